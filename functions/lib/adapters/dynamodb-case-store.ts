@@ -1,0 +1,173 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { CaseRecord, HistoryEvent } from '../domain/case.ts';
+import { ConcurrentModificationError, DuplicateDeliveryError } from '../domain/errors.ts';
+import type { CaseCommit, CaseStore, DeliveryRecord } from '../ports/case-store.ts';
+
+/**
+ * Single-table layout (keys and indexes defined in infra/definitions.ts):
+ *
+ * | item      | pk                                | sk                      |
+ * |-----------|-----------------------------------|-------------------------|
+ * | case      | CASE#<caseId>                     | CASE                    |
+ * | history   | CASE#<caseId>                     | EVENT#<version>#<seq>   |
+ * | delivery  | DELIVERY#<marketplace>#<delivery> | DELIVERY                |
+ *
+ * Case and history share a partition, so one Query reads a case's whole record.
+ */
+
+const DELIVERY_RETENTION_SECONDS = 30 * 24 * 3600;
+
+export const caseKey = (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' });
+const deliveryKey = (marketplace: string, deliveryId: string) => ({
+  pk: `DELIVERY#${marketplace}#${deliveryId}`,
+  sk: 'DELIVERY',
+});
+const eventSortKey = (e: HistoryEvent) =>
+  `EVENT#${String(e.version).padStart(10, '0')}#${String(e.seq).padStart(3, '0')}`;
+
+/** Index attributes derived from the case, so no writer can forget to keep them in step. */
+export function caseIndexAttributes(c: CaseRecord): Record<string, string> {
+  return {
+    gsi1pk: `SELLER#${c.sellerId}`,
+    gsi1sk: `${c.updatedAt}#${c.caseId}`,
+  };
+}
+
+function toCaseItem(c: CaseRecord): Record<string, unknown> {
+  return { ...caseKey(c.caseId), type: 'CASE', ...c, ...caseIndexAttributes(c) };
+}
+
+function fromCaseItem(item: Record<string, unknown>): CaseRecord {
+  const { pk: _pk, sk: _sk, type: _type, gsi1pk: _g1, gsi1sk: _g2, ...rest } = item;
+  return rest as unknown as CaseRecord;
+}
+
+function fromEventItem(item: Record<string, unknown>): HistoryEvent {
+  const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
+  return rest as unknown as HistoryEvent;
+}
+
+export class DynamoDbCaseStore implements CaseStore {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #tableName: string;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    this.#client = client;
+    this.#tableName = tableName;
+  }
+
+  async getCase(caseId: string): Promise<CaseRecord | undefined> {
+    const out = await this.#client.send(
+      new GetCommand({ TableName: this.#tableName, Key: caseKey(caseId), ConsistentRead: true }),
+    );
+    return out.Item === undefined ? undefined : fromCaseItem(out.Item);
+  }
+
+  async getHistory(caseId: string): Promise<HistoryEvent[]> {
+    const events: HistoryEvent[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': `CASE#${caseId}`, ':prefix': 'EVENT#' },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of out.Items ?? []) events.push(fromEventItem(item));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return events;
+  }
+
+  async getDelivery(marketplace: string, deliveryId: string): Promise<DeliveryRecord | undefined> {
+    const out = await this.#client.send(
+      new GetCommand({
+        TableName: this.#tableName,
+        Key: deliveryKey(marketplace, deliveryId),
+        ConsistentRead: true,
+      }),
+    );
+    if (out.Item === undefined) return undefined;
+    const { marketplace: m, deliveryId: d, caseId, payloadHash, receivedAt } = out.Item as DeliveryRecord;
+    return { marketplace: m, deliveryId: d, caseId, payloadHash, receivedAt };
+  }
+
+  /**
+   * Writes the case, its new history events and the delivery record in one transaction.
+   * The case write is conditional on the version the caller read; events and deliveries
+   * are conditional on not existing. Cancellation reasons are mapped to domain errors.
+   */
+  async commit(change: CaseCommit): Promise<void> {
+    const { next, expectedVersion, events, delivery } = change;
+    if (next.version !== expectedVersion + 1) {
+      throw new Error(`Case version must advance by one (expected ${expectedVersion + 1}, got ${next.version})`);
+    }
+    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [];
+    items.push({
+      Put: {
+        TableName: this.#tableName,
+        Item: toCaseItem(next),
+        ...(expectedVersion === 0
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : {
+              ConditionExpression: '#version = :expected',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':expected': expectedVersion },
+            }),
+      },
+    });
+    const deliveryIndex = delivery === undefined ? -1 : items.length;
+    if (delivery !== undefined) {
+      items.push({
+        Put: {
+          TableName: this.#tableName,
+          Item: {
+            ...deliveryKey(delivery.marketplace, delivery.deliveryId),
+            type: 'DELIVERY',
+            ...delivery,
+            expiresAt: Math.floor(Date.parse(delivery.receivedAt) / 1000) + DELIVERY_RETENTION_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
+    }
+    for (const event of events) {
+      items.push({
+        Put: {
+          TableName: this.#tableName,
+          Item: { pk: `CASE#${event.caseId}`, sk: eventSortKey(event), type: 'EVENT', ...event },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
+    }
+
+    try {
+      await this.#client.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      if (error instanceof TransactionCanceledException || (error as Error).name === 'TransactionCanceledException') {
+        const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
+        if (deliveryIndex >= 0 && reasons[deliveryIndex]?.Code === 'ConditionalCheckFailed') {
+          throw new DuplicateDeliveryError(`Delivery ${delivery?.deliveryId} was already processed`, { cause: error });
+        }
+        const codes = reasons.map((r) => r.Code ?? 'None');
+        if (codes.some((c) => c === 'ConditionalCheckFailed' || c === 'TransactionConflict')) {
+          throw new ConcurrentModificationError(
+            `Case ${next.caseId} changed since version ${expectedVersion} was read`,
+            { cause: error },
+          );
+        }
+      }
+      throw error;
+    }
+  }
+}

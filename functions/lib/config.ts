@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/** Raised at cold start when a setting is missing or malformed; names every bad variable. */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+/**
+ * Validates the environment against a schema once, at module load, and fails loudly.
+ * Lambda entry files and the local runtime share this, so a typo in a variable name is a
+ * start-up failure with the variable's name, not a 500 on the first request.
+ */
+export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+/** Settings every function shares: where the AWS services are and who we are. */
+export const awsSettings = {
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** Set only for local engines; in AWS the SDK finds the regional endpoint itself. */
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  SQS_ENDPOINT: z.url().optional(),
+};
+
+export const tableSettings = {
+  TABLE_NAME: z.string().min(3).max(255),
+};
+
+const jsonText = z.string().transform((raw, ctx) => {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+    return z.NEVER;
+  }
+});
+
+const MarketplaceIdSchema = z.string().regex(/^[a-z0-9-]{1,64}$/, 'marketplace ids are lowercase letters, digits and -');
+
+/** JSON object of marketplace id → HMAC secret (at least 32 characters each). */
+export const WebhookSecretsSchema = jsonText.pipe(z.record(MarketplaceIdSchema, z.string().min(32)));
+
+/** JSON object of marketplace id → string (e.g. a secret ARN). */
+export const JsonRecordSchema = jsonText.pipe(z.record(MarketplaceIdSchema, z.string().min(1)));

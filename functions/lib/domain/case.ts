@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { IllegalTransitionError } from './errors.ts';
+import type { ReturnV1 } from './return-payload.ts';
+
+/**
+ * The case: one marketplace return, its facts, its current decision and where it stands.
+ * Pure model and state machine; persistence lives in an adapter.
+ */
+
+export const caseStatuses = [
+  'RECEIVED',
+  'DECIDED',
+  'NEEDS_REVIEW',
+  'REFUND_PENDING',
+  'REFUNDED',
+  'REJECTED',
+  'CANCELLED',
+  'CLOSED',
+] as const;
+export type CaseStatus = (typeof caseStatuses)[number];
+
+export const escalationLevels = ['AGENT', 'SUPERVISOR', 'MANAGER'] as const;
+export type EscalationLevel = (typeof escalationLevels)[number];
+
+export const priorities = ['URGENT', 'NORMAL'] as const;
+export type Priority = (typeof priorities)[number];
+
+/**
+ * Allowed moves. A status may move to itself where a re-decision or an escalation keeps it
+ * (the history still records the event). REFUND_PENDING cannot be cancelled: the worker may
+ * already be talking to the payment provider, and a refund half-paid and half-cancelled is
+ * the one state this system must never reach.
+ */
+const transitions: Readonly<Record<CaseStatus, readonly CaseStatus[]>> = {
+  RECEIVED: ['RECEIVED', 'DECIDED', 'NEEDS_REVIEW', 'REFUND_PENDING', 'REJECTED', 'CANCELLED'],
+  DECIDED: ['DECIDED', 'NEEDS_REVIEW', 'REFUND_PENDING', 'REJECTED', 'CANCELLED', 'CLOSED'],
+  NEEDS_REVIEW: ['NEEDS_REVIEW', 'DECIDED', 'REFUND_PENDING', 'REJECTED', 'CANCELLED'],
+  REJECTED: ['REJECTED', 'DECIDED', 'NEEDS_REVIEW', 'REFUND_PENDING', 'CANCELLED', 'CLOSED'],
+  REFUND_PENDING: ['REFUND_PENDING', 'REFUNDED'],
+  REFUNDED: ['REFUNDED', 'CLOSED'],
+  CANCELLED: [],
+  CLOSED: [],
+};
+
+export const openStatuses: ReadonlySet<CaseStatus> = new Set(['RECEIVED', 'DECIDED', 'NEEDS_REVIEW', 'REJECTED']);
+
+export function canTransition(from: CaseStatus, to: CaseStatus): boolean {
+  return transitions[from].includes(to);
+}
+
+/** Throws IllegalTransitionError naming both states; never returns for an illegal move. */
+export function assertTransition(from: CaseStatus, to: CaseStatus): void {
+  if (!canTransition(from, to)) {
+    throw new IllegalTransitionError(`A case in ${from} cannot move to ${to}`);
+  }
+}
+
+export type Actor =
+  | { readonly kind: 'MARKETPLACE'; readonly id: string }
+  | { readonly kind: 'SYSTEM'; readonly id: string }
+  | { readonly kind: 'STAFF'; readonly id: string; readonly role: string };
+
+export type HistoryEvent = {
+  readonly caseId: string;
+  /** The case version this event produced; with `seq` it orders events within one write. */
+  readonly version: number;
+  readonly seq: number;
+  readonly at: string;
+  readonly actor: Actor;
+  readonly action: string;
+  readonly fromStatus: CaseStatus | null;
+  readonly toStatus: CaseStatus;
+  readonly details: Readonly<Record<string, unknown>>;
+};
+
+/** The refund a decision made due, and what became of it. */
+export type RefundRecord = {
+  readonly refundId: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly status: 'PENDING' | 'APPLIED';
+  /** Case version whose decision made the refund due. */
+  readonly decidedAtVersion: number;
+  readonly dueAt: string;
+  readonly providerReference?: string;
+  readonly appliedAt?: string;
+};
+
+export type CaseRecord = {
+  readonly caseId: string;
+  readonly marketplace: string;
+  readonly marketplaceReturnId: string;
+  readonly orderId: string;
+  readonly sellerId: string;
+  readonly status: CaseStatus;
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** `occurredAt` of the newest marketplace event applied; older events are ignored. */
+  readonly lastEventAt: string;
+  readonly priority: Priority;
+  readonly escalationLevel: EscalationLevel;
+  readonly return: ReturnV1;
+  readonly refund?: RefundRecord;
+};
+
+/**
+ * A case id is derived from the marketplace and its return id, so two deliveries of the
+ * same return race for the same key and a conditional write lets exactly one of them win.
+ */
+export function caseIdFor(marketplace: string, marketplaceReturnId: string): string {
+  const digest = createHash('sha256').update(`${marketplace}\n${marketplaceReturnId}`).digest('hex');
+  return `cs_${digest.slice(0, 24)}`;
+}
+
+export const CASE_ID_PATTERN = /^cs_[0-9a-f]{24}$/;

@@ -1,0 +1,100 @@
+/**
+ * Every failure the domain can name. The HTTP layer maps these to status codes in one
+ * table (functions/lib/http/error-mapping.ts); anything that is not one of these is a bug
+ * and answers a generic 500 with no details.
+ */
+
+export type FieldIssue = { readonly field: string; readonly problem: string };
+
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The input is well-formed transport-wise but its content breaks the contract. */
+export class ValidationError extends DomainError {
+  override readonly name = 'ValidationError';
+  readonly code = 'VALIDATION_FAILED';
+  readonly issues: readonly FieldIssue[];
+  constructor(message: string, issues: readonly FieldIssue[], options?: { cause?: unknown }) {
+    super(message, options);
+    this.issues = issues;
+  }
+}
+
+export class MalformedJsonError extends DomainError {
+  override readonly name = 'MalformedJsonError';
+  readonly code = 'MALFORMED_JSON';
+}
+
+export class UnsupportedMediaTypeError extends DomainError {
+  override readonly name = 'UnsupportedMediaTypeError';
+  readonly code = 'UNSUPPORTED_MEDIA_TYPE';
+}
+
+export class PayloadTooLargeError extends DomainError {
+  override readonly name = 'PayloadTooLargeError';
+  readonly code = 'PAYLOAD_TOO_LARGE';
+}
+
+export class SignatureError extends DomainError {
+  override readonly name = 'SignatureError';
+  readonly code = 'INVALID_SIGNATURE';
+  readonly reason: string;
+  constructor(message: string, reason: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+export class NotFoundError extends DomainError {
+  override readonly name = 'NotFoundError';
+  readonly code = 'NOT_FOUND';
+}
+
+/** Two writers raced on one case and this one lost; the caller may re-read and retry. */
+export class ConcurrentModificationError extends DomainError {
+  override readonly name = 'ConcurrentModificationError';
+  readonly code = 'CONCURRENT_MODIFICATION';
+}
+
+/** The caller's If-Match version is not the stored one. */
+export class StaleVersionError extends DomainError {
+  override readonly name = 'StaleVersionError';
+  readonly code = 'STALE_VERSION';
+  readonly currentVersion: number;
+  constructor(message: string, currentVersion: number) {
+    super(message);
+    this.currentVersion = currentVersion;
+  }
+}
+
+export class IllegalTransitionError extends DomainError {
+  override readonly name = 'IllegalTransitionError';
+  readonly code = 'ILLEGAL_TRANSITION';
+}
+
+/** The request conflicts with what is stored (e.g. a delivery id reused for another return). */
+export class ConflictError extends DomainError {
+  override readonly name = 'ConflictError';
+  readonly code = 'CONFLICT';
+}
+
+/** The same marketplace delivery was already processed. Not an error for the sender. */
+export class DuplicateDeliveryError extends DomainError {
+  override readonly name = 'DuplicateDeliveryError';
+  readonly code = 'DUPLICATE_DELIVERY';
+}
+
+/** The payment provider failed or did not answer in time; the refund may be retried. */
+export class PaymentProviderError extends DomainError {
+  override readonly name = 'PaymentProviderError';
+  readonly code = 'PAYMENT_PROVIDER_UNAVAILABLE';
+  readonly retryable: boolean;
+  constructor(message: string, retryable: boolean, options?: { cause?: unknown }) {
+    super(message, options);
+    this.retryable = retryable;
+  }
+}

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { CurrencySchema, IdentifierSchema, MinorUnitsSchema } from './return-payload.ts';
+
+/**
+ * The message on the refund FIFO queue, version 1. Message group = case id (refunds of
+ * one case are applied in order), deduplication id = refund id (a re-publish within five
+ * minutes is dropped by SQS; a later one is caught by the worker's conditional write and
+ * the payment provider's idempotency key).
+ */
+export const REFUND_MESSAGE_VERSION = 1;
+
+export const RefundMessageSchema = z.strictObject({
+  schemaVersion: z.literal(REFUND_MESSAGE_VERSION),
+  refundId: z.string().regex(/^rf_[0-9a-f]{24}_[0-9]+$/),
+  caseId: z.string().regex(/^cs_[0-9a-f]{24}$/),
+  sellerId: IdentifierSchema,
+  amount: MinorUnitsSchema.positive(),
+  currency: CurrencySchema,
+  /** Case version at which the refund became due; for logs and audits only. */
+  decidedAtVersion: z.int().positive(),
+});
+export type RefundMessage = z.infer<typeof RefundMessageSchema>;
+
+/** One refund per case per decision that made it due: stable across re-publishes. */
+export function refundIdFor(caseId: string, version: number): string {
+  return `rf_${caseId.slice(3)}_${version}`;
+}

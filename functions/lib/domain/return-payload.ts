@@ -1,0 +1,226 @@
+import { z } from 'zod';
+import { ReasonCodeSchema } from './reason-codes.ts';
+
+/**
+ * Canonical marketplace payload, version 1.
+ *
+ * Every marketplace adapter translates its own webhook into this shape; the rest of the
+ * system only ever sees this. It carries no raw personal data: the buyer is an opaque
+ * reference chosen by the marketplace, and free text is bounded and never logged.
+ */
+export const PAYLOAD_SCHEMA_VERSION = 1;
+
+const MAX_ID = 128;
+
+/** Identifiers are opaque, printable and short; anything else is refused at the door. */
+export const IdentifierSchema = z
+  .string()
+  .min(1)
+  .max(MAX_ID)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:\-]*$/, 'must contain only letters, digits and . _ : -');
+
+export const TimestampSchema = z.iso.datetime({ offset: true });
+
+export const CurrencySchema = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');
+
+/** Money is always integer minor units (cents, fen); a billion units is a sanity ceiling. */
+export const MinorUnitsSchema = z.int().nonnegative().max(100_000_000_000);
+
+export const eventTypes = ['return.requested', 'return.updated', 'return.cancelled'] as const;
+export const EventTypeSchema = z.enum(eventTypes);
+export type EventType = z.infer<typeof EventTypeSchema>;
+
+export const shippingRegions = ['SAME_CITY', 'OTHER_PROVINCE', 'CROSS_BORDER'] as const;
+export const ShippingRegionSchema = z.enum(shippingRegions);
+
+export const ticketTypes = ['RETURN', 'REPAIR', 'WARRANTY', 'COMPLAINT'] as const;
+
+export const safetyHazards = ['NONE', 'WATER_LEAK', 'ELECTRIC_SHOCK', 'FIRE_RISK'] as const;
+
+export const requestedRemedies = [
+  'FULL_REFUND',
+  'PARTIAL_REFUND',
+  'RETURN_AND_REFUND',
+  'REPLACEMENT',
+  'REPAIR',
+] as const;
+
+export const trackingEventTypes = [
+  'PICKED_UP',
+  'IN_TRANSIT',
+  'EXCEPTION_DAMAGE',
+  'LOST',
+  'DELIVERY_ATTEMPT_FAILED',
+  'DELIVERED',
+  'RETURNED_TO_SENDER',
+] as const;
+
+export const TrackingEventSchema = z.strictObject({
+  type: z.enum(trackingEventTypes),
+  at: TimestampSchema,
+  /** Parcel weight recorded by the scan, if the carrier weighed it. */
+  weightGrams: z.int().positive().max(10_000_000).optional(),
+});
+
+export const CarrierSchema = z.strictObject({
+  code: IdentifierSchema,
+  trackingNumber: IdentifierSchema.optional(),
+  events: z.array(TrackingEventSchema).max(200).default([]),
+  weightAtPickupGrams: z.int().positive().max(10_000_000).optional(),
+  weightAtDeliveryGrams: z.int().positive().max(10_000_000).optional(),
+  /** True when the seller chose a carrier the buyer or listing did not agree to. */
+  notTheAgreedCarrier: z.boolean().default(false),
+});
+
+export const deliveryInspections = [
+  'INSPECTED_OK',
+  'DAMAGE_NOTED_AT_DELIVERY',
+  'NOT_ALLOWED_BY_COURIER',
+  'NOT_PERFORMED',
+  'REFUSED_BY_BUYER',
+  'UNKNOWN',
+] as const;
+
+export const evidenceSubmitters = ['BUYER', 'SELLER', 'CARRIER', 'INSTALLER', 'MARKETPLACE'] as const;
+export const EvidenceSubmitterSchema = z.enum(evidenceSubmitters);
+
+const evidenceCommon = {
+  id: IdentifierSchema,
+  submittedBy: EvidenceSubmitterSchema,
+  submittedAt: TimestampSchema,
+  /** Where the underlying file lives; never fetched by this service. */
+  uri: z.url({ protocol: /^https$/ }).max(2048).optional(),
+};
+
+/** One variant per kind of evidence, each with the findings that kind can have. */
+export const EvidenceSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    ...evidenceCommon,
+    kind: z.literal('PACKAGING_PHOTO'),
+    finding: z.enum(['INTACT', 'CRUSHED', 'TORN', 'WET']),
+  }),
+  z.strictObject({
+    ...evidenceCommon,
+    kind: z.literal('PRODUCT_PHOTO'),
+    finding: z.enum(['DAMAGED', 'DEFECTIVE', 'WRONG_ITEM', 'MISSING_PARTS', 'NOT_AS_PICTURED', 'FINE']),
+  }),
+  z.strictObject({
+    ...evidenceCommon,
+    kind: z.literal('INSTALLER_REPORT'),
+    finding: z.enum(['DEFECT_FOUND', 'MISUSE_FOUND', 'NO_FAULT']),
+  }),
+  z.strictObject({
+    ...evidenceCommon,
+    kind: z.literal('SERIAL_CHECK'),
+    finding: z.enum(['MATCH', 'MISMATCH']),
+  }),
+  z.strictObject({
+    ...evidenceCommon,
+    kind: z.literal('PRESALE_CHAT'),
+    finding: z.enum(['MISLEADING_ADVICE', 'ACCURATE_ADVICE']),
+  }),
+  z.strictObject({
+    ...evidenceCommon,
+    kind: z.literal('ADDRESS_CHECK'),
+    finding: z.enum(['ADDRESS_AS_GIVEN_BY_BUYER_WRONG', 'ADDRESS_CORRECT', 'BUYER_UNREACHABLE']),
+  }),
+]);
+export type Evidence = z.infer<typeof EvidenceSchema>;
+
+export const TimelineSchema = z
+  .strictObject({
+    orderedAt: TimestampSchema,
+    shippedAt: TimestampSchema.optional(),
+    promisedDeliveryAt: TimestampSchema.optional(),
+    /** The latest date the seller promised to hand the parcel to the carrier. */
+    promisedShipBy: TimestampSchema.optional(),
+    deliveredAt: TimestampSchema.optional(),
+    claimedAt: TimestampSchema,
+  })
+  .superRefine((t, ctx) => {
+    const order: [keyof typeof t, keyof typeof t][] = [
+      ['orderedAt', 'shippedAt'],
+      ['shippedAt', 'deliveredAt'],
+      ['orderedAt', 'claimedAt'],
+      ['orderedAt', 'deliveredAt'],
+    ];
+    for (const [before, after] of order) {
+      const a = t[before];
+      const b = t[after];
+      if (a !== undefined && b !== undefined && Date.parse(b) < Date.parse(a)) {
+        ctx.addIssue({ code: 'custom', path: [after], message: `must not be before ${before}` });
+      }
+    }
+  });
+
+export const MoneySchema = z
+  .strictObject({
+    currency: CurrencySchema,
+    itemValue: MinorUnitsSchema,
+    amountPaid: MinorUnitsSchema,
+    /** Outbound shipping cost at the seller's own rate. */
+    shippingCost: MinorUnitsSchema.default(0),
+  });
+
+export const ReturnSchema = z.strictObject({
+  marketplaceReturnId: IdentifierSchema,
+  orderId: IdentifierSchema,
+  sellerId: IdentifierSchema,
+  /** Opaque buyer reference from the marketplace; never a name, e-mail or phone. */
+  buyerRef: IdentifierSchema.refine((v) => !v.includes('@'), 'must be an opaque reference, not an e-mail'),
+  reason: ReasonCodeSchema,
+  /** Buyer's own words; may hold personal data, so it is stored but never logged. */
+  reasonDetail: z.string().max(2000).optional(),
+  ticketType: z.enum(ticketTypes).default('RETURN'),
+  safetyHazard: z.enum(safetyHazards).default('NONE'),
+  timeline: TimelineSchema,
+  money: MoneySchema,
+  shippingRegion: ShippingRegionSchema,
+  carrier: CarrierSchema.optional(),
+  deliveryInspection: z.enum(deliveryInspections).default('UNKNOWN'),
+  evidence: z.array(EvidenceSchema).max(100).default([]),
+  requestedRemedy: z.enum(requestedRemedies),
+  /**
+   * Amount the buyer asked for, in minor units of `money.currency` (a partial refund as
+   * compensation, or the value of missing items). Optional; the rule chain anchors
+   * compensation to the policy band when it is absent.
+   */
+  requestedAmount: MinorUnitsSchema.optional(),
+  listing: z.strictObject({
+    /** The return window the listing promised, in days; the policy's default applies when absent. */
+    returnWindowDays: z.int().min(0).max(365).optional(),
+    sku: IdentifierSchema.optional(),
+  }),
+  signals: z
+    .strictObject({
+      buyerClaimRate: z.number().min(0).max(1).optional(),
+      buyerPriorAbuse: z.boolean().optional(),
+      sellerDefectRate: z.number().min(0).max(1).optional(),
+    })
+    .default({}),
+});
+export type ReturnV1 = z.infer<typeof ReturnSchema>;
+
+const envelopeCommon = {
+  schemaVersion: z.literal(PAYLOAD_SCHEMA_VERSION),
+  /** Unique per delivery attempt chain: a retry of the same event carries the same id. */
+  deliveryId: IdentifierSchema,
+  occurredAt: TimestampSchema,
+};
+
+export const CancellationSchema = z.strictObject({
+  marketplaceReturnId: IdentifierSchema,
+  orderId: IdentifierSchema,
+  sellerId: IdentifierSchema,
+});
+
+/** The canonical webhook body. `return.cancelled` carries only the identifiers. */
+export const WebhookPayloadSchema = z.discriminatedUnion('eventType', [
+  z.strictObject({ ...envelopeCommon, eventType: z.literal('return.requested'), return: ReturnSchema }),
+  z.strictObject({ ...envelopeCommon, eventType: z.literal('return.updated'), return: ReturnSchema }),
+  z.strictObject({ ...envelopeCommon, eventType: z.literal('return.cancelled'), return: CancellationSchema }),
+]);
+export type WebhookPayload = z.infer<typeof WebhookPayloadSchema>;
+export type WebhookPayloadInput = z.input<typeof WebhookPayloadSchema>;

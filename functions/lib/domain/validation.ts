@@ -1,0 +1,20 @@
+import type { z } from 'zod';
+import type { FieldIssue } from './errors.ts';
+
+const MAX_ISSUES = 20;
+
+/**
+ * Turns zod issues into `{ field, problem }` pairs a client can act on: the field as a
+ * dotted path (`return.money.amountPaid`, `return.evidence.2.finding`), the problem in
+ * plain words. Capped so a hostile body cannot make the error response huge.
+ */
+export function issuesFromZod(error: z.ZodError): FieldIssue[] {
+  return error.issues.slice(0, MAX_ISSUES).map((issue) => {
+    const path = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      const keys = issue.keys.map((k) => (path === '' ? k : `${path}.${k}`));
+      return { field: keys.join(', '), problem: 'is not a known field' };
+    }
+    return { field: path === '' ? '(body)' : path, problem: issue.message };
+  });
+}

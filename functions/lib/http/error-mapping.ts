@@ -1,0 +1,55 @@
+import {
+  ConcurrentModificationError,
+  ConflictError,
+  DomainError,
+  IllegalTransitionError,
+  MalformedJsonError,
+  NotFoundError,
+  PayloadTooLargeError,
+  SignatureError,
+  StaleVersionError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../domain/errors.ts';
+
+type ErrorClass = abstract new (...args: never[]) => DomainError;
+
+/** The one table from domain errors to HTTP status codes. Order matters only for subclasses. */
+const statusByError: ReadonlyArray<readonly [ErrorClass, number]> = [
+  [MalformedJsonError, 400],
+  [ValidationError, 400],
+  [SignatureError, 401],
+  [NotFoundError, 404],
+  [ConflictError, 409],
+  [IllegalTransitionError, 409],
+  [ConcurrentModificationError, 409],
+  [StaleVersionError, 412],
+  [PayloadTooLargeError, 413],
+  [UnsupportedMediaTypeError, 415],
+];
+
+export type ErrorBody = {
+  error: { code: string; message: string; issues?: readonly { field: string; problem: string }[] };
+  requestId?: string;
+};
+
+/**
+ * Maps any thrown value to a status and a body. Domain errors show their message (they
+ * are written for the caller); anything else is a 500 with a generic message, so a stack
+ * trace or an SDK error never reaches a client.
+ */
+export function toHttpError(error: unknown): { statusCode: number; body: ErrorBody; expose: boolean } {
+  if (error instanceof DomainError) {
+    const entry = statusByError.find(([cls]) => error instanceof cls);
+    if (entry !== undefined) {
+      const body: ErrorBody = { error: { code: error.code, message: error.message } };
+      if (error instanceof ValidationError) body.error.issues = error.issues;
+      return { statusCode: entry[1], body, expose: true };
+    }
+  }
+  return {
+    statusCode: 500,
+    body: { error: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side; it has been logged.' } },
+    expose: false,
+  };
+}

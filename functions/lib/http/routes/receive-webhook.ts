@@ -1,0 +1,41 @@
+import { UnsupportedMediaTypeError } from '../../domain/errors.ts';
+import { logger } from '../../observability.ts';
+import { type ReceiveWebhookDeps, receiveWebhook } from '../../use-cases/receive-webhook.ts';
+import { type HttpRoute, rawBodyOf } from '../http-handler.ts';
+
+/**
+ * `POST /webhooks/{marketplace}`: 202 with the case id whether the delivery created,
+ * changed or (as a retry) left the case alone, so marketplaces stop retrying.
+ */
+export function receiveWebhookRoute(deps: ReceiveWebhookDeps): HttpRoute {
+  return async function receiveWebhookRoute(event) {
+    const marketplace = event.pathParameters?.marketplace ?? '';
+    const contentType = event.headers['content-type'];
+    if (contentType !== undefined && !/^application\/json\b/i.test(contentType)) {
+      throw new UnsupportedMediaTypeError(`Content-Type must be application/json, got '${contentType.slice(0, 64)}'`);
+    }
+    const result = await receiveWebhook(deps, {
+      marketplace,
+      rawBody: rawBodyOf(event),
+      signatureHeader: event.headers['x-signature'],
+    });
+    logger.info('webhook accepted', {
+      marketplace,
+      caseId: result.caseId,
+      deliveryId: result.payload.deliveryId,
+      eventType: result.payload.eventType,
+      status: result.status,
+      duplicate: result.duplicate,
+      ignoredReason: result.ignoredReason,
+    });
+    return {
+      statusCode: 202,
+      body: {
+        caseId: result.caseId,
+        status: result.status,
+        duplicate: result.duplicate,
+        ...(result.ignoredReason === undefined ? {} : { ignoredReason: result.ignoredReason }),
+      },
+    };
+  };
+}

@@ -1,0 +1,10 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+
+/**
+ * One logger for the whole process. Structured JSON in AWS, pretty when POWERTOOLS_DEV is
+ * set locally. Rule of the house: log identifiers (case, seller, delivery, marketplace),
+ * states and codes; never payload bodies, free text, names, phones, e-mails or addresses.
+ */
+export const logger = new Logger({
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dispute-desk',
+});

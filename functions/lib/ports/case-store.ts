@@ -1,0 +1,36 @@
+import type { CaseRecord, HistoryEvent } from '../domain/case.ts';
+
+/** Proof that a marketplace delivery was processed, so a retry of it changes nothing. */
+export type DeliveryRecord = {
+  readonly marketplace: string;
+  readonly deliveryId: string;
+  readonly caseId: string;
+  /** SHA-256 of the raw body: the same id with another body is a conflict, not a retry. */
+  readonly payloadHash: string;
+  readonly receivedAt: string;
+};
+
+/**
+ * One atomic change to a case: the new case state, the history it appends and any records
+ * that must live or die with it. Either all of it is stored or none of it.
+ */
+export type CaseCommit = {
+  /** The new state; its `version` must be `expectedVersion + 1`. */
+  readonly next: CaseRecord;
+  /** 0 when the case must not exist yet. */
+  readonly expectedVersion: number;
+  readonly events: readonly HistoryEvent[];
+  readonly delivery?: DeliveryRecord;
+};
+
+/**
+ * Persistence of cases. Implementations must make `commit` atomic and conditional: it
+ * throws ConcurrentModificationError when the stored version is not `expectedVersion`, and
+ * DuplicateDeliveryError when the delivery was already recorded.
+ */
+export interface CaseStore {
+  getCase(caseId: string): Promise<CaseRecord | undefined>;
+  getHistory(caseId: string): Promise<HistoryEvent[]>;
+  getDelivery(marketplace: string, deliveryId: string): Promise<DeliveryRecord | undefined>;
+  commit(change: CaseCommit): Promise<void>;
+}

@@ -1,0 +1,17 @@
+import { RefundMessageSchema } from '../domain/refund-message.ts';
+import { logger } from '../observability.ts';
+import { type ApplyRefundDeps, applyRefund } from '../use-cases/apply-refund.ts';
+import { sqsFifoHandler } from './sqs-handler.ts';
+
+/** Refund queue records → applyRefund, one at a time per message group. */
+export function applyRefundHandler(deps: ApplyRefundDeps) {
+  return sqsFifoHandler(RefundMessageSchema, async function applyRefundRecord(message) {
+    const result = await applyRefund(deps, message);
+    logger.info('refund processed', {
+      caseId: message.caseId,
+      refundId: message.refundId,
+      outcome: result.outcome,
+      ...(result.outcome === 'APPLIED' ? { replayed: result.replayed } : {}),
+    });
+  });
+}

@@ -1,0 +1,85 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { DynamoDbCaseStore } from './adapters/dynamodb-case-store.ts';
+import { StaticWebhookSecrets } from './adapters/static-webhook-secrets.ts';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerWebhookSecrets } from './adapters/secrets-manager-webhook-secrets.ts';
+import { awsSettings, JsonRecordSchema, loadConfig, tableSettings, WebhookSecretsSchema } from './config.ts';
+import type { WebhookSecrets } from './ports/webhook-secrets.ts';
+import { systemClock } from './ports/clock.ts';
+import type { ReceiveWebhookDeps } from './use-cases/receive-webhook.ts';
+import type { ApplyRefundDeps } from './use-cases/apply-refund.ts';
+import { HttpPaymentProvider } from './adapters/http-payment-provider.ts';
+import type { CaseStore } from './ports/case-store.ts';
+
+/**
+ * Composition root: reads configuration once, builds each SDK client once, and hands use
+ * cases their ports. Entry files call one of these at module load, so a bad setting fails
+ * the cold start with the variable's name.
+ */
+
+export function documentClient(config: { AWS_REGION: string; DYNAMODB_ENDPOINT?: string | undefined }) {
+  const client = new DynamoDBClient({
+    region: config.AWS_REGION,
+    ...(config.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: config.DYNAMODB_ENDPOINT }),
+  });
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+}
+
+const storeConfig = z.object({ ...awsSettings, ...tableSettings });
+
+let store: CaseStore | undefined;
+function caseStore(): CaseStore {
+  if (store === undefined) {
+    const config = loadConfig(storeConfig);
+    store = new DynamoDbCaseStore(documentClient(config), config.TABLE_NAME);
+  }
+  return store;
+}
+
+/**
+ * Webhook secrets: from Secrets Manager in AWS (WEBHOOK_SECRET_ARNS, one ARN per
+ * marketplace), or from WEBHOOK_SECRETS for the local runtime. Exactly one must be set.
+ */
+const secretsConfig = z
+  .object({
+    ...awsSettings,
+    WEBHOOK_SECRETS: WebhookSecretsSchema.optional(),
+    WEBHOOK_SECRET_ARNS: JsonRecordSchema.optional(),
+  })
+  .refine((c) => (c.WEBHOOK_SECRETS === undefined) !== (c.WEBHOOK_SECRET_ARNS === undefined), {
+    message: 'set exactly one of WEBHOOK_SECRETS (local) or WEBHOOK_SECRET_ARNS (AWS)',
+    path: ['WEBHOOK_SECRET_ARNS'],
+  });
+
+function webhookSecrets(): WebhookSecrets {
+  const config = loadConfig(secretsConfig);
+  if (config.WEBHOOK_SECRETS !== undefined) return new StaticWebhookSecrets(config.WEBHOOK_SECRETS);
+  const client = new SecretsManagerClient({ region: config.AWS_REGION });
+  return new SecretsManagerWebhookSecrets(client, config.WEBHOOK_SECRET_ARNS ?? {}, systemClock);
+}
+
+export function receiveWebhookDeps(): ReceiveWebhookDeps {
+  return { store: caseStore(), secrets: webhookSecrets(), clock: systemClock };
+}
+
+export function getCaseDeps(): { store: CaseStore } {
+  return { store: caseStore() };
+}
+
+const paymentConfig = z.object({
+  PAYMENT_PROVIDER_URL: z.url(),
+  PAYMENT_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+});
+
+export function applyRefundDeps(): ApplyRefundDeps {
+  const config = loadConfig(paymentConfig);
+  return {
+    store: caseStore(),
+    payments: new HttpPaymentProvider({ baseUrl: config.PAYMENT_PROVIDER_URL, timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS }),
+    clock: systemClock,
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * One source of truth for the shape of the stateful resources. The CDK stacks and the local
+ * runtime both build their table and queues from these plain objects, so an index or a
+ * redrive setting can never differ between a laptop and AWS.
+ *
+ * Pure data: no CDK or SDK imports, so the local runtime loads it without pulling in CDK.
+ */
+
+export type KeyAttribute = { readonly name: string; readonly type: 'S' | 'N' };
+
+export type IndexDefinition = {
+  readonly indexName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey: KeyAttribute;
+  /** ALL, KEYS_ONLY, or the non-key attributes to include. */
+  readonly projection: 'ALL' | 'KEYS_ONLY' | readonly string[];
+};
+
+export type TableDefinition = {
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey: KeyAttribute;
+  readonly timeToLiveAttribute: string;
+  readonly globalSecondaryIndexes: readonly IndexDefinition[];
+};
+
+export type QueueDefinition = {
+  /** Base name; the stage prefix is added by whoever creates it. FIFO names end in .fifo. */
+  readonly name: string;
+  readonly fifo: boolean;
+  readonly visibilityTimeoutSeconds: number;
+  readonly retentionSeconds: number;
+  readonly receiveWaitTimeSeconds: number;
+  readonly deadLetter?: { readonly queue: QueueDefinition; readonly maxReceiveCount: number };
+};
+
+/** Number of shards for sparse "due" indexes, so one hot partition never takes every write. */
+export const DUE_INDEX_SHARDS = 8;
+
+export const caseTable = {
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  timeToLiveAttribute: 'expiresAt',
+  globalSecondaryIndexes: [
+    {
+      // Seller staff listing: all cases of one seller, ordered by their next due time.
+      indexName: 'bySellerDue',
+      partitionKey: { name: 'gsi1pk', type: 'S' },
+      sortKey: { name: 'gsi1sk', type: 'S' },
+      projection: 'ALL',
+    },
+    {
+      // Sparse: only open cases with a deadline carry these attributes.
+      indexName: 'byOpenDeadline',
+      partitionKey: { name: 'deadlineShard', type: 'S' },
+      sortKey: { name: 'deadlineAt', type: 'S' },
+      projection: 'KEYS_ONLY',
+    },
+    {
+      // Sparse: only refunds recorded but not yet acknowledged by the queue.
+      indexName: 'byPendingOutbox',
+      partitionKey: { name: 'outboxShard', type: 'S' },
+      sortKey: { name: 'outboxAt', type: 'S' },
+      projection: 'KEYS_ONLY',
+    },
+  ],
+} as const satisfies TableDefinition;
+
+const refundDeadLetterQueue = {
+  name: 'refunds-dlq.fifo',
+  fifo: true,
+  visibilityTimeoutSeconds: 30,
+  retentionSeconds: 14 * 24 * 3600,
+  receiveWaitTimeSeconds: 0,
+} as const satisfies QueueDefinition;
+
+export const refundQueue = {
+  name: 'refunds.fifo',
+  fifo: true,
+  // Six times the worker's timeout, as AWS advises for SQS event sources.
+  visibilityTimeoutSeconds: 180,
+  retentionSeconds: 4 * 24 * 3600,
+  receiveWaitTimeSeconds: 0,
+  deadLetter: { queue: refundDeadLetterQueue, maxReceiveCount: 5 },
+} as const satisfies QueueDefinition;
+
+export const queues = [refundQueue] as const;

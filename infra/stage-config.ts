@@ -1,0 +1,47 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+
+/** What differs between a development and a production deployment, in one place. */
+export type StageConfig = {
+  readonly stage: 'dev' | 'prod';
+  /** Prefix of every physical name, so two stages can share an account. */
+  readonly prefix: string;
+  readonly logRetention: RetentionDays;
+  /** Stateful resources are always retained; this only decides dev's table/queue fate. */
+  readonly statefulRemovalPolicy: RemovalPolicy;
+  readonly deletionProtection: boolean;
+  /** Where alarms go; none in dev. */
+  readonly alarmEmail?: string;
+  /** Marketplaces that may deliver webhooks; each gets its own secret. */
+  readonly marketplaces: readonly string[];
+  readonly escalationRate: Duration;
+};
+
+export function stageConfig(stage: string | undefined, overrides: { alarmEmail?: string } = {}): StageConfig {
+  switch (stage ?? 'dev') {
+    case 'dev':
+      return {
+        stage: 'dev',
+        prefix: 'dispute-desk-dev',
+        logRetention: RetentionDays.ONE_WEEK,
+        statefulRemovalPolicy: RemovalPolicy.RETAIN,
+        deletionProtection: true,
+        ...(overrides.alarmEmail === undefined ? {} : { alarmEmail: overrides.alarmEmail }),
+        marketplaces: ['demo-market', 'shopify'],
+        escalationRate: Duration.minutes(5),
+      };
+    case 'prod':
+      return {
+        stage: 'prod',
+        prefix: 'dispute-desk-prod',
+        logRetention: RetentionDays.THREE_MONTHS,
+        statefulRemovalPolicy: RemovalPolicy.RETAIN,
+        deletionProtection: true,
+        ...(overrides.alarmEmail === undefined ? {} : { alarmEmail: overrides.alarmEmail }),
+        marketplaces: ['demo-market', 'shopify'],
+        escalationRate: Duration.minutes(5),
+      };
+    default:
+      throw new Error(`Unknown stage '${stage}': use -c stage=dev or -c stage=prod`);
+  }
+}

@@ -1,0 +1,172 @@
+import { request as httpRequest } from 'node:http';
+import { Writable } from 'node:stream';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConsoleLogger } from '#local/console-logger.ts';
+import { createHttpGateway, type HttpGateway, type HttpHandler, MAX_BODY_BYTES } from '#local/http-gateway.ts';
+
+/** The local API Gateway: event shape, result mapping and API Gateway's own error answers. */
+
+const invocations: { event: APIGatewayProxyEventV2; context: Context }[] = [];
+let stderr = '';
+let gateway: HttpGateway;
+let port: number;
+let healthy = true;
+
+function recording(result: (event: APIGatewayProxyEventV2) => unknown): HttpHandler {
+  return async function record(event, context) {
+    invocations.push({ event, context });
+    return result(event);
+  };
+}
+
+beforeAll(async () => {
+  const sink = (write: (text: string) => void) => new Writable({ write: (chunk, _enc, done) => (write(String(chunk)), done()) });
+  const log = createConsoleLogger({ level: 'info', stream: sink(() => {}), errorStream: sink((t) => (stderr += t)) });
+  gateway = createHttpGateway(
+    [
+      { method: 'POST', path: '/webhooks/{marketplace}', functionName: 'echo', handler: recording(() => ({ statusCode: 202, headers: { 'X-Thing': 1 }, body: '{"ok":true}', cookies: ['a=1', 'b=2'] })) },
+      { method: 'GET', path: '/plain/{id}', functionName: 'plain', handler: recording(() => 'just text') },
+      { method: 'GET', path: '/object', functionName: 'object', handler: recording(() => ({ hello: 'world' })) },
+      { method: 'GET', path: '/binary', functionName: 'binary', handler: recording(() => ({ statusCode: 200, body: Buffer.from([0, 1, 2]).toString('base64'), isBase64Encoded: true })) },
+      {
+        method: 'GET',
+        path: '/boom',
+        functionName: 'boom',
+        handler: recording(() => {
+          throw new Error('kaboom');
+        }),
+      },
+      { method: 'ANY', path: '/files/{proxy+}', functionName: 'files', handler: recording(() => ({ statusCode: 204 })) },
+    ],
+    {
+      log,
+      health: async () => (healthy ? { status: 200, body: { status: 'ok' } } : { status: 503, body: { status: 'unavailable' } }),
+    },
+  );
+  port = await gateway.listen(0, '127.0.0.1');
+});
+
+afterAll(async () => {
+  await gateway.close();
+});
+
+type Raw = { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer };
+
+/** node:http rather than fetch: fetch would merge repeated headers before sending them. */
+function send(method: string, path: string, headers: Record<string, string | string[]> = {}, body?: Buffer | string): Promise<Raw> {
+  return new Promise<Raw>((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function lastInvocation() {
+  const last = invocations.at(-1);
+  if (last === undefined) throw new Error('no invocation');
+  return last;
+}
+
+describe('http gateway', () => {
+  it('builds a payload format 2.0 event the way API Gateway does', async () => {
+    const res = await send(
+      'POST',
+      '/webhooks/demo%2Dmarket?x=1&x=2&y=%C3%A9',
+      { 'Content-Type': 'application/json', 'X-Multi': ['one', 'two'], Cookie: 's=1; t=2', 'User-Agent': 'test-agent' },
+      '{"a":1}',
+    );
+    const { event, context } = lastInvocation();
+
+    expect(res.status).toBe(202);
+    expect(event).toMatchObject({
+      version: '2.0',
+      routeKey: 'POST /webhooks/{marketplace}',
+      rawPath: '/webhooks/demo%2Dmarket',
+      rawQueryString: 'x=1&x=2&y=%C3%A9',
+      cookies: ['s=1', 't=2'],
+      queryStringParameters: { x: '1,2', y: 'é' },
+      pathParameters: { marketplace: 'demo-market' },
+      body: '{"a":1}',
+      isBase64Encoded: false,
+      requestContext: {
+        accountId: '000000000000',
+        http: { method: 'POST', path: '/webhooks/demo%2Dmarket', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test-agent' },
+        routeKey: 'POST /webhooks/{marketplace}',
+        stage: '$default',
+        domainName: `127.0.0.1:${port}`,
+      },
+    });
+    expect(event.headers['x-multi']).toBe('one,two');
+    expect(event.headers['content-type']).toBe('application/json');
+    expect(event.headers.cookie).toBeUndefined();
+    expect(event.requestContext.time).toMatch(/^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
+    expect(context.functionName).toBe('echo');
+    expect(context.getRemainingTimeInMillis()).toBeGreaterThan(0);
+    // The structured result is written back with its headers and cookies.
+    expect(res.headers['x-thing']).toBe('1');
+    expect(res.headers['set-cookie']).toEqual(['a=1', 'b=2']);
+    expect(res.body.toString()).toBe('{"ok":true}');
+  });
+
+  it('base64-encodes bodies that are not text', async () => {
+    const bytes = Buffer.from([0xff, 0x00, 0x10]);
+    await send('POST', '/webhooks/m', { 'content-type': 'application/octet-stream' }, bytes);
+    expect(lastInvocation().event).toMatchObject({ isBase64Encoded: true, body: bytes.toString('base64') });
+  });
+
+  it('maps plain string and object results to 200 JSON, and decodes base64 results', async () => {
+    const text = await send('GET', '/plain/1');
+    const object = await send('GET', '/object');
+    const binary = await send('GET', '/binary');
+    expect([text.status, text.headers['content-type'], text.body.toString()]).toEqual([200, 'application/json', 'just text']);
+    expect([object.status, JSON.parse(object.body.toString())]).toEqual([200, { hello: 'world' }]);
+    expect([...binary.body]).toEqual([0, 1, 2]);
+  });
+
+  it('matches greedy path parameters and ANY', async () => {
+    const res = await send('DELETE', '/files/a/b/c.txt');
+    expect(res.status).toBe(204);
+    expect(lastInvocation().event.pathParameters).toEqual({ proxy: 'a/b/c.txt' });
+  });
+
+  it('answers 404 ROUTE_NOT_FOUND for an unknown route or method, without invoking anything', async () => {
+    const before = invocations.length;
+    const unknown = await send('GET', '/nowhere');
+    const wrongMethod = await send('GET', '/webhooks/m');
+    expect(invocations).toHaveLength(before);
+    for (const res of [unknown, wrongMethod]) {
+      expect(res.status).toBe(404);
+      expect(JSON.parse(res.body.toString())).toMatchObject({ error: { code: 'ROUTE_NOT_FOUND' } });
+    }
+  });
+
+  it('refuses a body over 10 MB with 413 and never invokes the handler', async () => {
+    const before = invocations.length;
+    const res = await send('POST', '/webhooks/m', { 'content-type': 'application/json' }, Buffer.alloc(MAX_BODY_BYTES + 1, 0x20));
+    expect(res.status).toBe(413);
+    expect(invocations).toHaveLength(before);
+  });
+
+  it('answers a throwing handler with API Gateway’s generic 500 and logs the error', async () => {
+    const res = await send('GET', '/boom');
+    expect(res.status).toBe(500);
+    expect(JSON.parse(res.body.toString())).toEqual({ message: 'Internal Server Error' });
+    expect(res.body.toString()).not.toContain('kaboom');
+    expect(stderr).toContain('kaboom');
+    expect(stderr).toContain('function=boom');
+  });
+
+  it('reports health through the callback: 200 when up, 503 when not', async () => {
+    healthy = true;
+    const up = await send('GET', '/health');
+    healthy = false;
+    const down = await send('GET', '/health');
+    expect([up.status, JSON.parse(up.body.toString())]).toEqual([200, { status: 'ok' }]);
+    expect([down.status, JSON.parse(down.body.toString())]).toEqual([503, { status: 'unavailable' }]);
+  });
+});

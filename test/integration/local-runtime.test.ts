@@ -1,0 +1,80 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { findFreePort, isProcessAlive } from '#local/engines.ts';
+import { buildSamplePayload, signedRequest } from '#local/sample-webhook.ts';
+
+/**
+ * `npm start` end to end: the runtime as a child process on free ports, in memory. It must
+ * come up healthy, serve a signed webhook and the case it created through the real handlers,
+ * and on SIGINT exit 0 with its Java process gone.
+ */
+
+const startScript = fileURLToPath(new URL('../../local/start.ts', import.meta.url));
+const PID_LINE = /dynamodb-local pid=(\d+)/;
+
+let child: ChildProcess | undefined;
+let javaPid: number | undefined;
+let output = '';
+
+afterAll(() => {
+  // Only if an assertion failed half-way: never leave the runtime or its Java behind.
+  if (child?.exitCode === null && child.signalCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+  if (javaPid !== undefined && isProcessAlive(javaPid)) process.kill(javaPid, 'SIGKILL');
+});
+
+describe('local runtime (node local/start.ts)', () => {
+  it('serves signed webhooks through the real handlers and shuts down cleanly on SIGINT', async () => {
+    const [port, dynamodbPort, sqsPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
+    child = spawn(process.execPath, [startScript], {
+      env: {
+        ...process.env,
+        LOCAL_IN_MEMORY: '1',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DYNAMODB_PORT: String(dynamodbPort),
+        SQS_PORT: String(sqsPort),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const baseUrl = `http://127.0.0.1:${port}`;
+
+    await vi.waitFor(
+      async () => {
+        if (child?.exitCode !== null) throw new Error(`runtime exited early:\n${output}`);
+        const health = await fetch(`${baseUrl}/health`);
+        expect(health.status).toBe(200);
+      },
+      { timeout: 30_000, interval: 250 },
+    );
+    javaPid = Number(PID_LINE.exec(output)?.[1]);
+    expect(isProcessAlive(javaPid)).toBe(true);
+
+    const request = signedRequest({ baseUrl, body: JSON.stringify(buildSamplePayload()) });
+    const accepted = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body });
+    const acceptedBody = (await accepted.json()) as { caseId?: unknown };
+    expect(accepted.status, JSON.stringify(acceptedBody)).toBe(202);
+    expect(acceptedBody.caseId).toEqual(expect.any(String));
+
+    const read = await fetch(`${baseUrl}/cases/${encodeURIComponent(String(acceptedBody.caseId))}`);
+    expect(read.status).toBe(200);
+
+    const unsigned = await fetch(request.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: request.body });
+    expect(unsigned.status).toBe(401);
+
+    child.kill('SIGINT');
+    const [code, signal] = await exited;
+    expect({ code, signal }, output).toEqual({ code: 0, signal: null });
+    let javaCheck = 'exists';
+    try {
+      process.kill(javaPid, 0);
+    } catch (error) {
+      javaCheck = (error as NodeJS.ErrnoException).code ?? 'unknown';
+    }
+    expect(javaCheck).toBe('ESRCH');
+  }, 60_000);
+});

@@ -1,0 +1,211 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
+import { StaticWebhookSecrets } from '#lib/adapters/static-webhook-secrets.ts';
+import { caseIdFor } from '#lib/domain/case.ts';
+import { httpHandler } from '#lib/http/http-handler.ts';
+import { receiveWebhookRoute } from '#lib/http/routes/receive-webhook.ts';
+import { systemClock } from '#lib/ports/clock.ts';
+import { createTestTable, documentClient } from '#test/support/engines.ts';
+import {
+  aCancellation,
+  aReturn,
+  aWebhook,
+  lambdaContext,
+  signedWebhookEvent,
+  TEST_MARKETPLACE,
+  TEST_SECRET,
+} from '#test/support/webhook-factory.ts';
+
+let tableName: string;
+let store: DynamoDbCaseStore;
+let handler: ReturnType<typeof httpHandler>;
+
+async function invoke(event: ReturnType<typeof signedWebhookEvent>) {
+  const res = (await handler(event, lambdaContext('receive-webhook'))) as { statusCode: number; body: string };
+  return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, any> };
+}
+
+async function itemCount(): Promise<number> {
+  let count = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient().send(new ScanCommand({ TableName: tableName, Select: 'COUNT', ExclusiveStartKey: startKey }));
+    count += out.Count ?? 0;
+    startKey = out.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return count;
+}
+
+beforeAll(async () => {
+  tableName = await createTestTable();
+  store = new DynamoDbCaseStore(documentClient(), tableName);
+  handler = httpHandler(
+    receiveWebhookRoute({
+      store,
+      secrets: new StaticWebhookSecrets({ [TEST_MARKETPLACE]: TEST_SECRET }),
+      clock: systemClock,
+      backoff: async () => undefined,
+    }),
+  );
+});
+
+describe('POST /webhooks/{marketplace}', () => {
+  it('stores a signed return request as a RECEIVED case with its first history event', async () => {
+    const payload = aWebhook();
+    const res = await invoke(signedWebhookEvent(payload));
+    expect(res.status).toBe(202);
+    const caseId = caseIdFor(TEST_MARKETPLACE, payload.return.marketplaceReturnId);
+    expect(res.body).toMatchObject({ caseId, duplicate: false });
+
+    const stored = await store.getCase(caseId);
+    expect(stored).toMatchObject({ status: 'RECEIVED', version: 1, sellerId: 'seller-1', marketplace: TEST_MARKETPLACE });
+    const history = await store.getHistory(caseId);
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatchObject({ action: 'CASE_RECEIVED', actor: { kind: 'MARKETPLACE', id: TEST_MARKETPLACE } });
+  });
+
+  it('answers a retried delivery with the same case and writes nothing', async () => {
+    const payload = aWebhook();
+    const first = await invoke(signedWebhookEvent(payload));
+    const before = await itemCount();
+    const again = await invoke(signedWebhookEvent(payload));
+    expect(again.status).toBe(202);
+    expect(again.body).toMatchObject({ caseId: first.body.caseId, duplicate: true });
+    expect(await itemCount()).toBe(before);
+  });
+
+  it('refuses a delivery id reused with another body (409) and writes nothing', async () => {
+    const payload = aWebhook();
+    await invoke(signedWebhookEvent(payload));
+    const before = await itemCount();
+    const reused = aWebhook('return.requested', aReturn(), { deliveryId: payload.deliveryId });
+    const res = await invoke(signedWebhookEvent(reused));
+    expect(res.status).toBe(409);
+    expect(await itemCount()).toBe(before);
+  });
+
+  it('applies an update and a cancellation, each with its history event', async () => {
+    const ret = aReturn();
+    const created = await invoke(signedWebhookEvent(aWebhook('return.requested', ret)));
+    const updated = await invoke(
+      signedWebhookEvent(aWebhook('return.updated', { ...ret, reasonDetail: 'still leaking' }, { occurredAt: '2026-11-06T10:00:00Z' })),
+    );
+    expect(updated.status).toBe(202);
+    const cancelled = await invoke(signedWebhookEvent(aCancellation(ret)));
+    expect(cancelled.body).toMatchObject({ caseId: created.body.caseId, status: 'CANCELLED' });
+    const history = await store.getHistory(created.body.caseId);
+    expect(history.map((e) => e.action)).toEqual(['CASE_RECEIVED', 'RETURN_UPDATED', 'RETURN_CANCELLED']);
+    expect(history.map((e) => e.version)).toEqual([1, 2, 3]);
+  });
+
+  describe('duplicates arriving at the same moment', () => {
+    it('25 concurrent copies of one delivery create exactly one case', async () => {
+      const payload = aWebhook();
+      const results = await Promise.all(Array.from({ length: 25 }, () => invoke(signedWebhookEvent(payload))));
+      expect(results.every((r) => r.status === 202)).toBe(true);
+      expect(results.filter((r) => r.body.duplicate === false)).toHaveLength(1);
+      expect(new Set(results.map((r) => r.body.caseId)).size).toBe(1);
+      const history = await store.getHistory(results[0]!.body.caseId);
+      expect(history).toHaveLength(1);
+    });
+
+    it('25 concurrent requests for one return with different delivery ids create exactly one case', async () => {
+      const ret = aReturn();
+      const before = await itemCount();
+      const results = await Promise.all(
+        Array.from({ length: 25 }, () => invoke(signedWebhookEvent(aWebhook('return.requested', ret)))),
+      );
+      expect(results.every((r) => r.status === 202)).toBe(true);
+      expect(results.filter((r) => r.body.duplicate === false)).toHaveLength(1);
+      const caseId = caseIdFor(TEST_MARKETPLACE, ret.marketplaceReturnId);
+      expect((await store.getHistory(caseId)).map((e) => e.action)).toEqual(['CASE_RECEIVED']);
+      // One case, one history event, one delivery record: the losers wrote nothing.
+      expect(await itemCount()).toBe(before + 3);
+    });
+  });
+
+  describe('refusals change nothing', () => {
+    it.each([
+      ['wrong secret', { secret: 'not-the-secret-but-long-enough-000000000' }, 'SIGNATURE_MISMATCH'],
+      ['stale timestamp', { timestamp: Math.floor(Date.now() / 1000) - 600 }, 'TIMESTAMP_OUT_OF_TOLERANCE'],
+      ['future timestamp', { timestamp: Math.floor(Date.now() / 1000) + 600 }, 'TIMESTAMP_OUT_OF_TOLERANCE'],
+      ['malformed header', { signature: 't=abc,v1=xyz' }, 'MALFORMED_HEADER'],
+      ['missing header', { signature: null }, 'MISSING_HEADER'],
+    ] as const)('401 for %s', async (_name, opts, reason) => {
+      const before = await itemCount();
+      const res = await invoke(signedWebhookEvent(aWebhook(), opts));
+      expect(res.status).toBe(401);
+      expect(res.body.error).toMatchObject({ code: 'INVALID_SIGNATURE' });
+      expect(res.body.error.message).toContain(reason);
+      expect(await itemCount()).toBe(before);
+    });
+
+    it('404 for an unknown marketplace', async () => {
+      const res = await invoke(signedWebhookEvent(aWebhook(), { marketplace: 'nowhere' }));
+      expect(res.status).toBe(404);
+      expect(res.body.error.message).toContain('nowhere');
+    });
+
+    it('413 for a body above 256 KiB, even when correctly signed', async () => {
+      const payload = aWebhook('return.requested', aReturn({ reasonDetail: 'x'.repeat(300 * 1024) }));
+      const res = await invoke(signedWebhookEvent(payload));
+      expect(res.status).toBe(413);
+    });
+
+    it('400 for a body that is not JSON', async () => {
+      const res = await invoke(signedWebhookEvent('{"eventType":'));
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('MALFORMED_JSON');
+    });
+
+    it('400 naming each bad field', async () => {
+      const payload = aWebhook('return.requested', aReturn({ money: { currency: 'eur', itemValue: 10, amountPaid: 9.5 } }));
+      const res = await invoke(signedWebhookEvent(payload));
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+      const fields = (res.body.error.issues as { field: string }[]).map((i) => i.field);
+      expect(fields).toEqual(expect.arrayContaining(['return.money.currency', 'return.money.amountPaid']));
+    });
+
+    it('400 naming an unknown field', async () => {
+      const payload = { ...aWebhook(), surprise: true };
+      const res = await invoke(signedWebhookEvent(payload as never));
+      expect(res.status).toBe(400);
+      expect(res.body.error.issues).toEqual([{ field: 'surprise', problem: 'is not a known field' }]);
+    });
+
+    it('415 for a body that is not declared JSON', async () => {
+      const event = signedWebhookEvent(aWebhook());
+      event.headers['content-type'] = 'text/plain';
+      const res = await invoke(event);
+      expect(res.status).toBe(415);
+    });
+
+    it('random malformed bodies, correctly signed, never yield 5xx and never write', async () => {
+      const valid = aWebhook();
+      // Bodies that are near-valid (one field replaced by anything) and bodies that are anything.
+      const mutated = fc
+        .tuple(fc.constantFrom('eventType', 'deliveryId', 'occurredAt', 'schemaVersion', 'return'), fc.anything())
+        .map(([key, value]) => JSON.stringify({ ...valid, [key]: value }));
+      const deepMutated = fc
+        .tuple(fc.constantFrom('money', 'timeline', 'evidence', 'reason', 'sellerId', 'carrier', 'listing'), fc.jsonValue())
+        .map(([key, value]) => JSON.stringify({ ...valid, return: { ...valid.return, [key]: value } }));
+      const arbitrary = fc.oneof(fc.string(), fc.json(), mutated, deepMutated);
+      await fc.assert(
+        fc.asyncProperty(arbitrary, async (body) => {
+          const before = await itemCount();
+          const res = await invoke(signedWebhookEvent(body));
+          // A mutation can land on a value that is still valid; only then may it be accepted.
+          if (res.status === 202) return;
+          expect(res.status).toBeGreaterThanOrEqual(400);
+          expect(res.status).toBeLessThan(500);
+          expect(res.body.error.code).toBeTypeOf('string');
+          expect(await itemCount()).toBe(before);
+        }),
+        { numRuns: 300 },
+      );
+    });
+  });
+});

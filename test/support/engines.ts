@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { inject } from 'vitest';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#local/engines.ts';
+import { type ProvisionedQueues, provisionQueues, provisionTable } from '#local/provision.ts';
+
+/**
+ * Real SDK clients pointed at the engines test/global-setup.ts started, and helpers that
+ * give each test its own table or queues on them, so test files never see each other's data.
+ */
+
+let dynamo: DynamoDBClient | undefined;
+let documents: DynamoDBDocumentClient | undefined;
+let sqs: SQSClient | undefined;
+
+export function dynamoClient(): DynamoDBClient {
+  dynamo ??= new DynamoDBClient({ endpoint: inject('dynamodbEndpoint'), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  return dynamo;
+}
+
+/** Same marshalling options as the functions' own document client (functions/lib/wiring.ts). */
+export function documentClient(): DynamoDBDocumentClient {
+  documents ??= DynamoDBDocumentClient.from(dynamoClient(), { marshallOptions: { removeUndefinedValues: true } });
+  return documents;
+}
+
+export function sqsClient(): SQSClient {
+  sqs ??= new SQSClient({ endpoint: inject('sqsEndpoint'), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  return sqs;
+}
+
+/** A short random suffix; queue names allow letters, digits, '-' and '_' only. */
+export function uniqueSuffix(): string {
+  return randomBytes(6).toString('hex');
+}
+
+/** A fresh case table, shaped by infra/definitions.ts; returns its name. */
+export async function createTestTable(): Promise<string> {
+  const tableName = `test-cases-${uniqueSuffix()}`;
+  await provisionTable(dynamoClient(), tableName);
+  return tableName;
+}
+
+/** Fresh refund queue and dead-letter queue, shaped by infra/definitions.ts. */
+export async function createTestQueues(): Promise<ProvisionedQueues & { prefix: string }> {
+  const prefix = `test-${uniqueSuffix()}-`;
+  return { prefix, ...(await provisionQueues(sqsClient(), prefix)) };
+}
