@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Handler logs are for people running the system; in tests only warnings and errors matter.
+    env: { POWERTOOLS_LOG_LEVEL: 'WARN' },
   },
 });
