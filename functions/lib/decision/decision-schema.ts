@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import { CurrencySchema, MinorUnitsSchema, TimestampSchema } from '../domain/return-payload.ts';
+import { priorities, staffRoles } from './policy.ts';
+import { parties } from './rule.ts';
+
+/**
+ * The decision record: what `decide` returns, what is stored with the case (DynamoDB) and what
+ * may be published. A plain JSON object; this schema is the contract for anyone reading it.
+ */
+
+/**
+ * Remedies. Beyond the four money remedies, REJECT and MANUAL_REVIEW, two more cover outcomes
+ * the domain needs: REPAIR (the buyer asked for a repair of a seller or carrier fault; seller
+ * pays shipping both ways) and NO_REFUND_NEEDED (the claim is accepted but no money moves: an
+ * apology for a staff complaint, extra items collected, an address updated before shipping).
+ */
+export const remedies = [
+  'FULL_REFUND',
+  'PARTIAL_REFUND',
+  'RETURN_AND_REFUND',
+  'RESHIP',
+  'REPAIR',
+  'NO_REFUND_NEEDED',
+  'REJECT',
+  'MANUAL_REVIEW',
+] as const;
+export type Remedy = (typeof remedies)[number];
+export type RecommendedRemedy = Exclude<Remedy, 'MANUAL_REVIEW'>;
+export const recommendedRemedies = remedies.filter((r): r is RecommendedRemedy => r !== 'MANUAL_REVIEW') as [
+  RecommendedRemedy,
+  ...RecommendedRemedy[],
+];
+
+export const shippingPayers = ['SELLER', 'BUYER', 'CARRIER', 'PLATFORM', 'NONE'] as const;
+export type ShippingPayer = (typeof shippingPayers)[number];
+
+/** Who finally bears the cost (the carrier through a claim the seller or platform files). */
+export const costBearers = ['SELLER', 'CARRIER', 'BUYER', 'PLATFORM', 'NONE'] as const;
+export type CostBearer = (typeof costBearers)[number];
+
+export const decisionOutcomes = ['DECIDED', 'MANUAL_REVIEW'] as const;
+export type DecisionOutcome = (typeof decisionOutcomes)[number];
+
+/** Why a case goes to a person. */
+export const reviewReasons = [
+  'LOW_CONFIDENCE',
+  'FRAUD_RISK',
+  'WITNESS_ONLY_AGAINST_BUYER',
+  'REASON_CONTRADICTED',
+  'NO_RULE_APPLIED',
+] as const;
+export type ReviewReason = (typeof reviewReasons)[number];
+
+export const deductionCodes = ['OUTBOUND_SHIPPING'] as const;
+
+const weight = z.number().min(0).max(1_000);
+const share = z.number().min(0).max(1);
+const BASIS = 10_000;
+
+export const ContributionSchema = z.strictObject({ carrier: weight, seller: weight, buyer: weight });
+
+export const RuleSignalsSchema = z.strictObject({
+  evidenceStrength: z.number().min(0).max(1).optional(),
+  conflict: z.boolean().optional(),
+  noFault: z.boolean().optional(),
+  urgent: z.boolean().optional(),
+  risk: z.boolean().optional(),
+  fraudRisk: z.boolean().optional(),
+  witness: z.boolean().optional(),
+  missingEvidence: z.boolean().optional(),
+  contradictsReason: z.boolean().optional(),
+});
+
+export const TraceEntrySchema = z.strictObject({
+  ruleId: z.string().min(1),
+  ruleVersion: z.string().min(1),
+  fired: z.boolean(),
+  contribution: ContributionSchema,
+  reasonCode: z.string().min(1),
+  explanation: z.string().min(1),
+  signals: RuleSignalsSchema.optional(),
+});
+export type TraceEntry = z.infer<typeof TraceEntrySchema>;
+
+export const AllocationSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('NO_FAULT') }),
+  z
+    .strictObject({
+      kind: z.literal('FAULT'),
+      carrier: share,
+      seller: share,
+      buyer: share,
+      dominant: z.enum(parties),
+    })
+    .check((ctx) => {
+      const a = ctx.value;
+      // Shares are whole basis points whose sum is exactly 10,000.
+      const bp = Math.round(a.carrier * BASIS) + Math.round(a.seller * BASIS) + Math.round(a.buyer * BASIS);
+      if (bp !== BASIS) {
+        ctx.issues.push({ code: 'custom', input: a, message: `shares must sum to 1 (got ${bp / BASIS})` });
+      }
+      if (a[a.dominant] < Math.max(a.carrier, a.seller, a.buyer)) {
+        ctx.issues.push({ code: 'custom', input: a, path: ['dominant'], message: 'dominant must hold the largest share' });
+      }
+    }),
+]);
+export type Allocation = z.infer<typeof AllocationSchema>;
+
+export const RefundSchema = z
+  .strictObject({
+    currency: CurrencySchema,
+    /** Before deductions; never above the amount paid. */
+    gross: MinorUnitsSchema,
+    deductions: z.array(
+      z.strictObject({ code: z.enum(deductionCodes), amount: MinorUnitsSchema, description: z.string().min(1) }),
+    ),
+    /** What the buyer receives: gross minus deductions, never negative. */
+    amount: MinorUnitsSchema,
+  })
+  .check((ctx) => {
+    const r = ctx.value;
+    const deducted = r.deductions.reduce((sum, d) => sum + d.amount, 0);
+    if (r.amount !== r.gross - deducted) {
+      ctx.issues.push({ code: 'custom', input: r, path: ['amount'], message: 'amount must equal gross minus deductions' });
+    }
+  });
+export type Refund = z.infer<typeof RefundSchema>;
+
+export const DecisionSchema = z.strictObject({
+  engineVersion: z.string().min(1),
+  policyVersion: z.string().min(1),
+  marketplace: z.string().min(1),
+  decidedAt: TimestampSchema,
+  /** DECIDED: act on `remedy`. MANUAL_REVIEW: a person confirms or changes `recommendedRemedy`. */
+  outcome: z.enum(decisionOutcomes),
+  /** `recommendedRemedy`, or MANUAL_REVIEW when a person must decide. */
+  remedy: z.enum(remedies),
+  recommendedRemedy: z.enum(recommendedRemedies),
+  reviewReasons: z.array(z.enum(reviewReasons)),
+  allocation: AllocationSchema,
+  confidence: z.number().min(0).max(1),
+  /** Reason code of the rule that weighs most for the outcome. */
+  primaryReasonCode: z.string().min(1),
+  /** Reason codes of every fired rule, chain order, without repeats. */
+  reasonCodes: z.array(z.string().min(1)),
+  /** Refund of the recommended remedy; pay it only when `outcome` is DECIDED. */
+  refund: RefundSchema,
+  returnShippingPaidBy: z.enum(shippingPayers),
+  costBearer: z.enum(costBearers),
+  /** True when the carrier bears the cost: the seller or platform files a carrier claim. */
+  carrierClaim: z.boolean(),
+  priority: z.enum(priorities),
+  firstResponseDueAt: TimestampSchema,
+  authority: z.strictObject({
+    /** Smallest role whose limit covers the refund; null when no configured role does. */
+    requiredRole: z.enum(staffRoles).nullable(),
+    exceedsAgentAuthority: z.boolean(),
+  }),
+  /** Every rule evaluated, as `id@version`, chain order. */
+  rulesUsed: z.array(z.string().regex(/^[a-z0-9-]+@\d+\.\d+\.\d+$/)),
+  trace: z.array(TraceEntrySchema),
+  summary: z.string().min(1),
+});
+export type Decision = z.infer<typeof DecisionSchema>;

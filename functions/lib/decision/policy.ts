@@ -1,0 +1,260 @@
+import { z } from 'zod';
+import { CurrencySchema, IdentifierSchema, MinorUnitsSchema } from '../domain/return-payload.ts';
+
+/**
+ * Versioned, per-marketplace decision policy.
+ *
+ * Every number the domain brief calls a "policy default" lives here, never in a rule: return
+ * windows, compensation bands, authority limits, service levels, the confidence threshold for
+ * a human review. Other modules (escalation, staff authority) read the same object, so field
+ * names are part of the contract: rename only with a new policy schema version.
+ */
+
+/** Staff roles in escalation order: each one can approve what the previous one can, and more. */
+export const staffRoles = ['agent', 'supervisor', 'manager'] as const;
+export type StaffRole = (typeof staffRoles)[number];
+
+export const priorities = ['URGENT', 'NORMAL'] as const;
+export type Priority = (typeof priorities)[number];
+
+/** Who may be made to pay the return leg of a no-reason return. */
+export const noReasonReturnShippingPayers = ['BUYER', 'SELLER', 'PLATFORM'] as const;
+export type NoReasonReturnShippingPayer = (typeof noReasonReturnShippingPayers)[number];
+
+/** What happens when a case is still open after the last escalation level's deadline. */
+export const defaultResolutions = [
+  'BUYER_WINS_FULL_REFUND',
+  'BUYER_WINS_RETURN_AND_REFUND',
+  'HOLD_WITH_MANAGER',
+] as const;
+export type DefaultResolution = (typeof defaultResolutions)[number];
+
+/** Compensation bands: the shipping region classes of the payload plus the high-value band. */
+export const compensationBandKeys = ['SAME_CITY', 'OTHER_PROVINCE', 'CROSS_BORDER', 'HIGH_VALUE'] as const;
+export type CompensationBandKey = (typeof compensationBandKeys)[number];
+
+const fraction = (what: string) =>
+  z
+    .number({ error: `${what} must be a number between 0 and 1` })
+    .min(0, `${what} must be between 0 and 1`)
+    .max(1, `${what} must be between 0 and 1`);
+
+const minutes = (what: string) =>
+  z
+    .int({ error: `${what} must be a whole number of minutes` })
+    .positive(`${what} must be at least 1 minute`)
+    .max(525_600, `${what} must not exceed one year`);
+
+/** An inclusive money range in minor units; an empty range (min > max) is a typo, not a policy. */
+export const MoneyBandSchema = z
+  .strictObject({ min: MinorUnitsSchema, max: MinorUnitsSchema })
+  .check((ctx) => {
+    if (ctx.value.min > ctx.value.max) {
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        path: ['min'],
+        message: `min (${ctx.value.min}) must not exceed max (${ctx.value.max})`,
+      });
+    }
+  });
+export type MoneyBand = z.infer<typeof MoneyBandSchema>;
+
+export const CurrencyCompensationSchema = z.strictObject({
+  /** Item value (minor units) from which the HIGH_VALUE band applies instead of the region band. */
+  highValueThreshold: MinorUnitsSchema,
+  bands: z.strictObject({
+    SAME_CITY: MoneyBandSchema,
+    OTHER_PROVINCE: MoneyBandSchema,
+    CROSS_BORDER: MoneyBandSchema,
+    HIGH_VALUE: MoneyBandSchema,
+  }),
+});
+export type CurrencyCompensation = z.infer<typeof CurrencyCompensationSchema>;
+
+/** The largest refund (minor units) each role may approve alone; must not shrink up the ladder. */
+export const AuthorityLimitsSchema = z
+  .strictObject({ agent: MinorUnitsSchema, supervisor: MinorUnitsSchema, manager: MinorUnitsSchema })
+  .check((ctx) => {
+    const { agent, supervisor, manager } = ctx.value;
+    if (supervisor < agent) {
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        path: ['supervisor'],
+        message: `supervisor limit (${supervisor}) must not be below the agent limit (${agent})`,
+      });
+    }
+    if (manager < supervisor) {
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        path: ['manager'],
+        message: `manager limit (${manager}) must not be below the supervisor limit (${supervisor})`,
+      });
+    }
+  });
+export type AuthorityLimits = z.infer<typeof AuthorityLimitsSchema>;
+
+export const PolicySchema = z
+  .strictObject({
+    /** Policy version stamped on every decision, e.g. `2026-11-01.1`. */
+    version: z.string().regex(/^\d{4}-\d{2}-\d{2}\.\d{1,6}$/, 'must look like 2026-11-01.1 (date, dot, revision)'),
+    /** Marketplace this policy belongs to (`default` for the fallback policy). */
+    marketplace: IdentifierSchema,
+    returnWindow: z.strictObject({
+      /** No-reason return window in days counted from delivery to the claim. */
+      defaultDays: z.int().min(0, 'defaultDays must not be negative').max(365, 'defaultDays must not exceed 365'),
+      /** When true, a longer window promised on the listing (e.g. "30-day returns") applies. */
+      honourListingWindow: z.boolean(),
+    }),
+    /** Who pays the return leg of a no-reason return inside the window. */
+    noReasonReturnShippingPaidBy: z.enum(noReasonReturnShippingPayers),
+    /** Compensation (partial refund, buyer keeps the item) per ISO currency. */
+    compensation: z.record(CurrencySchema, CurrencyCompensationSchema),
+    /** Refund approval limits per ISO currency and staff role, minor units. */
+    authorityLimits: z.record(CurrencySchema, AuthorityLimitsSchema),
+    /** Decisions with a confidence below this go to MANUAL_REVIEW. */
+    manualReviewConfidenceThreshold: fraction('manualReviewConfidenceThreshold'),
+    serviceLevels: z.strictObject({
+      /** Minutes from the claim to the first answer, by priority. */
+      firstResponseMinutes: z
+        .strictObject({ URGENT: minutes('URGENT first response'), NORMAL: minutes('NORMAL first response') })
+        .check((ctx) => {
+          if (ctx.value.URGENT > ctx.value.NORMAL) {
+            ctx.issues.push({
+              code: 'custom',
+              input: ctx.value,
+              path: ['URGENT'],
+              message: `URGENT first response (${ctx.value.URGENT} min) must not be slower than NORMAL (${ctx.value.NORMAL} min)`,
+            });
+          }
+        }),
+      /** Minutes each escalation level has to resolve a case before it moves up. */
+      resolutionMinutes: z.strictObject({
+        agent: minutes('agent resolution'),
+        supervisor: minutes('supervisor resolution'),
+        manager: minutes('manager resolution'),
+      }),
+    }),
+    /** Resolution applied when the manager level's deadline passes too. */
+    defaultResolutionAfterLastLevel: z.enum(defaultResolutions),
+    risk: z.strictObject({
+      /** Buyer claim rate at or above which the buyer's history is a risk signal. */
+      highBuyerClaimRate: fraction('highBuyerClaimRate'),
+      /** Seller defect rate at or above which a claimed defect is more plausible. */
+      highSellerDefectRate: fraction('highSellerDefectRate'),
+    }),
+    transit: z.strictObject({
+      /** Scale noise: a parcel must lose more than this many grams... */
+      weightLossToleranceGrams: z.int().min(0, 'weightLossToleranceGrams must not be negative').max(100_000),
+      /** ...and more than this fraction of its pickup weight to count as lost in transit. */
+      weightLossToleranceRatio: fraction('weightLossToleranceRatio'),
+    }),
+  })
+  .check((ctx) => {
+    // Every currency that can be compensated must also have someone allowed to approve it.
+    for (const currency of Object.keys(ctx.value.compensation)) {
+      if (ctx.value.authorityLimits[currency] === undefined) {
+        ctx.issues.push({
+          code: 'custom',
+          input: ctx.value,
+          path: ['authorityLimits', currency],
+          message: `authority limits missing for ${currency}, which has compensation bands`,
+        });
+      }
+    }
+  });
+
+export type Policy = z.infer<typeof PolicySchema>;
+
+/** One problem found in a policy document: where (path) and what. */
+export interface PolicyIssue {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+/** Thrown by {@link parsePolicy} when a policy document is malformed or self-contradictory. */
+export class InvalidPolicyError extends Error {
+  override readonly name = 'InvalidPolicyError';
+  readonly issues: readonly PolicyIssue[];
+
+  constructor(issues: readonly PolicyIssue[], options?: ErrorOptions) {
+    super(
+      `invalid policy: ${issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ')}`,
+      options,
+    );
+    this.issues = issues;
+  }
+}
+
+/**
+ * Validate a policy document.
+ *
+ * @param json - the parsed JSON document (unknown: it comes from storage or a file).
+ * @returns the typed policy.
+ * @throws InvalidPolicyError listing every issue with its path; unknown keys are named one by
+ *   one so a typo such as `manualReviewConfidenceTreshold` is found at once.
+ */
+export function parsePolicy(json: unknown): Policy {
+  const result = PolicySchema.safeParse(json);
+  if (result.success) return result.data;
+  const issues: PolicyIssue[] = [];
+  for (const issue of result.error.issues) {
+    const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) issues.push({ path: [...path, key], message: `unknown key "${key}"` });
+    } else if (issue.code === 'invalid_key') {
+      // A record key (currency code) failed its own schema: say which key and why.
+      const why = issue.issues.map((inner) => inner.message).join('; ');
+      issues.push({ path, message: `invalid key "${String(path[path.length - 1])}": ${why}` });
+    } else {
+      issues.push({ path, message: issue.message });
+    }
+  }
+  throw new InvalidPolicyError(issues, { cause: result.error });
+}
+
+/**
+ * Default policy (marketplace `default`). Compensation bands follow the domain brief for CNY
+ * (same city up to 10 yuan, other province 10-15, high-value item 20-50, in fen); EUR bands
+ * are scaled to European one-way parcel prices, which are higher than Chinese ones.
+ */
+export const defaultPolicy: Policy = parsePolicy({
+  version: '2026-11-01.1',
+  marketplace: 'default',
+  returnWindow: { defaultDays: 7, honourListingWindow: true },
+  noReasonReturnShippingPaidBy: 'BUYER',
+  compensation: {
+    CNY: {
+      highValueThreshold: 200_000,
+      bands: {
+        SAME_CITY: { min: 0, max: 1_000 },
+        OTHER_PROVINCE: { min: 1_000, max: 1_500 },
+        CROSS_BORDER: { min: 1_500, max: 3_000 },
+        HIGH_VALUE: { min: 2_000, max: 5_000 },
+      },
+    },
+    EUR: {
+      highValueThreshold: 50_000,
+      bands: {
+        SAME_CITY: { min: 0, max: 500 },
+        OTHER_PROVINCE: { min: 500, max: 800 },
+        CROSS_BORDER: { min: 800, max: 1_500 },
+        HIGH_VALUE: { min: 1_500, max: 4_000 },
+      },
+    },
+  },
+  authorityLimits: {
+    CNY: { agent: 50_000, supervisor: 500_000, manager: 5_000_000 },
+    EUR: { agent: 10_000, supervisor: 100_000, manager: 1_000_000 },
+  },
+  manualReviewConfidenceThreshold: 0.6,
+  serviceLevels: {
+    firstResponseMinutes: { URGENT: 120, NORMAL: 1_440 },
+    resolutionMinutes: { agent: 2_880, supervisor: 2_880, manager: 4_320 },
+  },
+  defaultResolutionAfterLastLevel: 'BUYER_WINS_FULL_REFUND',
+  risk: { highBuyerClaimRate: 0.3, highSellerDefectRate: 0.1 },
+  transit: { weightLossToleranceGrams: 50, weightLossToleranceRatio: 0.02 },
+});

@@ -1,0 +1,23 @@
+import { ruleKit, strength, toCarrier, type Rule } from '../rule.ts';
+
+const meta = {
+  id: 'carrier-delivered-late',
+  version: '1.0.0',
+  reasonCode: 'CARRIER_DELIVERED_LATE',
+  description: 'Delivered after the promised date although the seller shipped on time: the carrier caused the delay.',
+} as const;
+const { notFired, fire } = ruleKit(meta);
+
+export const carrierDeliveredLate: Rule = {
+  ...meta,
+  evaluate(f) {
+    if (f.facts.reason !== 'LOGISTICS_DELAYED' || !f.deliveredLate || f.shippedLate) return notFired;
+    // Without a ship-by promise we cannot rule out a late handover by the seller.
+    const s = f.promisedShipByKnown ? 0.9 : 0.7;
+    return fire(
+      toCarrier(s),
+      `${f.delivered ? 'Delivered' : 'Still undelivered'} ${f.lateByHours} hours after the promised date${f.promisedShipByKnown ? ' although the seller shipped on time' : ''}: the carrier caused the delay.`,
+      strength(s),
+    );
+  },
+};
