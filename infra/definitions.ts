@@ -56,11 +56,12 @@ export const caseTable = {
       projection: 'KEYS_ONLY',
     },
     {
-      // Sparse: only refunds recorded but not yet acknowledged by the queue.
+      // Sparse: only refunds recorded but not yet acknowledged by the queue. The message is
+      // projected so the relay needs no second read per record.
       indexName: 'byPendingOutbox',
       partitionKey: { name: 'outboxShard', type: 'S' },
       sortKey: { name: 'outboxAt', type: 'S' },
-      projection: 'KEYS_ONLY',
+      projection: ['caseId', 'refundId', 'createdAt', 'message'],
     },
   ],
 } as const satisfies TableDefinition;

@@ -61,7 +61,19 @@ export const localFunctions: readonly LocalFunction[] = [
     functionName: 'get-case',
     load: () => import('../functions/get-case/index.ts'),
   },
+  {
+    kind: 'sqs',
+    queue: 'refund',
+    // Small batches: each record may wait on the payment provider.
+    batchSize: 5,
+    functionName: 'apply-refund',
+    load: () => import('../functions/apply-refund/index.ts'),
+  },
+  {
+    kind: 'schedule',
+    functionName: 'relay-refund-outbox',
+    load: () => import('../functions/relay-refund-outbox/index.ts'),
+  },
   // Not written yet; uncomment when the entry file exists.
-  // { kind: 'sqs', queue: 'refund', batchSize: 10, functionName: 'apply-refund', load: () => import('../functions/apply-refund/index.ts') },
   // { kind: 'schedule', functionName: 'escalate-stale-cases', load: () => import('../functions/escalate-stale-cases/index.ts') },
 ];

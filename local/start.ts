@@ -11,6 +11,7 @@ import { assertPortFree, LOCAL_CREDENTIALS, PortInUseError, startDynamoDbLocal, 
 import { type LocalFunction, localFunctions, type QueueKey } from './functions.ts';
 import { createHttpGateway, type HealthReport, type HttpRoute } from './http-gateway.ts';
 import { type ProvisionedQueues, provisionQueues, provisionTable } from './provision.ts';
+import { startPaymentSimulator } from './payment-simulator.ts';
 import { startScheduler } from './scheduler.ts';
 import { startSqsPoller } from './sqs-poller.ts';
 
@@ -39,7 +40,7 @@ const settingsSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DYNAMODB_PORT: portSetting(8000),
   SQS_PORT: portSetting(4566),
-  /** Reserved for the fake payment provider; not started yet. */
+  /** The local payment provider simulator (local/payment-simulator.ts). */
   PAYMENT_PROVIDER_PORT: portSetting(4010),
   DATA_DIR: z.string().min(1).default('.local-data'),
   LOCAL_IN_MEMORY: flagSetting,
@@ -97,7 +98,7 @@ function printSettings(settings: Settings, dataDir: string | undefined): void {
   const lines = [
     'Dispute Desk local runtime, settings (environment variable = value):',
     `  PORT=${settings.PORT} HOST=${settings.HOST}`,
-    `  DYNAMODB_PORT=${settings.DYNAMODB_PORT} SQS_PORT=${settings.SQS_PORT} PAYMENT_PROVIDER_PORT=${settings.PAYMENT_PROVIDER_PORT} (reserved)`,
+    `  DYNAMODB_PORT=${settings.DYNAMODB_PORT} SQS_PORT=${settings.SQS_PORT} PAYMENT_PROVIDER_PORT=${settings.PAYMENT_PROVIDER_PORT}`,
     `  DATA_DIR=${settings.DATA_DIR} LOCAL_IN_MEMORY=${settings.LOCAL_IN_MEMORY ? 1 : 0}${dataDir === undefined ? ' (in memory: nothing is kept)' : ` (${dataDir})`}`,
     `  TABLE_NAME=${settings.TABLE_NAME} QUEUE_PREFIX='${settings.QUEUE_PREFIX}' SCHEDULE_EVERY_MS=${settings.SCHEDULE_EVERY_MS}`,
     `  AWS_REGION=${settings.AWS_REGION} LOG_LEVEL=${settings.LOG_LEVEL}`,
@@ -109,7 +110,7 @@ function printSettings(settings: Settings, dataDir: string | undefined): void {
  * The environment the handlers read at module load: the same variable names the CDK stacks
  * set in AWS, pointing at the local engines instead.
  */
-function setHandlerEnvironment(settings: Settings, endpoints: { dynamodb: string; sqs: string }, queues: ProvisionedQueues): void {
+function setHandlerEnvironment(settings: Settings, endpoints: { dynamodb: string; sqs: string; payments: string }, queues: ProvisionedQueues): void {
   Object.assign(process.env, {
     TABLE_NAME: settings.TABLE_NAME,
     DYNAMODB_ENDPOINT: endpoints.dynamodb,
@@ -118,6 +119,7 @@ function setHandlerEnvironment(settings: Settings, endpoints: { dynamodb: string
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     REFUND_QUEUE_URL: queues.refundQueueUrl,
+    PAYMENT_PROVIDER_URL: endpoints.payments,
     WEBHOOK_SECRETS: JSON.stringify(DEV_WEBHOOK_SECRETS),
     POWERTOOLS_SERVICE_NAME: 'dispute-desk',
     POWERTOOLS_DEV: 'true',
@@ -192,6 +194,7 @@ async function start(): Promise<void> {
     [settings.PORT, 'PORT'],
     [settings.DYNAMODB_PORT, 'DYNAMODB_PORT'],
     [settings.SQS_PORT, 'SQS_PORT'],
+    [settings.PAYMENT_PROVIDER_PORT, 'PAYMENT_PROVIDER_PORT'],
   ];
   for (const [port, setting] of portChecks) {
     if (port !== 0) await assertPortFree(port, setting).catch((error: unknown) => Promise.reject(explainPortError(error, setting)));
@@ -219,7 +222,14 @@ async function start(): Promise<void> {
   log.info('fauxqs started', { endpoint: sqsEngine.endpoint });
   checkNotAborted();
 
-  const endpoints = { dynamodb: dynamodb.endpoint, sqs: sqsEngine.endpoint };
+  const payments = await startPaymentSimulator({ port: settings.PAYMENT_PROVIDER_PORT, host: '127.0.0.1' }).catch(
+    (error: unknown) => Promise.reject(explainPortError(error, 'PAYMENT_PROVIDER_PORT')),
+  );
+  running.push({ name: 'payment simulator', stop: payments.stop });
+  log.info('payment simulator started', { url: payments.url });
+  checkNotAborted();
+
+  const endpoints = { dynamodb: dynamodb.endpoint, sqs: sqsEngine.endpoint, payments: payments.url };
   const dynamoClient = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: settings.AWS_REGION, credentials: LOCAL_CREDENTIALS });
   const sqsClient = new SQSClient({ endpoint: endpoints.sqs, region: settings.AWS_REGION, credentials: LOCAL_CREDENTIALS });
   await provisionTable(dynamoClient, settings.TABLE_NAME);
@@ -284,6 +294,7 @@ async function start(): Promise<void> {
     ...routes.map((r) => `  ${r.method.padEnd(5)} ${url}${r.path}  -> ${r.functionName}`),
     `  DynamoDB Local ${dynamodb.endpoint} (pid ${dynamodb.pid}), table ${settings.TABLE_NAME}`,
     `  SQS (fauxqs)   ${sqsEngine.endpoint}, queue ${queues.refundQueueUrl}`,
+    `  payments       ${payments.url} (simulator; ledger at ${payments.url}/_control/ledger, faults via POST /_control/faults)`,
     `  data folder    ${dataDir ?? '(in memory, LOCAL_IN_MEMORY=1)'}`,
     `Send a signed sample webhook: ${port === 3000 ? '' : `PORT=${port} `}npm run sign   (add -- --print-curl for a curl command)`,
     'Ctrl-C stops everything.',

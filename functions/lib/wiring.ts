@@ -7,9 +7,15 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerWebhookSecrets } from './adapters/secrets-manager-webhook-secrets.ts';
 import { awsSettings, JsonRecordSchema, loadConfig, tableSettings, WebhookSecretsSchema } from './config.ts';
 import type { WebhookSecrets } from './ports/webhook-secrets.ts';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SqsRefundQueue } from './adapters/sqs-refund-queue.ts';
+import { StaticPolicyProvider } from './adapters/static-policy-provider.ts';
+import type { RefundQueue } from './ports/refund-queue.ts';
+import { marketplacePolicies } from './policies/index.ts';
 import { systemClock } from './ports/clock.ts';
 import type { ReceiveWebhookDeps } from './use-cases/receive-webhook.ts';
 import type { ApplyRefundDeps } from './use-cases/apply-refund.ts';
+import type { RelayRefundOutboxDeps } from './use-cases/relay-refund-outbox.ts';
 import { HttpPaymentProvider } from './adapters/http-payment-provider.ts';
 import type { CaseStore } from './ports/case-store.ts';
 
@@ -62,8 +68,26 @@ function webhookSecrets(): WebhookSecrets {
   return new SecretsManagerWebhookSecrets(client, config.WEBHOOK_SECRET_ARNS ?? {}, systemClock);
 }
 
+const queueConfig = z.object({ ...awsSettings, REFUND_QUEUE_URL: z.url() });
+
+let refundQueueAdapter: RefundQueue | undefined;
+function refundQueue(): RefundQueue {
+  if (refundQueueAdapter === undefined) {
+    const config = loadConfig(queueConfig);
+    const client = new SQSClient({
+      region: config.AWS_REGION,
+      ...(config.SQS_ENDPOINT === undefined ? {} : { endpoint: config.SQS_ENDPOINT }),
+    });
+    refundQueueAdapter = new SqsRefundQueue(client, config.REFUND_QUEUE_URL);
+  }
+  return refundQueueAdapter;
+}
+
+/** Marketplace policies ship with the code (functions/lib/policies); validated at cold start. */
+const policies = new StaticPolicyProvider(marketplacePolicies);
+
 export function receiveWebhookDeps(): ReceiveWebhookDeps {
-  return { store: caseStore(), secrets: webhookSecrets(), clock: systemClock };
+  return { store: caseStore(), secrets: webhookSecrets(), policies, refunds: refundQueue(), clock: systemClock };
 }
 
 export function getCaseDeps(): { store: CaseStore } {
@@ -82,4 +106,8 @@ export function applyRefundDeps(): ApplyRefundDeps {
     payments: new HttpPaymentProvider({ baseUrl: config.PAYMENT_PROVIDER_URL, timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS }),
     clock: systemClock,
   };
+}
+
+export function relayRefundOutboxDeps(): RelayRefundOutboxDeps {
+  return { store: caseStore(), refunds: refundQueue(), clock: systemClock };
 }

@@ -25,8 +25,8 @@ afterAll(() => {
 });
 
 describe('local runtime (node local/start.ts)', () => {
-  it('serves signed webhooks through the real handlers and shuts down cleanly on SIGINT', async () => {
-    const [port, dynamodbPort, sqsPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
+  it('serves signed webhooks through the real handlers, pays the refund, and shuts down cleanly on SIGINT', async () => {
+    const [port, dynamodbPort, sqsPort, paymentsPort] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
     child = spawn(process.execPath, [startScript], {
       env: {
         ...process.env,
@@ -35,6 +35,8 @@ describe('local runtime (node local/start.ts)', () => {
         HOST: '127.0.0.1',
         DYNAMODB_PORT: String(dynamodbPort),
         SQS_PORT: String(sqsPort),
+        PAYMENT_PROVIDER_PORT: String(paymentsPort),
+        SCHEDULE_EVERY_MS: '60000',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -62,6 +64,24 @@ describe('local runtime (node local/start.ts)', () => {
 
     const read = await fetch(`${baseUrl}/cases/${encodeURIComponent(String(acceptedBody.caseId))}`);
     expect(read.status).toBe(200);
+
+    // The sample is a defect the seller answers for, within an agent's authority: the refund
+    // goes through the queue to the worker and the payment simulator, once.
+    const refunded = await vi.waitFor(
+      async () => {
+        const res = await fetch(`${baseUrl}/cases/${encodeURIComponent(String(acceptedBody.caseId))}`);
+        const body = (await res.json()) as { case: { status: string; refund?: { providerReference?: string } } };
+        expect(body.case.status).toBe('REFUNDED');
+        return body.case;
+      },
+      { timeout: 20_000, interval: 250 },
+    );
+    const ledger = (await (await fetch(`http://127.0.0.1:${paymentsPort}/_control/ledger`)).json()) as {
+      refunds: { caseId: string; reference: string }[];
+    };
+    expect(ledger.refunds.filter((r) => r.caseId === acceptedBody.caseId).map((r) => r.reference)).toEqual([
+      refunded.refund?.providerReference,
+    ]);
 
     const unsigned = await fetch(request.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: request.body });
     expect(unsigned.status).toBe(401);

@@ -7,7 +7,9 @@ import { caseIdFor } from '#lib/domain/case.ts';
 import { httpHandler } from '#lib/http/http-handler.ts';
 import { receiveWebhookRoute } from '#lib/http/routes/receive-webhook.ts';
 import { systemClock } from '#lib/ports/clock.ts';
-import { createTestTable, documentClient } from '#test/support/engines.ts';
+import { StaticPolicyProvider } from '#lib/adapters/static-policy-provider.ts';
+import { SqsRefundQueue } from '#lib/adapters/sqs-refund-queue.ts';
+import { createTestQueues, createTestTable, documentClient, sqsClient } from '#test/support/engines.ts';
 import {
   aCancellation,
   aReturn,
@@ -40,11 +42,14 @@ async function itemCount(): Promise<number> {
 
 beforeAll(async () => {
   tableName = await createTestTable();
+  const queues = await createTestQueues();
   store = new DynamoDbCaseStore(documentClient(), tableName);
   handler = httpHandler(
     receiveWebhookRoute({
       store,
       secrets: new StaticWebhookSecrets({ [TEST_MARKETPLACE]: TEST_SECRET }),
+      policies: new StaticPolicyProvider(),
+      refunds: new SqsRefundQueue(sqsClient(), queues.refundQueueUrl),
       clock: systemClock,
       backoff: async () => undefined,
     }),
@@ -52,7 +57,7 @@ beforeAll(async () => {
 });
 
 describe('POST /webhooks/{marketplace}', () => {
-  it('stores a signed return request as a RECEIVED case with its first history event', async () => {
+  it('stores a signed return request as a case, decided on intake, with its history', async () => {
     const payload = aWebhook();
     const res = await invoke(signedWebhookEvent(payload));
     expect(res.status).toBe(202);
@@ -60,10 +65,10 @@ describe('POST /webhooks/{marketplace}', () => {
     expect(res.body).toMatchObject({ caseId, duplicate: false });
 
     const stored = await store.getCase(caseId);
-    expect(stored).toMatchObject({ status: 'RECEIVED', version: 1, sellerId: 'seller-1', marketplace: TEST_MARKETPLACE });
+    expect(stored).toMatchObject({ status: 'REFUND_PENDING', version: 1, sellerId: 'seller-1', marketplace: TEST_MARKETPLACE });
     const history = await store.getHistory(caseId);
-    expect(history).toHaveLength(1);
-    expect(history[0]).toMatchObject({ action: 'CASE_RECEIVED', actor: { kind: 'MARKETPLACE', id: TEST_MARKETPLACE } });
+    expect(history.map((e) => e.action)).toEqual(['CASE_RECEIVED', 'DECISION_MADE', 'REFUND_DUE']);
+    expect(history[0]).toMatchObject({ actor: { kind: 'MARKETPLACE', id: TEST_MARKETPLACE } });
   });
 
   it('answers a retried delivery with the same case and writes nothing', async () => {
@@ -96,8 +101,16 @@ describe('POST /webhooks/{marketplace}', () => {
     const cancelled = await invoke(signedWebhookEvent(aCancellation(ret)));
     expect(cancelled.body).toMatchObject({ caseId: created.body.caseId, status: 'CANCELLED' });
     const history = await store.getHistory(created.body.caseId);
-    expect(history.map((e) => e.action)).toEqual(['CASE_RECEIVED', 'RETURN_UPDATED', 'RETURN_CANCELLED']);
-    expect(history.map((e) => e.version)).toEqual([1, 2, 3]);
+    // The update arrives while the refund is pending: facts kept, decision stands, then cancelled
+    // before any payment started.
+    expect(history.map((e) => [e.action, e.version])).toEqual([
+      ['CASE_RECEIVED', 1],
+      ['DECISION_MADE', 1],
+      ['REFUND_DUE', 1],
+      ['RETURN_UPDATED', 2],
+      ['RETURN_CANCELLED', 3],
+    ]);
+    expect((await store.getCase(created.body.caseId))?.refund?.status).toBe('CANCELLED');
   });
 
   describe('duplicates arriving at the same moment', () => {
@@ -108,7 +121,8 @@ describe('POST /webhooks/{marketplace}', () => {
       expect(results.filter((r) => r.body.duplicate === false)).toHaveLength(1);
       expect(new Set(results.map((r) => r.body.caseId)).size).toBe(1);
       const history = await store.getHistory(results[0]!.body.caseId);
-      expect(history).toHaveLength(1);
+      expect(history.filter((e) => e.action === 'CASE_RECEIVED')).toHaveLength(1);
+      expect(history.filter((e) => e.action === 'REFUND_DUE')).toHaveLength(1);
     });
 
     it('25 concurrent requests for one return with different delivery ids create exactly one case', async () => {
@@ -120,9 +134,11 @@ describe('POST /webhooks/{marketplace}', () => {
       expect(results.every((r) => r.status === 202)).toBe(true);
       expect(results.filter((r) => r.body.duplicate === false)).toHaveLength(1);
       const caseId = caseIdFor(TEST_MARKETPLACE, ret.marketplaceReturnId);
-      expect((await store.getHistory(caseId)).map((e) => e.action)).toEqual(['CASE_RECEIVED']);
-      // One case, one history event, one delivery record: the losers wrote nothing.
-      expect(await itemCount()).toBe(before + 3);
+      const history = await store.getHistory(caseId);
+      expect(history.map((e) => e.action)).toEqual(['CASE_RECEIVED', 'DECISION_MADE', 'REFUND_DUE']);
+      // One case, its history and one delivery record (the outbox record was cleared on
+      // publish): the losers wrote nothing.
+      expect(await itemCount()).toBe(before + 1 + history.length + 1);
     });
   });
 
@@ -204,7 +220,7 @@ describe('POST /webhooks/{marketplace}', () => {
           expect(res.body.error.code).toBeTypeOf('string');
           expect(await itemCount()).toBe(before);
         }),
-        { numRuns: 300 },
+        { numRuns: 1000 },
       );
     });
   });

@@ -9,7 +9,7 @@ type ReturnInput = Extract<WebhookPayloadInput, { eventType: 'return.requested' 
 export const TEST_MARKETPLACE = 'test-market';
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 
-/** A valid canonical return: a fridge with a quality defect, photos of intact box and damage. */
+/** A valid canonical return: a kettle with a quality defect (CNY 399, within an agent's authority), photos of intact box and damage. */
 export function aReturn(overrides: Partial<ReturnInput> = {}): ReturnInput {
   const id = randomUUID().slice(0, 8);
   return {
@@ -25,7 +25,7 @@ export function aReturn(overrides: Partial<ReturnInput> = {}): ReturnInput {
       deliveredAt: '2026-11-04T12:00:00Z',
       claimedAt: '2026-11-06T09:00:00Z',
     },
-    money: { currency: 'CNY', itemValue: 249_900, amountPaid: 249_900, shippingCost: 1_200 },
+    money: { currency: 'CNY', itemValue: 39_900, amountPaid: 39_900, shippingCost: 1_200 },
     shippingRegion: 'OTHER_PROVINCE',
     carrier: { code: 'sf-express', trackingNumber: 'SF1234567890', events: [] },
     deliveryInspection: 'INSPECTED_OK',

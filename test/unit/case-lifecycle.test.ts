@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { assertTransition, canTransition, caseIdFor, caseStatuses } from '#lib/domain/case.ts';
 import { IllegalTransitionError, ConflictError } from '#lib/domain/errors.ts';
 import { applyMarketplaceEvent } from '#lib/domain/lifecycle.ts';
+import { defaultPolicy } from '#lib/decision/policy.ts';
 import { WebhookPayloadSchema } from '#lib/domain/return-payload.ts';
 import { aCancellation, aReturn, aWebhook } from '#test/support/webhook-factory.ts';
 
-const ctx = { marketplace: 'm1', now: '2026-11-06T10:00:00.000Z' };
+const ctx = { marketplace: 'm1', now: '2026-11-06T10:00:00.000Z', policy: defaultPolicy };
 const parse = (p: unknown) => WebhookPayloadSchema.parse(p);
 
 describe('case state machine', () => {
@@ -16,8 +17,8 @@ describe('case state machine', () => {
     }
   });
 
-  it('refuses cancelling a case whose refund is pending or paid, naming both states', () => {
-    expect(() => assertTransition('REFUND_PENDING', 'CANCELLED')).toThrow(IllegalTransitionError);
+  it('refuses cancelling a refunded case, naming both states', () => {
+    expect(() => assertTransition('REFUNDED', 'CANCELLED')).toThrow(IllegalTransitionError);
     expect(() => assertTransition('REFUNDED', 'CANCELLED')).toThrow('A case in REFUNDED cannot move to CANCELLED');
   });
 
@@ -36,14 +37,74 @@ describe('case state machine', () => {
 });
 
 describe('applying marketplace events', () => {
-  it('creates a RECEIVED case with its first history event', () => {
+  it('creates a case, decides it on intake and records both in history', () => {
     const out = applyMarketplaceEvent(undefined, parse(aWebhook()), ctx);
     expect(out.kind).toBe('CHANGE');
     if (out.kind !== 'CHANGE') return;
-    expect(out.next).toMatchObject({ status: 'RECEIVED', version: 1, escalationLevel: 'AGENT', priority: 'NORMAL' });
-    expect(out.events).toEqual([
-      expect.objectContaining({ action: 'CASE_RECEIVED', fromStatus: null, toStatus: 'RECEIVED', version: 1 }),
+    // Intact box + defective product photo: the seller's defect, refund within agent authority.
+    expect(out.next).toMatchObject({ status: 'REFUND_PENDING', version: 1, escalationLevel: 'AGENT', priority: 'NORMAL' });
+    expect(out.next.decision?.allocation).toMatchObject({ kind: 'FAULT', dominant: 'seller' });
+    expect(out.events.map((e) => [e.action, e.fromStatus, e.toStatus, e.version, e.seq])).toEqual([
+      ['CASE_RECEIVED', null, 'RECEIVED', 1, 0],
+      ['DECISION_MADE', 'RECEIVED', 'REFUND_PENDING', 1, 1],
+      ['REFUND_DUE', 'REFUND_PENDING', 'REFUND_PENDING', 1, 2],
     ]);
+    expect(out.next.refund).toMatchObject({ status: 'PENDING', amount: 39_900, currency: 'CNY' });
+    expect(out.outbox?.message).toMatchObject({ caseId: out.next.caseId, amount: out.next.decision?.refund.amount, refundId: out.next.refund?.refundId });
+  });
+
+  it('leaves a refund above the agent limit decided but unpaid, for a supervisor to approve', () => {
+    const ret = aReturn({ money: { currency: 'CNY', itemValue: 249_900, amountPaid: 249_900, shippingCost: 1_200 } });
+    const out = applyMarketplaceEvent(undefined, parse(aWebhook('return.requested', ret)), ctx);
+    if (out.kind !== 'CHANGE') throw new Error('expected a change');
+    expect(out.next.status).toBe('DECIDED');
+    expect(out.next.decision?.authority).toEqual({ requiredRole: 'supervisor', exceedsAgentAuthority: true });
+    expect(out.outbox).toBeUndefined();
+    expect(out.next.refund).toBeUndefined();
+  });
+
+  it('sends a case with contradicting evidence to manual review, never to a verdict against the buyer', () => {
+    const ret = aReturn({
+      reason: 'LOGISTICS_DAMAGED_IN_TRANSIT',
+      evidence: [],
+      deliveryInspection: 'UNKNOWN',
+    });
+    const out = applyMarketplaceEvent(undefined, parse(aWebhook('return.requested', ret)), ctx);
+    if (out.kind !== 'CHANGE') throw new Error('expected a change');
+    expect(out.next.status).toBe('NEEDS_REVIEW');
+    expect(out.outbox).toBeUndefined();
+  });
+
+  it('re-decides on an update with new evidence and keeps the earlier decision in history', () => {
+    const ret = aReturn({ reason: 'LOGISTICS_DAMAGED_IN_TRANSIT', evidence: [], deliveryInspection: 'UNKNOWN' });
+    const first = applyMarketplaceEvent(undefined, parse(aWebhook('return.requested', ret)), ctx);
+    if (first.kind !== 'CHANGE') throw new Error('expected a change');
+    const withScan = {
+      ...ret,
+      carrier: { code: 'sf-express', events: [{ type: 'EXCEPTION_DAMAGE' as const, at: '2026-11-03T10:00:00Z' }] },
+      evidence: [
+        { id: 'ev-9', kind: 'PACKAGING_PHOTO' as const, finding: 'CRUSHED' as const, submittedBy: 'BUYER' as const, submittedAt: '2026-11-06T09:00:00Z' },
+        { id: 'ev-10', kind: 'PRODUCT_PHOTO' as const, finding: 'DAMAGED' as const, submittedBy: 'BUYER' as const, submittedAt: '2026-11-06T09:00:00Z' },
+      ],
+    };
+    const second = applyMarketplaceEvent(first.next, parse(aWebhook('return.updated', withScan, { occurredAt: '2026-11-07T00:00:00Z' })), ctx);
+    if (second.kind !== 'CHANGE') throw new Error('expected a change');
+    expect(second.next.decision?.allocation).toMatchObject({ dominant: 'carrier' });
+    expect(second.next.decisionCount).toBe(2);
+    expect(second.events.map((e) => e.action)).toEqual(['RETURN_UPDATED', 'DECISION_MADE', 'REFUND_DUE']);
+    expect(second.next.ledger?.map((l) => l.kind)).toContain('CARRIER_CLAIM');
+  });
+
+  it('keeps the decision when facts change after a refund became due', () => {
+    const ret = aReturn();
+    const first = applyMarketplaceEvent(undefined, parse(aWebhook('return.requested', ret)), ctx);
+    if (first.kind !== 'CHANGE') throw new Error('expected a change');
+    expect(first.next.status).toBe('REFUND_PENDING');
+    const later = applyMarketplaceEvent(first.next, parse(aWebhook('return.updated', { ...ret, evidence: [] }, { occurredAt: '2026-11-07T00:00:00Z' })), ctx);
+    if (later.kind !== 'CHANGE') throw new Error('expected a change');
+    expect(later.events.map((e) => e.action)).toEqual(['RETURN_UPDATED']);
+    expect(later.next.decision).toEqual(first.next.decision);
+    expect(later.outbox).toBeUndefined();
   });
 
   it('marks a safety hazard urgent', () => {
@@ -75,13 +136,24 @@ describe('applying marketplace events', () => {
     expect(() => applyMarketplaceEvent(first.next, moved, ctx)).toThrow(ConflictError);
   });
 
-  it('cancels an open case and refuses to cancel a refunded one', () => {
+  it('cancels a case whose refund has not started, dropping its outbox record in the same write', () => {
     const ret = aReturn();
     const first = applyMarketplaceEvent(undefined, parse(aWebhook('return.requested', ret)), ctx);
-    if (first.kind !== 'CHANGE') throw new Error('expected a change');
+    if (first.kind !== 'CHANGE' || first.next.refund === undefined) throw new Error('expected a refund');
     const cancelled = applyMarketplaceEvent(first.next, parse(aCancellation(ret)), ctx);
-    expect(cancelled).toMatchObject({ kind: 'CHANGE', next: { status: 'CANCELLED', version: 2 } });
-    const refunded = { ...first.next, status: 'REFUNDED' as const };
-    expect(() => applyMarketplaceEvent(refunded, parse(aCancellation(ret)), ctx)).toThrow(IllegalTransitionError);
+    expect(cancelled).toMatchObject({
+      kind: 'CHANGE',
+      next: { status: 'CANCELLED', version: 2, refund: { status: 'CANCELLED' } },
+      clearOutbox: { caseId: first.next.caseId, refundId: first.next.refund.refundId },
+    });
+  });
+
+  it.each(['APPLYING', 'APPLIED'] as const)('refuses to cancel once the refund is %s', (refundStatus) => {
+    const ret = aReturn();
+    const first = applyMarketplaceEvent(undefined, parse(aWebhook('return.requested', ret)), ctx);
+    if (first.kind !== 'CHANGE' || first.next.refund === undefined) throw new Error('expected a refund');
+    const status = refundStatus === 'APPLIED' ? ('REFUNDED' as const) : ('REFUND_PENDING' as const);
+    const paying = { ...first.next, status, refund: { ...first.next.refund, status: refundStatus } };
+    expect(() => applyMarketplaceEvent(paying, parse(aCancellation(ret)), ctx)).toThrow(IllegalTransitionError);
   });
 });

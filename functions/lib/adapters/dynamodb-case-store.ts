@@ -1,12 +1,15 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { CaseRecord, HistoryEvent } from '../domain/case.ts';
+import { DUE_INDEX_SHARDS } from '#infra/definitions.ts';
+import { awaitingStaffStatuses, type CaseRecord, type HistoryEvent } from '../domain/case.ts';
+import type { OutboxRecord } from '../domain/decision-step.ts';
 import { ConcurrentModificationError, DuplicateDeliveryError } from '../domain/errors.ts';
 import type { CaseCommit, CaseStore, DeliveryRecord } from '../ports/case-store.ts';
 
@@ -17,6 +20,7 @@ import type { CaseCommit, CaseStore, DeliveryRecord } from '../ports/case-store.
  * |-----------|-----------------------------------|-------------------------|
  * | case      | CASE#<caseId>                     | CASE                    |
  * | history   | CASE#<caseId>                     | EVENT#<version>#<seq>   |
+ * | outbox    | CASE#<caseId>                     | OUTBOX#<refundId>       |
  * | delivery  | DELIVERY#<marketplace>#<delivery> | DELIVERY                |
  *
  * Case and history share a partition, so one Query reads a case's whole record.
@@ -29,23 +33,54 @@ const deliveryKey = (marketplace: string, deliveryId: string) => ({
   pk: `DELIVERY#${marketplace}#${deliveryId}`,
   sk: 'DELIVERY',
 });
+const outboxKey = (caseId: string, refundId: string) => ({ pk: `CASE#${caseId}`, sk: `OUTBOX#${refundId}` });
+
+/** Spreads sparse-index writes over a few partitions; readers query every shard. */
+export function shardOf(id: string, shards = DUE_INDEX_SHARDS): number {
+  let h = 0;
+  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
+  return h % shards;
+}
+
 const eventSortKey = (e: HistoryEvent) =>
   `EVENT#${String(e.version).padStart(10, '0')}#${String(e.seq).padStart(3, '0')}`;
 
-/** Index attributes derived from the case, so no writer can forget to keep them in step. */
+/** Sorts after every real deadline: cases without one list last. */
+const NO_DEADLINE = '9999-12-31T23:59:59.999Z';
+
+/**
+ * Index attributes derived from the case, so no writer can forget to keep them in step:
+ * - bySellerDue: every case of a seller, ordered by its next deadline;
+ * - byOpenDeadline (sparse): only cases waiting for staff with a deadline, spread over
+ *   DUE_INDEX_SHARDS partitions so the escalation sweep reads only what is due.
+ */
 export function caseIndexAttributes(c: CaseRecord): Record<string, string> {
-  return {
+  const attributes: Record<string, string> = {
     gsi1pk: `SELLER#${c.sellerId}`,
-    gsi1sk: `${c.updatedAt}#${c.caseId}`,
+    gsi1sk: `${c.dueAt ?? NO_DEADLINE}#${c.caseId}`,
   };
+  if (c.dueAt !== undefined && awaitingStaffStatuses.has(c.status)) {
+    attributes.deadlineShard = `DUE#${shardOf(c.caseId)}`;
+    attributes.deadlineAt = c.dueAt;
+  }
+  return attributes;
 }
 
 function toCaseItem(c: CaseRecord): Record<string, unknown> {
   return { ...caseKey(c.caseId), type: 'CASE', ...c, ...caseIndexAttributes(c) };
 }
 
-function fromCaseItem(item: Record<string, unknown>): CaseRecord {
-  const { pk: _pk, sk: _sk, type: _type, gsi1pk: _g1, gsi1sk: _g2, ...rest } = item;
+export function fromCaseItem(item: Record<string, unknown>): CaseRecord {
+  const {
+    pk: _pk,
+    sk: _sk,
+    type: _type,
+    gsi1pk: _g1,
+    gsi1sk: _g2,
+    deadlineShard: _d1,
+    deadlineAt: _d2,
+    ...rest
+  } = item;
   return rest as unknown as CaseRecord;
 }
 
@@ -102,8 +137,42 @@ export class DynamoDbCaseStore implements CaseStore {
     return { marketplace: m, deliveryId: d, caseId, payloadHash, receivedAt };
   }
 
+  async clearOutbox(caseId: string, refundId: string): Promise<void> {
+    await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: outboxKey(caseId, refundId) }));
+  }
+
   /**
-   * Writes the case, its new history events and the delivery record in one transaction.
+   * Reads the sparse outbox index, shard by shard, for records older than `olderThan`.
+   * Cost grows with the number of pending records, not with the table.
+   */
+  async listPendingOutbox(input: { olderThan: string; limit: number }): Promise<OutboxRecord[]> {
+    const found: OutboxRecord[] = [];
+    for (let shard = 0; shard < DUE_INDEX_SHARDS && found.length < input.limit; shard++) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const out = await this.#client.send(
+          new QueryCommand({
+            TableName: this.#tableName,
+            IndexName: 'byPendingOutbox',
+            KeyConditionExpression: 'outboxShard = :shard AND outboxAt < :before',
+            ExpressionAttributeValues: { ':shard': `OUTBOX#${shard}`, ':before': input.olderThan },
+            Limit: input.limit - found.length,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of out.Items ?? []) {
+          const { caseId, refundId, createdAt, message } = item as OutboxRecord;
+          found.push({ caseId, refundId, createdAt, message });
+        }
+        startKey = found.length < input.limit ? out.LastEvaluatedKey : undefined;
+      } while (startKey !== undefined);
+    }
+    return found;
+  }
+
+  /**
+   * Writes the case, its new history events, the delivery record and the refund outbox
+   * record in one transaction.
    * The case write is conditional on the version the caller read; events and deliveries
    * are conditional on not existing. Cancellation reasons are mapped to domain errors.
    */
@@ -139,6 +208,27 @@ export class DynamoDbCaseStore implements CaseStore {
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
+      });
+    }
+    if (change.outbox !== undefined) {
+      const o = change.outbox;
+      items.push({
+        Put: {
+          TableName: this.#tableName,
+          Item: {
+            ...outboxKey(o.caseId, o.refundId),
+            type: 'OUTBOX',
+            ...o,
+            outboxShard: `OUTBOX#${shardOf(o.caseId)}`,
+            outboxAt: o.createdAt,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
+    }
+    if (change.clearOutbox !== undefined) {
+      items.push({
+        Delete: { TableName: this.#tableName, Key: outboxKey(change.clearOutbox.caseId, change.clearOutbox.refundId) },
       });
     }
     for (const event of events) {

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { IllegalTransitionError } from './errors.ts';
+import type { Decision } from '../decision/decision-schema.ts';
+import type { LedgerLine } from './decision-step.ts';
 import type { ReturnV1 } from './return-payload.ts';
 
 /**
@@ -27,22 +29,27 @@ export type Priority = (typeof priorities)[number];
 
 /**
  * Allowed moves. A status may move to itself where a re-decision or an escalation keeps it
- * (the history still records the event). REFUND_PENDING cannot be cancelled: the worker may
- * already be talking to the payment provider, and a refund half-paid and half-cancelled is
- * the one state this system must never reach.
+ * (the history still records the event). REFUND_PENDING → CANCELLED is further guarded by
+ * the refund itself: only while no payment has started (see lifecycle.ts), because a refund
+ * half-paid and half-cancelled is the one state this system must never reach.
  */
 const transitions: Readonly<Record<CaseStatus, readonly CaseStatus[]>> = {
   RECEIVED: ['RECEIVED', 'DECIDED', 'NEEDS_REVIEW', 'REFUND_PENDING', 'REJECTED', 'CANCELLED'],
   DECIDED: ['DECIDED', 'NEEDS_REVIEW', 'REFUND_PENDING', 'REJECTED', 'CANCELLED', 'CLOSED'],
   NEEDS_REVIEW: ['NEEDS_REVIEW', 'DECIDED', 'REFUND_PENDING', 'REJECTED', 'CANCELLED'],
   REJECTED: ['REJECTED', 'DECIDED', 'NEEDS_REVIEW', 'REFUND_PENDING', 'CANCELLED', 'CLOSED'],
-  REFUND_PENDING: ['REFUND_PENDING', 'REFUNDED'],
+  REFUND_PENDING: ['REFUND_PENDING', 'REFUNDED', 'CANCELLED'],
   REFUNDED: ['REFUNDED', 'CLOSED'],
   CANCELLED: [],
   CLOSED: [],
 };
 
-export const openStatuses: ReadonlySet<CaseStatus> = new Set(['RECEIVED', 'DECIDED', 'NEEDS_REVIEW', 'REJECTED']);
+/**
+ * Statuses in which the case waits for a person (a review, an approval, a reship to send,
+ * a case to close). Only these carry a deadline that escalation watches; a REFUND_PENDING
+ * case waits for the machine, which has its own alarms (queue age, DLQ depth).
+ */
+export const awaitingStaffStatuses: ReadonlySet<CaseStatus> = new Set(['RECEIVED', 'DECIDED', 'NEEDS_REVIEW']);
 
 export function canTransition(from: CaseStatus, to: CaseStatus): boolean {
   return transitions[from].includes(to);
@@ -78,7 +85,12 @@ export type RefundRecord = {
   readonly refundId: string;
   readonly amount: number;
   readonly currency: string;
-  readonly status: 'PENDING' | 'APPLIED';
+  /**
+   * PENDING: queued, nothing sent to the provider; cancellable.
+   * APPLYING: the worker has claimed it and may be talking to the provider; not cancellable.
+   * APPLIED: paid. CANCELLED: the return was cancelled before any payment started.
+   */
+  readonly status: 'PENDING' | 'APPLYING' | 'APPLIED' | 'CANCELLED';
   /** Case version whose decision made the refund due. */
   readonly decidedAtVersion: number;
   readonly dueAt: string;
@@ -100,7 +112,19 @@ export type CaseRecord = {
   readonly lastEventAt: string;
   readonly priority: Priority;
   readonly escalationLevel: EscalationLevel;
+  /**
+   * The next deadline while the case waits for staff (see awaitingStaffStatuses): the
+   * first-response deadline at intake, then each escalation level's resolution deadline.
+   */
+  readonly dueAt?: string;
+  /** Staff member the case is assigned to, if any. */
+  readonly assignee?: string;
   readonly return: ReturnV1;
+  /** The current decision; earlier ones stay in the history's DECISION_MADE events. */
+  readonly decision?: Decision;
+  readonly decisionCount?: number;
+  /** Who pays what, itemised, from the current decision. */
+  readonly ledger?: readonly LedgerLine[];
   readonly refund?: RefundRecord;
 };
 

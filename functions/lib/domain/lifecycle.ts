@@ -6,7 +6,9 @@ import {
   caseIdFor,
   type HistoryEvent,
 } from './case.ts';
-import { ConflictError } from './errors.ts';
+import { ConflictError, IllegalTransitionError } from './errors.ts';
+import type { Policy } from '../decision/policy.ts';
+import { canRedecide, decideCase, type OutboxRecord } from './decision-step.ts';
 import type { WebhookPayload } from './return-payload.ts';
 
 /**
@@ -14,10 +16,17 @@ import type { WebhookPayload } from './return-payload.ts';
  * event. The caller stores the result atomically, conditional on the version it read.
  */
 export type LifecycleOutcome =
-  | { readonly kind: 'CHANGE'; readonly next: CaseRecord; readonly events: readonly HistoryEvent[] }
+  | {
+      readonly kind: 'CHANGE';
+      readonly next: CaseRecord;
+      readonly events: readonly HistoryEvent[];
+      readonly outbox?: OutboxRecord;
+      /** An outbox record this change makes moot (a cancelled refund), removed in the same write. */
+      readonly clearOutbox?: { readonly caseId: string; readonly refundId: string };
+    }
   | { readonly kind: 'IGNORED'; readonly caseId: string; readonly reason: string; readonly status: CaseStatus | null };
 
-type EventContext = { readonly marketplace: string; readonly now: string };
+type EventContext = { readonly marketplace: string; readonly now: string; readonly policy: Policy };
 
 function event(
   base: CaseRecord,
@@ -36,7 +45,10 @@ function event(
  * 2. An event older than the newest one applied is ignored (out-of-order delivery).
  * 3. A snapshot replaces the stored return facts; `return.requested` for a known return is
  *    a duplicate and changes nothing.
- * 4. `return.cancelled` moves the case to CANCELLED where the state machine allows it and
+ * 4. New or changed facts run the rule chain again (decideCase) while the case is still
+ *    open to a decision; once a refund is pending or paid, the facts are kept and the
+ *    decision stands.
+ * 5. `return.cancelled` moves the case to CANCELLED where the state machine allows it and
  *    throws IllegalTransitionError where it does not (a refund already under way).
  */
 export function applyMarketplaceEvent(
@@ -60,19 +72,27 @@ export function applyMarketplaceEvent(
       return { kind: 'IGNORED', caseId, reason: 'ALREADY_CANCELLED', status: existing.status };
     }
     assertTransition(existing.status, 'CANCELLED');
+    if (existing.refund !== undefined && existing.refund.status !== 'PENDING' && existing.refund.status !== 'CANCELLED') {
+      throw new IllegalTransitionError(
+        `Return ${existing.marketplaceReturnId} cannot be cancelled: its refund is ${existing.refund.status.toLowerCase()}`,
+      );
+    }
+    const pendingRefund = existing.refund?.status === 'PENDING' ? existing.refund : undefined;
     const next: CaseRecord = {
       ...existing,
       status: 'CANCELLED',
       version: existing.version + 1,
       updatedAt: ctx.now,
       lastEventAt: payload.occurredAt,
+      ...(pendingRefund === undefined ? {} : { refund: { ...pendingRefund, status: 'CANCELLED' as const } }),
     };
     return {
       kind: 'CHANGE',
       next,
       events: [
-        event(next, { action: 'RETURN_CANCELLED', fromStatus: existing.status, toStatus: 'CANCELLED', details, actor, seq: 0 }, ctx.now),
+        event(next, { action: 'RETURN_CANCELLED', fromStatus: existing.status, toStatus: 'CANCELLED', details: { ...details, ...(pendingRefund ? { cancelledRefundId: pendingRefund.refundId } : {}) }, actor, seq: 0 }, ctx.now),
       ],
+      ...(pendingRefund === undefined ? {} : { clearOutbox: { caseId: existing.caseId, refundId: pendingRefund.refundId } }),
     };
   }
 
@@ -93,13 +113,9 @@ export function applyMarketplaceEvent(
       escalationLevel: 'AGENT',
       return: ret,
     };
-    return {
-      kind: 'CHANGE',
-      next,
-      events: [
-        event(next, { action: 'CASE_RECEIVED', fromStatus: null, toStatus: 'RECEIVED', details: { ...details, reason: ret.reason }, actor, seq: 0 }, ctx.now),
-      ],
-    };
+    const received = event(next, { action: 'CASE_RECEIVED', fromStatus: null, toStatus: 'RECEIVED', details: { ...details, reason: ret.reason }, actor, seq: 0 }, ctx.now);
+    const decided = decideCase(next, { policy: ctx.policy, now: ctx.now, actor, trigger: payload.eventType, firstSeq: 1, fromStatus: 'RECEIVED' });
+    return { kind: 'CHANGE', next: decided.next, events: [received, ...decided.events], ...(decided.outbox ? { outbox: decided.outbox } : {}) };
   }
 
   if (payload.eventType === 'return.requested') {
@@ -111,7 +127,6 @@ export function applyMarketplaceEvent(
       `Return ${ret.marketplaceReturnId} belongs to another seller or order than the stored case`,
     );
   }
-  assertTransition(existing.status, existing.status);
   const next: CaseRecord = {
     ...existing,
     version: existing.version + 1,
@@ -120,11 +135,11 @@ export function applyMarketplaceEvent(
     priority: ret.safetyHazard === 'NONE' && existing.priority === 'NORMAL' ? 'NORMAL' : 'URGENT',
     return: ret,
   };
-  return {
-    kind: 'CHANGE',
-    next,
-    events: [
-      event(next, { action: 'RETURN_UPDATED', fromStatus: existing.status, toStatus: existing.status, details, actor, seq: 0 }, ctx.now),
-    ],
-  };
+  const updated = event(next, { action: 'RETURN_UPDATED', fromStatus: existing.status, toStatus: existing.status, details, actor, seq: 0 }, ctx.now);
+  if (!canRedecide(existing.status)) {
+    // Money is moving or the case is over: the new facts are kept, the decision stands.
+    return { kind: 'CHANGE', next, events: [updated] };
+  }
+  const decided = decideCase(next, { policy: ctx.policy, now: ctx.now, actor, trigger: payload.eventType, firstSeq: 1, fromStatus: existing.status });
+  return { kind: 'CHANGE', next: decided.next, events: [updated, ...decided.events], ...(decided.outbox ? { outbox: decided.outbox } : {}) };
 }

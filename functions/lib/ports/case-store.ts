@@ -1,4 +1,5 @@
 import type { CaseRecord, HistoryEvent } from '../domain/case.ts';
+import type { OutboxRecord } from '../domain/decision-step.ts';
 
 /** Proof that a marketplace delivery was processed, so a retry of it changes nothing. */
 export type DeliveryRecord = {
@@ -21,6 +22,10 @@ export type CaseCommit = {
   readonly expectedVersion: number;
   readonly events: readonly HistoryEvent[];
   readonly delivery?: DeliveryRecord;
+  /** A refund made due by this change, to be published after the commit. */
+  readonly outbox?: OutboxRecord;
+  /** An outbox record to delete in the same transaction (its refund was cancelled). */
+  readonly clearOutbox?: { readonly caseId: string; readonly refundId: string };
 };
 
 /**
@@ -33,4 +38,8 @@ export interface CaseStore {
   getHistory(caseId: string): Promise<HistoryEvent[]>;
   getDelivery(marketplace: string, deliveryId: string): Promise<DeliveryRecord | undefined>;
   commit(change: CaseCommit): Promise<void>;
+  /** Removes an outbox record once its message is on the queue. */
+  clearOutbox(caseId: string, refundId: string): Promise<void>;
+  /** Outbox records created before `olderThan`, oldest first per shard, at most `limit`. */
+  listPendingOutbox(input: { olderThan: string; limit: number }): Promise<OutboxRecord[]>;
 }

@@ -1,5 +1,4 @@
-import type { CaseRecord } from '../domain/case.ts';
-import { assertTransition } from '../domain/case.ts';
+import { assertTransition, type CaseRecord, type CaseStatus, type RefundRecord } from '../domain/case.ts';
 import { ConcurrentModificationError, NotFoundError } from '../domain/errors.ts';
 import type { RefundMessage } from '../domain/refund-message.ts';
 import type { CaseStore } from '../ports/case-store.ts';
@@ -30,8 +29,11 @@ const MAX_COMMIT_ATTEMPTS = 5;
  * Steps:
  * 1. Read the case. Missing → throw (the message is retried, then dead-lettered for a human).
  * 2. Already APPLIED under this refund id → nothing to do (a redelivery or a re-publish).
- * 3. The case no longer waits for this refund (superseded) → acknowledge, pay nothing.
- * 4. The message must match the case's refund record (amount, currency).
+ *    The case no longer waits for this refund (cancelled, superseded) → acknowledge, pay nothing.
+ * 3. The message must match the case's refund record (amount, currency).
+ * 4. Claim: PENDING → APPLYING, conditional on the version read. From here on the return can
+ *    no longer be cancelled, so money is never paid for a cancelled case. A retry finding its
+ *    own claim (APPLYING) goes on from step 5.
  * 5. Ask the payment provider, with the refund id as idempotency key: a retry after a crash
  *    anywhere below gets the first payment's receipt, never a second payment.
  * 6. Move the case REFUND_PENDING → REFUNDED with the receipt and a history event, conditional
@@ -40,63 +42,77 @@ const MAX_COMMIT_ATTEMPTS = 5;
 export async function applyRefund(deps: ApplyRefundDeps, message: RefundMessage): Promise<ApplyRefundResult> {
   const { store, payments, clock } = deps;
   let current = await readCase(store, message.caseId);
-  const early = alreadySettled(current, message);
-  if (early !== undefined) return early;
-
-  const refund = current.refund;
-  if (refund === undefined || refund.amount !== message.amount || refund.currency !== message.currency) {
-    throw new RefundMismatchError(`Refund ${message.refundId} does not match case ${message.caseId}'s refund record`);
-  }
-
-  const receipt = await payments.refund({
-    idempotencyKey: message.refundId,
-    caseId: message.caseId,
-    amount: message.amount,
-    currency: message.currency,
-  });
 
   for (let attempt = 1; ; attempt++) {
-    const now = clock.now().toISOString();
-    assertTransition(current.status, 'REFUNDED');
-    const next: CaseRecord = {
-      ...current,
-      status: 'REFUNDED',
-      version: current.version + 1,
-      updatedAt: now,
-      refund: { ...refund, status: 'APPLIED', providerReference: receipt.providerReference, appliedAt: now },
-    };
+    const settled = alreadySettled(current, message);
+    if (settled !== undefined) return settled;
+    const refund = current.refund;
+    if (refund === undefined || refund.amount !== message.amount || refund.currency !== message.currency) {
+      throw new RefundMismatchError(`Refund ${message.refundId} does not match case ${message.caseId}'s refund record`);
+    }
     try {
-      await store.commit({
-        next,
-        expectedVersion: current.version,
-        events: [
-          {
-            caseId: current.caseId,
-            version: next.version,
-            seq: 0,
-            at: now,
-            actor: { kind: 'SYSTEM', id: 'apply-refund' },
-            action: 'REFUND_APPLIED',
-            fromStatus: current.status,
-            toStatus: 'REFUNDED',
-            details: {
-              refundId: message.refundId,
-              amount: message.amount,
-              currency: message.currency,
-              providerReference: receipt.providerReference,
-              replayed: receipt.replayed,
-            },
-          },
-        ],
+      if (refund.status === 'PENDING') {
+        current = await transition(store, current, clock.now().toISOString(), {
+          refund: { ...refund, status: 'APPLYING' },
+          status: 'REFUND_PENDING',
+          action: 'REFUND_STARTED',
+          details: { refundId: message.refundId },
+        });
+      }
+      const receipt = await payments.refund({
+        idempotencyKey: message.refundId,
+        caseId: message.caseId,
+        amount: message.amount,
+        currency: message.currency,
+      });
+      const now = clock.now().toISOString();
+      await transition(store, current, now, {
+        refund: { ...refund, status: 'APPLIED', providerReference: receipt.providerReference, appliedAt: now },
+        status: 'REFUNDED',
+        action: 'REFUND_APPLIED',
+        details: {
+          refundId: message.refundId,
+          amount: message.amount,
+          currency: message.currency,
+          providerReference: receipt.providerReference,
+          replayed: receipt.replayed,
+        },
       });
       return { outcome: 'APPLIED', providerReference: receipt.providerReference, replayed: receipt.replayed };
     } catch (error) {
       if (!(error instanceof ConcurrentModificationError) || attempt >= MAX_COMMIT_ATTEMPTS) throw error;
       current = await readCase(store, message.caseId);
-      const settled = alreadySettled(current, message);
-      if (settled !== undefined) return settled;
     }
   }
+}
+
+/** One conditional write: the new refund state, the case status and its history event. */
+async function transition(
+  store: CaseStore,
+  current: CaseRecord,
+  now: string,
+  change: { refund: RefundRecord; status: CaseStatus; action: string; details: Record<string, unknown> },
+): Promise<CaseRecord> {
+  assertTransition(current.status, change.status);
+  const next: CaseRecord = { ...current, status: change.status, version: current.version + 1, updatedAt: now, refund: change.refund };
+  await store.commit({
+    next,
+    expectedVersion: current.version,
+    events: [
+      {
+        caseId: current.caseId,
+        version: next.version,
+        seq: 0,
+        at: now,
+        actor: { kind: 'SYSTEM', id: 'apply-refund' },
+        action: change.action,
+        fromStatus: current.status,
+        toStatus: change.status,
+        details: change.details,
+      },
+    ],
+  });
+  return next;
 }
 
 async function readCase(store: CaseStore, caseId: string): Promise<CaseRecord> {

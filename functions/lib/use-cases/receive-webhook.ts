@@ -16,7 +16,10 @@ import { verifySignature } from '../domain/webhook-signature.ts';
 import { issuesFromZod } from '../domain/validation.ts';
 import type { CaseStore } from '../ports/case-store.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { PolicyProvider } from '../ports/policy-provider.ts';
+import type { RefundQueue } from '../ports/refund-queue.ts';
 import type { WebhookSecrets } from '../ports/webhook-secrets.ts';
+import { type PublishOutcome, publishRefund } from './publish-refund.ts';
 
 export const MAX_WEBHOOK_BYTES = 256 * 1024;
 const MAX_ATTEMPTS = 8;
@@ -24,6 +27,8 @@ const MAX_ATTEMPTS = 8;
 export type ReceiveWebhookDeps = {
   readonly store: CaseStore;
   readonly secrets: WebhookSecrets;
+  readonly policies: PolicyProvider;
+  readonly refunds: RefundQueue;
   readonly clock: Clock;
   /** Waits between optimistic-concurrency retries; injectable so tests need not sleep. */
   readonly backoff?: (attempt: number) => Promise<void>;
@@ -41,6 +46,8 @@ export type ReceiveWebhookResult = {
   /** True when nothing was written because this delivery or event was already applied. */
   readonly duplicate: boolean;
   readonly ignoredReason?: string;
+  /** Set when this delivery made a refund due: whether it reached the queue already. */
+  readonly refund?: { readonly refundId: string; readonly publish: PublishOutcome };
   readonly payload: Pick<WebhookPayload, 'eventType' | 'deliveryId'>;
 };
 
@@ -70,9 +77,11 @@ export function parseWebhookBody(rawBody: string): WebhookPayload {
  *    before reading the body, so nothing unauthenticated is parsed.
  * 2. Parse and validate the canonical payload (400 / 422 naming the field).
  * 3. A delivery id already recorded answers with its case, writing nothing.
- * 4. Read the case, apply the event (pure), and commit case + history + delivery record in
- *    one conditional transaction; a lost race re-reads and tries again, so concurrent
- *    deliveries of one return end with exactly one case.
+ * 4. Read the case, apply the event (pure: new facts run the rule chain), and commit case +
+ *    history + delivery record + refund outbox record in one conditional transaction; a
+ *    lost race re-reads and tries again, so concurrent deliveries of one return end with
+ *    exactly one case and at most one refund.
+ * 5. After the commit, publish a refund that became due (the outbox relay retries failures).
  */
 export async function receiveWebhook(deps: ReceiveWebhookDeps, input: ReceiveWebhookInput): Promise<ReceiveWebhookResult> {
   const { store, secrets, clock } = deps;
@@ -105,7 +114,11 @@ export async function receiveWebhook(deps: ReceiveWebhookDeps, input: ReceiveWeb
 
     const now = clock.now().toISOString();
     const existing = await store.getCase(caseIdOf(input.marketplace, payload));
-    const outcome = applyMarketplaceEvent(existing, payload, { marketplace: input.marketplace, now });
+    const outcome = applyMarketplaceEvent(existing, payload, {
+      marketplace: input.marketplace,
+      now,
+      policy: deps.policies.policyFor(input.marketplace),
+    });
     if (outcome.kind === 'IGNORED') {
       return { caseId: outcome.caseId, status: outcome.status, duplicate: true, ignoredReason: outcome.reason, payload: summary };
     }
@@ -121,8 +134,13 @@ export async function receiveWebhook(deps: ReceiveWebhookDeps, input: ReceiveWeb
           payloadHash,
           receivedAt: now,
         },
+        ...(outcome.outbox === undefined ? {} : { outbox: outcome.outbox }),
+        ...(outcome.clearOutbox === undefined ? {} : { clearOutbox: outcome.clearOutbox }),
       });
-      return { caseId: outcome.next.caseId, status: outcome.next.status, duplicate: false, payload: summary };
+      const result = { caseId: outcome.next.caseId, status: outcome.next.status, duplicate: false, payload: summary };
+      if (outcome.outbox === undefined) return result;
+      const publish = await publishRefund(deps, outcome.outbox);
+      return { ...result, refund: { refundId: outcome.outbox.refundId, publish } };
     } catch (error) {
       if (error instanceof DuplicateDeliveryError) continue; // step 3 answers on the next pass
       if (error instanceof ConcurrentModificationError && attempt + 1 < MAX_ATTEMPTS) {

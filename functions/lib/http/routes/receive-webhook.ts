@@ -27,7 +27,12 @@ export function receiveWebhookRoute(deps: ReceiveWebhookDeps): HttpRoute {
       status: result.status,
       duplicate: result.duplicate,
       ignoredReason: result.ignoredReason,
+      refundId: result.refund?.refundId,
+      refundPublish: result.refund?.publish,
     });
+    if (result.refund !== undefined && result.refund.publish !== 'PUBLISHED') {
+      logger.warn('refund left in the outbox for the relay', { caseId: result.caseId, refundId: result.refund.refundId, outcome: result.refund.publish });
+    }
     return {
       statusCode: 202,
       body: {

@@ -1,0 +1,194 @@
+import type { Decision } from '../decision/decision-schema.ts';
+import { decide } from '../decision/decide.ts';
+import { factsFromReturn } from '../decision/facts.ts';
+import type { Policy } from '../decision/policy.ts';
+import { type Actor, assertTransition, type CaseRecord, type CaseStatus, type HistoryEvent } from './case.ts';
+import { type RefundMessage, REFUND_MESSAGE_VERSION, refundIdFor } from './refund-message.ts';
+
+/**
+ * Turning a decision into case state: which status it leads to, which refund becomes due,
+ * who bears which cost. Pure; the caller commits the result in one transaction with the
+ * outbox record, so a refund that is due can never be lost between "decided" and "queued".
+ */
+
+/** Statuses in which new facts lead to a new engine decision. */
+const redecidable: ReadonlySet<CaseStatus> = new Set(['RECEIVED', 'DECIDED', 'NEEDS_REVIEW', 'REJECTED']);
+
+const refundRemedies: ReadonlySet<Decision['remedy']> = new Set(['FULL_REFUND', 'PARTIAL_REFUND', 'RETURN_AND_REFUND']);
+
+export type LedgerLine = {
+  readonly kind: 'BUYER_REFUND' | 'DEDUCTION' | 'RETURN_SHIPPING' | 'RESHIP_SHIPPING' | 'CARRIER_CLAIM';
+  readonly amount: number;
+  readonly currency: string;
+  /** Who pays now (makes the buyer whole, or pays the label). */
+  readonly paidBy: 'SELLER' | 'BUYER' | 'CARRIER' | 'PLATFORM' | 'NONE';
+  /** Who finally bears it, after any carrier claim. */
+  readonly bornBy: 'SELLER' | 'BUYER' | 'CARRIER' | 'PLATFORM' | 'NONE';
+  readonly note: string;
+};
+
+export type OutboxRecord = {
+  readonly caseId: string;
+  readonly refundId: string;
+  readonly createdAt: string;
+  readonly message: RefundMessage;
+};
+
+export type DecisionStep = {
+  readonly next: CaseRecord;
+  readonly events: HistoryEvent[];
+  readonly outbox?: OutboxRecord;
+};
+
+/**
+ * Itemises who pays what. The buyer is made whole by the seller (or the platform when the
+ * policy puts the cost there) at once; a carrier's share is recovered later by a claim.
+ */
+export function ledgerFor(decision: Decision, ret: CaseRecord['return']): LedgerLine[] {
+  const currency = decision.refund.currency;
+  const lines: LedgerLine[] = [];
+  const advancer = decision.costBearer === 'PLATFORM' ? 'PLATFORM' : 'SELLER';
+  if (refundRemedies.has(decision.remedy) && decision.refund.amount > 0) {
+    lines.push({
+      kind: 'BUYER_REFUND',
+      amount: decision.refund.amount,
+      currency,
+      paidBy: advancer,
+      bornBy: decision.costBearer === 'NONE' || decision.costBearer === 'BUYER' ? advancer : decision.costBearer,
+      note: `${decision.remedy} to the original payment method`,
+    });
+    for (const deduction of decision.refund.deductions) {
+      lines.push({ kind: 'DEDUCTION', amount: deduction.amount, currency, paidBy: 'BUYER', bornBy: 'BUYER', note: deduction.description });
+    }
+  }
+  if (decision.remedy === 'RETURN_AND_REFUND' && decision.returnShippingPaidBy !== 'NONE') {
+    lines.push({
+      kind: 'RETURN_SHIPPING',
+      amount: ret.money.shippingCost,
+      currency,
+      paidBy: decision.returnShippingPaidBy,
+      bornBy: decision.returnShippingPaidBy,
+      note: 'return label, estimated at the outbound shipping cost',
+    });
+  }
+  if (decision.remedy === 'RESHIP') {
+    lines.push({
+      kind: 'RESHIP_SHIPPING',
+      amount: ret.money.shippingCost,
+      currency,
+      paidBy: advancer,
+      bornBy: decision.costBearer === 'CARRIER' ? 'CARRIER' : advancer,
+      note: 'replacement shipment, estimated at the outbound shipping cost',
+    });
+  }
+  if (decision.carrierClaim) {
+    lines.push({
+      kind: 'CARRIER_CLAIM',
+      amount: Math.max(decision.refund.gross, ret.money.itemValue),
+      currency,
+      paidBy: 'CARRIER',
+      bornBy: 'CARRIER',
+      note: 'claim to file with the carrier for loss, transit damage or delay',
+    });
+  }
+  return lines;
+}
+
+/** The status a fresh engine decision leads to. */
+export function statusAfter(decision: Decision): CaseStatus {
+  if (decision.outcome === 'MANUAL_REVIEW') return 'NEEDS_REVIEW';
+  if (decision.remedy === 'REJECT') return 'REJECTED';
+  if (refundRemedies.has(decision.remedy) && decision.refund.amount > 0) {
+    // The engine acts with an agent's authority; above it a supervisor approves first.
+    return decision.authority.exceedsAgentAuthority ? 'DECIDED' : 'REFUND_PENDING';
+  }
+  return 'DECIDED';
+}
+
+export function canRedecide(status: CaseStatus): boolean {
+  return redecidable.has(status);
+}
+
+/**
+ * Runs the rule chain on the case's facts and applies the decision to the case.
+ *
+ * Steps:
+ * 1. Facts from the stored return snapshot, at `now`; decide with the marketplace's policy.
+ * 2. The status follows from outcome, remedy and authority (statusAfter).
+ * 3. When a refund becomes due: a refund record on the case and an outbox record holding
+ *    the exact queue message, both in the caller's transaction.
+ * 4. Events: DECISION_MADE (the whole decision, so earlier ones stay readable in history),
+ *    then REFUND_DUE when money is owed. Both carry the version of this write.
+ *
+ * `base` is the case as it will be written (version already advanced by the caller).
+ */
+export function decideCase(
+  base: CaseRecord,
+  input: { policy: Policy; now: string; actor: Actor; trigger: string; firstSeq: number; fromStatus: CaseStatus | null },
+): DecisionStep {
+  const decision = decide(factsFromReturn(base.return, input.now), input.policy);
+  const status = statusAfter(decision);
+  if (input.fromStatus !== null) assertTransition(input.fromStatus, status);
+
+  const refundDue = status === 'REFUND_PENDING';
+  const refundId = refundIdFor(base.caseId, base.version);
+  const next: CaseRecord = {
+    ...base,
+    status,
+    priority: decision.priority === 'URGENT' || base.priority === 'URGENT' ? 'URGENT' : 'NORMAL',
+    decision,
+    decisionCount: (base.decisionCount ?? 0) + 1,
+    // A first decision starts the first-response clock; a re-decision keeps the deadline
+    // the case already runs against (escalation moves it, not new facts).
+    dueAt: base.dueAt ?? decision.firstResponseDueAt,
+    ledger: ledgerFor(decision, base.return),
+    ...(refundDue
+      ? {
+          refund: {
+            refundId,
+            amount: decision.refund.amount,
+            currency: decision.refund.currency,
+            status: 'PENDING',
+            decidedAtVersion: base.version,
+            dueAt: input.now,
+          },
+        }
+      : {}),
+  };
+  const events: HistoryEvent[] = [
+    {
+      caseId: base.caseId,
+      version: base.version,
+      seq: input.firstSeq,
+      at: input.now,
+      actor: input.actor,
+      action: 'DECISION_MADE',
+      fromStatus: input.fromStatus,
+      toStatus: status,
+      details: { trigger: input.trigger, decision },
+    },
+  ];
+  if (!refundDue) return { next, events };
+
+  const message: RefundMessage = {
+    schemaVersion: REFUND_MESSAGE_VERSION,
+    refundId,
+    caseId: base.caseId,
+    sellerId: base.sellerId,
+    amount: decision.refund.amount,
+    currency: decision.refund.currency,
+    decidedAtVersion: base.version,
+  };
+  events.push({
+    caseId: base.caseId,
+    version: base.version,
+    seq: input.firstSeq + 1,
+    at: input.now,
+    actor: input.actor,
+    action: 'REFUND_DUE',
+    fromStatus: status,
+    toStatus: status,
+    details: { refundId, amount: message.amount, currency: message.currency },
+  });
+  return { next, events, outbox: { caseId: base.caseId, refundId, createdAt: input.now, message } };
+}

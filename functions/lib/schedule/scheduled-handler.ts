@@ -1,0 +1,20 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { logger } from '../observability.ts';
+
+/**
+ * The chain every scheduled function uses: Lambda context on the logger, the schedule's
+ * event id as correlation id, and the job's summary logged once per run. A failure is
+ * rethrown so the scheduler's retry policy and DLQ see it.
+ */
+export function scheduledHandler<R extends Record<string, unknown>>(name: string, job: (event: ScheduledEvent) => Promise<R>) {
+  return middy<ScheduledEvent, R>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(async function runScheduledJob(event: ScheduledEvent, _context: Context) {
+      logger.setCorrelationId(event.id);
+      const summary = await job(event);
+      logger.info(`${name} finished`, { ...summary });
+      return summary;
+    });
+}

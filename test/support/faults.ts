@@ -1,0 +1,89 @@
+import type { CaseRecord } from '#lib/domain/case.ts';
+import type { OutboxRecord } from '#lib/domain/decision-step.ts';
+import type { RefundMessage } from '#lib/domain/refund-message.ts';
+import type { CaseCommit, CaseStore, DeliveryRecord } from '#lib/ports/case-store.ts';
+import type { RefundQueue } from '#lib/ports/refund-queue.ts';
+
+/**
+ * Fault-injecting wrappers around the real adapters (which talk to DynamoDB Local and
+ * fauxqs). They simulate what the local engines cannot: a process dying between two steps,
+ * a lost response, a queue that refuses sends for a while.
+ */
+
+export class SimulatedCrashError extends Error {
+  override readonly name = 'SimulatedCrashError';
+}
+
+type CommitFault = {
+  /** Which commit to hit. */
+  readonly when: (change: CaseCommit) => boolean;
+  /** BEFORE: the write never happens. AFTER: it happens, then the caller dies anyway. */
+  readonly at: 'BEFORE' | 'AFTER';
+  times: number;
+};
+
+export class FaultyCaseStore implements CaseStore {
+  readonly #inner: CaseStore;
+  readonly #faults: CommitFault[] = [];
+  commits = 0;
+
+  constructor(inner: CaseStore) {
+    this.#inner = inner;
+  }
+
+  /** Crash around the next `times` commits matching `when`. */
+  crashOnCommit(when: (change: CaseCommit) => boolean, at: 'BEFORE' | 'AFTER', times = 1): this {
+    this.#faults.push({ when, at, times });
+    return this;
+  }
+
+  getCase(caseId: string): Promise<CaseRecord | undefined> {
+    return this.#inner.getCase(caseId);
+  }
+  getHistory(caseId: string) {
+    return this.#inner.getHistory(caseId);
+  }
+  getDelivery(marketplace: string, deliveryId: string): Promise<DeliveryRecord | undefined> {
+    return this.#inner.getDelivery(marketplace, deliveryId);
+  }
+  clearOutbox(caseId: string, refundId: string): Promise<void> {
+    return this.#inner.clearOutbox(caseId, refundId);
+  }
+  listPendingOutbox(input: { olderThan: string; limit: number }): Promise<OutboxRecord[]> {
+    return this.#inner.listPendingOutbox(input);
+  }
+
+  async commit(change: CaseCommit): Promise<void> {
+    const fault = this.#faults.find((f) => f.times > 0 && f.when(change));
+    if (fault !== undefined) fault.times -= 1;
+    if (fault?.at === 'BEFORE') throw new SimulatedCrashError(`crash before committing ${change.next.caseId} v${change.next.version}`);
+    await this.#inner.commit(change);
+    this.commits += 1;
+    if (fault?.at === 'AFTER') throw new SimulatedCrashError(`crash after committing ${change.next.caseId} v${change.next.version}`);
+  }
+}
+
+/** A refund queue whose sends fail for a while (SQS unavailable, throttled, a network cut). */
+export class FaultyRefundQueue implements RefundQueue {
+  readonly #inner: RefundQueue;
+  failures = 0;
+  sent: RefundMessage[] = [];
+
+  constructor(inner: RefundQueue) {
+    this.#inner = inner;
+  }
+
+  failNext(times: number): this {
+    this.failures = times;
+    return this;
+  }
+
+  async publish(message: RefundMessage): Promise<void> {
+    if (this.failures > 0) {
+      this.failures -= 1;
+      throw new SimulatedCrashError('SQS send failed (injected)');
+    }
+    await this.#inner.publish(message);
+    this.sent.push(message);
+  }
+}
