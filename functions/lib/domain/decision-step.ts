@@ -131,7 +131,6 @@ export function decideCase(
   if (input.fromStatus !== null) assertTransition(input.fromStatus, status);
 
   const refundDue = status === 'REFUND_PENDING';
-  const refundId = refundIdFor(base.caseId, base.version);
   const next: CaseRecord = {
     ...base,
     status,
@@ -142,18 +141,6 @@ export function decideCase(
     // the case already runs against (escalation moves it, not new facts).
     dueAt: base.dueAt ?? decision.firstResponseDueAt,
     ledger: ledgerFor(decision, base.return),
-    ...(refundDue
-      ? {
-          refund: {
-            refundId,
-            amount: decision.refund.amount,
-            currency: decision.refund.currency,
-            status: 'PENDING',
-            decidedAtVersion: base.version,
-            dueAt: input.now,
-          },
-        }
-      : {}),
   };
   const events: HistoryEvent[] = [
     {
@@ -169,26 +156,64 @@ export function decideCase(
     },
   ];
   if (!refundDue) return { next, events };
+  const due = makeRefundDue(next, {
+    amount: decision.refund.amount,
+    currency: decision.refund.currency,
+    now: input.now,
+    actor: input.actor,
+    seq: input.firstSeq + 1,
+  });
+  return { next: due.next, events: [...events, ...due.events], outbox: due.outbox };
+}
 
+/**
+ * Makes a refund due on a case that is being written (its version already advanced): the
+ * refund record, the REFUND_PENDING status, the REFUND_DUE history event and the outbox
+ * record holding the exact queue message. Every path that owes the buyer money (the
+ * engine's decision, a staff approval or override, an escalation's default resolution)
+ * goes through here, so they all reach the same queue and worker.
+ */
+export function makeRefundDue(
+  base: CaseRecord,
+  input: { amount: number; currency: string; now: string; actor: Actor; seq: number },
+): { next: CaseRecord; events: HistoryEvent[]; outbox: OutboxRecord } {
+  if (!Number.isInteger(input.amount) || input.amount <= 0) {
+    throw new RangeError(`A refund must be a positive whole number of minor units, got ${input.amount}`);
+  }
+  const refundId = refundIdFor(base.caseId, base.version);
+  const next: CaseRecord = {
+    ...base,
+    status: 'REFUND_PENDING',
+    refund: {
+      refundId,
+      amount: input.amount,
+      currency: input.currency,
+      status: 'PENDING',
+      decidedAtVersion: base.version,
+      dueAt: input.now,
+    },
+  };
   const message: RefundMessage = {
     schemaVersion: REFUND_MESSAGE_VERSION,
     refundId,
     caseId: base.caseId,
     sellerId: base.sellerId,
-    amount: decision.refund.amount,
-    currency: decision.refund.currency,
+    amount: input.amount,
+    currency: input.currency,
     decidedAtVersion: base.version,
   };
-  events.push({
-    caseId: base.caseId,
-    version: base.version,
-    seq: input.firstSeq + 1,
-    at: input.now,
-    actor: input.actor,
-    action: 'REFUND_DUE',
-    fromStatus: status,
-    toStatus: status,
-    details: { refundId, amount: message.amount, currency: message.currency },
-  });
+  const events: HistoryEvent[] = [
+    {
+      caseId: base.caseId,
+      version: base.version,
+      seq: input.seq,
+      at: input.now,
+      actor: input.actor,
+      action: 'REFUND_DUE',
+      fromStatus: 'REFUND_PENDING',
+      toStatus: 'REFUND_PENDING',
+      details: { refundId, amount: input.amount, currency: input.currency },
+    },
+  ];
   return { next, events, outbox: { caseId: base.caseId, refundId, createdAt: input.now, message } };
 }
