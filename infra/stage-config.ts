@@ -15,9 +15,21 @@ export type StageConfig = {
   /** Marketplaces that may deliver webhooks; each gets its own secret. */
   readonly marketplaces: readonly string[];
   readonly escalationRate: Duration;
+  /** How often the outbox relay looks for refunds a crash left unpublished. */
+  readonly outboxRelayRate: Duration;
+  /** Base URL of the payment provider's refund API. */
+  readonly paymentProviderUrl: string;
+  /** Refund worker: at most this many concurrent invocations, to protect the provider. */
+  readonly refundWorkerMaxConcurrency: number;
+  readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Alarm when the oldest case past its deadline is older than this. */
+  readonly oldestOverdueAlarm: Duration;
 };
 
-export function stageConfig(stage: string | undefined, overrides: { alarmEmail?: string } = {}): StageConfig {
+export function stageConfig(
+  stage: string | undefined,
+  overrides: { alarmEmail?: string; paymentProviderUrl?: string } = {},
+): StageConfig {
   switch (stage ?? 'dev') {
     case 'dev':
       return {
@@ -28,7 +40,12 @@ export function stageConfig(stage: string | undefined, overrides: { alarmEmail?:
         deletionProtection: true,
         ...(overrides.alarmEmail === undefined ? {} : { alarmEmail: overrides.alarmEmail }),
         marketplaces: ['demo-market', 'shopify'],
-        escalationRate: Duration.minutes(5),
+        escalationRate: Duration.minutes(15),
+        outboxRelayRate: Duration.minutes(5),
+        paymentProviderUrl: overrides.paymentProviderUrl ?? 'https://payments.sandbox.example.com',
+        refundWorkerMaxConcurrency: 2,
+        apiThrottle: { rateLimit: 50, burstLimit: 100 },
+        oldestOverdueAlarm: Duration.hours(2),
       };
     case 'prod':
       return {
@@ -40,6 +57,11 @@ export function stageConfig(stage: string | undefined, overrides: { alarmEmail?:
         ...(overrides.alarmEmail === undefined ? {} : { alarmEmail: overrides.alarmEmail }),
         marketplaces: ['demo-market', 'shopify'],
         escalationRate: Duration.minutes(5),
+        outboxRelayRate: Duration.minutes(2),
+        paymentProviderUrl: overrides.paymentProviderUrl ?? 'https://payments.example.com',
+        refundWorkerMaxConcurrency: 5,
+        apiThrottle: { rateLimit: 500, burstLimit: 1000 },
+        oldestOverdueAlarm: Duration.hours(1),
       };
     default:
       throw new Error(`Unknown stage '${stage}': use -c stage=dev or -c stage=prod`);

@@ -1,16 +1,22 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { caseTable } from '../definitions.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export type TableAccess = 'GetItem' | 'PutItem' | 'UpdateItem' | 'ConditionCheckItem' | 'Query' | 'DeleteItem';
+/** The DynamoDB actions a function's code may call; TransactWriteItems is authorised per action. */
+export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
+
+export type IndexName = (typeof caseTable.globalSecondaryIndexes)[number]['indexName'];
 
 export interface DisputeFunctionProps {
   /** Stem shared by the function folder, the use case and the CDK id, e.g. `receive-webhook`. */
@@ -23,15 +29,17 @@ export interface DisputeFunctionProps {
   readonly timeout?: Duration;
   /** @default 'INFO' */
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
-  /** @default RemovalPolicy.DESTROY: logs of a stateless function go with it. */
+  /** @default RemovalPolicy.DESTROY: the logs of a stateless function go with it. */
   readonly logRemovalPolicy?: RemovalPolicy;
 }
 
 /**
  * Every function of the system: Node.js 24 on arm64, bundled by esbuild into one minified
  * ESM file with the AWS SDK inside (not the runtime's copy), its own log group with a
- * retention, JSON logs and Powertools settings. The `bind*` methods grant exactly the
- * actions the function's code calls and set the variable that tells it where to find them.
+ * retention, JSON logs, X-Ray, Powertools settings, and a role of its own that starts with
+ * nothing but writing to that log group. The `bind*` methods grant exactly the actions the
+ * function's code calls, on exactly the resources, and set the variable that tells it
+ * where to find them.
  */
 export class DisputeFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: DisputeFunctionProps) {
@@ -39,6 +47,14 @@ export class DisputeFunction extends NodejsFunction {
       retention: props.logRetention,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
     });
+    // Our own role instead of AWSLambdaBasicExecutionRole, which may write to any log group.
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${props.stem}`,
+    });
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+    );
     super(scope, id, {
       entry: path.join(projectRoot, 'functions', props.stem, 'index.ts'),
       handler: 'handler',
@@ -48,6 +64,7 @@ export class DisputeFunction extends NodejsFunction {
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
+      role,
       logGroup,
       loggingFormat: LoggingFormat.JSON,
       projectRoot,
@@ -72,20 +89,49 @@ export class DisputeFunction extends NodejsFunction {
         banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
       },
     });
+    // The log group ARN ends in `:*` (every stream of this one group), and X-Ray's
+    // PutTraceSegments/PutTelemetryRecords accept no resource but `*`.
+    Validations.of(role).acknowledge(
+      { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray trace actions do not support resource-level permissions.' },
+      {
+        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(logGroup.node.defaultChild as never)}.Arn>:*]`,
+        reason: 'Log streams of this function’s own log group only.',
+      },
+    );
   }
 
-  /** Grants exactly `actions` on the table and its indexes, and sets TABLE_NAME. */
-  bindTable(table: ITableV2, actions: readonly TableAccess[]): this {
-    table.grant(this, ...actions.map((a) => `dynamodb:${a}`));
+  /**
+   * Grants exactly `actions` on the table, and Query on the named indexes only, and sets
+   * TABLE_NAME.
+   */
+  bindTable(table: ITableV2, actions: readonly TableAction[], indexes: readonly IndexName[] = []): this {
+    this.addToRolePolicy(new PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources: [table.tableArn] }));
+    if (indexes.length > 0) {
+      this.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: indexes.map((index) => `${table.tableArn}/index/${index}`),
+        }),
+      );
+    }
     this.addEnvironment('TABLE_NAME', table.tableName);
     return this;
   }
 
   /** Grants GetSecretValue on each marketplace secret and passes their ARNs. */
   bindWebhookSecrets(secrets: Readonly<Record<string, ISecret>>): this {
-    for (const secret of Object.values(secrets)) secret.grantRead(this);
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: Object.values(secrets).map((s) => s.secretArn) }),
+    );
     const arns = Object.fromEntries(Object.entries(secrets).map(([m, s]) => [m, s.secretArn]));
     this.addEnvironment('WEBHOOK_SECRET_ARNS', JSON.stringify(arns));
+    return this;
+  }
+
+  /** Grants SendMessage on the refund queue (SSE-SQS needs no KMS grant) and sets REFUND_QUEUE_URL. */
+  bindRefundQueue(queue: IQueue): this {
+    this.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+    this.addEnvironment('REFUND_QUEUE_URL', queue.queueUrl);
     return this;
   }
 }

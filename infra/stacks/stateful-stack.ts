@@ -1,6 +1,17 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AccountRecovery,
+  CfnUserPoolGroup,
+  FeaturePlan,
+  Mfa,
+  StandardThreatProtectionMode,
+  StringAttribute,
+  UserPool,
+  type UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Validations } from 'aws-cdk-lib';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { caseTable, type IndexDefinition, type KeyAttribute, type QueueDefinition, refundQueue } from '../definitions.ts';
@@ -30,6 +41,8 @@ export class StatefulStack extends Stack {
   readonly refundQueue: Queue;
   readonly refundDeadLetterQueue: Queue;
   readonly webhookSecrets: Readonly<Record<string, Secret>>;
+  readonly userPool: UserPool;
+  readonly userPoolClient: UserPoolClient;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -73,6 +86,48 @@ export class StatefulStack extends Stack {
     this.refundDeadLetterQueue = queue(refundQueue.deadLetter.queue);
     this.refundQueue = queue(refundQueue, this.refundDeadLetterQueue);
 
+    this.userPool = new UserPool(this, 'StaffUserPool', {
+      userPoolName: `${config.prefix}-staff`,
+      // Staff accounts are created by an administrator, never by sign-up.
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      passwordPolicy: {
+        minLength: 14,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      featurePlan: FeaturePlan.PLUS,
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+      // The seller a staff member works for: the tenant boundary. Immutable, so it is set
+      // once by the administrator who creates the account and never by the user.
+      customAttributes: { sellerId: new StringAttribute({ minLen: 1, maxLen: 128, mutable: false }) },
+      deletionProtection: config.deletionProtection,
+      removalPolicy: config.statefulRemovalPolicy,
+    });
+    for (const [role, precedence] of [['manager', 1], ['supervisor', 2], ['agent', 3]] as const) {
+      new CfnUserPoolGroup(this, `StaffGroup-${role}`, {
+        userPoolId: this.userPool.userPoolId,
+        groupName: role,
+        precedence,
+        description: `Seller staff with ${role} authority`,
+      });
+    }
+    this.userPoolClient = this.userPool.addClient('StaffApiClient', {
+      userPoolClientName: `${config.prefix}-staff-api`,
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(1),
+      preventUserExistenceErrors: true,
+    });
+
     this.webhookSecrets = Object.fromEntries(
       config.marketplaces.map((marketplace) => [
         marketplace,
@@ -89,5 +144,12 @@ export class StatefulStack extends Stack {
         }),
       ]),
     );
+    for (const secret of Object.values(this.webhookSecrets)) {
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'A webhook secret is shared with the marketplace and rotated together with it: the new value is added as "current" and the old one kept as "previous" until the marketplace switches, which no Lambda rotation can do alone.',
+      });
+    }
   }
 }

@@ -1,73 +1,266 @@
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { caseTable, refundQueue } from '#infra/definitions.ts';
 import { StatefulStack } from '#infra/stacks/stateful-stack.ts';
 import { StatelessStack } from '#infra/stacks/stateless-stack.ts';
 import { stageConfig } from '#infra/stage-config.ts';
 
-let stateful: Template;
-let stateless: Template;
+type Stacks = { stateful: StatefulStack; stateless: StatelessStack; statefulT: Template; statelessT: Template };
+
+function synth(stage: 'dev' | 'prod', overrides: { alarmEmail?: string } = {}): Stacks {
+  // Skip esbuild bundling: these tests read templates; the bundle benchmark builds the code.
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const config = stageConfig(stage, overrides);
+  const stateful = new StatefulStack(app, `Stateful-${stage}`, { config });
+  const stateless = new StatelessStack(app, `Stateless-${stage}`, { config, stateful });
+  return { stateful, stateless, statefulT: Template.fromStack(stateful), statelessT: Template.fromStack(stateless) };
+}
+
+let dev: Stacks;
+let prod: Stacks;
 
 beforeAll(() => {
-  // Skip esbuild bundling: these tests read templates, the bundle benchmark builds the code.
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const config = stageConfig('dev');
-  const statefulStack = new StatefulStack(app, 'Stateful', { config });
-  const statelessStack = new StatelessStack(app, 'Stateless', { config, stateful: statefulStack });
-  stateful = Template.fromStack(statefulStack);
-  stateless = Template.fromStack(statelessStack);
+  dev = synth('dev');
+  prod = synth('prod', { alarmEmail: 'oncall@example.com' });
 });
 
+/** IAM statements of the inline policies attached to the role of the function with this id prefix. */
+function statementsOf(t: Template, functionIdPrefix: string): { Action: string | string[]; Resource: unknown }[] {
+  const policies = t.findResources('AWS::IAM::Policy');
+  return Object.entries(policies)
+    .filter(([id]) => id.startsWith(`${functionIdPrefix}Role`))
+    .flatMap(([, p]) => (p as { Properties: { PolicyDocument: { Statement: never[] } } }).Properties.PolicyDocument.Statement);
+}
+
+function actionsOf(t: Template, functionIdPrefix: string): string[] {
+  return [...new Set(statementsOf(t, functionIdPrefix).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])))].sort();
+}
+
+const baseActions = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+
 describe('stateful stack', () => {
-  it('builds the case table from the shared definition', () => {
-    stateful.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+  it('builds the case table from the shared definition: on-demand, PITR, encrypted, TTL, every index', () => {
+    dev.statefulT.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       KeySchema: [
         { AttributeName: caseTable.partitionKey.name, KeyType: 'HASH' },
         { AttributeName: caseTable.sortKey.name, KeyType: 'RANGE' },
       ],
       BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
       TimeToLiveSpecification: { AttributeName: caseTable.timeToLiveAttribute, Enabled: true },
       GlobalSecondaryIndexes: caseTable.globalSecondaryIndexes.map((index) =>
-        Match.objectLike({ IndexName: index.indexName }),
+        Match.objectLike({
+          IndexName: index.indexName,
+          KeySchema: [
+            { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+            { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+          ],
+        }),
       ),
+      Replicas: [
+        Match.objectLike({
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          DeletionProtectionEnabled: true,
+        }),
+      ],
     });
   });
 
-  it('retains the table and protects it from deletion', () => {
-    stateful.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  it('retains every stateful resource on stack deletion', () => {
+    for (const type of ['AWS::DynamoDB::GlobalTable', 'AWS::SQS::Queue', 'AWS::SecretsManager::Secret', 'AWS::Cognito::UserPool']) {
+      const resources = Object.values(dev.statefulT.findResources(type));
+      expect(resources.length, type).toBeGreaterThan(0);
+      for (const r of resources) expect(r, type).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    }
   });
 
-  it('creates the refund FIFO queue with its dead-letter queue and redrive from the definition', () => {
-    stateful.hasResourceProperties('AWS::SQS::Queue', {
+  it('creates the refund FIFO queue: encrypted, redrive to its FIFO dead-letter queue after the configured receives', () => {
+    dev.statefulT.hasResourceProperties('AWS::SQS::Queue', {
       FifoQueue: true,
       QueueName: `dispute-desk-dev-${refundQueue.name}`,
+      SqsManagedSseEnabled: true,
       VisibilityTimeout: refundQueue.visibilityTimeoutSeconds,
       RedrivePolicy: { maxReceiveCount: refundQueue.deadLetter.maxReceiveCount, deadLetterTargetArn: Match.anyValue() },
     });
+    dev.statefulT.hasResourceProperties('AWS::SQS::Queue', {
+      FifoQueue: true,
+      QueueName: `dispute-desk-dev-${refundQueue.deadLetter.queue.name}`,
+      SqsManagedSseEnabled: true,
+    });
+  });
+
+  it('denies every queue request that does not use TLS', () => {
+    const policies = Object.values(dev.statefulT.findResources('AWS::SQS::QueuePolicy'));
+    expect(policies).toHaveLength(2);
+    for (const policy of policies) {
+      expect(JSON.stringify(policy)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+
+  it('keeps one secret per marketplace', () => {
+    dev.statefulT.resourceCountIs('AWS::SecretsManager::Secret', stageConfig('dev').marketplaces.length);
+  });
+
+  it('has a staff user pool: no sign-up, strict passwords, MFA, a seller id attribute, one group per role', () => {
+    dev.statefulT.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      MfaConfiguration: 'ON',
+      Policies: {
+        PasswordPolicy: { MinimumLength: 14, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true },
+      },
+      Schema: Match.arrayWith([Match.objectLike({ Name: 'sellerId', Mutable: false })]),
+    });
+    for (const role of ['agent', 'supervisor', 'manager']) {
+      dev.statefulT.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: role });
+    }
   });
 });
 
 describe('stateless stack', () => {
-  it('runs the intake function on Node.js 24, arm64', () => {
-    stateless.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs24.x',
-      Architectures: ['arm64'],
-      Environment: { Variables: Match.objectLike({ WEBHOOK_SECRET_ARNS: Match.anyValue(), TABLE_NAME: Match.anyValue() }) },
+  it('runs every function on Node.js 24, arm64, with X-Ray and JSON logs into its own log group', () => {
+    const functions = Object.values(dev.statelessT.findResources('AWS::Lambda::Function'));
+    expect(functions.length).toBeGreaterThanOrEqual(3);
+    for (const fn of functions) {
+      expect(fn).toMatchObject({
+        Properties: {
+          Runtime: 'nodejs24.x',
+          Architectures: ['arm64'],
+          TracingConfig: { Mode: 'Active' },
+          LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.stringMatching(/Logs/) } },
+        },
+      });
+    }
+  });
+
+  it('gives no role a managed policy and no policy a wildcard action', () => {
+    for (const role of Object.values(dev.statelessT.findResources('AWS::IAM::Role'))) {
+      expect((role as { Properties: { ManagedPolicyArns?: unknown } }).Properties.ManagedPolicyArns).toBeUndefined();
+    }
+    for (const policy of Object.values(dev.statelessT.findResources('AWS::IAM::Policy'))) {
+      const statements = (policy as { Properties: { PolicyDocument: { Statement: { Action: string | string[] }[] } } }).Properties.PolicyDocument.Statement;
+      for (const s of statements) for (const action of [s.Action].flat()) expect(action).not.toMatch(/\*/);
+    }
+  });
+
+  it.each([
+    ['ReceiveWebhook', ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'secretsmanager:GetSecretValue', 'sqs:SendMessage']],
+    ['ApplyRefund', ['dynamodb:GetItem', 'dynamodb:PutItem', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage']],
+    ['RelayRefundOutbox', ['dynamodb:DeleteItem', 'dynamodb:Query', 'sqs:SendMessage']],
+  ])('grants %s exactly the actions its code calls', (fn, actions) => {
+    expect(actionsOf(dev.statelessT, fn)).toEqual([...baseActions, ...actions].sort());
+  });
+
+  it('lets the relay query only the outbox index, never the table or other indexes', () => {
+    const query = statementsOf(dev.statelessT, 'RelayRefundOutbox').find((s) => s.Action === 'dynamodb:Query');
+    expect(JSON.stringify(query?.Resource)).toContain('/index/byPendingOutbox');
+    expect(JSON.stringify(query?.Resource)).not.toContain('/index/*');
+  });
+
+  it('feeds the refund worker from the FIFO queue with partial batch failures and bounded concurrency', () => {
+    dev.statelessT.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: stageConfig('dev').refundWorkerMaxConcurrency },
     });
   });
 
   it('routes POST /webhooks/{marketplace} without a JWT authorizer (the signature is checked in code)', () => {
-    stateless.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+    dev.statelessT.hasResourceProperties('AWS::ApiGatewayV2::Route', {
       RouteKey: 'POST /webhooks/{marketplace}',
       AuthorizationType: 'NONE',
     });
   });
 
   it('does not deploy the temporary unauthenticated case read', () => {
-    const routes = Object.values(stateless.findResources('AWS::ApiGatewayV2::Route')).map(
+    const routes = Object.values(dev.statelessT.findResources('AWS::ApiGatewayV2::Route')).map(
       (r) => (r as { Properties: { RouteKey: string } }).Properties.RouteKey,
     );
     expect(routes).not.toContain('GET /cases/{id}');
+  });
+
+  it('throttles the API and writes access logs', () => {
+    dev.statelessT.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
+    });
+  });
+
+  it('runs the outbox relay on a schedule with retries and a dead-letter queue', () => {
+    dev.statelessT.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Name: 'dispute-desk-dev-relay-refund-outbox',
+      ScheduleExpression: 'rate(5 minutes)',
+      Target: { RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 600 }, DeadLetterConfig: { Arn: Match.anyValue() } },
+    });
+  });
+
+  it('alarms on dead letters, queue age, worker errors, throttles, overdue cases and API 5xx, all to one encrypted topic', () => {
+    const alarms = Object.values(prod.statelessT.findResources('AWS::CloudWatch::Alarm')) as { Properties: Record<string, unknown> }[];
+    const metricNames = alarms.map((a) => a.Properties.MetricName ?? 'expression');
+    expect(metricNames).toEqual(
+      expect.arrayContaining(['ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage', 'Errors', 'Throttles', 'OldestOverdueAgeSeconds', 'expression']),
+    );
+    for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([expect.objectContaining({ Ref: expect.stringMatching(/Topic/) })]);
+    prod.statelessT.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    prod.statelessT.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+    dev.statelessT.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('outputs the API URL, the user pool ids and the secret ARNs', () => {
+    const outputs = Object.keys(dev.statelessT.findOutputs('*'));
+    expect(outputs).toEqual(expect.arrayContaining(['ApiUrl', 'UserPoolId', 'UserPoolClientId']));
+    expect(outputs.filter((o) => o.startsWith('WebhookSecretArn'))).toHaveLength(2);
+  });
+});
+
+describe('stages', () => {
+  it('names, retention and schedules differ between dev and prod', () => {
+    prod.statefulT.hasResourceProperties('AWS::DynamoDB::GlobalTable', { TableName: 'dispute-desk-prod-cases' });
+    dev.statefulT.hasResourceProperties('AWS::DynamoDB::GlobalTable', { TableName: 'dispute-desk-dev-cases' });
+    prod.statelessT.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    dev.statelessT.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+  });
+
+  it('refuses an unknown stage by name', () => {
+    expect(() => stageConfig('staging')).toThrow(/Unknown stage 'staging'/);
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it.each(['dev', 'prod'] as const)('%s: no unacknowledged finding in either stack', (stage) => {
+    const stacks = stage === 'dev' ? dev : prod;
+    for (const stack of [stacks.stateful, stacks.stateless]) {
+      const report = new AwsSolutionsChecks().validateScope(stack);
+      const findings = report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath ?? '?'}`));
+      expect(findings, stack.stackName).toEqual([]);
+    }
+  });
+
+  it('is not vacuous: an unencrypted, non-TLS queue without a dead-letter queue is reported', async () => {
+    const { Stack } = await import('aws-cdk-lib');
+    const { Queue, QueueEncryption } = await import('aws-cdk-lib/aws-sqs');
+    const stack = new Stack(new App(), 'Careless');
+    new Queue(stack, 'Careless', { encryption: QueueEncryption.UNENCRYPTED, enforceSSL: false });
+    const rules = new AwsSolutionsChecks().validateScope(stack).violations.map((v) => v.ruleName);
+    expect(rules).toEqual(expect.arrayContaining(['AwsSolutions-SQS3', 'AwsSolutions-SQS4']));
+  });
+
+  it('every acknowledgement carries a specific reason', () => {
+    const acknowledged: { id: string; reason: string }[] = [];
+    const visit = (c: IConstruct) => {
+      for (const entry of c.node.metadata) {
+        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+        for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) acknowledged.push({ id, reason });
+      }
+      c.node.children.forEach(visit);
+    };
+    visit(prod.stateful);
+    visit(prod.stateless);
+    expect(acknowledged.length).toBeGreaterThan(0);
+    for (const a of acknowledged) expect(a.reason.length, a.id).toBeGreaterThan(40);
   });
 });
