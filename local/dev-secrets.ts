@@ -7,3 +7,27 @@ export const DEV_WEBHOOK_SECRETS: Readonly<Record<string, string>> = {
   'demo-market': 'dev-only-demo-market-secret-change-me-0001',
   shopify: 'dev-only-shopify-app-secret-change-me-00002',
 };
+
+/**
+ * Development-only JWT settings for the seller staff API. The local gateway verifies staff
+ * tokens signed with this HS256 secret (issuer and audience below), the way API Gateway's
+ * JWT authorizer verifies Cognito tokens in AWS; `npm run token` signs them. Never used by
+ * the CDK stacks.
+ */
+export const DEV_JWT = {
+  secret: 'dev-only-seller-api-jwt-signing-secret-change-me-000001',
+  issuer: 'https://dispute-desk.local/dev-idp',
+  audience: 'dispute-desk-local',
+  algorithm: 'HS256',
+} as const;
+
+/** Development-only key for the seller API's page cursors (CURSOR_SIGNING_KEY). */
+export const DEV_CURSOR_SIGNING_KEY = 'dev-only-cursor-signing-key-change-me-0000000001';
+
+/**
+ * Development staff directory (STAFF_DIRECTORY) for case assignment: `*` makes these users
+ * staff of every seller, since `npm run token` mints tokens for any seller id.
+ */
+export const DEV_STAFF_DIRECTORY: Readonly<Record<string, readonly string[]>> = {
+  '*': ['agent-1', 'agent-2', 'supervisor-1', 'manager-1'],
+};

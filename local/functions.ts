@@ -1,4 +1,5 @@
 import type { HttpHandler } from './http-gateway.ts';
+import { localClockRate } from './local-clock.ts';
 import type { ScheduledHandler } from './scheduler.ts';
 import type { SqsHandler } from './sqs-poller.ts';
 
@@ -23,6 +24,8 @@ export type HttpFunction = Common & {
   method: string;
   /** API Gateway route path, e.g. `/cases/{id}`. */
   path: string;
+  /** `jwt`: the gateway verifies a staff bearer token first, as API Gateway's JWT authorizer does. */
+  auth?: 'jwt';
   load: () => Promise<{ handler: HttpHandler }>;
 };
 
@@ -54,13 +57,15 @@ export const localFunctions: readonly LocalFunction[] = [
     functionName: 'receive-webhook',
     load: () => import('../functions/receive-webhook/index.ts'),
   },
-  {
-    kind: 'http',
-    method: 'GET',
-    path: '/cases/{id}',
-    functionName: 'get-case',
-    load: () => import('../functions/get-case/index.ts'),
-  },
+  // Seller staff API: one function per route, each behind the JWT authorizer.
+  { kind: 'http', method: 'GET', path: '/cases', auth: 'jwt', functionName: 'list-cases', load: () => import('../functions/list-cases/index.ts') },
+  { kind: 'http', method: 'GET', path: '/cases/{id}', auth: 'jwt', functionName: 'get-case', load: () => import('../functions/get-case/index.ts') },
+  { kind: 'http', method: 'POST', path: '/cases/{id}/evidence', auth: 'jwt', functionName: 'add-evidence', load: () => import('../functions/add-evidence/index.ts') },
+  { kind: 'http', method: 'POST', path: '/cases/{id}/approve', auth: 'jwt', functionName: 'approve-decision', load: () => import('../functions/approve-decision/index.ts') },
+  { kind: 'http', method: 'POST', path: '/cases/{id}/override', auth: 'jwt', functionName: 'override-decision', load: () => import('../functions/override-decision/index.ts') },
+  { kind: 'http', method: 'POST', path: '/cases/{id}/notes', auth: 'jwt', functionName: 'add-note', load: () => import('../functions/add-note/index.ts') },
+  { kind: 'http', method: 'POST', path: '/cases/{id}/assign', auth: 'jwt', functionName: 'assign-case', load: () => import('../functions/assign-case/index.ts') },
+  { kind: 'http', method: 'GET', path: '/openapi.json', functionName: 'get-openapi', load: () => import('../functions/get-openapi/index.ts') },
   {
     kind: 'sqs',
     queue: 'refund',
@@ -72,8 +77,15 @@ export const localFunctions: readonly LocalFunction[] = [
   {
     kind: 'schedule',
     functionName: 'relay-refund-outbox',
-    load: () => import('../functions/relay-refund-outbox/index.ts'),
+    // LOCAL_CLOCK_RATE > 1: on the escalation's accelerated clock, to find the outbox records it stamps.
+    load: () => (localClockRate() > 1 ? import('./relay-refund-outbox-local-clock.ts') : import('../functions/relay-refund-outbox/index.ts')),
   },
-  // Not written yet; uncomment when the entry file exists.
-  // { kind: 'schedule', functionName: 'escalate-stale-cases', load: () => import('../functions/escalate-stale-cases/index.ts') },
+  {
+    kind: 'schedule',
+    functionName: 'escalate-stale-cases',
+    // A bounded batch per run (ESCALATION_BATCH_LIMIT) ends well inside this.
+    timeoutSeconds: 60,
+    // LOCAL_CLOCK_RATE > 1 (local only, see local/local-clock.ts): the same handler on an accelerated clock.
+    load: () => (localClockRate() > 1 ? import('./escalate-stale-cases-local-clock.ts') : import('../functions/escalate-stale-cases/index.ts')),
+  },
 ];

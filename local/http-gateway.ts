@@ -29,7 +29,17 @@ export type HttpRoute = {
   /** @default DEFAULT_HTTP_TIMEOUT_SECONDS */
   timeoutSeconds?: number;
   memoryLimitInMB?: number;
+  /**
+   * `jwt`: a bearer token is verified (HttpGatewayOptions.jwtAuthorizer) before the function
+   * runs, as API Gateway's JWT authorizer does: 401 without invoking it when the token is
+   * missing, malformed, expired or wrongly signed; otherwise its claims are passed in
+   * `requestContext.authorizer.jwt.claims`. @default no authorizer
+   */
+  auth?: 'jwt';
 };
+
+/** Verifies a bearer token; resolves with its claims as API Gateway renders them, throws if invalid. */
+export type JwtAuthorizer = (token: string) => Promise<Record<string, string>>;
 
 export type PlainResponse = { status: number; headers?: Record<string, string>; body: string | Buffer };
 
@@ -52,7 +62,24 @@ export type HttpGatewayOptions = {
   extraRoutes?: readonly ExtraRoute[];
   /** @default DEFAULT_REGION */
   region?: string;
+  /** Required when any route has `auth: 'jwt'`. */
+  jwtAuthorizer?: JwtAuthorizer;
 };
+
+/** What API Gateway's JWT authorizer answers, before and without calling the function. */
+const UNAUTHORIZED = (description: string): GatewayResponse => ({
+  statusCode: 401,
+  headers: { 'content-type': 'application/json', 'www-authenticate': `Bearer error="invalid_token", error_description="${description}"` },
+  cookies: [],
+  body: Buffer.from(JSON.stringify({ message: 'Unauthorized' })),
+});
+
+/** The bearer token of an Authorization header, or a reason why there is none. */
+function bearerToken(header: string | undefined): { token: string } | { problem: string } {
+  if (header === undefined || header.trim() === '') return { problem: 'no bearer token' };
+  const match = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\s*$/i.exec(header);
+  return match?.[1] === undefined ? { problem: 'malformed bearer token' } : { token: match[1] };
+}
 
 export type HttpGateway = {
   /** Resolves with the port actually bound (useful with port 0). */
@@ -271,6 +298,10 @@ function jsonResponse(statusCode: number, body: unknown): GatewayResponse {
 }
 
 export function createHttpGateway(routes: readonly HttpRoute[], options: HttpGatewayOptions): HttpGateway {
+  const unguarded = routes.find((r) => r.auth === 'jwt' && options.jwtAuthorizer === undefined);
+  if (unguarded !== undefined) {
+    throw new Error(`Route ${unguarded.method} ${unguarded.path} needs a JWT authorizer (options.jwtAuthorizer)`);
+  }
   const log = options.log;
   const region = options.region ?? DEFAULT_REGION;
   const compiled = routes.map((route) => ({ route, path: compilePath(route.path), routeKey: `${route.method.toUpperCase()} ${route.path}` }));
@@ -320,6 +351,22 @@ export function createHttpGateway(routes: readonly HttpRoute[], options: HttpGat
         const parameters = methodMatches(route.method, method) ? matchPath(path, rawPath) : undefined;
         if (parameters === undefined) continue;
         const event = buildHttpApiEvent({ request, routeKey, rawPath, rawQueryString, pathParameters: parameters, body, localPort: boundPort });
+        if (route.auth === 'jwt' && options.jwtAuthorizer !== undefined) {
+          const bearer = bearerToken(event.headers.authorization);
+          let claims: Record<string, string> | undefined;
+          if ('token' in bearer) {
+            claims = await options.jwtAuthorizer(bearer.token).catch(function refuse(error: unknown) {
+              log.info('token refused', { function: route.functionName, reason: (error as Error).message });
+              return undefined;
+            });
+          }
+          if (claims === undefined) {
+            writeResponse(response, UNAUTHORIZED('problem' in bearer ? bearer.problem : 'the token is invalid or expired'), event.requestContext.requestId);
+            return finish(401, route.functionName);
+          }
+          const scopes = claims.scope === undefined ? [] : claims.scope.split(' ');
+          Object.assign(event.requestContext, { authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes } } });
+        }
         const timeoutSeconds = route.timeoutSeconds ?? DEFAULT_HTTP_TIMEOUT_SECONDS;
         const context = createLambdaContext({
           functionName: route.functionName,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type EventType, type WebhookPayloadInput } from '#lib/domain/return-payload.ts';
 import { signatureHeader } from '#lib/domain/webhook-signature.ts';
+import { SHOPIFY_MARKETPLACE, shopifyHmac, type ShopifyTopic } from '#lib/marketplaces/shopify.ts';
 import { DEV_WEBHOOK_SECRETS } from './dev-secrets.ts';
 
 /**
@@ -103,4 +104,111 @@ export function toCurlCommand(request: SignedRequest): string {
   const quote = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;
   const headers = Object.entries(request.headers).map(([name, value]) => `-H ${quote(`${name}: ${value}`)}`);
   return ['curl', '-sS', '-i', '-X', request.method, ...headers, '--data-binary', quote(request.body), quote(request.url)].join(' ');
+}
+
+// ---------------------------------------------------------------------------------------
+// Shopify: bodies shaped like Shopify's published returns webhooks, signed as Shopify signs
+// them (base64 HMAC-SHA256 of the raw body in X-Shopify-Hmac-Sha256, ids in headers).
+
+/** The development shop; local/start.ts maps it to the sample seller (SHOPIFY_SHOPS). */
+export const DEV_SHOPIFY_SHOP = 'dispute-desk-dev.myshopify.com';
+export const DEV_SHOPIFY_SELLER = 'SELLER-42';
+
+export type ShopifySampleOptions = {
+  /** @default 'returns/request' */
+  topic?: ShopifyTopic;
+  /** Shopify's numeric return id. @default a fresh one */
+  returnId?: string;
+  /** @default '5196695273621' */
+  orderId?: string;
+};
+
+/** A Shopify returns webhook body for `topic`, for a return of one defective and one unwanted item. */
+export function buildShopifySample(options: ShopifySampleOptions = {}): Record<string, unknown> {
+  const topic = options.topic ?? 'returns/request';
+  const returnId = options.returnId ?? String(Date.now() * 1000 + Math.floor(Math.random() * 1000));
+  const orderId = options.orderId ?? '5196695273621';
+  const returnGid = `gid://shopify/Return/${returnId}`;
+  const lineItem = (id: number, quantity: number, reason: string, note: string) => ({
+    id,
+    admin_graphql_api_id: `gid://shopify/ReturnLineItem/${id}`,
+    fulfillment_line_item: {
+      id: id + 1_000,
+      admin_graphql_api_id: `gid://shopify/FulfillmentLineItem/${id + 1_000}`,
+      line_item: { id: id + 2_000, admin_graphql_api_id: `gid://shopify/LineItem/${id + 2_000}` },
+    },
+    quantity,
+    return_reason: reason,
+    return_reason_note: note,
+    customer_note: null,
+  });
+  const object = (status: string) => ({
+    id: Number(returnId),
+    admin_graphql_api_id: returnGid,
+    status,
+    order: { id: Number(orderId), admin_graphql_api_id: `gid://shopify/Order/${orderId}` },
+    total_return_line_items: 2,
+    name: '#1001-R1',
+    return_line_items: [lineItem(6200524949, 1, 'defective', 'The kettle leaks from the base.'), lineItem(6200524950, 1, 'unwanted', '')],
+    return_shipping_fees: [],
+    exchange_line_items: [],
+    total_exchange_line_items: 0,
+  });
+  const statusChange = (status: string) => ({ id: Number(returnId), admin_graphql_api_id: returnGid, order_id: Number(orderId), status });
+  switch (topic) {
+    case 'returns/request':
+      return object('requested');
+    case 'returns/approve':
+      return object('open');
+    case 'returns/decline':
+      return { id: Number(returnId), admin_graphql_api_id: returnGid, status: 'declined', decline: { reason: 'return_period_ended', note: null } };
+    case 'returns/cancel':
+      return statusChange('canceled');
+    case 'returns/close':
+      return statusChange('closed');
+    case 'returns/reopen':
+      return statusChange('open');
+    case 'returns/update':
+      return {
+        admin_graphql_api_id: returnGid,
+        return_line_items: { removals: [{ admin_graphql_api_id: 'gid://shopify/ReturnLineItem/6200524950', delta: 1 }] },
+        restocking_fees: { updates: [], removals: [] },
+        return_shipping_fees: { updates: [], removals: [] },
+      };
+  }
+}
+
+/**
+ * The complete request Shopify would send: the body signed with the `shopify` development
+ * secret, topic, shop and fresh webhook and event ids in headers (pass `eventId` again to
+ * see a re-sent event answered as a duplicate).
+ */
+export function shopifySignedRequest(options: {
+  baseUrl: string;
+  body: string;
+  topic: string;
+  /** @default DEV_SHOPIFY_SHOP */
+  shop?: string;
+  /** @default the development secret of `shopify` */
+  secret?: string;
+  webhookId?: string;
+  eventId?: string;
+}): SignedRequest {
+  const secret = options.secret ?? DEV_WEBHOOK_SECRETS[SHOPIFY_MARKETPLACE];
+  if (secret === undefined) throw new UnknownMarketplaceError(`No development secret for marketplace '${SHOPIFY_MARKETPLACE}'`);
+  return {
+    method: 'POST',
+    url: `${options.baseUrl.replace(/\/$/, '')}/webhooks/${SHOPIFY_MARKETPLACE}`,
+    headers: {
+      'content-type': 'application/json',
+      'x-shopify-topic': options.topic,
+      'x-shopify-hmac-sha256': shopifyHmac(secret, options.body),
+      'x-shopify-shop-domain': options.shop ?? DEV_SHOPIFY_SHOP,
+      'x-shopify-api-version': '2025-01',
+      'x-shopify-webhook-id': options.webhookId ?? randomUUID(),
+      'x-shopify-event-id': options.eventId ?? randomUUID(),
+      'x-shopify-triggered-at': new Date().toISOString(),
+    },
+    body: options.body,
+  };
 }

@@ -1,13 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type EventType, eventTypes, WebhookPayloadSchema } from '#lib/domain/return-payload.ts';
-import { buildSamplePayload, DEFAULT_MARKETPLACE, signedRequest, toCurlCommand, UnknownMarketplaceError } from './sample-webhook.ts';
+import { SHOPIFY_MARKETPLACE, shopifyTopics, type ShopifyTopic, shopifyWebhookBodySchemas } from '#lib/marketplaces/shopify.ts';
+import {
+  buildSamplePayload,
+  buildShopifySample,
+  DEFAULT_MARKETPLACE,
+  type SignedRequest,
+  shopifySignedRequest,
+  signedRequest,
+  toCurlCommand,
+  UnknownMarketplaceError,
+} from './sample-webhook.ts';
 
 /**
- * `npm run sign [-- [file.json] [--marketplace X] [--event-type T] [--return-id R] [--print-curl]]`
+ * `npm run sign [-- [file.json] [--marketplace X] [--event-type T] [--topic T] [--return-id R] [--print-curl]]`
  *
  * Signs a webhook body with a development secret and either sends it to the local runtime
- * or prints a curl command. Without a file it builds a valid sample payload.
+ * or prints a curl command. Without a file it builds a valid sample payload. With
+ * `--marketplace shopify` the body is a Shopify returns webhook, signed as Shopify signs it.
  */
 
 const usage = `Usage: npm run sign -- [body.json] [options]
@@ -15,7 +26,8 @@ const usage = `Usage: npm run sign -- [body.json] [options]
   body.json            JSON body to sign as-is (default: a built-in sample payload)
   --marketplace X      marketplace whose dev secret signs it (default: ${DEFAULT_MARKETPLACE})
   --event-type T       sample only: ${eventTypes.join(' | ')} (default: return.requested)
-  --return-id R        sample only: marketplaceReturnId (default: a fresh id)
+  --topic T            shopify only: ${shopifyTopics.join(' | ')} (default: returns/request)
+  --return-id R        sample only: marketplaceReturnId, or Shopify's numeric return id (default: a fresh id)
   --print-curl         print a curl command instead of sending
   -h, --help           this text
 
@@ -40,6 +52,7 @@ async function main(): Promise<void> {
         marketplace: { type: 'string' },
         'event-type': { type: 'string' },
         'return-id': { type: 'string' },
+        topic: { type: 'string' },
         'print-curl': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -54,6 +67,12 @@ async function main(): Promise<void> {
   }
   if (positionals.length > 1) fail('Give at most one body file.');
   const file = positionals[0];
+  if (values.marketplace === SHOPIFY_MARKETPLACE) {
+    if (values['event-type'] !== undefined) fail('--event-type is for the canonical format; Shopify deliveries take --topic.');
+    await send(shopifyRequest(file, values.topic, values['return-id']), values['print-curl']);
+    return;
+  }
+  if (values.topic !== undefined) fail('--topic applies to --marketplace shopify only.');
   const eventType = values['event-type'];
   if (eventType !== undefined && !(eventTypes as readonly string[]).includes(eventType)) {
     fail(`Unknown --event-type '${eventType}'.`);
@@ -101,7 +120,40 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  if (values['print-curl']) {
+  await send(request, values['print-curl']);
+}
+
+/** A Shopify returns webhook: the built-in sample for a topic, or a file sent as-is. */
+function shopifyRequest(file: string | undefined, topicOption: string | undefined, returnId: string | undefined): SignedRequest {
+  const topic = topicOption ?? 'returns/request';
+  if (!(shopifyTopics as readonly string[]).includes(topic)) {
+    // Any topic may be sent on purpose (to see it acknowledged and ignored), but only with a file.
+    if (file === undefined) fail(`Unknown --topic '${topic}'; the built-in samples are ${shopifyTopics.join(', ')}.`);
+  }
+  let body: string;
+  if (file !== undefined) {
+    if (returnId !== undefined) fail('--return-id varies the built-in sample; edit the file instead.');
+    body = readFileSync(file, 'utf8');
+    const schema = shopifyWebhookBodySchemas[topic as ShopifyTopic];
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch (error) {
+      process.stderr.write(`warning: ${file} is not valid JSON (${(error as Error).message}); sending it anyway\n`);
+    }
+    if (json !== undefined && schema !== undefined) {
+      const check = schema.safeParse(json);
+      if (!check.success) printIssues(`warning: ${file} does not match Shopify's ${topic} payload; sending it anyway:`, check.error.issues);
+    }
+  } else {
+    if (returnId !== undefined && !/^[0-9]{1,15}$/.test(returnId)) fail('--return-id for Shopify is a number, e.g. 123134564567890.');
+    body = JSON.stringify(buildShopifySample({ topic: topic as ShopifyTopic, ...(returnId === undefined ? {} : { returnId }) }));
+  }
+  return shopifySignedRequest({ baseUrl: `http://127.0.0.1:${process.env.PORT ?? '3000'}`, body, topic });
+}
+
+async function send(request: SignedRequest, printCurl: boolean): Promise<void> {
+  if (printCurl) {
     process.stdout.write(`${toCurlCommand(request)}\n`);
     return;
   }

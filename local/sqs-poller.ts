@@ -33,7 +33,22 @@ export type SqsPollerOptions = {
 export type SqsPoller = {
   /** Stops polling and resolves once the batch being processed (if any) is settled. */
   stop(): Promise<void>;
+  /**
+   * Local fault injection (the soak, via the runtime's POST /_local/faults): a simulated
+   * crash of the worker. The batch in flight (or, if none, the next one) is abandoned
+   * `afterMs` after the request, or when its handler returns if that comes first (a crash
+   * between processing and deleting): nothing of it is deleted, so its messages come back
+   * after their visibility timeout, and polling starts again at once. The abandoned invocation
+   * cannot be killed inside one process; it runs on unobserved, like a Lambda whose response
+   * is lost.
+   */
+  simulateCrash(options?: { afterMs?: number }): 'IN_FLIGHT' | 'ARMED';
+  /** Batches and messages abandoned by simulated crashes so far. */
+  crashes(): { batches: number; messages: number };
 };
+
+/** A simulated crash of one batch (see simulateCrash). */
+type CrashState = { abandoned: boolean; planned: boolean; abandon(): void };
 
 const MAX_BACKOFF_MS = 30_000;
 /** With short polling an empty queue would otherwise be asked again immediately, forever. */
@@ -154,7 +169,7 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
     }
   }
 
-  async function processBatch(messages: readonly Message[]): Promise<void> {
+  async function processBatch(messages: readonly Message[], crash: CrashState = { abandoned: false, planned: false, abandon() {} }): Promise<void> {
     const records = messages.map((m) => toSqsRecord(m, queueArn, region));
     const context = createLambdaContext({
       functionName,
@@ -170,6 +185,9 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
       log.error('handler failed; whole batch will be retried', { awsRequestId: context.awsRequestId, size: records.length, error });
       return;
     }
+    // A simulated crash: the runtime that would delete these messages is gone.
+    if (crash.planned) crash.abandon();
+    if (crash.abandoned) return;
     const { remove, wholeBatchFailed } = messagesToDelete(records, result);
     if (wholeBatchFailed) {
       log.warn('batchItemFailures named a message not in the batch; whole batch will be retried', { awsRequestId: context.awsRequestId, size: records.length });
@@ -199,12 +217,46 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
       }
       // Messages already received are processed even if stop() was called meanwhile: they
       // are invisible to everyone else until their visibility timeout runs out.
-      try {
-        await processBatch(messages);
-      } catch (error) {
+      let resolveAbandoned = () => {};
+      const abandoned = new Promise<void>((resolve) => (resolveAbandoned = resolve));
+      const crash: CrashState = {
+        abandoned: false,
+        planned: false,
+        abandon() {
+          crash.abandoned = true;
+          resolveAbandoned();
+        },
+      };
+      inFlight = crash;
+      if (armedCrashAfterMs !== undefined) {
+        planCrash(crash, armedCrashAfterMs);
+        armedCrashAfterMs = undefined;
+      }
+      const processing = processBatch(messages, crash).catch(function bookkeepingFailed(error: unknown) {
         log.error('batch bookkeeping failed; undeleted messages will be delivered again', { error });
+      });
+      await Promise.race([processing, abandoned]);
+      inFlight = undefined;
+      if (crash.abandoned) {
+        log.warn('simulated crash: batch abandoned, nothing deleted; polling again', { size: messages.length });
+        crashed.batches += 1;
+        crashed.messages += messages.length;
+        abandonedRuns.add(processing);
+        void processing.finally(() => abandonedRuns.delete(processing));
       }
     }
+  }
+
+  // Simulated crashes (simulateCrash): the batch being handled, a crash armed for the next
+  // one, and abandoned invocations still running on (awaited by stop()).
+  let inFlight: CrashState | undefined;
+  let armedCrashAfterMs: number | undefined;
+  const abandonedRuns = new Set<Promise<void>>();
+  const crashed = { batches: 0, messages: 0 };
+  function planCrash(crash: CrashState, afterMs: number): void {
+    crash.planned = true;
+    if (afterMs <= 0) crash.abandon();
+    else setTimeout(() => crash.abandon(), afterMs).unref();
   }
 
   const loop = pollLoop();
@@ -214,7 +266,18 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
     stop: async function stop() {
       stopController.abort();
       await loop;
+      await Promise.allSettled([...abandonedRuns]);
       log.info('stopped');
     },
+    simulateCrash: function simulateCrash(crashOptions = {}) {
+      const afterMs = crashOptions.afterMs ?? 0;
+      if (inFlight !== undefined) {
+        planCrash(inFlight, afterMs);
+        return 'IN_FLIGHT';
+      }
+      armedCrashAfterMs = afterMs;
+      return 'ARMED';
+    },
+    crashes: () => ({ ...crashed }),
   };
 }

@@ -6,7 +6,9 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { ConfigurationError, loadConfig } from '#lib/config.ts';
 import { createConsoleLogger } from './console-logger.ts';
-import { DEV_WEBHOOK_SECRETS } from './dev-secrets.ts';
+import { DEV_CURSOR_SIGNING_KEY, DEV_STAFF_DIRECTORY, DEV_WEBHOOK_SECRETS } from './dev-secrets.ts';
+import { DEV_SHOPIFY_SELLER, DEV_SHOPIFY_SHOP } from './sample-webhook.ts';
+import { verifyDevToken } from './dev-auth.ts';
 import { assertPortFree, LOCAL_CREDENTIALS, PortInUseError, startDynamoDbLocal, startSqsEngine } from './engines.ts';
 import { type LocalFunction, localFunctions, type QueueKey } from './functions.ts';
 import { createHttpGateway, type HealthReport, type HttpRoute } from './http-gateway.ts';
@@ -14,6 +16,7 @@ import { type ProvisionedQueues, provisionQueues, provisionTable } from './provi
 import { startPaymentSimulator } from './payment-simulator.ts';
 import { startScheduler } from './scheduler.ts';
 import { startSqsPoller } from './sqs-poller.ts';
+import { type LocalFaults, startLocalFaults } from './fault-control.ts';
 
 /**
  * `npm start`: the whole system on one machine. Real DynamoDB Local and fauxqs, the table and
@@ -49,6 +52,10 @@ const settingsSchema = z.object({
   SCHEDULE_EVERY_MS: z.coerce.number().int().min(1_000).default(60_000),
   AWS_REGION: z.string().min(1).default('us-east-1'),
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT']).default('INFO'),
+  /** Local only, for the soak: fault proxies in front of the engines and POST /_local/faults (local/fault-control.ts). */
+  LOCAL_FAULTS: flagSetting,
+  /** Local only: escalate-stale-cases (and the outbox relay) see time pass this many times faster (local/local-clock.ts). */
+  LOCAL_CLOCK_RATE: z.coerce.number().min(1).max(1_000_000).default(1),
 });
 type Settings = z.infer<typeof settingsSchema>;
 
@@ -102,6 +109,7 @@ function printSettings(settings: Settings, dataDir: string | undefined): void {
     `  DATA_DIR=${settings.DATA_DIR} LOCAL_IN_MEMORY=${settings.LOCAL_IN_MEMORY ? 1 : 0}${dataDir === undefined ? ' (in memory: nothing is kept)' : ` (${dataDir})`}`,
     `  TABLE_NAME=${settings.TABLE_NAME} QUEUE_PREFIX='${settings.QUEUE_PREFIX}' SCHEDULE_EVERY_MS=${settings.SCHEDULE_EVERY_MS}`,
     `  AWS_REGION=${settings.AWS_REGION} LOG_LEVEL=${settings.LOG_LEVEL}`,
+    ...(settings.LOCAL_FAULTS || settings.LOCAL_CLOCK_RATE !== 1 ? [`  LOCAL_FAULTS=${settings.LOCAL_FAULTS ? 1 : 0} LOCAL_CLOCK_RATE=${settings.LOCAL_CLOCK_RATE} (soak settings, local only)`] : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -121,6 +129,11 @@ function setHandlerEnvironment(settings: Settings, endpoints: { dynamodb: string
     REFUND_QUEUE_URL: queues.refundQueueUrl,
     PAYMENT_PROVIDER_URL: endpoints.payments,
     WEBHOOK_SECRETS: JSON.stringify(DEV_WEBHOOK_SECRETS),
+    // Shopify: the development shop belongs to the sample seller (npm run sign -- --marketplace shopify).
+    SHOPIFY_SHOPS: JSON.stringify({ [DEV_SHOPIFY_SHOP]: DEV_SHOPIFY_SELLER }),
+    // Seller API: the page-cursor key and the staff directory (Cognito in AWS).
+    CURSOR_SIGNING_KEY: DEV_CURSOR_SIGNING_KEY,
+    STAFF_DIRECTORY: JSON.stringify(DEV_STAFF_DIRECTORY),
     POWERTOOLS_SERVICE_NAME: 'dispute-desk',
     POWERTOOLS_DEV: 'true',
     LOG_LEVEL: settings.LOG_LEVEL,
@@ -131,6 +144,7 @@ function setHandlerEnvironment(settings: Settings, endpoints: { dynamodb: string
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
   delete process.env.WEBHOOK_SECRET_ARNS;
+  delete process.env.STAFF_USER_POOL_ID;
 }
 
 async function loadHandler<F extends LocalFunction>(fn: F): Promise<Awaited<ReturnType<F['load']>>['handler']> {
@@ -238,7 +252,13 @@ async function start(): Promise<void> {
   log.info('provisioned', { table: settings.TABLE_NAME, refundQueue: queues.refundQueueArn, refundDlq: queues.refundDlqArn });
   checkNotAborted();
 
-  setHandlerEnvironment(settings, endpoints, queues);
+  let faults: LocalFaults | undefined;
+  if (settings.LOCAL_FAULTS) {
+    faults = await startLocalFaults({ dynamodb: endpoints.dynamodb, sqs: endpoints.sqs, log: log.child('faults') });
+    running.push({ name: 'fault proxies', stop: faults.stop });
+    log.warn('LOCAL_FAULTS=1: handlers reach the engines through fault proxies; POST /_local/faults injects faults', { ...faults.handlerEndpoints });
+  }
+  setHandlerEnvironment(settings, { ...endpoints, ...faults?.handlerEndpoints }, queues);
   const queueByKey: Record<QueueKey, { url: string; arn: string }> = {
     refund: { url: queues.refundQueueUrl, arn: queues.refundQueueArn },
   };
@@ -249,7 +269,8 @@ async function start(): Promise<void> {
     const memory = fn.memoryLimitInMB === undefined ? {} : { memoryLimitInMB: fn.memoryLimitInMB };
     switch (fn.kind) {
       case 'http': {
-        routes.push({ method: fn.method, path: fn.path, functionName: fn.functionName, handler: await loadHandler(fn), ...timeout, ...memory });
+        const auth = fn.auth === undefined ? {} : { auth: fn.auth };
+        routes.push({ method: fn.method, path: fn.path, functionName: fn.functionName, handler: await loadHandler(fn), ...timeout, ...memory, ...auth });
         break;
       }
       case 'schedule': {
@@ -274,13 +295,21 @@ async function start(): Promise<void> {
           ...memory,
         });
         running.push({ name: `poller ${fn.functionName}`, stop: poller.stop });
+        faults?.registerPoller(fn.functionName, poller);
         break;
       }
     }
   }
   checkNotAborted();
 
-  const gateway = createHttpGateway(routes, { log: log.child('http'), health: healthCheck(settings, endpoints, queues), region: settings.AWS_REGION });
+  const gateway = createHttpGateway(routes, {
+    log: log.child('http'),
+    health: healthCheck(settings, endpoints, queues),
+    region: settings.AWS_REGION,
+    // Staff routes: tokens signed with the dev key (local/dev-auth.ts), like the JWT authorizer in AWS.
+    jwtAuthorizer: verifyDevToken,
+    ...(faults === undefined ? {} : { extraRoutes: faults.routes }),
+  });
   const port = await gateway.listen(settings.PORT, settings.HOST).catch(function explainListenError(error: NodeJS.ErrnoException) {
     const cause = error.code === 'EADDRINUSE' ? new PortInUseError(settings.PORT, `HTTP on ${settings.HOST}`, { cause: error }) : error;
     return Promise.reject(explainPortError(cause, 'PORT'));
@@ -291,12 +320,13 @@ async function start(): Promise<void> {
   const ready = [
     '',
     `Dispute Desk is running at ${url}  (health: ${url}/health)`,
-    ...routes.map((r) => `  ${r.method.padEnd(5)} ${url}${r.path}  -> ${r.functionName}`),
+    ...routes.map((r) => `  ${r.method.padEnd(5)} ${url}${r.path}  -> ${r.functionName}${r.auth === 'jwt' ? '  (JWT)' : ''}`),
     `  DynamoDB Local ${dynamodb.endpoint} (pid ${dynamodb.pid}), table ${settings.TABLE_NAME}`,
     `  SQS (fauxqs)   ${sqsEngine.endpoint}, queue ${queues.refundQueueUrl}`,
     `  payments       ${payments.url} (simulator; ledger at ${payments.url}/_control/ledger, faults via POST /_control/faults)`,
     `  data folder    ${dataDir ?? '(in memory, LOCAL_IN_MEMORY=1)'}`,
     `Send a signed sample webhook: ${port === 3000 ? '' : `PORT=${port} `}npm run sign   (add -- --print-curl for a curl command)`,
+    'Staff API token (routes above marked JWT): npm run token -- --seller SELLER-42 --role agent   (API document: /openapi.json)',
     'Ctrl-C stops everything.',
     '',
   ];

@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 
 /**
  * One logger for the whole process. Structured JSON in AWS, pretty when POWERTOOLS_DEV is
@@ -6,5 +7,14 @@ import { Logger } from '@aws-lambda-powertools/logger';
  * states and codes; never payload bodies, free text, names, phones, e-mails or addresses.
  */
 export const logger = new Logger({
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dispute-desk',
+});
+
+/**
+ * One metrics buffer for the whole process, written as CloudWatch EMF lines on stdout (no
+ * PutMetricData call). Flushed once per invocation by Powertools' logMetrics middleware.
+ */
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'DisputeDesk',
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dispute-desk',
 });

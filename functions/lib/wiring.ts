@@ -12,12 +12,15 @@ import { SqsRefundQueue } from './adapters/sqs-refund-queue.ts';
 import { StaticPolicyProvider } from './adapters/static-policy-provider.ts';
 import type { RefundQueue } from './ports/refund-queue.ts';
 import { marketplacePolicies } from './policies/index.ts';
+import { MarketplaceConfigSchema, marketplaceRegistry } from './marketplaces/index.ts';
 import { systemClock } from './ports/clock.ts';
 import type { ReceiveWebhookDeps } from './use-cases/receive-webhook.ts';
 import type { ApplyRefundDeps } from './use-cases/apply-refund.ts';
 import type { RelayRefundOutboxDeps } from './use-cases/relay-refund-outbox.ts';
 import { HttpPaymentProvider } from './adapters/http-payment-provider.ts';
 import type { CaseStore } from './ports/case-store.ts';
+import { DynamoDbDueCases } from './adapters/dynamodb-due-cases.ts';
+import type { EscalateStaleCasesDeps, EscalateStaleCasesOptions } from './use-cases/escalate-stale-cases.ts';
 
 /**
  * Composition root: reads configuration once, builds each SDK client once, and hands use
@@ -87,7 +90,9 @@ function refundQueue(): RefundQueue {
 const policies = new StaticPolicyProvider(marketplacePolicies);
 
 export function receiveWebhookDeps(): ReceiveWebhookDeps {
-  return { store: caseStore(), secrets: webhookSecrets(), policies, refunds: refundQueue(), clock: systemClock };
+  // Marketplace formats and their settings (e.g. SHOPIFY_SHOPS), validated at cold start.
+  const marketplaces = marketplaceRegistry(loadConfig(MarketplaceConfigSchema));
+  return { store: caseStore(), secrets: webhookSecrets(), policies, refunds: refundQueue(), clock: systemClock, marketplaces };
 }
 
 export function getCaseDeps(): { store: CaseStore } {
@@ -110,4 +115,121 @@ export function applyRefundDeps(): ApplyRefundDeps {
 
 export function relayRefundOutboxDeps(): RelayRefundOutboxDeps {
   return { store: caseStore(), refunds: refundQueue(), clock: systemClock };
+}
+
+/**
+ * escalate-stale-cases: the case store, the due index and the refund queue, plus the
+ * per-run bounds. ESCALATION_BATCH_LIMIT caps cases per run (the rest wait for the next
+ * run); ESCALATION_TIME_RESERVE_MS is the time left at which no new case is started.
+ */
+const escalationConfig = z.object({
+  ...awsSettings,
+  ...tableSettings,
+  ESCALATION_BATCH_LIMIT: z.coerce.number().int().min(1).max(10_000).default(500),
+  ESCALATION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  ESCALATION_TIME_RESERVE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+});
+
+export function escalateStaleCasesDeps(): {
+  deps: EscalateStaleCasesDeps;
+  settings: Pick<EscalateStaleCasesOptions, 'limit' | 'concurrency' | 'reserveMs'>;
+} {
+  const config = loadConfig(escalationConfig);
+  return {
+    deps: {
+      store: caseStore(),
+      dueCases: new DynamoDbDueCases(documentClient(config), config.TABLE_NAME),
+      policies,
+      refunds: refundQueue(),
+      clock: systemClock,
+    },
+    settings: { limit: config.ESCALATION_BATCH_LIMIT, concurrency: config.ESCALATION_CONCURRENCY, reserveMs: config.ESCALATION_TIME_RESERVE_MS },
+  };
+}
+
+/* ------------------------------------------------------------------ seller staff API */
+// Imports of this section sit here so the section can be read (and merged) on its own.
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoStaffDirectory } from './adapters/cognito-staff-directory.ts';
+import { DynamoDbCaseListing } from './adapters/dynamodb-case-listing.ts';
+import { StaticStaffDirectory } from './adapters/static-staff-directory.ts';
+import { MIN_CURSOR_KEY_LENGTH, PageCursors } from './domain/page-cursor.ts';
+import type { StaffDirectory } from './ports/staff-directory.ts';
+import type { AddEvidenceDeps } from './use-cases/add-evidence.ts';
+import type { AddNoteDeps } from './use-cases/add-note.ts';
+import type { ApproveDecisionDeps } from './use-cases/approve-decision.ts';
+import type { AssignCaseDeps } from './use-cases/assign-case.ts';
+import type { ListCasesDeps } from './use-cases/list-cases.ts';
+import type { OverrideDecisionDeps } from './use-cases/override-decision.ts';
+import type { StaffCommandDeps } from './use-cases/staff-case-command.ts';
+
+/** list-cases: the bySellerDue index and the key that signs page cursors. */
+const listingConfig = z.object({
+  ...awsSettings,
+  ...tableSettings,
+  CURSOR_SIGNING_KEY: z.string().min(MIN_CURSOR_KEY_LENGTH, `must have at least ${MIN_CURSOR_KEY_LENGTH} characters`),
+});
+
+export function listCasesDeps(): ListCasesDeps {
+  const config = loadConfig(listingConfig);
+  return {
+    listing: new DynamoDbCaseListing(documentClient(config), config.TABLE_NAME),
+    cursors: new PageCursors(config.CURSOR_SIGNING_KEY),
+  };
+}
+
+function staffCommandDeps(): StaffCommandDeps {
+  return { store: caseStore(), policies, clock: systemClock };
+}
+
+export function addEvidenceDeps(): AddEvidenceDeps {
+  return { ...staffCommandDeps(), refunds: refundQueue() };
+}
+
+export function approveDecisionDeps(): ApproveDecisionDeps {
+  return { ...staffCommandDeps(), refunds: refundQueue() };
+}
+
+export function overrideDecisionDeps(): OverrideDecisionDeps {
+  return { ...staffCommandDeps(), refunds: refundQueue() };
+}
+
+export function addNoteDeps(): AddNoteDeps {
+  return staffCommandDeps();
+}
+
+/**
+ * Staff directory for assignments: the Cognito user pool in AWS (STAFF_USER_POOL_ID), or a
+ * JSON object of seller id → user ids for the local runtime (STAFF_DIRECTORY). Exactly one.
+ */
+const staffDirectoryConfig = z
+  .object({
+    ...awsSettings,
+    STAFF_USER_POOL_ID: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must be a Cognito user pool id').optional(),
+    STAFF_DIRECTORY: z
+      .string()
+      .transform((raw, ctx) => {
+        try {
+          return JSON.parse(raw) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.record(z.string().min(1), z.array(z.string().min(1))))
+      .optional(),
+  })
+  .refine((c) => (c.STAFF_USER_POOL_ID === undefined) !== (c.STAFF_DIRECTORY === undefined), {
+    message: 'set exactly one of STAFF_DIRECTORY (local) or STAFF_USER_POOL_ID (AWS)',
+    path: ['STAFF_USER_POOL_ID'],
+  });
+
+function staffDirectory(): StaffDirectory {
+  const config = loadConfig(staffDirectoryConfig);
+  if (config.STAFF_DIRECTORY !== undefined) return new StaticStaffDirectory(config.STAFF_DIRECTORY);
+  return new CognitoStaffDirectory(new CognitoIdentityProviderClient({ region: config.AWS_REGION }), config.STAFF_USER_POOL_ID ?? '');
+}
+
+export function assignCaseDeps(): AssignCaseDeps {
+  return { ...staffCommandDeps(), staff: staffDirectory() };
 }

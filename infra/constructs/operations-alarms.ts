@@ -29,7 +29,9 @@ export interface OperationsAlarmsProps {
 }
 
 /** Metric the escalation job publishes (EMF) for the oldest case past its deadline. */
-export const OLDEST_OVERDUE_METRIC = { namespace: 'DisputeDesk', metricName: 'OldestOverdueAgeSeconds' } as const;
+export const OLDEST_OVERDUE_METRIC = { namespace: 'DisputeDesk', metricName: 'OldestOverdueAge' } as const;
+/** Metric the escalation job publishes (EMF) for escalations that failed in a run. */
+export const ESCALATION_FAILURES_METRIC = { namespace: 'DisputeDesk', metricName: 'EscalationFailures' } as const;
 
 /**
  * What wakes someone up: money stuck (dead letters, a refund queue that stops draining, a
@@ -116,6 +118,18 @@ export class OperationsAlarms extends Construct {
           evaluationPeriods: 1,
           comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
           alarmDescription: 'A case has been past its deadline for too long: escalation is not keeping up.',
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        },
+      ),
+    );
+
+    alarm('EscalationFailures', 'escalation failures', () =>
+      new Metric({ ...ESCALATION_FAILURES_METRIC, dimensionsMap: { service: 'dispute-desk' }, period: Duration.minutes(15), statistic: 'Sum' }).createAlarm(
+        this,
+        'EscalationFailures',
+        {
+          ...atLeastOne,
+          alarmDescription: 'The escalation job failed to escalate cases (not lost races: real errors).',
           treatMissingData: TreatMissingData.NOT_BREACHING,
         },
       ),

@@ -62,7 +62,15 @@ export class StatelessStack extends Stack {
       .bindTable(table, ['DeleteItem'], ['byPendingOutbox'])
       .bindRefundQueue(stateful.refundQueue);
 
-    this.functions = { receiveWebhook, applyRefund, relayRefundOutbox };
+    // Escalation: reads the sparse deadline index and each due case, escalates with
+    // conditional Puts, and a default resolution may make a refund due (outbox + publish).
+    const escalateStaleCases = fn('escalate-stale-cases', 'Escalates cases past their deadline', {
+      timeout: Duration.seconds(60),
+    })
+      .bindTable(table, ['GetItem', 'PutItem', 'DeleteItem'], ['byOpenDeadline'])
+      .bindRefundQueue(stateful.refundQueue);
+
+    this.functions = { receiveWebhook, applyRefund, relayRefundOutbox, escalateStaleCases };
 
     // --- HTTP API --------------------------------------------------------------------------
     this.api = new HttpApi(this, 'Api', {
@@ -122,6 +130,7 @@ export class StatelessStack extends Stack {
       });
     };
     schedule('relay-refund-outbox', config.outboxRelayRate, relayRefundOutbox);
+    schedule('escalate-stale-cases', config.escalationRate, escalateStaleCases);
 
     // --- Alarms ----------------------------------------------------------------------------
     new OperationsAlarms(this, 'Alarms', {

@@ -149,6 +149,7 @@ describe('stateless stack', () => {
     ['ReceiveWebhook', ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'secretsmanager:GetSecretValue', 'sqs:SendMessage']],
     ['ApplyRefund', ['dynamodb:GetItem', 'dynamodb:PutItem', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage']],
     ['RelayRefundOutbox', ['dynamodb:DeleteItem', 'dynamodb:Query', 'sqs:SendMessage']],
+    ['EscalateStaleCases', ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'sqs:SendMessage']],
   ])('grants %s exactly the actions its code calls', (fn, actions) => {
     expect(actionsOf(dev.statelessT, fn)).toEqual([...baseActions, ...actions].sort());
   });
@@ -190,6 +191,23 @@ describe('stateless stack', () => {
     });
   });
 
+  it('lets escalation query only the sparse deadline index', () => {
+    const query = statementsOf(dev.statelessT, 'EscalateStaleCases').find((s) => s.Action === 'dynamodb:Query');
+    expect(JSON.stringify(query?.Resource)).toContain('/index/byOpenDeadline');
+    expect(JSON.stringify(query?.Resource)).not.toContain('/index/*');
+  });
+
+  it('runs the escalation job on the configured rate', () => {
+    dev.statelessT.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Name: 'dispute-desk-dev-escalate-stale-cases',
+      ScheduleExpression: 'rate(15 minutes)',
+    });
+    prod.statelessT.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Name: 'dispute-desk-prod-escalate-stale-cases',
+      ScheduleExpression: 'rate(5 minutes)',
+    });
+  });
+
   it('runs the outbox relay on a schedule with retries and a dead-letter queue', () => {
     dev.statelessT.hasResourceProperties('AWS::Scheduler::Schedule', {
       Name: 'dispute-desk-dev-relay-refund-outbox',
@@ -202,7 +220,7 @@ describe('stateless stack', () => {
     const alarms = Object.values(prod.statelessT.findResources('AWS::CloudWatch::Alarm')) as { Properties: Record<string, unknown> }[];
     const metricNames = alarms.map((a) => a.Properties.MetricName ?? 'expression');
     expect(metricNames).toEqual(
-      expect.arrayContaining(['ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage', 'Errors', 'Throttles', 'OldestOverdueAgeSeconds', 'expression']),
+      expect.arrayContaining(['ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage', 'Errors', 'Throttles', 'OldestOverdueAge', 'EscalationFailures', 'expression']),
     );
     for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([expect.objectContaining({ Ref: expect.stringMatching(/Topic/) })]);
     prod.statelessT.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });

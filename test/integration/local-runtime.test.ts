@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { signDevToken } from '#local/dev-auth.ts';
 import { findFreePort, isProcessAlive } from '#local/engines.ts';
 import { buildSamplePayload, signedRequest } from '#local/sample-webhook.ts';
 
@@ -62,14 +63,19 @@ describe('local runtime (node local/start.ts)', () => {
     expect(accepted.status, JSON.stringify(acceptedBody)).toBe(202);
     expect(acceptedBody.caseId).toEqual(expect.any(String));
 
-    const read = await fetch(`${baseUrl}/cases/${encodeURIComponent(String(acceptedBody.caseId))}`);
+    // The seller API sits behind the JWT authorizer: no token, 401; a dev staff token of the
+    // sample's seller reads the case.
+    const caseUrl = `${baseUrl}/cases/${encodeURIComponent(String(acceptedBody.caseId))}`;
+    expect((await fetch(caseUrl)).status).toBe(401);
+    const staff = { authorization: `Bearer ${await signDevToken({ sellerId: buildSamplePayload().return.sellerId, role: 'agent', userId: 'agent-1' })}` };
+    const read = await fetch(caseUrl, { headers: staff });
     expect(read.status).toBe(200);
 
     // The sample is a defect the seller answers for, within an agent's authority: the refund
     // goes through the queue to the worker and the payment simulator, once.
     const refunded = await vi.waitFor(
       async () => {
-        const res = await fetch(`${baseUrl}/cases/${encodeURIComponent(String(acceptedBody.caseId))}`);
+        const res = await fetch(caseUrl, { headers: staff });
         const body = (await res.json()) as { case: { status: string; refund?: { providerReference?: string } } };
         expect(body.case.status).toBe('REFUNDED');
         return body.case;

@@ -148,6 +148,21 @@ describe('applying marketplace events', () => {
     });
   });
 
+  it('ignores an update to a cancelled return instead of writing to a terminal case (found by the soak)', () => {
+    const ret = aReturn();
+    const first = applyMarketplaceEvent(undefined, parse(aWebhook('return.requested', ret)), ctx);
+    if (first.kind !== 'CHANGE') throw new Error('expected a change');
+    const cancelled = applyMarketplaceEvent(first.next, parse(aCancellation(ret)), ctx);
+    if (cancelled.kind !== 'CHANGE') throw new Error('expected a change');
+    const late = parse(aWebhook('return.updated', ret, { occurredAt: '2026-11-08T00:00:00Z' }));
+    expect(applyMarketplaceEvent(cancelled.next, late, ctx)).toEqual({
+      kind: 'IGNORED',
+      caseId: first.next.caseId,
+      reason: 'ALREADY_CANCELLED',
+      status: 'CANCELLED',
+    });
+  });
+
   it.each(['APPLYING', 'APPLIED'] as const)('refuses to cancel once the refund is %s', (refundStatus) => {
     const ret = aReturn();
     const first = applyMarketplaceEvent(undefined, parse(aWebhook('return.requested', ret)), ctx);

@@ -66,7 +66,8 @@ export function caseIndexAttributes(c: CaseRecord): Record<string, string> {
   return attributes;
 }
 
-function toCaseItem(c: CaseRecord): Record<string, unknown> {
+/** The stored case item; exported so benchmarks can bulk-seed with the exact same mapping. */
+export function toCaseItem(c: CaseRecord): Record<string, unknown> {
   return { ...caseKey(c.caseId), type: 'CASE', ...c, ...caseIndexAttributes(c) };
 }
 

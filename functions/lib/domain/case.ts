@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { IllegalTransitionError } from './errors.ts';
 import type { Decision } from '../decision/decision-schema.ts';
 import type { LedgerLine } from './decision-step.ts';
-import type { ReturnV1 } from './return-payload.ts';
+import type { Evidence, ReturnV1 } from './return-payload.ts';
 
 /**
  * The case: one marketplace return, its facts, its current decision and where it stands.
@@ -126,7 +126,33 @@ export type CaseRecord = {
   /** Who pays what, itemised, from the current decision. */
   readonly ledger?: readonly LedgerLine[];
   readonly refund?: RefundRecord;
+  /**
+   * Evidence seller staff added (seller API). Kept apart from `return`, which is the
+   * marketplace's snapshot and is replaced by each update; the rule chain sees both.
+   */
+  readonly staffEvidence?: readonly Evidence[];
+  /** A staff approval or override of the current decision; cleared by a new engine decision. */
+  readonly resolution?: StaffResolution;
 };
+
+/** What a staff member settled on for the current decision (seller API approve / override). */
+export type StaffResolution = {
+  readonly kind: 'APPROVED' | 'OVERRIDDEN';
+  readonly remedy: string;
+  /** Refund made due, minor units; absent when no money moves. */
+  readonly amount?: number;
+  readonly currency?: string;
+  readonly by: Actor;
+  readonly at: string;
+  /** Case version this resolution was written at. */
+  readonly version: number;
+};
+
+/** The return facts the rule chain weighs: the marketplace snapshot plus staff evidence. */
+export function returnWithStaffEvidence(c: Pick<CaseRecord, 'return' | 'staffEvidence'>): ReturnV1 {
+  if (c.staffEvidence === undefined || c.staffEvidence.length === 0) return c.return;
+  return { ...c.return, evidence: [...c.return.evidence, ...c.staffEvidence] };
+}
 
 /**
  * A case id is derived from the marketplace and its return id, so two deliveries of the

@@ -2,7 +2,7 @@ import type { Decision } from '../decision/decision-schema.ts';
 import { decide } from '../decision/decide.ts';
 import { factsFromReturn } from '../decision/facts.ts';
 import type { Policy } from '../decision/policy.ts';
-import { type Actor, assertTransition, type CaseRecord, type CaseStatus, type HistoryEvent } from './case.ts';
+import { type Actor, assertTransition, type CaseRecord, type CaseStatus, type HistoryEvent, returnWithStaffEvidence } from './case.ts';
 import { type RefundMessage, REFUND_MESSAGE_VERSION, refundIdFor } from './refund-message.ts';
 
 /**
@@ -126,7 +126,8 @@ export function decideCase(
   base: CaseRecord,
   input: { policy: Policy; now: string; actor: Actor; trigger: string; firstSeq: number; fromStatus: CaseStatus | null },
 ): DecisionStep {
-  const decision = decide(factsFromReturn(base.return, input.now), input.policy);
+  // Staff evidence (seller API) counts as much as the marketplace's own.
+  const decision = decide(factsFromReturn(returnWithStaffEvidence(base), input.now), input.policy);
   const status = statusAfter(decision);
   if (input.fromStatus !== null) assertTransition(input.fromStatus, status);
 
@@ -141,6 +142,8 @@ export function decideCase(
     // the case already runs against (escalation moves it, not new facts).
     dueAt: base.dueAt ?? decision.firstResponseDueAt,
     ledger: ledgerFor(decision, base.return),
+    // A staff approval or override was of the previous decision; this one awaits its own.
+    resolution: undefined,
   };
   const events: HistoryEvent[] = [
     {

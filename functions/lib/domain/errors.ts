@@ -98,3 +98,27 @@ export class PaymentProviderError extends DomainError {
     this.retryable = retryable;
   }
 }
+
+/** No valid credentials came with the request (no verified token claims). */
+export class AuthenticationError extends DomainError {
+  override readonly name = 'AuthenticationError';
+  readonly code = 'UNAUTHENTICATED';
+}
+
+/** The caller is known but may not do this: a role not allowed, or claims that do not qualify. */
+export class ForbiddenError extends DomainError {
+  override readonly name: string = 'ForbiddenError';
+  readonly code: string = 'FORBIDDEN';
+}
+
+/** A refund above what the caller's role may approve; the message names the limit. */
+export class AuthorityExceededError extends ForbiddenError {
+  override readonly name = 'AuthorityExceededError';
+  override readonly code = 'AUTHORITY_EXCEEDED';
+}
+
+/** A write came without the If-Match precondition it requires. */
+export class PreconditionRequiredError extends DomainError {
+  override readonly name = 'PreconditionRequiredError';
+  readonly code = 'PRECONDITION_REQUIRED';
+}

@@ -1,6 +1,7 @@
 import {
   type Actor,
   assertTransition,
+  canTransition,
   type CaseRecord,
   type CaseStatus,
   caseIdFor,
@@ -50,6 +51,8 @@ function event(
  *    decision stands.
  * 5. `return.cancelled` moves the case to CANCELLED where the state machine allows it and
  *    throws IllegalTransitionError where it does not (a refund already under way).
+ * 6. A snapshot of a return whose case is terminal (CANCELLED, CLOSED) is acknowledged and
+ *    ignored: the state machine allows no move out of those, not even to themselves.
  */
 export function applyMarketplaceEvent(
   existing: CaseRecord | undefined,
@@ -126,6 +129,11 @@ export function applyMarketplaceEvent(
     throw new ConflictError(
       `Return ${ret.marketplaceReturnId} belongs to another seller or order than the stored case`,
     );
+  }
+  if (!canTransition(existing.status, existing.status)) {
+    // A terminal case (CANCELLED, CLOSED) takes no more changes, not even a new snapshot of
+    // its return; acknowledged so the marketplace stops retrying.
+    return { kind: 'IGNORED', caseId, reason: existing.status === 'CANCELLED' ? 'ALREADY_CANCELLED' : 'CASE_CLOSED', status: existing.status };
   }
   const next: CaseRecord = {
     ...existing,

@@ -188,6 +188,16 @@ export const ReturnSchema = z.strictObject({
    * compensation to the policy band when it is absent.
    */
   requestedAmount: MinorUnitsSchema.optional(),
+  /**
+   * The returned line items, for marketplaces that report a reason per item (Shopify).
+   * Optional and informational: `reason` above is what the rule chain weighs; an adapter
+   * derives it from these items and keeps them so a later delta (an item removed) can be
+   * merged onto the stored return.
+   */
+  items: z
+    .array(z.strictObject({ id: IdentifierSchema, quantity: z.int().min(0).max(100_000), reason: ReasonCodeSchema }))
+    .max(250)
+    .optional(),
   listing: z.strictObject({
     /** The return window the listing promised, in days; the policy's default applies when absent. */
     returnWindowDays: z.int().min(0).max(365).optional(),

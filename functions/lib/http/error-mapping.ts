@@ -1,4 +1,7 @@
 import {
+  AuthenticationError,
+  ForbiddenError,
+  PreconditionRequiredError,
   ConcurrentModificationError,
   ConflictError,
   DomainError,
@@ -19,6 +22,8 @@ const statusByError: ReadonlyArray<readonly [ErrorClass, number]> = [
   [MalformedJsonError, 400],
   [ValidationError, 400],
   [SignatureError, 401],
+  [AuthenticationError, 401],
+  [ForbiddenError, 403],
   [NotFoundError, 404],
   [ConflictError, 409],
   [IllegalTransitionError, 409],
@@ -26,6 +31,7 @@ const statusByError: ReadonlyArray<readonly [ErrorClass, number]> = [
   [StaleVersionError, 412],
   [PayloadTooLargeError, 413],
   [UnsupportedMediaTypeError, 415],
+  [PreconditionRequiredError, 428],
 ];
 
 export type ErrorBody = {

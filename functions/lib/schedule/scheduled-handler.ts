@@ -8,12 +8,13 @@ import { logger } from '../observability.ts';
  * event id as correlation id, and the job's summary logged once per run. A failure is
  * rethrown so the scheduler's retry policy and DLQ see it.
  */
-export function scheduledHandler<R extends Record<string, unknown>>(name: string, job: (event: ScheduledEvent) => Promise<R>) {
+export function scheduledHandler<R extends Record<string, unknown>>(name: string, job: (event: ScheduledEvent, context: Context) => Promise<R>) {
   return middy<ScheduledEvent, R>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler(async function runScheduledJob(event: ScheduledEvent, _context: Context) {
+    .handler(async function runScheduledJob(event: ScheduledEvent, context: Context) {
       logger.setCorrelationId(event.id);
-      const summary = await job(event);
+      // The context gives a job its time budget (getRemainingTimeInMillis).
+      const summary = await job(event, context);
       logger.info(`${name} finished`, { ...summary });
       return summary;
     });

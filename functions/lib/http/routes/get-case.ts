@@ -1,21 +1,19 @@
-import { CASE_ID_PATTERN } from '../../domain/case.ts';
-import { NotFoundError, ValidationError } from '../../domain/errors.ts';
-import type { CaseStore } from '../../ports/case-store.ts';
-import type { HttpRoute } from '../http-handler.ts';
+import { type GetCaseDeps, getCase } from '../../use-cases/get-case.ts';
+import { etagOf, readableTrace, toCaseView } from '../case-views.ts';
+import { caseIdOf, staffRoute } from '../staff-request.ts';
 
 /**
- * `GET /cases/{id}`, unauthenticated. TEMPORARY, local inspection only: it is not deployed
- * by the CDK stack and is replaced by the authenticated seller API.
+ * `GET /cases/{id}`: one of the caller's cases: facts, current decision (allocation,
+ * confidence, remedy, the rules that fired), refund, ledger and full history. The ETag is
+ * the case version, for If-Match on writes. Another seller's case is 404.
  */
-export function getCaseRoute(deps: { store: CaseStore }): HttpRoute {
-  return async function getCaseRoute(event) {
-    const caseId = event.pathParameters?.id ?? '';
-    if (!CASE_ID_PATTERN.test(caseId)) {
-      throw new ValidationError('Invalid case id', [{ field: 'id', problem: 'must look like cs_ followed by 24 hex digits' }]);
-    }
-    const found = await deps.store.getCase(caseId);
-    if (found === undefined) throw new NotFoundError(`Case ${caseId} not found`);
-    const history = await deps.store.getHistory(caseId);
-    return { statusCode: 200, body: { case: found, history } };
-  };
+export function getCaseRoute(deps: GetCaseDeps) {
+  return staffRoute('cases:read', async function getCaseRoute(event, principal) {
+    const found = await getCase(deps, { principal, caseId: caseIdOf(event) });
+    return {
+      statusCode: 200,
+      headers: { etag: etagOf(found.case.version) },
+      body: { case: toCaseView(found.case), readableTrace: readableTrace(found.case.decision), history: found.history },
+    };
+  });
 }

@@ -5,7 +5,9 @@ import { type HttpRoute, rawBodyOf } from '../http-handler.ts';
 
 /**
  * `POST /webhooks/{marketplace}`: 202 with the case id whether the delivery created,
- * changed or (as a retry) left the case alone, so marketplaces stop retrying.
+ * changed or (as a retry) left the case alone, so marketplaces stop retrying. A delivery
+ * the marketplace's adapter acknowledges without acting on (a Shopify topic this service
+ * does not handle) answers 202 with `caseId: null` and its `ignoredReason`.
  */
 export function receiveWebhookRoute(deps: ReceiveWebhookDeps): HttpRoute {
   return async function receiveWebhookRoute(event) {
@@ -17,7 +19,7 @@ export function receiveWebhookRoute(deps: ReceiveWebhookDeps): HttpRoute {
     const result = await receiveWebhook(deps, {
       marketplace,
       rawBody: rawBodyOf(event),
-      signatureHeader: event.headers['x-signature'],
+      headers: event.headers,
     });
     logger.info('webhook accepted', {
       marketplace,
@@ -29,6 +31,7 @@ export function receiveWebhookRoute(deps: ReceiveWebhookDeps): HttpRoute {
       ignoredReason: result.ignoredReason,
       refundId: result.refund?.refundId,
       refundPublish: result.refund?.publish,
+      source: result.source,
     });
     if (result.refund !== undefined && result.refund.publish !== 'PUBLISHED') {
       logger.warn('refund left in the outbox for the relay', { caseId: result.caseId, refundId: result.refund.refundId, outcome: result.refund.publish });
@@ -36,7 +39,7 @@ export function receiveWebhookRoute(deps: ReceiveWebhookDeps): HttpRoute {
     return {
       statusCode: 202,
       body: {
-        caseId: result.caseId,
+        caseId: result.caseId === '' ? null : result.caseId,
         status: result.status,
         duplicate: result.duplicate,
         ...(result.ignoredReason === undefined ? {} : { ignoredReason: result.ignoredReason }),

@@ -1,0 +1,143 @@
+import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { CaseListing, CaseListingFilter, CaseListingItem, CaseListingPage, CaseListingQuery } from '../ports/case-listing.ts';
+
+/**
+ * Seller listing from the `bySellerDue` index (gsi1pk = SELLER#<sellerId>,
+ * gsi1sk = <dueAt or 9999…>#<caseId>; written by the case store with every case).
+ *
+ * - The seller is the partition key: one seller's listing never touches another's items.
+ * - `dueBefore` and the resume position are key conditions on gsi1sk; status, reason and
+ *   priority are a filter. DynamoDB applies `Limit` before the filter, so a filtered page
+ *   loops until it is full or the partition is exhausted, reading at most MAX_EXAMINED items
+ *   per request; when that budget runs out first, the page is short and `next` points at the
+ *   last item examined, so the client continues there without re-reading anything.
+ * - Positions are gsi1sk values and resuming is a key condition (`gsi1sk > :after`), not an
+ *   ExclusiveStartKey: it needs no item to still exist and cannot be pointed outside the
+ *   seller's partition.
+ */
+
+/** Items examined (before filtering) per request, at most. */
+export const MAX_EXAMINED = 1_000;
+/** Largest read per query once a filter has shown it discards items. */
+const MAX_READ = 200;
+
+/**
+ * Only the attributes a listing shows (CaseListingItem) and the sort key: a case item with its
+ * decision trace is many kilobytes, a summary a few hundred bytes. (Read capacity is still
+ * billed on whole items; the projection saves transfer and parsing.)
+ */
+const projection = {
+  expression: [
+    '#caseId', '#marketplace', '#marketplaceReturnId', '#orderId', '#sellerId', '#status', '#priority', '#escalationLevel',
+    '#dueAt', '#assignee', '#version', '#createdAt', '#updatedAt', '#return.#reason', '#decision.#remedy', '#decision.#confidence',
+    '#resolution.#remedy', '#refund.#status', '#refund.#amount', '#refund.#currency', '#gsi1sk',
+  ].join(', '),
+  names: Object.fromEntries(
+    ['caseId', 'marketplace', 'marketplaceReturnId', 'orderId', 'sellerId', 'status', 'priority', 'escalationLevel', 'dueAt', 'assignee',
+      'version', 'createdAt', 'updatedAt', 'return', 'reason', 'decision', 'remedy', 'confidence', 'resolution', 'refund', 'amount',
+      'currency', 'gsi1sk'].map((n) => [`#${n}`, n]),
+  ) as Record<string, string>,
+};
+
+/** `<deadline>#<caseId>`, as caseIndexAttributes writes it. */
+const POSITION = /^[^#]{1,64}#cs_[0-9a-f]{24}$/;
+
+export class DynamoDbCaseListing implements CaseListing {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #tableName: string;
+  readonly #maxExamined: number;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string, options: { maxExamined?: number } = {}) {
+    this.#client = client;
+    this.#tableName = tableName;
+    this.#maxExamined = options.maxExamined ?? MAX_EXAMINED;
+  }
+
+  async listBySeller(query: CaseListingQuery): Promise<CaseListingPage> {
+    if (query.after !== undefined && !POSITION.test(query.after)) {
+      throw new RangeError('A listing position must be a bySellerDue sort key');
+    }
+    const keyCondition = sortKeyCondition(query.after, query.filter.dueBefore);
+    if (keyCondition === 'EMPTY') return { items: [] };
+    const filter = filterExpression(query.filter);
+
+    const found: { item: CaseListingItem; position: string }[] = [];
+    let examined = 0;
+    let lastExamined: string | undefined;
+    let startKey: Record<string, unknown> | undefined;
+    let read = 0;
+    do {
+      const wanted = query.limit + 1 - found.length;
+      // Exactly what is missing on the first read; when a filter turned out to discard items,
+      // each further read doubles, so a selective filter needs few round trips.
+      read = filter === undefined || read === 0 ? wanted : Math.min(MAX_READ, Math.max(wanted, read * 2));
+      const input: QueryCommandInput = {
+        TableName: this.#tableName,
+        IndexName: 'bySellerDue',
+        KeyConditionExpression: `gsi1pk = :pk${keyCondition.expression}`,
+        ExpressionAttributeValues: { ':pk': `SELLER#${query.sellerId}`, ...keyCondition.values, ...filter?.values },
+        ExpressionAttributeNames: { ...projection.names, ...filter?.names },
+        ProjectionExpression: projection.expression,
+        ...(filter === undefined ? {} : { FilterExpression: filter.expression }),
+        Limit: Math.min(read, this.#maxExamined - examined),
+        ExclusiveStartKey: startKey,
+      };
+      const out = await this.#client.send(new QueryCommand(input));
+      examined += out.ScannedCount ?? 0;
+      for (const raw of out.Items ?? []) {
+        const position = String(raw.gsi1sk);
+        // BETWEEN includes its lower bound: the item the client already has.
+        if (position === query.after) continue;
+        const { gsi1sk: _sortKey, ...item } = raw;
+        found.push({ item: item as CaseListingItem, position });
+      }
+      startKey = out.LastEvaluatedKey;
+      if (startKey !== undefined) lastExamined = String(startKey.gsi1sk);
+    } while (startKey !== undefined && found.length <= query.limit && examined < this.#maxExamined);
+
+    if (found.length > query.limit) {
+      const page = found.slice(0, query.limit);
+      return { items: page.map((f) => f.item), next: page[page.length - 1]?.position ?? '' };
+    }
+    const items = found.map((f) => f.item);
+    // Budget spent with the partition not exhausted: continue after the last item examined.
+    if (startKey !== undefined) return { items, next: lastExamined ?? found[found.length - 1]?.position ?? '' };
+    return { items };
+  }
+}
+
+type Condition = { expression: string; values: Record<string, string> };
+
+function sortKeyCondition(after: string | undefined, dueBefore: string | undefined): Condition | 'EMPTY' {
+  // gsi1sk = "<dueAt>#<caseId>" sorts before the bare instant "<dueBefore>" exactly when
+  // dueAt < dueBefore, so "due before" is a plain key range.
+  if (after !== undefined && dueBefore !== undefined) {
+    if (after >= dueBefore) return 'EMPTY';
+    return { expression: ' AND gsi1sk BETWEEN :after AND :before', values: { ':after': after, ':before': dueBefore } };
+  }
+  if (after !== undefined) return { expression: ' AND gsi1sk > :after', values: { ':after': after } };
+  if (dueBefore !== undefined) return { expression: ' AND gsi1sk < :before', values: { ':before': dueBefore } };
+  return { expression: '', values: {} };
+}
+
+function filterExpression(filter: CaseListingFilter): (Condition & { names: Record<string, string> }) | undefined {
+  const clauses: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, string> = {};
+  function anyOf(path: string, list: readonly string[] | undefined, tag: string): void {
+    if (list === undefined || list.length === 0) return;
+    const keys = list.map((value, i) => {
+      values[`:${tag}${i}`] = value;
+      return `:${tag}${i}`;
+    });
+    clauses.push(`${path} IN (${keys.join(', ')})`);
+  }
+  if (filter.statuses?.length) names['#status'] = 'status';
+  anyOf('#status', filter.statuses, 's');
+  if (filter.reasons?.length) Object.assign(names, { '#return': 'return', '#reason': 'reason' });
+  anyOf('#return.#reason', filter.reasons, 'r');
+  if (filter.priorities?.length) names['#priority'] = 'priority';
+  anyOf('#priority', filter.priorities, 'p');
+  if (clauses.length === 0) return undefined;
+  return { expression: clauses.join(' AND '), names, values };
+}

@@ -1,0 +1,54 @@
+import { type Policy, type StaffRole, staffRoles } from '../decision/policy.ts';
+import { AuthorityExceededError } from '../domain/errors.ts';
+
+/**
+ * Refund authority: the largest refund each role may approve alone, per currency, from the
+ * marketplace's policy (policy.authorityLimits). Pure.
+ */
+
+/** Minor-unit digits of a currency (2 for CNY and EUR, 0 for JPY); 2 for codes ICU lacks. */
+function minorDigits(currency: string): number {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
+/** `CNY 2499.00` from 249900 minor units: the form staff read on the marketplace's screens. */
+export function formatMoney(amount: number, currency: string): string {
+  const digits = minorDigits(currency);
+  return `${currency} ${(amount / 10 ** digits).toFixed(digits)}`;
+}
+
+/** The smallest role whose limit covers the refund, or undefined when none does. */
+export function roleRequiredFor(amount: number, currency: string, policy: Policy): StaffRole | undefined {
+  const limits = policy.authorityLimits[currency];
+  if (limits === undefined) return undefined;
+  return staffRoles.find((role) => amount <= limits[role]);
+}
+
+/**
+ * @throws AuthorityExceededError (403) naming the refund, the caller's limit and who may
+ *   approve it instead, e.g. "Refund CNY 2499.00 exceeds the agent limit of CNY 500.00;
+ *   a supervisor (limit CNY 5000.00) must approve it".
+ */
+export function assertRefundAuthority(role: StaffRole, refund: { amount: number; currency: string }, policy: Policy): void {
+  const limits = policy.authorityLimits[refund.currency];
+  const wanted = formatMoney(refund.amount, refund.currency);
+  if (limits === undefined) {
+    throw new AuthorityExceededError(
+      `Refund ${wanted} cannot be approved: policy ${policy.version} sets no authority limits for ${refund.currency}`,
+    );
+  }
+  const limit = limits[role];
+  if (refund.amount <= limit) return;
+  const needed = roleRequiredFor(refund.amount, refund.currency, policy);
+  const next =
+    needed === undefined
+      ? `no role's limit covers it (manager limit ${formatMoney(limits.manager, refund.currency)})`
+      : `a ${needed} (limit ${formatMoney(limits[needed], refund.currency)}) must approve it`;
+  throw new AuthorityExceededError(
+    `Refund ${wanted} exceeds the ${role} limit of ${formatMoney(limit, refund.currency)}; ${next}`,
+  );
+}

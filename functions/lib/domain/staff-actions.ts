@@ -1,0 +1,322 @@
+import { z } from 'zod';
+import { assertRefundAuthority, formatMoney } from '../auth/authority.ts';
+import type { Decision, RecommendedRemedy } from '../decision/decision-schema.ts';
+import type { Policy, StaffRole } from '../decision/policy.ts';
+import {
+  type Actor,
+  assertTransition,
+  type CaseRecord,
+  type CaseStatus,
+  canTransition,
+  type HistoryEvent,
+  type StaffResolution,
+} from './case.ts';
+import { canRedecide, decideCase, type LedgerLine, ledgerFor, makeRefundDue, type OutboxRecord } from './decision-step.ts';
+import { ConflictError, ForbiddenError, IllegalTransitionError, ValidationError } from './errors.ts';
+import { type Evidence, EvidenceSchema, IdentifierSchema } from './return-payload.ts';
+
+/**
+ * What seller staff do to a case, as pure functions of the case as read: add evidence,
+ * approve or override the decision, add a note, assign. Each returns the next case state
+ * (version advanced by one), the history events it appends and any refund outbox record; the
+ * caller commits them in one conditional transaction and publishes the refund after it.
+ */
+
+export type StaffActor = Extract<Actor, { kind: 'STAFF' }>;
+
+export type StaffActionContext = {
+  readonly now: string;
+  readonly actor: StaffActor;
+  readonly role: StaffRole;
+  /** The case's marketplace policy: rule chain settings and authority limits. */
+  readonly policy: Policy;
+};
+
+export type StaffChange = {
+  readonly next: CaseRecord;
+  readonly events: HistoryEvent[];
+  readonly outbox?: OutboxRecord;
+};
+
+/** The most evidence items staff may add to one case, over all requests. */
+export const MAX_STAFF_EVIDENCE = 100;
+
+const refundRemedies: ReadonlySet<RecommendedRemedy> = new Set(['FULL_REFUND', 'PARTIAL_REFUND', 'RETURN_AND_REFUND']);
+
+export function isRefundRemedy(remedy: string): boolean {
+  return refundRemedies.has(remedy as RecommendedRemedy);
+}
+
+const staffEvidenceOptions = EvidenceSchema.options.map((option) =>
+  option.omit({ submittedBy: true, submittedAt: true }).extend({
+    /** Optional: the service numbers evidence itself when absent. */
+    id: IdentifierSchema.optional(),
+  }),
+);
+
+/**
+ * One piece of evidence as staff submit it: the webhook's evidence schema without
+ * `submittedBy` and `submittedAt`, which the service sets (SELLER, now); a request cannot
+ * pretend the buyer or the carrier submitted it.
+ */
+export const StaffEvidenceSchema = z.discriminatedUnion(
+  'kind',
+  staffEvidenceOptions as unknown as [(typeof staffEvidenceOptions)[number], ...(typeof staffEvidenceOptions)[number][]],
+);
+export type StaffEvidenceInput = z.infer<typeof StaffEvidenceSchema>;
+
+/** The case as it will be written: next version, touched now. */
+function advanced(current: CaseRecord, now: string): CaseRecord {
+  return { ...current, version: current.version + 1, updatedAt: now };
+}
+
+function staffEvent(
+  base: CaseRecord,
+  ctx: StaffActionContext,
+  fields: Pick<HistoryEvent, 'action' | 'fromStatus' | 'toStatus' | 'details'> & { seq?: number },
+): HistoryEvent {
+  const { seq = 0, ...rest } = fields;
+  return { caseId: base.caseId, version: base.version, seq, at: ctx.now, actor: ctx.actor, ...rest };
+}
+
+/** Terminal cases (CANCELLED, CLOSED) take no more changes, not even to themselves. */
+function assertOpen(current: CaseRecord, what: string): void {
+  if (!canTransition(current.status, current.status)) {
+    throw new IllegalTransitionError(`A case in ${current.status} cannot ${what}`);
+  }
+}
+
+/**
+ * Adds staff evidence and, while the case is still open to a decision, runs the rule chain
+ * again over all evidence.
+ *
+ * Steps:
+ * 1. A closed or cancelled case refuses (409); ids must be new on the case (409).
+ * 2. Items get `submittedBy: SELLER`, `submittedAt: now` and, when absent, an id.
+ * 3. EVIDENCE_ADDED is recorded; in RECEIVED / DECIDED / NEEDS_REVIEW / REJECTED the rule
+ *    chain decides again (DECISION_MADE, maybe REFUND_DUE with its outbox record, exactly as
+ *    on intake); once a refund is pending or paid the evidence is kept and the decision stands.
+ */
+export function addStaffEvidence(current: CaseRecord, items: readonly StaffEvidenceInput[], ctx: StaffActionContext): StaffChange {
+  assertOpen(current, 'take more evidence');
+  const existing = [...current.return.evidence, ...(current.staffEvidence ?? [])];
+  const taken = new Set(existing.map((e) => e.id));
+  if ((current.staffEvidence?.length ?? 0) + items.length > MAX_STAFF_EVIDENCE) {
+    throw new ConflictError(`A case holds at most ${MAX_STAFF_EVIDENCE} staff evidence items`);
+  }
+  const base = advanced(current, ctx.now);
+  const added: Evidence[] = items.map((item, i) => {
+    const id = item.id ?? `staff-${base.version}-${i + 1}`;
+    if (taken.has(id)) throw new ConflictError(`Evidence ${id} already exists on case ${current.caseId}`);
+    taken.add(id);
+    return { ...item, id, submittedBy: 'SELLER', submittedAt: ctx.now } as Evidence;
+  });
+  const withEvidence: CaseRecord = { ...base, staffEvidence: [...(current.staffEvidence ?? []), ...added] };
+  const recorded = staffEvent(withEvidence, ctx, {
+    action: 'EVIDENCE_ADDED',
+    fromStatus: current.status,
+    toStatus: current.status,
+    details: { evidence: added },
+  });
+  if (!canRedecide(current.status)) return { next: withEvidence, events: [recorded] };
+  const decided = decideCase(withEvidence, {
+    policy: ctx.policy,
+    now: ctx.now,
+    actor: ctx.actor,
+    trigger: 'staff.evidence',
+    firstSeq: 1,
+    fromStatus: current.status,
+  });
+  return { next: decided.next, events: [recorded, ...decided.events], ...(decided.outbox ? { outbox: decided.outbox } : {}) };
+}
+
+/** Statuses in which a decision waits for a person to act on it. */
+const awaitingApproval: ReadonlySet<CaseStatus> = new Set(['DECIDED', 'NEEDS_REVIEW']);
+
+/** Applies a staff resolution: the status it leads to, and the refund it makes due. */
+function resolve(
+  current: CaseRecord,
+  ctx: StaffActionContext,
+  input: {
+    kind: StaffResolution['kind'];
+    remedy: RecommendedRemedy;
+    refund?: { amount: number; currency: string };
+    ledger: readonly LedgerLine[];
+    details: Record<string, unknown>;
+  },
+): StaffChange {
+  const to: CaseStatus = input.refund !== undefined ? 'REFUND_PENDING' : input.remedy === 'REJECT' ? 'REJECTED' : 'DECIDED';
+  assertTransition(current.status, to);
+  if (input.refund !== undefined) assertRefundAuthority(ctx.role, input.refund, ctx.policy);
+  const base = advanced(current, ctx.now);
+  const resolution: StaffResolution = {
+    kind: input.kind,
+    remedy: input.remedy,
+    ...(input.refund === undefined ? {} : { amount: input.refund.amount, currency: input.refund.currency }),
+    by: ctx.actor,
+    at: ctx.now,
+    version: base.version,
+  };
+  const resolved: CaseRecord = { ...base, status: to, resolution, ledger: input.ledger };
+  const event = staffEvent(resolved, ctx, {
+    action: input.kind === 'APPROVED' ? 'DECISION_APPROVED' : 'DECISION_OVERRIDDEN',
+    fromStatus: current.status,
+    toStatus: to,
+    details: { remedy: input.remedy, ...(input.refund ?? {}), ...input.details },
+  });
+  if (input.refund === undefined) return { next: resolved, events: [event] };
+  const due = makeRefundDue(resolved, { ...input.refund, now: ctx.now, actor: ctx.actor, seq: 1 });
+  return { next: due.next, events: [event, ...due.events], outbox: due.outbox };
+}
+
+/**
+ * Approves the current decision's recommended remedy.
+ *
+ * Steps:
+ * 1. Only a decision waiting for a person (DECIDED, NEEDS_REVIEW) can be approved (409).
+ * 2. A refund remedy needs the caller's authority for the amount (403 naming the limit);
+ *    it moves the case to REFUND_PENDING through makeRefundDue (refund record, REFUND_DUE,
+ *    outbox record). REJECT moves it to REJECTED; any other remedy keeps it DECIDED.
+ * 3. DECISION_APPROVED is recorded with the remedy and amount; the resolution is kept on the case.
+ */
+export function approveDecision(current: CaseRecord, ctx: StaffActionContext, input: { comment?: string | undefined } = {}): StaffChange {
+  const decision = current.decision;
+  if (decision === undefined) throw new IllegalTransitionError(`Case ${current.caseId} has no decision to approve`);
+  if (!awaitingApproval.has(current.status)) {
+    throw new IllegalTransitionError(`A case in ${current.status} has no decision waiting for approval`);
+  }
+  const remedy = decision.recommendedRemedy;
+  const paysMoney = isRefundRemedy(remedy) && decision.refund.amount > 0;
+  return resolve(current, ctx, {
+    kind: 'APPROVED',
+    remedy,
+    ...(paysMoney ? { refund: { amount: decision.refund.amount, currency: decision.refund.currency } } : {}),
+    ledger: current.ledger ?? [],
+    details: { decisionCount: current.decisionCount ?? 0, ...(input.comment === undefined ? {} : { comment: input.comment }) },
+  });
+}
+
+export type OverrideInput = {
+  readonly remedy: RecommendedRemedy;
+  readonly reason: string;
+  /** Minor units in the return's currency; required for refund remedies, absent otherwise. */
+  readonly amount?: number | undefined;
+};
+
+/**
+ * Replaces the rule chain's recommendation with a staff member's own.
+ *
+ * Steps:
+ * 1. Only a case still open to a decision (RECEIVED, DECIDED, NEEDS_REVIEW, REJECTED) can be
+ *    overridden (409); money already moving is not re-decided here.
+ * 2. A refund remedy needs an amount, never above the amount paid (400 naming `amount`), and
+ *    the caller's authority for it (403 naming the limit).
+ * 3. The ledger is recomputed for the chosen remedy and amount; DECISION_OVERRIDDEN records
+ *    the reason and what was overridden; a refund becomes due through makeRefundDue.
+ */
+export function overrideDecision(current: CaseRecord, ctx: StaffActionContext, input: OverrideInput): StaffChange {
+  if (!canRedecide(current.status)) {
+    throw new IllegalTransitionError(`A case in ${current.status} can no longer be overridden`);
+  }
+  const money = current.return.money;
+  let refund: { amount: number; currency: string } | undefined;
+  if (isRefundRemedy(input.remedy)) {
+    if (input.amount === undefined || input.amount <= 0) {
+      throw new ValidationError('Invalid override', [{ field: 'amount', problem: `is required for ${input.remedy}` }]);
+    }
+    if (input.amount > money.amountPaid) {
+      throw new ValidationError('Invalid override', [
+        { field: 'amount', problem: `must not exceed the amount paid (${formatMoney(money.amountPaid, money.currency)})` },
+      ]);
+    }
+    refund = { amount: input.amount, currency: money.currency };
+  }
+  return resolve(current, ctx, {
+    kind: 'OVERRIDDEN',
+    remedy: input.remedy,
+    ...(refund === undefined ? {} : { refund }),
+    ledger: overrideLedger(current, input.remedy, refund),
+    details: {
+      reason: input.reason,
+      previous: { remedy: current.decision?.remedy ?? null, recommendedRemedy: current.decision?.recommendedRemedy ?? null, status: current.status },
+    },
+  });
+}
+
+/** The ledger of the decision as overridden: the chosen remedy and amount, the same cost bearer. */
+function overrideLedger(current: CaseRecord, remedy: RecommendedRemedy, refund: { amount: number; currency: string } | undefined): LedgerLine[] {
+  const currency = current.return.money.currency;
+  const decision: Decision | undefined = current.decision;
+  if (decision === undefined) {
+    return refund === undefined
+      ? []
+      : [{ kind: 'BUYER_REFUND', amount: refund.amount, currency, paidBy: 'SELLER', bornBy: 'SELLER', note: `${remedy} by staff override` }];
+  }
+  const amount = refund?.amount ?? 0;
+  return ledgerFor(
+    {
+      ...decision,
+      outcome: 'DECIDED',
+      remedy,
+      recommendedRemedy: remedy,
+      refund: { currency, gross: amount, deductions: [], amount },
+      carrierClaim: decision.carrierClaim && remedy !== 'REJECT',
+    },
+    current.return,
+  );
+}
+
+/** The longest note, in characters. */
+export const MAX_NOTE_LENGTH = 2_000;
+
+/** Appends a note to the history (any status: the record stays complete after closing). */
+export function addNote(current: CaseRecord, ctx: StaffActionContext, input: { text: string }): StaffChange {
+  const next = advanced(current, ctx.now);
+  return {
+    next,
+    events: [staffEvent(next, ctx, { action: 'NOTE_ADDED', fromStatus: current.status, toStatus: current.status, details: { text: input.text } })],
+  };
+}
+
+/**
+ * Assigns the case to a staff member of the same seller, or releases it (`null`). The caller
+ * has checked that the assignee belongs to the seller; this checks who may assign whom:
+ * an agent takes an unassigned case (or one already theirs) for themself, or releases their
+ * own; supervisors and managers assign anyone.
+ */
+export function assignCase(
+  current: CaseRecord,
+  ctx: StaffActionContext & { mayAssignOthers: boolean },
+  input: { assignee: string | null },
+): StaffChange {
+  assertOpen(current, 'be assigned');
+  if (!ctx.mayAssignOthers) {
+    const self = ctx.actor.id;
+    const takesForSelf = input.assignee === self && (current.assignee === undefined || current.assignee === self);
+    const releasesOwn = input.assignee === null && current.assignee === self;
+    if (!takesForSelf && !releasesOwn) {
+      throw new AssignmentForbiddenError(
+        `The ${ctx.role} role may only take an unassigned case for themself or release their own; a supervisor or manager assigns others`,
+      );
+    }
+  }
+  const base = advanced(current, ctx.now);
+  const { assignee: _previous, ...rest } = base;
+  const next: CaseRecord = input.assignee === null ? rest : { ...rest, assignee: input.assignee };
+  return {
+    next,
+    events: [
+      staffEvent(next, ctx, {
+        action: input.assignee === null ? 'CASE_UNASSIGNED' : 'CASE_ASSIGNED',
+        fromStatus: current.status,
+        toStatus: current.status,
+        details: { assignee: input.assignee, previousAssignee: current.assignee ?? null },
+      }),
+    ],
+  };
+}
+
+/** An agent assigning someone else, or taking a case another member holds. */
+export class AssignmentForbiddenError extends ForbiddenError {
+  override readonly name = 'AssignmentForbiddenError';
+}

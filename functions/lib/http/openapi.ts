@@ -1,0 +1,335 @@
+import { z } from 'zod';
+import { DecisionSchema } from '../decision/decision-schema.ts';
+import { rolesAllowed, type StaffAction } from '../auth/permissions.ts';
+import { claimNames } from '../auth/claims.ts';
+import { EvidenceSchema, ReturnSchema } from '../domain/return-payload.ts';
+import { StaffEvidenceSchema } from '../domain/staff-actions.ts';
+import {
+  ActorSchema,
+  AddEvidenceBodySchema,
+  ApproveBodySchema,
+  AssignBodySchema,
+  CaseDetailResponseSchema,
+  CaseListResponseSchema,
+  CaseSummarySchema,
+  CaseViewSchema,
+  ErrorResponseSchema,
+  GatewayErrorSchema,
+  HistoryEventSchema,
+  LedgerLineSchema,
+  ListCasesQuerySchema,
+  NoteBodySchema,
+  OverrideBodySchema,
+  ReadableTraceEntrySchema,
+  RefundRecordSchema,
+  StaffResolutionSchema,
+  StaffWriteResponseSchema,
+  WebhookAcceptedSchema,
+} from './seller-api-schemas.ts';
+import { webhookBodySchemas } from './webhook-body-schemas.ts';
+
+/**
+ * The OpenAPI 3.1 document, generated from the zod schemas the handlers validate with, so
+ * the published contract cannot drift from the code. `npm run openapi` writes it to
+ * openapi.json; a test fails when the committed file is stale; `GET /openapi.json` serves it.
+ */
+
+type JsonObject = Record<string, unknown>;
+type Registry = ReturnType<typeof z.registry<{ id: string }>>;
+
+/** Responses are described as the server writes them (defaults applied) ... */
+function responseComponents(): Registry {
+  const r = z.registry<{ id: string }>();
+  const entries: [z.ZodType, string][] = [
+    [CaseDetailResponseSchema, 'CaseDetail'],
+    [CaseViewSchema, 'Case'],
+    [CaseListResponseSchema, 'CaseList'],
+    [CaseSummarySchema, 'CaseSummary'],
+    [StaffWriteResponseSchema, 'StaffWriteResult'],
+    [HistoryEventSchema, 'HistoryEvent'],
+    [ActorSchema, 'Actor'],
+    [LedgerLineSchema, 'LedgerLine'],
+    [RefundRecordSchema, 'RefundRecord'],
+    [StaffResolutionSchema, 'StaffResolution'],
+    [ReadableTraceEntrySchema, 'ReadableTraceEntry'],
+    [DecisionSchema, 'Decision'],
+    [ReturnSchema, 'Return'],
+    [EvidenceSchema, 'Evidence'],
+    [WebhookAcceptedSchema, 'WebhookAccepted'],
+    [ErrorResponseSchema, 'Error'],
+    [GatewayErrorSchema, 'GatewayError'],
+  ];
+  for (const [schema, id] of entries) r.add(schema, { id });
+  return r;
+}
+
+/** ... requests as clients may send them (defaults optional). */
+function requestComponents(): Registry {
+  const r = z.registry<{ id: string }>();
+  const entries: [z.ZodType, string][] = [
+    [AddEvidenceBodySchema, 'AddEvidenceRequest'],
+    [StaffEvidenceSchema, 'StaffEvidence'],
+    [ApproveBodySchema, 'ApproveRequest'],
+    [OverrideBodySchema, 'OverrideRequest'],
+    [NoteBodySchema, 'NoteRequest'],
+    [AssignBodySchema, 'AssignRequest'],
+  ];
+  for (const [schema, id] of entries) r.add(schema, { id });
+  for (const format of webhookBodySchemas) r.add(format.schema, { id: format.name });
+  return r;
+}
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+
+/** JSON Schema → OpenAPI 3.1 component: the dialect is the document's, ids are the keys. */
+function clean(schema: unknown): JsonObject {
+  const { $schema: _s, $id: _i, ...rest } = schema as JsonObject;
+  return rest;
+}
+
+function componentSchemas(): JsonObject {
+  const uri = (id: string) => `#/components/schemas/${id}`;
+  const out = z.toJSONSchema(responseComponents(), { io: 'output', uri }).schemas;
+  const input = z.toJSONSchema(requestComponents(), { io: 'input', uri }).schemas;
+  const all: JsonObject = {};
+  for (const [id, schema] of [...Object.entries(out), ...Object.entries(input)]) {
+    if (id in all) throw new Error(`Two API schemas share the component name ${id}`);
+    all[id] = clean(schema);
+  }
+  // A webhook format's own description (and who sends it) heads its component.
+  for (const format of webhookBodySchemas) {
+    const sentBy = format.marketplaces === undefined ? 'any marketplace' : format.marketplaces.join(', ');
+    all[format.name] = { ...(all[format.name] as JsonObject), description: `${format.description} Sent by: ${sentBy}.` };
+  }
+  return Object.fromEntries(Object.entries(all).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+const errorStatuses: Readonly<Record<number, string>> = {
+  400: 'Invalid path, query, header or body; `error.issues` names each field and its problem',
+  401: 'Missing, malformed, expired or wrongly signed token (answered by the gateway as `{"message":"Unauthorized"}`)',
+  403: 'The token does not identify seller staff, the role may not do this, or the refund exceeds the role’s authority (the message names the limit)',
+  404: 'No such case for your seller (another seller’s case answers the same)',
+  409: 'Not allowed in the case’s current status',
+  412: 'If-Match is not the current case version: read the case again',
+  413: 'Body too large',
+  415: 'Content-Type is not application/json',
+  428: 'If-Match is required',
+  500: 'Something failed on the server; the body carries only a request id',
+};
+
+function errorResponses(statuses: readonly number[], overrides: Readonly<Record<number, JsonObject>> = {}): JsonObject {
+  const responses: JsonObject = {};
+  for (const status of [...new Set(statuses)].sort((a, b) => a - b)) {
+    const schema = status === 401 ? { oneOf: [ref('GatewayError'), ref('Error')] } : ref('Error');
+    responses[String(status)] = overrides[status] ?? { description: errorStatuses[status], content: { 'application/json': { schema } } };
+  }
+  return responses;
+}
+
+const caseIdParameter = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'Case id',
+  schema: { type: 'string', pattern: '^cs_[0-9a-f]{24}$' },
+};
+
+const ifMatchParameter = {
+  name: 'If-Match',
+  in: 'header',
+  required: true,
+  description: 'The case ETag (its version) as last read, e.g. "7"',
+  schema: { type: 'string', pattern: '^"[1-9][0-9]*"$' },
+};
+
+const etagHeader = { ETag: { description: 'The case version, for If-Match', schema: { type: 'string' } } };
+
+function queryParameters(schema: z.ZodObject): JsonObject[] {
+  return Object.entries(schema.shape).map(([name, field]) => {
+    const json = clean(z.toJSONSchema(field as z.ZodType, { io: 'input' }));
+    const { description, ...rest } = json;
+    return { name, in: 'query', required: false, ...(description === undefined ? {} : { description }), schema: rest };
+  });
+}
+
+function rolesNote(action: StaffAction): string {
+  return `Roles: ${rolesAllowed[action].join(', ')}.`;
+}
+
+function staffWrite(input: {
+  operationId: string;
+  action: StaffAction;
+  summary: string;
+  description: string;
+  body: string;
+  bodyRequired?: boolean;
+  extraErrors?: readonly number[];
+}): JsonObject {
+  return {
+    operationId: input.operationId,
+    tags: ['Seller staff'],
+    summary: input.summary,
+    description: `${input.description} ${rolesNote(input.action)}`,
+    security: [{ staffJwt: [] }],
+    parameters: [caseIdParameter, ifMatchParameter],
+    requestBody: { required: input.bodyRequired ?? true, content: { 'application/json': { schema: ref(input.body) } } },
+    responses: {
+      '200': { description: 'Recorded', headers: etagHeader, content: { 'application/json': { schema: ref('StaffWriteResult') } } },
+      ...errorResponses([400, 401, 403, 404, 409, 412, 413, 415, 428, 500, ...(input.extraErrors ?? [])]),
+    },
+  };
+}
+
+/** The whole document, as a plain object. */
+export function buildOpenApiDocument(): JsonObject {
+  const webhookBody =
+    webhookBodySchemas.length === 1
+      ? ref(webhookBodySchemas[0]?.name ?? '')
+      : { oneOf: webhookBodySchemas.map((f) => ref(f.name)) };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Dispute Desk API',
+      version: '1.0.0',
+      description:
+        'Signed marketplace webhooks and the seller staff API. Staff calls carry a JWT (an OIDC ID token from the seller staff user pool) whose claims name the user (`sub`), the seller (`custom:sellerId`) and the role (`cognito:groups` or `custom:role`: agent, supervisor, manager). Every read and write is scoped to the token’s seller. Writes take If-Match with the case version.',
+    },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    tags: [
+      { name: 'Seller staff', description: 'Authenticated, tenant-isolated case work' },
+      { name: 'Marketplace', description: 'Signed webhook intake' },
+      { name: 'Meta', description: 'This document' },
+    ],
+    paths: {
+      '/webhooks/{marketplace}': {
+        post: {
+          operationId: 'receiveWebhook',
+          tags: ['Marketplace'],
+          summary: 'Deliver a signed return event',
+          description:
+            'HMAC-SHA256 over `<unix seconds>.<raw body>` with the marketplace secret, sent as `X-Signature: t=<unix seconds>,v1=<hex>`. A retried delivery answers 202 with its case and changes nothing. `POST /webhooks/shopify` takes Shopify returns webhooks as Shopify sends them instead: `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the raw body with the app secret), `X-Shopify-Topic`, `X-Shopify-Shop-Domain`, `X-Shopify-Webhook-Id`, `X-Shopify-Event-Id`; a topic it does not handle answers 202 with `ignoredReason`.',
+          security: [],
+          parameters: [
+            { name: 'marketplace', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9-]{1,64}$' } },
+            { name: 'X-Signature', in: 'header', required: false, description: 'Required for every marketplace except shopify', schema: { type: 'string', pattern: '^t=\\d+,v1=[0-9a-f]{64}$' } },
+            ...['X-Shopify-Hmac-Sha256', 'X-Shopify-Topic', 'X-Shopify-Shop-Domain', 'X-Shopify-Webhook-Id', 'X-Shopify-Event-Id'].map((name) => ({
+              name,
+              in: 'header',
+              required: false,
+              description: 'Shopify only (marketplace `shopify`)',
+              schema: { type: 'string' },
+            })),
+          ],
+          requestBody: { required: true, content: { 'application/json': { schema: webhookBody } } },
+          responses: {
+            '202': { description: 'Accepted (created, changed, or a retry)', content: { 'application/json': { schema: ref('WebhookAccepted') } } },
+            ...errorResponses([400, 401, 404, 409, 413, 415, 500], {
+              401: { description: 'Missing, malformed or wrong signature, or a timestamp out of tolerance', content: { 'application/json': { schema: ref('Error') } } },
+            }),
+          },
+        },
+      },
+      '/cases': {
+        get: {
+          operationId: 'listCases',
+          tags: ['Seller staff'],
+          summary: 'List your cases, soonest deadline first',
+          description: `Cursor pagination: pass nextCursor back as cursor with the same filters. A page may be shorter than limit and still have a nextCursor. ${rolesNote('cases:list')}`,
+          security: [{ staffJwt: [] }],
+          parameters: queryParameters(ListCasesQuerySchema),
+          responses: {
+            '200': { description: 'One page', content: { 'application/json': { schema: ref('CaseList') } } },
+            ...errorResponses([400, 401, 403, 500]),
+          },
+        },
+      },
+      '/cases/{id}': {
+        get: {
+          operationId: 'getCase',
+          tags: ['Seller staff'],
+          summary: 'One case: facts, decision, refund, ledger, history',
+          description: `The ETag header is the case version; send it as If-Match to change the case. ${rolesNote('cases:read')}`,
+          security: [{ staffJwt: [] }],
+          parameters: [caseIdParameter],
+          responses: {
+            '200': { description: 'The case', headers: etagHeader, content: { 'application/json': { schema: ref('CaseDetail') } } },
+            ...errorResponses([400, 401, 403, 404, 500]),
+          },
+        },
+      },
+      '/cases/{id}/evidence': {
+        post: staffWrite({
+          operationId: 'addEvidence',
+          action: 'cases:add-evidence',
+          summary: 'Add evidence and decide again',
+          description:
+            'Evidence is recorded as submitted by SELLER. While the case is open to a decision the rule chain runs again and the new decision is recorded (DECISION_MADE); a refund it makes due is queued.',
+          body: 'AddEvidenceRequest',
+        }),
+      },
+      '/cases/{id}/approve': {
+        post: staffWrite({
+          operationId: 'approveDecision',
+          action: 'cases:approve',
+          summary: 'Approve the recommended remedy',
+          description:
+            'A refund within your role’s authority limit (policy, per currency) becomes due and is queued (REFUND_PENDING); above it, 403 naming the limit.',
+          body: 'ApproveRequest',
+          bodyRequired: false,
+        }),
+      },
+      '/cases/{id}/override': {
+        post: staffWrite({
+          operationId: 'overrideDecision',
+          action: 'cases:override',
+          summary: 'Override the decision with another remedy',
+          description: 'Needs a reason; refund remedies need an amount, never above the amount paid and within your authority.',
+          body: 'OverrideRequest',
+        }),
+      },
+      '/cases/{id}/notes': {
+        post: staffWrite({
+          operationId: 'addNote',
+          action: 'cases:add-note',
+          summary: 'Add a note to the history',
+          description: 'The note is stored in the case history and never logged.',
+          body: 'NoteRequest',
+        }),
+      },
+      '/cases/{id}/assign': {
+        post: staffWrite({
+          operationId: 'assignCase',
+          action: 'cases:assign',
+          summary: 'Assign the case to a staff member of your seller, or release it',
+          description: 'Agents take unassigned cases for themselves and release their own; supervisors and managers assign anyone.',
+          body: 'AssignRequest',
+        }),
+      },
+      '/openapi.json': {
+        get: {
+          operationId: 'getOpenApi',
+          tags: ['Meta'],
+          summary: 'This document',
+          security: [],
+          responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } },
+        },
+      },
+    },
+    components: {
+      securitySchemes: {
+        staffJwt: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: `OIDC ID token with claims ${claimNames.userId}, ${claimNames.sellerId} and a role in ${claimNames.groups} or ${claimNames.role}.`,
+        },
+      },
+      schemas: componentSchemas(),
+    },
+  };
+}
+
+/** The document as committed in openapi.json: stable key order, two-space indent, final newline. */
+export function renderOpenApi(): string {
+  return `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`;
+}

@@ -1,0 +1,252 @@
+import { z } from 'zod';
+import { staffRoles } from '../decision/policy.ts';
+import { DecisionSchema, recommendedRemedies } from '../decision/decision-schema.ts';
+import { caseStatuses, escalationLevels, priorities } from '../domain/case.ts';
+import { MAX_CURSOR_LENGTH } from '../domain/page-cursor.ts';
+import { ReasonCodeSchema } from '../domain/reason-codes.ts';
+import {
+  CurrencySchema,
+  EvidenceSchema,
+  IdentifierSchema,
+  MinorUnitsSchema,
+  ReturnSchema,
+  TimestampSchema,
+} from '../domain/return-payload.ts';
+import { isRefundRemedy, MAX_NOTE_LENGTH, StaffEvidenceSchema } from '../domain/staff-actions.ts';
+
+/**
+ * The seller API's contract: request and response schemas, the source of request
+ * validation, of the error messages, and of openapi.json (functions/lib/http/openapi.ts).
+ */
+
+/* ---------------------------------------------------------------- requests */
+
+export const DEFAULT_PAGE_SIZE = 25;
+export const MAX_PAGE_SIZE = 100;
+
+/** `a,b,c` in one query parameter (API Gateway joins repeated keys with commas, too). */
+function commaList<T extends z.ZodType<unknown, string>>(item: T, max: number, what: string) {
+  return z
+    .string()
+    .min(1)
+    .max(2_000)
+    .transform((raw) => raw.split(',').map((v) => v.trim()))
+    .pipe(z.array(item).min(1).max(max))
+    .meta({ description: `${what}; several values comma-separated match any of them` });
+}
+
+export const ListCasesQuerySchema = z.strictObject({
+  status: commaList(z.enum(caseStatuses), caseStatuses.length, `Case status: ${caseStatuses.join(', ')}`).optional(),
+  reason: commaList(ReasonCodeSchema, 50, 'Reason code of the return, as in Return.reason').optional(),
+  priority: commaList(z.enum(priorities), priorities.length, `Priority: ${priorities.join(', ')}`).optional(),
+  dueBefore: TimestampSchema.optional().meta({ description: 'Only cases whose next deadline is strictly before this instant' }),
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, `must be a whole number from 1 to ${MAX_PAGE_SIZE}`)
+    .transform(Number)
+    .pipe(z.int().min(1).max(MAX_PAGE_SIZE))
+    .optional()
+    .meta({ description: `Page size, 1-${MAX_PAGE_SIZE}; default ${DEFAULT_PAGE_SIZE}` }),
+  cursor: z
+    .string()
+    .min(1)
+    .max(MAX_CURSOR_LENGTH)
+    .optional()
+    .meta({ description: 'nextCursor of the previous page; valid only with the same filters' }),
+});
+
+export const AddEvidenceBodySchema = z
+  .strictObject({ evidence: z.array(StaffEvidenceSchema).min(1).max(20) })
+  .superRefine((body, ctx) => {
+    const seen = new Set<string>();
+    body.evidence.forEach((item, i) => {
+      if (item.id === undefined) return;
+      if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: ['evidence', i, 'id'], message: 'is used twice in this request' });
+      seen.add(item.id);
+    });
+  })
+  .meta({ description: 'Evidence is recorded as submitted by SELLER, now.' });
+
+export const ApproveBodySchema = z
+  .strictObject({ comment: z.string().trim().min(1).max(1_000).optional() })
+  .meta({ description: 'Optional; an empty body approves too.' });
+
+export const OverrideBodySchema = z
+  .strictObject({
+    remedy: z.enum(recommendedRemedies),
+    /** Free text: stored in the history, never logged. */
+    reason: z.string().trim().min(3).max(1_000),
+    amount: MinorUnitsSchema.positive()
+      .optional()
+      .meta({ description: 'Refund in minor units of the return currency; required for refund remedies, never above the amount paid' }),
+  })
+  .superRefine((body, ctx) => {
+    if (isRefundRemedy(body.remedy) && body.amount === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['amount'], message: `is required when the remedy is ${body.remedy}` });
+    }
+    if (!isRefundRemedy(body.remedy) && body.amount !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['amount'], message: `must be omitted when the remedy is ${body.remedy}` });
+    }
+  });
+
+export const NoteBodySchema = z
+  .strictObject({ text: z.string().trim().min(1).max(MAX_NOTE_LENGTH) })
+  .meta({ description: 'The text may hold personal data: stored in the history, never logged.' });
+
+export const AssignBodySchema = z
+  .strictObject({ assignee: IdentifierSchema.nullable().meta({ description: 'User id (token sub) of a staff member of your seller; null releases the case' }) });
+
+/* --------------------------------------------------------------- responses */
+
+export const ActorSchema = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('MARKETPLACE'), id: z.string() }),
+    z.object({ kind: z.literal('SYSTEM'), id: z.string() }),
+    z.object({ kind: z.literal('STAFF'), id: z.string(), role: z.string().meta({ description: staffRoles.join(', ') }) }),
+  ]);
+
+export const HistoryEventSchema = z
+  .object({
+    caseId: z.string(),
+    version: z.int(),
+    seq: z.int(),
+    at: TimestampSchema,
+    actor: ActorSchema,
+    action: z.string().meta({ description: 'CASE_RECEIVED, DECISION_MADE, REFUND_DUE, EVIDENCE_ADDED, DECISION_APPROVED, NOTE_ADDED, …' }),
+    fromStatus: z.enum(caseStatuses).nullable(),
+    toStatus: z.enum(caseStatuses),
+    details: z.record(z.string(), z.unknown()),
+  });
+
+const parties = ['SELLER', 'BUYER', 'CARRIER', 'PLATFORM', 'NONE'] as const;
+
+export const LedgerLineSchema = z
+  .object({
+    kind: z.enum(['BUYER_REFUND', 'DEDUCTION', 'RETURN_SHIPPING', 'RESHIP_SHIPPING', 'CARRIER_CLAIM']),
+    amount: MinorUnitsSchema,
+    currency: CurrencySchema,
+    paidBy: z.enum(parties).meta({ description: 'Who pays now' }),
+    bornBy: z.enum(parties).meta({ description: 'Who finally bears it, after any carrier claim' }),
+    note: z.string(),
+  });
+
+export const RefundRecordSchema = z
+  .object({
+    refundId: z.string(),
+    amount: MinorUnitsSchema,
+    currency: CurrencySchema,
+    status: z.enum(['PENDING', 'APPLYING', 'APPLIED', 'CANCELLED']),
+    decidedAtVersion: z.int(),
+    dueAt: TimestampSchema,
+    providerReference: z.string().optional(),
+    appliedAt: TimestampSchema.optional(),
+  });
+
+export const StaffResolutionSchema = z
+  .object({
+    kind: z.enum(['APPROVED', 'OVERRIDDEN']),
+    remedy: z.string(),
+    amount: MinorUnitsSchema.optional(),
+    currency: CurrencySchema.optional(),
+    by: ActorSchema,
+    at: TimestampSchema,
+    version: z.int(),
+  });
+
+export const ReadableTraceEntrySchema = z
+  .object({
+    ruleId: z.string(),
+    ruleVersion: z.string(),
+    reasonCode: z.string(),
+    explanation: z.string(),
+    contribution: z.object({ carrier: z.number(), seller: z.number(), buyer: z.number() }),
+  })
+  .meta({ description: 'A rule that fired, in chain order' });
+
+export const CaseViewSchema = z
+  .object({
+    caseId: z.string(),
+    marketplace: z.string(),
+    marketplaceReturnId: z.string(),
+    orderId: z.string(),
+    sellerId: z.string(),
+    status: z.enum(caseStatuses),
+    version: z.int().meta({ description: 'Also the ETag; send it back in If-Match to change the case' }),
+    createdAt: TimestampSchema,
+    updatedAt: TimestampSchema,
+    lastEventAt: TimestampSchema,
+    priority: z.enum(priorities),
+    escalationLevel: z.enum(escalationLevels),
+    dueAt: TimestampSchema.optional(),
+    assignee: z.string().optional(),
+    return: ReturnSchema,
+    staffEvidence: z.array(EvidenceSchema),
+    decision: DecisionSchema.optional().meta({ description: 'The current decision; earlier ones are in the history (DECISION_MADE)' }),
+    decisionCount: z.int(),
+    resolution: StaffResolutionSchema.optional(),
+    ledger: z.array(LedgerLineSchema).meta({ description: 'Who pays what, itemised' }),
+    refund: RefundRecordSchema.optional(),
+  });
+
+export const CaseDetailResponseSchema = z
+  .object({
+    case: CaseViewSchema,
+    readableTrace: z.array(ReadableTraceEntrySchema),
+    history: z.array(HistoryEventSchema),
+  });
+
+export const CaseSummarySchema = z
+  .object({
+    caseId: z.string(),
+    marketplace: z.string(),
+    marketplaceReturnId: z.string(),
+    orderId: z.string(),
+    status: z.enum(caseStatuses),
+    reason: ReasonCodeSchema,
+    priority: z.enum(priorities),
+    escalationLevel: z.enum(escalationLevels),
+    dueAt: TimestampSchema.optional(),
+    assignee: z.string().optional(),
+    version: z.int(),
+    createdAt: TimestampSchema,
+    updatedAt: TimestampSchema,
+    remedy: z.string().optional(),
+    confidence: z.number().optional(),
+    refund: z.object({ status: RefundRecordSchema.shape.status, amount: MinorUnitsSchema, currency: CurrencySchema }).optional(),
+  });
+
+export const CaseListResponseSchema = z
+  .object({
+    items: z.array(CaseSummarySchema),
+    nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page' }),
+  });
+
+export const StaffWriteResponseSchema = z
+  .object({
+    case: CaseViewSchema,
+    events: z.array(HistoryEventSchema).meta({ description: 'The history events this request appended' }),
+    refund: z
+      .object({ refundId: z.string(), queued: z.boolean().meta({ description: 'false: recorded, queued by the outbox relay shortly' }) })
+      .optional(),
+  });
+
+export const WebhookAcceptedSchema = z
+  .object({
+    caseId: z.string(),
+    status: z.enum(caseStatuses).nullable(),
+    duplicate: z.boolean(),
+    ignoredReason: z.string().optional(),
+  });
+
+export const ErrorResponseSchema = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      issues: z.array(z.object({ field: z.string(), problem: z.string() })).optional(),
+    }),
+    requestId: z.string().optional(),
+  });
+
+/** What API Gateway's JWT authorizer answers by itself, before any function runs. */
+export const GatewayErrorSchema = z.object({ message: z.string() });

@@ -1,0 +1,95 @@
+import type { CaseRecord } from '../domain/case.ts';
+import type { EventType, WebhookPayload } from '../domain/return-payload.ts';
+import type { SignatureCheck } from '../domain/webhook-signature.ts';
+
+/**
+ * The port every marketplace format implements: verify a delivery as that marketplace signs
+ * it, then translate it into the canonical payload v1. After translation every format takes
+ * the same path (delivery dedupe, applyMarketplaceEvent, one conditional commit, publish),
+ * so adding a marketplace is one adapter file plus its configuration (see index.ts).
+ *
+ * Adapters are pure: no I/O, no clock, no environment. What they need from storage (the
+ * case as read) and from the clock (`receivedAt`) the use case hands them.
+ */
+
+/** One delivery as it reached the HTTP route. Header names are lower-case. */
+export type InboundWebhook = {
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly rawBody: string;
+};
+
+/** Non-personal identifiers worth a log line (topic, the marketplace's own delivery ids). */
+export type DeliveryLogContext = Readonly<Record<string, string>>;
+
+/**
+ * A delivery parsed and validated, before any state is read. It names the dedupe key and
+ * the return it concerns, so the use case can check the key and read the case; the
+ * adapter's own parsed form travels in `data`.
+ */
+export type ParsedDelivery<D = unknown> = {
+  readonly kind: 'PARSED';
+  /**
+   * The canonical delivery id: the key of the conditional delivery record. Every delivery
+   * that must count as "the same" maps to the same id (a retry, or one event delivered twice).
+   */
+  readonly deliveryId: string;
+  /**
+   * What must be equal for a second delivery under the same id to be a retry and not a
+   * conflict (409). Canonical: a hash of the raw body. A marketplace that re-sends one event
+   * with a different body (another API version) hashes the event's identity instead.
+   */
+  readonly fingerprint: string;
+  readonly marketplaceReturnId: string;
+  readonly eventType: EventType;
+  readonly log: DeliveryLogContext;
+  readonly data: D;
+};
+
+/** A delivery to acknowledge (2xx) and otherwise ignore: nothing is read or written. */
+export type IgnoredDelivery = {
+  readonly kind: 'IGNORE';
+  readonly reason: string;
+  readonly deliveryId: string;
+  readonly log: DeliveryLogContext;
+};
+
+/** The result of translating a parsed delivery against the case as read. */
+export type Translation =
+  | { readonly kind: 'PAYLOAD'; readonly payload: WebhookPayload }
+  | { readonly kind: 'IGNORE'; readonly reason: string };
+
+export type TranslateContext = {
+  readonly marketplace: string;
+  /** ISO time the delivery was received (the use case's clock). */
+  readonly receivedAt: string;
+  /** The case as read for this attempt; the commit is conditional on its version. */
+  readonly existing: CaseRecord | undefined;
+};
+
+export interface MarketplaceAdapter<D = unknown> {
+  /** The wire format's name, for logs and docs: `canonical-v1`, `shopify-returns`. */
+  readonly format: string;
+  /**
+   * Verifies the delivery's signature against every currently valid secret (two during a
+   * rotation), in constant time. Runs before anything in the body is parsed.
+   */
+  verify(request: InboundWebhook, secrets: readonly string[], nowSeconds: number): SignatureCheck;
+  /**
+   * Validates headers and body. Throws MalformedJsonError or ValidationError (naming the
+   * field or header) for what the sender must fix; answers IGNORE for what it may send but
+   * this service does not act on.
+   */
+  parse(request: InboundWebhook, context: { readonly marketplace: string; readonly receivedAt: string }): ParsedDelivery<D> | IgnoredDelivery;
+  /**
+   * Builds the canonical payload for this delivery. Formats that send deltas or omit
+   * identifiers merge onto `context.existing`. Must return a payload that passes
+   * WebhookPayloadSchema, with honest defaults for facts the format lacks (no invented
+   * evidence), or IGNORE.
+   */
+  translate(parsed: ParsedDelivery<D>, context: TranslateContext): Translation;
+}
+
+/** Marketplace id (the `{marketplace}` path segment) → the adapter for its format. */
+export interface MarketplaceRegistry {
+  adapterFor(marketplace: string): MarketplaceAdapter;
+}

@@ -1,0 +1,611 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { MalformedJsonError, ValidationError } from '../domain/errors.ts';
+import type { ReasonCode } from '../domain/reason-codes.ts';
+import {
+  type EventType,
+  IdentifierSchema,
+  type ReturnV1,
+  type WebhookPayload,
+  type WebhookPayloadInput,
+  WebhookPayloadSchema,
+} from '../domain/return-payload.ts';
+import { issuesFromZod } from '../domain/validation.ts';
+import type { SignatureCheck } from '../domain/webhook-signature.ts';
+import type { InboundWebhook, MarketplaceAdapter, ParsedDelivery, Translation } from './adapter.ts';
+
+/**
+ * Shopify returns webhooks, as Shopify sends them.
+ *
+ * - Signature: `X-Shopify-Hmac-Sha256` is the base64 HMAC-SHA256 of the raw body with the
+ *   app's client secret. Shopify signs nothing else: topic, shop and ids travel in unsigned
+ *   headers, so the body's `status` is checked against the topic and the delivery record
+ *   remembers which topic, shop and return an event id belongs to.
+ * - Dedupe: the delivery id is derived from the topic and `X-Shopify-Event-Id`, which every
+ *   delivery of one event carries (retries keep their `X-Shopify-Webhook-Id`, so they share
+ *   the event id too; a second subscription re-sends the event under a new webhook id). One
+ *   conditional delivery record therefore catches both kinds of duplicate. Without an event
+ *   id header the webhook id is the key.
+ * - Shop → seller: configuration (SHOPIFY_SHOPS); an unknown shop is refused naming the
+ *   header, so Shopify retries and a late configuration change still gets the delivery.
+ * - Facts Shopify does not send (money, timeline, carrier, evidence) get honest defaults:
+ *   zero amounts in `XXX` ("no currency") until the seller API supplies them, no evidence,
+ *   no carrier, inspection UNKNOWN. The rule chain decides with what is known and lowers
+ *   its confidence for what is missing; new facts re-decide the case.
+ */
+
+export const SHOPIFY_MARKETPLACE = 'shopify';
+
+/** Header names as they reach the handler (API Gateway lower-cases them). */
+export const shopifyHeaders = {
+  hmac: 'x-shopify-hmac-sha256',
+  topic: 'x-shopify-topic',
+  shopDomain: 'x-shopify-shop-domain',
+  webhookId: 'x-shopify-webhook-id',
+  eventId: 'x-shopify-event-id',
+  triggeredAt: 'x-shopify-triggered-at',
+  apiVersion: 'x-shopify-api-version',
+} as const;
+
+/** How the headers are spelled in Shopify's documentation; used in error messages. */
+const headerLabel: Record<keyof typeof shopifyHeaders, string> = {
+  hmac: 'X-Shopify-Hmac-Sha256',
+  topic: 'X-Shopify-Topic',
+  shopDomain: 'X-Shopify-Shop-Domain',
+  webhookId: 'X-Shopify-Webhook-Id',
+  eventId: 'X-Shopify-Event-Id',
+  triggeredAt: 'X-Shopify-Triggered-At',
+  apiVersion: 'X-Shopify-API-Version',
+};
+
+export const shopifyTopics = [
+  'returns/request',
+  'returns/approve',
+  'returns/decline',
+  'returns/cancel',
+  'returns/close',
+  'returns/reopen',
+  'returns/update',
+] as const;
+export type ShopifyTopic = (typeof shopifyTopics)[number];
+
+/** Which canonical event each topic becomes (see translate for what each one changes). */
+export const eventTypeByTopic: Readonly<Record<ShopifyTopic, EventType>> = {
+  'returns/request': 'return.requested',
+  'returns/approve': 'return.updated',
+  'returns/decline': 'return.updated',
+  'returns/cancel': 'return.cancelled',
+  'returns/close': 'return.updated',
+  'returns/reopen': 'return.updated',
+  'returns/update': 'return.updated',
+};
+
+// ---------------------------------------------------------------------------------------
+// Return reasons
+
+export const shopifyReturnReasons = [
+  'color',
+  'defective',
+  'not_as_described',
+  'size_too_large',
+  'size_too_small',
+  'style',
+  'unwanted',
+  'wrong_item',
+  'other',
+  'unknown',
+] as const;
+export type ShopifyReturnReason = (typeof shopifyReturnReasons)[number];
+
+/**
+ * Shopify's reasons onto ours, by Shopify's own definitions: `color` and `style` mean the
+ * buyer "did not like" them (a preference, not a listing mismatch), `unwanted` is a change
+ * of mind. `other` and `unknown` carry no reason the rule chain can weigh, so they count as
+ * a no-reason return; the buyer's note is kept in `reasonDetail` for staff.
+ */
+export const reasonCodeByShopifyReason: Readonly<Record<ShopifyReturnReason, ReasonCode>> = {
+  defective: 'PRODUCT_QUALITY_DEFECT',
+  wrong_item: 'PRODUCT_WRONG_ITEM',
+  not_as_described: 'PRODUCT_NOT_AS_PICTURED',
+  size_too_large: 'PRODUCT_SIZE_PROBLEM',
+  size_too_small: 'PRODUCT_SIZE_PROBLEM',
+  color: 'BUYER_NO_REASON_RETURN',
+  style: 'BUYER_NO_REASON_RETURN',
+  unwanted: 'BUYER_NO_REASON_RETURN',
+  other: 'BUYER_NO_REASON_RETURN',
+  unknown: 'BUYER_NO_REASON_RETURN',
+};
+
+/**
+ * Which item's reason becomes the return's reason when items differ: seller-side reasons
+ * first, so one defective item in a mixed return is never decided as a change of mind.
+ */
+const reasonPrecedence: readonly ReasonCode[] = [
+  'PRODUCT_QUALITY_DEFECT',
+  'PRODUCT_WRONG_ITEM',
+  'PRODUCT_NOT_AS_PICTURED',
+  'PRODUCT_SIZE_PROBLEM',
+  'BUYER_NO_REASON_RETURN',
+];
+
+export function reasonCodeFor(reason: string | null | undefined): ReasonCode {
+  // Own properties only: a body's `__proto__` or `constructor` must not reach the prototype.
+  return reason != null && Object.hasOwn(reasonCodeByShopifyReason, reason)
+    ? reasonCodeByShopifyReason[reason as ShopifyReturnReason]
+    : reasonCodeByShopifyReason.unknown;
+}
+
+// ---------------------------------------------------------------------------------------
+// Body schemas: the published contract of each topic. Plain (not strict) objects: Shopify
+// adds fields with each API version, and a new field must not turn deliveries into 400s.
+// Unknown fields are dropped, never stored.
+
+const ShopifyIdSchema = z.int().nonnegative().describe('Shopify numeric id (REST); the gid is authoritative');
+const gid = (type: string) =>
+  z
+    .string()
+    .max(128)
+    .regex(new RegExp(`^gid://shopify/${type}/[0-9]{1,20}$`), `must look like gid://shopify/${type}/<number>`);
+
+const ShopifyMoneySchema = z.object({ amount: z.string().max(32), currency_code: z.string().max(8) });
+const ShopifyMoneyBagSchema = z.object({ shop_money: ShopifyMoneySchema, presentment_money: ShopifyMoneySchema.optional() });
+
+export const ShopifyReturnReasonSchema = z
+  .enum(shopifyReturnReasons)
+  .or(z.string().max(64))
+  .describe('A Shopify return reason; a value this service does not know counts as `unknown`');
+
+export const ShopifyReturnLineItemSchema = z.object({
+  id: ShopifyIdSchema.optional(),
+  admin_graphql_api_id: gid('ReturnLineItem'),
+  fulfillment_line_item: z
+    .object({
+      id: ShopifyIdSchema.optional(),
+      admin_graphql_api_id: gid('FulfillmentLineItem').optional(),
+      line_item: z.object({ id: ShopifyIdSchema.optional(), admin_graphql_api_id: gid('LineItem').optional() }).nullish(),
+    })
+    .nullish(),
+  quantity: z.int().min(0).max(100_000),
+  return_reason: ShopifyReturnReasonSchema.nullish(),
+  return_reason_note: z.string().max(5_000).nullish(),
+  customer_note: z.string().max(5_000).nullish(),
+});
+
+const returnObjectFields = {
+  id: ShopifyIdSchema.optional(),
+  admin_graphql_api_id: gid('Return'),
+  name: z.string().max(255).nullish(),
+  order: z.object({ id: ShopifyIdSchema.optional(), admin_graphql_api_id: gid('Order') }),
+  total_return_line_items: z.int().nonnegative().optional(),
+  return_line_items: z.array(ShopifyReturnLineItemSchema).max(250),
+  return_shipping_fees: z
+    .array(z.object({ id: ShopifyIdSchema.optional(), admin_graphql_api_id: gid('ReturnShippingFee').optional(), price: ShopifyMoneyBagSchema }))
+    .max(50)
+    .optional(),
+  exchange_line_items: z
+    .array(z.object({ id: ShopifyIdSchema.optional(), admin_graphql_api_id: gid('ExchangeLineItem').optional() }))
+    .max(250)
+    .optional(),
+  total_exchange_line_items: z.int().nonnegative().optional(),
+};
+
+/** `returns/request`: a buyer asked for a return (full return object). */
+export const ShopifyReturnsRequestSchema = z
+  .object({ ...returnObjectFields, status: z.enum(['requested', 'open']) })
+  .describe('Shopify returns/request webhook body');
+/** `returns/approve`: the merchant approved a requested return (full return object). */
+export const ShopifyReturnsApproveSchema = z
+  .object({ ...returnObjectFields, status: z.literal('open') })
+  .describe('Shopify returns/approve webhook body');
+/** `returns/decline`: the merchant declined a requested return. */
+export const ShopifyReturnsDeclineSchema = z
+  .object({
+    id: ShopifyIdSchema.optional(),
+    admin_graphql_api_id: gid('Return'),
+    status: z.literal('declined'),
+    decline: z.object({ reason: z.string().max(64), note: z.string().max(5_000).nullish() }).nullish(),
+  })
+  .describe('Shopify returns/decline webhook body');
+
+const statusChange = (topic: string, status: string) =>
+  z
+    .object({
+      id: ShopifyIdSchema.optional(),
+      admin_graphql_api_id: gid('Return'),
+      order_id: ShopifyIdSchema.optional(),
+      status: z.literal(status),
+    })
+    .describe(`Shopify ${topic} webhook body`);
+export const ShopifyReturnsCancelSchema = statusChange('returns/cancel', 'canceled');
+export const ShopifyReturnsCloseSchema = statusChange('returns/close', 'closed');
+export const ShopifyReturnsReopenSchema = statusChange('returns/reopen', 'open');
+
+const FeeChangesSchema = z.object({
+  updates: z.array(z.record(z.string(), z.unknown())).max(250).optional(),
+  removals: z.array(z.record(z.string(), z.unknown())).max(250).optional(),
+});
+/** `returns/update`: a delta, not a full object. Only line-item removals change our facts. */
+export const ShopifyReturnsUpdateSchema = z
+  .object({
+    admin_graphql_api_id: gid('Return'),
+    return_line_items: z
+      .object({
+        removals: z.array(z.object({ admin_graphql_api_id: gid('ReturnLineItem'), delta: z.int().min(1).max(100_000) })).max(250).optional(),
+      })
+      .optional(),
+    restocking_fees: FeeChangesSchema.optional(),
+    return_shipping_fees: FeeChangesSchema.optional(),
+  })
+  .describe('Shopify returns/update webhook body (a delta)');
+
+/** Every accepted Shopify body, by topic: the one place the published documents read them from. */
+export const shopifyWebhookBodySchemas = {
+  'returns/request': ShopifyReturnsRequestSchema,
+  'returns/approve': ShopifyReturnsApproveSchema,
+  'returns/decline': ShopifyReturnsDeclineSchema,
+  'returns/cancel': ShopifyReturnsCancelSchema,
+  'returns/close': ShopifyReturnsCloseSchema,
+  'returns/reopen': ShopifyReturnsReopenSchema,
+  'returns/update': ShopifyReturnsUpdateSchema,
+} as const satisfies Record<ShopifyTopic, z.ZodType>;
+
+type ReturnObjectBody = z.infer<typeof ShopifyReturnsRequestSchema> | z.infer<typeof ShopifyReturnsApproveSchema>;
+type ShopifyBody = z.infer<(typeof shopifyWebhookBodySchemas)[ShopifyTopic]>;
+
+// ---------------------------------------------------------------------------------------
+// Configuration
+
+const ShopDomainSchema = z
+  .string()
+  .max(255)
+  .regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, 'must be a shop domain such as my-shop.myshopify.com');
+
+const jsonObjectText = z.string().transform((raw, ctx) => {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be a JSON object such as {"my-shop.myshopify.com":"seller-id"}' });
+    return z.NEVER;
+  }
+});
+
+/** SHOPIFY_SHOPS: JSON object of shop domain → seller id. */
+export const ShopifyShopsSchema = jsonObjectText.pipe(z.record(ShopDomainSchema, IdentifierSchema));
+
+/**
+ * Environment settings of this adapter, validated at cold start with the rest of the
+ * function's configuration. Unset means "no shop yet": every Shopify delivery is then
+ * refused naming X-Shopify-Shop-Domain, and other marketplaces are unaffected.
+ */
+export const shopifySettings = { SHOPIFY_SHOPS: ShopifyShopsSchema.optional() };
+
+export type ShopifyAdapterOptions = {
+  /** Shop domain → seller id. */
+  readonly shops: Readonly<Record<string, string>>;
+};
+
+// ---------------------------------------------------------------------------------------
+// Signature
+
+/** Base64 HMAC-SHA256 of the raw body, as Shopify computes it. */
+export function shopifyHmac(secret: string, rawBody: string): string {
+  return createHmac('sha256', secret).update(rawBody, 'utf8').digest('base64');
+}
+
+const BASE64_SHA256 = /^[A-Za-z0-9+/]{43}=$/;
+
+/** Compares the header with every secret's digest in constant time, without an early exit. */
+export function verifyShopifyHmac(header: string | undefined, rawBody: string, secrets: readonly string[]): SignatureCheck {
+  if (header === undefined || header.trim() === '') return { ok: false, reason: 'MISSING_HEADER' };
+  const value = header.trim();
+  if (!BASE64_SHA256.test(value)) return { ok: false, reason: 'MALFORMED_HEADER' };
+  const candidate = Buffer.from(value, 'base64');
+  let matched = false;
+  for (const secret of secrets) {
+    const expected = createHmac('sha256', secret).update(rawBody, 'utf8').digest();
+    if (timingSafeEqual(expected, candidate)) matched = true;
+  }
+  return matched ? { ok: true } : { ok: false, reason: 'SIGNATURE_MISMATCH' };
+}
+
+// ---------------------------------------------------------------------------------------
+// Parsing
+
+const TOPIC = /^[a-z0-9_]{1,40}\/[a-z0-9_]{1,40}$/;
+/** Webhook and event ids: UUIDs in practice; anything id-like and short is accepted. */
+const DELIVERY_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,79}$/;
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+type HeaderKey = keyof typeof shopifyHeaders;
+
+function headerIssue(key: HeaderKey, problem: string): ValidationError {
+  return new ValidationError(`Invalid Shopify webhook header ${headerLabel[key]}`, [{ field: headerLabel[key], problem }]);
+}
+
+function header(request: InboundWebhook, key: HeaderKey): string | undefined {
+  const value = request.headers[shopifyHeaders[key]]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function requiredHeader(request: InboundWebhook, key: HeaderKey, pattern: RegExp, shape: string): string {
+  const value = header(request, key);
+  if (value === undefined) throw headerIssue(key, 'is required');
+  if (!pattern.test(value)) throw headerIssue(key, `must be ${shape}`);
+  return value;
+}
+
+/** The number at the end of a Shopify gid (the schemas have checked the shape). */
+function gidNumber(value: string): string {
+  return value.slice(value.lastIndexOf('/') + 1);
+}
+
+export type ShopifyDelivery = {
+  readonly topic: ShopifyTopic;
+  readonly body: ShopifyBody;
+  readonly shop: string;
+  readonly sellerId: string;
+  readonly occurredAt: string;
+};
+
+function occurredAtOf(request: InboundWebhook, receivedAt: string): string {
+  const value = header(request, 'triggeredAt');
+  if (value === undefined) return receivedAt;
+  const ms = TIMESTAMP.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) throw headerIssue('triggeredAt', 'must be an ISO 8601 date-time');
+  return new Date(ms).toISOString();
+}
+
+function parseBody(topic: ShopifyTopic, rawBody: string): ShopifyBody {
+  let json: unknown;
+  try {
+    json = JSON.parse(rawBody);
+  } catch (error) {
+    throw new MalformedJsonError('Request body is not valid JSON', { cause: error });
+  }
+  const parsed = shopifyWebhookBodySchemas[topic].safeParse(json);
+  if (!parsed.success) {
+    throw new ValidationError(`Request body does not match Shopify's ${topic} payload`, issuesFromZod(parsed.error));
+  }
+  const body = parsed.data as ShopifyBody;
+  if ('id' in body && body.id !== undefined && String(body.id) !== gidNumber(body.admin_graphql_api_id)) {
+    throw new ValidationError(`Request body does not match Shopify's ${topic} payload`, [
+      { field: 'id', problem: 'must be the number in admin_graphql_api_id' },
+    ]);
+  }
+  return body;
+}
+
+// ---------------------------------------------------------------------------------------
+// Translation
+
+type Item = NonNullable<ReturnV1['items']>[number];
+
+const REASON_DETAIL_MAX = 2_000;
+/** ISO 4217 "no currency": the amount is not known yet (Shopify's own examples use it). */
+const UNKNOWN_CURRENCY = 'XXX';
+
+function itemsOf(body: ReturnObjectBody): Item[] {
+  return body.return_line_items.map((li) => ({
+    id: gidNumber(li.admin_graphql_api_id),
+    quantity: li.quantity,
+    reason: reasonCodeFor(li.return_reason),
+  }));
+}
+
+/** The reason of the return: the most seller-side reason among items still being returned. */
+function decidingReason(items: readonly Item[]): ReasonCode | undefined {
+  const returned = new Set(items.filter((i) => i.quantity > 0).map((i) => i.reason));
+  return reasonPrecedence.find((r) => returned.has(r)) ?? [...returned][0];
+}
+
+/** The buyer's own words from every item, bounded; stored, never logged. */
+function notesOf(body: ReturnObjectBody): string | undefined {
+  const notes = body.return_line_items
+    .flatMap((li) => [li.return_reason_note, li.customer_note])
+    .map((n) => n?.trim() ?? '')
+    .filter((n) => n !== '');
+  if (notes.length === 0) return undefined;
+  const text = [...new Set(notes)].join('\n');
+  return text.length > REASON_DETAIL_MAX ? `${text.slice(0, REASON_DETAIL_MAX - 1)}…` : text;
+}
+
+function currencyOf(body: ReturnObjectBody): string | undefined {
+  const code = body.return_shipping_fees?.[0]?.price.shop_money.currency_code;
+  return code !== undefined && /^[A-Z]{3}$/.test(code) ? code : undefined;
+}
+
+function remedyOf(body: ReturnObjectBody): ReturnV1['requestedRemedy'] {
+  const exchanges = Math.max(body.exchange_line_items?.length ?? 0, body.total_exchange_line_items ?? 0);
+  return exchanges > 0 ? 'REPLACEMENT' : 'RETURN_AND_REFUND';
+}
+
+/** A return built from Shopify's full return object alone, with honest defaults. */
+function returnFrom(body: ReturnObjectBody, sellerId: string, claimedAt: string): ReturnV1 {
+  const orderId = gidNumber(body.order.admin_graphql_api_id);
+  const items = itemsOf(body);
+  const reasonDetail = notesOf(body);
+  return {
+    marketplaceReturnId: gidNumber(body.admin_graphql_api_id),
+    orderId,
+    sellerId,
+    // Shopify's return carries no customer; the buyer is "whoever placed this order".
+    buyerRef: `order-${orderId}`,
+    reason: decidingReason(items) ?? reasonCodeByShopifyReason.unknown,
+    ...(reasonDetail === undefined ? {} : { reasonDetail }),
+    ticketType: 'RETURN',
+    safetyHazard: 'NONE',
+    // The order date is not in the payload: the claim time is its upper bound. Window and
+    // lateness rules read delivery and claim times, never the order time.
+    timeline: { orderedAt: claimedAt, claimedAt },
+    // Prices are not in the payload: zero, in "no currency", until the seller API says.
+    money: { currency: currencyOf(body) ?? UNKNOWN_CURRENCY, itemValue: 0, amountPaid: 0, shippingCost: 0 },
+    // Not in the payload; the middle band, which only matters once money is known.
+    shippingRegion: 'OTHER_PROVINCE',
+    deliveryInspection: 'UNKNOWN',
+    evidence: [],
+    requestedRemedy: remedyOf(body),
+    items,
+    listing: {},
+    signals: {},
+  };
+}
+
+/**
+ * A full return object (returns/approve) merged onto the stored return: Shopify owns the
+ * items, the reason derived from them, the buyer's notes and the remedy asked for; every
+ * other fact (money, timeline, evidence, carrier: what the seller API added) is kept.
+ */
+function mergeReturnObject(stored: ReturnV1, body: ReturnObjectBody, sellerId: string): ReturnV1 {
+  const items = itemsOf(body);
+  const reasonDetail = notesOf(body);
+  const currency = currencyOf(body);
+  return {
+    ...stored,
+    orderId: gidNumber(body.order.admin_graphql_api_id),
+    sellerId,
+    ...(items.length === 0 ? {} : { items, reason: decidingReason(items) ?? stored.reason }),
+    ...(reasonDetail === undefined ? {} : { reasonDetail }),
+    requestedRemedy: remedyOf(body),
+    ...(stored.money.currency === UNKNOWN_CURRENCY && currency !== undefined ? { money: { ...stored.money, currency } } : {}),
+  };
+}
+
+/**
+ * A returns/update delta merged onto the stored return: each line-item removal lowers that
+ * item's quantity, and the return's reason follows the items still being returned. Fee
+ * changes are Shopify's own pricing, not facts the rule chain weighs. Returns `stored`
+ * itself when nothing changed.
+ */
+function applyDelta(stored: ReturnV1, body: z.infer<typeof ShopifyReturnsUpdateSchema>): ReturnV1 {
+  const removals = body.return_line_items?.removals ?? [];
+  if (stored.items === undefined || removals.length === 0) return stored;
+  const quantities = new Map(stored.items.map((i) => [i.id, i.quantity]));
+  let changed = false;
+  for (const removal of removals) {
+    const id = gidNumber(removal.admin_graphql_api_id);
+    const before = quantities.get(id);
+    if (before === undefined) continue;
+    const after = Math.max(0, before - removal.delta);
+    if (after !== before) {
+      quantities.set(id, after);
+      changed = true;
+    }
+  }
+  if (!changed) return stored;
+  const items = stored.items.map((i) => ({ ...i, quantity: quantities.get(i.id) ?? i.quantity }));
+  return { ...stored, items, reason: decidingReason(items) ?? stored.reason };
+}
+
+function validPayload(input: WebhookPayloadInput, topic: ShopifyTopic): Translation {
+  const parsed = WebhookPayloadSchema.safeParse(input);
+  if (!parsed.success) {
+    // Only reachable through values the body schemas let through but the canonical payload
+    // refuses; name them so the sender (or we) can see which.
+    throw new ValidationError(`Shopify ${topic} payload cannot become a canonical payload`, issuesFromZod(parsed.error));
+  }
+  return { kind: 'PAYLOAD', payload: parsed.data as WebhookPayload };
+}
+
+// ---------------------------------------------------------------------------------------
+// The adapter
+
+export function shopifyAdapter(options: ShopifyAdapterOptions): MarketplaceAdapter<ShopifyDelivery> {
+  const shops = new Map(Object.entries(options.shops).map(([domain, seller]) => [domain.toLowerCase(), seller]));
+
+  return {
+    format: 'shopify-returns',
+
+    verify(request, secrets) {
+      return verifyShopifyHmac(request.headers[shopifyHeaders.hmac], request.rawBody, secrets);
+    },
+
+    /**
+     * Steps: ids and shop from the headers (the shop must be one we serve, whatever the
+     * topic); a topic this service does not handle is acknowledged and ignored, because
+     * Shopify only sends subscribed topics and answers every non-2xx with retries and,
+     * in the end, a removed subscription; then the body is validated against its topic.
+     */
+    parse(request, context) {
+      const rawTopic = requiredHeader(request, 'topic', TOPIC, 'a topic such as returns/request');
+      const webhookId = requiredHeader(request, 'webhookId', DELIVERY_ID, 'a webhook id');
+      const eventId = header(request, 'eventId');
+      if (eventId !== undefined && !DELIVERY_ID.test(eventId)) throw headerIssue('eventId', 'must be an event id');
+      const shop = requiredHeader(request, 'shopDomain', /^[A-Za-z0-9.-]{1,255}$/, 'a shop domain').toLowerCase();
+      const sellerId = shops.get(shop);
+      if (sellerId === undefined) {
+        throw new ValidationError(`Unknown shop in ${headerLabel.shopDomain}`, [
+          { field: headerLabel.shopDomain, problem: `'${shop}' is not a shop this service serves` },
+        ]);
+      }
+
+      const slug = rawTopic.replace('/', '-');
+      const deliveryId = eventId === undefined ? `shopify:${slug}:wh-${webhookId}` : `shopify:${slug}:${eventId}`;
+      const log = { topic: rawTopic, shop, webhookId, ...(eventId === undefined ? {} : { eventId }) };
+      if (!(shopifyTopics as readonly string[]).includes(rawTopic)) {
+        return { kind: 'IGNORE', reason: 'UNSUPPORTED_TOPIC', deliveryId, log };
+      }
+      const topic = rawTopic as ShopifyTopic;
+      const body = parseBody(topic, request.rawBody);
+      const marketplaceReturnId = gidNumber(body.admin_graphql_api_id);
+      const occurredAt = occurredAtOf(request, context.receivedAt);
+      return {
+        kind: 'PARSED',
+        deliveryId,
+        // One event under several webhook ids may differ in body (another API version);
+        // what must not differ is which topic, shop and return it is about.
+        fingerprint: createHash('sha256').update(`${topic}\n${shop}\n${marketplaceReturnId}`).digest('hex'),
+        marketplaceReturnId,
+        eventType: eventTypeByTopic[topic],
+        log,
+        data: { topic, body, shop, sellerId, occurredAt },
+      } satisfies ParsedDelivery<ShopifyDelivery>;
+    },
+
+    /**
+     * - request: a new return from the full object (a request for a known return is a
+     *   re-send, and the lifecycle leaves the case alone);
+     * - approve: the full object merged onto the stored return, or a new one if the
+     *   request never arrived;
+     * - update: the delta merged onto the stored return; nothing to merge is ignored;
+     * - decline, reopen, close: recorded on the case as updates with the facts unchanged.
+     *   A merchant's decline is the seller's statement, not evidence, so the rule chain
+     *   keeps deciding from the evidence; close does not close our case (CLOSED is final
+     *   here, Shopify can reopen, and our refund may still be under way);
+     * - cancel: cancels the case (the state machine refuses once money is moving).
+     * Topics that need the stored return and find none are acknowledged and ignored.
+     */
+    translate(parsed, context) {
+      const { topic, body, sellerId, occurredAt } = parsed.data;
+      const envelope = { schemaVersion: 1 as const, deliveryId: parsed.deliveryId, occurredAt };
+      const stored = context.existing?.return;
+      switch (topic) {
+        case 'returns/request':
+          return validPayload({ ...envelope, eventType: 'return.requested', return: returnFrom(body as ReturnObjectBody, sellerId, occurredAt) }, topic);
+        case 'returns/approve': {
+          const object = body as ReturnObjectBody;
+          const ret = stored === undefined ? returnFrom(object, sellerId, occurredAt) : mergeReturnObject(stored, object, sellerId);
+          return validPayload({ ...envelope, eventType: 'return.updated', return: ret }, topic);
+        }
+        case 'returns/update': {
+          if (stored === undefined) return { kind: 'IGNORE', reason: 'UNKNOWN_RETURN' };
+          const merged = applyDelta(stored, body as z.infer<typeof ShopifyReturnsUpdateSchema>);
+          if (merged === stored) return { kind: 'IGNORE', reason: 'NOTHING_TO_MERGE' };
+          return validPayload({ ...envelope, eventType: 'return.updated', return: { ...merged, sellerId } }, topic);
+        }
+        case 'returns/decline':
+        case 'returns/reopen':
+        case 'returns/close':
+          if (stored === undefined) return { kind: 'IGNORE', reason: 'UNKNOWN_RETURN' };
+          return validPayload({ ...envelope, eventType: 'return.updated', return: { ...stored, sellerId } }, topic);
+        case 'returns/cancel': {
+          const orderId = 'order_id' in body && body.order_id !== undefined ? String(body.order_id) : stored?.orderId;
+          if (orderId === undefined) return { kind: 'IGNORE', reason: 'UNKNOWN_RETURN' };
+          return validPayload(
+            { ...envelope, eventType: 'return.cancelled', return: { marketplaceReturnId: parsed.marketplaceReturnId, orderId, sellerId } },
+            topic,
+          );
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import type { CaseRecord, CaseStatus, Priority, RefundRecord } from '../domain/case.ts';
+import type { ReasonCode } from '../domain/reason-codes.ts';
+
+/** Which of a seller's cases to list; every field narrows, none widens. */
+export type CaseListingFilter = {
+  readonly statuses?: readonly CaseStatus[];
+  readonly reasons?: readonly ReasonCode[];
+  readonly priorities?: readonly Priority[];
+  /** Only cases whose next deadline is strictly before this instant (ISO, UTC, ms precision). */
+  readonly dueBefore?: string;
+};
+
+export type CaseListingQuery = {
+  /** From the caller's token; the only partition ever read. */
+  readonly sellerId: string;
+  readonly filter: CaseListingFilter;
+  /** Resume strictly after this position (from a previous page's `next`). */
+  readonly after?: string;
+  /** Page size, 1–100. */
+  readonly limit: number;
+};
+
+/**
+ * What a listing shows of a case: enough to pick one, not the whole record (the full case,
+ * with its decision trace, is one GET away). A CaseRecord is one of these.
+ */
+export type CaseListingItem = Pick<
+  CaseRecord,
+  'caseId' | 'marketplace' | 'marketplaceReturnId' | 'orderId' | 'sellerId' | 'status' | 'priority' | 'escalationLevel' | 'dueAt' | 'assignee' | 'version' | 'createdAt' | 'updatedAt'
+> & {
+  readonly return: { readonly reason: ReasonCode };
+  readonly decision?: { readonly remedy: string; readonly confidence: number };
+  readonly resolution?: { readonly remedy: string };
+  readonly refund?: { readonly status: RefundRecord['status']; readonly amount: number; readonly currency: string };
+};
+
+export type CaseListingPage = {
+  /** At most `limit` cases, ordered by next deadline (cases without one last), then case id. */
+  readonly items: CaseListingItem[];
+  /**
+   * Where the next page starts, opaque to callers; absent when nothing follows. A page may be
+   * short and still have a `next` (the read budget of one request ran out on filtered items).
+   */
+  readonly next?: string;
+};
+
+/**
+ * A seller's cases in due-time order, page by page, from an index (never a scan). Positions
+ * are keys in that order, so cases inserted while a client pages are either before its
+ * position (not seen) or after it (seen once), and no existing case is skipped or repeated.
+ */
+export interface CaseListing {
+  listBySeller(query: CaseListingQuery): Promise<CaseListingPage>;
+}

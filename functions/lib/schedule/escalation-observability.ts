@@ -1,0 +1,42 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logger, metrics } from '../observability.ts';
+import type { EscalateStaleCasesResult, EscalationStep } from '../use-cases/escalate-stale-cases.ts';
+
+/**
+ * What escalate-stale-cases tells operators: one log line per case moved or failed (ids and
+ * codes only) and a few metrics per run. Alarm on OldestOverdueAge (the sweep falls behind)
+ * and EscalationFailures.
+ */
+
+export function logEscalationStep(step: EscalationStep): void {
+  switch (step.outcome) {
+    case 'ESCALATED':
+      logger.info('case escalated', { ...step });
+      return;
+    case 'DEFAULT_RESOLUTION':
+      if (step.publish !== undefined && step.publish !== 'PUBLISHED') {
+        logger.warn('default resolution refund left in the outbox for the relay', { ...step });
+      } else {
+        logger.info('default resolution applied', { ...step });
+      }
+      return;
+    case 'SKIPPED':
+      logger.debug('case skipped', { ...step });
+      return;
+    case 'FAILED':
+      logger.warn('case escalation failed; it stays due for the next run', { ...step });
+      return;
+  }
+}
+
+export function recordEscalationMetrics(result: EscalateStaleCasesResult): void {
+  metrics.addMetric('DueCasesFound', MetricUnit.Count, result.found);
+  metrics.addMetric('CasesEscalated', MetricUnit.Count, result.escalated);
+  metrics.addMetric('DefaultResolutions', MetricUnit.Count, result.defaultResolutions);
+  metrics.addMetric('DefaultResolutionRefunds', MetricUnit.Count, result.refundsDue);
+  metrics.addMetric('EscalationsSkipped', MetricUnit.Count, result.skipped);
+  metrics.addMetric('EscalationFailures', MetricUnit.Count, result.failed);
+  metrics.addMetric('OldestOverdueAge', MetricUnit.Seconds, Math.round(result.oldestOverdueMs / 1000));
+  // 1 when the run could not reach every due case (limit or time): a backlog is draining.
+  metrics.addMetric('EscalationBacklog', MetricUnit.Count, result.stoppedBy === 'DRAINED' ? 0 : 1);
+}

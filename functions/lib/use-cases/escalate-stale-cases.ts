@@ -1,0 +1,193 @@
+import type { DefaultResolution } from '../decision/policy.ts';
+import type { EscalationLevel } from '../domain/case.ts';
+import { ConcurrentModificationError } from '../domain/errors.ts';
+import { type EscalationRule, type EscalationSkipReason, planEscalation } from '../domain/escalation.ts';
+import type { CaseStore } from '../ports/case-store.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { DueCaseRef, DueCases } from '../ports/due-cases.ts';
+import type { PolicyProvider } from '../ports/policy-provider.ts';
+import type { RefundQueue } from '../ports/refund-queue.ts';
+import { type PublishOutcome, publishRefund } from './publish-refund.ts';
+
+export type EscalateStaleCasesDeps = {
+  readonly store: CaseStore;
+  readonly dueCases: DueCases;
+  readonly policies: PolicyProvider;
+  readonly refunds: RefundQueue;
+  readonly clock: Clock;
+};
+
+export type EscalateStaleCasesOptions = {
+  /** Most cases one run handles; the rest stay due and the next run continues with them. */
+  readonly limit: number;
+  /** Cases handled at the same time. @default 8 */
+  readonly concurrency?: number;
+  /** Time left in this invocation (Lambda: context.getRemainingTimeInMillis). @default unlimited */
+  readonly remainingTimeMs?: () => number;
+  /** No case is started with less time left than this, so the run ends before its timeout. @default 10_000 */
+  readonly reserveMs?: number;
+  /** Called once per case handled, for logs; carries ids and codes only. */
+  readonly onStep?: (step: EscalationStep) => void;
+};
+
+export type EscalationStep =
+  | {
+      readonly caseId: string;
+      readonly outcome: 'ESCALATED';
+      readonly rule: EscalationRule;
+      readonly fromLevel: EscalationLevel;
+      readonly toLevel: EscalationLevel;
+      readonly overdueMs: number;
+    }
+  | {
+      readonly caseId: string;
+      readonly outcome: 'DEFAULT_RESOLUTION';
+      readonly rule: EscalationRule;
+      readonly resolution: DefaultResolution;
+      readonly overdueMs: number;
+      readonly refundId?: string;
+      readonly publish?: PublishOutcome;
+    }
+  | {
+      readonly caseId: string;
+      readonly outcome: 'SKIPPED';
+      /** LOST_RACE: another writer committed first; GONE: the case no longer exists. */
+      readonly reason: EscalationSkipReason | 'LOST_RACE' | 'GONE';
+    }
+  | { readonly caseId: string; readonly outcome: 'FAILED'; readonly errorName: string };
+
+export type EscalateStaleCasesResult = {
+  /** Due cases read from the index this run (at most `limit`). */
+  readonly found: number;
+  readonly escalated: number;
+  /** Cases at the last level that got the policy's default resolution (refund or hold). */
+  readonly defaultResolutions: number;
+  /** Of those, refunds made due, and how many of them are left in the outbox for the relay. */
+  readonly refundsDue: number;
+  readonly refundsLeftInOutbox: number;
+  readonly skipped: number;
+  readonly failed: number;
+  /** Now minus the oldest missed deadline found, at the start of the run; 0 when none. */
+  readonly oldestOverdueMs: number;
+  /**
+   * DRAINED: every due case was read and handled. LIMIT: more were due than the limit.
+   * TIME_BUDGET: the run stopped starting cases to end before its timeout.
+   */
+  readonly stoppedBy: 'DRAINED' | 'LIMIT' | 'TIME_BUDGET';
+};
+
+const DEFAULT_CONCURRENCY = 8;
+const DEFAULT_RESERVE_MS = 10_000;
+
+/**
+ * Moves every case whose deadline passed one step up the escalation ladder, within a
+ * bounded amount of work per run.
+ *
+ * Steps:
+ * 1. Read at most `limit` due cases from the due index (oldest deadline first per shard);
+ *    reads grow with the number of due cases, not with the table.
+ * 2. For each, while the time budget lasts (a few at a time): read the case, plan the step
+ *    (domain/escalation.ts re-checks that it still waits for staff and that its deadline is
+ *    still the one listed and passed), and commit case + history (+ refund + outbox record)
+ *    conditional on the version read. A lost race is skipped, not retried: whoever won has
+ *    moved the deadline, and a case still due is found again by the next run.
+ * 3. After the commit, publish a refund that a default resolution made due, exactly as
+ *    intake does; a failed publish stays in the outbox for relay-refund-outbox.
+ * Cases not reached (limit or time) keep their deadline and stay in the index, so the next
+ * run continues where this one stopped; escalated cases leave the due set because their
+ * deadline moves forward.
+ */
+export async function escalateStaleCases(
+  deps: EscalateStaleCasesDeps,
+  options: EscalateStaleCasesOptions,
+): Promise<EscalateStaleCasesResult> {
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
+  const reserveMs = options.reserveMs ?? DEFAULT_RESERVE_MS;
+  const remainingTimeMs = options.remainingTimeMs ?? (() => Number.POSITIVE_INFINITY);
+  const onStep = options.onStep ?? (() => undefined);
+
+  const startedAt = deps.clock.now();
+  const page = await deps.dueCases.listDue({ now: startedAt.toISOString(), limit: options.limit });
+  const oldestDueMs = Math.min(...page.cases.map((ref) => Date.parse(ref.dueAt)));
+  const counts = { escalated: 0, defaultResolutions: 0, refundsDue: 0, refundsLeftInOutbox: 0, skipped: 0, failed: 0 };
+  let outOfTime = false;
+
+  function record(step: EscalationStep): void {
+    switch (step.outcome) {
+      case 'ESCALATED':
+        counts.escalated += 1;
+        break;
+      case 'DEFAULT_RESOLUTION':
+        counts.defaultResolutions += 1;
+        if (step.refundId !== undefined) counts.refundsDue += 1;
+        if (step.publish !== undefined && step.publish !== 'PUBLISHED') counts.refundsLeftInOutbox += 1;
+        break;
+      case 'SKIPPED':
+        counts.skipped += 1;
+        break;
+      case 'FAILED':
+        counts.failed += 1;
+        break;
+    }
+    onStep(step);
+  }
+
+  let next = 0;
+  async function worker(): Promise<void> {
+    while (next < page.cases.length) {
+      if (remainingTimeMs() < reserveMs) {
+        outOfTime = true;
+        return;
+      }
+      const ref = page.cases[next++] as DueCaseRef;
+      record(await escalateOne(deps, ref));
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, page.cases.length) }, worker));
+
+  return {
+    found: page.cases.length,
+    ...counts,
+    oldestOverdueMs: page.cases.length === 0 ? 0 : Math.max(0, startedAt.getTime() - oldestDueMs),
+    stoppedBy: outOfTime ? 'TIME_BUDGET' : page.more ? 'LIMIT' : 'DRAINED',
+  };
+}
+
+async function escalateOne(deps: EscalateStaleCasesDeps, ref: DueCaseRef): Promise<EscalationStep> {
+  const { caseId } = ref;
+  try {
+    const existing = await deps.store.getCase(caseId);
+    if (existing === undefined) return { caseId, outcome: 'SKIPPED', reason: 'GONE' };
+    const plan = planEscalation(existing, {
+      indexedDueAt: ref.dueAt,
+      now: deps.clock.now().toISOString(),
+      policy: deps.policies.policyFor(existing.marketplace),
+    });
+    if (plan.kind === 'SKIP') return { caseId, outcome: 'SKIPPED', reason: plan.reason };
+    const outbox = plan.kind === 'DEFAULT_RESOLUTION' ? plan.outbox : undefined;
+    try {
+      await deps.store.commit({
+        next: plan.next,
+        expectedVersion: existing.version,
+        events: plan.events,
+        ...(outbox === undefined ? {} : { outbox }),
+      });
+    } catch (error) {
+      if (error instanceof ConcurrentModificationError) return { caseId, outcome: 'SKIPPED', reason: 'LOST_RACE' };
+      throw error;
+    }
+    if (plan.kind === 'ESCALATE') {
+      return { caseId, outcome: 'ESCALATED', rule: plan.rule, fromLevel: plan.fromLevel, toLevel: plan.toLevel, overdueMs: plan.overdueMs };
+    }
+    const { resolution } = plan;
+    if (outbox === undefined) {
+      return { caseId, outcome: 'DEFAULT_RESOLUTION', rule: plan.rule, resolution, overdueMs: plan.overdueMs };
+    }
+    const publish = await publishRefund(deps, outbox);
+    return { caseId, outcome: 'DEFAULT_RESOLUTION', rule: plan.rule, resolution, overdueMs: plan.overdueMs, refundId: outbox.refundId, publish };
+  } catch (error) {
+    // One case failing (throttled, a malformed record) must not stop the others; it stays
+    // due and is tried again by the next run.
+    return { caseId, outcome: 'FAILED', errorName: error instanceof Error ? error.name : 'UnknownError' };
+  }
+}

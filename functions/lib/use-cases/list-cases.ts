@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+import type { StaffPrincipal } from '../auth/claims.ts';
+import type { CaseStatus, Priority } from '../domain/case.ts';
+import type { PageCursors } from '../domain/page-cursor.ts';
+import type { ReasonCode } from '../domain/reason-codes.ts';
+import type { CaseListing, CaseListingFilter, CaseListingItem } from '../ports/case-listing.ts';
+
+export type ListCasesDeps = { readonly listing: CaseListing; readonly cursors: PageCursors };
+
+export type ListCasesInput = {
+  readonly principal: StaffPrincipal;
+  readonly statuses?: readonly CaseStatus[] | undefined;
+  readonly reasons?: readonly ReasonCode[] | undefined;
+  readonly priorities?: readonly Priority[] | undefined;
+  /** Any ISO timestamp; compared as an instant. */
+  readonly dueBefore?: string | undefined;
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+};
+
+export type ListCasesResult = { readonly items: CaseListingItem[]; readonly nextCursor: string | null };
+
+/** Same filters, same string, whatever order the client listed values in. */
+function canonicalFilter(filter: CaseListingFilter): string {
+  const sorted = (list: readonly string[] | undefined) => (list === undefined ? [] : [...new Set(list)].sort());
+  const canonical = JSON.stringify([sorted(filter.statuses), sorted(filter.reasons), sorted(filter.priorities), filter.dueBefore ?? null]);
+  return createHash('sha256').update(canonical).digest('base64url');
+}
+
+/**
+ * Lists the caller's cases, soonest deadline first.
+ *
+ * Steps:
+ * 1. The seller is the token's, never the request's.
+ * 2. `dueBefore` becomes one canonical instant; the filters become one canonical string.
+ * 3. A cursor is opened only for the same seller and filters it was issued for (400 naming
+ *    `cursor` otherwise) and yields the position to resume after.
+ * 4. One page from the index; the next cursor seals the position of its last item.
+ */
+export async function listCases(deps: ListCasesDeps, input: ListCasesInput): Promise<ListCasesResult> {
+  const filter: CaseListingFilter = {
+    ...(input.statuses?.length ? { statuses: input.statuses } : {}),
+    ...(input.reasons?.length ? { reasons: input.reasons } : {}),
+    ...(input.priorities?.length ? { priorities: input.priorities } : {}),
+    ...(input.dueBefore === undefined ? {} : { dueBefore: new Date(input.dueBefore).toISOString() }),
+  };
+  const binding = { sellerId: input.principal.sellerId, filters: canonicalFilter(filter) };
+  const after = input.cursor === undefined ? undefined : deps.cursors.open(binding, input.cursor);
+  const page = await deps.listing.listBySeller({
+    sellerId: input.principal.sellerId,
+    filter,
+    limit: input.limit,
+    ...(after === undefined ? {} : { after }),
+  });
+  return { items: page.items, nextCursor: page.next === undefined ? null : deps.cursors.seal(binding, page.next) };
+}

@@ -1,0 +1,331 @@
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
+import { DynamoDbDueCases } from '#lib/adapters/dynamodb-due-cases.ts';
+import { SqsRefundQueue } from '#lib/adapters/sqs-refund-queue.ts';
+import { StaticPolicyProvider } from '#lib/adapters/static-policy-provider.ts';
+import { StaticWebhookSecrets } from '#lib/adapters/static-webhook-secrets.ts';
+import { defaultPolicy } from '#lib/decision/policy.ts';
+import { awaitingStaffStatuses, type CaseRecord, type EscalationLevel, type HistoryEvent } from '#lib/domain/case.ts';
+import { RefundMessageSchema } from '#lib/domain/refund-message.ts';
+import { signatureHeader } from '#lib/domain/webhook-signature.ts';
+import { type Clock, fixedClock } from '#lib/ports/clock.ts';
+import type { CaseStore } from '#lib/ports/case-store.ts';
+import type { DueCases } from '#lib/ports/due-cases.ts';
+import type { RefundQueue } from '#lib/ports/refund-queue.ts';
+import { escalateStaleCases, type EscalateStaleCasesResult } from '#lib/use-cases/escalate-stale-cases.ts';
+import { receiveWebhook } from '#lib/use-cases/receive-webhook.ts';
+import { relayRefundOutbox } from '#lib/use-cases/relay-refund-outbox.ts';
+import { type CaseSpec, seedCases } from '#test/support/case-factory.ts';
+import { countingDocumentClient } from '#test/support/counting-client.ts';
+import { createTestQueues, createTestTable, documentClient, sqsClient } from '#test/support/engines.ts';
+import { FaultyRefundQueue } from '#test/support/faults.ts';
+import { aReturn, aWebhook, TEST_MARKETPLACE, TEST_SECRET } from '#test/support/webhook-factory.ts';
+
+/**
+ * escalate-stale-cases on DynamoDB Local and fauxqs through the real SDK clients: cases are
+ * written by the real intake logic and CaseStore.commit, found through the sparse
+ * byOpenDeadline index, escalated with conditional commits; default-resolution refunds go
+ * through the outbox to the refund queue. Time only moves through a fixed clock.
+ */
+
+const HOUR = 3_600_000;
+const MIN = 60_000;
+const NOW = '2026-11-10T12:00:00.000Z';
+const at = (offsetMs: number) => new Date(Date.parse(NOW) + offsetMs).toISOString();
+
+const nextLevel: Record<EscalationLevel, EscalationLevel | 'DEFAULT'> = { AGENT: 'SUPERVISOR', SUPERVISOR: 'MANAGER', MANAGER: 'DEFAULT' };
+
+type World = { table: string; store: DynamoDbCaseStore; dueCases: DynamoDbDueCases; refunds: SqsRefundQueue; queueUrl: string };
+
+async function world(): Promise<World> {
+  const table = await createTestTable();
+  const queues = await createTestQueues();
+  return {
+    table,
+    store: new DynamoDbCaseStore(documentClient(), table),
+    dueCases: new DynamoDbDueCases(documentClient(), table),
+    refunds: new SqsRefundQueue(sqsClient(), queues.refundQueueUrl),
+    queueUrl: queues.refundQueueUrl,
+  };
+}
+
+function run(
+  w: { store: CaseStore; dueCases: DueCases; refunds: RefundQueue },
+  clock: Clock,
+  options: Partial<Parameters<typeof escalateStaleCases>[1]> = {},
+): Promise<EscalateStaleCasesResult> {
+  return escalateStaleCases({ store: w.store, dueCases: w.dueCases, refunds: w.refunds, clock, policies: new StaticPolicyProvider() }, { limit: 5_000, ...options });
+}
+
+/** Reads many cases (and optionally their history) a batch at a time. */
+async function readAll(store: CaseStore, ids: readonly string[]): Promise<Map<string, { c: CaseRecord; history: HistoryEvent[] }>> {
+  const out = new Map<string, { c: CaseRecord; history: HistoryEvent[] }>();
+  for (let i = 0; i < ids.length; i += 50) {
+    await Promise.all(
+      ids.slice(i, i + 50).map(async (id) => {
+        const [c, history] = await Promise.all([store.getCase(id), store.getHistory(id)]);
+        if (c === undefined) throw new Error(`case ${id} vanished`);
+        out.set(id, { c, history });
+      }),
+    );
+  }
+  return out;
+}
+
+const isDue = (c: CaseRecord, now: string) => awaitingStaffStatuses.has(c.status) && c.dueAt !== undefined && c.dueAt <= now;
+const escalationEvents = (history: readonly HistoryEvent[]) => history.filter((e) => e.action === 'ESCALATED' || e.action === 'DEFAULT_RESOLUTION');
+
+async function drainQueue(queueUrl: string): Promise<string[]> {
+  const bodies: string[] = [];
+  for (;;) {
+    const out = await sqsClient().send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 60 }));
+    if ((out.Messages ?? []).length === 0) return bodies;
+    bodies.push(...(out.Messages ?? []).map((m) => m.Body ?? ''));
+  }
+}
+
+describe('escalate-stale-cases', () => {
+  describe('1,000 cases with mixed deadlines, priorities, levels and states', () => {
+    let w: World;
+    let seeded: CaseRecord[];
+    let result: EscalateStaleCasesResult;
+
+    beforeAll(async () => {
+      w = await world();
+      const shapes = ['AWAITING_APPROVAL', 'NEEDS_REVIEW', 'REFUND_PENDING'] as const;
+      const specs: CaseSpec[] = Array.from({ length: 1_000 }, (_, i) => {
+        const shape = shapes[i % 3] as CaseSpec['shape'];
+        const urgent = i % 4 === 0;
+        // Claims spread from 30 hours before NOW to 3 hours after it, in 2-minute steps.
+        const claimedAt = at(-30 * HOUR + ((i * 397) % 1_000) * 2 * MIN);
+        // Some cases sit higher up the ladder already, with a deadline on either side of NOW.
+        const level: EscalationLevel | undefined = i % 7 === 0 ? 'SUPERVISOR' : i % 11 === 0 ? 'MANAGER' : undefined;
+        const dueAt = level === undefined ? undefined : at(((i % 5) - 2) * HOUR + 1);
+        return { shape, urgent, claimedAt, ...(level === undefined ? {} : { level, dueAt }) };
+      });
+      seeded = await seedCases(w.store, specs, { batch: 50 });
+      result = await run(w, fixedClock(NOW));
+    }, 240_000);
+
+    it('the mix covers every kind of case on both sides of the deadline', () => {
+      const kinds = (pred: (c: CaseRecord) => boolean) => seeded.filter(pred).length;
+      expect(kinds((c) => c.priority === 'URGENT' && isDue(c, NOW) && c.escalationLevel === 'AGENT')).toBeGreaterThan(20);
+      expect(kinds((c) => c.priority === 'URGENT' && !isDue(c, NOW) && awaitingStaffStatuses.has(c.status))).toBeGreaterThan(5);
+      expect(kinds((c) => c.priority === 'NORMAL' && isDue(c, NOW) && c.escalationLevel === 'AGENT')).toBeGreaterThan(20);
+      expect(kinds((c) => c.priority === 'NORMAL' && !isDue(c, NOW) && awaitingStaffStatuses.has(c.status))).toBeGreaterThan(100);
+      expect(kinds((c) => isDue(c, NOW) && c.escalationLevel === 'SUPERVISOR')).toBeGreaterThan(10);
+      expect(kinds((c) => isDue(c, NOW) && c.escalationLevel === 'MANAGER')).toBeGreaterThan(10);
+      // Waiting for the machine, with a deadline long past: never the sweep's business.
+      expect(kinds((c) => c.status === 'REFUND_PENDING' && c.dueAt !== undefined && c.dueAt <= NOW)).toBeGreaterThan(100);
+      expect(new Set(seeded.map((c) => c.status))).toEqual(new Set(['DECIDED', 'NEEDS_REVIEW', 'REFUND_PENDING']));
+    });
+
+    it('moves exactly the due cases, each exactly one step, and nothing else', async () => {
+      const due = seeded.filter((c) => isDue(c, NOW));
+      expect(result).toMatchObject({ found: due.length, skipped: 0, failed: 0, stoppedBy: 'DRAINED' });
+      expect(result.escalated + result.defaultResolutions).toBe(due.length);
+
+      const stored = await readAll(w.store, seeded.map((c) => c.caseId));
+      for (const before of seeded) {
+        const { c: after, history } = stored.get(before.caseId) as { c: CaseRecord; history: HistoryEvent[] };
+        const steps = escalationEvents(history);
+        if (!isDue(before, NOW)) {
+          expect({ id: before.caseId, version: after.version, dueAt: after.dueAt, steps: steps.length }).toEqual({
+            id: before.caseId,
+            version: before.version,
+            dueAt: before.dueAt,
+            steps: 0,
+          });
+          continue;
+        }
+        expect(after.version, before.caseId).toBe(before.version + 1);
+        expect(steps, before.caseId).toHaveLength(1);
+        const step = steps[0] as HistoryEvent;
+        expect(step).toMatchObject({ version: before.version + 1, actor: { kind: 'SYSTEM', id: 'escalate-stale-cases' }, details: { deadline: before.dueAt, fromLevel: before.escalationLevel } });
+        const expected = nextLevel[before.escalationLevel];
+        if (expected === 'DEFAULT') {
+          expect(step.action).toBe('DEFAULT_RESOLUTION');
+          expect(after).toMatchObject({ status: 'REFUND_PENDING', escalationLevel: 'MANAGER', refund: { amount: before.return.money.amountPaid, status: 'PENDING' } });
+        } else {
+          expect(step.action).toBe('ESCALATED');
+          expect(after).toMatchObject({ status: before.status, escalationLevel: expected });
+          expect(after.dueAt && after.dueAt > NOW).toBe(true);
+        }
+      }
+    });
+
+    it('a second run at the same time finds nothing: every moved case left the due set', async () => {
+      expect(await run(w, fixedClock(NOW))).toMatchObject({ found: 0, escalated: 0, defaultResolutions: 0 });
+    });
+  });
+
+  it('two overlapping runs never escalate a case twice', async () => {
+    const w = await world();
+    const specs: CaseSpec[] = Array.from({ length: 200 }, (_, i) => ({
+      shape: i % 2 === 0 ? 'AWAITING_APPROVAL' : 'NEEDS_REVIEW',
+      urgent: i % 3 === 0,
+      ...(i % 5 === 0 ? { level: 'MANAGER' as const, dueAt: at(-HOUR) } : i % 5 === 1 ? { level: 'SUPERVISOR' as const, dueAt: at(-HOUR) } : {}),
+      claimedAt: at(-48 * HOUR - i * MIN),
+    }));
+    const seeded = await seedCases(w.store, specs);
+    expect(seeded.every((c) => isDue(c, NOW))).toBe(true);
+
+    const clock = fixedClock(NOW);
+    const [a, b] = await Promise.all([run(w, clock, { concurrency: 8 }), run(w, clock, { concurrency: 8 })]);
+    // The runs really overlapped (both found cases the other moved), and between them each
+    // case was moved once; every other sighting was skipped as a lost race or a moved deadline.
+    expect(a.found).toBeGreaterThan(0);
+    expect(b.found).toBeGreaterThan(0);
+    expect(a.found + b.found).toBeGreaterThan(200);
+    expect(a.escalated + b.escalated + a.defaultResolutions + b.defaultResolutions).toBe(200);
+    expect(a.skipped + b.skipped).toBe(a.found + b.found - 200);
+    expect(a.failed + b.failed).toBe(0);
+
+    const stored = await readAll(w.store, seeded.map((c) => c.caseId));
+    for (const before of seeded) {
+      const { c, history } = stored.get(before.caseId) as { c: CaseRecord; history: HistoryEvent[] };
+      expect(escalationEvents(history), before.caseId).toHaveLength(1);
+      expect(history.filter((e) => e.action === 'REFUND_DUE')).toHaveLength(before.escalationLevel === 'MANAGER' ? 1 : 0);
+      expect(c.version).toBe(before.version + 1);
+    }
+    // One refund message per default resolution, not two.
+    const messages = (await drainQueue(w.queueUrl)).map((body) => RefundMessageSchema.parse(JSON.parse(body)));
+    expect(messages).toHaveLength(seeded.filter((c) => c.escalationLevel === 'MANAGER').length);
+    expect(new Set(messages.map((m) => m.caseId)).size).toBe(messages.length);
+  }, 180_000);
+
+  it('reads grow with the due cases, not the table: index entries and case reads each ≤ 1.1 × due', async () => {
+    const w = await world();
+    const notDue: CaseSpec[] = Array.from({ length: 450 }, (_, i) => ({ shape: i % 2 === 0 ? 'AWAITING_APPROVAL' : 'NEEDS_REVIEW', claimedAt: at(-HOUR + (i % 50) * MIN) }));
+    const due: CaseSpec[] = Array.from({ length: 50 }, (_, i) => ({ shape: i % 2 === 0 ? 'AWAITING_APPROVAL' : 'NEEDS_REVIEW', claimedAt: at(-30 * HOUR - i * MIN) }));
+    const seeded = await seedCases(w.store, [...notDue, ...due]);
+    const dueCount = seeded.filter((c) => isDue(c, NOW)).length;
+    expect(dueCount).toBe(50);
+
+    const counting = countingDocumentClient(documentClient());
+    const counted = { store: new DynamoDbCaseStore(counting.client, w.table), dueCases: new DynamoDbDueCases(counting.client, w.table), refunds: w.refunds };
+    const result = await run(counted, fixedClock(NOW));
+    expect(result).toMatchObject({ found: 50, escalated: 50 });
+    // Every due case must be read once from the index and once from the table, and no more.
+    expect(counting.counts.indexItems).toBeGreaterThanOrEqual(dueCount);
+    expect(counting.counts.indexItems).toBeLessThanOrEqual(1.1 * dueCount);
+    expect(counting.counts.tableItems).toBeGreaterThanOrEqual(dueCount);
+    expect(counting.counts.tableItems).toBeLessThanOrEqual(1.1 * dueCount);
+
+    // Nothing due: a run reads nothing but eight empty index pages.
+    counting.reset();
+    expect(await run(counted, fixedClock(NOW))).toMatchObject({ found: 0 });
+    expect(counting.counts).toMatchObject({ indexItems: 0, tableItems: 0 });
+  }, 180_000);
+
+  it('bounded work: with limit N and more than N due, each run escalates exactly N and the next continues', async () => {
+    const w = await world();
+    await seedCases(w.store, Array.from({ length: 60 }, (_, i) => ({ shape: 'NEEDS_REVIEW' as const, claimedAt: at(-30 * HOUR - i * MIN) })));
+    const clock = fixedClock(NOW);
+    const runs: EscalateStaleCasesResult[] = [];
+    for (let i = 0; i < 4; i++) runs.push(await run(w, clock, { limit: 25 }));
+    expect(runs.map((r) => [r.found, r.escalated, r.stoppedBy])).toEqual([
+      [25, 25, 'LIMIT'],
+      [25, 25, 'LIMIT'],
+      [10, 10, 'DRAINED'],
+      [0, 0, 'DRAINED'],
+    ]);
+    // The oldest deadlines go first: the first run's oldest overdue case is the oldest of all.
+    expect(runs[0]?.oldestOverdueMs).toBe(6 * HOUR + 59 * MIN);
+  });
+
+  it('bounded time: no case is started once the remaining time falls below the reserve; the next run continues', async () => {
+    const w = await world();
+    await seedCases(w.store, Array.from({ length: 20 }, (_, i) => ({ shape: 'NEEDS_REVIEW' as const, claimedAt: at(-30 * HOUR - i * MIN) })));
+    let budgetChecks = 0;
+    // Plenty of time for seven cases, then the invocation is nearly over.
+    const remainingTimeMs = () => (++budgetChecks <= 7 ? 50_000 : 4_000);
+    const first = await run(w, fixedClock(NOW), { concurrency: 1, reserveMs: 5_000, remainingTimeMs });
+    expect(first).toMatchObject({ found: 20, escalated: 7, stoppedBy: 'TIME_BUDGET' });
+    expect(await run(w, fixedClock(NOW))).toMatchObject({ found: 13, escalated: 13, stoppedBy: 'DRAINED' });
+  });
+
+  describe('the full ladder through the real intake path, with a moving clock', () => {
+    async function intake(w: World, clock: Clock, ret = aReturn({ money: { currency: 'CNY', itemValue: 99_900, amountPaid: 99_900, shippingCost: 1_200 } })) {
+      const body = JSON.stringify(aWebhook('return.requested', ret));
+      const result = await receiveWebhook(
+        { store: w.store, secrets: new StaticWebhookSecrets({ [TEST_MARKETPLACE]: TEST_SECRET }), policies: new StaticPolicyProvider(), refunds: w.refunds, clock },
+        { marketplace: TEST_MARKETPLACE, rawBody: body, signatureHeader: signatureHeader(TEST_SECRET, Math.floor(clock.now().getTime() / 1000), body) },
+      );
+      expect(result.status).toBe('DECIDED');
+      return result.caseId;
+    }
+
+    it('AGENT → SUPERVISOR → MANAGER → default resolution → REFUND_PENDING and one refund message, exactly once', async () => {
+      const w = await world();
+      const clock = fixedClock('2026-11-06T10:00:00.000Z');
+      const caseId = await intake(w, clock);
+      const received = (await w.store.getCase(caseId)) as CaseRecord;
+      // Claimed 09:00, NORMAL priority: first response within 24 hours.
+      expect(received).toMatchObject({ status: 'DECIDED', escalationLevel: 'AGENT', priority: 'NORMAL', dueAt: '2026-11-07T09:00:00.000Z' });
+      const sl = defaultPolicy.serviceLevels.resolutionMinutes;
+
+      clock.set('2026-11-07T08:59:59.999Z');
+      expect(await run(w, clock)).toMatchObject({ found: 0 });
+
+      clock.set('2026-11-07T09:00:00.000Z');
+      expect(await run(w, clock)).toMatchObject({ found: 1, escalated: 1 });
+      const supervisor = (await w.store.getCase(caseId)) as CaseRecord;
+      expect(supervisor).toMatchObject({ status: 'DECIDED', escalationLevel: 'SUPERVISOR', dueAt: new Date(Date.parse('2026-11-07T09:00:00.000Z') + sl.supervisor * MIN).toISOString() });
+
+      // Late by an hour: the manager's clock starts when the escalation happens.
+      clock.set(new Date(Date.parse(supervisor.dueAt as string) + HOUR));
+      expect(await run(w, clock)).toMatchObject({ found: 1, escalated: 1 });
+      const manager = (await w.store.getCase(caseId)) as CaseRecord;
+      expect(manager).toMatchObject({ escalationLevel: 'MANAGER', dueAt: new Date(clock.now().getTime() + sl.manager * MIN).toISOString() });
+
+      clock.set(manager.dueAt as string);
+      expect(await run(w, clock)).toMatchObject({ found: 1, escalated: 0, defaultResolutions: 1, refundsDue: 1, refundsLeftInOutbox: 0 });
+      const resolved = (await w.store.getCase(caseId)) as CaseRecord;
+      expect(resolved).toMatchObject({ status: 'REFUND_PENDING', escalationLevel: 'MANAGER', refund: { amount: 99_900, currency: 'CNY', status: 'PENDING' } });
+      expect(resolved.dueAt).toBeUndefined();
+
+      // Much later, many runs: nothing more happens to it.
+      for (const days of [1, 30, 365]) {
+        clock.advance(days * 24 * HOUR);
+        expect(await run(w, clock)).toMatchObject({ found: 0 });
+      }
+      const history = await w.store.getHistory(caseId);
+      expect(history.map((e) => e.action)).toEqual(['CASE_RECEIVED', 'DECISION_MADE', 'ESCALATED', 'ESCALATED', 'DEFAULT_RESOLUTION', 'REFUND_DUE']);
+      expect(history.slice(2).map((e) => [e.details.rule, e.details.fromLevel, e.details.toLevel])).toEqual([
+        ['FIRST_RESPONSE_DEADLINE', 'AGENT', 'SUPERVISOR'],
+        ['SUPERVISOR_RESOLUTION_DEADLINE', 'SUPERVISOR', 'MANAGER'],
+        ['MANAGER_RESOLUTION_DEADLINE', 'MANAGER', 'MANAGER'],
+        [undefined, undefined, undefined],
+      ]);
+      expect(history[4]?.details).toMatchObject({ resolution: 'BUYER_WINS_FULL_REFUND', deadline: manager.dueAt, refundId: resolved.refund?.refundId });
+
+      const messages = (await drainQueue(w.queueUrl)).map((b) => RefundMessageSchema.parse(JSON.parse(b)));
+      expect(messages).toEqual([{ schemaVersion: 1, refundId: resolved.refund?.refundId, caseId, sellerId: resolved.sellerId, amount: 99_900, currency: 'CNY', decidedAtVersion: resolved.version }]);
+      expect(await w.store.listPendingOutbox({ olderThan: '9999-12-31T00:00:00.000Z', limit: 10 })).toEqual([]);
+    });
+
+    it('the default-resolution refund is in the outbox with the case; a failed publish is left to the relay', async () => {
+      const w = await world();
+      const clock = fixedClock('2026-11-06T10:00:00.000Z');
+      const caseId = await intake(w, clock);
+      const failing = new FaultyRefundQueue(w.refunds).failNext(1);
+      const ladder = { ...w, refunds: failing };
+      for (let step = 0; step < 3; step++) {
+        clock.set((await w.store.getCase(caseId))?.dueAt as string);
+        await run(ladder, clock);
+      }
+      const resolved = (await w.store.getCase(caseId)) as CaseRecord;
+      expect(resolved.status).toBe('REFUND_PENDING');
+      const outbox = await w.store.listPendingOutbox({ olderThan: '9999-12-31T00:00:00.000Z', limit: 10 });
+      expect(outbox).toEqual([expect.objectContaining({ caseId, refundId: resolved.refund?.refundId })]);
+      expect(await drainQueue(w.queueUrl)).toEqual([]);
+
+      clock.advance(5 * MIN);
+      expect(await relayRefundOutbox({ store: w.store, refunds: failing, clock })).toMatchObject({ found: 1, published: 1 });
+      const messages = (await drainQueue(w.queueUrl)).map((b) => RefundMessageSchema.parse(JSON.parse(b)));
+      expect(messages.map((m) => m.refundId)).toEqual([resolved.refund?.refundId]);
+    });
+  });
+});

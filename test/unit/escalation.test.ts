@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import type { CaseRecord } from '#lib/domain/case.ts';
+import { ESCALATION_ACTOR, planEscalation } from '#lib/domain/escalation.ts';
+import { refundIdFor } from '#lib/domain/refund-message.ts';
+import { defaultPolicy, type Policy } from '#lib/decision/policy.ts';
+import { newCaseCommit } from '#test/support/case-factory.ts';
+
+/** The escalation ladder as a pure function: what each missed deadline does to a case. */
+
+const MIN = 60_000;
+const policy = defaultPolicy;
+const sl = policy.serviceLevels;
+const withResolution = (r: Policy['defaultResolutionAfterLastLevel']): Policy => ({ ...policy, defaultResolutionAfterLastLevel: r });
+
+/** A DECIDED case (above an agent's authority) as intake stored it. */
+function awaiting(overrides: Partial<CaseRecord> = {}): CaseRecord {
+  return { ...newCaseCommit({ shape: 'AWAITING_APPROVAL', claimedAt: '2026-11-06T09:00:00Z' }).next, ...overrides };
+}
+const plus = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
+
+describe('planEscalation', () => {
+  it('AGENT past the first-response deadline → SUPERVISOR, dueAt = now + supervisor minutes, one ESCALATED event', () => {
+    const c = awaiting();
+    expect(c).toMatchObject({ status: 'DECIDED', escalationLevel: 'AGENT', dueAt: '2026-11-07T09:00:00.000Z' });
+    const now = plus(c.dueAt as string, 5 * MIN);
+    const plan = planEscalation(c, { indexedDueAt: c.dueAt as string, now, policy });
+    expect(plan.kind).toBe('ESCALATE');
+    if (plan.kind !== 'ESCALATE') return;
+    const nextDueAt = plus(now, sl.resolutionMinutes.supervisor * MIN);
+    expect(plan.next).toMatchObject({ status: 'DECIDED', escalationLevel: 'SUPERVISOR', dueAt: nextDueAt, version: c.version + 1, updatedAt: now });
+    expect(plan.events).toEqual([
+      {
+        caseId: c.caseId,
+        version: c.version + 1,
+        seq: 0,
+        at: now,
+        actor: ESCALATION_ACTOR,
+        action: 'ESCALATED',
+        fromStatus: 'DECIDED',
+        toStatus: 'DECIDED',
+        details: {
+          rule: 'FIRST_RESPONSE_DEADLINE',
+          deadline: c.dueAt,
+          overdueMs: 5 * MIN,
+          fromLevel: 'AGENT',
+          toLevel: 'SUPERVISOR',
+          nextDueAt,
+          policyVersion: policy.version,
+        },
+      },
+    ]);
+  });
+
+  it('AGENT past a deadline staff had reset names the agent resolution rule', () => {
+    const c = awaiting({ dueAt: '2026-11-08T00:00:00.000Z' });
+    const plan = planEscalation(c, { indexedDueAt: '2026-11-08T00:00:00.000Z', now: '2026-11-08T00:00:00.000Z', policy });
+    expect(plan).toMatchObject({ kind: 'ESCALATE', rule: 'AGENT_RESOLUTION_DEADLINE', overdueMs: 0 });
+  });
+
+  it('SUPERVISOR → MANAGER with the manager’s minutes', () => {
+    const c = awaiting({ escalationLevel: 'SUPERVISOR', dueAt: '2026-11-09T00:00:00.000Z' });
+    const now = '2026-11-09T01:00:00.000Z';
+    const plan = planEscalation(c, { indexedDueAt: c.dueAt as string, now, policy });
+    expect(plan).toMatchObject({ kind: 'ESCALATE', rule: 'SUPERVISOR_RESOLUTION_DEADLINE', fromLevel: 'SUPERVISOR', toLevel: 'MANAGER' });
+    if (plan.kind === 'SKIP') return;
+    expect(plan.next.dueAt).toBe(plus(now, sl.resolutionMinutes.manager * MIN));
+  });
+
+  it('MANAGER past its deadline, BUYER_WINS_FULL_REFUND: REFUND_PENDING for the amount paid, through makeRefundDue', () => {
+    const c = awaiting({ escalationLevel: 'MANAGER', dueAt: '2026-11-12T00:00:00.000Z', status: 'NEEDS_REVIEW' });
+    const now = '2026-11-12T00:00:01.000Z';
+    const plan = planEscalation(c, { indexedDueAt: c.dueAt as string, now, policy: withResolution('BUYER_WINS_FULL_REFUND') });
+    expect(plan.kind).toBe('DEFAULT_RESOLUTION');
+    if (plan.kind !== 'DEFAULT_RESOLUTION') return;
+    const refundId = refundIdFor(c.caseId, c.version + 1);
+    expect(plan.resolution).toBe('BUYER_WINS_FULL_REFUND');
+    expect(plan.next.status).toBe('REFUND_PENDING');
+    expect(plan.next.dueAt).toBeUndefined();
+    expect(plan.next.escalationLevel).toBe('MANAGER');
+    expect(plan.next.refund).toEqual({ refundId, amount: 99_900, currency: 'CNY', status: 'PENDING', decidedAtVersion: c.version + 1, dueAt: now });
+    expect(plan.next.ledger?.filter((l) => l.kind === 'BUYER_REFUND')).toEqual([expect.objectContaining({ amount: 99_900, paidBy: 'SELLER', bornBy: 'SELLER' })]);
+    expect(plan.next.ledger?.some((l) => l.kind === 'RETURN_SHIPPING')).toBe(false);
+    expect(plan.outbox).toMatchObject({ caseId: c.caseId, refundId, message: { refundId, amount: 99_900, currency: 'CNY', decidedAtVersion: c.version + 1 } });
+    expect(plan.events.map((e) => [e.action, e.fromStatus, e.toStatus, e.version, e.seq])).toEqual([
+      ['DEFAULT_RESOLUTION', 'NEEDS_REVIEW', 'REFUND_PENDING', c.version + 1, 0],
+      ['REFUND_DUE', 'REFUND_PENDING', 'REFUND_PENDING', c.version + 1, 1],
+    ]);
+    expect(plan.events[0]?.details).toMatchObject({ rule: 'MANAGER_RESOLUTION_DEADLINE', resolution: 'BUYER_WINS_FULL_REFUND', refundId, amount: 99_900, fromLevel: 'MANAGER', toLevel: 'MANAGER' });
+  });
+
+  it('BUYER_WINS_RETURN_AND_REFUND also puts the return label on the seller', () => {
+    const c = awaiting({ escalationLevel: 'MANAGER', dueAt: '2026-11-12T00:00:00.000Z' });
+    const plan = planEscalation(c, { indexedDueAt: c.dueAt as string, now: '2026-11-12T00:00:00.000Z', policy: withResolution('BUYER_WINS_RETURN_AND_REFUND') });
+    if (plan.kind !== 'DEFAULT_RESOLUTION') throw new Error(plan.kind);
+    expect(plan.next.status).toBe('REFUND_PENDING');
+    expect(plan.next.ledger?.find((l) => l.kind === 'RETURN_SHIPPING')).toMatchObject({ amount: 1_200, paidBy: 'SELLER' });
+  });
+
+  it('HOLD_WITH_MANAGER keeps status and level and removes the deadline, so the case leaves the sweep', () => {
+    const c = awaiting({ escalationLevel: 'MANAGER', dueAt: '2026-11-12T00:00:00.000Z' });
+    const plan = planEscalation(c, { indexedDueAt: c.dueAt as string, now: '2026-11-12T00:00:00.000Z', policy: withResolution('HOLD_WITH_MANAGER') });
+    if (plan.kind !== 'DEFAULT_RESOLUTION') throw new Error(plan.kind);
+    expect(plan.outbox).toBeUndefined();
+    expect(plan.next).toMatchObject({ status: 'DECIDED', escalationLevel: 'MANAGER', version: c.version + 1 });
+    expect('dueAt' in plan.next).toBe(false);
+    expect(plan.events).toHaveLength(1);
+    expect(plan.events[0]).toMatchObject({ action: 'DEFAULT_RESOLUTION', toStatus: 'DECIDED', details: { resolution: 'HOLD_WITH_MANAGER' } });
+  });
+
+  it('a buyer-wins resolution with nothing paid is held with the manager, saying why', () => {
+    const base = awaiting({ escalationLevel: 'MANAGER', dueAt: '2026-11-12T00:00:00.000Z' });
+    const c = { ...base, return: { ...base.return, money: { ...base.return.money, amountPaid: 0 } } };
+    const plan = planEscalation(c, { indexedDueAt: c.dueAt as string, now: '2026-11-12T00:00:00.000Z', policy });
+    expect(plan).toMatchObject({ kind: 'DEFAULT_RESOLUTION', resolution: 'HOLD_WITH_MANAGER' });
+    if (plan.kind === 'SKIP') return;
+    expect(plan.events[0]?.details).toMatchObject({ configuredResolution: 'BUYER_WINS_FULL_REFUND', heldBecause: 'NOTHING_TO_REFUND' });
+  });
+
+  it('skips what the index got wrong or another writer changed: not due, deadline moved, not waiting for staff', () => {
+    const c = awaiting();
+    const dueAt = c.dueAt as string;
+    expect(planEscalation(c, { indexedDueAt: dueAt, now: plus(dueAt, -1), policy })).toMatchObject({ kind: 'SKIP', reason: 'NOT_DUE' });
+    expect(planEscalation(c, { indexedDueAt: plus(dueAt, -MIN), now: plus(dueAt, MIN), policy })).toMatchObject({ kind: 'SKIP', reason: 'DEADLINE_MOVED' });
+    const { dueAt: _gone, ...withoutDeadline } = c;
+    expect(planEscalation(withoutDeadline, { indexedDueAt: dueAt, now: plus(dueAt, MIN), policy })).toMatchObject({ kind: 'SKIP', reason: 'DEADLINE_MOVED' });
+    for (const status of ['REFUND_PENDING', 'REFUNDED', 'REJECTED', 'CANCELLED', 'CLOSED'] as const) {
+      expect(planEscalation({ ...c, status }, { indexedDueAt: dueAt, now: plus(dueAt, MIN), policy })).toMatchObject({ kind: 'SKIP', reason: 'NOT_AWAITING_STAFF' });
+    }
+  });
+
+  it('moves every waiting status exactly one step and never twice from the same read', () => {
+    for (const status of ['RECEIVED', 'DECIDED', 'NEEDS_REVIEW'] as const) {
+      for (const level of ['AGENT', 'SUPERVISOR'] as const) {
+        const c = awaiting({ status, escalationLevel: level, dueAt: '2026-11-09T00:00:00.000Z' });
+        const now = '2026-11-10T00:00:00.000Z';
+        const first = planEscalation(c, { indexedDueAt: '2026-11-09T00:00:00.000Z', now, policy });
+        if (first.kind !== 'ESCALATE') throw new Error(`${status}/${level}: ${first.kind}`);
+        expect(first.next.status).toBe(status);
+        // The escalated case, found again with the old index entry, is left alone.
+        expect(planEscalation(first.next, { indexedDueAt: '2026-11-09T00:00:00.000Z', now, policy })).toMatchObject({ kind: 'SKIP', reason: 'DEADLINE_MOVED' });
+      }
+    }
+  });
+});

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { buildOpenApiDocument, renderOpenApi } from '#lib/http/openapi.ts';
+import { webhookBodySchemas } from '#lib/http/webhook-body-schemas.ts';
+import { localFunctions } from '#local/functions.ts';
+
+/** openapi.json is generated from the zod schemas; the committed copy must be current. */
+
+const committedPath = fileURLToPath(new URL('../../openapi.json', import.meta.url));
+
+type Doc = {
+  openapi: string;
+  paths: Record<string, Record<string, { security?: unknown[]; requestBody?: unknown; responses: Record<string, unknown> }>>;
+  components: { schemas: Record<string, unknown> };
+};
+
+describe('openapi.json', () => {
+  it('is what the schemas generate today (run `npm run openapi` after changing a schema)', () => {
+    expect(readFileSync(committedPath, 'utf8')).toBe(renderOpenApi());
+  });
+
+  it('is OpenAPI 3.1 and every $ref resolves to a component', () => {
+    const doc = buildOpenApiDocument() as Doc;
+    expect(doc.openapi).toBe('3.1.0');
+    const text = JSON.stringify(doc);
+    const refs = [...text.matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1] ?? '');
+    expect(refs.length).toBeGreaterThan(10);
+    for (const ref of refs) expect(doc.components.schemas, ref).toHaveProperty(ref);
+    expect(text).not.toMatch(/"\$ref":"#\/\$defs/);
+  });
+
+  it('documents every HTTP route the runtime serves, staff routes secured by the JWT and nothing else', () => {
+    const doc = buildOpenApiDocument() as Doc;
+    const http = localFunctions.filter((f) => f.kind === 'http');
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(new Set(documented)).toEqual(new Set(http.map((f) => `${f.method} ${f.path}`)));
+    for (const fn of http) {
+      const op = doc.paths[fn.path]?.[fn.method.toLowerCase()];
+      expect(op?.security, `${fn.method} ${fn.path}`).toEqual(fn.auth === 'jwt' ? [{ staffJwt: [] }] : []);
+      if (fn.auth === 'jwt') expect(Object.keys(op?.responses ?? {})).toEqual(expect.arrayContaining(['401', '403']));
+    }
+  });
+
+  it('takes the webhook body from the list of webhook formats', () => {
+    const doc = buildOpenApiDocument() as Doc;
+    for (const format of webhookBodySchemas) expect(doc.components.schemas).toHaveProperty(format.name);
+    expect(JSON.stringify(doc.paths['/webhooks/{marketplace}']?.post?.requestBody)).toContain(webhookBodySchemas[0]?.name);
+  });
+});

@@ -1,0 +1,135 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect, it } from 'vitest';
+import { assertRefundAuthority, formatMoney, roleRequiredFor } from '#lib/auth/authority.ts';
+import { principalFromClaims } from '#lib/auth/claims.ts';
+import { assertAllowed, isAllowed, staffActions } from '#lib/auth/permissions.ts';
+import { defaultPolicy } from '#lib/decision/policy.ts';
+import { AuthenticationError, AuthorityExceededError, ForbiddenError, ValidationError } from '#lib/domain/errors.ts';
+import { PageCursors } from '#lib/domain/page-cursor.ts';
+
+describe('token claims → principal', () => {
+  const base = { sub: 'u-1', 'custom:sellerId': 'S1' };
+
+  it.each([
+    ['API Gateway rendering of one group', { 'cognito:groups': '[agent]' }, 'agent'],
+    ['several groups: the highest role counts', { 'cognito:groups': '[agent supervisor other]' }, 'supervisor'],
+    ['a real array', { 'cognito:groups': ['manager', 'agent'] }, 'manager'],
+    ['a custom:role claim', { 'custom:role': 'supervisor' }, 'supervisor'],
+    ['custom:role and groups together', { 'custom:role': 'agent', 'cognito:groups': '[manager]' }, 'manager'],
+  ])('%s', (_name, claims, role) => {
+    expect(principalFromClaims({ ...base, ...claims })).toEqual({ userId: 'u-1', sellerId: 'S1', role });
+  });
+
+  it('no claims at all is 401 (never an anonymous staff member)', () => {
+    expect(() => principalFromClaims(undefined)).toThrow(AuthenticationError);
+  });
+
+  it.each([
+    ['no seller', { sub: 'u', 'cognito:groups': '[agent]' }, 'custom:sellerId'],
+    ['no user', { 'custom:sellerId': 'S1', 'cognito:groups': '[agent]' }, 'sub'],
+    ['no known role', { ...base, 'cognito:groups': '[admins]' }, 'cognito:groups'],
+    ['an unknown custom:role', { ...base, 'custom:role': 'root' }, 'custom:role'],
+    ['a seller id that is not an identifier', { ...base, 'custom:sellerId': 'S1/../S2', 'cognito:groups': '[agent]' }, 'custom:sellerId'],
+  ])('%s is 403 naming the claim', (_name, claims, claim) => {
+    let thrown: unknown;
+    try {
+      principalFromClaims(claims);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ForbiddenError);
+    expect((thrown as Error).message).toContain(claim);
+  });
+
+  test.prop([fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.array(fc.string())))])('never throws anything but 401/403', (claims) => {
+    try {
+      principalFromClaims(claims);
+    } catch (error) {
+      expect(error instanceof ForbiddenError || error instanceof AuthenticationError).toBe(true);
+    }
+  });
+});
+
+describe('role permissions', () => {
+  it('only supervisors and managers override; everyone else does the rest', () => {
+    for (const action of staffActions) {
+      expect(isAllowed('manager', action)).toBe(true);
+      expect(isAllowed('supervisor', action)).toBe(true);
+      expect(isAllowed('agent', action)).toBe(action !== 'cases:override');
+    }
+    expect(() => assertAllowed({ userId: 'u', sellerId: 'S', role: 'agent' }, 'cases:override')).toThrow(/agent role may not override/);
+  });
+});
+
+describe('refund authority', () => {
+  it('formats minor units per currency', () => {
+    expect(formatMoney(249_900, 'CNY')).toBe('CNY 2499.00');
+    expect(formatMoney(5, 'EUR')).toBe('EUR 0.05');
+    expect(formatMoney(1200, 'JPY')).toBe('JPY 1200');
+  });
+
+  it('names the limit and who may approve instead', () => {
+    expect(() => assertRefundAuthority('agent', { amount: 249_900, currency: 'CNY' }, defaultPolicy)).toThrow(
+      'Refund CNY 2499.00 exceeds the agent limit of CNY 500.00; a supervisor (limit CNY 5000.00) must approve it',
+    );
+    expect(() => assertRefundAuthority('manager', { amount: 6_000_000, currency: 'CNY' }, defaultPolicy)).toThrow(/no role's limit covers it/);
+    expect(() => assertRefundAuthority('manager', { amount: 100, currency: 'USD' }, defaultPolicy)).toThrow(AuthorityExceededError);
+    expect(() => assertRefundAuthority('agent', { amount: 50_000, currency: 'CNY' }, defaultPolicy)).not.toThrow();
+    expect(roleRequiredFor(50_001, 'CNY', defaultPolicy)).toBe('supervisor');
+  });
+
+  test.prop([fc.constantFrom('agent', 'supervisor', 'manager' as const), fc.integer({ min: 1, max: 10_000_000 }), fc.constantFrom('CNY', 'EUR')])(
+    'allowed exactly when the amount is within the role’s policy limit',
+    (role, amount, currency) => {
+      const within = amount <= (defaultPolicy.authorityLimits[currency]?.[role] ?? -1);
+      const check = () => assertRefundAuthority(role, { amount, currency }, defaultPolicy);
+      if (within) expect(check).not.toThrow();
+      else expect(check).toThrow(AuthorityExceededError);
+    },
+  );
+});
+
+describe('page cursors', () => {
+  const cursors = new PageCursors('unit-test-cursor-key-0123456789abcdef');
+  const binding = { sellerId: 'S1', filters: 'f1' };
+  const position = '2026-11-07T09:00:00.000Z#cs_0123456789abcdef01234567';
+
+  it('round-trips for the same seller and filters only', () => {
+    const cursor = cursors.seal(binding, position);
+    expect(cursors.open(binding, cursor)).toBe(position);
+    expect(() => cursors.open({ ...binding, sellerId: 'S2' }, cursor)).toThrow(ValidationError);
+    expect(() => cursors.open({ ...binding, filters: 'f2' }, cursor)).toThrow(ValidationError);
+    expect(() => new PageCursors('another-key-that-is-long-enough-0000000').open(binding, cursor)).toThrow(ValidationError);
+  });
+
+  test.prop([fc.string({ maxLength: 600 })])('any other string is a 400 naming cursor, never a crash', (junk) => {
+    try {
+      cursors.open(binding, junk);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues[0]?.field).toBe('cursor');
+      return;
+    }
+    throw new Error('a random string opened as a cursor');
+  });
+
+  test.prop([fc.nat(), fc.integer({ min: 0, max: 255 })])('flipping any byte of a cursor breaks it', (at, value) => {
+    const cursor = cursors.seal(binding, position);
+    const i = at % cursor.length;
+    const replacement = String.fromCharCode(value);
+    fc.pre(cursor[i] !== replacement);
+    const tampered = `${cursor.slice(0, i)}${replacement}${cursor.slice(i + 1)}`;
+    let opened: string | undefined;
+    try {
+      opened = cursors.open(binding, tampered);
+    } catch {
+      opened = undefined;
+    }
+    // base64url has a few bit-equivalent spellings of its last character; they decode alike.
+    if (opened !== undefined) expect(opened).toBe(position);
+  });
+
+  it('refuses a short signing key', () => {
+    expect(() => new PageCursors('short')).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,342 @@
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { CaseRecord } from '#lib/domain/case.ts';
+import { ValidationError } from '#lib/domain/errors.ts';
+import { WebhookPayloadSchema, type ReturnV1 } from '#lib/domain/return-payload.ts';
+import type { InboundWebhook, ParsedDelivery, Translation } from '#lib/marketplaces/adapter.ts';
+import { canonicalOnly, MarketplaceConfigSchema, marketplaceRegistry } from '#lib/marketplaces/index.ts';
+import {
+  reasonCodeFor,
+  shopifyAdapter,
+  type ShopifyDelivery,
+  shopifyHmac,
+  shopifyReturnReasons,
+  shopifyTopics,
+  shopifyWebhookBodySchemas,
+  ShopifyShopsSchema,
+  verifyShopifyHmac,
+} from '#lib/marketplaces/shopify.ts';
+import {
+  shopifyBody,
+  shopifyFixture,
+  shopifyHeaders,
+  TEST_SHOP,
+  TEST_SHOP_SELLER,
+  TEST_SHOPIFY_NEXT_SECRET,
+  TEST_SHOPIFY_SECRET,
+} from '#test/support/shopify-factory.ts';
+
+const adapter = shopifyAdapter({ shops: { [TEST_SHOP]: TEST_SHOP_SELLER } });
+const receivedAt = '2026-11-06T09:00:00.000Z';
+const ids = { returnId: '123134564567890', orderId: '4783296544821' };
+
+function request(topic: string, body: string, opts: Parameters<typeof shopifyHeaders>[1] | object = {}): InboundWebhook {
+  return { headers: shopifyHeaders(body, { topic, triggeredAt: receivedAt, ...opts }), rawBody: body };
+}
+
+function parse(topic: string, body: string, opts: object = {}) {
+  return adapter.parse(request(topic, body, opts), { marketplace: 'shopify', receivedAt });
+}
+
+function parsed(topic: string, body: string, opts: object = {}): ParsedDelivery<ShopifyDelivery> {
+  const result = parse(topic, body, opts);
+  if (result.kind !== 'PARSED') throw new Error(`expected PARSED, got ${result.kind}`);
+  return result;
+}
+
+function payloadOf(t: Translation) {
+  if (t.kind !== 'PAYLOAD') throw new Error(`expected PAYLOAD, got IGNORE ${t.reason}`);
+  return t.payload;
+}
+
+/** The case a request for the fixture return would have stored. */
+function storedCase(): CaseRecord {
+  const p = parsed('returns/request', shopifyBody('returns/request', ids));
+  const payload = payloadOf(adapter.translate(p, { marketplace: 'shopify', receivedAt, existing: undefined }));
+  return {
+    caseId: 'cs_000000000000000000000000',
+    marketplace: 'shopify',
+    marketplaceReturnId: ids.returnId,
+    orderId: ids.orderId,
+    sellerId: TEST_SHOP_SELLER,
+    status: 'NEEDS_REVIEW',
+    version: 1,
+    createdAt: receivedAt,
+    updatedAt: receivedAt,
+    lastEventAt: receivedAt,
+    priority: 'NORMAL',
+    escalationLevel: 'AGENT',
+    return: payload.return as ReturnV1,
+  };
+}
+
+function validationIssues(fn: () => unknown): { field: string; problem: string }[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ValidationError) return [...error.issues];
+    throw error;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+describe('Shopify signature', () => {
+  const body = shopifyFixture('returns/request');
+
+  it('is the base64 HMAC-SHA256 of the raw body with the app secret', () => {
+    const expected = createHmac('sha256', TEST_SHOPIFY_SECRET).update(body, 'utf8').digest('base64');
+    expect(shopifyHmac(TEST_SHOPIFY_SECRET, body)).toBe(expected);
+    expect(verifyShopifyHmac(expected, body, [TEST_SHOPIFY_SECRET])).toEqual({ ok: true });
+  });
+
+  it('accepts the second secret of a rotation, and either order of secrets', () => {
+    const signed = shopifyHmac(TEST_SHOPIFY_NEXT_SECRET, body);
+    expect(verifyShopifyHmac(signed, body, [TEST_SHOPIFY_SECRET, TEST_SHOPIFY_NEXT_SECRET])).toEqual({ ok: true });
+    expect(verifyShopifyHmac(signed, body, [TEST_SHOPIFY_NEXT_SECRET, TEST_SHOPIFY_SECRET])).toEqual({ ok: true });
+    expect(verifyShopifyHmac(signed, body, [TEST_SHOPIFY_SECRET])).toEqual({ ok: false, reason: 'SIGNATURE_MISMATCH' });
+  });
+
+  it('refuses a changed body, a missing header and a header that is not a base64 SHA-256', () => {
+    const signed = shopifyHmac(TEST_SHOPIFY_SECRET, body);
+    expect(verifyShopifyHmac(signed, `${body} `, [TEST_SHOPIFY_SECRET])).toEqual({ ok: false, reason: 'SIGNATURE_MISMATCH' });
+    expect(verifyShopifyHmac(undefined, body, [TEST_SHOPIFY_SECRET])).toEqual({ ok: false, reason: 'MISSING_HEADER' });
+    expect(verifyShopifyHmac('  ', body, [TEST_SHOPIFY_SECRET])).toEqual({ ok: false, reason: 'MISSING_HEADER' });
+    const hex = createHmac('sha256', TEST_SHOPIFY_SECRET).update(body).digest('hex');
+    expect(verifyShopifyHmac(hex, body, [TEST_SHOPIFY_SECRET])).toEqual({ ok: false, reason: 'MALFORMED_HEADER' });
+    expect(verifyShopifyHmac(signed.slice(0, 20), body, [TEST_SHOPIFY_SECRET])).toEqual({ ok: false, reason: 'MALFORMED_HEADER' });
+  });
+
+  it('the adapter reads the X-Shopify-Hmac-Sha256 header, not X-Signature', () => {
+    const r = request('returns/request', body);
+    expect(adapter.verify(r, [TEST_SHOPIFY_SECRET], 0)).toEqual({ ok: true });
+    expect(canonicalOnly.adapterFor('shopify').verify(r, [TEST_SHOPIFY_SECRET], 0)).toEqual({ ok: false, reason: 'MISSING_HEADER' });
+  });
+});
+
+describe('Shopify return reasons', () => {
+  it('maps every Shopify reason onto a reason code, by Shopify\'s own definitions', () => {
+    expect(Object.fromEntries(shopifyReturnReasons.map((r) => [r, reasonCodeFor(r)]))).toEqual({
+      color: 'BUYER_NO_REASON_RETURN',
+      defective: 'PRODUCT_QUALITY_DEFECT',
+      not_as_described: 'PRODUCT_NOT_AS_PICTURED',
+      size_too_large: 'PRODUCT_SIZE_PROBLEM',
+      size_too_small: 'PRODUCT_SIZE_PROBLEM',
+      style: 'BUYER_NO_REASON_RETURN',
+      unwanted: 'BUYER_NO_REASON_RETURN',
+      wrong_item: 'PRODUCT_WRONG_ITEM',
+      other: 'BUYER_NO_REASON_RETURN',
+      unknown: 'BUYER_NO_REASON_RETURN',
+    });
+  });
+
+  it('counts a reason it does not know, or none, as unknown', () => {
+    expect(reasonCodeFor('damaged_in_a_new_way')).toBe('BUYER_NO_REASON_RETURN');
+    expect(reasonCodeFor(null)).toBe('BUYER_NO_REASON_RETURN');
+    expect(reasonCodeFor('__proto__')).toBe('BUYER_NO_REASON_RETURN');
+  });
+});
+
+describe('Shopify body schemas', () => {
+  it.each(shopifyTopics)('the %s fixture matches its schema', (topic) => {
+    expect(shopifyWebhookBodySchemas[topic].safeParse(JSON.parse(shopifyFixture(topic))).error).toBeUndefined();
+  });
+
+  it('binds the topic to the body: a reopen body sent as returns/cancel is refused', () => {
+    const issues = validationIssues(() => parse('returns/cancel', shopifyFixture('returns/reopen')));
+    expect(issues).toEqual([expect.objectContaining({ field: 'status' })]);
+  });
+
+  it('refuses an id that is not the one in admin_graphql_api_id', () => {
+    const body = shopifyFixture('returns/cancel').replace('"id": 123134564567890', '"id": 5');
+    expect(validationIssues(() => parse('returns/cancel', body))).toEqual([{ field: 'id', problem: 'must be the number in admin_graphql_api_id' }]);
+  });
+
+  it('ignores fields a later API version adds', () => {
+    const body = JSON.stringify({ ...JSON.parse(shopifyFixture('returns/close')), brand_new_field: { x: 1 } });
+    expect(parse('returns/close', body).kind).toBe('PARSED');
+  });
+});
+
+describe('Shopify headers', () => {
+  const body = shopifyFixture('returns/request');
+
+  it.each([
+    ['x-shopify-topic', 'X-Shopify-Topic'],
+    ['x-shopify-shop-domain', 'X-Shopify-Shop-Domain'],
+    ['x-shopify-webhook-id', 'X-Shopify-Webhook-Id'],
+  ])('refuses a delivery without %s, naming the header', (name, label) => {
+    expect(validationIssues(() => parse('returns/request', body, { omit: [name] }))).toEqual([{ field: label, problem: 'is required' }]);
+  });
+
+  it('refuses a shop it does not serve, naming the header', () => {
+    expect(validationIssues(() => parse('returns/request', body, { shop: 'elsewhere.myshopify.com' }))).toEqual([
+      { field: 'X-Shopify-Shop-Domain', problem: "'elsewhere.myshopify.com' is not a shop this service serves" },
+    ]);
+  });
+
+  it('acknowledges a topic it does not handle, without reading the body', () => {
+    expect(parse('orders/create', 'not even json')).toMatchObject({ kind: 'IGNORE', reason: 'UNSUPPORTED_TOPIC' });
+  });
+
+  it('derives one delivery id per topic and event, whatever the webhook id', () => {
+    const a = parsed('returns/request', body, { eventId: 'evt-1', webhookId: 'wh-1' });
+    const b = parsed('returns/request', body, { eventId: 'evt-1', webhookId: 'wh-2' });
+    const c = parsed('returns/approve', shopifyFixture('returns/approve'), { eventId: 'evt-1', webhookId: 'wh-3' });
+    expect(a.deliveryId).toBe('shopify:returns-request:evt-1');
+    expect(b.deliveryId).toBe(a.deliveryId);
+    expect(b.fingerprint).toBe(a.fingerprint);
+    expect(c.deliveryId).not.toBe(a.deliveryId);
+  });
+
+  it('falls back to the webhook id when the event id header is absent', () => {
+    expect(parsed('returns/request', body, { eventId: null, webhookId: 'wh-9' }).deliveryId).toBe('shopify:returns-request:wh-wh-9');
+  });
+
+  it('takes the event time from X-Shopify-Triggered-At (nanoseconds allowed), else the receive time', () => {
+    expect(parsed('returns/request', body, { triggeredAt: '2026-11-05T18:00:27.877041743Z' }).data.occurredAt).toBe('2026-11-05T18:00:27.877Z');
+    expect(parsed('returns/request', body, { omit: ['x-shopify-triggered-at'] }).data.occurredAt).toBe(receivedAt);
+    expect(validationIssues(() => parse('returns/request', body, { triggeredAt: 'yesterday' }))).toEqual([
+      { field: 'X-Shopify-Triggered-At', problem: 'must be an ISO 8601 date-time' },
+    ]);
+  });
+});
+
+describe('Shopify translation', () => {
+  it('a request becomes a valid canonical return with honest defaults and no invented facts', () => {
+    const p = parsed('returns/request', shopifyBody('returns/request', ids));
+    const payload = payloadOf(adapter.translate(p, { marketplace: 'shopify', receivedAt, existing: undefined }));
+    expect(WebhookPayloadSchema.safeParse(payload).success).toBe(true);
+    expect(payload).toMatchObject({ eventType: 'return.requested', deliveryId: p.deliveryId, occurredAt: receivedAt });
+    expect(payload.return).toEqual({
+      marketplaceReturnId: ids.returnId,
+      orderId: ids.orderId,
+      sellerId: TEST_SHOP_SELLER,
+      buyerRef: `order-${ids.orderId}`,
+      // One defective item outweighs a size problem.
+      reason: 'PRODUCT_QUALITY_DEFECT',
+      reasonDetail: 'The zip broke the first time I used it.\nPlease send the next size up instead if you can.',
+      ticketType: 'RETURN',
+      safetyHazard: 'NONE',
+      timeline: { orderedAt: receivedAt, claimedAt: receivedAt },
+      money: { currency: 'XXX', itemValue: 0, amountPaid: 0, shippingCost: 0 },
+      shippingRegion: 'OTHER_PROVINCE',
+      deliveryInspection: 'UNKNOWN',
+      evidence: [],
+      requestedRemedy: 'RETURN_AND_REFUND',
+      items: [
+        { id: '987654321', quantity: 2, reason: 'PRODUCT_QUALITY_DEFECT' },
+        { id: '987654322', quantity: 1, reason: 'PRODUCT_SIZE_PROBLEM' },
+      ],
+      listing: {},
+      signals: {},
+    });
+  });
+
+  it('a request without line items (as in Shopify\'s own example) is a return with no reason given', () => {
+    const body = JSON.stringify({ ...JSON.parse(shopifyFixture('returns/request')), return_line_items: [], total_return_line_items: 0 });
+    const payload = payloadOf(adapter.translate(parsed('returns/request', body), { marketplace: 'shopify', receivedAt, existing: undefined }));
+    expect(payload.eventType === 'return.requested' && payload.return).toMatchObject({ reason: 'BUYER_NO_REASON_RETURN', items: [] });
+  });
+
+  it('an update delta is merged onto the stored return: the removed item no longer decides the reason', () => {
+    const existing = storedCase();
+    const p = parsed('returns/update', shopifyBody('returns/update', ids));
+    const payload = payloadOf(adapter.translate(p, { marketplace: 'shopify', receivedAt, existing }));
+    expect(payload.eventType).toBe('return.updated');
+    expect(payload.return).toEqual({
+      ...existing.return,
+      items: [
+        { id: '987654321', quantity: 0, reason: 'PRODUCT_QUALITY_DEFECT' },
+        { id: '987654322', quantity: 1, reason: 'PRODUCT_SIZE_PROBLEM' },
+      ],
+      reason: 'PRODUCT_SIZE_PROBLEM',
+    });
+  });
+
+  it('keeps what the seller API added when a full return object arrives (approve)', () => {
+    const existing = storedCase();
+    const enriched: CaseRecord = {
+      ...existing,
+      return: { ...existing.return, money: { currency: 'EUR', itemValue: 5_000, amountPaid: 5_000, shippingCost: 500 }, evidence: [] },
+    };
+    const payload = payloadOf(
+      adapter.translate(parsed('returns/approve', shopifyBody('returns/approve', ids)), { marketplace: 'shopify', receivedAt, existing: enriched }),
+    );
+    // The published approve example has an exchange and no return line items.
+    expect(payload.return).toEqual({ ...enriched.return, requestedRemedy: 'REPLACEMENT' });
+  });
+
+  it('an approve for a return never requested creates it from the object', () => {
+    const payload = payloadOf(
+      adapter.translate(parsed('returns/approve', shopifyBody('returns/approve', ids)), { marketplace: 'shopify', receivedAt, existing: undefined }),
+    );
+    expect(payload).toMatchObject({ eventType: 'return.updated', return: { marketplaceReturnId: ids.returnId, requestedRemedy: 'REPLACEMENT' } });
+  });
+
+  it.each(['returns/decline', 'returns/reopen', 'returns/close'] as const)('%s records an update with the facts unchanged', (topic) => {
+    const existing = storedCase();
+    const payload = payloadOf(adapter.translate(parsed(topic, shopifyBody(topic, ids)), { marketplace: 'shopify', receivedAt, existing }));
+    expect(payload).toMatchObject({ eventType: 'return.updated', return: existing.return });
+  });
+
+  it.each(['returns/decline', 'returns/reopen', 'returns/close', 'returns/update'] as const)(
+    '%s for a return never seen is acknowledged and ignored',
+    (topic) => {
+      const t = adapter.translate(parsed(topic, shopifyBody(topic, ids)), { marketplace: 'shopify', receivedAt, existing: undefined });
+      expect(t).toEqual({ kind: 'IGNORE', reason: 'UNKNOWN_RETURN' });
+    },
+  );
+
+  it('a delta that changes none of our facts is acknowledged and ignored', () => {
+    const existing = storedCase();
+    const feesOnly = JSON.stringify({ ...JSON.parse(shopifyBody('returns/update', ids)), return_line_items: { removals: [] } });
+    const unknownItem = shopifyBody('returns/update', ids).replace('ReturnLineItem/987654321', 'ReturnLineItem/1');
+    for (const body of [feesOnly, unknownItem]) {
+      expect(adapter.translate(parsed('returns/update', body), { marketplace: 'shopify', receivedAt, existing })).toEqual({
+        kind: 'IGNORE',
+        reason: 'NOTHING_TO_MERGE',
+      });
+    }
+  });
+
+  it('a cancel carries the identifiers only', () => {
+    const payload = payloadOf(
+      adapter.translate(parsed('returns/cancel', shopifyBody('returns/cancel', ids)), { marketplace: 'shopify', receivedAt, existing: undefined }),
+    );
+    expect(payload).toMatchObject({
+      eventType: 'return.cancelled',
+      return: { marketplaceReturnId: ids.returnId, orderId: ids.orderId, sellerId: TEST_SHOP_SELLER },
+    });
+  });
+});
+
+describe('marketplace registry and configuration', () => {
+  it('gives Shopify its adapter and every other marketplace the canonical one', () => {
+    const registry = marketplaceRegistry({ SHOPIFY_SHOPS: {} });
+    expect(registry.adapterFor('shopify').format).toBe('shopify-returns');
+    expect(registry.adapterFor('demo-market').format).toBe('canonical-v1');
+  });
+
+  it('validates SHOPIFY_SHOPS at cold start, naming what is wrong', () => {
+    expect(MarketplaceConfigSchema.parse({ SHOPIFY_SHOPS: '{"a-shop.myshopify.com":"seller-1"}' })).toEqual({
+      SHOPIFY_SHOPS: { 'a-shop.myshopify.com': 'seller-1' },
+    });
+    expect(MarketplaceConfigSchema.parse({})).toEqual({});
+    expect(ShopifyShopsSchema.safeParse('not json').success).toBe(false);
+    expect(ShopifyShopsSchema.safeParse('{"example.com":"seller-1"}').success).toBe(false);
+    expect(ShopifyShopsSchema.safeParse('{"a-shop.myshopify.com":"not a seller id"}').success).toBe(false);
+  });
+});
+
+describe('local signing (npm run sign -- --marketplace shopify)', () => {
+  it.each(shopifyTopics)('the %s sample is a valid Shopify body, signed with the shopify dev secret and addressed to the dev shop', async (topic) => {
+    const { buildShopifySample, DEV_SHOPIFY_SHOP, shopifySignedRequest } = await import('#local/sample-webhook.ts');
+    const { DEV_WEBHOOK_SECRETS } = await import('#local/dev-secrets.ts');
+    const body = JSON.stringify(buildShopifySample({ topic, returnId: '42' }));
+    expect(shopifyWebhookBodySchemas[topic].safeParse(JSON.parse(body)).error).toBeUndefined();
+    const req = shopifySignedRequest({ baseUrl: 'http://127.0.0.1:3000/', body, topic });
+    expect(req.url).toBe('http://127.0.0.1:3000/webhooks/shopify');
+    expect(req.headers).toMatchObject({ 'x-shopify-topic': topic, 'x-shopify-shop-domain': DEV_SHOPIFY_SHOP });
+    expect(verifyShopifyHmac(req.headers['x-shopify-hmac-sha256'], body, [DEV_WEBHOOK_SECRETS.shopify ?? ''])).toEqual({ ok: true });
+  });
+});

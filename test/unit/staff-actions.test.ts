@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { defaultPolicy } from '#lib/decision/policy.ts';
+import type { CaseRecord } from '#lib/domain/case.ts';
+import { AuthorityExceededError, IllegalTransitionError } from '#lib/domain/errors.ts';
+import { applyMarketplaceEvent } from '#lib/domain/lifecycle.ts';
+import { WebhookPayloadSchema } from '#lib/domain/return-payload.ts';
+import { addStaffEvidence, approveDecision, overrideDecision, type StaffActionContext } from '#lib/domain/staff-actions.ts';
+import { aReturn, aWebhook, TEST_MARKETPLACE } from '#test/support/webhook-factory.ts';
+
+/** The pure staff actions, and how they live with marketplace updates. */
+
+const now = '2026-11-06T12:00:00.000Z';
+const ctx = (role: 'agent' | 'supervisor' | 'manager'): StaffActionContext => ({
+  now,
+  actor: { kind: 'STAFF', id: `${role}-1`, role },
+  role,
+  policy: defaultPolicy,
+});
+
+function intake(overrides: Parameters<typeof aReturn>[0] = {}) {
+  const ret = aReturn(overrides);
+  const outcome = applyMarketplaceEvent(undefined, WebhookPayloadSchema.parse(aWebhook('return.requested', ret)), {
+    marketplace: TEST_MARKETPLACE,
+    now,
+    policy: defaultPolicy,
+  });
+  if (outcome.kind !== 'CHANGE') throw new Error('ignored');
+  return { ret, case: outcome.next };
+}
+
+describe('staff evidence', () => {
+  it('is weighed by the rule chain and survives the marketplace’s next snapshot', () => {
+    const { ret, case: received } = intake({ evidence: [] });
+    expect(received.status).toBe('NEEDS_REVIEW');
+    const added = addStaffEvidence(
+      received,
+      [
+        { kind: 'PACKAGING_PHOTO', finding: 'INTACT' },
+        { kind: 'PRODUCT_PHOTO', finding: 'DEFECTIVE' },
+      ],
+      ctx('agent'),
+    );
+    expect(added.next.status).toBe('REFUND_PENDING');
+    expect(added.outbox?.message.amount).toBe(39_900);
+
+    // The marketplace sends a snapshot without our evidence: it stays, and the chain still sees it.
+    const reopened: CaseRecord = { ...added.next, status: 'DECIDED', refund: undefined };
+    const update = applyMarketplaceEvent(
+      reopened,
+      WebhookPayloadSchema.parse(aWebhook('return.updated', { ...ret, reasonDetail: 'still broken' }, { occurredAt: '2026-11-06T11:00:00Z' })),
+      { marketplace: TEST_MARKETPLACE, now, policy: defaultPolicy },
+    );
+    if (update.kind !== 'CHANGE') throw new Error('ignored');
+    expect(update.next.staffEvidence).toHaveLength(2);
+    expect(update.next.return.evidence).toEqual([]);
+    expect(update.next.decision?.outcome).toBe('DECIDED');
+  });
+});
+
+describe('approve and override', () => {
+  it('an approval records the resolution; a new engine decision clears it', () => {
+    const { case: review } = intake({ evidence: [] });
+    const approved = approveDecision(review, ctx('agent'));
+    expect(approved.next.resolution).toMatchObject({ kind: 'APPROVED', remedy: 'RETURN_AND_REFUND', amount: 39_900, by: { id: 'agent-1' } });
+    const { case: other } = intake({ evidence: [] });
+    const overridden = overrideDecision(other, ctx('supervisor'), { remedy: 'RESHIP', reason: 'buyer prefers a new one' });
+    expect(overridden.next).toMatchObject({ status: 'DECIDED', resolution: { kind: 'OVERRIDDEN', remedy: 'RESHIP' } });
+    const again = addStaffEvidence(overridden.next, [{ kind: 'SERIAL_CHECK', finding: 'MATCH' }], ctx('supervisor'));
+    expect(again.next.resolution).toBeUndefined();
+  });
+
+  it('authority is checked on the amount that would be paid', () => {
+    const { case: big } = intake({ money: { currency: 'CNY', itemValue: 99_900, amountPaid: 99_900, shippingCost: 1_200 } });
+    expect(() => approveDecision(big, ctx('agent'))).toThrow(AuthorityExceededError);
+    expect(approveDecision(big, ctx('supervisor')).next.status).toBe('REFUND_PENDING');
+    // An agent may not override at all (route check), but a supervisor's own limit applies here.
+    expect(() => overrideDecision(big, ctx('agent'), { remedy: 'PARTIAL_REFUND', reason: 'goodwill', amount: 60_000 })).toThrow(AuthorityExceededError);
+  });
+
+  it('approving needs a decision waiting for a person', () => {
+    const { case: pending } = intake();
+    expect(pending.status).toBe('REFUND_PENDING');
+    expect(() => approveDecision(pending, ctx('manager'))).toThrow(IllegalTransitionError);
+  });
+});
