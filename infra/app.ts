@@ -15,7 +15,9 @@ const context = (key: string): string | undefined => {
 };
 const alarmEmail = context('alarmEmail');
 const paymentProviderUrl = context('paymentProviderUrl');
+const shopifyShops = context('shopifyShops');
 const config = stageConfig(context('stage'), {
+  ...(shopifyShops === undefined ? {} : { shopifyShops: JSON.parse(shopifyShops) as Record<string, string> }),
   ...(alarmEmail === undefined ? {} : { alarmEmail }),
   ...(paymentProviderUrl === undefined ? {} : { paymentProviderUrl }),
 });

@@ -22,13 +22,15 @@ export type StageConfig = {
   /** Refund worker: at most this many concurrent invocations, to protect the provider. */
   readonly refundWorkerMaxConcurrency: number;
   readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Shopify shop domain → seller id; deliveries from any other shop are refused. */
+  readonly shopifyShops: Readonly<Record<string, string>>;
   /** Alarm when the oldest case past its deadline is older than this. */
   readonly oldestOverdueAlarm: Duration;
 };
 
 export function stageConfig(
   stage: string | undefined,
-  overrides: { alarmEmail?: string; paymentProviderUrl?: string } = {},
+  overrides: { alarmEmail?: string; paymentProviderUrl?: string; shopifyShops?: Record<string, string> } = {},
 ): StageConfig {
   switch (stage ?? 'dev') {
     case 'dev':
@@ -46,6 +48,7 @@ export function stageConfig(
         refundWorkerMaxConcurrency: 2,
         apiThrottle: { rateLimit: 50, burstLimit: 100 },
         oldestOverdueAlarm: Duration.hours(2),
+        shopifyShops: overrides.shopifyShops ?? {},
       };
     case 'prod':
       return {
@@ -62,6 +65,7 @@ export function stageConfig(
         refundWorkerMaxConcurrency: 5,
         apiThrottle: { rateLimit: 500, burstLimit: 1000 },
         oldestOverdueAlarm: Duration.hours(1),
+        shopifyShops: overrides.shopifyShops ?? {},
       };
     default:
       throw new Error(`Unknown stage '${stage}': use -c stage=dev or -c stage=prod`);

@@ -28,7 +28,8 @@ import { caseTable, type IndexDefinition, type QueueDefinition, refundQueue, typ
  * Every function here is idempotent: start-up runs it against persisted data every time.
  */
 
-const ACTIVE_TIMEOUT_MS = 30_000;
+// DynamoDB Local backfills a new index on a busy 2-core machine slowly; a minute and a half is still finite.
+const ACTIVE_TIMEOUT_MS = 90_000;
 
 export class ProvisioningError extends Error {
   override readonly name = 'ProvisioningError';

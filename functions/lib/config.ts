@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Raised at cold start when a setting is missing or malformed; names every bad variable. */
 export class ConfigurationError extends Error {

@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoDbCaseStore } from './adapters/dynamodb-case-store.ts';
 import { StaticWebhookSecrets } from './adapters/static-webhook-secrets.ts';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerWebhookSecrets } from './adapters/secrets-manager-webhook-secrets.ts';
-import { awsSettings, JsonRecordSchema, loadConfig, tableSettings, WebhookSecretsSchema } from './config.ts';
+import { awsSettings, ConfigurationError, JsonRecordSchema, loadConfig, tableSettings, WebhookSecretsSchema } from './config.ts';
 import type { WebhookSecrets } from './ports/webhook-secrets.ts';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SqsRefundQueue } from './adapters/sqs-refund-queue.ts';
@@ -163,18 +163,38 @@ import type { ListCasesDeps } from './use-cases/list-cases.ts';
 import type { OverrideDecisionDeps } from './use-cases/override-decision.ts';
 import type { StaffCommandDeps } from './use-cases/staff-case-command.ts';
 
-/** list-cases: the bySellerDue index and the key that signs page cursors. */
-const listingConfig = z.object({
-  ...awsSettings,
-  ...tableSettings,
-  CURSOR_SIGNING_KEY: z.string().min(MIN_CURSOR_KEY_LENGTH, `must have at least ${MIN_CURSOR_KEY_LENGTH} characters`),
-});
+/**
+ * list-cases: the bySellerDue index and the key that signs page cursors: from Secrets
+ * Manager in AWS (CURSOR_SIGNING_KEY_ARN, read once at cold start, never in the template or
+ * the environment), or CURSOR_SIGNING_KEY for the local runtime. Exactly one must be set.
+ */
+const cursorKey = z.string().min(MIN_CURSOR_KEY_LENGTH, `must have at least ${MIN_CURSOR_KEY_LENGTH} characters`);
+const listingConfig = z
+  .object({
+    ...awsSettings,
+    ...tableSettings,
+    CURSOR_SIGNING_KEY: cursorKey.optional(),
+    CURSOR_SIGNING_KEY_ARN: z.string().startsWith('arn:').optional(),
+  })
+  .refine((c) => (c.CURSOR_SIGNING_KEY === undefined) !== (c.CURSOR_SIGNING_KEY_ARN === undefined), {
+    message: 'set exactly one of CURSOR_SIGNING_KEY (local) or CURSOR_SIGNING_KEY_ARN (AWS)',
+    path: ['CURSOR_SIGNING_KEY_ARN'],
+  });
 
-export function listCasesDeps(): ListCasesDeps {
+export async function listCasesDeps(): Promise<ListCasesDeps> {
   const config = loadConfig(listingConfig);
+  let key = config.CURSOR_SIGNING_KEY;
+  if (key === undefined) {
+    const client = new SecretsManagerClient({ region: config.AWS_REGION });
+    const secret = await client.send(new GetSecretValueCommand({ SecretId: config.CURSOR_SIGNING_KEY_ARN }));
+    const parsed = cursorKey.safeParse(secret.SecretString);
+    if (!parsed.success) throw new ConfigurationError('Invalid configuration: the cursor signing secret is too short');
+    key = parsed.data;
+    client.destroy();
+  }
   return {
     listing: new DynamoDbCaseListing(documentClient(config), config.TABLE_NAME),
-    cursors: new PageCursors(config.CURSOR_SIGNING_KEY),
+    cursors: new PageCursors(key),
   };
 }
 

@@ -105,7 +105,9 @@ export class DisputeFunction extends NodejsFunction {
    * TABLE_NAME.
    */
   bindTable(table: ITableV2, actions: readonly TableAction[], indexes: readonly IndexName[] = []): this {
-    this.addToRolePolicy(new PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources: [table.tableArn] }));
+    if (actions.length > 0) {
+      this.addToRolePolicy(new PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources: [table.tableArn] }));
+    }
     if (indexes.length > 0) {
       this.addToRolePolicy(
         new PolicyStatement({
@@ -125,6 +127,13 @@ export class DisputeFunction extends NodejsFunction {
     );
     const arns = Object.fromEntries(Object.entries(secrets).map(([m, s]) => [m, s.secretArn]));
     this.addEnvironment('WEBHOOK_SECRET_ARNS', JSON.stringify(arns));
+    return this;
+  }
+
+  /** Grants GetSecretValue on one secret and passes its ARN in `variable`. */
+  bindSecret(secret: ISecret, variable: string): this {
+    this.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
+    this.addEnvironment(variable, secret.secretArn);
     return this;
   }
 

@@ -42,6 +42,8 @@ export class StatefulStack extends Stack {
   readonly refundDeadLetterQueue: Queue;
   readonly webhookSecrets: Readonly<Record<string, Secret>>;
   readonly userPool: UserPool;
+  /** Key that signs the seller API's page cursors (tamper-proof pagination). */
+  readonly cursorSigningKey: Secret;
   readonly userPoolClient: UserPoolClient;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
@@ -144,6 +146,17 @@ export class StatefulStack extends Stack {
         }),
       ]),
     );
+    this.cursorSigningKey = new Secret(this, 'CursorSigningKey', {
+      secretName: `${config.prefix}/cursor-signing-key`,
+      description: 'HMAC key for the seller API page cursors',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: config.statefulRemovalPolicy,
+    });
+    Validations.of(this.cursorSigningKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the cursor key only invalidates cursors already handed out (clients restart from page one); it is rotated by redeploying with a new value, no Lambda rotation needed.',
+    });
     for (const secret of Object.values(this.webhookSecrets)) {
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',

@@ -1,10 +1,11 @@
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { ScheduleExpression, Schedule } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -42,6 +43,7 @@ export class StatelessStack extends Stack {
       .bindTable(table, ['GetItem', 'PutItem', 'DeleteItem'])
       .bindWebhookSecrets(stateful.webhookSecrets)
       .bindRefundQueue(stateful.refundQueue);
+    receiveWebhook.addEnvironment('SHOPIFY_SHOPS', JSON.stringify(config.shopifyShops));
 
     // Worker: reads the case, claims and settles the refund with conditional Puts.
     const applyRefund = fn('apply-refund', 'Pays each due refund exactly once', { timeout: Duration.seconds(30) })
@@ -70,7 +72,36 @@ export class StatelessStack extends Stack {
       .bindTable(table, ['GetItem', 'PutItem', 'DeleteItem'], ['byOpenDeadline'])
       .bindRefundQueue(stateful.refundQueue);
 
-    this.functions = { receiveWebhook, applyRefund, relayRefundOutbox, escalateStaleCases };
+    // Seller staff API: one function per route, so each holds only its route's permissions.
+    const listCases = fn('list-cases', 'Lists a seller’s cases by deadline, cursor-paginated')
+      .bindTable(table, [], ['bySellerDue'])
+      .bindSecret(stateful.cursorSigningKey, 'CURSOR_SIGNING_KEY_ARN');
+    const getCase = fn('get-case', 'Reads one case with its decision, ledger and history').bindTable(table, ['GetItem', 'Query']);
+    const writesWithRefund = (stem: string, description: string) =>
+      fn(stem, description).bindTable(table, ['GetItem', 'PutItem', 'DeleteItem']).bindRefundQueue(stateful.refundQueue);
+    const addEvidence = writesWithRefund('add-evidence', 'Adds staff evidence and re-runs the rule chain');
+    const approveDecision = writesWithRefund('approve-decision', 'Approves a decision within the caller’s authority');
+    const overrideDecision = writesWithRefund('override-decision', 'Overrides a decision, with a reason');
+    const addNote = fn('add-note', 'Adds a staff note to the case history').bindTable(table, ['GetItem', 'PutItem']);
+    const assignCase = fn('assign-case', 'Assigns a case to a staff member of the same seller').bindTable(table, ['GetItem', 'PutItem']);
+    assignCase.addToRolePolicy(new PolicyStatement({ actions: ['cognito-idp:ListUsers'], resources: [stateful.userPool.userPoolArn] }));
+    assignCase.addEnvironment('STAFF_USER_POOL_ID', stateful.userPool.userPoolId);
+    const getOpenapi = fn('get-openapi', 'Serves the OpenAPI document');
+
+    this.functions = {
+      receiveWebhook,
+      applyRefund,
+      relayRefundOutbox,
+      escalateStaleCases,
+      listCases,
+      getCase,
+      addEvidence,
+      approveDecision,
+      overrideDecision,
+      addNote,
+      assignCase,
+      getOpenapi,
+    };
 
     // --- HTTP API --------------------------------------------------------------------------
     this.api = new HttpApi(this, 'Api', {
@@ -97,6 +128,40 @@ export class StatelessStack extends Stack {
       Validations.of(webhookRoute).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason: 'Marketplaces cannot present a JWT: every webhook is authenticated in code by its HMAC signature (per-marketplace secret, 5-minute replay window).',
+      });
+    }
+
+    // ID tokens of the staff user pool's API client: they carry the seller id and the groups.
+    const staffAuthorizer = new HttpUserPoolAuthorizer('StaffAuthorizer', stateful.userPool, {
+      userPoolClients: [stateful.userPoolClient],
+      identitySource: ['$request.header.Authorization'],
+    });
+    const staffRoutes: [HttpMethod, string, DisputeFunction][] = [
+      [HttpMethod.GET, '/cases', listCases],
+      [HttpMethod.GET, '/cases/{id}', getCase],
+      [HttpMethod.POST, '/cases/{id}/evidence', addEvidence],
+      [HttpMethod.POST, '/cases/{id}/approve', approveDecision],
+      [HttpMethod.POST, '/cases/{id}/override', overrideDecision],
+      [HttpMethod.POST, '/cases/{id}/notes', addNote],
+      [HttpMethod.POST, '/cases/{id}/assign', assignCase],
+    ];
+    for (const [method, path, handler] of staffRoutes) {
+      this.api.addRoutes({
+        path,
+        methods: [method],
+        integration: new HttpLambdaIntegration(`${handler.node.id}Integration`, handler),
+        authorizer: staffAuthorizer,
+      });
+    }
+    const [openapiRoute] = this.api.addRoutes({
+      path: '/openapi.json',
+      methods: [HttpMethod.GET],
+      integration: new HttpLambdaIntegration('GetOpenapiIntegration', getOpenapi),
+    });
+    if (openapiRoute !== undefined) {
+      Validations.of(openapiRoute).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: 'The OpenAPI document is public by design: it describes the contract and holds no data.',
       });
     }
 

@@ -100,8 +100,13 @@ describe('stateful stack', () => {
     }
   });
 
-  it('keeps one secret per marketplace', () => {
-    dev.statefulT.resourceCountIs('AWS::SecretsManager::Secret', stageConfig('dev').marketplaces.length);
+  it('keeps one webhook secret per marketplace, and the cursor signing key', () => {
+    const names = Object.values(dev.statefulT.findResources('AWS::SecretsManager::Secret')).map(
+      (r) => (r as { Properties: { Name: string } }).Properties.Name,
+    );
+    expect(names.sort()).toEqual(
+      [...stageConfig('dev').marketplaces.map((m) => `dispute-desk-dev/webhook/${m}`), 'dispute-desk-dev/cursor-signing-key'].sort(),
+    );
   });
 
   it('has a staff user pool: no sign-up, strict passwords, MFA, a seller id attribute, one group per role', () => {
@@ -149,6 +154,14 @@ describe('stateless stack', () => {
     ['ReceiveWebhook', ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'secretsmanager:GetSecretValue', 'sqs:SendMessage']],
     ['ApplyRefund', ['dynamodb:GetItem', 'dynamodb:PutItem', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage']],
     ['RelayRefundOutbox', ['dynamodb:DeleteItem', 'dynamodb:Query', 'sqs:SendMessage']],
+    ['ListCases', ['dynamodb:Query', 'secretsmanager:GetSecretValue']],
+    ['GetCase', ['dynamodb:GetItem', 'dynamodb:Query']],
+    ['AddEvidence', ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'sqs:SendMessage']],
+    ['ApproveDecision', ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'sqs:SendMessage']],
+    ['OverrideDecision', ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'sqs:SendMessage']],
+    ['AddNote', ['dynamodb:GetItem', 'dynamodb:PutItem']],
+    ['AssignCase', ['cognito-idp:ListUsers', 'dynamodb:GetItem', 'dynamodb:PutItem']],
+    ['GetOpenapi', []],
     ['EscalateStaleCases', ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'sqs:SendMessage']],
   ])('grants %s exactly the actions its code calls', (fn, actions) => {
     expect(actionsOf(dev.statelessT, fn)).toEqual([...baseActions, ...actions].sort());
@@ -175,11 +188,36 @@ describe('stateless stack', () => {
     });
   });
 
-  it('does not deploy the temporary unauthenticated case read', () => {
-    const routes = Object.values(dev.statelessT.findResources('AWS::ApiGatewayV2::Route')).map(
-      (r) => (r as { Properties: { RouteKey: string } }).Properties.RouteKey,
+  it('puts every seller route behind the Cognito JWT authorizer, and nothing else', () => {
+    const routes = Object.values(dev.statelessT.findResources('AWS::ApiGatewayV2::Route')) as {
+      Properties: { RouteKey: string; AuthorizationType: string; AuthorizerId?: unknown };
+    }[];
+    const byKey = Object.fromEntries(routes.map((r) => [r.Properties.RouteKey, r.Properties]));
+    const sellerRoutes = [
+      'GET /cases',
+      'GET /cases/{id}',
+      'POST /cases/{id}/evidence',
+      'POST /cases/{id}/approve',
+      'POST /cases/{id}/override',
+      'POST /cases/{id}/notes',
+      'POST /cases/{id}/assign',
+    ];
+    for (const key of sellerRoutes) expect(byKey[key], key).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: expect.anything() });
+    expect(byKey['GET /openapi.json']).toMatchObject({ AuthorizationType: 'NONE' });
+    expect(Object.keys(byKey).sort()).toEqual([...sellerRoutes, 'GET /openapi.json', 'POST /webhooks/{marketplace}'].sort());
+    dev.statelessT.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Audience: [Match.anyValue()], Issuer: Match.anyValue() },
+    });
+  });
+
+  it('keeps the cursor signing key in Secrets Manager, never in the environment', () => {
+    const fnProps = Object.values(dev.statelessT.findResources('AWS::Lambda::Function')).map(
+      (f) => (f as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties.Environment?.Variables ?? {},
     );
-    expect(routes).not.toContain('GET /cases/{id}');
+    expect(fnProps.some((v) => 'CURSOR_SIGNING_KEY_ARN' in v)).toBe(true);
+    expect(fnProps.some((v) => 'CURSOR_SIGNING_KEY' in v)).toBe(false);
   });
 
   it('throttles the API and writes access logs', () => {

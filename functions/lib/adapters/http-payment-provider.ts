@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PaymentProviderError } from '../domain/errors.ts';
 import type { PaymentProvider, RefundReceipt, RefundRequest } from '../ports/payment-provider.ts';
 

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from '../ports/clock.ts';
 import type { WebhookSecrets } from '../ports/webhook-secrets.ts';
 

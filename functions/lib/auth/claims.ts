@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type StaffRole, staffRoles } from '../decision/policy.ts';
 import { AuthenticationError, ForbiddenError } from '../domain/errors.ts';
 import { IdentifierSchema } from '../domain/return-payload.ts';

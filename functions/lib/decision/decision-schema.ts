@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CurrencySchema, MinorUnitsSchema, TimestampSchema } from '../domain/return-payload.ts';
 import { priorities, staffRoles } from './policy.ts';
 import { parties } from './rule.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ReasonCodeSchema, reasonFamilyOf, type ReasonFamily } from '../domain/reason-codes.ts';
 import {
   CurrencySchema,

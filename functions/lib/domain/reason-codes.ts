@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Closed, versioned enum of after-sales reasons (domain brief, "Kinds of after-sales

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { assertRefundAuthority, formatMoney } from '../auth/authority.ts';
 import type { Decision, RecommendedRemedy } from '../decision/decision-schema.ts';
 import type { Policy, StaffRole } from '../decision/policy.ts';

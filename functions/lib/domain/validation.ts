@@ -8,11 +8,14 @@ const MAX_ISSUES = 20;
  * dotted path (`return.money.amountPaid`, `return.evidence.2.finding`), the problem in
  * plain words. Capped so a hostile body cannot make the error response huge.
  */
+/** An empty key is still a key: quoted, so a field is never named by a blank. */
+const segment = (key: PropertyKey): string => (String(key) === '' ? '""' : String(key));
+
 export function issuesFromZod(error: z.ZodError): FieldIssue[] {
   return error.issues.slice(0, MAX_ISSUES).map((issue) => {
-    const path = issue.path.map(String).join('.');
+    const path = issue.path.map(segment).join('.');
     if (issue.code === 'unrecognized_keys') {
-      const keys = issue.keys.map((k) => (path === '' ? k : `${path}.${k}`));
+      const keys = issue.keys.map((k) => (path === '' ? segment(k) : `${path}.${segment(k)}`));
       return { field: keys.join(', '), problem: 'is not a known field' };
     }
     return { field: path === '' ? '(body)' : path, problem: issue.message };

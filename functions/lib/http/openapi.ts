@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DecisionSchema } from '../decision/decision-schema.ts';
 import { rolesAllowed, type StaffAction } from '../auth/permissions.ts';
 import { claimNames } from '../auth/claims.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { staffRoles } from '../decision/policy.ts';
 import { DecisionSchema, recommendedRemedies } from '../decision/decision-schema.ts';
 import { caseStatuses, escalationLevels, priorities } from '../domain/case.ts';

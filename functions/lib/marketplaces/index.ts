@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MarketplaceAdapter, MarketplaceRegistry } from './adapter.ts';
 import { canonicalAdapter } from './canonical.ts';
 import { SHOPIFY_MARKETPLACE, shopifyAdapter, shopifySettings } from './shopify.ts';

@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MalformedJsonError, ValidationError } from '../domain/errors.ts';
 import type { ReasonCode } from '../domain/reason-codes.ts';
 import {
