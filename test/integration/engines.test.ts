@@ -71,16 +71,25 @@ describe('DynamoDB Local (shared engine)', () => {
   });
 
   it('adds an index a persisted table is missing', async () => {
-    const tableName = `test-cases-old-${Date.now().toString(36)}`;
-    const older = { ...caseTable, globalSecondaryIndexes: caseTable.globalSecondaryIndexes.slice(0, 1) };
-    await provisionTable(dynamoClient(), tableName, older);
+    // A private engine: on the shared one, busy with every other test file, DynamoDB Local can
+    // leave a newly added index in CREATING for minutes.
+    const engine = await startDynamoDbLocal({});
+    const client = new DynamoDBClient({ endpoint: engine.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    try {
+      const tableName = `test-cases-old-${Date.now().toString(36)}`;
+      const older = { ...caseTable, globalSecondaryIndexes: caseTable.globalSecondaryIndexes.slice(0, 1) };
+      await provisionTable(client, tableName, older);
 
-    await provisionTable(dynamoClient(), tableName);
+      await provisionTable(client, tableName);
 
-    const { Table } = await dynamoClient().send(new DescribeTableCommand({ TableName: tableName }));
-    expect((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName).sort()).toEqual(
-      caseTable.globalSecondaryIndexes.map((i) => i.indexName).sort(),
-    );
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      expect((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName).sort()).toEqual(
+        caseTable.globalSecondaryIndexes.map((i) => i.indexName).sort(),
+      );
+    } finally {
+      client.destroy();
+      await engine.stop();
+    }
   });
 
   it('runs the Java process whose pid the global setup reported', () => {

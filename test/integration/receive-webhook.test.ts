@@ -1,4 +1,3 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
@@ -9,7 +8,7 @@ import { receiveWebhookRoute } from '#lib/http/routes/receive-webhook.ts';
 import { systemClock } from '#lib/ports/clock.ts';
 import { StaticPolicyProvider } from '#lib/adapters/static-policy-provider.ts';
 import { SqsRefundQueue } from '#lib/adapters/sqs-refund-queue.ts';
-import { createTestQueues, createTestTable, documentClient, sqsClient } from '#test/support/engines.ts';
+import { createTestQueues, createTestTable, documentClient, sqsClient, countItems } from '#test/support/engines.ts';
 import {
   aCancellation,
   aReturn,
@@ -29,16 +28,7 @@ async function invoke(event: ReturnType<typeof signedWebhookEvent>) {
   return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, any> };
 }
 
-async function itemCount(): Promise<number> {
-  let count = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await documentClient().send(new ScanCommand({ TableName: tableName, Select: 'COUNT', ExclusiveStartKey: startKey }));
-    count += out.Count ?? 0;
-    startKey = out.LastEvaluatedKey;
-  } while (startKey !== undefined);
-  return count;
-}
+const itemCount = () => countItems(tableName);
 
 beforeAll(async () => {
   tableName = await createTestTable();

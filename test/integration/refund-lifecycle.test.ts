@@ -1,5 +1,4 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
 import { HttpPaymentProvider } from '#lib/adapters/http-payment-provider.ts';
@@ -21,7 +20,7 @@ import { createConsoleLogger } from '#local/console-logger.ts';
 import { type PaymentSimulator, startPaymentSimulator } from '#local/payment-simulator.ts';
 import { type ProvisionedQueues, provisionQueues } from '#local/provision.ts';
 import { type SqsPoller, startSqsPoller } from '#local/sqs-poller.ts';
-import { createTestTable, documentClient, sqsClient, uniqueSuffix } from '#test/support/engines.ts';
+import { createTestTable, documentClient, sqsClient, uniqueSuffix, countItems } from '#test/support/engines.ts';
 import { FaultyCaseStore, FaultyRefundQueue } from '#test/support/faults.ts';
 import {
   aCancellation,
@@ -356,14 +355,5 @@ describe('refund lifecycle', () => {
   });
 });
 
-async function scanCount(): Promise<number> {
-  let count = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await documentClient().send(new ScanCommand({ TableName: tableName, Select: 'COUNT', ExclusiveStartKey: startKey }));
-    count += out.Count ?? 0;
-    startKey = out.LastEvaluatedKey;
-  } while (startKey !== undefined);
-  return count;
-}
+const scanCount = () => countItems(tableName);
 

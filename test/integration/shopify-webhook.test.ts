@@ -1,4 +1,3 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +11,7 @@ import { receiveWebhookRoute } from '#lib/http/routes/receive-webhook.ts';
 import { marketplaceRegistry } from '#lib/marketplaces/index.ts';
 import { shopifyTopics, type ShopifyTopic } from '#lib/marketplaces/shopify.ts';
 import { systemClock } from '#lib/ports/clock.ts';
-import { createTestQueues, createTestTable, documentClient, sqsClient } from '#test/support/engines.ts';
+import { createTestQueues, createTestTable, documentClient, sqsClient, countItems } from '#test/support/engines.ts';
 import {
   freshShopifyIds,
   SHOPIFY,
@@ -44,16 +43,7 @@ async function invoke(event: APIGatewayProxyEventV2) {
   return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, any> };
 }
 
-async function itemCount(): Promise<number> {
-  let count = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await documentClient().send(new ScanCommand({ TableName: tableName, Select: 'COUNT', ExclusiveStartKey: startKey }));
-    count += out.Count ?? 0;
-    startKey = out.LastEvaluatedKey;
-  } while (startKey !== undefined);
-  return count;
-}
+const itemCount = () => countItems(tableName);
 
 /** Seconds after a fixed instant, so events of one scenario are ordered as Shopify sent them. */
 const at = (seconds: number) => new Date(Date.UTC(2026, 10, 6, 9, 0, seconds)).toISOString();

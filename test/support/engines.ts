@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#local/engines.ts';
@@ -47,4 +47,16 @@ export async function createTestTable(): Promise<string> {
 export async function createTestQueues(): Promise<ProvisionedQueues & { prefix: string }> {
   const prefix = `test-${uniqueSuffix()}-`;
   return { prefix, ...(await provisionQueues(sqsClient(), prefix)) };
+}
+
+/** Every item in a test table: a refused request must leave this number unchanged. */
+export async function countItems(tableName: string): Promise<number> {
+  let count = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient().send(new ScanCommand({ TableName: tableName, Select: 'COUNT', ExclusiveStartKey: startKey }));
+    count += out.Count ?? 0;
+    startKey = out.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return count;
 }

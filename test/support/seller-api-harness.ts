@@ -1,5 +1,5 @@
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import { DynamoDbCaseListing } from '#lib/adapters/dynamodb-case-listing.ts';
 import { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
@@ -25,7 +25,7 @@ import {
 import { systemClock } from '#lib/ports/clock.ts';
 import type { CaseListing } from '#lib/ports/case-listing.ts';
 import type { ProvisionedQueues } from '#local/provision.ts';
-import { createTestQueues, createTestTable, documentClient, sqsClient } from './engines.ts';
+import { countItems, createTestQueues, createTestTable, documentClient, sqsClient } from './engines.ts';
 import { type StaffRequest, type StaffRouteName, staffEvent } from './staff-factory.ts';
 import { lambdaContext } from './webhook-factory.ts';
 
@@ -80,17 +80,7 @@ export async function createSellerApi(options: { listing?: (table: string) => Ca
     return { status: res.statusCode, headers: res.headers, body };
   }
 
-  /** Every item in the table: nothing written means this does not change. */
-  async function itemCount(): Promise<number> {
-    let count = 0;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await documentClient().send(new ScanCommand({ TableName: tableName, Select: 'COUNT', ExclusiveStartKey: startKey }));
-      count += out.Count ?? 0;
-      startKey = out.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return count;
-  }
+  const itemCount = () => countItems(tableName);
 
   /** Items in one case's partition (the case, its history, its outbox records). */
   async function partitionCount(caseId: string): Promise<number> {
