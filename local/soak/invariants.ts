@@ -1,0 +1,387 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { canTransition, type CaseRecord, type CaseStatus, caseStatuses, type HistoryEvent } from '#lib/domain/case.ts';
+import { RefundMessageSchema } from '#lib/domain/refund-message.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../engines.ts';
+import type { LedgerEntry } from '../payment-simulator.ts';
+import type { RequestRecord } from './stats.ts';
+import type { WebhookModel } from './webhook-traffic.ts';
+
+/**
+ * The soak's end-of-run proof, read straight from the engines after the system has drained:
+ * the whole table (a Scan is fine for an offline check), the refund queue and its DLQ, the
+ * payment simulator's ledger, and the traffic's own record of what it sent and was answered.
+ * Each invariant reports ok / violated with counts and (a bounded list of) examples.
+ */
+
+export type InvariantResult = {
+  readonly name: string;
+  readonly ok: boolean;
+  /** One line a person can read: what was checked, with numbers. */
+  readonly summary: string;
+  /** Up to a few examples of violations (ids and reasons, never bodies). */
+  readonly examples: readonly string[];
+  readonly counts: Readonly<Record<string, number>>;
+};
+
+export type TableSnapshot = {
+  cases: Map<string, CaseRecord>;
+  events: Map<string, HistoryEvent[]>;
+  outbox: { caseId: string; refundId: string }[];
+  deliveries: Map<string, { caseId: string }>;
+  items: number;
+};
+
+export type FaultWindowRecord = { kind: string; start: number; end: number };
+
+const MAX_EXAMPLES = 8;
+/** A 5xx this close after a DynamoDB throttle window is still its doing (SDK backoff, retry quota). */
+export const THROTTLE_ATTRIBUTION_GRACE_MS = 3_000;
+
+export function documentClientFor(endpoint: string): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
+}
+
+/** Reads every item of the table, page by page. */
+export async function scanTable(client: DynamoDBDocumentClient, tableName: string): Promise<TableSnapshot> {
+  const snapshot: TableSnapshot = { cases: new Map(), events: new Map(), outbox: [], deliveries: new Map(), items: 0 };
+  let startKey: Record<string, unknown> | undefined;
+  for (let page = 0; page < 100_000; page++) {
+    const out = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey, ConsistentRead: true }));
+    for (const item of out.Items ?? []) {
+      snapshot.items += 1;
+      const pk = String(item.pk);
+      const sk = String(item.sk);
+      if (pk.startsWith('CASE#') && sk === 'CASE') {
+        snapshot.cases.set(String(item.caseId), item as unknown as CaseRecord);
+      } else if (pk.startsWith('CASE#') && sk.startsWith('EVENT#')) {
+        const caseId = pk.slice('CASE#'.length);
+        const list = snapshot.events.get(caseId) ?? [];
+        list.push(item as unknown as HistoryEvent);
+        snapshot.events.set(caseId, list);
+      } else if (pk.startsWith('CASE#') && sk.startsWith('OUTBOX#')) {
+        snapshot.outbox.push({ caseId: pk.slice('CASE#'.length), refundId: sk.slice('OUTBOX#'.length) });
+      } else if (pk.startsWith('DELIVERY#')) {
+        snapshot.deliveries.set(pk, { caseId: String(item.caseId) });
+      }
+    }
+    startKey = out.LastEvaluatedKey;
+    if (startKey === undefined) break;
+  }
+  for (const list of snapshot.events.values()) list.sort((a, b) => a.version - b.version || a.seq - b.seq);
+  return snapshot;
+}
+
+function result(name: string, violations: string[], summary: string, counts: Record<string, number>): InvariantResult {
+  return { name, ok: violations.length === 0, summary, examples: violations.slice(0, MAX_EXAMPLES), counts: { ...counts, violations: violations.length } };
+}
+
+/** Every accepted return has exactly one case, and every case belongs to a return the soak sent. */
+export function checkOneCasePerAcceptedReturn(snapshot: TableSnapshot, model: WebhookModel): InvariantResult {
+  const violations: string[] = [];
+  let accepted = 0;
+  for (const r of model.returns.values()) {
+    if (!r.accepted) continue;
+    accepted += 1;
+    if (!snapshot.cases.has(r.caseId)) violations.push(`return ${r.returnId} was accepted (202) but case ${r.caseId} does not exist`);
+  }
+  const byReturn = new Map<string, number>();
+  for (const c of snapshot.cases.values()) {
+    const key = `${c.marketplace}#${c.marketplaceReturnId}`;
+    byReturn.set(key, (byReturn.get(key) ?? 0) + 1);
+    if (!model.returns.has(c.caseId)) violations.push(`case ${c.caseId} (return ${c.marketplaceReturnId}) belongs to no return the soak sent`);
+  }
+  for (const [key, count] of byReturn) if (count > 1) violations.push(`return ${key} has ${count} cases`);
+  return result(
+    'every accepted return has exactly one case',
+    violations,
+    `${accepted} returns accepted, ${snapshot.cases.size} cases in the table`,
+    { acceptedReturns: accepted, cases: snapshot.cases.size },
+  );
+}
+
+/**
+ * Every case is in a legal state, and its history explains it: versions 1..version with no
+ * gap, seq 0.. within a version, each event a legal move (canTransition) from where the
+ * previous one left the case, the last one ending where the case is, and REFUND_APPLIED
+ * recorded exactly when (and as often as) the refund is APPLIED.
+ */
+export function checkHistories(snapshot: TableSnapshot): InvariantResult {
+  const violations: string[] = [];
+  const illegalMoves = new Map<string, number>();
+  let events = 0;
+  for (const c of snapshot.cases.values()) {
+    const history = snapshot.events.get(c.caseId) ?? [];
+    events += history.length;
+    const where = `case ${c.caseId} (v${c.version}, ${c.status})`;
+    if (!(caseStatuses as readonly string[]).includes(c.status)) violations.push(`${where}: unknown status`);
+    if (history.length === 0) {
+      violations.push(`${where}: no history`);
+      continue;
+    }
+    const versions = [...new Set(history.map((e) => e.version))];
+    const expected = Array.from({ length: c.version }, (_, i) => i + 1);
+    if (versions.join(',') !== expected.join(',')) {
+      violations.push(`${where}: history versions ${versions.join(',')} are not 1..${c.version}`);
+    }
+    let previous: CaseStatus | null = null;
+    let lastVersion = 0;
+    let nextSeq = 0;
+    history.forEach(function checkEvent(e, i) {
+      if (e.version !== lastVersion) {
+        lastVersion = e.version;
+        nextSeq = 0;
+      }
+      if (e.seq !== nextSeq) violations.push(`${where}: event v${e.version} seq ${e.seq}, expected seq ${nextSeq}`);
+      nextSeq = e.seq + 1;
+      if (i === 0) {
+        if (e.fromStatus !== null) violations.push(`${where}: first event ${e.action} starts from ${e.fromStatus}, not from nothing`);
+      } else if (e.fromStatus !== previous) {
+        violations.push(`${where}: event v${e.version}.${e.seq} ${e.action} starts from ${e.fromStatus}, but the case was ${previous}`);
+      }
+      const legal = e.fromStatus === null ? i === 0 && e.toStatus === 'RECEIVED' : canTransition(e.fromStatus, e.toStatus);
+      if (!legal) {
+        const move = `${e.action} ${e.fromStatus}→${e.toStatus}`;
+        illegalMoves.set(move, (illegalMoves.get(move) ?? 0) + 1);
+        violations.push(`${where}: event v${e.version}.${e.seq} ${move} is not a legal transition`);
+      }
+      previous = e.toStatus;
+    });
+    const last = history.at(-1) as HistoryEvent;
+    if (last.toStatus !== c.status) violations.push(`${where}: last event ${last.action} ends in ${last.toStatus}`);
+    const applied = history.filter((e) => e.action === 'REFUND_APPLIED');
+    const refundApplied = c.refund?.status === 'APPLIED';
+    if (refundApplied && applied.filter((e) => e.details.refundId === c.refund?.refundId).length !== 1) {
+      violations.push(`${where}: refund ${c.refund?.refundId} is APPLIED with ${applied.length} REFUND_APPLIED events`);
+    }
+    if (!refundApplied && applied.length > 0) violations.push(`${where}: REFUND_APPLIED in history but refund is ${c.refund?.status ?? 'absent'}`);
+    if ((c.status === 'REFUNDED') !== refundApplied && c.status !== 'CLOSED') {
+      violations.push(`${where}: status ${c.status} with refund ${c.refund?.status ?? 'absent'}`);
+    }
+  }
+  const moves = [...illegalMoves].map(([move, n]) => `${move} ×${n}`).join(', ');
+  return result(
+    'every case is in a legal state with a consistent history',
+    violations,
+    `${snapshot.cases.size} cases, ${events} history events checked${moves === '' ? '' : `; illegal moves: ${moves}`}`,
+    { cases: snapshot.cases.size, events },
+  );
+}
+
+/** A delivery id is applied at most once: it appears in the events of one version only. */
+export function checkDeliveriesAppliedOnce(snapshot: TableSnapshot, model: WebhookModel): InvariantResult {
+  const violations: string[] = model.duplicatesApplied.map((d) => `duplicate of ${d.deliveryId} answered ${d.status} ${d.body}`);
+  const seen = new Map<string, string>();
+  for (const [caseId, history] of snapshot.events) {
+    for (const e of history) {
+      const deliveryId = e.details.deliveryId;
+      if (typeof deliveryId !== 'string') continue;
+      const at = `${caseId} v${e.version}`;
+      const earlier = seen.get(deliveryId);
+      if (earlier !== undefined && earlier !== at) violations.push(`delivery ${deliveryId} applied twice: ${earlier} and ${at}`);
+      seen.set(deliveryId, at);
+    }
+  }
+  for (const [key, d] of snapshot.deliveries) {
+    if (!snapshot.cases.has(d.caseId)) violations.push(`delivery record ${key} points at missing case ${d.caseId}`);
+  }
+  return result(
+    'every delivery is applied at most once',
+    violations,
+    `${snapshot.deliveries.size} delivery records, ${seen.size} deliveries in history, ${model.duplicatesApplied.length} duplicates answered as new`,
+    { deliveryRecords: snapshot.deliveries.size, deliveriesInHistory: seen.size },
+  );
+}
+
+/**
+ * Every refund that is due is paid exactly once, and nothing else is paid: one ledger entry
+ * per APPLIED refund (same idempotency key, reference, amount), none for a cancelled or
+ * superseded refund, no ledger entry without a case, and no refund left due.
+ */
+export function checkRefundsExactlyOnce(snapshot: TableSnapshot, ledger: readonly LedgerEntry[]): InvariantResult {
+  const violations: string[] = [];
+  const byKey = new Map<string, LedgerEntry[]>();
+  for (const entry of ledger) byKey.set(entry.idempotencyKey, [...(byKey.get(entry.idempotencyKey) ?? []), entry]);
+  const counts = { applied: 0, cancelled: 0, stillDue: 0, ledgerEntries: ledger.length, providerCalls: 0, replayedCalls: 0, amountPaid: 0 };
+  const appliedIds = new Set<string>();
+  for (const c of snapshot.cases.values()) {
+    const refund = c.refund;
+    if (refund === undefined) continue;
+    if (refund.status === 'APPLIED') {
+      counts.applied += 1;
+      appliedIds.add(refund.refundId);
+      const entries = byKey.get(refund.refundId) ?? [];
+      if (entries.length !== 1) {
+        violations.push(`case ${c.caseId}: refund ${refund.refundId} APPLIED with ${entries.length} ledger entries`);
+        continue;
+      }
+      const entry = entries[0] as LedgerEntry;
+      if (entry.reference !== refund.providerReference) violations.push(`case ${c.caseId}: provider reference ${refund.providerReference} ≠ ledger ${entry.reference}`);
+      if (entry.amount !== refund.amount || entry.currency !== refund.currency || entry.caseId !== c.caseId) {
+        violations.push(`case ${c.caseId}: ledger paid ${entry.amount} ${entry.currency} to ${entry.caseId}, refund is ${refund.amount} ${refund.currency}`);
+      }
+    } else if (refund.status === 'CANCELLED') {
+      counts.cancelled += 1;
+    } else {
+      counts.stillDue += 1;
+      violations.push(`case ${c.caseId} (${c.status}): refund ${refund.refundId} still ${refund.status} after the drain`);
+    }
+  }
+  for (const entry of ledger) {
+    counts.providerCalls += entry.calls;
+    counts.replayedCalls += entry.calls - 1;
+    counts.amountPaid += entry.amount;
+    if (appliedIds.has(entry.idempotencyKey)) continue;
+    const c = snapshot.cases.get(entry.caseId);
+    violations.push(
+      c === undefined
+        ? `ledger ${entry.reference} paid ${entry.idempotencyKey} for a case that does not exist`
+        : `ledger ${entry.reference} paid ${entry.idempotencyKey}, but case ${c.caseId} is ${c.status} with refund ${c.refund?.refundId ?? 'none'} ${c.refund?.status ?? ''}`,
+    );
+  }
+  return result(
+    'every due refund is paid exactly once, nothing else is paid',
+    violations,
+    `${counts.applied} refunds APPLIED, ${counts.ledgerEntries} ledger entries (${counts.replayedCalls} idempotent replays), ${counts.cancelled} cancelled before payment, ${counts.stillDue} still due`,
+    counts,
+  );
+}
+
+export type QueueState = { visible: number; inFlight: number; delayed: number };
+
+export async function queueState(sqs: SQSClient, queueUrl: string): Promise<QueueState> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+    }),
+  );
+  return {
+    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+    delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
+  };
+}
+
+/** Nothing left on the refund queue or in flight, and no refund left in the outbox. */
+export function checkDrained(queue: QueueState, snapshot: TableSnapshot): InvariantResult {
+  const violations: string[] = [];
+  if (queue.visible + queue.inFlight + queue.delayed > 0) violations.push(`refund queue: ${queue.visible} waiting, ${queue.inFlight} in flight, ${queue.delayed} delayed`);
+  for (const o of snapshot.outbox) violations.push(`outbox record ${o.refundId} of case ${o.caseId} never cleared`);
+  return result(
+    'no message left on the queue or in flight, no outbox record left',
+    violations,
+    `refund queue ${queue.visible} waiting / ${queue.inFlight} in flight; ${snapshot.outbox.length} outbox records`,
+    { ...queue, outbox: snapshot.outbox.length },
+  );
+}
+
+export type DeadLetter = { messageId: string; body: string; receiveCount: number };
+
+/** Reads every message on the DLQ once (and deletes it only when asked). Bounded. */
+export async function readDeadLetters(sqs: SQSClient, dlqUrl: string, options: { remove: boolean }): Promise<DeadLetter[]> {
+  const letters: DeadLetter[] = [];
+  for (let round = 0; round < 1_000; round++) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 600, MessageSystemAttributeNames: ['All'] }),
+    );
+    if (Messages.length === 0) break;
+    for (const m of Messages) {
+      letters.push({ messageId: m.MessageId ?? '', body: m.Body ?? '', receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 0) });
+    }
+    if (options.remove) {
+      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: dlqUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })) }));
+    }
+  }
+  return letters;
+}
+
+/**
+ * Every dead-lettered refund message is explained by the case it names: the refund was paid
+ * anyway (a redelivery after success), or is no longer due (cancelled, superseded). A due
+ * refund stuck in the DLQ, a message for no case or one that does not parse is a violation.
+ */
+export function checkDeadLetters(letters: readonly DeadLetter[], snapshot: TableSnapshot): InvariantResult {
+  const violations: string[] = [];
+  const explained: Record<string, number> = {};
+  for (const letter of letters) {
+    let parsed;
+    try {
+      parsed = RefundMessageSchema.safeParse(JSON.parse(letter.body));
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined || !parsed.success) {
+      violations.push(`DLQ message ${letter.messageId} is not a refund message`);
+      continue;
+    }
+    const message = parsed.data;
+    const c = snapshot.cases.get(message.caseId);
+    let why: string;
+    if (c === undefined) why = 'NO_CASE';
+    else if (c.refund?.refundId === message.refundId && c.refund.status === 'APPLIED') why = 'ALREADY_APPLIED';
+    else if (c.refund?.refundId !== message.refundId) why = 'SUPERSEDED_REFUND';
+    else if (c.refund.status === 'CANCELLED') why = 'REFUND_CANCELLED';
+    else why = `DUE_BUT_UNPAID (${c.refund.status})`;
+    explained[why] = (explained[why] ?? 0) + 1;
+    if (why === 'NO_CASE' || why.startsWith('DUE_BUT_UNPAID')) violations.push(`DLQ message ${letter.messageId} for refund ${message.refundId}: ${why}`);
+  }
+  const reasons = Object.entries(explained).map(([k, n]) => `${k} ×${n}`).join(', ');
+  return result(
+    'every dead-lettered message is accounted for',
+    violations,
+    letters.length === 0 ? 'the DLQ is empty' : `${letters.length} dead letters: ${reasons}`,
+    { deadLetters: letters.length, ...explained },
+  );
+}
+
+/**
+ * No well-formed request was answered 5xx (or not at all), except while DynamoDB was being
+ * throttled on purpose (then the SDK's retries can run out, as they would in AWS); those
+ * must have succeeded on a marketplace retry.
+ */
+export function checkNo5xx(records: readonly RequestRecord[], windows: readonly FaultWindowRecord[], model: WebhookModel): InvariantResult {
+  const violations: string[] = [];
+  const throttles = windows.filter((w) => w.kind === 'dynamodbThrottle');
+  let duringThrottle = 0;
+  let outside = 0;
+  let wellFormed = 0;
+  for (const r of records) {
+    if (!r.wellFormed) continue;
+    wellFormed += 1;
+    if (r.status !== 0 && r.status < 500) continue;
+    const overlapped = throttles.some((w) => r.startedAt <= w.end + THROTTLE_ATTRIBUTION_GRACE_MS && r.endedAt >= w.start);
+    if (overlapped) {
+      duringThrottle += 1;
+    } else {
+      outside += 1;
+      violations.push(`${r.kind} answered ${r.status === 0 ? 'nothing' : r.status} at ${new Date(r.startedAt).toISOString()} outside any throttle window`);
+    }
+  }
+  for (const u of model.unanswered) violations.push(`${u.kind} delivery ${u.deliveryId} still ${u.lastStatus || 'unanswered'} after ${'retries'}`);
+  return result(
+    'no well-formed request got a 5xx',
+    violations,
+    `${wellFormed} well-formed requests: ${outside} 5xx/no answer outside fault windows, ${duringThrottle} inside DynamoDB throttle windows (all retried to success: ${model.unanswered.length === 0 ? 'yes' : 'no'})`,
+    { wellFormed, outsideWindows: outside, duringThrottle, unansweredAfterRetries: model.unanswered.length },
+  );
+}
+
+/** Every malformed or badly signed request got a 4xx and wrote nothing. */
+export function checkMalformedWroteNothing(snapshot: TableSnapshot, model: WebhookModel, staffWrongRefusals: readonly string[] = []): InvariantResult {
+  const violations: string[] = [
+    ...model.wrongRefusals.map((w) => `${w.kind} (${w.variant}) answered ${w.status || 'nothing'}, expected a 4xx`),
+    ...staffWrongRefusals,
+  ];
+  for (const m of model.mustWriteNothing) {
+    if (m.caseId !== undefined && snapshot.cases.has(m.caseId)) violations.push(`${m.kind} created case ${m.caseId}`);
+    if (m.deliveryId !== undefined && snapshot.deliveries.has(`DELIVERY#${m.marketplace}#${m.deliveryId}`)) violations.push(`${m.kind} recorded delivery ${m.deliveryId}`);
+  }
+  return result(
+    'every malformed request got a 4xx and wrote nothing',
+    violations,
+    `${model.mustWriteNothing.length} refused requests checked (answers, case ids, delivery ids)`,
+    { refusedRequests: model.mustWriteNothing.length, wrongAnswers: model.wrongRefusals.length + staffWrongRefusals.length },
+  );
+}

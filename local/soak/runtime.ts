@@ -1,0 +1,160 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { findFreePort, processState } from '../engines.ts';
+
+/**
+ * The local runtime (`node local/start.ts`) as a child process, as the local-runtime test
+ * starts it: in memory, on free ports, with the soak's local-only settings. Its output goes
+ * to a log file (the soak's own terminal shows only the progress bar); the Java pid is read
+ * from its start-up line, and stop() proves the JVM gone, killing it if it is not.
+ */
+
+const startScript = fileURLToPath(new URL('../start.ts', import.meta.url));
+const PID_LINE = /dynamodb-local pid=(\d+)/;
+const READY_TIMEOUT_MS = 90_000;
+const STOP_TIMEOUT_MS = 30_000;
+
+export type RuntimeSettings = {
+  /** Fault proxies and POST /_local/faults (LOCAL_FAULTS=1). */
+  faults: boolean;
+  /** LOCAL_CLOCK_RATE for escalate-stale-cases. */
+  clockRate: number;
+  scheduleEveryMs: number;
+  /** Handler's payment provider timeout (PAYMENT_PROVIDER_TIMEOUT_MS). */
+  paymentTimeoutMs: number;
+  logFile: string;
+};
+
+export type SoakRuntime = {
+  readonly baseUrl: string;
+  readonly dynamodbEndpoint: string;
+  readonly sqsEndpoint: string;
+  readonly paymentsUrl: string;
+  readonly javaPid: number;
+  readonly tableName: string;
+  /** Lines the runtime wrote at ERROR level (counted from its log). */
+  errorLines(): number;
+  exited(): boolean;
+  /** SIGINT, wait for a clean exit, then make sure the JVM is gone. Returns what happened. */
+  stop(): Promise<{ exitCode: number | null; signal: string | null; javaGone: boolean; forced: boolean }>;
+};
+
+export class RuntimeStartError extends Error {
+  override readonly name = 'RuntimeStartError';
+}
+
+export async function startSoakRuntime(settings: RuntimeSettings): Promise<SoakRuntime> {
+  const [port, dynamodbPort, sqsPort, paymentsPort] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
+  const tableName = 'dispute-desk-soak';
+  const log: WriteStream = createWriteStream(settings.logFile);
+  const child: ChildProcess = spawn(process.execPath, [startScript], {
+    env: {
+      ...process.env,
+      LOCAL_IN_MEMORY: '1',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DYNAMODB_PORT: String(dynamodbPort),
+      SQS_PORT: String(sqsPort),
+      PAYMENT_PROVIDER_PORT: String(paymentsPort),
+      TABLE_NAME: tableName,
+      QUEUE_PREFIX: '',
+      SCHEDULE_EVERY_MS: String(settings.scheduleEveryMs),
+      LOCAL_FAULTS: settings.faults ? '1' : '0',
+      LOCAL_CLOCK_RATE: String(settings.clockRate),
+      PAYMENT_PROVIDER_TIMEOUT_MS: String(settings.paymentTimeoutMs),
+      // Handler logs at WARN and the runtime's own lines at warn: at ten requests a second the
+      // info lines would cost more CPU than the handlers on a 2-core machine.
+      LOG_LEVEL: 'WARN',
+      LOCAL_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exit = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  let head = '';
+  let errors = 0;
+  let pending = '';
+  function collect(chunk: Buffer): void {
+    log.write(chunk);
+    const text = chunk.toString('utf8');
+    if (head.length < 20_000) head += text;
+    pending += text;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) if (/\bERROR\b|"level":"ERROR"/.test(line)) errors += 1;
+  }
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+
+  let javaPid = Number.NaN;
+  // Last resort if the soak itself dies: neither the runtime nor its JVM may outlive it.
+  function killOnSoakExit(): void {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (Number.isInteger(javaPid) && javaPid > 1 && processState(javaPid) === 'alive') process.kill(javaPid, 'SIGKILL');
+  }
+  process.on('exit', killOnSoakExit);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let healthy = false;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) break;
+    javaPid = Number(PID_LINE.exec(head)?.[1]);
+    try {
+      const res = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(2_000) });
+      if (res.status === 200) {
+        healthy = true;
+        break;
+      }
+    } catch {
+      // not up yet
+    }
+    await sleep(250);
+  }
+  javaPid = Number(PID_LINE.exec(head)?.[1]);
+
+  async function stop() {
+    let forced = false;
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGINT');
+      const timedOut = await Promise.race([exit.then(() => false), sleep(STOP_TIMEOUT_MS).then(() => true)]);
+      if (timedOut) {
+        forced = true;
+        child.kill('SIGKILL');
+        await exit;
+      }
+    }
+    if (Number.isInteger(javaPid) && javaPid > 1 && processState(javaPid) === 'alive') {
+      forced = true;
+      process.kill(javaPid, 'SIGKILL');
+      const until = Date.now() + 5_000;
+      while (processState(javaPid) === 'alive' && Date.now() < until) await sleep(100);
+    }
+    await new Promise<void>((resolve) => log.end(resolve));
+    process.off('exit', killOnSoakExit);
+    return {
+      exitCode: child.exitCode,
+      signal: child.signalCode,
+      javaGone: !Number.isInteger(javaPid) || processState(javaPid) !== 'alive',
+      forced,
+    };
+  }
+
+  if (!healthy) {
+    await stop();
+    throw new RuntimeStartError(`The local runtime did not become healthy within ${READY_TIMEOUT_MS / 1000} s; see ${settings.logFile}:\n${head.slice(-3_000)}`);
+  }
+
+  return {
+    baseUrl,
+    dynamodbEndpoint: `http://127.0.0.1:${dynamodbPort}`,
+    sqsEndpoint: `http://127.0.0.1:${sqsPort}`,
+    paymentsUrl: `http://127.0.0.1:${paymentsPort}`,
+    javaPid,
+    tableName,
+    errorLines: () => errors,
+    exited: () => child.exitCode !== null || child.signalCode !== null,
+    stop,
+  };
+}

@@ -1,0 +1,450 @@
+import { caseIdFor } from '#lib/domain/case.ts';
+import type { EventType, WebhookPayloadInput } from '#lib/domain/return-payload.ts';
+import { signatureHeader } from '#lib/domain/webhook-signature.ts';
+import { DEV_WEBHOOK_SECRETS } from '../dev-secrets.ts';
+import { buildSamplePayload } from '../sample-webhook.ts';
+import type { Recorder } from './stats.ts';
+import type { Random } from './random.ts';
+
+/**
+ * Marketplace traffic for the soak: signed canonical webhooks at a steady rate, mixing new
+ * returns with the awkward deliveries real marketplaces send (exact and concurrent
+ * duplicates, out-of-order and early updates, cancellations, a reused delivery id with
+ * another body) and with requests that must be refused (bad signatures, malformed bodies).
+ *
+ * It keeps a model of what it sent and what was answered, which the invariant checker
+ * compares with the table afterwards: the returns the system accepted, the deliveries it
+ * committed, and the would-be case and delivery ids of every request that had to write
+ * nothing. Well-formed deliveries answered 5xx (or not at all) are retried the way a
+ * marketplace retries: same body and delivery id, fresh signature, growing pauses.
+ */
+
+export const SOAK_MARKETPLACE = 'demo-market';
+export const SOAK_SELLERS = ['SOAK-SELLER-1', 'SOAK-SELLER-2', 'SOAK-SELLER-3'] as const;
+
+const DAY_MS = 24 * 3600 * 1000;
+const MAX_RETRIES = 4;
+const REQUEST_TIMEOUT_MS = 35_000;
+
+/** Facts that lead the rule chain to different outcomes (checked against the default policy). */
+const templates = {
+  /** Defect shown by a photo, within an agent's authority: refund due at once. */
+  defect: {},
+  /** The same above an agent's authority: DECIDED, waits for a supervisor. */
+  expensive: { money: { currency: 'EUR', itemValue: 25_000, amountPaid: 25_000, shippingCost: 900 } },
+  /** Transit damage claimed with no evidence: NEEDS_REVIEW. */
+  unproven: { reason: 'LOGISTICS_DAMAGED_IN_TRANSIT', evidence: [] },
+  /** A no-reason return long outside the window: REJECTED. */
+  late: { reason: 'BUYER_NO_REASON_RETURN', evidence: [], listing: {} },
+  /** Parcel lost: full refund, carrier claim. */
+  lost: { reason: 'LOGISTICS_LOST', evidence: [] },
+  /** Colour not as listed, partial refund asked: compensation. */
+  colour: { reason: 'PRODUCT_COLOUR_DIFFERENCE', requestedRemedy: 'PARTIAL_REFUND' },
+} as const;
+type TemplateName = keyof typeof templates;
+const templateNames = Object.keys(templates) as TemplateName[];
+
+export type Delivery = {
+  readonly deliveryId: string;
+  readonly body: string;
+  readonly returnId: string;
+  signedAt: number;
+  header: string;
+  /** Answered 202 with duplicate:false: the system recorded this delivery. */
+  committed: boolean;
+};
+
+export type TrackedReturn = {
+  readonly returnId: string;
+  readonly caseId: string;
+  readonly orderId: string;
+  readonly sellerId: string;
+  template: TemplateName;
+  /** occurredAt (ms) of the newest event sent for this return. */
+  newestOccurredAt: number;
+  /** A 202 showed the case exists (created, updated, or answered as a duplicate of it). */
+  accepted: boolean;
+  cancelSent: boolean;
+};
+
+/** A request that must be refused and must write nothing. */
+export type MustWriteNothing = {
+  readonly kind: string;
+  readonly marketplace: string;
+  readonly caseId?: string;
+  readonly deliveryId?: string;
+};
+
+export type WebhookModel = {
+  readonly returns: Map<string, TrackedReturn>;
+  readonly mustWriteNothing: MustWriteNothing[];
+  /** Well-formed requests that never got a non-5xx answer, even after retries. */
+  readonly unanswered: { kind: string; deliveryId: string; lastStatus: number }[];
+  /** Wrong answers to refused requests: a malformed request that got a 2xx or 5xx. */
+  readonly wrongRefusals: { kind: string; status: number; variant: string }[];
+  /** Duplicates of a committed delivery that were not answered as duplicates. */
+  readonly duplicatesApplied: { deliveryId: string; status: number; body: string }[];
+};
+
+/** Relative weights of the traffic mix (normalised). */
+export const webhookMix = {
+  new: 30,
+  update: 14,
+  duplicate: 10,
+  concurrentDuplicate: 7,
+  outOfOrder: 8,
+  cancel: 6,
+  /** A cancellation right behind its request: races the refund worker for a pending refund. */
+  quickCancel: 4,
+  conflict: 2,
+  badSignature: 5,
+  malformed: 8,
+} as const;
+export type WebhookKind = keyof typeof webhookMix;
+
+type Answer = { status: number; json?: { caseId?: string | null; duplicate?: boolean; ignoredReason?: string; status?: string | null } };
+
+export class WebhookTraffic {
+  readonly model: WebhookModel = { returns: new Map(), mustWriteNothing: [], unanswered: [], wrongRefusals: [], duplicatesApplied: [] };
+  readonly #baseUrl: string;
+  readonly #recorder: Recorder;
+  readonly #random: Random;
+  readonly #runId: string;
+  readonly #secret: string;
+  #counter = 0;
+  /** Recent deliveries, for duplicates and conflicts. */
+  readonly #recent: Delivery[] = [];
+  readonly #accepted: TrackedReturn[] = [];
+  readonly #pending = new Set<Promise<unknown>>();
+  eventsSent: Record<WebhookKind, number> = { new: 0, update: 0, duplicate: 0, concurrentDuplicate: 0, outOfOrder: 0, cancel: 0, quickCancel: 0, conflict: 0, badSignature: 0, malformed: 0 };
+
+  constructor(options: { baseUrl: string; recorder: Recorder; random: Random; runId: string }) {
+    this.#baseUrl = options.baseUrl;
+    this.#recorder = options.recorder;
+    this.#random = options.random;
+    this.#runId = options.runId;
+    const secret = DEV_WEBHOOK_SECRETS[SOAK_MARKETPLACE];
+    if (secret === undefined) throw new Error(`no dev secret for ${SOAK_MARKETPLACE}`);
+    this.#secret = secret;
+  }
+
+  get pending(): number {
+    return this.#pending.size;
+  }
+
+  /** Sends one event of a kind drawn from the mix (does not wait for the answer). */
+  tick(): WebhookKind {
+    let kind = this.#random.weighted(webhookMix);
+    // Kinds that need an earlier return fall back to a new one until there is one.
+    if ((kind === 'update' || kind === 'cancel' || kind === 'duplicate' || kind === 'conflict' || kind === 'outOfOrder') && this.#accepted.length === 0) kind = 'new';
+    this.eventsSent[kind] += 1;
+    this.#track(this.#run(kind));
+    return kind;
+  }
+
+  /** Waits for every request (retries included) still in flight. */
+  async settle(timeoutMs: number): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.#pending.size > 0 && Date.now() < until) {
+      await Promise.race([Promise.allSettled([...this.#pending]), new Promise((r) => setTimeout(r, 500))]);
+    }
+  }
+
+  #track(work: Promise<unknown>): void {
+    const tracked = work.catch(() => undefined).finally(() => this.#pending.delete(tracked));
+    this.#pending.add(tracked);
+  }
+
+  async #run(kind: WebhookKind): Promise<void> {
+    switch (kind) {
+      case 'new':
+        return this.#sendNew('webhook.new');
+      case 'concurrentDuplicate':
+        return this.#sendConcurrentDuplicates();
+      case 'update':
+        return this.#sendUpdate();
+      case 'duplicate':
+        return this.#sendDuplicate();
+      case 'outOfOrder':
+        return this.#random.chance(0.5) ? this.#sendStaleUpdate() : this.#sendUpdateBeforeRequest();
+      case 'cancel':
+        return this.#sendCancel();
+      case 'quickCancel':
+        return this.#sendQuickCancel();
+      case 'conflict':
+        return this.#sendConflict();
+      case 'badSignature':
+        return this.#sendBadSignature();
+      case 'malformed':
+        return this.#sendMalformed();
+    }
+  }
+
+  #nextId(prefix: string): string {
+    this.#counter += 1;
+    return `${prefix}-${this.#runId}-${this.#counter}`;
+  }
+
+  #newReturn(): TrackedReturn {
+    const returnId = this.#nextId('SOAK-RET');
+    const tracked: TrackedReturn = {
+      returnId,
+      caseId: caseIdFor(SOAK_MARKETPLACE, returnId),
+      orderId: this.#nextId('SOAK-ORD'),
+      sellerId: this.#random.pick(SOAK_SELLERS),
+      template: this.#random.pick(templateNames),
+      newestOccurredAt: 0,
+      accepted: false,
+      cancelSent: false,
+    };
+    this.model.returns.set(tracked.caseId, tracked);
+    return tracked;
+  }
+
+  #payload(r: TrackedReturn, eventType: EventType, occurredAt: number, deliveryId: string): WebhookPayloadInput {
+    const now = new Date();
+    const sample = buildSamplePayload({ eventType, returnId: r.returnId, deliveryId, now });
+    const ids = { marketplaceReturnId: r.returnId, orderId: r.orderId, sellerId: r.sellerId };
+    const envelope = { ...sample, occurredAt: new Date(occurredAt).toISOString() };
+    if (envelope.eventType === 'return.cancelled') return { ...envelope, return: ids };
+    const overrides: Record<string, unknown> = { ...templates[r.template] };
+    if (r.template === 'late') {
+      const at = (days: number) => new Date(now.getTime() - days * DAY_MS).toISOString();
+      overrides.timeline = { orderedAt: at(40), shippedAt: at(39), deliveredAt: at(30), claimedAt: at(0.05) };
+    }
+    return { ...envelope, return: { ...envelope.return, ...ids, ...overrides } } as WebhookPayloadInput;
+  }
+
+  #delivery(r: TrackedReturn, eventType: EventType, occurredAt: number): Delivery {
+    const deliveryId = this.#nextId('SOAK-DLV');
+    const body = JSON.stringify(this.#payload(r, eventType, occurredAt, deliveryId));
+    const signedAt = Math.floor(Date.now() / 1000);
+    return { deliveryId, body, returnId: r.returnId, signedAt, header: signatureHeader(this.#secret, signedAt, body), committed: false };
+  }
+
+  async #post(body: string, headers: Record<string, string>, marketplace = SOAK_MARKETPLACE): Promise<Answer> {
+    const res = await fetch(`${this.#baseUrl}/webhooks/${encodeURIComponent(marketplace)}`, {
+      method: 'POST',
+      headers,
+      body,
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    const text = await res.text();
+    let json: Answer['json'];
+    try {
+      json = JSON.parse(text) as Answer['json'];
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, ...(json === undefined ? {} : { json }) };
+  }
+
+  /**
+   * Sends a well-formed delivery and retries it like a marketplace while it gets a 5xx or no
+   * answer. Resolves with the final answer; notes what it says about the return.
+   */
+  async #deliver(kind: string, delivery: Delivery, r: TrackedReturn, options: { resign?: boolean } = {}): Promise<Answer> {
+    let answer: Answer = { status: 0 };
+    for (let attempt = 0; attempt <= MAX_RETRIES; attempt++) {
+      if (attempt > 0) {
+        await new Promise((resolve) => setTimeout(resolve, 1_000 * 2 ** (attempt - 1)));
+      }
+      if (attempt > 0 || options.resign === true || Date.now() / 1000 - delivery.signedAt > 60) {
+        delivery.signedAt = Math.floor(Date.now() / 1000);
+        delivery.header = signatureHeader(this.#secret, delivery.signedAt, delivery.body);
+      }
+      let result: Answer = { status: 0 };
+      await this.#recorder.time(
+        kind,
+        true,
+        async () => {
+          result = await this.#post(delivery.body, { 'content-type': 'application/json', 'x-signature': delivery.header });
+          return result.status;
+        },
+        attempt > 0 ? { retry: true } : {},
+      );
+      answer = result;
+      if (answer.status !== 0 && answer.status < 500) break;
+    }
+    if (answer.status === 0 || answer.status >= 500) {
+      this.model.unanswered.push({ kind, deliveryId: delivery.deliveryId, lastStatus: answer.status });
+      return answer;
+    }
+    if (answer.status === 202 && answer.json?.caseId === r.caseId && answer.json.ignoredReason !== 'UNKNOWN_RETURN') {
+      if (!r.accepted) {
+        r.accepted = true;
+        this.#accepted.push(r);
+      }
+      if (answer.json.duplicate === false) delivery.committed = true;
+    }
+    this.#remember(delivery);
+    return answer;
+  }
+
+  #remember(delivery: Delivery): void {
+    this.#recent.push(delivery);
+    if (this.#recent.length > 300) this.#recent.splice(0, this.#recent.length - 300);
+  }
+
+  async #sendNew(kind: string): Promise<void> {
+    const r = this.#newReturn();
+    const occurredAt = Date.now();
+    r.newestOccurredAt = occurredAt;
+    await this.#deliver(kind, this.#delivery(r, 'return.requested', occurredAt), r);
+  }
+
+  async #sendConcurrentDuplicates(): Promise<void> {
+    const r = this.#newReturn();
+    const occurredAt = Date.now();
+    r.newestOccurredAt = occurredAt;
+    const delivery = this.#delivery(r, 'return.requested', occurredAt);
+    const copies = this.#random.int(2, 4);
+    // Separate objects: each copy's retry re-signs its own header.
+    const answers = await Promise.all(
+      Array.from({ length: copies }, () => this.#deliver('webhook.concurrent-duplicate', { ...delivery }, r)),
+    );
+    const fresh = answers.filter((a) => a.status === 202 && a.json?.duplicate === false).length;
+    // The copies of one delivery: exactly one may be applied; the rest are answered as duplicates.
+    if (fresh > 1) this.model.duplicatesApplied.push({ deliveryId: delivery.deliveryId, status: 202, body: `${fresh} of ${copies} concurrent copies applied` });
+  }
+
+  #pickAccepted(): TrackedReturn | undefined {
+    return this.#accepted.length === 0 ? undefined : this.#random.pick(this.#accepted);
+  }
+
+  async #sendUpdate(): Promise<void> {
+    const r = this.#pickAccepted();
+    if (r === undefined) return this.#sendNew('webhook.new');
+    // New facts: another template (a photo arrives, the amount is corrected, ...).
+    r.template = this.#random.pick(templateNames);
+    const occurredAt = Math.max(Date.now(), r.newestOccurredAt + 1);
+    r.newestOccurredAt = occurredAt;
+    await this.#deliver('webhook.update', this.#delivery(r, 'return.updated', occurredAt), r);
+  }
+
+  async #sendStaleUpdate(): Promise<void> {
+    const r = this.#pickAccepted();
+    if (r === undefined) return this.#sendNew('webhook.new');
+    // Older than what was applied: must be acknowledged and ignored.
+    const occurredAt = r.newestOccurredAt - this.#random.int(1_000, 3_600_000);
+    await this.#deliver('webhook.out-of-order.stale', this.#delivery(r, 'return.updated', occurredAt), r);
+  }
+
+  async #sendUpdateBeforeRequest(): Promise<void> {
+    // The update overtook its request: it creates the case; the request arrives late and older.
+    const r = this.#newReturn();
+    const requestedAt = Date.now() - this.#random.int(1_000, 600_000);
+    const updatedAt = Date.now();
+    r.newestOccurredAt = updatedAt;
+    await this.#deliver('webhook.out-of-order.early-update', this.#delivery(r, 'return.updated', updatedAt), r);
+    await this.#deliver('webhook.out-of-order.late-request', this.#delivery(r, 'return.requested', requestedAt), r);
+  }
+
+  async #sendCancel(): Promise<void> {
+    const r = this.#pickAccepted();
+    if (r === undefined) return this.#sendNew('webhook.new');
+    r.cancelSent = true;
+    const occurredAt = Math.max(Date.now(), r.newestOccurredAt + 1);
+    r.newestOccurredAt = occurredAt;
+    await this.#deliver('webhook.cancel', this.#delivery(r, 'return.cancelled', occurredAt), r);
+  }
+
+  async #sendQuickCancel(): Promise<void> {
+    const r = this.#newReturn();
+    r.template = 'defect'; // a refund becomes due at once
+    const requestedAt = Date.now();
+    r.newestOccurredAt = requestedAt;
+    await this.#deliver('webhook.new', this.#delivery(r, 'return.requested', requestedAt), r);
+    if (!r.accepted) return;
+    r.cancelSent = true;
+    const cancelledAt = Math.max(Date.now(), requestedAt + 1);
+    r.newestOccurredAt = cancelledAt;
+    await this.#deliver('webhook.quick-cancel', this.#delivery(r, 'return.cancelled', cancelledAt), r);
+  }
+
+  async #sendDuplicate(): Promise<void> {
+    const original = this.#recent.length === 0 ? undefined : this.#random.pick(this.#recent);
+    const r = original === undefined ? undefined : this.model.returns.get(caseIdFor(SOAK_MARKETPLACE, original.returnId));
+    if (original === undefined || r === undefined) return this.#sendNew('webhook.new');
+    // An exact repeat (same header while it is fresh; a marketplace re-signs later retries).
+    const copy: Delivery = { ...original };
+    const answer = await this.#deliver('webhook.duplicate', copy, r);
+    if (original.committed && (answer.status !== 202 || answer.json?.duplicate !== true)) {
+      this.model.duplicatesApplied.push({ deliveryId: original.deliveryId, status: answer.status, body: JSON.stringify(answer.json ?? null) });
+    }
+  }
+
+  async #sendConflict(): Promise<void> {
+    const committed = this.#recent.filter((d) => d.committed);
+    const original = committed.length === 0 ? undefined : this.#random.pick(committed);
+    if (original === undefined) return this.#sendNew('webhook.new');
+    // The same delivery id with another body: refused with 409, nothing written.
+    const parsed = JSON.parse(original.body) as { occurredAt: string };
+    const body = JSON.stringify({ ...parsed, occurredAt: new Date(Date.parse(parsed.occurredAt) + 1).toISOString() });
+    const signedAt = Math.floor(Date.now() / 1000);
+    const status = await this.#recorder.time('webhook.conflict', true, async () => {
+      const answer = await this.#post(body, { 'content-type': 'application/json', 'x-signature': signatureHeader(this.#secret, signedAt, body) });
+      return answer.status;
+    });
+    if (status !== 409 && status !== 0 && status < 500) this.model.wrongRefusals.push({ kind: 'webhook.conflict', status, variant: 'same delivery id, other body' });
+  }
+
+  /** A request that must be refused: records the answer and what it must not have written. */
+  async #refused(kind: string, variant: string, send: () => Promise<number>, wouldBe: Omit<MustWriteNothing, 'kind'>): Promise<void> {
+    this.model.mustWriteNothing.push({ kind: `${kind}:${variant}`, ...wouldBe });
+    const status = await this.#recorder.time(kind, false, send, { note: variant });
+    if (status === 0 || status < 400 || status >= 500) this.model.wrongRefusals.push({ kind, status, variant });
+  }
+
+  async #sendBadSignature(): Promise<void> {
+    const returnId = this.#nextId('SOAK-BADSIG');
+    const r: TrackedReturn = { returnId, caseId: caseIdFor(SOAK_MARKETPLACE, returnId), orderId: 'SOAK-ORD-X', sellerId: SOAK_SELLERS[0], template: 'defect', newestOccurredAt: 0, accepted: false, cancelSent: false };
+    const delivery = this.#delivery(r, 'return.requested', Date.now());
+    const now = Math.floor(Date.now() / 1000);
+    const variants: [string, Record<string, string>][] = [
+      ['wrong secret', { 'x-signature': signatureHeader('not-the-marketplace-secret-0000000000', now, delivery.body) }],
+      ['stale timestamp', { 'x-signature': signatureHeader(this.#secret, now - 3_600, delivery.body) }],
+      ['missing header', {}],
+      ['garbled header', { 'x-signature': 't=abc,v1=zz' }],
+      ['body changed after signing', { 'x-signature': delivery.header }],
+    ];
+    const [variant, headers] = this.#random.pick(variants);
+    const body = variant === 'body changed after signing' ? delivery.body.replace('"amountPaid":', '"amountPaid":1') : delivery.body;
+    await this.#refused(
+      'webhook.bad-signature',
+      variant,
+      async () => (await this.#post(body, { 'content-type': 'application/json', ...headers })).status,
+      { marketplace: SOAK_MARKETPLACE, caseId: r.caseId, deliveryId: delivery.deliveryId },
+    );
+  }
+
+  async #sendMalformed(): Promise<void> {
+    const returnId = this.#nextId('SOAK-BAD');
+    const r: TrackedReturn = { returnId, caseId: caseIdFor(SOAK_MARKETPLACE, returnId), orderId: 'SOAK-ORD-X', sellerId: SOAK_SELLERS[0], template: 'defect', newestOccurredAt: 0, accepted: false, cancelSent: false };
+    const valid = JSON.parse(this.#delivery(r, 'return.requested', Date.now()).body) as Record<string, unknown> & { deliveryId: string; return: Record<string, unknown> };
+    const deliveryId = valid.deliveryId;
+    const variants: [string, () => { body: string; contentType?: string; marketplace?: string }][] = [
+      ['not json', () => ({ body: `{"deliveryId":"${deliveryId}","return":{"marketplaceReturnId":"${returnId}"` })],
+      ['amount not an integer', () => ({ body: JSON.stringify({ ...valid, return: { ...valid.return, money: { currency: 'EUR', itemValue: 49.99, amountPaid: 49.99 } } }) })],
+      ['missing timeline', () => ({ body: JSON.stringify({ ...valid, return: { ...valid.return, timeline: undefined } }) })],
+      ['unknown event type', () => ({ body: JSON.stringify({ ...valid, eventType: 'return.exploded' }) })],
+      ['unknown field', () => ({ body: JSON.stringify({ ...valid, extra: 'field' }) })],
+      ['schema version 2', () => ({ body: JSON.stringify({ ...valid, schemaVersion: 2 }) })],
+      ['buyer e-mail instead of a reference', () => ({ body: JSON.stringify({ ...valid, return: { ...valid.return, buyerRef: 'someone@example.com' } }) })],
+      ['wrong content type', () => ({ body: JSON.stringify(valid), contentType: 'text/plain' })],
+      ['unknown marketplace', () => ({ body: JSON.stringify(valid), marketplace: 'no-such-market' })],
+      ['oversized body', () => ({ body: JSON.stringify({ ...valid, return: { ...valid.return, reasonDetail: 'x'.repeat(300_000) } }) })],
+    ];
+    const [variant, build] = this.#random.pick(variants);
+    const request = build();
+    const marketplace = request.marketplace ?? SOAK_MARKETPLACE;
+    // Signed with the marketplace's real secret: these are refused for their content alone.
+    const header = signatureHeader(this.#secret, Math.floor(Date.now() / 1000), request.body);
+    await this.#refused(
+      'webhook.malformed',
+      variant,
+      async () => (await this.#post(request.body, { 'content-type': request.contentType ?? 'application/json', 'x-signature': header }, marketplace)).status,
+      { marketplace, caseId: caseIdFor(marketplace, returnId), deliveryId },
+    );
+  }
+}
