@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync, type WriteStream } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { findFreePort, processState } from '../engines.ts';
@@ -13,7 +13,31 @@ import { findFreePort, processState } from '../engines.ts';
  */
 
 const startScript = fileURLToPath(new URL('../start.ts', import.meta.url));
-const PID_LINE = /dynamodb-local pid=(\d+)/;
+/** The log line at info level, or the ready banner (printed whatever the log level). */
+const PID_LINES = [/dynamodb-local pid=(\d+)/, /DynamoDB Local \S+ \(pid (\d+)\)/];
+
+function javaPidFrom(output: string): number {
+  for (const line of PID_LINES) {
+    const pid = Number(line.exec(output)?.[1]);
+    if (Number.isInteger(pid) && pid > 1) return pid;
+  }
+  return Number.NaN;
+}
+
+/** The JVM listening on `port`, found by its command line (a second opinion on the banner). */
+function javaPidByPort(port: number): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      const at = args.indexOf('-port');
+      if (at >= 0 && args[at + 1] === String(port) && args.some((a) => a.endsWith('DynamoDBLocal.jar'))) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return Number.NaN;
+}
 const READY_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 30_000;
 
@@ -100,7 +124,6 @@ export async function startSoakRuntime(settings: RuntimeSettings): Promise<SoakR
   let healthy = false;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) break;
-    javaPid = Number(PID_LINE.exec(head)?.[1]);
     try {
       const res = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(2_000) });
       if (res.status === 200) {
@@ -112,7 +135,8 @@ export async function startSoakRuntime(settings: RuntimeSettings): Promise<SoakR
     }
     await sleep(250);
   }
-  javaPid = Number(PID_LINE.exec(head)?.[1]);
+  javaPid = javaPidFrom(head);
+  if (Number.isNaN(javaPid) && process.platform === 'linux') javaPid = javaPidByPort(dynamodbPort);
 
   async function stop() {
     let forced = false;
@@ -136,7 +160,8 @@ export async function startSoakRuntime(settings: RuntimeSettings): Promise<SoakR
     return {
       exitCode: child.exitCode,
       signal: child.signalCode,
-      javaGone: !Number.isInteger(javaPid) || processState(javaPid) !== 'alive',
+      // An unknown pid proves nothing: report it as not gone rather than pass vacuously.
+      javaGone: Number.isInteger(javaPid) && processState(javaPid) !== 'alive' && (process.platform !== 'linux' || Number.isNaN(javaPidByPort(dynamodbPort))),
       forced,
     };
   }

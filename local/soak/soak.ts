@@ -260,7 +260,7 @@ async function main(): Promise<number> {
     invariants.push({
       name: 'the runtime stopped cleanly and its Java process is gone',
       ok: stopped.exitCode === 0 && stopped.javaGone && !stopped.forced,
-      summary: `exit code ${stopped.exitCode}${stopped.signal === null ? '' : ` (signal ${stopped.signal})`}, Java ${stopped.javaGone ? 'gone' : 'STILL RUNNING'}${stopped.forced ? ', had to be killed' : ''}`,
+      summary: `exit code ${stopped.exitCode}${stopped.signal === null ? '' : ` (signal ${stopped.signal})`}, Java (pid ${runtime.javaPid}) ${stopped.javaGone ? 'gone' : 'NOT proven gone'}${stopped.forced ? ', had to be killed' : ''}`,
       examples: [],
       counts: { exitCode: stopped.exitCode ?? -1 },
     });
