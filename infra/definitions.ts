@@ -36,6 +36,13 @@ export type QueueDefinition = {
 /** Number of shards for sparse "due" indexes, so one hot partition never takes every write. */
 export const DUE_INDEX_SHARDS = 8;
 
+/**
+ * Case attributes the byOpenDeadline index carries besides its keys: the fields of a
+ * DueCase (functions/lib/domain/escalation.ts). `escalationFacts` is written by the case
+ * store only while the case is in that index.
+ */
+export const DUE_INDEX_PROJECTION = ['sellerId', 'marketplace', 'status', 'version', 'escalationLevel', 'escalationFacts'] as const;
+
 export const caseTable = {
   partitionKey: { name: 'pk', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
@@ -49,11 +56,12 @@ export const caseTable = {
       projection: 'ALL',
     },
     {
-      // Sparse: only open cases with a deadline carry these attributes.
+      // Sparse: only open cases with a deadline carry these attributes. Projects what the
+      // escalation sweep plans from (a DueCase), so it never reads the case itself.
       indexName: 'byOpenDeadline',
       partitionKey: { name: 'deadlineShard', type: 'S' },
       sortKey: { name: 'deadlineAt', type: 'S' },
-      projection: 'KEYS_ONLY',
+      projection: DUE_INDEX_PROJECTION,
     },
     {
       // Sparse: only refunds recorded but not yet acknowledged by the queue. The message is

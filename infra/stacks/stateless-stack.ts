@@ -64,12 +64,14 @@ export class StatelessStack extends Stack {
       .bindTable(table, ['DeleteItem'], ['byPendingOutbox'])
       .bindRefundQueue(stateful.refundQueue);
 
-    // Escalation: reads the sparse deadline index and each due case, escalates with
-    // conditional Puts, and a default resolution may make a refund due (outbox + publish).
+    // Escalation: reads the sparse deadline index (its projection is all a step needs),
+    // patches each due case with a conditional UpdateItem plus history Puts, and a default
+    // resolution may make a refund due (outbox Put, publish, outbox Delete). GetItem only
+    // for an index entry written without escalation facts.
     const escalateStaleCases = fn('escalate-stale-cases', 'Escalates cases past their deadline', {
       timeout: Duration.seconds(60),
     })
-      .bindTable(table, ['GetItem', 'PutItem', 'DeleteItem'], ['byOpenDeadline'])
+      .bindTable(table, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], ['byOpenDeadline'])
       .bindRefundQueue(stateful.refundQueue);
 
     // Seller staff API: one function per route, so each holds only its route's permissions.

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { caseTable, refundQueue } from '#infra/definitions.ts';
+import { caseTable, DUE_INDEX_PROJECTION, refundQueue } from '#infra/definitions.ts';
 import { StatefulStack } from '#infra/stacks/stateful-stack.ts';
 import { StatelessStack } from '#infra/stacks/stateless-stack.ts';
 import { stageConfig } from '#infra/stage-config.ts';
@@ -66,6 +66,14 @@ describe('stateful stack', () => {
           DeletionProtectionEnabled: true,
         }),
       ],
+    });
+  });
+
+  it('projects into the due index the attributes a DueCase is built from (INCLUDE, not ALL: no decision trace)', () => {
+    dev.statefulT.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      GlobalSecondaryIndexes: Match.arrayWith([
+        Match.objectLike({ IndexName: 'byOpenDeadline', Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...DUE_INDEX_PROJECTION] } }),
+      ]),
     });
   });
 
@@ -162,7 +170,7 @@ describe('stateless stack', () => {
     ['AddNote', ['dynamodb:GetItem', 'dynamodb:PutItem']],
     ['AssignCase', ['cognito-idp:ListUsers', 'dynamodb:GetItem', 'dynamodb:PutItem']],
     ['GetOpenapi', []],
-    ['EscalateStaleCases', ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'sqs:SendMessage']],
+    ['EscalateStaleCases', ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'sqs:SendMessage']],
   ])('grants %s exactly the actions its code calls', (fn, actions) => {
     expect(actionsOf(dev.statelessT, fn)).toEqual([...baseActions, ...actions].sort());
   });

@@ -1,12 +1,14 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { type DynamoDBDocumentClient, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
+import { caseKey, DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
 import { DynamoDbDueCases } from '#lib/adapters/dynamodb-due-cases.ts';
 import { SqsRefundQueue } from '#lib/adapters/sqs-refund-queue.ts';
 import { StaticPolicyProvider } from '#lib/adapters/static-policy-provider.ts';
 import { StaticWebhookSecrets } from '#lib/adapters/static-webhook-secrets.ts';
 import { defaultPolicy } from '#lib/decision/policy.ts';
 import { awaitingStaffStatuses, type CaseRecord, type EscalationLevel, type HistoryEvent } from '#lib/domain/case.ts';
+import { dueCaseOf } from '#lib/domain/escalation.ts';
 import { RefundMessageSchema } from '#lib/domain/refund-message.ts';
 import { signatureHeader } from '#lib/domain/webhook-signature.ts';
 import { type Clock, fixedClock } from '#lib/ports/clock.ts';
@@ -17,15 +19,15 @@ import { escalateStaleCases, type EscalateStaleCasesResult } from '#lib/use-case
 import { receiveWebhook } from '#lib/use-cases/receive-webhook.ts';
 import { relayRefundOutbox } from '#lib/use-cases/relay-refund-outbox.ts';
 import { type CaseSpec, seedCases } from '#test/support/case-factory.ts';
-import { countingDocumentClient } from '#test/support/counting-client.ts';
+import { countingDocumentClient, type ReadCounts } from '#test/support/counting-client.ts';
 import { createTestQueues, createTestTable, documentClient, sqsClient } from '#test/support/engines.ts';
-import { FaultyRefundQueue } from '#test/support/faults.ts';
+import { FaultyCaseStore, FaultyRefundQueue } from '#test/support/faults.ts';
 import { aReturn, aWebhook, TEST_MARKETPLACE, TEST_SECRET } from '#test/support/webhook-factory.ts';
 
 /**
  * escalate-stale-cases on DynamoDB Local and fauxqs through the real SDK clients: cases are
  * written by the real intake logic and CaseStore.commit, found through the sparse
- * byOpenDeadline index, escalated with conditional commits; default-resolution refunds go
+ * byOpenDeadline index, escalated with conditional patches; default-resolution refunds go
  * through the outbox to the refund queue. Time only moves through a fixed clock.
  */
 
@@ -73,6 +75,14 @@ async function readAll(store: CaseStore, ids: readonly string[]): Promise<Map<st
   return out;
 }
 
+/** Store and index reader over another document client (the counting one). */
+const counted = (client: DynamoDBDocumentClient, table: string) => ({ store: new DynamoDbCaseStore(client, table), dueCases: new DynamoDbDueCases(client, table) });
+
+async function dueIndexEntries(table: string): Promise<Record<string, unknown>[]> {
+  const out = await documentClient().send(new ScanCommand({ TableName: table, IndexName: 'byOpenDeadline' }));
+  return out.Items ?? [];
+}
+
 const isDue = (c: CaseRecord, now: string) => awaitingStaffStatuses.has(c.status) && c.dueAt !== undefined && c.dueAt <= now;
 const escalationEvents = (history: readonly HistoryEvent[]) => history.filter((e) => e.action === 'ESCALATED' || e.action === 'DEFAULT_RESOLUTION');
 
@@ -90,6 +100,7 @@ describe('escalate-stale-cases', () => {
     let w: World;
     let seeded: CaseRecord[];
     let result: EscalateStaleCasesResult;
+    let reads: ReadCounts;
 
     beforeAll(async () => {
       w = await world();
@@ -105,7 +116,9 @@ describe('escalate-stale-cases', () => {
         return { shape, urgent, claimedAt, ...(level === undefined ? {} : { level, dueAt }) };
       });
       seeded = await seedCases(w.store, specs, { batch: 50 });
-      result = await run(w, fixedClock(NOW));
+      const counting = countingDocumentClient(documentClient());
+      result = await run({ ...counted(counting.client, w.table), refunds: w.refunds }, fixedClock(NOW));
+      reads = { ...counting.counts };
     }, 240_000);
 
     it('the mix covers every kind of case on both sides of the deadline', () => {
@@ -155,6 +168,14 @@ describe('escalate-stale-cases', () => {
       }
     });
 
+    it('items read by the run ≤ 1.1 × due cases, default resolutions included: one index entry each, no case reads', () => {
+      const dueCount = seeded.filter((c) => isDue(c, NOW)).length;
+      expect(dueCount).toBeGreaterThan(100);
+      expect(reads.indexItems + reads.tableItems).toBeGreaterThanOrEqual(dueCount);
+      expect(reads.indexItems + reads.tableItems).toBeLessThanOrEqual(1.1 * dueCount);
+      expect(reads.tableItems).toBe(0);
+    });
+
     it('a second run at the same time finds nothing: every moved case left the due set', async () => {
       expect(await run(w, fixedClock(NOW))).toMatchObject({ found: 0, escalated: 0, defaultResolutions: 0 });
     });
@@ -195,29 +216,128 @@ describe('escalate-stale-cases', () => {
     expect(new Set(messages.map((m) => m.caseId)).size).toBe(messages.length);
   }, 180_000);
 
-  it('reads grow with the due cases, not the table: index entries and case reads each ≤ 1.1 × due', async () => {
+  it('reads grow with the due cases, not the table: items read ≤ 1.1 × due, nothing but index entries', async () => {
     const w = await world();
     const notDue: CaseSpec[] = Array.from({ length: 450 }, (_, i) => ({ shape: i % 2 === 0 ? 'AWAITING_APPROVAL' : 'NEEDS_REVIEW', claimedAt: at(-HOUR + (i % 50) * MIN) }));
-    const due: CaseSpec[] = Array.from({ length: 50 }, (_, i) => ({ shape: i % 2 === 0 ? 'AWAITING_APPROVAL' : 'NEEDS_REVIEW', claimedAt: at(-30 * HOUR - i * MIN) }));
+    const due: CaseSpec[] = Array.from({ length: 50 }, (_, i) => ({
+      shape: i % 2 === 0 ? 'AWAITING_APPROVAL' : 'NEEDS_REVIEW',
+      claimedAt: at(-30 * HOUR - i * MIN),
+      ...(i % 5 === 0 ? { level: 'MANAGER' as const, dueAt: at(-HOUR) } : {}),
+    }));
     const seeded = await seedCases(w.store, [...notDue, ...due]);
     const dueCount = seeded.filter((c) => isDue(c, NOW)).length;
     expect(dueCount).toBe(50);
 
     const counting = countingDocumentClient(documentClient());
-    const counted = { store: new DynamoDbCaseStore(counting.client, w.table), dueCases: new DynamoDbDueCases(counting.client, w.table), refunds: w.refunds };
-    const result = await run(counted, fixedClock(NOW));
-    expect(result).toMatchObject({ found: 50, escalated: 50 });
-    // Every due case must be read once from the index and once from the table, and no more.
-    expect(counting.counts.indexItems).toBeGreaterThanOrEqual(dueCount);
-    expect(counting.counts.indexItems).toBeLessThanOrEqual(1.1 * dueCount);
-    expect(counting.counts.tableItems).toBeGreaterThanOrEqual(dueCount);
-    expect(counting.counts.tableItems).toBeLessThanOrEqual(1.1 * dueCount);
+    const result = await run({ ...counted(counting.client, w.table), refunds: w.refunds }, fixedClock(NOW));
+    expect(result).toMatchObject({ found: 50, escalated: 40, defaultResolutions: 10, refundsDue: 10, failed: 0 });
+    const itemsRead = counting.counts.indexItems + counting.counts.tableItems;
+    expect(itemsRead).toBeGreaterThanOrEqual(dueCount);
+    expect(itemsRead).toBeLessThanOrEqual(1.1 * dueCount);
+    expect(counting.counts.tableItems).toBe(0);
 
     // Nothing due: a run reads nothing but eight empty index pages.
     counting.reset();
-    expect(await run(counted, fixedClock(NOW))).toMatchObject({ found: 0 });
-    expect(counting.counts).toMatchObject({ indexItems: 0, tableItems: 0 });
+    expect(await run({ ...counted(counting.client, w.table), refunds: w.refunds }, fixedClock(NOW))).toMatchObject({ found: 0 });
+    expect(counting.counts).toMatchObject({ indexItems: 0, tableItems: 0, requests: 8 });
   }, 180_000);
+
+  it('an index entry without escalation facts (an older item) is still escalated, by reading its case', async () => {
+    const w = await world();
+    const [c] = await seedCases(w.store, [{ shape: 'NEEDS_REVIEW', claimedAt: at(-30 * HOUR) }]);
+    if (c === undefined) throw new Error('not seeded');
+    await documentClient().send(new UpdateCommand({ TableName: w.table, Key: caseKey(c.caseId), UpdateExpression: 'REMOVE escalationFacts' }));
+
+    const counting = countingDocumentClient(documentClient());
+    expect(await run({ ...counted(counting.client, w.table), refunds: w.refunds }, fixedClock(NOW))).toMatchObject({ found: 1, escalated: 1 });
+    expect(counting.counts).toMatchObject({ indexItems: 1, tableItems: 1 });
+    const after = (await w.store.getCase(c.caseId)) as CaseRecord;
+    expect(after).toMatchObject({ escalationLevel: 'SUPERVISOR', version: c.version + 1 });
+    // The patch kept the case in the index without facts; the next write of the whole case adds them back.
+    const entry = (await dueIndexEntries(w.table)).find((e) => e.pk === `CASE#${c.caseId}`);
+    expect(entry).toMatchObject({ deadlineAt: after.dueAt, version: after.version, escalationLevel: 'SUPERVISOR' });
+  });
+
+  it('the index entry after a patch matches the case: next deadline and level while due, gone once resolved', async () => {
+    const w = await world();
+    const seeded = await seedCases(w.store, [
+      { shape: 'NEEDS_REVIEW', claimedAt: at(-30 * HOUR) },
+      { shape: 'AWAITING_APPROVAL', claimedAt: at(-30 * HOUR), level: 'MANAGER', dueAt: at(-HOUR) },
+    ]);
+    await run(w, fixedClock(NOW));
+    const [escalated, resolved] = await Promise.all(seeded.map(async (c) => (await w.store.getCase(c.caseId)) as CaseRecord));
+    const entries = await dueIndexEntries(w.table);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      pk: `CASE#${escalated?.caseId}`,
+      deadlineAt: escalated?.dueAt,
+      version: escalated?.version,
+      escalationLevel: 'SUPERVISOR',
+      status: escalated?.status,
+      escalationFacts: dueCaseOf(escalated as CaseRecord)?.facts,
+    });
+    // The projection carries a DueCase, not the case: no decision trace, no buyer's return.
+    for (const attribute of ['decision', 'return', 'ledger', 'dueAt']) expect(entries[0], attribute).not.toHaveProperty(attribute);
+    expect(resolved).toMatchObject({ status: 'REFUND_PENDING' });
+    const raw = await documentClient().send(new GetCommand({ TableName: w.table, Key: caseKey(resolved?.caseId as string) }));
+    expect(raw.Item).toMatchObject({ gsi1sk: `9999-12-31T23:59:59.999Z#${resolved?.caseId}` });
+    for (const attribute of ['dueAt', 'deadlineShard', 'deadlineAt', 'escalationFacts']) expect(raw.Item?.[attribute], attribute).toBeUndefined();
+  });
+
+  it('a crash right after a default resolution is written: the refund is in the outbox, paid out once, never resolved twice', async () => {
+    const w = await world();
+    const [c] = await seedCases(w.store, [{ shape: 'AWAITING_APPROVAL', claimedAt: at(-30 * HOUR), level: 'MANAGER', dueAt: at(-HOUR) }]);
+    if (c === undefined) throw new Error('not seeded');
+    const crashing = new FaultyCaseStore(w.store).crashOnPatch((p) => p.outbox !== undefined, 'AFTER');
+    const clock = fixedClock(NOW);
+    expect(await run({ ...w, store: crashing }, clock)).toMatchObject({ found: 1, defaultResolutions: 0, failed: 1 });
+    expect(await drainQueue(w.queueUrl)).toEqual([]);
+
+    // The write landed: later sweeps have nothing to do with the case, the relay publishes it.
+    for (const later of [MIN, HOUR, 24 * HOUR]) expect(await run(w, fixedClock(at(later)))).toMatchObject({ found: 0 });
+    clock.advance(24 * HOUR);
+    expect(await relayRefundOutbox({ store: w.store, refunds: w.refunds, clock })).toMatchObject({ published: 1 });
+    const after = (await w.store.getCase(c.caseId)) as CaseRecord;
+    const messages = (await drainQueue(w.queueUrl)).map((b) => RefundMessageSchema.parse(JSON.parse(b)));
+    expect(messages.map((m) => m.refundId)).toEqual([after.refund?.refundId]);
+    expect((await w.store.getHistory(c.caseId)).filter((e) => e.action === 'DEFAULT_RESOLUTION')).toHaveLength(1);
+  });
+
+  it('a listing that lags a newer write is a lost race: the patch writes nothing, no event, no refund, no outbox record', async () => {
+    const w = await world();
+    const seeded = await seedCases(w.store, [
+      { shape: 'NEEDS_REVIEW', claimedAt: at(-30 * HOUR) },
+      { shape: 'AWAITING_APPROVAL', claimedAt: at(-30 * HOUR), level: 'MANAGER', dueAt: at(-HOUR) },
+    ]);
+    // The sweep lists the cases, then staff act on both before it writes (an unrelated field
+    // and the same deadline: only the version tells the listing is stale).
+    const listed = await w.dueCases.listDue({ now: NOW, limit: 10 });
+    for (const c of seeded) {
+      await w.store.commit({ next: { ...c, version: c.version + 1, assignee: 'agent-7', updatedAt: NOW }, expectedVersion: c.version, events: [] });
+    }
+    const frozen: DueCases = { listDue: async () => listed };
+    expect(await run({ ...w, dueCases: frozen }, fixedClock(NOW))).toMatchObject({ found: 2, escalated: 0, defaultResolutions: 0, skipped: 2 });
+    for (const c of seeded) {
+      const after = (await w.store.getCase(c.caseId)) as CaseRecord;
+      expect(after).toMatchObject({ version: c.version + 1, escalationLevel: c.escalationLevel, status: c.status, dueAt: c.dueAt });
+      expect(escalationEvents(await w.store.getHistory(c.caseId))).toEqual([]);
+    }
+    expect(await w.store.listPendingOutbox({ olderThan: '9999-12-31T00:00:00.000Z', limit: 10 })).toEqual([]);
+    expect(await drainQueue(w.queueUrl)).toEqual([]);
+    // The fresh entries are found by the next run.
+    expect(await run(w, fixedClock(NOW))).toMatchObject({ found: 2, escalated: 1, defaultResolutions: 1 });
+  });
+
+  it('CaseStore.patch refuses a change that would leave the index facts stale, before writing anything', async () => {
+    const w = await world();
+    const [c] = await seedCases(w.store, [{ shape: 'NEEDS_REVIEW', claimedAt: at(-30 * HOUR) }]);
+    if (c === undefined) throw new Error('not seeded');
+    await expect(
+      w.store.patch({ before: c, set: { version: c.version + 1, updatedAt: NOW, ledger: [] }, remove: [], events: [] }),
+    ).rejects.toThrow(/cannot change return\/decision\/refund\/ledger/);
+    await expect(w.store.patch({ before: c, set: { version: c.version + 2, updatedAt: NOW }, remove: [], events: [] })).rejects.toThrow(/advance by one/);
+    expect(await w.store.getCase(c.caseId)).toEqual(c);
+  });
 
   it('bounded work: with limit N and more than N due, each run escalates exactly N and the next continues', async () => {
     const w = await world();

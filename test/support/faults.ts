@@ -1,7 +1,7 @@
 import type { CaseRecord } from '#lib/domain/case.ts';
 import type { OutboxRecord } from '#lib/domain/decision-step.ts';
 import type { RefundMessage } from '#lib/domain/refund-message.ts';
-import type { CaseCommit, CaseStore, DeliveryRecord } from '#lib/ports/case-store.ts';
+import type { CaseCommit, CasePatch, CaseStore, DeliveryRecord } from '#lib/ports/case-store.ts';
 import type { RefundQueue } from '#lib/ports/refund-queue.ts';
 
 /**
@@ -22,10 +22,14 @@ type CommitFault = {
   times: number;
 };
 
+type PatchFault = { readonly when: (change: CasePatch) => boolean; readonly at: 'BEFORE' | 'AFTER'; times: number };
+
 export class FaultyCaseStore implements CaseStore {
   readonly #inner: CaseStore;
   readonly #faults: CommitFault[] = [];
+  readonly #patchFaults: PatchFault[] = [];
   commits = 0;
+  patches = 0;
 
   constructor(inner: CaseStore) {
     this.#inner = inner;
@@ -34,6 +38,12 @@ export class FaultyCaseStore implements CaseStore {
   /** Crash around the next `times` commits matching `when`. */
   crashOnCommit(when: (change: CaseCommit) => boolean, at: 'BEFORE' | 'AFTER', times = 1): this {
     this.#faults.push({ when, at, times });
+    return this;
+  }
+
+  /** Crash around the next `times` patches matching `when`. */
+  crashOnPatch(when: (change: CasePatch) => boolean, at: 'BEFORE' | 'AFTER', times = 1): this {
+    this.#patchFaults.push({ when, at, times });
     return this;
   }
 
@@ -60,6 +70,16 @@ export class FaultyCaseStore implements CaseStore {
     await this.#inner.commit(change);
     this.commits += 1;
     if (fault?.at === 'AFTER') throw new SimulatedCrashError(`crash after committing ${change.next.caseId} v${change.next.version}`);
+  }
+
+  async patch(change: CasePatch): Promise<void> {
+    const fault = this.#patchFaults.find((f) => f.times > 0 && f.when(change));
+    if (fault !== undefined) fault.times -= 1;
+    const what = `${change.before.caseId} v${change.set.version}`;
+    if (fault?.at === 'BEFORE') throw new SimulatedCrashError(`crash before patching ${what}`);
+    await this.#inner.patch(change);
+    this.patches += 1;
+    if (fault?.at === 'AFTER') throw new SimulatedCrashError(`crash after patching ${what}`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CaseRecord } from '#lib/domain/case.ts';
-import { ESCALATION_ACTOR, planEscalation } from '#lib/domain/escalation.ts';
+import { type DueCase, dueCaseOf, ESCALATION_ACTOR, planEscalation } from '#lib/domain/escalation.ts';
 import { refundIdFor } from '#lib/domain/refund-message.ts';
 import { defaultPolicy, type Policy } from '#lib/decision/policy.ts';
 import { newCaseCommit } from '#test/support/case-factory.ts';
@@ -17,17 +17,25 @@ function awaiting(overrides: Partial<CaseRecord> = {}): CaseRecord {
   return { ...newCaseCommit({ shape: 'AWAITING_APPROVAL', claimedAt: '2026-11-06T09:00:00Z' }).next, ...overrides };
 }
 const plus = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
+/** The case as the sweep sees it from the due index. */
+function due(c: CaseRecord): DueCase {
+  const d = dueCaseOf(c);
+  if (d === undefined) throw new Error(`case ${c.caseId} has no deadline`);
+  return d;
+}
 
 describe('planEscalation', () => {
   it('AGENT past the first-response deadline → SUPERVISOR, dueAt = now + supervisor minutes, one ESCALATED event', () => {
     const c = awaiting();
     expect(c).toMatchObject({ status: 'DECIDED', escalationLevel: 'AGENT', dueAt: '2026-11-07T09:00:00.000Z' });
     const now = plus(c.dueAt as string, 5 * MIN);
-    const plan = planEscalation(c, { indexedDueAt: c.dueAt as string, now, policy });
+    const plan = planEscalation(due(c), { now, policy });
     expect(plan.kind).toBe('ESCALATE');
     if (plan.kind !== 'ESCALATE') return;
     const nextDueAt = plus(now, sl.resolutionMinutes.supervisor * MIN);
-    expect(plan.next).toMatchObject({ status: 'DECIDED', escalationLevel: 'SUPERVISOR', dueAt: nextDueAt, version: c.version + 1, updatedAt: now });
+    // Only what changes is written; status, money and the decision stay as they are.
+    expect(plan.set).toEqual({ escalationLevel: 'SUPERVISOR', dueAt: nextDueAt, version: c.version + 1, updatedAt: now });
+    expect(plan.remove).toEqual([]);
     expect(plan.events).toEqual([
       {
         caseId: c.caseId,
@@ -53,33 +61,33 @@ describe('planEscalation', () => {
 
   it('AGENT past a deadline staff had reset names the agent resolution rule', () => {
     const c = awaiting({ dueAt: '2026-11-08T00:00:00.000Z' });
-    const plan = planEscalation(c, { indexedDueAt: '2026-11-08T00:00:00.000Z', now: '2026-11-08T00:00:00.000Z', policy });
+    const plan = planEscalation(due(c), { now: '2026-11-08T00:00:00.000Z', policy });
     expect(plan).toMatchObject({ kind: 'ESCALATE', rule: 'AGENT_RESOLUTION_DEADLINE', overdueMs: 0 });
   });
 
   it('SUPERVISOR → MANAGER with the manager’s minutes', () => {
     const c = awaiting({ escalationLevel: 'SUPERVISOR', dueAt: '2026-11-09T00:00:00.000Z' });
     const now = '2026-11-09T01:00:00.000Z';
-    const plan = planEscalation(c, { indexedDueAt: c.dueAt as string, now, policy });
+    const plan = planEscalation(due(c), { now, policy });
     expect(plan).toMatchObject({ kind: 'ESCALATE', rule: 'SUPERVISOR_RESOLUTION_DEADLINE', fromLevel: 'SUPERVISOR', toLevel: 'MANAGER' });
     if (plan.kind === 'SKIP') return;
-    expect(plan.next.dueAt).toBe(plus(now, sl.resolutionMinutes.manager * MIN));
+    expect(plan.set.dueAt).toBe(plus(now, sl.resolutionMinutes.manager * MIN));
   });
 
   it('MANAGER past its deadline, BUYER_WINS_FULL_REFUND: REFUND_PENDING for the amount paid, through makeRefundDue', () => {
     const c = awaiting({ escalationLevel: 'MANAGER', dueAt: '2026-11-12T00:00:00.000Z', status: 'NEEDS_REVIEW' });
     const now = '2026-11-12T00:00:01.000Z';
-    const plan = planEscalation(c, { indexedDueAt: c.dueAt as string, now, policy: withResolution('BUYER_WINS_FULL_REFUND') });
+    const plan = planEscalation(due(c), { now, policy: withResolution('BUYER_WINS_FULL_REFUND') });
     expect(plan.kind).toBe('DEFAULT_RESOLUTION');
     if (plan.kind !== 'DEFAULT_RESOLUTION') return;
     const refundId = refundIdFor(c.caseId, c.version + 1);
     expect(plan.resolution).toBe('BUYER_WINS_FULL_REFUND');
-    expect(plan.next.status).toBe('REFUND_PENDING');
-    expect(plan.next.dueAt).toBeUndefined();
-    expect(plan.next.escalationLevel).toBe('MANAGER');
-    expect(plan.next.refund).toEqual({ refundId, amount: 99_900, currency: 'CNY', status: 'PENDING', decidedAtVersion: c.version + 1, dueAt: now });
-    expect(plan.next.ledger?.filter((l) => l.kind === 'BUYER_REFUND')).toEqual([expect.objectContaining({ amount: 99_900, paidBy: 'SELLER', bornBy: 'SELLER' })]);
-    expect(plan.next.ledger?.some((l) => l.kind === 'RETURN_SHIPPING')).toBe(false);
+    expect(plan.set.status).toBe('REFUND_PENDING');
+    expect(plan.remove).toEqual(['dueAt']);
+    expect('escalationLevel' in plan.set).toBe(false);
+    expect(plan.set.refund).toEqual({ refundId, amount: 99_900, currency: 'CNY', status: 'PENDING', decidedAtVersion: c.version + 1, dueAt: now });
+    expect(plan.set.ledger?.filter((l) => l.kind === 'BUYER_REFUND')).toEqual([expect.objectContaining({ amount: 99_900, paidBy: 'SELLER', bornBy: 'SELLER' })]);
+    expect(plan.set.ledger?.some((l) => l.kind === 'RETURN_SHIPPING')).toBe(false);
     expect(plan.outbox).toMatchObject({ caseId: c.caseId, refundId, message: { refundId, amount: 99_900, currency: 'CNY', decidedAtVersion: c.version + 1 } });
     expect(plan.events.map((e) => [e.action, e.fromStatus, e.toStatus, e.version, e.seq])).toEqual([
       ['DEFAULT_RESOLUTION', 'NEEDS_REVIEW', 'REFUND_PENDING', c.version + 1, 0],
@@ -90,19 +98,19 @@ describe('planEscalation', () => {
 
   it('BUYER_WINS_RETURN_AND_REFUND also puts the return label on the seller', () => {
     const c = awaiting({ escalationLevel: 'MANAGER', dueAt: '2026-11-12T00:00:00.000Z' });
-    const plan = planEscalation(c, { indexedDueAt: c.dueAt as string, now: '2026-11-12T00:00:00.000Z', policy: withResolution('BUYER_WINS_RETURN_AND_REFUND') });
+    const plan = planEscalation(due(c), { now: '2026-11-12T00:00:00.000Z', policy: withResolution('BUYER_WINS_RETURN_AND_REFUND') });
     if (plan.kind !== 'DEFAULT_RESOLUTION') throw new Error(plan.kind);
-    expect(plan.next.status).toBe('REFUND_PENDING');
-    expect(plan.next.ledger?.find((l) => l.kind === 'RETURN_SHIPPING')).toMatchObject({ amount: 1_200, paidBy: 'SELLER' });
+    expect(plan.set.status).toBe('REFUND_PENDING');
+    expect(plan.set.ledger?.find((l) => l.kind === 'RETURN_SHIPPING')).toMatchObject({ amount: 1_200, paidBy: 'SELLER' });
   });
 
   it('HOLD_WITH_MANAGER keeps status and level and removes the deadline, so the case leaves the sweep', () => {
     const c = awaiting({ escalationLevel: 'MANAGER', dueAt: '2026-11-12T00:00:00.000Z' });
-    const plan = planEscalation(c, { indexedDueAt: c.dueAt as string, now: '2026-11-12T00:00:00.000Z', policy: withResolution('HOLD_WITH_MANAGER') });
+    const plan = planEscalation(due(c), { now: '2026-11-12T00:00:00.000Z', policy: withResolution('HOLD_WITH_MANAGER') });
     if (plan.kind !== 'DEFAULT_RESOLUTION') throw new Error(plan.kind);
     expect(plan.outbox).toBeUndefined();
-    expect(plan.next).toMatchObject({ status: 'DECIDED', escalationLevel: 'MANAGER', version: c.version + 1 });
-    expect('dueAt' in plan.next).toBe(false);
+    expect(plan.set).toEqual({ version: c.version + 1, updatedAt: '2026-11-12T00:00:00.000Z' });
+    expect(plan.remove).toEqual(['dueAt']);
     expect(plan.events).toHaveLength(1);
     expect(plan.events[0]).toMatchObject({ action: 'DEFAULT_RESOLUTION', toStatus: 'DECIDED', details: { resolution: 'HOLD_WITH_MANAGER' } });
   });
@@ -110,34 +118,66 @@ describe('planEscalation', () => {
   it('a buyer-wins resolution with nothing paid is held with the manager, saying why', () => {
     const base = awaiting({ escalationLevel: 'MANAGER', dueAt: '2026-11-12T00:00:00.000Z' });
     const c = { ...base, return: { ...base.return, money: { ...base.return.money, amountPaid: 0 } } };
-    const plan = planEscalation(c, { indexedDueAt: c.dueAt as string, now: '2026-11-12T00:00:00.000Z', policy });
+    const plan = planEscalation(due(c), { now: '2026-11-12T00:00:00.000Z', policy });
     expect(plan).toMatchObject({ kind: 'DEFAULT_RESOLUTION', resolution: 'HOLD_WITH_MANAGER' });
     if (plan.kind === 'SKIP') return;
     expect(plan.events[0]?.details).toMatchObject({ configuredResolution: 'BUYER_WINS_FULL_REFUND', heldBecause: 'NOTHING_TO_REFUND' });
   });
 
-  it('skips what the index got wrong or another writer changed: not due, deadline moved, not waiting for staff', () => {
+  it('a refund already under way holds the case with the manager; a cancelled one does not', () => {
+    const base = awaiting({ escalationLevel: 'MANAGER', dueAt: '2026-11-12T00:00:00.000Z' });
+    const refund = { refundId: 'r-1', amount: 500, currency: 'CNY', decidedAtVersion: 1, dueAt: '2026-11-07T00:00:00.000Z' };
+    const now = '2026-11-12T00:00:00.000Z';
+    const underWay = planEscalation(due({ ...base, refund: { ...refund, status: 'APPLYING' } }), { now, policy });
+    expect(underWay).toMatchObject({ kind: 'DEFAULT_RESOLUTION', resolution: 'HOLD_WITH_MANAGER' });
+    if (underWay.kind === 'SKIP') return;
+    expect(underWay.events[0]?.details).toMatchObject({ heldBecause: 'REFUND_ALREADY_UNDER_WAY' });
+    expect(planEscalation(due({ ...base, refund: { ...refund, status: 'CANCELLED' } }), { now, policy })).toMatchObject({ resolution: 'BUYER_WINS_FULL_REFUND', outbox: expect.anything() });
+  });
+
+  it('a default resolution keeps carrier claims from the ledger and replaces the rest', () => {
+    const claim = { kind: 'CARRIER_CLAIM', amount: 99_900, currency: 'CNY', paidBy: 'CARRIER', bornBy: 'CARRIER', note: 'claim' } as const;
+    const deduction = { kind: 'DEDUCTION', amount: 100, currency: 'CNY', paidBy: 'BUYER', bornBy: 'BUYER', note: 'restocking' } as const;
+    const c = awaiting({ escalationLevel: 'MANAGER', dueAt: '2026-11-12T00:00:00.000Z', ledger: [deduction, claim] });
+    expect(due(c).facts.carrierClaims).toEqual([claim]);
+    const plan = planEscalation(due(c), { now: '2026-11-12T00:00:00.000Z', policy });
+    if (plan.kind === 'SKIP') throw new Error(plan.reason);
+    expect(plan.set.ledger?.map((l) => l.kind)).toEqual(['BUYER_REFUND', 'CARRIER_CLAIM']);
+  });
+
+  it('dueCaseOf: the fields and facts a step needs, or nothing for a case without a deadline', () => {
+    const c = awaiting();
+    expect(due(c)).toEqual({
+      caseId: c.caseId,
+      sellerId: c.sellerId,
+      marketplace: c.marketplace,
+      status: c.status,
+      version: c.version,
+      escalationLevel: 'AGENT',
+      dueAt: c.dueAt,
+      facts: { firstResponseDueAt: c.dueAt, amountPaid: 99_900, shippingCost: 1_200, currency: 'CNY', carrierClaims: [] },
+    });
+    const { dueAt: _gone, ...withoutDeadline } = c;
+    expect(dueCaseOf(withoutDeadline)).toBeUndefined();
+  });
+
+  it('skips what the index got wrong: not due, not waiting for staff', () => {
     const c = awaiting();
     const dueAt = c.dueAt as string;
-    expect(planEscalation(c, { indexedDueAt: dueAt, now: plus(dueAt, -1), policy })).toMatchObject({ kind: 'SKIP', reason: 'NOT_DUE' });
-    expect(planEscalation(c, { indexedDueAt: plus(dueAt, -MIN), now: plus(dueAt, MIN), policy })).toMatchObject({ kind: 'SKIP', reason: 'DEADLINE_MOVED' });
-    const { dueAt: _gone, ...withoutDeadline } = c;
-    expect(planEscalation(withoutDeadline, { indexedDueAt: dueAt, now: plus(dueAt, MIN), policy })).toMatchObject({ kind: 'SKIP', reason: 'DEADLINE_MOVED' });
+    expect(planEscalation(due(c), { now: plus(dueAt, -1), policy })).toMatchObject({ kind: 'SKIP', reason: 'NOT_DUE' });
     for (const status of ['REFUND_PENDING', 'REFUNDED', 'REJECTED', 'CANCELLED', 'CLOSED'] as const) {
-      expect(planEscalation({ ...c, status }, { indexedDueAt: dueAt, now: plus(dueAt, MIN), policy })).toMatchObject({ kind: 'SKIP', reason: 'NOT_AWAITING_STAFF' });
+      expect(planEscalation(due({ ...c, status }), { now: plus(dueAt, MIN), policy })).toMatchObject({ kind: 'SKIP', reason: 'NOT_AWAITING_STAFF' });
     }
   });
 
-  it('moves every waiting status exactly one step and never twice from the same read', () => {
+  it('moves every waiting status exactly one step, keeping the status', () => {
     for (const status of ['RECEIVED', 'DECIDED', 'NEEDS_REVIEW'] as const) {
       for (const level of ['AGENT', 'SUPERVISOR'] as const) {
         const c = awaiting({ status, escalationLevel: level, dueAt: '2026-11-09T00:00:00.000Z' });
-        const now = '2026-11-10T00:00:00.000Z';
-        const first = planEscalation(c, { indexedDueAt: '2026-11-09T00:00:00.000Z', now, policy });
+        const first = planEscalation(due(c), { now: '2026-11-10T00:00:00.000Z', policy });
         if (first.kind !== 'ESCALATE') throw new Error(`${status}/${level}: ${first.kind}`);
-        expect(first.next.status).toBe(status);
-        // The escalated case, found again with the old index entry, is left alone.
-        expect(planEscalation(first.next, { indexedDueAt: '2026-11-09T00:00:00.000Z', now, policy })).toMatchObject({ kind: 'SKIP', reason: 'DEADLINE_MOVED' });
+        expect('status' in first.set).toBe(false);
+        expect(first.events[0]).toMatchObject({ fromStatus: status, toStatus: status, version: c.version + 1 });
       }
     }
   });

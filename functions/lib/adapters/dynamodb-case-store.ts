@@ -9,9 +9,10 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { DUE_INDEX_SHARDS } from '#infra/definitions.ts';
 import { awaitingStaffStatuses, type CaseRecord, type HistoryEvent } from '../domain/case.ts';
+import { escalationFactsOf } from '../domain/escalation.ts';
 import type { OutboxRecord } from '../domain/decision-step.ts';
 import { ConcurrentModificationError, DuplicateDeliveryError } from '../domain/errors.ts';
-import type { CaseCommit, CaseStore, DeliveryRecord } from '../ports/case-store.ts';
+import type { CaseCommit, CasePatch, CaseStore, DeliveryRecord } from '../ports/case-store.ts';
 
 /**
  * Single-table layout (keys and indexes defined in infra/definitions.ts):
@@ -42,24 +43,34 @@ export function shardOf(id: string, shards = DUE_INDEX_SHARDS): number {
   return h % shards;
 }
 
+type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
+type TransactItem = TransactItems[number];
+
 const eventSortKey = (e: HistoryEvent) =>
   `EVENT#${String(e.version).padStart(10, '0')}#${String(e.seq).padStart(3, '0')}`;
 
 /** Sorts after every real deadline: cases without one list last. */
 const NO_DEADLINE = '9999-12-31T23:59:59.999Z';
 
+/** The case fields the index attributes follow from. */
+type IndexedFields = Pick<CaseRecord, 'caseId' | 'sellerId' | 'status' | 'dueAt'>;
+
+const inDueIndex = (c: Pick<CaseRecord, 'status' | 'dueAt'>) => c.dueAt !== undefined && awaitingStaffStatuses.has(c.status);
+
 /**
  * Index attributes derived from the case, so no writer can forget to keep them in step:
  * - bySellerDue: every case of a seller, ordered by its next deadline;
  * - byOpenDeadline (sparse): only cases waiting for staff with a deadline, spread over
- *   DUE_INDEX_SHARDS partitions so the escalation sweep reads only what is due.
+ *   DUE_INDEX_SHARDS partitions so the escalation sweep reads only what is due. Such a case
+ *   also carries its EscalationFacts, which the index projects (DUE_INDEX_PROJECTION) with
+ *   the top-level fields a DueCase has, so the sweep never reads the case itself.
  */
-export function caseIndexAttributes(c: CaseRecord): Record<string, string> {
+export function caseIndexAttributes(c: IndexedFields): Record<string, string> {
   const attributes: Record<string, string> = {
     gsi1pk: `SELLER#${c.sellerId}`,
     gsi1sk: `${c.dueAt ?? NO_DEADLINE}#${c.caseId}`,
   };
-  if (c.dueAt !== undefined && awaitingStaffStatuses.has(c.status)) {
+  if (c.dueAt !== undefined && inDueIndex(c)) {
     attributes.deadlineShard = `DUE#${shardOf(c.caseId)}`;
     attributes.deadlineAt = c.dueAt;
   }
@@ -68,7 +79,13 @@ export function caseIndexAttributes(c: CaseRecord): Record<string, string> {
 
 /** The stored case item; exported so benchmarks can bulk-seed with the exact same mapping. */
 export function toCaseItem(c: CaseRecord): Record<string, unknown> {
-  return { ...caseKey(c.caseId), type: 'CASE', ...c, ...caseIndexAttributes(c) };
+  return {
+    ...caseKey(c.caseId),
+    type: 'CASE',
+    ...c,
+    ...caseIndexAttributes(c),
+    ...(inDueIndex(c) ? { escalationFacts: escalationFactsOf(c) } : {}),
+  };
 }
 
 export function fromCaseItem(item: Record<string, unknown>): CaseRecord {
@@ -80,10 +97,16 @@ export function fromCaseItem(item: Record<string, unknown>): CaseRecord {
     gsi1sk: _g2,
     deadlineShard: _d1,
     deadlineAt: _d2,
+    escalationFacts: _f,
     ...rest
   } = item;
   return rest as unknown as CaseRecord;
 }
+
+/** Fields EscalationFacts follow from: a patch that keeps the case due must not touch them. */
+const FACT_SOURCES = ['return', 'decision', 'refund', 'ledger'] as const;
+/** Attributes only a case in the due index has. */
+const DUE_INDEX_ATTRIBUTES = ['deadlineShard', 'deadlineAt', 'escalationFacts'] as const;
 
 function fromEventItem(item: Record<string, unknown>): HistoryEvent {
   const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
@@ -182,7 +205,7 @@ export class DynamoDbCaseStore implements CaseStore {
     if (next.version !== expectedVersion + 1) {
       throw new Error(`Case version must advance by one (expected ${expectedVersion + 1}, got ${next.version})`);
     }
-    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [];
+    const items: TransactItems = [];
     items.push({
       Put: {
         TableName: this.#tableName,
@@ -211,51 +234,105 @@ export class DynamoDbCaseStore implements CaseStore {
         },
       });
     }
-    if (change.outbox !== undefined) {
-      const o = change.outbox;
-      items.push({
-        Put: {
-          TableName: this.#tableName,
-          Item: {
-            ...outboxKey(o.caseId, o.refundId),
-            type: 'OUTBOX',
-            ...o,
-            outboxShard: `OUTBOX#${shardOf(o.caseId)}`,
-            outboxAt: o.createdAt,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      });
-    }
+    if (change.outbox !== undefined) items.push(this.#outboxPut(change.outbox));
     if (change.clearOutbox !== undefined) {
       items.push({
         Delete: { TableName: this.#tableName, Key: outboxKey(change.clearOutbox.caseId, change.clearOutbox.refundId) },
       });
     }
-    for (const event of events) {
-      items.push({
-        Put: {
-          TableName: this.#tableName,
-          Item: { pk: `CASE#${event.caseId}`, sk: eventSortKey(event), type: 'EVENT', ...event },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      });
+    items.push(...events.map((event) => this.#eventPut(event)));
+    await this.#transact(items, { caseId: next.caseId, expectedVersion, deliveryIndex, deliveryId: delivery?.deliveryId });
+  }
+
+  /**
+   * Applies a CasePatch: one UpdateItem on the case (SET and REMOVE of the given fields,
+   * the index attributes recomputed from `before` + changes) with its history events and
+   * outbox record, in one transaction conditional on the case's version and deadline.
+   */
+  async patch(change: CasePatch): Promise<void> {
+    const { before, set, remove, events } = change;
+    if (set.version !== before.version + 1) {
+      throw new Error(`Case version must advance by one (expected ${before.version + 1}, got ${set.version})`);
+    }
+    const after: IndexedFields = { ...before, ...set };
+    if (remove.includes('dueAt')) delete (after as { dueAt?: string }).dueAt;
+    const staysDue = inDueIndex(after);
+    if (staysDue && FACT_SOURCES.some((field) => field in set)) {
+      throw new Error(`A patch that keeps case ${before.caseId} in the due index cannot change ${FACT_SOURCES.join('/')}; commit the whole case`);
     }
 
+    const names: Record<string, string> = { '#version': 'version', '#dueAt': 'dueAt' };
+    const values: Record<string, unknown> = { ':expectedVersion': before.version };
+    const setClauses: string[] = [];
+    for (const [field, value] of Object.entries({ ...set, ...caseIndexAttributes(after) })) {
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      setClauses.push(`#${field} = :${field}`);
+    }
+    const removed = [...remove, ...(staysDue ? [] : DUE_INDEX_ATTRIBUTES)];
+    for (const field of removed) names[`#${field}`] = field;
+    let condition = '#version = :expectedVersion AND ';
+    if (before.dueAt === undefined) condition += 'attribute_not_exists(#dueAt)';
+    else {
+      values[':expectedDueAt'] = before.dueAt;
+      condition += '#dueAt = :expectedDueAt';
+    }
+
+    const items: TransactItems = [
+      {
+        Update: {
+          TableName: this.#tableName,
+          Key: caseKey(before.caseId),
+          UpdateExpression: `SET ${setClauses.join(', ')}${removed.length === 0 ? '' : ` REMOVE ${removed.map((f) => `#${f}`).join(', ')}`}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      },
+    ];
+    if (change.outbox !== undefined) items.push(this.#outboxPut(change.outbox));
+    items.push(...events.map((event) => this.#eventPut(event)));
+    await this.#transact(items, { caseId: before.caseId, expectedVersion: before.version, deliveryIndex: -1, deliveryId: undefined });
+  }
+
+  #outboxPut(o: OutboxRecord): TransactItem {
+    return {
+      Put: {
+        TableName: this.#tableName,
+        Item: { ...outboxKey(o.caseId, o.refundId), type: 'OUTBOX', ...o, outboxShard: `OUTBOX#${shardOf(o.caseId)}`, outboxAt: o.createdAt },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  }
+
+  #eventPut(event: HistoryEvent): TransactItem {
+    return {
+      Put: {
+        TableName: this.#tableName,
+        Item: { pk: `CASE#${event.caseId}`, sk: eventSortKey(event), type: 'EVENT', ...event },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  }
+
+  async #transact(
+    items: TransactItems,
+    context: { caseId: string; expectedVersion: number; deliveryIndex: number; deliveryId: string | undefined },
+  ): Promise<void> {
     try {
       await this.#client.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
       if (error instanceof TransactionCanceledException || (error as Error).name === 'TransactionCanceledException') {
         const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
-        if (deliveryIndex >= 0 && reasons[deliveryIndex]?.Code === 'ConditionalCheckFailed') {
-          throw new DuplicateDeliveryError(`Delivery ${delivery?.deliveryId} was already processed`, { cause: error });
+        if (context.deliveryIndex >= 0 && reasons[context.deliveryIndex]?.Code === 'ConditionalCheckFailed') {
+          throw new DuplicateDeliveryError(`Delivery ${context.deliveryId} was already processed`, { cause: error });
         }
         const codes = reasons.map((r) => r.Code ?? 'None');
         if (codes.some((c) => c === 'ConditionalCheckFailed' || c === 'TransactionConflict')) {
-          throw new ConcurrentModificationError(
-            `Case ${next.caseId} changed since version ${expectedVersion} was read`,
-            { cause: error },
-          );
+          throw new ConcurrentModificationError(`Case ${context.caseId} changed since version ${context.expectedVersion} was read`, {
+            cause: error,
+          });
         }
       }
       throw error;

@@ -1,11 +1,15 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DUE_INDEX_SHARDS } from '#infra/definitions.ts';
-import type { DueCaseRef, DueCases, DueCasesPage } from '../ports/due-cases.ts';
+import type { CaseRecord } from '../domain/case.ts';
+import type { EscalationFacts } from '../domain/escalation.ts';
+import type { DueCaseListing, DueCases, DueCasesPage } from '../ports/due-cases.ts';
 
 /**
  * The sparse `byOpenDeadline` index (infra/definitions.ts; attributes written by
  * caseIndexAttributes in dynamodb-case-store.ts): only cases waiting for staff with a
- * deadline, keyed `deadlineShard = DUE#<0..7>`, `deadlineAt = dueAt`, KEYS_ONLY.
+ * deadline, keyed `deadlineShard = DUE#<0..7>`, `deadlineAt = dueAt`, projecting what a
+ * DueCase holds (DUE_INDEX_PROJECTION): a few hundred bytes per entry, so one entry is all
+ * the sweep reads per due case.
  *
  * A sweep queries every shard for `deadlineAt <= now`, oldest first, so it reads index
  * entries of due cases only. The limit is shared fairly: each shard gets an equal part,
@@ -37,7 +41,7 @@ export class DynamoDbDueCases implements DueCases {
 
   async listDue(input: { readonly now: string; readonly limit: number }): Promise<DueCasesPage> {
     if (!Number.isInteger(input.limit) || input.limit < 1) throw new RangeError(`limit must be a positive integer, got ${input.limit}`);
-    const found: DueCaseRef[] = [];
+    const found: DueCaseListing[] = [];
     const cursors: ShardCursor[] = Array.from({ length: this.#shards }, (_, shard) => ({ shard, startKey: undefined, exhausted: false }));
 
     let open = cursors;
@@ -53,7 +57,7 @@ export class DynamoDbDueCases implements DueCases {
     return { cases: found, more: open.length > 0 };
   }
 
-  async #queryShard(cursor: ShardCursor, now: string, limit: number): Promise<DueCaseRef[]> {
+  async #queryShard(cursor: ShardCursor, now: string, limit: number): Promise<DueCaseListing[]> {
     const out = await this.#client.send(
       new QueryCommand({
         TableName: this.#tableName,
@@ -67,12 +71,32 @@ export class DynamoDbDueCases implements DueCases {
     cursor.startKey = out.LastEvaluatedKey;
     // A full page may end exactly at the last due entry; the next (empty) query tells.
     cursor.exhausted = out.LastEvaluatedKey === undefined;
-    const refs: DueCaseRef[] = [];
+    const listings: DueCaseListing[] = [];
     for (const item of out.Items ?? []) {
       const pk = item.pk as string;
       if (!pk.startsWith(CASE_PK_PREFIX) || item.sk !== 'CASE') continue;
-      refs.push({ caseId: pk.slice(CASE_PK_PREFIX.length), dueAt: item.deadlineAt as string });
+      listings.push(listingOf(pk.slice(CASE_PK_PREFIX.length), item));
     }
-    return refs;
+    return listings;
   }
+}
+
+/** The index entry as a DueCase; without escalation facts, only the id and deadline. */
+function listingOf(caseId: string, item: Record<string, unknown>): DueCaseListing {
+  const dueAt = item.deadlineAt as string;
+  if (item.escalationFacts === undefined) return { caseId, dueAt };
+  return {
+    caseId,
+    dueAt,
+    due: {
+      caseId,
+      dueAt,
+      sellerId: item.sellerId as string,
+      marketplace: item.marketplace as string,
+      status: item.status as CaseRecord['status'],
+      version: item.version as number,
+      escalationLevel: item.escalationLevel as CaseRecord['escalationLevel'],
+      facts: item.escalationFacts as EscalationFacts,
+    },
+  };
 }

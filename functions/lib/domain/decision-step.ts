@@ -2,7 +2,7 @@ import type { Decision } from '../decision/decision-schema.ts';
 import { decide } from '../decision/decide.ts';
 import { factsFromReturn } from '../decision/facts.ts';
 import type { Policy } from '../decision/policy.ts';
-import { type Actor, assertTransition, type CaseRecord, type CaseStatus, type HistoryEvent, returnWithStaffEvidence } from './case.ts';
+import { type Actor, assertTransition, type CaseRecord, type CaseStatus, type HistoryEvent, type RefundRecord, returnWithStaffEvidence } from './case.ts';
 import { type RefundMessage, REFUND_MESSAGE_VERSION, refundIdFor } from './refund-message.ts';
 
 /**
@@ -175,27 +175,28 @@ export function decideCase(
  * record holding the exact queue message. Every path that owes the buyer money (the
  * engine's decision, a staff approval or override, an escalation's default resolution)
  * goes through here, so they all reach the same queue and worker.
+ *
+ * `base` is the whole case or, for a writer that patches the case without reading it
+ * (the escalation sweep), only the fields the refund needs; `next` is `base` plus the
+ * refund and the status.
  */
-export function makeRefundDue(
-  base: CaseRecord,
+export function makeRefundDue<T extends Pick<CaseRecord, 'caseId' | 'sellerId' | 'version'>>(
+  base: T,
   input: { amount: number; currency: string; now: string; actor: Actor; seq: number },
-): { next: CaseRecord; events: HistoryEvent[]; outbox: OutboxRecord } {
+): { next: T & Pick<CaseRecord, 'status' | 'refund'>; events: HistoryEvent[]; outbox: OutboxRecord } {
   if (!Number.isInteger(input.amount) || input.amount <= 0) {
     throw new RangeError(`A refund must be a positive whole number of minor units, got ${input.amount}`);
   }
   const refundId = refundIdFor(base.caseId, base.version);
-  const next: CaseRecord = {
-    ...base,
-    status: 'REFUND_PENDING',
-    refund: {
-      refundId,
-      amount: input.amount,
-      currency: input.currency,
-      status: 'PENDING',
-      decidedAtVersion: base.version,
-      dueAt: input.now,
-    },
+  const refund: RefundRecord = {
+    refundId,
+    amount: input.amount,
+    currency: input.currency,
+    status: 'PENDING',
+    decidedAtVersion: base.version,
+    dueAt: input.now,
   };
+  const next = { ...base, status: 'REFUND_PENDING' as const, refund };
   const message: RefundMessage = {
     schemaVersion: REFUND_MESSAGE_VERSION,
     refundId,

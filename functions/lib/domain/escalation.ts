@@ -6,12 +6,15 @@ import {
   type CaseRecord,
   type EscalationLevel,
   type HistoryEvent,
+  type RefundRecord,
 } from './case.ts';
 import { type LedgerLine, makeRefundDue, type OutboxRecord } from './decision-step.ts';
+import { resolutionDueAt } from './service-levels.ts';
 
 /**
  * What happens to a case whose deadline passed with nobody acting on it. Pure: the caller
- * reads the case, plans here, and commits the result conditional on the version it read.
+ * gets a DueCase (from the due index, or from a case it read), plans here, and writes the
+ * planned changes conditional on the version and deadline it planned from.
  *
  * How `dueAt` moves (it is only ever watched while the case waits for staff, see
  * awaitingStaffStatuses; the sparse `byOpenDeadline` index holds exactly those cases):
@@ -24,8 +27,6 @@ import { type LedgerLine, makeRefundDue, type OutboxRecord } from './decision-st
  *
  * The next level's clock starts when the escalation happens (`now`), not at the missed
  * deadline: a run delayed by an outage must not push a case through two levels at once.
- * `resolutionMinutes.agent` is for the staff API: a first answer by an agent moves dueAt to
- * now + resolutionMinutes.agent and keeps the case at AGENT (not implemented here).
  *
  * Default resolutions after the last level:
  * - BUYER_WINS_FULL_REFUND / BUYER_WINS_RETURN_AND_REFUND: the buyer is refunded the full
@@ -35,7 +36,53 @@ import { type LedgerLine, makeRefundDue, type OutboxRecord } from './decision-st
  *   escalation; dueAt is removed, so it leaves the sweep.
  * A buyer-wins resolution with nothing to refund (amount paid 0, or a refund already under
  * way on the case) is held with the manager instead, and the event says why.
+ *
+ * Why a DueCase and not the whole case: the sweep must read about one item per due case.
+ * Everything a step depends on is either a small top-level field of the case or in its
+ * `EscalationFacts`, which the store keeps on the case while it is in the due index and
+ * the index projects; so the sweep plans from the index entry alone and never reads the
+ * case (its ~15 KB decision trace included). A step changes only fields a DueCase knows.
  */
+
+/** The facts a step needs beyond the case's top-level fields, derived from the case. */
+export type EscalationFacts = {
+  /** The first-response deadline set at intake; tells which rule a missed AGENT deadline is. */
+  readonly firstResponseDueAt?: string;
+  /** From the marketplace's money: what a default refund pays, and a return label. */
+  readonly amountPaid: number;
+  readonly shippingCost: number;
+  readonly currency: string;
+  /** Status of a refund already on the case, if any. */
+  readonly refundStatus?: RefundRecord['status'];
+  /** Carrier claims in the current ledger: a default resolution keeps them. */
+  readonly carrierClaims: readonly LedgerLine[];
+};
+
+/** A case as the sweep sees it: enough to plan a step and to condition the write on. */
+export type DueCase = Pick<CaseRecord, 'caseId' | 'sellerId' | 'marketplace' | 'status' | 'version' | 'escalationLevel'> & {
+  readonly dueAt: string;
+  readonly facts: EscalationFacts;
+};
+
+export function escalationFactsOf(c: CaseRecord): EscalationFacts {
+  const { amountPaid, shippingCost, currency } = c.return.money;
+  const firstResponseDueAt = c.decision?.firstResponseDueAt;
+  return {
+    ...(firstResponseDueAt === undefined ? {} : { firstResponseDueAt }),
+    amountPaid,
+    shippingCost,
+    currency,
+    ...(c.refund === undefined ? {} : { refundStatus: c.refund.status }),
+    carrierClaims: (c.ledger ?? []).filter((line) => line.kind === 'CARRIER_CLAIM'),
+  };
+}
+
+/** The case as the sweep would see it; undefined when it has no deadline. */
+export function dueCaseOf(c: CaseRecord): DueCase | undefined {
+  if (c.dueAt === undefined) return undefined;
+  const { caseId, sellerId, marketplace, status, version, escalationLevel, dueAt } = c;
+  return { caseId, sellerId, marketplace, status, version, escalationLevel, dueAt, facts: escalationFactsOf(c) };
+}
 
 export const ESCALATION_ACTOR: Actor = { kind: 'SYSTEM', id: 'escalate-stale-cases' };
 
@@ -49,14 +96,24 @@ export type EscalationRule =
 export type EscalationSkipReason =
   /** The case no longer waits for staff (decided, refunded, cancelled meanwhile). */
   | 'NOT_AWAITING_STAFF'
-  /** Its deadline is not the one the index listed: someone acted, or another run escalated it. */
+  /** The case read has no deadline any more (held with a manager, or settled meanwhile). */
   | 'DEADLINE_MOVED'
   /** The deadline is still ahead (a stale or early read). */
   | 'NOT_DUE';
 
+/**
+ * Top-level case fields a step sets. Never the keys, and never what EscalationFacts are
+ * derived from while the case stays due (return, decision): a step that keeps the case in
+ * the due index leaves its facts as they are.
+ */
+export type EscalationChanges = Pick<CaseRecord, 'version' | 'updatedAt'> &
+  Partial<Pick<CaseRecord, 'status' | 'escalationLevel' | 'dueAt' | 'refund' | 'ledger'>>;
+
 type PlannedStep = {
   readonly caseId: string;
-  readonly next: CaseRecord;
+  /** The case fields to write, and those to remove (`dueAt` when the case leaves the sweep). */
+  readonly set: EscalationChanges;
+  readonly remove: readonly 'dueAt'[];
   readonly events: readonly HistoryEvent[];
   readonly rule: EscalationRule;
   readonly fromLevel: EscalationLevel;
@@ -77,23 +134,17 @@ export type EscalationPlan =
       readonly outbox?: OutboxRecord;
     });
 
-const MINUTE_MS = 60_000;
-
 const nextLevel: Readonly<Record<EscalationLevel, EscalationLevel | undefined>> = {
   AGENT: 'SUPERVISOR',
   SUPERVISOR: 'MANAGER',
   MANAGER: undefined,
 };
 
-/** Minutes a level has to resolve a case before it moves up. */
-const roleOf = { AGENT: 'agent', SUPERVISOR: 'supervisor', MANAGER: 'manager' } as const satisfies Record<EscalationLevel, string>;
-const minutesFor = (level: EscalationLevel, policy: Policy) => policy.serviceLevels.resolutionMinutes[roleOf[level]];
-
-function ruleFor(c: CaseRecord & { dueAt: string }): EscalationRule {
+function ruleFor(c: DueCase): EscalationRule {
   switch (c.escalationLevel) {
     case 'AGENT':
       // Until staff answer, the agent's deadline is the first-response one set at intake.
-      return c.decision?.firstResponseDueAt === c.dueAt ? 'FIRST_RESPONSE_DEADLINE' : 'AGENT_RESOLUTION_DEADLINE';
+      return c.facts.firstResponseDueAt === c.dueAt ? 'FIRST_RESPONSE_DEADLINE' : 'AGENT_RESOLUTION_DEADLINE';
     case 'SUPERVISOR':
       return 'SUPERVISOR_RESOLUTION_DEADLINE';
     case 'MANAGER':
@@ -101,14 +152,9 @@ function ruleFor(c: CaseRecord & { dueAt: string }): EscalationRule {
   }
 }
 
-function withoutDueAt(c: CaseRecord): CaseRecord {
-  const { dueAt: _dueAt, ...rest } = c;
-  return rest;
-}
-
 /** Who pays what when the buyer wins by default: the seller, who did not answer in time. */
-function defaultResolutionLedger(c: CaseRecord, resolution: DefaultResolution): LedgerLine[] {
-  const { currency, amountPaid, shippingCost } = c.return.money;
+function defaultResolutionLedger(c: DueCase, resolution: DefaultResolution): LedgerLine[] {
+  const { currency, amountPaid, shippingCost } = c.facts;
   const lines: LedgerLine[] = [
     {
       kind: 'BUYER_REFUND',
@@ -123,119 +169,91 @@ function defaultResolutionLedger(c: CaseRecord, resolution: DefaultResolution): 
     lines.push({ kind: 'RETURN_SHIPPING', amount: shippingCost, currency, paidBy: 'SELLER', bornBy: 'SELLER', note: 'return label, paid by the seller under the default resolution' });
   }
   // A carrier's share can still be claimed by the seller afterwards.
-  for (const line of c.ledger ?? []) if (line.kind === 'CARRIER_CLAIM') lines.push(line);
+  lines.push(...c.facts.carrierClaims);
   return lines;
 }
 
 /**
- * Plans one escalation step for a case found in the due index.
+ * Plans one escalation step for a due case.
  *
  * Steps:
- * 1. Re-check what the index said against the case as read: still waiting for staff, its
- *    dueAt still the one listed (`indexedDueAt`), and due at `now`. Anything else is a
- *    lost race or a stale index entry: SKIP, never a blind retry.
+ * 1. Re-check the case as given: still waiting for staff and due at `now`. Anything else
+ *    is a stale listing: SKIP, never a blind retry.
  * 2. Below the last level: ESCALATED one level up, dueAt = now + that level's minutes.
  * 3. At the last level: the policy's default resolution (see the module comment).
  * Each step advances the version by one and records one event with the rule, the missed
  * deadline, both levels and the policy version; a refund adds REFUND_DUE and an outbox record.
+ * The caller writes `set`/`remove` only if the case still has `version` and `dueAt` as
+ * given, so a case another writer changed meanwhile is never stepped on.
  */
 export function planEscalation(
-  existing: CaseRecord,
-  input: { readonly indexedDueAt: string; readonly now: string; readonly policy: Policy; readonly actor?: Actor },
+  due: DueCase,
+  input: { readonly now: string; readonly policy: Policy; readonly actor?: Actor },
 ): EscalationPlan {
-  const { caseId } = existing;
-  if (!awaitingStaffStatuses.has(existing.status)) return { kind: 'SKIP', caseId, reason: 'NOT_AWAITING_STAFF' };
-  if (existing.dueAt === undefined || existing.dueAt !== input.indexedDueAt) return { kind: 'SKIP', caseId, reason: 'DEADLINE_MOVED' };
+  const { caseId } = due;
+  if (!awaitingStaffStatuses.has(due.status)) return { kind: 'SKIP', caseId, reason: 'NOT_AWAITING_STAFF' };
   const nowMs = Date.parse(input.now);
-  const deadlineMs = Date.parse(existing.dueAt);
+  const deadlineMs = Date.parse(due.dueAt);
   if (!(deadlineMs <= nowMs)) return { kind: 'SKIP', caseId, reason: 'NOT_DUE' };
 
   const actor = input.actor ?? ESCALATION_ACTOR;
-  const rule = ruleFor({ ...existing, dueAt: existing.dueAt });
-  const fromLevel = existing.escalationLevel;
+  const rule = ruleFor(due);
+  const fromLevel = due.escalationLevel;
   const toLevel = nextLevel[fromLevel];
-  const version = existing.version + 1;
-  const common = {
-    rule,
-    deadline: existing.dueAt,
-    overdueMs: nowMs - deadlineMs,
-    fromLevel,
-    policyVersion: input.policy.version,
-  };
+  const version = due.version + 1;
+  const step = { caseId, rule, fromLevel, deadline: due.dueAt, overdueMs: nowMs - deadlineMs };
+  const common = { rule, deadline: due.dueAt, overdueMs: step.overdueMs, fromLevel, policyVersion: input.policy.version };
+  const event = (action: string, toStatus: CaseRecord['status'], details: Record<string, unknown>): HistoryEvent => ({
+    caseId,
+    version,
+    seq: 0,
+    at: input.now,
+    actor,
+    action,
+    fromStatus: due.status,
+    toStatus,
+    details,
+  });
 
   if (toLevel !== undefined) {
-    assertTransition(existing.status, existing.status);
-    const nextDueAt = new Date(nowMs + minutesFor(toLevel, input.policy) * MINUTE_MS).toISOString();
-    const next: CaseRecord = { ...existing, version, updatedAt: input.now, escalationLevel: toLevel, dueAt: nextDueAt };
-    const event: HistoryEvent = {
-      caseId,
-      version,
-      seq: 0,
-      at: input.now,
-      actor,
-      action: 'ESCALATED',
-      fromStatus: existing.status,
-      toStatus: existing.status,
-      details: { ...common, toLevel, nextDueAt },
+    assertTransition(due.status, due.status);
+    const nextDueAt = resolutionDueAt(toLevel, input.policy, input.now);
+    return {
+      kind: 'ESCALATE',
+      ...step,
+      toLevel,
+      set: { version, updatedAt: input.now, escalationLevel: toLevel, dueAt: nextDueAt },
+      remove: [],
+      events: [event('ESCALATED', due.status, { ...common, toLevel, nextDueAt })],
     };
-    return { kind: 'ESCALATE', caseId, next, events: [event], rule, fromLevel, toLevel, deadline: common.deadline, overdueMs: common.overdueMs };
   }
 
   const configured = input.policy.defaultResolutionAfterLastLevel;
-  const refundUnderWay = existing.refund !== undefined && existing.refund.status !== 'CANCELLED';
-  const amount = existing.return.money.amountPaid;
+  const refundUnderWay = due.facts.refundStatus !== undefined && due.facts.refundStatus !== 'CANCELLED';
+  const amount = due.facts.amountPaid;
   const buyerWins = configured !== 'HOLD_WITH_MANAGER';
   const heldBecause = !buyerWins ? undefined : refundUnderWay ? 'REFUND_ALREADY_UNDER_WAY' : amount <= 0 ? 'NOTHING_TO_REFUND' : undefined;
   const applied: DefaultResolution = buyerWins && heldBecause === undefined ? configured : 'HOLD_WITH_MANAGER';
-  const base: CaseRecord = { ...withoutDueAt(existing), version, updatedAt: input.now };
   const details = {
     ...common,
     toLevel: fromLevel,
     resolution: applied,
     ...(applied === configured ? {} : { configuredResolution: configured, heldBecause }),
   };
+  const resolved = { kind: 'DEFAULT_RESOLUTION', ...step, toLevel: fromLevel, resolution: applied, remove: ['dueAt'] } as const;
 
   if (applied === 'HOLD_WITH_MANAGER') {
-    assertTransition(existing.status, existing.status);
-    const event: HistoryEvent = {
-      caseId,
-      version,
-      seq: 0,
-      at: input.now,
-      actor,
-      action: 'DEFAULT_RESOLUTION',
-      fromStatus: existing.status,
-      toStatus: existing.status,
-      details,
-    };
-    return { kind: 'DEFAULT_RESOLUTION', caseId, next: base, events: [event], rule, fromLevel, toLevel: fromLevel, deadline: common.deadline, overdueMs: common.overdueMs, resolution: applied };
+    assertTransition(due.status, due.status);
+    return { ...resolved, set: { version, updatedAt: input.now }, events: [event('DEFAULT_RESOLUTION', due.status, details)] };
   }
 
-  assertTransition(existing.status, 'REFUND_PENDING');
-  const currency = existing.return.money.currency;
-  const due = makeRefundDue({ ...base, ledger: defaultResolutionLedger(existing, applied) }, { amount, currency, now: input.now, actor, seq: 1 });
-  const event: HistoryEvent = {
-    caseId,
-    version,
-    seq: 0,
-    at: input.now,
-    actor,
-    action: 'DEFAULT_RESOLUTION',
-    fromStatus: existing.status,
-    toStatus: 'REFUND_PENDING',
-    details: { ...details, refundId: due.outbox.refundId, amount, currency },
-  };
+  assertTransition(due.status, 'REFUND_PENDING');
+  const currency = due.facts.currency;
+  const refundDue = makeRefundDue({ caseId, sellerId: due.sellerId, version }, { amount, currency, now: input.now, actor, seq: 1 });
   return {
-    kind: 'DEFAULT_RESOLUTION',
-    caseId,
-    next: due.next,
-    events: [event, ...due.events],
-    outbox: due.outbox,
-    rule,
-    fromLevel,
-    toLevel: fromLevel,
-    deadline: common.deadline,
-    overdueMs: common.overdueMs,
-    resolution: applied,
+    ...resolved,
+    set: { version, updatedAt: input.now, status: refundDue.next.status, refund: refundDue.next.refund, ledger: defaultResolutionLedger(due, applied) },
+    events: [event('DEFAULT_RESOLUTION', 'REFUND_PENDING', { ...details, refundId: refundDue.outbox.refundId, amount, currency }), ...refundDue.events],
+    outbox: refundDue.outbox,
   };
 }

@@ -29,7 +29,23 @@ export type CaseCommit = {
 };
 
 /**
- * Persistence of cases. Implementations must make `commit` atomic and conditional: it
+ * A change to a case written without reading it first: only the given top-level fields
+ * change. It is applied only while the stored case still has `before.version` and
+ * `before.dueAt` (absent means: no deadline); otherwise ConcurrentModificationError and
+ * nothing is written. Index attributes follow from `before` with the changes applied.
+ * For writers that know a case from an index projection (the escalation sweep).
+ */
+export type CasePatch = {
+  readonly before: Pick<CaseRecord, 'caseId' | 'sellerId' | 'status' | 'version' | 'dueAt'>;
+  /** Fields to set; `version` must be `before.version + 1`. */
+  readonly set: Partial<Omit<CaseRecord, 'caseId' | 'sellerId' | 'return' | 'decision'>> & Pick<CaseRecord, 'version' | 'updatedAt'>;
+  readonly remove: readonly 'dueAt'[];
+  readonly events: readonly HistoryEvent[];
+  readonly outbox?: OutboxRecord;
+};
+
+/**
+ * Persistence of cases. Implementations must make `commit` and `patch` atomic and conditional: it
  * throws ConcurrentModificationError when the stored version is not `expectedVersion`, and
  * DuplicateDeliveryError when the delivery was already recorded.
  */
@@ -38,6 +54,8 @@ export interface CaseStore {
   getHistory(caseId: string): Promise<HistoryEvent[]>;
   getDelivery(marketplace: string, deliveryId: string): Promise<DeliveryRecord | undefined>;
   commit(change: CaseCommit): Promise<void>;
+  /** Like commit, for a CasePatch: atomic, conditional, throws ConcurrentModificationError. */
+  patch(change: CasePatch): Promise<void>;
   /** Removes an outbox record once its message is on the queue. */
   clearOutbox(caseId: string, refundId: string): Promise<void>;
   /** Outbox records created before `olderThan`, oldest first per shard, at most `limit`. */

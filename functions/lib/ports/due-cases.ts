@@ -1,9 +1,15 @@
-/** A case the due index lists: its id and the deadline the index holds for it. */
-export type DueCaseRef = { readonly caseId: string; readonly dueAt: string };
+import type { DueCase } from '../domain/escalation.ts';
+
+/**
+ * A case the due index lists: its id, the deadline the index holds for it and, normally,
+ * the case as the sweep needs it (`due`, from the index projection). `due` is absent only
+ * for an entry written without escalation facts; the caller then reads the case.
+ */
+export type DueCaseListing = { readonly caseId: string; readonly dueAt: string; readonly due?: DueCase };
 
 export type DueCasesPage = {
   /** Due cases, oldest deadline first. */
-  readonly cases: readonly DueCaseRef[];
+  readonly cases: readonly DueCaseListing[];
   /** True when the limit cut the list short: more due cases wait for the next run. */
   readonly more: boolean;
 };
@@ -11,7 +17,8 @@ export type DueCasesPage = {
 /**
  * The set of open cases whose deadline has passed. Implementations must read only due
  * entries (cost grows with the number of due cases, not with all cases) and at most
- * `limit` of them. The listing may lag the cases themselves; callers re-check each case.
+ * `limit` of them. The listing may lag the cases themselves: a writer acting on it must
+ * condition its write on the version and deadline listed.
  */
 export interface DueCases {
   listDue(input: { readonly now: string; readonly limit: number }): Promise<DueCasesPage>;

@@ -1,10 +1,10 @@
 import type { DefaultResolution } from '../decision/policy.ts';
 import type { EscalationLevel } from '../domain/case.ts';
 import { ConcurrentModificationError } from '../domain/errors.ts';
-import { type EscalationRule, type EscalationSkipReason, planEscalation } from '../domain/escalation.ts';
+import { dueCaseOf, type EscalationRule, type EscalationSkipReason, planEscalation } from '../domain/escalation.ts';
 import type { CaseStore } from '../ports/case-store.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { DueCaseRef, DueCases } from '../ports/due-cases.ts';
+import type { DueCaseListing, DueCases } from '../ports/due-cases.ts';
 import type { PolicyProvider } from '../ports/policy-provider.ts';
 import type { RefundQueue } from '../ports/refund-queue.ts';
 import { type PublishOutcome, publishRefund } from './publish-refund.ts';
@@ -86,11 +86,13 @@ const DEFAULT_RESERVE_MS = 10_000;
  * Steps:
  * 1. Read at most `limit` due cases from the due index (oldest deadline first per shard);
  *    reads grow with the number of due cases, not with the table.
- * 2. For each, while the time budget lasts (a few at a time): read the case, plan the step
- *    (domain/escalation.ts re-checks that it still waits for staff and that its deadline is
- *    still the one listed and passed), and commit case + history (+ refund + outbox record)
- *    conditional on the version read. A lost race is skipped, not retried: whoever won has
- *    moved the deadline, and a case still due is found again by the next run.
+ * 2. For each, while the time budget lasts (a few at a time): plan the step from the index
+ *    entry itself (a DueCase; domain/escalation.ts re-checks that it waits for staff and is
+ *    due), and patch case + history (+ refund + outbox record) in one transaction
+ *    conditional on the version and deadline listed. The case is not read: one index entry
+ *    is the whole read cost of a due case. A lost race (the entry lagged a newer write) is
+ *    skipped, not retried: whoever won has moved the case on, and a case still due is
+ *    found again by the next run.
  * 3. After the commit, publish a refund that a default resolution made due, exactly as
  *    intake does; a failed publish stays in the outbox for relay-refund-outbox.
  * Cases not reached (limit or time) keep their deadline and stay in the index, so the next
@@ -139,8 +141,8 @@ export async function escalateStaleCases(
         outOfTime = true;
         return;
       }
-      const ref = page.cases[next++] as DueCaseRef;
-      record(await escalateOne(deps, ref));
+      const listing = page.cases[next++] as DueCaseListing;
+      record(await escalateOne(deps, listing));
     }
   }
   await Promise.all(Array.from({ length: Math.min(concurrency, page.cases.length) }, worker));
@@ -153,26 +155,24 @@ export async function escalateStaleCases(
   };
 }
 
-async function escalateOne(deps: EscalateStaleCasesDeps, ref: DueCaseRef): Promise<EscalationStep> {
-  const { caseId } = ref;
+async function escalateOne(deps: EscalateStaleCasesDeps, listing: DueCaseListing): Promise<EscalationStep> {
+  const { caseId } = listing;
   try {
-    const existing = await deps.store.getCase(caseId);
-    if (existing === undefined) return { caseId, outcome: 'SKIPPED', reason: 'GONE' };
-    const plan = planEscalation(existing, {
-      indexedDueAt: ref.dueAt,
-      now: deps.clock.now().toISOString(),
-      policy: deps.policies.policyFor(existing.marketplace),
-    });
+    let due = listing.due;
+    if (due === undefined) {
+      // An entry without escalation facts (written before the store kept them): read the case.
+      const existing = await deps.store.getCase(caseId);
+      if (existing === undefined) return { caseId, outcome: 'SKIPPED', reason: 'GONE' };
+      due = dueCaseOf(existing);
+      if (due === undefined) return { caseId, outcome: 'SKIPPED', reason: 'DEADLINE_MOVED' };
+    }
+    const plan = planEscalation(due, { now: deps.clock.now().toISOString(), policy: deps.policies.policyFor(due.marketplace) });
     if (plan.kind === 'SKIP') return { caseId, outcome: 'SKIPPED', reason: plan.reason };
     const outbox = plan.kind === 'DEFAULT_RESOLUTION' ? plan.outbox : undefined;
     try {
-      await deps.store.commit({
-        next: plan.next,
-        expectedVersion: existing.version,
-        events: plan.events,
-        ...(outbox === undefined ? {} : { outbox }),
-      });
+      await deps.store.patch({ before: due, set: plan.set, remove: plan.remove, events: plan.events, ...(outbox === undefined ? {} : { outbox }) });
     } catch (error) {
+      // Someone acted on the case, or another run escalated it, since the index entry was written.
       if (error instanceof ConcurrentModificationError) return { caseId, outcome: 'SKIPPED', reason: 'LOST_RACE' };
       throw error;
     }
