@@ -9,6 +9,7 @@ import { StaticWebhookSecrets } from '#lib/adapters/static-webhook-secrets.ts';
 import { defaultPolicy } from '#lib/decision/policy.ts';
 import { awaitingStaffStatuses, type CaseRecord, type EscalationLevel, type HistoryEvent } from '#lib/domain/case.ts';
 import { dueCaseOf } from '#lib/domain/escalation.ts';
+import { overrideDecision } from '#lib/domain/staff-actions.ts';
 import { RefundMessageSchema } from '#lib/domain/refund-message.ts';
 import { signatureHeader } from '#lib/domain/webhook-signature.ts';
 import { type Clock, fixedClock } from '#lib/ports/clock.ts';
@@ -326,6 +327,18 @@ describe('escalate-stale-cases', () => {
     expect(await drainQueue(w.queueUrl)).toEqual([]);
     // The fresh entries are found by the next run.
     expect(await run(w, fixedClock(NOW))).toMatchObject({ found: 2, escalated: 1, defaultResolutions: 1 });
+  });
+
+  it('a case staff settled (override to a reship) leaves the sweep: never escalated, never refunded by default', async () => {
+    const w = await world();
+    const [c] = await seedCases(w.store, [{ shape: 'AWAITING_APPROVAL', claimedAt: at(-30 * HOUR), level: 'MANAGER', dueAt: at(-HOUR) }]);
+    if (c === undefined) throw new Error('not seeded');
+    const actor = { kind: 'STAFF', id: 'sup-1', role: 'supervisor' } as const;
+    const change = overrideDecision(c, { now: at(-2 * MIN), actor, role: 'supervisor', policy: defaultPolicy }, { remedy: 'RESHIP', reason: 'buyer wants a new one' });
+    await w.store.commit({ next: change.next, expectedVersion: c.version, events: change.events });
+    for (const later of [0, 30 * 24 * HOUR]) expect(await run(w, fixedClock(at(later)))).toMatchObject({ found: 0 });
+    expect(await w.store.getCase(c.caseId)).toMatchObject({ status: 'DECIDED', version: c.version + 1, resolution: { remedy: 'RESHIP' } });
+    expect(await drainQueue(w.queueUrl)).toEqual([]);
   });
 
   it('CaseStore.patch refuses a change that would leave the index facts stale, before writing anything', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultPolicy } from '#lib/decision/policy.ts';
 import type { CaseRecord } from '#lib/domain/case.ts';
 import { AuthorityExceededError, IllegalTransitionError } from '#lib/domain/errors.ts';
+import { dueCaseOf } from '#lib/domain/escalation.ts';
 import { applyMarketplaceEvent } from '#lib/domain/lifecycle.ts';
 import { WebhookPayloadSchema } from '#lib/domain/return-payload.ts';
 import { addStaffEvidence, approveDecision, overrideDecision, type StaffActionContext } from '#lib/domain/staff-actions.ts';
@@ -67,6 +68,22 @@ describe('approve and override', () => {
     expect(overridden.next).toMatchObject({ status: 'DECIDED', resolution: { kind: 'OVERRIDDEN', remedy: 'RESHIP' } });
     const again = addStaffEvidence(overridden.next, [{ kind: 'SERIAL_CHECK', finding: 'MATCH' }], ctx('supervisor'));
     expect(again.next.resolution).toBeUndefined();
+  });
+
+  it('a staff resolution ends the deadline; new facts re-open it with a fresh clock at the case’s level', () => {
+    const { case: review } = intake({ evidence: [] });
+    expect(review.dueAt).toBeDefined();
+    const overridden = overrideDecision({ ...review, escalationLevel: 'SUPERVISOR' }, ctx('supervisor'), { remedy: 'RESHIP', reason: 'buyer prefers a new one' });
+    expect(overridden.next.status).toBe('DECIDED');
+    // Still DECIDED (the reship is staff's to send), but no deadline: escalation never sees it.
+    expect(overridden.next.dueAt).toBeUndefined();
+    expect(dueCaseOf(overridden.next)).toBeUndefined();
+    expect(approveDecision(review, ctx('agent')).next.dueAt).toBeUndefined();
+
+    const later = '2026-11-07T08:00:00.000Z';
+    const again = addStaffEvidence(overridden.next, [{ kind: 'SERIAL_CHECK', finding: 'MATCH' }], { ...ctx('supervisor'), now: later });
+    expect(again.next.resolution).toBeUndefined();
+    expect(again.next.dueAt).toBe(new Date(Date.parse(later) + defaultPolicy.serviceLevels.resolutionMinutes.supervisor * 60_000).toISOString());
   });
 
   it('authority is checked on the amount that would be paid', () => {

@@ -4,6 +4,7 @@ import { factsFromReturn } from '../decision/facts.ts';
 import type { Policy } from '../decision/policy.ts';
 import { type Actor, assertTransition, type CaseRecord, type CaseStatus, type HistoryEvent, type RefundRecord, returnWithStaffEvidence } from './case.ts';
 import { type RefundMessage, REFUND_MESSAGE_VERSION, refundIdFor } from './refund-message.ts';
+import { resolutionDueAt } from './service-levels.ts';
 
 /**
  * Turning a decision into case state: which status it leads to, which refund becomes due,
@@ -139,8 +140,10 @@ export function decideCase(
     decision,
     decisionCount: (base.decisionCount ?? 0) + 1,
     // A first decision starts the first-response clock; a re-decision keeps the deadline
-    // the case already runs against (escalation moves it, not new facts).
-    dueAt: base.dueAt ?? decision.firstResponseDueAt,
+    // the case already runs against (escalation moves it, not new facts). A case whose
+    // watch staff ended (approval, override, a hold with the manager) needs a new answer:
+    // its clock restarts at its level.
+    dueAt: base.dueAt ?? ((base.decisionCount ?? 0) === 0 ? decision.firstResponseDueAt : resolutionDueAt(base.escalationLevel, input.policy, input.now)),
     ledger: ledgerFor(decision, base.return),
     // A staff approval or override was of the previous decision; this one awaits its own.
     resolution: undefined,

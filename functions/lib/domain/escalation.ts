@@ -28,6 +28,11 @@ import { resolutionDueAt } from './service-levels.ts';
  * The next level's clock starts when the escalation happens (`now`), not at the missed
  * deadline: a run delayed by an outage must not push a case through two levels at once.
  *
+ * Staff end the watch: a staff approval or override removes dueAt (staff-actions.ts), so a
+ * case staff settled (a reship, a repair) is never escalated, nor refunded by default on
+ * top of its remedy. If new facts later re-open it to a fresh engine decision, its clock
+ * restarts at its level: dueAt = now + resolutionMinutes[level] (decision-step.ts).
+ *
  * Default resolutions after the last level:
  * - BUYER_WINS_FULL_REFUND / BUYER_WINS_RETURN_AND_REFUND: the buyer is refunded the full
  *   amount paid (with the return, the seller also pays the return label), through

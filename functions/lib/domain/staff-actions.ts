@@ -133,7 +133,7 @@ export function addStaffEvidence(current: CaseRecord, items: readonly StaffEvide
 /** Statuses in which a decision waits for a person to act on it. */
 const awaitingApproval: ReadonlySet<CaseStatus> = new Set(['DECIDED', 'NEEDS_REVIEW']);
 
-/** Applies a staff resolution: the status it leads to, and the refund it makes due. */
+/** Applies a staff resolution: the status it leads to, the refund it makes due, the end of its deadline. */
 function resolve(
   current: CaseRecord,
   ctx: StaffActionContext,
@@ -148,7 +148,9 @@ function resolve(
   const to: CaseStatus = input.refund !== undefined ? 'REFUND_PENDING' : input.remedy === 'REJECT' ? 'REJECTED' : 'DECIDED';
   assertTransition(current.status, to);
   if (input.refund !== undefined) assertRefundAuthority(ctx.role, input.refund, ctx.policy);
-  const base = advanced(current, ctx.now);
+  // Staff answered and settled the case: no deadline watches it any more, so escalation
+  // never moves it up, nor lets the buyer win by default on top of the remedy chosen here.
+  const { dueAt: _answered, ...base } = advanced(current, ctx.now);
   const resolution: StaffResolution = {
     kind: input.kind,
     remedy: input.remedy,
