@@ -43,6 +43,31 @@ export const DUE_INDEX_SHARDS = 8;
  */
 export const DUE_INDEX_PROJECTION = ['sellerId', 'marketplace', 'status', 'version', 'escalationLevel', 'escalationFacts'] as const;
 
+/**
+ * Case attributes the bySellerDue index carries besides its keys: what a seller's listing
+ * shows (CaseListingItem in functions/lib/ports/case-listing.ts). `listingSummary` (reason,
+ * remedy, confidence) is written by the case store, so the index never copies the return or
+ * the decision trace: an entry is a few hundred bytes, not the whole ~15 KB case.
+ */
+export const SELLER_INDEX_PROJECTION = [
+  'caseId',
+  'marketplace',
+  'marketplaceReturnId',
+  'orderId',
+  'sellerId',
+  'status',
+  'priority',
+  'escalationLevel',
+  'dueAt',
+  'assignee',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'resolution',
+  'refund',
+  'listingSummary',
+] as const;
+
 export const caseTable = {
   partitionKey: { name: 'pk', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
@@ -53,7 +78,7 @@ export const caseTable = {
       indexName: 'bySellerDue',
       partitionKey: { name: 'gsi1pk', type: 'S' },
       sortKey: { name: 'gsi1sk', type: 'S' },
-      projection: 'ALL',
+      projection: SELLER_INDEX_PROJECTION,
     },
     {
       // Sparse: only open cases with a deadline carry these attributes. Projects what the

@@ -40,6 +40,12 @@ function toProjection(projection: IndexDefinition['projection']): Projection {
   return { ProjectionType: 'INCLUDE', NonKeyAttributes: [...projection] };
 }
 
+/** `INCLUDE(a,b,c)` (attributes sorted), `ALL` or `KEYS_ONLY`: for comparing a table with its definition. */
+function describeProjection(projection: Projection | undefined): string {
+  const type = projection?.ProjectionType ?? 'unknown';
+  return type === 'INCLUDE' ? `INCLUDE(${[...(projection?.NonKeyAttributes ?? [])].sort().join(',')})` : type;
+}
+
 function toIndex(index: IndexDefinition): GlobalSecondaryIndex {
   return {
     IndexName: index.indexName,
@@ -115,9 +121,12 @@ async function reconcileIndexes(client: DynamoDBClient, tableName: string, table
     }
     const keys = (current.KeySchema ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
     const wanted = `${index.partitionKey.name}:HASH,${index.sortKey.name}:RANGE`;
-    if (keys !== wanted || current.Projection?.ProjectionType !== toProjection(index.projection).ProjectionType) {
+    const has = describeProjection(current.Projection);
+    const wants = describeProjection(toProjection(index.projection));
+    if (keys !== wanted || has !== wants) {
+      // Items written by the older version also lack attributes the new index projects.
       throw new ProvisioningError(
-        `Table ${tableName} has index ${index.indexName} with keys ${keys} / projection ${current.Projection?.ProjectionType}, but infra/definitions.ts wants ${wanted} / ${toProjection(index.projection).ProjectionType}; delete the persisted local data to recreate it`,
+        `Table ${tableName} has index ${index.indexName} with keys ${keys} / projection ${has}, but infra/definitions.ts wants ${wanted} / ${wants}; the persisted local data is from an older version: delete it (DATA_DIR) to start afresh`,
       );
     }
   }

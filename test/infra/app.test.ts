@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { caseTable, DUE_INDEX_PROJECTION, refundQueue } from '#infra/definitions.ts';
+import { caseTable, DUE_INDEX_PROJECTION, refundQueue, SELLER_INDEX_PROJECTION } from '#infra/definitions.ts';
 import { StatefulStack } from '#infra/stacks/stateful-stack.ts';
 import { StatelessStack } from '#infra/stacks/stateless-stack.ts';
 import { stageConfig } from '#infra/stage-config.ts';
@@ -69,12 +69,14 @@ describe('stateful stack', () => {
     });
   });
 
-  it('projects into the due index the attributes a DueCase is built from (INCLUDE, not ALL: no decision trace)', () => {
+  it('projects summaries, never whole cases, into the listing and due indexes (INCLUDE, not ALL: no decision trace)', () => {
     dev.statefulT.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       GlobalSecondaryIndexes: Match.arrayWith([
+        Match.objectLike({ IndexName: 'bySellerDue', Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...SELLER_INDEX_PROJECTION] } }),
         Match.objectLike({ IndexName: 'byOpenDeadline', Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...DUE_INDEX_PROJECTION] } }),
       ]),
     });
+    for (const index of caseTable.globalSecondaryIndexes) expect(index.projection, index.indexName).not.toBe('ALL');
   });
 
   it('retains every stateful resource on stack deletion', () => {

@@ -8,7 +8,7 @@ import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sd
 import { afterAll, describe, expect, inject, it, vi } from 'vitest';
 import { caseTable, refundQueue } from '#infra/definitions.ts';
 import { findFreePort, isProcessAlive, LOCAL_CREDENTIALS, LOCAL_REGION, PortInUseError, startDynamoDbLocal, startSqsEngine } from '#local/engines.ts';
-import { provisionQueues, provisionTable } from '#local/provision.ts';
+import { provisionQueues, provisionTable, ProvisioningError } from '#local/provision.ts';
 import { createTestQueues, createTestTable, dynamoClient, sqsClient } from '#test/support/engines.ts';
 
 // Each of these starts or reshapes a Java process or a table: slow on a loaded machine, never a hang.
@@ -90,6 +90,18 @@ describe('DynamoDB Local (shared engine)', () => {
       client.destroy();
       await engine.stop();
     }
+  });
+
+  it('refuses a persisted table whose index projects other attributes, naming both and what to do', async () => {
+    const tableName = `test-cases-proj-${Date.now().toString(36)}`;
+    const older = {
+      ...caseTable,
+      globalSecondaryIndexes: caseTable.globalSecondaryIndexes.map((i) => (i.indexName === 'bySellerDue' ? { ...i, projection: 'ALL' as const } : i)),
+    };
+    await provisionTable(dynamoClient(), tableName, older);
+    const refused = provisionTable(dynamoClient(), tableName);
+    await expect(refused).rejects.toThrow(ProvisioningError);
+    await expect(refused).rejects.toThrow(/index bySellerDue .* projection ALL, but infra\/definitions.ts wants .*INCLUDE\(.*listingSummary.*\); .*delete it \(DATA_DIR\)/);
   });
 
   it('runs the Java process whose pid the global setup reported', () => {

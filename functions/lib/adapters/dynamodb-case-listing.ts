@@ -1,5 +1,9 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { SELLER_INDEX_PROJECTION } from '#infra/definitions.ts';
+import type { RefundRecord } from '../domain/case.ts';
+import type { ReasonCode } from '../domain/reason-codes.ts';
 import type { CaseListing, CaseListingFilter, CaseListingItem, CaseListingPage, CaseListingQuery } from '../ports/case-listing.ts';
+import type { ListingSummary } from './dynamodb-case-store.ts';
 
 /**
  * Seller listing from the `bySellerDue` index (gsi1pk = SELLER#<sellerId>,
@@ -22,22 +26,31 @@ export const MAX_EXAMINED = 1_000;
 const MAX_READ = 200;
 
 /**
- * Only the attributes a listing shows (CaseListingItem) and the sort key: a case item with its
- * decision trace is many kilobytes, a summary a few hundred bytes. (Read capacity is still
- * billed on whole items; the projection saves transfer and parsing.)
+ * What the index holds of each case (SELLER_INDEX_PROJECTION): the top-level fields a listing
+ * shows, the listing summary (reason, remedy, confidence) and the sort key. A query on an
+ * index may only ask for projected attributes.
  */
 const projection = {
-  expression: [
-    '#caseId', '#marketplace', '#marketplaceReturnId', '#orderId', '#sellerId', '#status', '#priority', '#escalationLevel',
-    '#dueAt', '#assignee', '#version', '#createdAt', '#updatedAt', '#return.#reason', '#decision.#remedy', '#decision.#confidence',
-    '#resolution.#remedy', '#refund.#status', '#refund.#amount', '#refund.#currency', '#gsi1sk',
-  ].join(', '),
-  names: Object.fromEntries(
-    ['caseId', 'marketplace', 'marketplaceReturnId', 'orderId', 'sellerId', 'status', 'priority', 'escalationLevel', 'dueAt', 'assignee',
-      'version', 'createdAt', 'updatedAt', 'return', 'reason', 'decision', 'remedy', 'confidence', 'resolution', 'refund', 'amount',
-      'currency', 'gsi1sk'].map((n) => [`#${n}`, n]),
-  ) as Record<string, string>,
+  expression: [...SELLER_INDEX_PROJECTION, 'gsi1sk'].map((n) => `#${n}`).join(', '),
+  names: Object.fromEntries([...SELLER_INDEX_PROJECTION, 'gsi1sk'].map((n) => [`#${n}`, n])) as Record<string, string>,
 };
+
+/** The index entry as a listing item: the summary's fields back in their CaseRecord places. */
+function toListingItem(entry: Record<string, unknown>): CaseListingItem {
+  const { listingSummary, resolution, refund, ...fields } = entry as Record<string, unknown> & {
+    listingSummary: ListingSummary;
+    resolution?: { remedy: string };
+    refund?: { status: RefundRecord['status']; amount: number; currency: string };
+  };
+  const { reason, remedy, confidence } = listingSummary;
+  return {
+    ...(fields as Omit<CaseListingItem, 'return' | 'decision' | 'resolution' | 'refund'>),
+    return: { reason: reason as ReasonCode },
+    ...(remedy === undefined || confidence === undefined ? {} : { decision: { remedy, confidence } }),
+    ...(resolution === undefined ? {} : { resolution: { remedy: resolution.remedy } }),
+    ...(refund === undefined ? {} : { refund: { status: refund.status, amount: refund.amount, currency: refund.currency } }),
+  };
+}
 
 /** `<deadline>#<caseId>`, as caseIndexAttributes writes it. */
 const POSITION = /^[^#]{1,64}#cs_[0-9a-f]{24}$/;
@@ -88,8 +101,8 @@ export class DynamoDbCaseListing implements CaseListing {
         const position = String(raw.gsi1sk);
         // BETWEEN includes its lower bound: the item the client already has.
         if (position === query.after) continue;
-        const { gsi1sk: _sortKey, ...item } = raw;
-        found.push({ item: item as CaseListingItem, position });
+        const { gsi1sk: _sortKey, ...entry } = raw;
+        found.push({ item: toListingItem(entry), position });
       }
       startKey = out.LastEvaluatedKey;
       if (startKey !== undefined) lastExamined = String(startKey.gsi1sk);
@@ -134,8 +147,8 @@ function filterExpression(filter: CaseListingFilter): (Condition & { names: Reco
   }
   if (filter.statuses?.length) names['#status'] = 'status';
   anyOf('#status', filter.statuses, 's');
-  if (filter.reasons?.length) Object.assign(names, { '#return': 'return', '#reason': 'reason' });
-  anyOf('#return.#reason', filter.reasons, 'r');
+  if (filter.reasons?.length) Object.assign(names, { '#listingSummary': 'listingSummary', '#reason': 'reason' });
+  anyOf('#listingSummary.#reason', filter.reasons, 'r');
   if (filter.priorities?.length) names['#priority'] = 'priority';
   anyOf('#priority', filter.priorities, 'p');
   if (clauses.length === 0) return undefined;

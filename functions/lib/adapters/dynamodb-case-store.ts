@@ -77,6 +77,16 @@ export function caseIndexAttributes(c: IndexedFields): Record<string, string> {
   return attributes;
 }
 
+/** What a seller's listing shows from the return and the decision (bySellerDue projects it, not them). */
+export type ListingSummary = { readonly reason: string; readonly remedy?: string; readonly confidence?: number };
+
+export function listingSummaryOf(c: CaseRecord): ListingSummary {
+  return {
+    reason: c.return.reason,
+    ...(c.decision === undefined ? {} : { remedy: c.decision.remedy, confidence: c.decision.confidence }),
+  };
+}
+
 /** The stored case item; exported so benchmarks can bulk-seed with the exact same mapping. */
 export function toCaseItem(c: CaseRecord): Record<string, unknown> {
   return {
@@ -84,6 +94,7 @@ export function toCaseItem(c: CaseRecord): Record<string, unknown> {
     type: 'CASE',
     ...c,
     ...caseIndexAttributes(c),
+    listingSummary: listingSummaryOf(c),
     ...(inDueIndex(c) ? { escalationFacts: escalationFactsOf(c) } : {}),
   };
 }
@@ -98,12 +109,17 @@ export function fromCaseItem(item: Record<string, unknown>): CaseRecord {
     deadlineShard: _d1,
     deadlineAt: _d2,
     escalationFacts: _f,
+    listingSummary: _l,
     ...rest
   } = item;
   return rest as unknown as CaseRecord;
 }
 
-/** Fields EscalationFacts follow from: a patch that keeps the case due must not touch them. */
+/**
+ * Fields EscalationFacts follow from: a patch that keeps the case due must not touch them.
+ * (A patch can never change what ListingSummary follows from: CasePatch excludes return
+ * and decision.)
+ */
 const FACT_SOURCES = ['return', 'decision', 'refund', 'ledger'] as const;
 /** Attributes only a case in the due index has. */
 const DUE_INDEX_ATTRIBUTES = ['deadlineShard', 'deadlineAt', 'escalationFacts'] as const;
