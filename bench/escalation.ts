@@ -1,5 +1,8 @@
 /**
  * Escalation sweep benchmark: `node bench/escalation.ts [--cases N] [--due-percent P] [--limit N] [--concurrency N] [--scan]`.
+ * With --backlog every case is due and the report (escalation-backlog.md) is about draining
+ * it over runs, each run inside the deployed function's time budget (about 25 minutes for
+ * 100,000 cases here, so `npm run bench` does not run it; it only assembles its last report).
  *
  * Steps:
  * 1. Start its own DynamoDB Local (in memory) and fauxqs; provision the table and queues from
@@ -49,12 +52,18 @@ function argInt(name: string, fallback: number): number {
   return n;
 }
 
+/** --backlog: every case is due (a 100,000-case backlog), drained sweep after sweep. */
+const BACKLOG = process.argv.includes('--backlog');
 const CASES = argInt('--cases', 100_000);
-const DUE_PERCENT = argInt('--due-percent', 1);
+const DUE_PERCENT = BACKLOG ? 100 : argInt('--due-percent', 1);
 const LIMIT = argInt('--limit', 500);
 const CONCURRENCY = argInt('--concurrency', 8);
 const SCAN = process.argv.includes('--scan');
 const SEED_CONCURRENCY = 8;
+/** As deployed (infra/stacks/stateless-stack.ts, functions/lib/wiring.ts): each sweep is a 60 s invocation that starts no case in its last 10 s. */
+const LAMBDA_TIMEOUT_MS = 60_000;
+const RESERVE_MS = 10_000;
+const RESULTS_NAME = BACKLOG ? 'escalation-backlog' : 'escalation';
 const TABLE = 'bench-escalation';
 const MARKETPLACE = 'bench-market';
 const NOW = '2026-11-10T12:00:00.000Z';
@@ -96,8 +105,8 @@ const isDue = (i: number) => i % dueEvery === 0;
 
 /**
  * Not-due cases carry only the fired entries of their decision trace (a full trace is 13 of
- * a case item's 17 KB). The sweep never reads them, so this only keeps the in-memory table
- * (and the seeding) small; due cases, which the sweep reads, are full size.
+ * a case item's 17 KB). The sweep never touches them, so this only keeps the in-memory
+ * table (and the seeding) small; due cases, which the sweep rewrites, are full size.
  */
 const slimTemplates: CaseRecord[] = templates.map((t) =>
   t.decision === undefined ? t : { ...t, decision: { ...t.decision, trace: t.decision.trace.filter((entry) => entry.fired) } },
@@ -240,7 +249,13 @@ async function main(): Promise<void> {
     for (;;) {
       counting.reset();
       const started = performance.now();
-      const result = await escalateStaleCases(deps, { limit: LIMIT, concurrency: CONCURRENCY });
+      const invocationEnds = performance.now() + LAMBDA_TIMEOUT_MS;
+      const result = await escalateStaleCases(deps, {
+        limit: LIMIT,
+        concurrency: CONCURRENCY,
+        reserveMs: RESERVE_MS,
+        remainingTimeMs: () => invocationEnds - performance.now(),
+      });
       const ms = performance.now() - started;
       const { indexItems, tableItems, requests, readCapacityUnits } = counting.counts;
       // AWS billing, upper bound: each index page is eventually consistent (0.5 RCU per 4 KB,
@@ -248,8 +263,10 @@ async function main(): Promise<void> {
       const indexQueries = requests - tableItems;
       const billed = indexQueries * 0.5 + Math.ceil((indexItems * indexEntryBytes) / 4096) * 0.5 + tableItems * Math.ceil(caseItemBytes / 4096);
       sweeps.push({ result, ms, indexItems, tableItems, requests, reportedReadUnits: readCapacityUnits, billedReadUnits: billed });
+      const finished = result.found === 0 || sweeps.length > 2 * (2 + Math.ceil(seeded.dueCases / LIMIT));
+      if (!finished && BACKLOG && sweeps.length % 20 !== 1) continue;
       log(`  sweep ${sweeps.length}: found ${result.found}, escalated ${result.escalated}, default resolutions ${result.defaultResolutions}, index items ${indexItems}, case reads ${tableItems}, ${ms.toFixed(0)} ms (${result.stoppedBy})`);
-      if (result.found === 0 || sweeps.length > 2 + Math.ceil(seeded.dueCases / LIMIT)) break;
+      if (finished) break;
     }
 
     const working = sweeps.filter((s) => s.result.found > 0);
@@ -262,7 +279,7 @@ async function main(): Promise<void> {
 
     const cpu = os.cpus()[0]?.model ?? 'unknown';
     const results = {
-      benchmark: 'escalation',
+      benchmark: RESULTS_NAME,
       date: new Date().toISOString(),
       machine: { cpu, cores: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.release()} ${os.arch()}`, memoryGiB: Math.round(os.totalmem() / 2 ** 30), loadAverage1m: +(os.loadavg()[0] ?? 0).toFixed(1) },
       setup: {
@@ -308,9 +325,11 @@ async function main(): Promise<void> {
 
     const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'escalation.json'), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(join(dir, `${RESULTS_NAME}.json`), `${JSON.stringify(results, null, 2)}\n`);
     const t = results.totals;
-    const md = `## Escalation sweep benchmark
+    const md = BACKLOG
+      ? backlogReport({ results, working, empty, seeded, caseItemBytes, setupMiB, cpu })
+      : `## Escalation sweep benchmark
 
 \`node bench/escalation.ts --cases ${CASES}\` on ${cpu} (${results.machine.cores} cores), Node ${process.version}, ${results.machine.platform}; DynamoDB Local (in memory) and fauxqs started by the benchmark; 1-minute load average at the end ${results.machine.loadAverage1m} (times on a shared machine vary a lot).
 ${fmt(CASES)} open cases waiting for staff (case item ≈ ${fmt(caseItemBytes)} bytes), ${DUE_PERCENT}% past their deadline (${fmt(seeded.dueCases)}: 80% at AGENT, 10% SUPERVISOR, 10% MANAGER → ${fmt(seeded.defaultResolutionsExpected)} default-resolution refunds). Per-run limit ${LIMIT}, concurrency ${CONCURRENCY}.
@@ -326,8 +345,8 @@ ${results.sweeps.map((s) => `| ${s.sweep} | ${fmt(s.found)} | ${fmt(s.escalated)
 - Billed reads on AWS (estimated from item sizes, not DynamoDB Local's figures): ${results.sweeps[0]?.billedReadUnitsEstimate ?? 0} RCU for the first sweep (eventually consistent index pages, 0.5 RCU per 4 KB). The writes, not the reads, are now the cost of a sweep: each step rewrites the whole case item (UpdateItem is billed on the item's full size).
 ${scan === undefined ? `- Without the sparse index a sweep would Scan every item: ${fmt(CASES)} reads for ${fmt(seeded.dueCases)} due cases (${fmt(Math.round(CASES / seeded.dueCases))} per due case), ≈ ${fmt(Math.ceil((CASES * caseItemBytes) / 4096) * 0.5)} RCU per sweep on AWS at full item size (run with \`--scan\` to measure it; DynamoDB Local scans slowly).` : `- Reference, a Scan with a filter instead of the sparse index: ${fmt(scan.scannedItems)} items read for ${fmt(scan.matched)} due (${(scan.scannedItems / Math.max(1, scan.matched)).toFixed(0)} per due case) in ${(scan.ms / 1000).toFixed(1)} s here (slim items); on AWS with full-size cases that is ≈ ${fmt(Math.ceil((CASES * caseItemBytes) / 4096) * 0.5)} RCU per sweep.`}
 `;
-    writeFileSync(join(dir, 'escalation.md'), md);
-    log(`written bench/results/escalation.json and escalation.md`);
+    writeFileSync(join(dir, `${RESULTS_NAME}.md`), md);
+    log(`written bench/results/${RESULTS_NAME}.json and ${RESULTS_NAME}.md`);
   } finally {
     dynamoClient.destroy();
     sqsClient.destroy();
@@ -335,6 +354,43 @@ ${scan === undefined ? `- Without the sparse index a sweep would Scan every item
     await dynamodb.stop();
     log(`stopped DynamoDB Local (pid ${dynamodb.pid}) and fauxqs`);
   }
+}
+
+/** The --backlog section: does a 100,000-case backlog drain over runs, each inside its invocation? */
+function backlogReport(input: {
+  results: { machine: { cores: number; platform: string; loadAverage1m: number }; totals: { itemsReadPerDueCase: number; msPerCaseMoved: number } };
+  working: Sweep[];
+  empty: Sweep;
+  seeded: { ms: number; dueCases: number; defaultResolutionsExpected: number };
+  caseItemBytes: number;
+  setupMiB: number;
+  cpu: string;
+}): string {
+  const { results, working, seeded } = input;
+  const ms = working.map((s) => s.ms).sort((a, b) => a - b);
+  const pct = (p: number) => Math.round(ms[Math.min(ms.length - 1, Math.floor((p / 100) * ms.length))] ?? 0);
+  const stopped = (reason: string) => working.filter((s) => s.result.stoppedBy === reason).length;
+  const failed = working.reduce((n, s) => n + s.result.failed, 0);
+  const skipped = working.reduce((n, s) => n + s.result.skipped, 0);
+  const moved = working.reduce((n, s) => n + s.result.escalated + s.result.defaultResolutions, 0);
+  const totalMs = working.reduce((n, s) => n + s.ms, 0);
+  const row = (s: Sweep, i: number) => `| ${i + 1} | ${fmt(s.result.found)} | ${fmt(s.result.escalated)} | ${fmt(s.result.defaultResolutions)} | ${fmt(s.indexItems + s.tableItems)} | ${fmt(Math.round(s.ms))} | ${s.result.stoppedBy} |`;
+  const rows = working.map(row);
+  const shown = rows.length <= 8 ? rows : [...rows.slice(0, 3), `| … | | | | | | |`, ...rows.slice(-3)];
+  return `## Escalation backlog drain
+
+\`node bench/escalation.ts --backlog --cases ${CASES}\` on ${input.cpu} (${results.machine.cores} cores), Node ${process.version}, ${results.machine.platform}; DynamoDB Local (in memory) and fauxqs started by the benchmark; 1-minute load average at the end ${results.machine.loadAverage1m}.
+A backlog of ${fmt(seeded.dueCases)} due cases (all full size, ≈ ${fmt(input.caseItemBytes)} bytes; ${fmt(input.setupMiB)} MiB seeded in ${(seeded.ms / 1000).toFixed(1)} s), 80% AGENT, 10% SUPERVISOR, 10% MANAGER (→ ${fmt(seeded.defaultResolutionsExpected)} default-resolution refunds). Each sweep is run as the deployed function would be: limit ${LIMIT}, concurrency ${CONCURRENCY}, a ${LAMBDA_TIMEOUT_MS / 1000} s invocation that starts no case in its last ${RESERVE_MS / 1000} s.
+
+| sweep | found | escalated | default resolutions | items read | ms | stopped by |
+|---:|---:|---:|---:|---:|---:|---|
+${shown.join('\n')}
+
+- Drained: **${moved === seeded.dueCases ? 'yes' : 'NO'}**, ${fmt(moved)} of ${fmt(seeded.dueCases)} cases moved one step each in ${working.length} sweeps (${stopped('LIMIT')} stopped at the limit, ${stopped('TIME_BUDGET')} by the time budget, ${stopped('DRAINED')} drained); then a sweep found nothing (${Math.round(input.empty.ms)} ms). ${failed} failed, ${skipped} skipped.
+- Sweep time: median ${fmt(pct(50))} ms, p95 ${fmt(pct(95))} ms, max ${fmt(pct(100))} ms, against ${fmt(LAMBDA_TIMEOUT_MS - RESERVE_MS)} ms usable per invocation${pct(100) < (LAMBDA_TIMEOUT_MS - RESERVE_MS) / 2 ? ': every sweep used less than half of it' : stopped('TIME_BUDGET') > 0 ? ': the budget cut some sweeps short and the next run went on' : ''}. ${(totalMs / 60_000).toFixed(1)} min of sweeping in all (${results.totals.msPerCaseMoved} ms per case on DynamoDB Local).
+- Items read per due case: ${results.totals.itemsReadPerDueCase}.
+- On the deployed schedule (prod every 5 min, dev every 15 min) and at ${LIMIT} per run, such a backlog takes ${working.length} runs: about ${((working.length * 5) / 60).toFixed(1)} h in prod. \`ESCALATION_BATCH_LIMIT\` can be raised while the slowest sweep stays well inside the budget.
+`;
 }
 
 await main();
