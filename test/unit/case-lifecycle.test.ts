@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { assertTransition, canTransition, caseIdFor, caseStatuses } from '#lib/domain/case.ts';
 import { IllegalTransitionError, ConflictError } from '#lib/domain/errors.ts';
 import { applyMarketplaceEvent } from '#lib/domain/lifecycle.ts';
+import type { Decision } from '#lib/decision/decision-schema.ts';
 import { defaultPolicy } from '#lib/decision/policy.ts';
 import { WebhookPayloadSchema } from '#lib/domain/return-payload.ts';
 import { aCancellation, aReturn, aWebhook } from '#test/support/webhook-factory.ts';
@@ -51,6 +52,19 @@ describe('applying marketplace events', () => {
     ]);
     expect(out.next.refund).toMatchObject({ status: 'PENDING', amount: 39_900, currency: 'CNY' });
     expect(out.outbox?.message).toMatchObject({ caseId: out.next.caseId, amount: out.next.decision?.refund.amount, refundId: out.next.refund?.refundId });
+  });
+
+  it('keeps the fired rules’ trace on the case and the full trace, every rule evaluated, in the DECISION_MADE event', () => {
+    const out = applyMarketplaceEvent(undefined, parse(aWebhook()), ctx);
+    if (out.kind !== 'CHANGE') throw new Error(out.kind);
+    const full = out.events.find((e) => e.action === 'DECISION_MADE')?.details.decision as Decision;
+    const kept = out.next.decision as Decision;
+    expect(full.trace).toHaveLength(full.rulesUsed.length);
+    expect(full.trace.some((t) => !t.fired)).toBe(true);
+    expect(kept.trace).toEqual(full.trace.filter((t) => t.fired));
+    expect(kept.trace.length).toBeGreaterThan(0);
+    // Everything else is the same decision.
+    expect({ ...kept, trace: [] }).toEqual({ ...full, trace: [] });
   });
 
   it('leaves a refund above the agent limit decided but unpaid, for a supervisor to approve', () => {

@@ -120,7 +120,10 @@ export type CaseRecord = {
   /** Staff member the case is assigned to, if any. */
   readonly assignee?: string;
   readonly return: ReturnV1;
-  /** The current decision; earlier ones stay in the history's DECISION_MADE events. */
+  /**
+   * The current decision, with the trace of the rules that fired (decisionForCase); the full
+   * trace of it and of earlier decisions stays in the history's DECISION_MADE events.
+   */
   readonly decision?: Decision;
   readonly decisionCount?: number;
   /** Who pays what, itemised, from the current decision. */

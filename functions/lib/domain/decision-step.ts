@@ -95,6 +95,17 @@ export function ledgerFor(decision: Decision, ret: CaseRecord['return']): Ledger
   return lines;
 }
 
+/**
+ * The decision as the case item keeps it: the trace of the rules that fired (what the
+ * readable explanation shows), not of every rule evaluated. The full trace, about 11 KB of
+ * a 15 KB case, is in the DECISION_MADE event, written once; the case item is rewritten at
+ * every step of its life (and billed on its full size each time). `rulesUsed` still names
+ * every rule evaluated.
+ */
+export function decisionForCase(decision: Decision): Decision {
+  return { ...decision, trace: decision.trace.filter((entry) => entry.fired) };
+}
+
 /** The status a fresh engine decision leads to. */
 export function statusAfter(decision: Decision): CaseStatus {
   if (decision.outcome === 'MANUAL_REVIEW') return 'NEEDS_REVIEW';
@@ -118,8 +129,10 @@ export function canRedecide(status: CaseStatus): boolean {
  * 2. The status follows from outcome, remedy and authority (statusAfter).
  * 3. When a refund becomes due: a refund record on the case and an outbox record holding
  *    the exact queue message, both in the caller's transaction.
- * 4. Events: DECISION_MADE (the whole decision, so earlier ones stay readable in history),
- *    then REFUND_DUE when money is owed. Both carry the version of this write.
+ * 4. Events: DECISION_MADE (the whole decision with its full trace, so this and earlier
+ *    ones stay auditable in history), then REFUND_DUE when money is owed. Both carry the
+ *    version of this write. The case keeps the decision with the fired rules' trace only
+ *    (decisionForCase).
  *
  * `base` is the case as it will be written (version already advanced by the caller).
  */
@@ -137,7 +150,7 @@ export function decideCase(
     ...base,
     status,
     priority: decision.priority === 'URGENT' || base.priority === 'URGENT' ? 'URGENT' : 'NORMAL',
-    decision,
+    decision: decisionForCase(decision),
     decisionCount: (base.decisionCount ?? 0) + 1,
     // A first decision starts the first-response clock; a re-decision keeps the deadline
     // the case already runs against (escalation moves it, not new facts). A case whose

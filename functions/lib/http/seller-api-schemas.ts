@@ -181,7 +181,9 @@ export const CaseViewSchema = z
     assignee: z.string().optional(),
     return: ReturnSchema,
     staffEvidence: z.array(EvidenceSchema),
-    decision: DecisionSchema.optional().meta({ description: 'The current decision; earlier ones are in the history (DECISION_MADE)' }),
+    decision: DecisionSchema.optional().meta({
+      description: 'The current decision; its trace lists the rules that fired. The full trace (every rule evaluated) of it and of earlier decisions is in the history (DECISION_MADE)',
+    }),
     decisionCount: z.int(),
     resolution: StaffResolutionSchema.optional(),
     ledger: z.array(LedgerLineSchema).meta({ description: 'Who pays what, itemised' }),
