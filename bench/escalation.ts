@@ -103,17 +103,8 @@ const templates: CaseRecord[] = [
 const dueEvery = Math.round(100 / DUE_PERCENT);
 const isDue = (i: number) => i % dueEvery === 0;
 
-/**
- * Not-due cases carry only the fired entries of their decision trace (a full trace is 13 of
- * a case item's 17 KB). The sweep never touches them, so this only keeps the in-memory
- * table (and the seeding) small; due cases, which the sweep rewrites, are full size.
- */
-const slimTemplates: CaseRecord[] = templates.map((t) =>
-  t.decision === undefined ? t : { ...t, decision: { ...t.decision, trace: t.decision.trace.filter((entry) => entry.fired) } },
-);
-
 function caseNumber(i: number): CaseRecord {
-  const template = (isDue(i) ? templates : slimTemplates)[i % templates.length] as CaseRecord;
+  const template = templates[i % templates.length] as CaseRecord;
   const marketplaceReturnId = `bench-ret-${i}`;
   // Deterministic spread: due ones up to three days overdue, the rest up to two days ahead.
   const offset = ((i * 7_919) % (72 * 60)) * 60_000;
@@ -202,7 +193,6 @@ async function main(): Promise<void> {
     log(`  ${fmt(CASES)} cases (${(seeded.bytes / 2 ** 20).toFixed(0)} MiB) in ${(seeded.ms / 1000).toFixed(1)} s; ${fmt(seeded.dueCases)} due`);
 
     const caseItemBytes = itemSize(toCaseItem(caseNumber(0)));
-    const slimItemBytes = itemSize(toCaseItem(caseNumber(1)));
     const setupMiB = Math.round(seeded.bytes / 2 ** 20);
     // What one due-index entry holds: the table and index keys plus the projected DueCase fields.
     const dueItem = toCaseItem(caseNumber(0));
@@ -291,7 +281,6 @@ async function main(): Promise<void> {
         concurrency: CONCURRENCY,
         seeding: { ms: Math.round(seeded.ms), itemsPerSecond: Math.round(CASES / (seeded.ms / 1000)), mebibytes: Math.round(seeded.bytes / 2 ** 20), method: 'BatchWriteItem with toCaseItem (case items only)' },
         caseItemBytes,
-        notDueCaseItemBytes: slimItemBytes,
         indexEntryBytes,
       },
       sweeps: sweeps.map((s, i) => ({
@@ -333,7 +322,7 @@ async function main(): Promise<void> {
 
 \`node bench/escalation.ts --cases ${CASES}\` on ${cpu} (${results.machine.cores} cores), Node ${process.version}, ${results.machine.platform}; DynamoDB Local (in memory) and fauxqs started by the benchmark; 1-minute load average at the end ${results.machine.loadAverage1m} (times on a shared machine vary a lot).
 ${fmt(CASES)} open cases waiting for staff (case item ≈ ${fmt(caseItemBytes)} bytes), ${DUE_PERCENT}% past their deadline (${fmt(seeded.dueCases)}: 80% at AGENT, 10% SUPERVISOR, 10% MANAGER → ${fmt(seeded.defaultResolutionsExpected)} default-resolution refunds). Per-run limit ${LIMIT}, concurrency ${CONCURRENCY}.
-Seeding shortcut: case items bulk-written with BatchWriteItem through the store's own \`toCaseItem\` (real index attributes), no history items; not-due cases keep only the fired entries of their decision trace (≈ ${fmt(slimItemBytes)} bytes): ${fmt(CASES)} items (${fmt(setupMiB)} MiB) in ${(seeded.ms / 1000).toFixed(1)} s.
+Seeding shortcut: case items bulk-written with BatchWriteItem through the store's own \`toCaseItem\` (real index attributes), no history items: ${fmt(CASES)} items (${fmt(setupMiB)} MiB) in ${(seeded.ms / 1000).toFixed(1)} s.
 
 | sweep | found | escalated | default resolutions | index items read | case items read | ms | stopped by |
 |---:|---:|---:|---:|---:|---:|---:|---|
@@ -343,7 +332,7 @@ ${results.sweeps.map((s) => `| ${s.sweep} | ${fmt(s.found)} | ${fmt(s.escalated)
 - Items read per due case: **${t.itemsReadPerDueCase}** (${t.indexItemsPerDueCase} index entries + ${t.caseItemsPerDueCase} case reads; goal ≤ 1.1: ${t.itemsReadPerDueCase <= 1.1 ? 'met' : 'NOT met'}). The due index projects what a step needs (a DueCase, ≈ ${fmt(indexEntryBytes)} bytes per entry), so the sweep plans from the entry and writes a conditional patch without reading the ≈ ${fmt(caseItemBytes)}-byte case.
 - ${fmt(moved)} cases moved in ${(sweepMs / 1000).toFixed(1)} s of sweeping (${t.msPerCaseMoved} ms per case, ${CONCURRENCY} at a time, on DynamoDB Local); a sweep with nothing due read ${empty.indexItems + empty.tableItems} items in ${empty.ms.toFixed(0)} ms.
 - Billed reads on AWS (estimated from item sizes, not DynamoDB Local's figures): ${results.sweeps[0]?.billedReadUnitsEstimate ?? 0} RCU for the first sweep (eventually consistent index pages, 0.5 RCU per 4 KB). The writes, not the reads, are now the cost of a sweep: each step rewrites the whole case item (UpdateItem is billed on the item's full size).
-${scan === undefined ? `- Without the sparse index a sweep would Scan every item: ${fmt(CASES)} reads for ${fmt(seeded.dueCases)} due cases (${fmt(Math.round(CASES / seeded.dueCases))} per due case), ≈ ${fmt(Math.ceil((CASES * caseItemBytes) / 4096) * 0.5)} RCU per sweep on AWS at full item size (run with \`--scan\` to measure it; DynamoDB Local scans slowly).` : `- Reference, a Scan with a filter instead of the sparse index: ${fmt(scan.scannedItems)} items read for ${fmt(scan.matched)} due (${(scan.scannedItems / Math.max(1, scan.matched)).toFixed(0)} per due case) in ${(scan.ms / 1000).toFixed(1)} s here (slim items); on AWS with full-size cases that is ≈ ${fmt(Math.ceil((CASES * caseItemBytes) / 4096) * 0.5)} RCU per sweep.`}
+${scan === undefined ? `- Without the sparse index a sweep would Scan every item: ${fmt(CASES)} reads for ${fmt(seeded.dueCases)} due cases (${fmt(Math.round(CASES / seeded.dueCases))} per due case), ≈ ${fmt(Math.ceil((CASES * caseItemBytes) / 4096) * 0.5)} RCU per sweep on AWS (run with \`--scan\` to measure it; DynamoDB Local scans slowly).` : `- Reference, a Scan with a filter instead of the sparse index: ${fmt(scan.scannedItems)} items read for ${fmt(scan.matched)} due (${(scan.scannedItems / Math.max(1, scan.matched)).toFixed(0)} per due case) in ${(scan.ms / 1000).toFixed(1)} s here; on AWS that is ≈ ${fmt(Math.ceil((CASES * caseItemBytes) / 4096) * 0.5)} RCU per sweep.`}
 `;
     writeFileSync(join(dir, `${RESULTS_NAME}.md`), md);
     log(`written bench/results/${RESULTS_NAME}.json and ${RESULTS_NAME}.md`);
@@ -380,7 +369,7 @@ function backlogReport(input: {
   return `## Escalation backlog drain
 
 \`node bench/escalation.ts --backlog --cases ${CASES}\` on ${input.cpu} (${results.machine.cores} cores), Node ${process.version}, ${results.machine.platform}; DynamoDB Local (in memory) and fauxqs started by the benchmark; 1-minute load average at the end ${results.machine.loadAverage1m}.
-A backlog of ${fmt(seeded.dueCases)} due cases (all full size, ≈ ${fmt(input.caseItemBytes)} bytes; ${fmt(input.setupMiB)} MiB seeded in ${(seeded.ms / 1000).toFixed(1)} s), 80% AGENT, 10% SUPERVISOR, 10% MANAGER (→ ${fmt(seeded.defaultResolutionsExpected)} default-resolution refunds). Each sweep is run as the deployed function would be: limit ${LIMIT}, concurrency ${CONCURRENCY}, a ${LAMBDA_TIMEOUT_MS / 1000} s invocation that starts no case in its last ${RESERVE_MS / 1000} s.
+A backlog of ${fmt(seeded.dueCases)} due cases (case items as the store writes them, ≈ ${fmt(input.caseItemBytes)} bytes; ${fmt(input.setupMiB)} MiB seeded in ${(seeded.ms / 1000).toFixed(1)} s), 80% AGENT, 10% SUPERVISOR, 10% MANAGER (→ ${fmt(seeded.defaultResolutionsExpected)} default-resolution refunds). Each sweep is run as the deployed function would be: limit ${LIMIT}, concurrency ${CONCURRENCY}, a ${LAMBDA_TIMEOUT_MS / 1000} s invocation that starts no case in its last ${RESERVE_MS / 1000} s.
 
 | sweep | found | escalated | default resolutions | items read | ms | stopped by |
 |---:|---:|---:|---:|---:|---:|---|
