@@ -20,6 +20,7 @@ import { createConsoleLogger } from '#local/console-logger.ts';
 import { type PaymentSimulator, startPaymentSimulator } from '#local/payment-simulator.ts';
 import { type ProvisionedQueues, provisionQueues } from '#local/provision.ts';
 import { type SqsPoller, startSqsPoller } from '#local/sqs-poller.ts';
+import { redriveRefunds } from '#ops/redrive-refunds.ts';
 import { createTestTable, documentClient, sqsClient, uniqueSuffix, countItems } from '#test/support/engines.ts';
 import { FaultyCaseStore, FaultyRefundQueue } from '#test/support/faults.ts';
 import {
@@ -312,6 +313,36 @@ describe('refund lifecycle', () => {
     );
     expect(new Set(dead.Messages?.map((m) => m.Body))).toEqual(new Set(poison));
     expect(simulator.callCount()).toBe(0);
+  });
+
+  it('a refund dead-lettered after the provider charged it, redriven from the DLQ, is settled without a second payment', async () => {
+    await freshQueues();
+    // Every delivery: the provider charges (once; later calls replay) and then answers 500.
+    simulator.setFaults({ chargeThenFailNext: MAX_RECEIVES });
+    const payload = aWebhook();
+    const caseId = caseIdFor(TEST_MARKETPLACE, payload.return.marketplaceReturnId);
+    await intake()(signedWebhookEvent(payload));
+    startWorker();
+    await vi.waitFor(async () => expect(await approximateCount(queues.refundDlqUrl)).toBe(1), { timeout: 25_000, interval: 250 });
+    // Stuck: paid at the provider, claimed but not settled on the case.
+    expect(paidFor(caseId)).toHaveLength(1);
+    const stuck = (await store.getCase(caseId)) as CaseRecord;
+    expect(stuck).toMatchObject({ status: 'REFUND_PENDING', refund: { status: 'APPLYING' } });
+    const redrive = { sqs: sqsClient(), deadLetterQueueUrl: queues.refundDlqUrl, queueUrl: queues.refundQueueUrl, max: 10 };
+
+    expect(await redriveRefunds({ ...redrive, dryRun: true })).toEqual({ moved: 1, refundIds: [stuck.refund?.refundId] });
+    expect(await approximateCount(queues.refundDlqUrl)).toBe(1);
+    expect(await redriveRefunds(redrive)).toEqual({ moved: 1, refundIds: [stuck.refund?.refundId] });
+
+    const settled = await waitForStatus(caseId, 'REFUNDED');
+    expect(paidFor(caseId)).toEqual([expect.objectContaining({ idempotencyKey: stuck.refund?.refundId, calls: MAX_RECEIVES + 1 })]);
+    expect(settled.refund).toMatchObject({ status: 'APPLIED', providerReference: paidFor(caseId)[0]?.reference });
+    const history = await store.getHistory(caseId);
+    expect(history.filter((e) => e.action === 'REFUND_STARTED')).toHaveLength(1);
+    expect(history.filter((e) => e.action === 'REFUND_APPLIED').map((e) => e.details.replayed)).toEqual([true]);
+    expect(await approximateCount(queues.refundDlqUrl)).toBe(0);
+    // Run again (an operator's second click): nothing left to move, nothing paid.
+    expect(await redriveRefunds(redrive)).toEqual({ moved: 0, refundIds: [] });
   });
 
   it('a return cancelled before the worker ran is never paid', async () => {
