@@ -107,9 +107,10 @@ export type EscalationSkipReason =
   | 'NOT_DUE';
 
 /**
- * Top-level case fields a step sets. Never the keys, and never what EscalationFacts are
- * derived from while the case stays due (return, decision): a step that keeps the case in
- * the due index leaves its facts as they are.
+ * Top-level case fields a step sets. Never the keys, the return or the decision; `refund`
+ * and `ledger` (which EscalationFacts also follow from) only in a step that takes the case
+ * out of the due index, so the facts an index entry carries are never stale (the store
+ * refuses anything else).
  */
 export type EscalationChanges = Pick<CaseRecord, 'version' | 'updatedAt'> &
   Partial<Pick<CaseRecord, 'status' | 'escalationLevel' | 'dueAt' | 'refund' | 'ledger'>>;
