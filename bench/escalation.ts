@@ -1,7 +1,7 @@
 /**
  * Escalation sweep benchmark: `node bench/escalation.ts [--cases N] [--due-percent P] [--limit N] [--concurrency N] [--scan]`.
  * With --backlog every case is due and the report (escalation-backlog.md) is about draining
- * it over runs, each run inside the deployed function's time budget (about 25 minutes for
+ * it over runs, each run inside the deployed function's time budget (about 10 minutes for
  * 100,000 cases here, so `npm run bench` does not run it; it only assembles its last report).
  *
  * Steps:
