@@ -104,11 +104,16 @@ async function main(): Promise<void> {
     process.stderr.write('usage: npm run redrive-refunds -- --from <DLQ url> --to <refund queue url> [--max 100] [--dry-run]\n');
     process.exit(2);
   }
-  const sqs = new SQSClient({});
+  // With an endpoint override (local engines), queue URLs name a host that need not resolve
+  // (fauxqs: sqs.<region>.localhost); send to the endpoint, not to the queue URL's host.
+  const sqs = new SQSClient(process.env.AWS_ENDPOINT_URL_SQS === undefined ? {} : { useQueueUrlAsEndpoint: false });
   try {
     const result = await redriveRefunds({ sqs, deadLetterQueueUrl: values.from, queueUrl: values.to, max, dryRun: values['dry-run'] });
     const verb = values['dry-run'] ? 'would move' : 'moved';
     process.stdout.write(`${verb} ${result.moved} message(s)${result.refundIds.length === 0 ? '' : `: ${result.refundIds.join(', ')}`}\n`);
+  } catch (error) {
+    process.stderr.write(`redrive stopped: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
+    process.exitCode = 1;
   } finally {
     sqs.destroy();
   }

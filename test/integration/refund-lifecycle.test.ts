@@ -1,5 +1,6 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
 import { HttpPaymentProvider } from '#lib/adapters/http-payment-provider.ts';
 import { SqsRefundQueue } from '#lib/adapters/sqs-refund-queue.ts';
@@ -343,6 +344,26 @@ describe('refund lifecycle', () => {
     expect(await approximateCount(queues.refundDlqUrl)).toBe(0);
     // Run again (an operator's second click): nothing left to move, nothing paid.
     expect(await redriveRefunds(redrive)).toEqual({ moved: 0, refundIds: [] });
+  });
+
+  it('npm run redrive-refunds, as an operator runs it against the local engines: reports, moves, exits 0; a wrong queue exits 1 saying why', async () => {
+    await freshQueues();
+    const body = JSON.stringify({ schemaVersion: 1, refundId: `rf_${'b'.repeat(24)}_1`, caseId: `cs_${'b'.repeat(24)}`, sellerId: 's', amount: 100, currency: 'CNY', decidedAtVersion: 1 });
+    await sqsClient().send(new SendMessageCommand({ QueueUrl: queues.refundDlqUrl, MessageBody: body, MessageGroupId: 'g', MessageDeduplicationId: 'd' }));
+    const env = { ...process.env, AWS_ENDPOINT_URL_SQS: inject('sqsEndpoint'), AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+    const cli = (...args: string[]) => spawnSync(process.execPath, ['ops/redrive-refunds.ts', ...args], { env, encoding: 'utf8', timeout: 30_000 });
+
+    const dry = cli('--from', queues.refundDlqUrl, '--to', queues.refundQueueUrl, '--dry-run');
+    expect({ status: dry.status, out: dry.stdout.trim() }).toEqual({ status: 0, out: `would move 1 message(s): rf_${'b'.repeat(24)}_1` });
+    const real = cli('--from', queues.refundDlqUrl, '--to', queues.refundQueueUrl);
+    expect({ status: real.status, out: real.stdout.trim() }).toEqual({ status: 0, out: `moved 1 message(s): rf_${'b'.repeat(24)}_1` });
+    expect(await approximateCount(queues.refundDlqUrl)).toBe(0);
+    expect(await approximateCount(queues.refundQueueUrl)).toBe(1);
+
+    const wrong = cli('--from', `${queues.refundDlqUrl}-nope`, '--to', queues.refundQueueUrl);
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toMatch(/^redrive stopped: QueueDoesNotExist/);
+    expect(cli('--from', queues.refundDlqUrl).status).toBe(2);
   });
 
   it('a return cancelled before the worker ran is never paid', async () => {
