@@ -85,12 +85,15 @@ beforeAll(async () => {
 describe('POST /webhooks/shopify', () => {
   it('turns a signed returns/request into a case, decided with what is known and sent to a person for the gaps', async () => {
     const ids = freshShopifyIds();
+    const sentAt = Date.now();
     const res = await deliver('returns/request', ids, { triggeredAt: at(0) });
     const caseId = caseIdFor(SHOPIFY, ids.returnId);
     expect(res).toEqual({ status: 202, body: { caseId, status: 'NEEDS_REVIEW', duplicate: false } });
 
     const stored = await store.getCase(caseId);
-    expect(stored).toMatchObject({ marketplace: SHOPIFY, orderId: ids.orderId, sellerId: TEST_SHOP_SELLER, version: 1, lastEventAt: at(0) });
+    expect(stored).toMatchObject({ marketplace: SHOPIFY, orderId: ids.orderId, sellerId: TEST_SHOP_SELLER, version: 1 });
+    // Ordered by arrival: the unsigned X-Shopify-Triggered-At is not the event's time.
+    expect(Date.parse(stored?.lastEventAt ?? '')).toBeGreaterThanOrEqual(sentAt);
     expect(stored?.return).toMatchObject({ reason: 'PRODUCT_QUALITY_DEFECT', evidence: [], money: { currency: 'XXX', amountPaid: 0 } });
     // A defect claimed with no photo yet: low confidence, a person decides; no money moves.
     expect(stored?.decision).toMatchObject({ outcome: 'MANUAL_REVIEW', reviewReasons: expect.arrayContaining(['LOW_CONFIDENCE']) });
@@ -128,7 +131,8 @@ describe('POST /webhooks/shopify', () => {
       ['DECISION_MADE', 2, 'NEEDS_REVIEW'],
       ['RETURN_CANCELLED', 3, 'CANCELLED'],
     ]);
-    expect(history[2]?.details).toMatchObject({ deliveryId: 'shopify:returns-update:evt-update-1', occurredAt: at(60) });
+    expect(history[2]?.details).toMatchObject({ deliveryId: 'shopify:returns-update:evt-update-1' });
+    expect(Date.parse(String(history[2]?.details.occurredAt))).toBeGreaterThan(Date.parse(String(history[0]?.details.occurredAt)));
   });
 
   it('applies every returns topic as documented, each leaving its trace in the history', async () => {
@@ -191,9 +195,30 @@ describe('POST /webhooks/shopify', () => {
       const ids = freshShopifyIds();
       await deliver('returns/request', ids, { triggeredAt: at(0) });
       const before = await itemCount();
-      const res = await deliver('returns/request', ids, { triggeredAt: at(5) });
+      // Another body (Shopify re-sends with a new field), so not caught as a replayed body.
+      const body = JSON.stringify({ ...JSON.parse(shopifyBody('returns/request', ids)), name: '#1001-R2' });
+      const res = await invoke(shopifyWebhookEvent(body, { topic: 'returns/request', triggeredAt: at(5) }));
       expect(res.body).toMatchObject({ duplicate: true, ignoredReason: 'RETURN_ALREADY_RECEIVED' });
       expect(await itemCount()).toBe(before);
+    });
+
+    it('a captured body replayed under a fresh event id and a far-future time changes nothing (#13)', async () => {
+      const ids = freshShopifyIds();
+      const caseId = caseIdFor(SHOPIFY, ids.returnId);
+      await deliver('returns/request', ids);
+      await deliver('returns/reopen', ids, { eventId: 'evt-reopen-genuine' });
+      const before = await itemCount();
+      // The replay with a year-9999 time is refused naming the header ...
+      const future = await deliver('returns/reopen', ids, { eventId: 'evt-reopen-forged-1', triggeredAt: '9999-12-31T23:59:59Z' });
+      expect(future.status).toBe(400);
+      expect(future.body.error.issues).toEqual([{ field: 'X-Shopify-Triggered-At', problem: expect.stringContaining('must not be later') }]);
+      // ... and with a plausible time it is the same signed body: a duplicate.
+      const replay = await deliver('returns/reopen', ids, { eventId: 'evt-reopen-forged-2' });
+      expect(replay.body).toMatchObject({ duplicate: true, ignoredReason: 'DUPLICATE_DELIVERY' });
+      expect(await itemCount()).toBe(before);
+      // The genuine cancel after it is applied, not ignored as older.
+      const cancelled = await deliver('returns/cancel', ids, { triggeredAt: at(0) });
+      expect(cancelled.body).toMatchObject({ caseId, status: 'CANCELLED', duplicate: false });
     });
 
     it('12 concurrent deliveries of one event under different webhook ids create exactly one case', async () => {
@@ -207,13 +232,12 @@ describe('POST /webhooks/shopify', () => {
       expect(history.map((e) => e.action)).toEqual(['CASE_RECEIVED', 'DECISION_MADE']);
     });
 
-    it('an update delta older than what the case already applied is ignored', async () => {
+    it('orders events by arrival: a delta whose unsigned time is earlier than the request is still applied', async () => {
       const ids = freshShopifyIds();
       await deliver('returns/request', ids, { triggeredAt: at(100) });
-      const before = await itemCount();
       const late = await deliver('returns/update', ids, { triggeredAt: at(50) });
-      expect(late.body).toMatchObject({ duplicate: true, ignoredReason: 'OLDER_THAN_APPLIED_EVENT' });
-      expect(await itemCount()).toBe(before);
+      expect(late.body).toMatchObject({ duplicate: false, status: 'NEEDS_REVIEW' });
+      expect((await store.getCase(caseIdFor(SHOPIFY, ids.returnId)))?.return.reason).toBe('PRODUCT_SIZE_PROBLEM');
     });
   });
 
@@ -269,11 +293,27 @@ describe('POST /webhooks/shopify', () => {
       expect(await itemCount()).toBe(before);
     });
 
-    it('acknowledges a delta for a return it never saw, and writes nothing', async () => {
-      const before = await itemCount();
-      const res = await deliver('returns/update', freshShopifyIds());
-      expect(res.body).toMatchObject({ status: null, duplicate: true, ignoredReason: 'UNKNOWN_RETURN' });
-      expect(await itemCount()).toBe(before);
+    it('holds a delta or a cancel for a return it never saw, and applies them when the request arrives (#13)', async () => {
+      const ids = freshShopifyIds();
+      const caseId = caseIdFor(SHOPIFY, ids.returnId);
+      const early = await deliver('returns/update', ids);
+      expect(early.body).toEqual({ caseId, status: null, duplicate: false, held: true });
+      expect(await store.getCase(caseId)).toBeUndefined();
+      // A retry of the held delivery is a duplicate, not a second held event.
+      expect((await deliver('returns/update', ids, { eventId: null, webhookId: 'wh-x' })).body).toMatchObject({ duplicate: true });
+      const created = await deliver('returns/request', ids);
+      expect(created.body).toMatchObject({ caseId, status: 'NEEDS_REVIEW', duplicate: false });
+      const stored = await store.getCase(caseId);
+      expect(stored?.return.items?.find((i) => i.id === '987654321')?.quantity).toBe(0);
+      expect((await store.getHeldEvents(caseId)).events).toEqual([]);
+      const history = await store.getHistory(caseId);
+      expect(history.map((e) => [e.action, e.version])).toEqual([
+        ['CASE_RECEIVED', 1],
+        ['DECISION_MADE', 1],
+        ['RETURN_UPDATED', 1],
+        ['DECISION_MADE', 1],
+      ]);
+      expect(history[2]?.details).toMatchObject({ arrivedBeforeTheReturn: true, deliveryId: expect.stringContaining('returns-update') });
     });
 
     it('400 naming the field for a body that does not match its topic', async () => {

@@ -1,7 +1,7 @@
 import type { CaseRecord } from '#lib/domain/case.ts';
 import type { OutboxRecord } from '#lib/domain/decision-step.ts';
 import type { RefundMessage } from '#lib/domain/refund-message.ts';
-import type { CaseCommit, CasePatch, CaseStore, DeliveryRecord } from '#lib/ports/case-store.ts';
+import type { CaseCommit, CasePatch, CaseStore, DeliveryRecord, HeldEvents, HoldEventChange } from '#lib/ports/case-store.ts';
 import type { RefundQueue } from '#lib/ports/refund-queue.ts';
 
 /**
@@ -55,6 +55,12 @@ export class FaultyCaseStore implements CaseStore {
   }
   getDelivery(marketplace: string, deliveryId: string): Promise<DeliveryRecord | undefined> {
     return this.#inner.getDelivery(marketplace, deliveryId);
+  }
+  getHeldEvents(caseId: string): Promise<HeldEvents> {
+    return this.#inner.getHeldEvents(caseId);
+  }
+  holdEvent(change: HoldEventChange): Promise<void> {
+    return this.#inner.holdEvent(change);
   }
   clearOutbox(caseId: string, refundId: string): Promise<void> {
     return this.#inner.clearOutbox(caseId, refundId);

@@ -109,17 +109,68 @@ describe('applying marketplace events', () => {
     expect(second.next.ledger?.map((l) => l.kind)).toContain('CARRIER_CLAIM');
   });
 
-  it('keeps the decision when facts change after a refund became due', () => {
+  it('withdraws an unclaimed engine refund when new facts change the outcome, and decides again (#13)', () => {
     const ret = aReturn();
     const first = applyMarketplaceEvent(undefined, parse(aWebhook('return.requested', ret)), ctx);
-    if (first.kind !== 'CHANGE') throw new Error('expected a change');
+    if (first.kind !== 'CHANGE' || first.next.refund === undefined) throw new Error('expected a refund');
     expect(first.next.status).toBe('REFUND_PENDING');
     const later = applyMarketplaceEvent(first.next, parse(aWebhook('return.updated', { ...ret, evidence: [] }, { occurredAt: '2026-11-07T00:00:00Z' })), ctx);
     if (later.kind !== 'CHANGE') throw new Error('expected a change');
-    expect(later.events.map((e) => e.action)).toEqual(['RETURN_UPDATED']);
-    expect(later.next.decision).toEqual(first.next.decision);
+    expect(later.events.map((e) => e.action)).toEqual(['RETURN_UPDATED', 'REFUND_WITHDRAWN', 'DECISION_MADE']);
+    expect(later.next.status).toBe('NEEDS_REVIEW');
+    expect(later.next.refund).toMatchObject({ refundId: first.next.refund.refundId, status: 'CANCELLED' });
+    expect(later.clearOutbox).toEqual({ caseId: first.next.caseId, refundId: first.next.refund.refundId });
     expect(later.outbox).toBeUndefined();
+    // The same end as if the update had arrived before the request: order does not matter.
+    const updateFirst = applyMarketplaceEvent(undefined, parse(aWebhook('return.updated', { ...ret, evidence: [] }, { occurredAt: '2026-11-07T00:00:00Z' })), ctx);
+    if (updateFirst.kind !== 'CHANGE') throw new Error('expected a change');
+    expect(updateFirst.next.status).toBe(later.next.status);
+    expect(updateFirst.next.decision?.remedy).toBe(later.next.decision?.remedy);
   });
+
+  it('keeps the refund when new facts lead to the same remedy and amount (no churn)', () => {
+    const ret = aReturn();
+    const first = applyMarketplaceEvent(undefined, parse(aWebhook('return.requested', ret)), ctx);
+    if (first.kind !== 'CHANGE') throw new Error('expected a change');
+    const later = applyMarketplaceEvent(first.next, parse(aWebhook('return.updated', { ...ret, reasonDetail: 'still leaking' }, { occurredAt: '2026-11-07T00:00:00Z' })), ctx);
+    if (later.kind !== 'CHANGE') throw new Error('expected a change');
+    expect(later.events.map((e) => e.action)).toEqual(['RETURN_UPDATED']);
+    expect(later.next.refund).toEqual(first.next.refund);
+    expect(later.clearOutbox).toBeUndefined();
+  });
+
+  it('keeps the decision once the worker claimed the refund, or when staff resolved the case', () => {
+    const ret = aReturn();
+    const first = applyMarketplaceEvent(undefined, parse(aWebhook('return.requested', ret)), ctx);
+    if (first.kind !== 'CHANGE' || first.next.refund === undefined) throw new Error('expected a refund');
+    const claimed = { ...first.next, refund: { ...first.next.refund, status: 'APPLYING' as const } };
+    const resolved = { ...first.next, resolution: { kind: 'APPROVED' as const, remedy: 'FULL_REFUND', by: { kind: 'STAFF' as const, id: 'u1', role: 'supervisor' }, at: '2026-11-06T10:00:00Z', version: 1 } };
+    for (const current of [claimed, resolved]) {
+      const later = applyMarketplaceEvent(current, parse(aWebhook('return.updated', { ...ret, evidence: [] }, { occurredAt: '2026-11-07T00:00:00Z' })), ctx);
+      if (later.kind !== 'CHANGE') throw new Error('expected a change');
+      expect(later.events.map((e) => e.action)).toEqual(['RETURN_UPDATED']);
+      expect(later.next.decision).toEqual(first.next.decision);
+      expect(later.outbox).toBeUndefined();
+      expect(later.clearOutbox).toBeUndefined();
+    }
+  });
+
+  it.each(['return.requested', 'return.updated', 'return.cancelled'] as const)(
+    'refuses a %s naming another seller or order for a known return (#13)',
+    (eventType) => {
+      const ret = aReturn();
+      const first = applyMarketplaceEvent(undefined, parse(aWebhook('return.requested', ret)), ctx);
+      if (first.kind !== 'CHANGE') throw new Error('expected a change');
+      for (const other of [{ sellerId: 'someone-else' }, { orderId: 'another-order' }]) {
+        const moved = { ...ret, ...other };
+        const payload =
+          eventType === 'return.cancelled'
+            ? parse(aCancellation(moved))
+            : parse(aWebhook(eventType, moved, { occurredAt: '2026-11-07T00:00:00Z' }));
+        expect(() => applyMarketplaceEvent(first.next, payload, ctx)).toThrow(ConflictError);
+      }
+    },
+  );
 
   it('marks a safety hazard urgent', () => {
     const out = applyMarketplaceEvent(undefined, parse(aWebhook('return.requested', aReturn({ safetyHazard: 'WATER_LEAK' }))), ctx);

@@ -45,7 +45,7 @@ function parsed(topic: string, body: string, opts: object = {}): ParsedDelivery<
 }
 
 function payloadOf(t: Translation) {
-  if (t.kind !== 'PAYLOAD') throw new Error(`expected PAYLOAD, got IGNORE ${t.reason}`);
+  if (t.kind !== 'PAYLOAD') throw new Error(`expected PAYLOAD, got ${JSON.stringify(t)}`);
   return t.payload;
 }
 
@@ -192,12 +192,28 @@ describe('Shopify headers', () => {
     expect(parsed('returns/request', body, { eventId: null, webhookId: 'wh-9' }).deliveryId).toBe('shopify:returns-request:wh-wh-9');
   });
 
-  it('takes the event time from X-Shopify-Triggered-At (nanoseconds allowed), else the receive time', () => {
-    expect(parsed('returns/request', body, { triggeredAt: '2026-11-05T18:00:27.877041743Z' }).data.occurredAt).toBe('2026-11-05T18:00:27.877Z');
-    expect(parsed('returns/request', body, { omit: ['x-shopify-triggered-at'] }).data.occurredAt).toBe(receivedAt);
+  it('orders events by arrival, not by the unsigned X-Shopify-Triggered-At, which is only checked', () => {
+    const translateAt = (opts: object, at: string) =>
+      payloadOf(adapter.translate(parsed('returns/request', body, opts), { marketplace: 'shopify', receivedAt: at, existing: undefined }));
+    const later = '2026-11-06T09:00:05.000Z';
+    expect(translateAt({ triggeredAt: '2026-11-05T18:00:27.877041743Z' }, later).occurredAt).toBe(later);
+    expect(translateAt({ omit: ['x-shopify-triggered-at'] }, later).occurredAt).toBe(later);
     expect(validationIssues(() => parse('returns/request', body, { triggeredAt: 'yesterday' }))).toEqual([
       { field: 'X-Shopify-Triggered-At', problem: 'must be an ISO 8601 date-time' },
     ]);
+    // Within the allowed clock skew is fine; a far-future time is refused naming the header.
+    expect(parsed('returns/request', body, { triggeredAt: '2026-11-06T09:04:00Z' }).kind).toBe('PARSED');
+    expect(validationIssues(() => parse('returns/request', body, { triggeredAt: '9999-12-31T23:59:59Z' }))).toEqual([
+      { field: 'X-Shopify-Triggered-At', problem: "must not be later than the receiver's clock plus 5 minutes" },
+    ]);
+  });
+
+  it('keys a delivery by its signed body as well, so a body replayed under a fresh event id is caught', () => {
+    const a = parsed('returns/reopen', shopifyBody('returns/reopen', ids), { eventId: 'evt-1' });
+    const replay = parsed('returns/reopen', shopifyBody('returns/reopen', ids), { eventId: 'evt-forged-2' });
+    expect(replay.deliveryId).not.toBe(a.deliveryId);
+    expect(replay.aliases).toEqual(a.aliases);
+    expect(a.aliases?.[0]).toMatch(/^shopify:returns-reopen:body-[0-9a-f]{40}$/);
   });
 });
 
@@ -280,10 +296,10 @@ describe('Shopify translation', () => {
   });
 
   it.each(['returns/decline', 'returns/reopen', 'returns/close', 'returns/update'] as const)(
-    '%s for a return never seen is acknowledged and ignored',
+    '%s for a return never seen awaits the return (held, then replayed onto it)',
     (topic) => {
       const t = adapter.translate(parsed(topic, shopifyBody(topic, ids)), { marketplace: 'shopify', receivedAt, existing: undefined });
-      expect(t).toEqual({ kind: 'IGNORE', reason: 'UNKNOWN_RETURN' });
+      expect(t).toEqual({ kind: 'AWAIT_RETURN' });
     },
   );
 

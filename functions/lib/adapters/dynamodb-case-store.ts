@@ -12,7 +12,7 @@ import { awaitingStaffStatuses, type CaseRecord, type HistoryEvent } from '../do
 import { escalationFactsOf } from '../domain/escalation.ts';
 import type { OutboxRecord } from '../domain/decision-step.ts';
 import { ConcurrentModificationError, DuplicateDeliveryError } from '../domain/errors.ts';
-import type { CaseCommit, CasePatch, CaseStore, DeliveryRecord } from '../ports/case-store.ts';
+import type { CaseCommit, CasePatch, CaseStore, DeliveryRecord, HeldEvent, HeldEvents, HoldEventChange } from '../ports/case-store.ts';
 
 /**
  * Single-table layout (keys and indexes defined in infra/definitions.ts):
@@ -23,8 +23,10 @@ import type { CaseCommit, CasePatch, CaseStore, DeliveryRecord } from '../ports/
  * | history   | CASE#<caseId>                     | EVENT#<version>#<seq>   |
  * | outbox    | CASE#<caseId>                     | OUTBOX#<refundId>       |
  * | delivery  | DELIVERY#<marketplace>#<delivery> | DELIVERY                |
+ * | held      | CASE#<caseId>                     | HELD, HELD#<seq>        |
  *
- * Case and history share a partition, so one Query reads a case's whole record.
+ * Case and history share a partition, so one Query reads a case's whole record. Held items
+ * (events that arrived before their return) exist only while the case does not.
  */
 
 const DELIVERY_RETENTION_SECONDS = 30 * 24 * 3600;
@@ -35,6 +37,9 @@ const deliveryKey = (marketplace: string, deliveryId: string) => ({
   sk: 'DELIVERY',
 });
 const outboxKey = (caseId: string, refundId: string) => ({ pk: `CASE#${caseId}`, sk: `OUTBOX#${refundId}` });
+/** The held events' guard (its version) and the events themselves, in the case's partition. */
+const heldGuardKey = (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'HELD' });
+const heldEventKey = (caseId: string, seq: number) => ({ pk: `CASE#${caseId}`, sk: `HELD#${String(seq).padStart(4, '0')}` });
 
 /** Spreads sparse-index writes over a few partitions; readers query every shard. */
 export function shardOf(id: string, shards = DUE_INDEX_SHARDS): number {
@@ -177,6 +182,61 @@ export class DynamoDbCaseStore implements CaseStore {
     return { marketplace: m, deliveryId: d, caseId, payloadHash, receivedAt };
   }
 
+  async getHeldEvents(caseId: string): Promise<HeldEvents> {
+    let version = 0;
+    const events: HeldEvent[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': `CASE#${caseId}`, ':prefix': 'HELD' },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        if (item.sk === 'HELD') version = item.version as number;
+        else {
+          const { caseId: c, seq, marketplace, deliveryId, eventType, receivedAt, parsed } = item as HeldEvent;
+          events.push({ caseId: c, seq, marketplace, deliveryId, eventType, receivedAt, parsed });
+        }
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return { version, events: events.sort((a, b) => a.seq - b.seq) };
+  }
+
+  /**
+   * Holds an early event: the case must not exist, the guard must still be at the version
+   * read, and the delivery must be new; all or nothing.
+   */
+  async holdEvent(change: HoldEventChange): Promise<void> {
+    const { event, expectedVersion, expiresAt } = change;
+    const items: TransactItems = [
+      {
+        ConditionCheck: { TableName: this.#tableName, Key: caseKey(event.caseId), ConditionExpression: 'attribute_not_exists(pk)' },
+      },
+      {
+        Put: {
+          TableName: this.#tableName,
+          Item: { ...heldGuardKey(event.caseId), type: 'HELD', caseId: event.caseId, version: expectedVersion + 1, expiresAt },
+          ...this.#versionCondition(expectedVersion),
+        },
+      },
+      {
+        Put: {
+          TableName: this.#tableName,
+          Item: { ...heldEventKey(event.caseId, event.seq), type: 'HELD_EVENT', ...event, expiresAt },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    ];
+    const deliveryIndexes = change.deliveries.map((d) => items.push(this.#deliveryPut(d, d.deliveryId)) - 1);
+    await this.#transact(items, { caseId: event.caseId, expectedVersion, deliveryIndexes, deliveryId: change.deliveries[0]?.deliveryId });
+  }
+
   async clearOutbox(caseId: string, refundId: string): Promise<void> {
     await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: outboxKey(caseId, refundId) }));
   }
@@ -226,29 +286,24 @@ export class DynamoDbCaseStore implements CaseStore {
       Put: {
         TableName: this.#tableName,
         Item: toCaseItem(next),
-        ...(expectedVersion === 0
-          ? { ConditionExpression: 'attribute_not_exists(pk)' }
-          : {
-              ConditionExpression: '#version = :expected',
-              ExpressionAttributeNames: { '#version': 'version' },
-              ExpressionAttributeValues: { ':expected': expectedVersion },
-            }),
+        ...this.#versionCondition(expectedVersion),
       },
     });
-    const deliveryIndex = delivery === undefined ? -1 : items.length;
+    const deliveryIndexes: number[] = [];
     if (delivery !== undefined) {
-      items.push({
-        Put: {
-          TableName: this.#tableName,
-          Item: {
-            ...deliveryKey(delivery.marketplace, delivery.deliveryId),
-            type: 'DELIVERY',
-            ...delivery,
-            expiresAt: Math.floor(Date.parse(delivery.receivedAt) / 1000) + DELIVERY_RETENTION_SECONDS,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      });
+      for (const id of [delivery.deliveryId, ...(change.deliveryAliases ?? [])]) {
+        deliveryIndexes.push(items.push(this.#deliveryPut(delivery, id)) - 1);
+      }
+    }
+    if (change.consumeHeld !== undefined) {
+      const { version, seqs } = change.consumeHeld;
+      if (version === 0) {
+        // Nothing was held when the case was read: nothing may have been held since.
+        items.push({ ConditionCheck: { TableName: this.#tableName, Key: heldGuardKey(next.caseId), ConditionExpression: 'attribute_not_exists(pk)' } });
+      } else {
+        items.push({ Delete: { TableName: this.#tableName, Key: heldGuardKey(next.caseId), ...this.#versionCondition(version) } });
+        for (const seq of seqs) items.push({ Delete: { TableName: this.#tableName, Key: heldEventKey(next.caseId, seq) } });
+      }
     }
     if (change.outbox !== undefined) items.push(this.#outboxPut(change.outbox));
     if (change.clearOutbox !== undefined) {
@@ -257,7 +312,7 @@ export class DynamoDbCaseStore implements CaseStore {
       });
     }
     items.push(...events.map((event) => this.#eventPut(event)));
-    await this.#transact(items, { caseId: next.caseId, expectedVersion, deliveryIndex, deliveryId: delivery?.deliveryId });
+    await this.#transact(items, { caseId: next.caseId, expectedVersion, deliveryIndexes, deliveryId: delivery?.deliveryId });
   }
 
   /**
@@ -309,7 +364,30 @@ export class DynamoDbCaseStore implements CaseStore {
     ];
     if (change.outbox !== undefined) items.push(this.#outboxPut(change.outbox));
     items.push(...events.map((event) => this.#eventPut(event)));
-    await this.#transact(items, { caseId: before.caseId, expectedVersion: before.version, deliveryIndex: -1, deliveryId: undefined });
+    await this.#transact(items, { caseId: before.caseId, expectedVersion: before.version, deliveryIndexes: [], deliveryId: undefined });
+  }
+
+  /** Conditional on a versioned item being at `expected` (0: not existing). */
+  #versionCondition(expected: number): Pick<NonNullable<TransactItem['Put']>, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
+    return expected === 0
+      ? { ConditionExpression: 'attribute_not_exists(pk)' }
+      : { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expected } };
+  }
+
+  #deliveryPut(delivery: DeliveryRecord, deliveryId: string): TransactItem {
+    return {
+      Put: {
+        TableName: this.#tableName,
+        Item: {
+          ...deliveryKey(delivery.marketplace, deliveryId),
+          type: 'DELIVERY',
+          ...delivery,
+          deliveryId,
+          expiresAt: Math.floor(Date.parse(delivery.receivedAt) / 1000) + DELIVERY_RETENTION_SECONDS,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
   }
 
   #outboxPut(o: OutboxRecord): TransactItem {
@@ -334,14 +412,14 @@ export class DynamoDbCaseStore implements CaseStore {
 
   async #transact(
     items: TransactItems,
-    context: { caseId: string; expectedVersion: number; deliveryIndex: number; deliveryId: string | undefined },
+    context: { caseId: string; expectedVersion: number; deliveryIndexes: readonly number[]; deliveryId: string | undefined },
   ): Promise<void> {
     try {
       await this.#client.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
       if (error instanceof TransactionCanceledException || (error as Error).name === 'TransactionCanceledException') {
         const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
-        if (context.deliveryIndex >= 0 && reasons[context.deliveryIndex]?.Code === 'ConditionalCheckFailed') {
+        if (context.deliveryIndexes.some((i) => reasons[i]?.Code === 'ConditionalCheckFailed')) {
           throw new DuplicateDeliveryError(`Delivery ${context.deliveryId} was already processed`, { cause: error });
         }
         const codes = reasons.map((r) => r.Code ?? 'None');

@@ -38,7 +38,8 @@ const transitions: Readonly<Record<CaseStatus, readonly CaseStatus[]>> = {
   DECIDED: ['DECIDED', 'NEEDS_REVIEW', 'REFUND_PENDING', 'REJECTED', 'CANCELLED', 'CLOSED'],
   NEEDS_REVIEW: ['NEEDS_REVIEW', 'DECIDED', 'REFUND_PENDING', 'REJECTED', 'CANCELLED'],
   REJECTED: ['REJECTED', 'DECIDED', 'NEEDS_REVIEW', 'REFUND_PENDING', 'CANCELLED', 'CLOSED'],
-  REFUND_PENDING: ['REFUND_PENDING', 'REFUNDED', 'CANCELLED'],
+  // Back to a decision only when new facts withdraw a refund the worker has not claimed.
+  REFUND_PENDING: ['REFUND_PENDING', 'REFUNDED', 'CANCELLED', 'DECIDED', 'NEEDS_REVIEW', 'REJECTED'],
   REFUNDED: ['REFUNDED', 'CLOSED'],
   CANCELLED: [],
   CLOSED: [],

@@ -6,6 +6,7 @@ import {
   type CaseStatus,
   caseIdFor,
   type HistoryEvent,
+  type RefundRecord,
 } from './case.ts';
 import { ConflictError, IllegalTransitionError } from './errors.ts';
 import type { Policy } from '../decision/policy.ts';
@@ -43,12 +44,17 @@ function event(
  * Steps:
  * 1. `return.requested` / `return.updated` on an unknown return create it: the marketplace
  *    sends full snapshots, so an update that overtook its request still carries everything.
- * 2. An event older than the newest one applied is ignored (out-of-order delivery).
+ *    (A cancellation of an unknown return is held by the caller until the return arrives:
+ *    see receiveWebhook; here it is only IGNORED.)
+ * 2. An event about a known return that names another seller or order is refused
+ *    (ConflictError), whatever its type; then an event older than the newest one applied is
+ *    ignored (out-of-order delivery).
  * 3. A snapshot replaces the stored return facts; `return.requested` for a known return is
  *    a duplicate and changes nothing.
  * 4. New or changed facts run the rule chain again (decideCase) while the case is still
- *    open to a decision; once a refund is pending or paid, the facts are kept and the
- *    decision stands.
+ *    open to a decision, and also while an engine-made refund waits unclaimed in the queue
+ *    (it is withdrawn first); once the worker has claimed or paid it, or staff resolved the
+ *    case, the facts are kept and the decision stands.
  * 5. `return.cancelled` moves the case to CANCELLED where the state machine allows it and
  *    throws IllegalTransitionError where it does not (a refund already under way).
  * 6. A snapshot of a return whose case is terminal (CANCELLED, CLOSED) is acknowledged and
@@ -63,6 +69,7 @@ export function applyMarketplaceEvent(
   const actor: Actor = { kind: 'MARKETPLACE', id: ctx.marketplace };
   const details = { deliveryId: payload.deliveryId, eventType: payload.eventType, occurredAt: payload.occurredAt };
 
+  if (existing !== undefined) assertSameSellerAndOrder(existing, payload);
   if (existing !== undefined && Date.parse(payload.occurredAt) < Date.parse(existing.lastEventAt)) {
     return { kind: 'IGNORED', caseId, reason: 'OLDER_THAN_APPLIED_EVENT', status: existing.status };
   }
@@ -124,12 +131,6 @@ export function applyMarketplaceEvent(
   if (payload.eventType === 'return.requested') {
     return { kind: 'IGNORED', caseId, reason: 'RETURN_ALREADY_RECEIVED', status: existing.status };
   }
-  if (existing.sellerId !== ret.sellerId || existing.orderId !== ret.orderId) {
-    // A snapshot that moves a return to another seller or order is not an update.
-    throw new ConflictError(
-      `Return ${ret.marketplaceReturnId} belongs to another seller or order than the stored case`,
-    );
-  }
   if (!canTransition(existing.status, existing.status)) {
     // A terminal case (CANCELLED, CLOSED) takes no more changes, not even a new snapshot of
     // its return; acknowledged so the marketplace stops retrying.
@@ -144,10 +145,61 @@ export function applyMarketplaceEvent(
     return: ret,
   };
   const updated = event(next, { action: 'RETURN_UPDATED', fromStatus: existing.status, toStatus: existing.status, details, actor, seq: 0 }, ctx.now);
-  if (!canRedecide(existing.status)) {
+  const keepDecision: LifecycleOutcome = { kind: 'CHANGE', next, events: [updated] };
+  const superseded = supersedableRefund(existing);
+  if (!canRedecide(existing.status) && superseded === undefined) {
     // Money is moving or the case is over: the new facts are kept, the decision stands.
-    return { kind: 'CHANGE', next, events: [updated] };
+    return keepDecision;
   }
-  const decided = decideCase(next, { policy: ctx.policy, now: ctx.now, actor, trigger: payload.eventType, firstSeq: 1, fromStatus: existing.status });
-  return { kind: 'CHANGE', next: decided.next, events: [updated, ...decided.events], ...(decided.outbox ? { outbox: decided.outbox } : {}) };
+  // An engine refund nobody has started paying is withdrawn when the new facts lead to
+  // another remedy or amount, so the outcome does not depend on whether this update or the
+  // request it updates arrived first (the worker skips a refund the case no longer waits for).
+  const base: CaseRecord = superseded === undefined ? next : { ...next, refund: { ...superseded, status: 'CANCELLED' } };
+  const withdrawn: HistoryEvent[] =
+    superseded === undefined
+      ? []
+      : [event(next, { action: 'REFUND_WITHDRAWN', fromStatus: existing.status, toStatus: existing.status, details: { refundId: superseded.refundId, reason: 'NEW_FACTS_BEFORE_PAYMENT' }, actor, seq: 1 }, ctx.now)];
+  const decided = decideCase(base, { policy: ctx.policy, now: ctx.now, actor, trigger: payload.eventType, firstSeq: 1 + withdrawn.length, fromStatus: existing.status });
+  if (superseded !== undefined && sameMoney(decided.next, existing)) return keepDecision;
+  return {
+    kind: 'CHANGE',
+    next: decided.next,
+    events: [updated, ...withdrawn, ...decided.events],
+    ...(decided.outbox ? { outbox: decided.outbox } : {}),
+    ...(superseded === undefined ? {} : { clearOutbox: { caseId: existing.caseId, refundId: superseded.refundId } }),
+  };
+}
+
+/**
+ * The refund a new snapshot may withdraw: one the engine made due (no staff approval or
+ * override stands behind it) that the worker has not claimed yet. Once the worker claims it
+ * (APPLYING) money may be moving and the decision stands.
+ */
+function supersedableRefund(c: CaseRecord): RefundRecord | undefined {
+  if (c.status !== 'REFUND_PENDING' || c.resolution !== undefined) return undefined;
+  return c.refund?.status === 'PENDING' ? c.refund : undefined;
+}
+
+/** The same remedy and the same refund: a re-decision would only churn the queue. */
+function sameMoney(a: CaseRecord, b: CaseRecord): boolean {
+  return (
+    a.status === b.status &&
+    a.decision?.remedy === b.decision?.remedy &&
+    a.refund?.amount === b.refund?.amount &&
+    a.refund?.currency === b.refund?.currency
+  );
+}
+
+/**
+ * Every event about a known return must name the case's own seller and order: an event that
+ * names another is refused whole (409), whatever its type, so no delivery can cancel or
+ * rewrite another seller's case.
+ */
+function assertSameSellerAndOrder(existing: CaseRecord, payload: WebhookPayload): void {
+  const named = payload.return;
+  if (named.sellerId !== existing.sellerId || named.orderId !== existing.orderId) {
+    throw new ConflictError(
+      `Return ${named.marketplaceReturnId} belongs to another seller or order than the ${payload.eventType} names`,
+    );
+  }
 }

@@ -207,7 +207,7 @@ export function buildOpenApiDocument(): JsonObject {
           tags: ['Marketplace'],
           summary: 'Deliver a signed return event',
           description:
-            'HMAC-SHA256 over `<unix seconds>.<raw body>` with the marketplace secret, sent as `X-Signature: t=<unix seconds>,v1=<hex>`. A retried delivery answers 202 with its case and changes nothing. `POST /webhooks/shopify` takes Shopify returns webhooks as Shopify sends them instead: `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the raw body with the app secret), `X-Shopify-Topic`, `X-Shopify-Shop-Domain`, `X-Shopify-Webhook-Id`, `X-Shopify-Event-Id`; a topic it does not handle answers 202 with `ignoredReason`.',
+            'HMAC-SHA256 over `<unix seconds>.<raw body>` with the marketplace secret, sent as `X-Signature: t=<unix seconds>,v1=<hex>`. A retried delivery answers 202 with its case and changes nothing. `POST /webhooks/shopify` takes Shopify returns webhooks as Shopify sends them instead: `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the raw body with the app secret), `X-Shopify-Topic`, `X-Shopify-Shop-Domain`, `X-Shopify-Webhook-Id`, `X-Shopify-Event-Id`; a topic it does not handle answers 202 with `ignoredReason`. An event about a return not received yet (a cancellation, a Shopify delta) answers 202 with `held: true` and is applied when the return arrives. An event naming another seller or order than the case answers 409; an event time later than now plus 5 minutes answers 400 naming the field. See the README for which event wins.',
           security: [],
           parameters: [
             { name: 'marketplace', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9-]{1,64}$' } },

@@ -238,6 +238,10 @@ export const WebhookAcceptedSchema = z
     status: z.enum(caseStatuses).nullable(),
     duplicate: z.boolean(),
     ignoredReason: z.string().optional(),
+    held: z
+      .literal(true)
+      .optional()
+      .meta({ description: 'The event arrived before the return it is about: it is kept and applied when the return arrives (status is null until then)' }),
   });
 
 export const ErrorResponseSchema = z

@@ -39,9 +39,19 @@ export type ParsedDelivery<D = unknown> = {
    * with a different body (another API version) hashes the event's identity instead.
    */
   readonly fingerprint: string;
+  /**
+   * More dedupe keys, recorded with `deliveryId`. A format whose event ids travel outside
+   * the signature derives one from what is signed (the body), so a signed body replayed
+   * under a fresh id is a duplicate, not a new event.
+   */
+  readonly aliases?: readonly string[];
   readonly marketplaceReturnId: string;
   readonly eventType: EventType;
   readonly log: DeliveryLogContext;
+  /**
+   * The adapter's own parsed form. Plain JSON: a delivery that arrives before its return is
+   * stored as it is and translated again when the return arrives.
+   */
   readonly data: D;
 };
 
@@ -56,7 +66,12 @@ export type IgnoredDelivery = {
 /** The result of translating a parsed delivery against the case as read. */
 export type Translation =
   | { readonly kind: 'PAYLOAD'; readonly payload: WebhookPayload }
-  | { readonly kind: 'IGNORE'; readonly reason: string };
+  | { readonly kind: 'IGNORE'; readonly reason: string }
+  /**
+   * The delivery needs the stored return and there is none yet (it overtook its request):
+   * the use case holds it and translates it again in the write that creates the case.
+   */
+  | { readonly kind: 'AWAIT_RETURN' };
 
 export type TranslateContext = {
   readonly marketplace: string;

@@ -10,6 +10,7 @@ import {
   type WebhookPayloadInput,
   WebhookPayloadSchema,
 } from '../domain/return-payload.ts';
+import { MAX_CLOCK_SKEW_MS } from '../domain/event-times.ts';
 import { issuesFromZod } from '../domain/validation.ts';
 import type { SignatureCheck } from '../domain/webhook-signature.ts';
 import type { InboundWebhook, MarketplaceAdapter, ParsedDelivery, Translation } from './adapter.ts';
@@ -344,15 +345,23 @@ export type ShopifyDelivery = {
   readonly body: ShopifyBody;
   readonly shop: string;
   readonly sellerId: string;
-  readonly occurredAt: string;
 };
 
-function occurredAtOf(request: InboundWebhook, receivedAt: string): string {
+/**
+ * `X-Shopify-Triggered-At` is checked (a well-formed time, not in the future), so a malformed
+ * or impossible one is refused naming it, but it orders nothing: Shopify's HMAC covers the
+ * body alone and the body carries no time, so the header is as forgeable as any unsigned
+ * one, and ordering by it would let a replayed body with a far-future time freeze the case.
+ * Shopify events are ordered by arrival instead (see translate).
+ */
+function checkTriggeredAt(request: InboundWebhook, receivedAt: string): void {
   const value = header(request, 'triggeredAt');
-  if (value === undefined) return receivedAt;
+  if (value === undefined) return;
   const ms = TIMESTAMP.test(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms)) throw headerIssue('triggeredAt', 'must be an ISO 8601 date-time');
-  return new Date(ms).toISOString();
+  if (ms > Date.parse(receivedAt) + MAX_CLOCK_SKEW_MS) {
+    throw headerIssue('triggeredAt', `must not be later than the receiver's clock plus ${MAX_CLOCK_SKEW_MS / 60_000} minutes`);
+  }
 }
 
 function parseBody(topic: ShopifyTopic, rawBody: string): ShopifyBody {
@@ -540,6 +549,11 @@ export function shopifyAdapter(options: ShopifyAdapterOptions): MarketplaceAdapt
 
       const slug = rawTopic.replace('/', '-');
       const deliveryId = eventId === undefined ? `shopify:${slug}:wh-${webhookId}` : `shopify:${slug}:${eventId}`;
+      // The signed body is a key of its own: a captured body re-sent under a fresh (unsigned)
+      // event id is a duplicate. Two genuine events with byte-identical bodies collapse into
+      // one; for status topics that loses nothing (the status is already that), for a
+      // returns/update delta it means one identical removal counts once (see the README).
+      const bodyKey = `shopify:${slug}:body-${createHash('sha256').update(`${shop}\n${request.rawBody}`).digest('hex').slice(0, 40)}`;
       const log = { topic: rawTopic, shop, webhookId, ...(eventId === undefined ? {} : { eventId }) };
       if (!(shopifyTopics as readonly string[]).includes(rawTopic)) {
         return { kind: 'IGNORE', reason: 'UNSUPPORTED_TOPIC', deliveryId, log };
@@ -547,17 +561,18 @@ export function shopifyAdapter(options: ShopifyAdapterOptions): MarketplaceAdapt
       const topic = rawTopic as ShopifyTopic;
       const body = parseBody(topic, request.rawBody);
       const marketplaceReturnId = gidNumber(body.admin_graphql_api_id);
-      const occurredAt = occurredAtOf(request, context.receivedAt);
+      checkTriggeredAt(request, context.receivedAt);
       return {
         kind: 'PARSED',
         deliveryId,
         // One event under several webhook ids may differ in body (another API version);
         // what must not differ is which topic, shop and return it is about.
         fingerprint: createHash('sha256').update(`${topic}\n${shop}\n${marketplaceReturnId}`).digest('hex'),
+        aliases: [bodyKey],
         marketplaceReturnId,
         eventType: eventTypeByTopic[topic],
         log,
-        data: { topic, body, shop, sellerId, occurredAt },
+        data: { topic, body, shop, sellerId },
       } satisfies ParsedDelivery<ShopifyDelivery>;
     },
 
@@ -572,10 +587,15 @@ export function shopifyAdapter(options: ShopifyAdapterOptions): MarketplaceAdapt
      *   keeps deciding from the evidence; close does not close our case (CLOSED is final
      *   here, Shopify can reopen, and our refund may still be under way);
      * - cancel: cancels the case (the state machine refuses once money is moving).
-     * Topics that need the stored return and find none are acknowledged and ignored.
+     * Topics that need the stored return and find none await it: the use case holds them
+     * and replays them when the return arrives (AWAIT_RETURN).
      */
     translate(parsed, context) {
-      const { topic, body, sellerId, occurredAt } = parsed.data;
+      const { topic, body, sellerId } = parsed.data;
+      // Arrival order: the event counts as happening when it is applied. A held event
+      // replayed when its return arrives is thereby applied after the request, not dropped
+      // as older than it.
+      const occurredAt = context.receivedAt;
       const envelope = { schemaVersion: 1 as const, deliveryId: parsed.deliveryId, occurredAt };
       const stored = context.existing?.return;
       switch (topic) {
@@ -587,7 +607,7 @@ export function shopifyAdapter(options: ShopifyAdapterOptions): MarketplaceAdapt
           return validPayload({ ...envelope, eventType: 'return.updated', return: ret }, topic);
         }
         case 'returns/update': {
-          if (stored === undefined) return { kind: 'IGNORE', reason: 'UNKNOWN_RETURN' };
+          if (stored === undefined) return { kind: 'AWAIT_RETURN' };
           const merged = applyDelta(stored, body as z.infer<typeof ShopifyReturnsUpdateSchema>);
           if (merged === stored) return { kind: 'IGNORE', reason: 'NOTHING_TO_MERGE' };
           return validPayload({ ...envelope, eventType: 'return.updated', return: { ...merged, sellerId } }, topic);
@@ -595,11 +615,11 @@ export function shopifyAdapter(options: ShopifyAdapterOptions): MarketplaceAdapt
         case 'returns/decline':
         case 'returns/reopen':
         case 'returns/close':
-          if (stored === undefined) return { kind: 'IGNORE', reason: 'UNKNOWN_RETURN' };
+          if (stored === undefined) return { kind: 'AWAIT_RETURN' };
           return validPayload({ ...envelope, eventType: 'return.updated', return: { ...stored, sellerId } }, topic);
         case 'returns/cancel': {
           const orderId = 'order_id' in body && body.order_id !== undefined ? String(body.order_id) : stored?.orderId;
-          if (orderId === undefined) return { kind: 'IGNORE', reason: 'UNKNOWN_RETURN' };
+          if (orderId === undefined) return { kind: 'AWAIT_RETURN' };
           return validPayload(
             { ...envelope, eventType: 'return.cancelled', return: { marketplaceReturnId: parsed.marketplaceReturnId, orderId, sellerId } },
             topic,

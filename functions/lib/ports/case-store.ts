@@ -12,6 +12,44 @@ export type DeliveryRecord = {
 };
 
 /**
+ * A marketplace delivery that arrived before the return it is about (a cancellation that
+ * overtook its request, a Shopify delta with nothing to merge onto yet). It is kept, not
+ * dropped, and replayed through its adapter in the same write that creates the case, so the
+ * case is born with it (a cancelled return is born cancelled, and no refund is paid).
+ */
+export type HeldEvent = {
+  readonly caseId: string;
+  /** Arrival order among the return's held events, from 1. */
+  readonly seq: number;
+  readonly marketplace: string;
+  readonly deliveryId: string;
+  readonly eventType: string;
+  readonly receivedAt: string;
+  /** The adapter's ParsedDelivery as JSON: what the adapter translates again on replay. */
+  readonly parsed: string;
+};
+
+/** The events held for a return, with the version that guards them against races. */
+export type HeldEvents = {
+  /** 0 when nothing was ever held for this return. */
+  readonly version: number;
+  readonly events: readonly HeldEvent[];
+};
+
+/**
+ * Holds one early event: written only while the case does not exist and the held events are
+ * still at `expectedVersion` (ConcurrentModificationError otherwise: the caller re-reads and
+ * finds the case), together with the delivery records (DuplicateDeliveryError on a retry).
+ */
+export type HoldEventChange = {
+  readonly event: HeldEvent;
+  readonly expectedVersion: number;
+  readonly deliveries: readonly DeliveryRecord[];
+  /** Unix seconds after which the held event may be forgotten (DynamoDB TTL). */
+  readonly expiresAt: number;
+};
+
+/**
  * One atomic change to a case: the new case state, the history it appends and any records
  * that must live or die with it. Either all of it is stored or none of it.
  */
@@ -22,6 +60,17 @@ export type CaseCommit = {
   readonly expectedVersion: number;
   readonly events: readonly HistoryEvent[];
   readonly delivery?: DeliveryRecord;
+  /**
+   * More delivery ids recorded with `delivery` (same case and hash): keys an adapter derives
+   * from what is signed, so a replay under a fresh unsigned id is still a duplicate.
+   */
+  readonly deliveryAliases?: readonly string[];
+  /**
+   * Set when the commit creates the case: the held events it consumed. The write is
+   * conditional on the held events still being at `version` (none held: still none), so an
+   * early event that races the case's creation is either consumed here or finds the case.
+   */
+  readonly consumeHeld?: { readonly version: number; readonly seqs: readonly number[] };
   /** A refund made due by this change, to be published after the commit. */
   readonly outbox?: OutboxRecord;
   /** An outbox record to delete in the same transaction (its refund was cancelled). */
@@ -53,6 +102,10 @@ export interface CaseStore {
   getCase(caseId: string): Promise<CaseRecord | undefined>;
   getHistory(caseId: string): Promise<HistoryEvent[]>;
   getDelivery(marketplace: string, deliveryId: string): Promise<DeliveryRecord | undefined>;
+  /** Events held for a return that has no case yet, in arrival order. */
+  getHeldEvents(caseId: string): Promise<HeldEvents>;
+  /** Holds one early event (see HoldEventChange); atomic and conditional like commit. */
+  holdEvent(change: HoldEventChange): Promise<void>;
   commit(change: CaseCommit): Promise<void>;
   /** Like commit, for a CasePatch: atomic, conditional, throws ConcurrentModificationError. */
   patch(change: CasePatch): Promise<void>;

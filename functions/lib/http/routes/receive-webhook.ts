@@ -7,7 +7,9 @@ import { type HttpRoute, rawBodyOf } from '../http-handler.ts';
  * `POST /webhooks/{marketplace}`: 202 with the case id whether the delivery created,
  * changed or (as a retry) left the case alone, so marketplaces stop retrying. A delivery
  * the marketplace's adapter acknowledges without acting on (a Shopify topic this service
- * does not handle) answers 202 with `caseId: null` and its `ignoredReason`.
+ * does not handle) answers 202 with `caseId: null` and its `ignoredReason`. A delivery about a
+ * return not received yet answers 202 with `status: null, held: true`: it is kept and applied
+ * when the return arrives.
  */
 export function receiveWebhookRoute(deps: ReceiveWebhookDeps): HttpRoute {
   return async function receiveWebhookRoute(event) {
@@ -28,6 +30,7 @@ export function receiveWebhookRoute(deps: ReceiveWebhookDeps): HttpRoute {
       eventType: result.payload.eventType,
       status: result.status,
       duplicate: result.duplicate,
+      held: result.held,
       ignoredReason: result.ignoredReason,
       refundId: result.refund?.refundId,
       refundPublish: result.refund?.publish,
@@ -43,6 +46,7 @@ export function receiveWebhookRoute(deps: ReceiveWebhookDeps): HttpRoute {
         status: result.status,
         duplicate: result.duplicate,
         ...(result.ignoredReason === undefined ? {} : { ignoredReason: result.ignoredReason }),
+        ...(result.held === true ? { held: true } : {}),
       },
     };
   };
