@@ -154,9 +154,13 @@ describe('engine lifecycle', () => {
     expect(isProcessAlive(engine.pid)).toBe(true);
     expect(readFileSync(`/proc/${engine.pid}/cmdline`, 'utf8')).toContain('DynamoDBLocal.jar');
 
+    expect(isProcessAlive(engine.watchdogPid)).toBe(true);
+
     await engine.stop();
 
     expect(signalZero(engine.pid)).toBe('ESRCH');
+    // Its watchdog leaves with it rather than waiting for this process to exit.
+    expect(signalZero(engine.watchdogPid)).toBe('ESRCH');
     // A second stop() is harmless (the runtime may call it from several paths).
     await expect(engine.stop()).resolves.toBeUndefined();
   });
