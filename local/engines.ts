@@ -4,8 +4,12 @@ import { createRequire } from 'node:module';
 import { createServer, type Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { startFauxqs } from 'fauxqs';
+import { processState } from './process-state.ts';
+
+export { isProcessAlive, type ProcessState, processState } from './process-state.ts';
 
 /**
  * Starts and stops the two local engines: DynamoDB Local (AWS's own Java engine, shipped in
@@ -17,6 +21,10 @@ import { startFauxqs } from 'fauxqs';
  * terminal Ctrl-C reaches only our runtime, which then stops the engines in order. We also
  * pass -sharedDb, so every client sees the same tables whatever credentials or region it
  * signs with, and -disableTelemetry, because these machines have no network to send it to.
+ *
+ * Because Java is in a group of its own, nothing ends it when our process dies without running
+ * its clean-up (SIGKILL, or a SIGTERM nobody handles): a watchdog process does
+ * (local/engine-watchdog.ts).
  */
 
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
@@ -26,6 +34,8 @@ const READY_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 3_000;
 const STOP_KILL_WAIT_MS = 2_000;
 const OUTPUT_TAIL_CHARS = 4_000;
+const WATCHDOG_ARM_TIMEOUT_MS = 15_000;
+const WATCHDOG_SCRIPT = fileURLToPath(new URL('./engine-watchdog.ts', import.meta.url));
 
 export class PortInUseError extends Error {
   override readonly name = 'PortInUseError';
@@ -104,36 +114,6 @@ function javaExecutable(): string {
   return fromHome !== undefined && existsSync(fromHome) ? fromHome : 'java';
 }
 
-export type ProcessState = 'alive' | 'zombie' | 'gone';
-
-/**
- * 'gone' once kill(pid, 0) fails with ESRCH. A zombie has exited but still waits for its
- * parent to collect it: it runs no code and holds no port, yet its pid still exists.
- */
-export function processState(pid: number): ProcessState {
-  // kill(0 or a negative pid) addresses process groups, never one process: refuse them.
-  if (!Number.isInteger(pid) || pid <= 0) return 'gone';
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return 'gone';
-    if ((error as NodeJS.ErrnoException).code === 'EPERM') return 'alive';
-    throw error;
-  }
-  if (process.platform !== 'linux') return 'alive';
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.charAt(stat.lastIndexOf(')') + 2) === 'Z' ? 'zombie' : 'alive';
-  } catch {
-    return 'gone';
-  }
-}
-
-/** True while `pid` runs (a zombie does not). */
-export function isProcessAlive(pid: number): boolean {
-  return processState(pid) === 'alive';
-}
-
 function executableName(pid: number): string | undefined {
   try {
     return basename(readlinkSync(`/proc/${pid}/exe`));
@@ -172,6 +152,82 @@ function appendTail(tail: string, chunk: Buffer): string {
   return next.length > OUTPUT_TAIL_CHARS ? next.slice(-OUTPUT_TAIL_CHARS) : next;
 }
 
+type Watchdog = {
+  pid: number;
+  /** Resolves once the watchdog listens for our exit; rejects, with its output, if it cannot. */
+  armed: Promise<void>;
+  /** After Java is gone: lets the watchdog go and waits (briefly) until it has. */
+  release(): Promise<void>;
+};
+
+/**
+ * Starts local/engine-watchdog.ts for the process group `groupId`. It holds the read end of a
+ * pipe to us and ends the group when that pipe closes, which the kernel does when we die.
+ * Our end of the pipe and the process are unref'd: the watchdog never keeps us alive.
+ */
+function startWatchdog(groupId: number): Watchdog {
+  const child = spawn(process.execPath, [WATCHDOG_SCRIPT, String(groupId)], {
+    // Its own session: a signal to our process group or terminal must not end it with us.
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let output = '';
+  let exitInfo: string | undefined;
+  const exited = new Promise<void>(function watchWatchdogExit(resolve) {
+    child.once('exit', function onWatchdogExit(code, signal) {
+      exitInfo = `code ${code}, signal ${signal}`;
+      resolve();
+    });
+    child.once('error', function onWatchdogSpawnError(error) {
+      exitInfo = error.message;
+      resolve();
+    });
+  });
+  const armed = new Promise<void>(function waitUntilArmed(resolve, reject) {
+    const timer = setTimeout(function watchdogArmTimeout() {
+      reject(new EngineStartError(`The engine watchdog did not start within ${WATCHDOG_ARM_TIMEOUT_MS / 1000} s. Output:\n${output.trim()}`));
+    }, WATCHDOG_ARM_TIMEOUT_MS);
+    function collect(chunk: Buffer): void {
+      output = appendTail(output, chunk);
+      if (output.includes('armed\n')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    }
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    void exited.then(function watchdogEndedBeforeArmed() {
+      clearTimeout(timer);
+      reject(new EngineStartError(`The engine watchdog (${process.execPath} ${WATCHDOG_SCRIPT}) exited before it was armed (${exitInfo}). Output:\n${output.trim()}`));
+    });
+  });
+  // Once armed it writes nothing more; its pipes then only hold our event loop open.
+  const settled = armed.then(
+    function stopListening() {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    },
+    function ignoreHere() {},
+  );
+  // A watchdog that died early (killed by someone, or never armed) must not crash us with
+  // EPIPE when release() closes the pipe.
+  child.stdin?.on('error', function ignoreClosedWatchdogPipe() {});
+  child.unref();
+  for (const pipe of [child.stdin, child.stdout, child.stderr]) (pipe as Socket | null)?.unref();
+
+  return {
+    pid: child.pid ?? -1,
+    armed,
+    release: async function releaseWatchdog() {
+      await settled;
+      // End of file: with the group gone it exits; it would otherwise end the group first.
+      child.stdin?.end();
+      await Promise.race([exited, sleep(STOP_KILL_WAIT_MS)]);
+      if (exitInfo === undefined) child.kill('SIGKILL');
+    },
+  };
+}
+
 export type DynamoDbLocalOptions = {
   /** @default a free port chosen by the OS */
   port?: number;
@@ -183,15 +239,18 @@ export type DynamoDbLocalEngine = {
   endpoint: string;
   /** The Java process (not a wrapper); gone once stop() resolves. */
   pid: number;
+  /** The process that ends Java if ours dies without stop(); gone once stop() resolves. */
+  watchdogPid: number;
   stop(): Promise<void>;
 };
 
 /**
  * Starts DynamoDB Local and resolves once it answers ListTables.
  *
- * Steps: check the port is free; spawn Java in its own process group; keep the last lines of
- * its output for error messages; poll ListTables with growing pauses for up to 30 s, failing
- * at once if Java exits; register a synchronous kill on process exit as the last resort.
+ * Steps: check the port is free; spawn Java in its own process group and a watchdog that ends
+ * that group if we die without stopping it; keep the last lines of Java's output for error
+ * messages; poll ListTables with growing pauses for up to 30 s, failing at once if Java exits;
+ * register a synchronous kill on process exit for a normal exit that skipped stop().
  */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocalEngine> {
   const port = options.port ?? (await findFreePort());
@@ -228,6 +287,9 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
 
   let javaPid = child.pid ?? -1;
   const groupId = child.pid;
+  // Started right after Java: Java is unguarded only while the watchdog starts, which
+  // overlaps the JVM's own start-up, and start() resolves only once both are ready.
+  const watchdog = groupId === undefined ? undefined : startWatchdog(groupId);
 
   // Pids 0, 1 and -1 have special meanings for kill(); they are never targets here.
   function signal(target: number | undefined, name: NodeJS.Signals): void {
@@ -256,7 +318,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
 
   const endpoint = `http://127.0.0.1:${port}`;
   try {
-    await waitUntilDynamoDbAnswers(endpoint, function startFailure() {
+    const answering = waitUntilDynamoDbAnswers(endpoint, function startFailure() {
       if (spawnError !== undefined) {
         return new EngineStartError(`Could not start Java for DynamoDB Local (${spawnError.message}); a Java 17+ runtime must be on the PATH or in JAVA_HOME`, { cause: spawnError });
       }
@@ -269,6 +331,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     }, function currentOutput() {
       return outputTail;
     });
+    await Promise.all([watchdog?.armed, answering]);
     javaPid = resolveJavaPid(child.pid ?? -1);
   } catch (error) {
     // A launcher may have forked a JVM that never answered: stop that one, not the launcher.
@@ -320,13 +383,17 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       child.stdout?.destroy();
       child.stderr?.destroy();
     } finally {
-      if (processState(javaPid) !== 'alive') process.off('exit', killOnParentExit);
+      if (processState(javaPid) !== 'alive') {
+        process.off('exit', killOnParentExit);
+        await watchdog?.release();
+      }
     }
   }
 
   return {
     endpoint,
     pid: javaPid,
+    watchdogPid: watchdog?.pid ?? -1,
     stop: function stopDynamoDbLocal() {
       stopping ??= stopJava();
       return stopping;

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { caseTable, refundQueue } from '#infra/definitions.ts';
 import { findFreePort, isProcessAlive, LOCAL_CREDENTIALS, LOCAL_REGION, PortInUseError, startDynamoDbLocal, startSqsEngine } from '#local/engines.ts';
 import { provisionQueues, provisionTable, ProvisioningError } from '#local/provision.ts';
-import { createTestQueues, createTestTable, dynamoClient, sqsClient } from '#test/support/engines.ts';
+import { createTestQueues, createTestTable, dynamoClient, engineContext, sqsClient } from '#test/support/engines.ts';
 
 // Each of these starts or reshapes a Java process or a table: slow on a loaded machine, never a hang.
 vi.setConfig({ testTimeout: 120_000 });
@@ -105,7 +105,7 @@ describe('DynamoDB Local (shared engine)', () => {
   });
 
   it('runs the Java process whose pid the global setup reported', () => {
-    const pid = inject('dynamodbPid');
+    const pid = engineContext('dynamodbPid');
     expect(isProcessAlive(pid)).toBe(true);
     expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('-sharedDb');
   });
@@ -154,9 +154,13 @@ describe('engine lifecycle', () => {
     expect(isProcessAlive(engine.pid)).toBe(true);
     expect(readFileSync(`/proc/${engine.pid}/cmdline`, 'utf8')).toContain('DynamoDBLocal.jar');
 
+    expect(isProcessAlive(engine.watchdogPid)).toBe(true);
+
     await engine.stop();
 
     expect(signalZero(engine.pid)).toBe('ESRCH');
+    // Its watchdog leaves with it rather than waiting for this process to exit.
+    expect(signalZero(engine.watchdogPid)).toBe('ESRCH');
     // A second stop() is harmless (the runtime may call it from several paths).
     await expect(engine.stop()).resolves.toBeUndefined();
   });

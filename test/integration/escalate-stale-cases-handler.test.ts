@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { inject } from 'vitest';
 import { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
 import type { CaseRecord } from '#lib/domain/case.ts';
 import type { EscalateStaleCasesResult } from '#lib/use-cases/escalate-stale-cases.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#local/engines.ts';
 import { buildScheduledEvent } from '#local/scheduler.ts';
 import { seedCases } from '#test/support/case-factory.ts';
-import { createTestQueues, createTestTable, documentClient } from '#test/support/engines.ts';
+import { createTestQueues, createTestTable, documentClient, dynamodbEndpoint, sqsEndpoint } from '#test/support/engines.ts';
 import { lambdaContext } from '#test/support/webhook-factory.ts';
 
 /**
@@ -24,8 +23,8 @@ beforeAll(async () => {
   const queues = await createTestQueues();
   Object.assign(process.env, {
     TABLE_NAME: table,
-    DYNAMODB_ENDPOINT: inject('dynamodbEndpoint'),
-    SQS_ENDPOINT: inject('sqsEndpoint'),
+    DYNAMODB_ENDPOINT: dynamodbEndpoint(),
+    SQS_ENDPOINT: sqsEndpoint(),
     REFUND_QUEUE_URL: queues.refundQueueUrl,
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,

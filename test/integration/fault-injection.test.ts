@@ -2,13 +2,12 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { inject } from 'vitest';
 import { silentLogger } from '#local/console-logger.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#local/engines.ts';
 import { startLocalFaults, type LocalFaults } from '#local/fault-control.ts';
 import { acceleratedClock, localClockRate } from '#local/local-clock.ts';
 import { startSqsPoller, type SqsPoller } from '#local/sqs-poller.ts';
-import { sqsClient, uniqueSuffix } from '#test/support/engines.ts';
+import { dynamodbEndpoint, sqsClient, sqsEndpoint, uniqueSuffix } from '#test/support/engines.ts';
 
 /**
  * The soak's fault machinery on the real engines: the proxies answer exactly what AWS answers
@@ -41,7 +40,7 @@ async function shortVisibilityQueue(): Promise<{ url: string; arn: string }> {
 
 describe('local fault injection (LOCAL_FAULTS=1)', () => {
   it('throttles DynamoDB through the proxy only while the window is open, as a throttle the SDK recognises', async () => {
-    faults = await startLocalFaults({ dynamodb: inject('dynamodbEndpoint'), sqs: inject('sqsEndpoint'), log: silentLogger });
+    faults = await startLocalFaults({ dynamodb: dynamodbEndpoint(), sqs: sqsEndpoint(), log: silentLogger });
     const viaProxy = new DynamoDBClient({ endpoint: faults.handlerEndpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 3 });
     await expect(viaProxy.send(new ListTablesCommand({ Limit: 1 }))).resolves.toBeDefined();
 
@@ -56,7 +55,7 @@ describe('local fault injection (LOCAL_FAULTS=1)', () => {
   });
 
   it('fails SQS sends for a window but lets every other SQS call through', async () => {
-    faults = await startLocalFaults({ dynamodb: inject('dynamodbEndpoint'), sqs: inject('sqsEndpoint'), log: silentLogger });
+    faults = await startLocalFaults({ dynamodb: dynamodbEndpoint(), sqs: sqsEndpoint(), log: silentLogger });
     const queue = await shortVisibilityQueue();
     const viaProxy = new SQSClient({ endpoint: faults.handlerEndpoints.sqs, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 2 });
     await control({ sqsSendFailure: { forMs: 60_000 } });
@@ -70,7 +69,7 @@ describe('local fault injection (LOCAL_FAULTS=1)', () => {
   });
 
   it('a simulated worker crash abandons the batch without deleting it; the message comes back and is handled again', async () => {
-    faults = await startLocalFaults({ dynamodb: inject('dynamodbEndpoint'), sqs: inject('sqsEndpoint'), log: silentLogger });
+    faults = await startLocalFaults({ dynamodb: dynamodbEndpoint(), sqs: sqsEndpoint(), log: silentLogger });
     const queue = await shortVisibilityQueue();
     const seen: string[] = [];
     const poller = startSqsPoller({

@@ -1,6 +1,6 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { spawnSync } from 'node:child_process';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
 import { HttpPaymentProvider } from '#lib/adapters/http-payment-provider.ts';
 import { SqsRefundQueue } from '#lib/adapters/sqs-refund-queue.ts';
@@ -22,7 +22,7 @@ import { type PaymentSimulator, startPaymentSimulator } from '#local/payment-sim
 import { type ProvisionedQueues, provisionQueues } from '#local/provision.ts';
 import { type SqsPoller, startSqsPoller } from '#local/sqs-poller.ts';
 import { redriveRefunds } from '#ops/redrive-refunds.ts';
-import { createTestTable, documentClient, sqsClient, uniqueSuffix, countItems } from '#test/support/engines.ts';
+import { createTestTable, documentClient, sqsClient, sqsEndpoint, uniqueSuffix, countItems } from '#test/support/engines.ts';
 import { FaultyCaseStore, FaultyRefundQueue } from '#test/support/faults.ts';
 import {
   aCancellation,
@@ -350,7 +350,7 @@ describe('refund lifecycle', () => {
     await freshQueues();
     const body = JSON.stringify({ schemaVersion: 1, refundId: `rf_${'b'.repeat(24)}_1`, caseId: `cs_${'b'.repeat(24)}`, sellerId: 's', amount: 100, currency: 'CNY', decidedAtVersion: 1 });
     await sqsClient().send(new SendMessageCommand({ QueueUrl: queues.refundDlqUrl, MessageBody: body, MessageGroupId: 'g', MessageDeduplicationId: 'd' }));
-    const env = { ...process.env, AWS_ENDPOINT_URL_SQS: inject('sqsEndpoint'), AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+    const env = { ...process.env, AWS_ENDPOINT_URL_SQS: sqsEndpoint(), AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
     const cli = (...args: string[]) => spawnSync(process.execPath, ['ops/redrive-refunds.ts', ...args], { env, encoding: 'utf8', timeout: 30_000 });
 
     const dry = cli('--from', queues.refundDlqUrl, '--to', queues.refundQueueUrl, '--dry-run');

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { inject } from 'vitest';
+import { inject, type ProvidedContext } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#local/engines.ts';
 import { type ProvisionedQueues, provisionQueues, provisionTable } from '#local/provision.ts';
 
@@ -11,12 +11,40 @@ import { type ProvisionedQueues, provisionQueues, provisionTable } from '#local/
  * give each test its own table or queues on them, so test files never see each other's data.
  */
 
+/** A test that needs the engines ran where nobody started them (the `unit` project). */
+export class EnginesNotStartedError extends Error {
+  override readonly name = 'EnginesNotStartedError';
+}
+
+/**
+ * inject() answers undefined when no global setup provided the key. Passed on as an endpoint,
+ * undefined would point the SDK at real AWS, and a test expecting a rejection could pass
+ * without ever reaching an engine; so it fails here, at once, saying where the file belongs.
+ */
+export function engineContext<K extends keyof ProvidedContext>(key: K): ProvidedContext[K] {
+  const value: ProvidedContext[K] | undefined = inject(key);
+  if (value === undefined) {
+    throw new EnginesNotStartedError(
+      `inject('${key}') is undefined: this test needs DynamoDB Local and fauxqs, which test/global-setup.ts starts for the integration project only. Move the file to test/integration/.`,
+    );
+  }
+  return value;
+}
+
+export function dynamodbEndpoint(): string {
+  return engineContext('dynamodbEndpoint');
+}
+
+export function sqsEndpoint(): string {
+  return engineContext('sqsEndpoint');
+}
+
 let dynamo: DynamoDBClient | undefined;
 let documents: DynamoDBDocumentClient | undefined;
 let sqs: SQSClient | undefined;
 
 export function dynamoClient(): DynamoDBClient {
-  dynamo ??= new DynamoDBClient({ endpoint: inject('dynamodbEndpoint'), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  dynamo ??= new DynamoDBClient({ endpoint: dynamodbEndpoint(), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   return dynamo;
 }
 
@@ -27,7 +55,7 @@ export function documentClient(): DynamoDBDocumentClient {
 }
 
 export function sqsClient(): SQSClient {
-  sqs ??= new SQSClient({ endpoint: inject('sqsEndpoint'), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  sqs ??= new SQSClient({ endpoint: sqsEndpoint(), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   return sqs;
 }
 
