@@ -1,16 +1,16 @@
+import { type FunctionSpec, functionManifest, timeoutSecondsOf } from '../functions/manifest.ts';
 import type { HttpHandler } from './http-gateway.ts';
 import { localClockRate } from './local-clock.ts';
 import type { ScheduledHandler } from './scheduler.ts';
 import type { SqsHandler } from './sqs-poller.ts';
 
 /**
- * Every function the local runtime runs, and what triggers it. Adding a function is one
- * entry here. `load` is a dynamic import on purpose: entry files read their configuration at
- * module load, so the runtime must set process.env (endpoints, table, queue URLs) first.
- *
- * Keep names, paths, timeouts and batch settings in step with the CDK stacks.
+ * Every function the local runtime runs, and what triggers it: the function manifest
+ * (functions/manifest.ts), which the CDK stacks read too, so names, routes, batch sizes and
+ * schedules cannot differ between a laptop and AWS. `load` is a dynamic import on purpose:
+ * entry files read their configuration at module load, so the runtime must set process.env
+ * (endpoints, table, queue URLs) first.
  */
-
 type Common = {
   /** Lambda function name locally; also the folder under functions/. */
   functionName: string;
@@ -49,43 +49,45 @@ export type ScheduleFunction = Common & {
 
 export type LocalFunction = HttpFunction | SqsFunction | ScheduleFunction;
 
-export const localFunctions: readonly LocalFunction[] = [
-  {
-    kind: 'http',
-    method: 'POST',
-    path: '/webhooks/{marketplace}',
-    functionName: 'receive-webhook',
-    load: () => import('../functions/receive-webhook/index.ts'),
-  },
-  // Seller staff API: one function per route, each behind the JWT authorizer.
-  { kind: 'http', method: 'GET', path: '/cases', auth: 'jwt', functionName: 'list-cases', load: () => import('../functions/list-cases/index.ts') },
-  { kind: 'http', method: 'GET', path: '/cases/{id}', auth: 'jwt', functionName: 'get-case', load: () => import('../functions/get-case/index.ts') },
-  { kind: 'http', method: 'POST', path: '/cases/{id}/evidence', auth: 'jwt', functionName: 'add-evidence', load: () => import('../functions/add-evidence/index.ts') },
-  { kind: 'http', method: 'POST', path: '/cases/{id}/approve', auth: 'jwt', functionName: 'approve-decision', load: () => import('../functions/approve-decision/index.ts') },
-  { kind: 'http', method: 'POST', path: '/cases/{id}/override', auth: 'jwt', functionName: 'override-decision', load: () => import('../functions/override-decision/index.ts') },
-  { kind: 'http', method: 'POST', path: '/cases/{id}/notes', auth: 'jwt', functionName: 'add-note', load: () => import('../functions/add-note/index.ts') },
-  { kind: 'http', method: 'POST', path: '/cases/{id}/assign', auth: 'jwt', functionName: 'assign-case', load: () => import('../functions/assign-case/index.ts') },
-  { kind: 'http', method: 'GET', path: '/openapi.json', functionName: 'get-openapi', load: () => import('../functions/get-openapi/index.ts') },
-  {
-    kind: 'sqs',
-    queue: 'refund',
-    // Small batches: each record may wait on the payment provider.
-    batchSize: 5,
-    functionName: 'apply-refund',
-    load: () => import('../functions/apply-refund/index.ts'),
-  },
-  {
-    kind: 'schedule',
-    functionName: 'relay-refund-outbox',
-    // LOCAL_CLOCK_RATE > 1: on the escalation's accelerated clock, to find the outbox records it stamps.
-    load: () => (localClockRate() > 1 ? import('./relay-refund-outbox-local-clock.ts') : import('../functions/relay-refund-outbox/index.ts')),
-  },
-  {
-    kind: 'schedule',
-    functionName: 'escalate-stale-cases',
-    // A bounded batch per run (ESCALATION_BATCH_LIMIT) ends well inside this.
-    timeoutSeconds: 60,
-    // LOCAL_CLOCK_RATE > 1 (local only, see local/local-clock.ts): the same handler on an accelerated clock.
-    load: () => (localClockRate() > 1 ? import('./escalate-stale-cases-local-clock.ts') : import('../functions/escalate-stale-cases/index.ts')),
-  },
-];
+/**
+ * Local stand-ins: on the soak's accelerated clock (LOCAL_CLOCK_RATE > 1, local only, see
+ * local/local-clock.ts) the two scheduled jobs run the same handler on that clock.
+ */
+const localClockEntries: Readonly<Record<string, () => Promise<{ handler: ScheduledHandler }>>> = {
+  'relay-refund-outbox': () => import('./relay-refund-outbox-local-clock.ts'),
+  'escalate-stale-cases': () => import('./escalate-stale-cases-local-clock.ts'),
+};
+
+function entryOf<H>(name: string): () => Promise<{ handler: H }> {
+  return () => import(`../functions/${name}/index.ts`) as Promise<{ handler: H }>;
+}
+
+function localFunctionOf(spec: FunctionSpec): LocalFunction {
+  const { trigger, name: functionName } = spec;
+  switch (trigger.kind) {
+    case 'http':
+      // HTTP keeps the runtime's own 30 s default rather than Lambda's 10 s: DynamoDB Local
+      // answers a transaction an order of magnitude slower than DynamoDB does.
+      return {
+        kind: 'http',
+        method: trigger.method,
+        path: trigger.path,
+        functionName,
+        ...(trigger.auth === 'staff-jwt' ? { auth: 'jwt' as const } : {}),
+        load: entryOf<HttpHandler>(functionName),
+      };
+    case 'sqs':
+      return { kind: 'sqs', queue: trigger.queue, batchSize: trigger.batchSize, functionName, timeoutSeconds: timeoutSecondsOf(spec), load: entryOf<SqsHandler>(functionName) };
+    case 'schedule': {
+      const accelerated = localClockEntries[functionName];
+      return {
+        kind: 'schedule',
+        functionName,
+        timeoutSeconds: timeoutSecondsOf(spec),
+        load: () => (accelerated !== undefined && localClockRate() > 1 ? accelerated() : entryOf<ScheduledHandler>(functionName)()),
+      };
+    }
+  }
+}
+
+export const localFunctions: readonly LocalFunction[] = (functionManifest as readonly FunctionSpec[]).map(localFunctionOf);

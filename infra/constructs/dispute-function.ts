@@ -9,14 +9,11 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { caseTable } from '../definitions.ts';
+import type { IndexName, TableAction } from '../../functions/manifest.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The DynamoDB actions a function's code may call; TransactWriteItems is authorised per action. */
-export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
-
-export type IndexName = (typeof caseTable.globalSecondaryIndexes)[number]['indexName'];
+export type { IndexName, TableAction };
 
 export interface DisputeFunctionProps {
   /** Stem shared by the function folder, the use case and the CDK id, e.g. `receive-webhook`. */

@@ -14,6 +14,7 @@ import { DisputeFunction } from '../constructs/dispute-function.ts';
 import { OperationsAlarms } from '../constructs/operations-alarms.ts';
 import type { StageConfig } from '../stage-config.ts';
 import type { StatefulStack } from './stateful-stack.ts';
+import { constructIdOf, type FunctionSpec, functionManifest, httpRoutes, timeoutSecondsOf } from '../../functions/manifest.ts';
 
 export interface StatelessStackProps extends StackProps {
   readonly config: StageConfig;
@@ -29,81 +30,41 @@ export class StatelessStack extends Stack {
     super(scope, id, props);
     const { config, stateful } = props;
     const { table } = stateful;
-    const fn = (stem: string, description: string, extra: { timeout?: Duration; memorySize?: number } = {}) =>
-      new DisputeFunction(this, stem.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase()), {
-        stem,
-        description,
+    // Every function from the manifest: its construct, then exactly the grants it lists.
+    const functions: Record<string, DisputeFunction> = {};
+    for (const spec of functionManifest as readonly FunctionSpec[]) {
+      const fn = new DisputeFunction(this, constructIdOf(spec.name), {
+        stem: spec.name,
+        description: spec.description,
         logRetention: config.logRetention,
-        ...extra,
+        timeout: Duration.seconds(timeoutSecondsOf(spec)),
       });
-
-    // Intake: reads the delivery and the case, writes them in one transaction (Put; Delete
-    // for a cancelled refund's outbox record and after publishing), publishes the refund.
-    const receiveWebhook = fn('receive-webhook', 'Verifies and applies signed marketplace return webhooks')
-      .bindTable(table, ['GetItem', 'PutItem', 'DeleteItem'])
-      .bindWebhookSecrets(stateful.webhookSecrets)
-      .bindRefundQueue(stateful.refundQueue);
-    receiveWebhook.addEnvironment('SHOPIFY_SHOPS', JSON.stringify(config.shopifyShops));
-
-    // Worker: reads the case, claims and settles the refund with conditional Puts.
-    const applyRefund = fn('apply-refund', 'Pays each due refund exactly once', { timeout: Duration.seconds(30) })
-      .bindTable(table, ['GetItem', 'PutItem']);
-    applyRefund.addEnvironment('PAYMENT_PROVIDER_URL', config.paymentProviderUrl);
-    applyRefund.addEventSource(
-      new SqsEventSource(stateful.refundQueue, {
-        batchSize: 5,
-        reportBatchItemFailures: true,
-        maxConcurrency: config.refundWorkerMaxConcurrency,
-      }),
-    );
-
-    // Relay: reads the sparse outbox index, publishes, deletes the outbox record.
-    const relayRefundOutbox = fn('relay-refund-outbox', 'Re-publishes refunds a crash left in the outbox', {
-      timeout: Duration.seconds(60),
-    })
-      .bindTable(table, ['DeleteItem'], ['byPendingOutbox'])
-      .bindRefundQueue(stateful.refundQueue);
-
-    // Escalation: reads the sparse deadline index (its projection is all a step needs),
-    // patches each due case with a conditional UpdateItem plus history Puts, and a default
-    // resolution may make a refund due (outbox Put, publish, outbox Delete). GetItem only
-    // for an index entry written without escalation facts.
-    const escalateStaleCases = fn('escalate-stale-cases', 'Escalates cases past their deadline', {
-      timeout: Duration.seconds(60),
-    })
-      .bindTable(table, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], ['byOpenDeadline'])
-      .bindRefundQueue(stateful.refundQueue);
-
-    // Seller staff API: one function per route, so each holds only its route's permissions.
-    const listCases = fn('list-cases', 'Lists a seller’s cases by deadline, cursor-paginated')
-      .bindTable(table, [], ['bySellerDue'])
-      .bindSecret(stateful.cursorSigningKey, 'CURSOR_SIGNING_KEY_ARN');
-    const getCase = fn('get-case', 'Reads one case with its decision, ledger and history').bindTable(table, ['GetItem', 'Query']);
-    const writesWithRefund = (stem: string, description: string) =>
-      fn(stem, description).bindTable(table, ['GetItem', 'PutItem', 'DeleteItem']).bindRefundQueue(stateful.refundQueue);
-    const addEvidence = writesWithRefund('add-evidence', 'Adds staff evidence and re-runs the rule chain');
-    const approveDecision = writesWithRefund('approve-decision', 'Approves a decision within the caller’s authority');
-    const overrideDecision = writesWithRefund('override-decision', 'Overrides a decision, with a reason');
-    const addNote = fn('add-note', 'Adds a staff note to the case history').bindTable(table, ['GetItem', 'PutItem']);
-    const assignCase = fn('assign-case', 'Assigns a case to a staff member of the same seller').bindTable(table, ['GetItem', 'PutItem']);
-    assignCase.addToRolePolicy(new PolicyStatement({ actions: ['cognito-idp:ListUsers'], resources: [stateful.userPool.userPoolArn] }));
-    assignCase.addEnvironment('STAFF_USER_POOL_ID', stateful.userPool.userPoolId);
-    const getOpenapi = fn('get-openapi', 'Serves the OpenAPI document');
-
-    this.functions = {
-      receiveWebhook,
-      applyRefund,
-      relayRefundOutbox,
-      escalateStaleCases,
-      listCases,
-      getCase,
-      addEvidence,
-      approveDecision,
-      overrideDecision,
-      addNote,
-      assignCase,
-      getOpenapi,
-    };
+      const { access } = spec;
+      if (access.table !== undefined) fn.bindTable(table, access.table.actions, access.table.indexes ?? []);
+      if (access.webhookSecrets) fn.bindWebhookSecrets(stateful.webhookSecrets);
+      if (access.refundQueue) fn.bindRefundQueue(stateful.refundQueue);
+      if (access.cursorSigningKey) fn.bindSecret(stateful.cursorSigningKey, 'CURSOR_SIGNING_KEY_ARN');
+      if (access.staffDirectory) {
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['cognito-idp:ListUsers'], resources: [stateful.userPool.userPoolArn] }));
+        fn.addEnvironment('STAFF_USER_POOL_ID', stateful.userPool.userPoolId);
+      }
+      for (const setting of access.settings ?? []) {
+        fn.addEnvironment(setting, setting === 'SHOPIFY_SHOPS' ? JSON.stringify(config.shopifyShops) : config.paymentProviderUrl);
+      }
+      if (spec.trigger.kind === 'sqs') {
+        fn.addEventSource(
+          new SqsEventSource(stateful.refundQueue, {
+            batchSize: spec.trigger.batchSize,
+            reportBatchItemFailures: true,
+            maxConcurrency: config.refundWorkerMaxConcurrency,
+          }),
+        );
+      }
+      functions[spec.name] = fn;
+    }
+    this.functions = functions;
+    const worker = functions['apply-refund'];
+    if (worker === undefined) throw new Error('The manifest has no apply-refund function');
 
     // --- HTTP API --------------------------------------------------------------------------
     this.api = new HttpApi(this, 'Api', {
@@ -121,50 +82,22 @@ export class StatelessStack extends Stack {
       throttle: config.apiThrottle,
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
     });
-    const [webhookRoute] = this.api.addRoutes({
-      path: '/webhooks/{marketplace}',
-      methods: [HttpMethod.POST],
-      integration: new HttpLambdaIntegration('ReceiveWebhookIntegration', receiveWebhook),
-    });
-    if (webhookRoute !== undefined) {
-      Validations.of(webhookRoute).acknowledge({
-        id: 'AwsSolutions-APIG4',
-        reason: 'Marketplaces cannot present a JWT: every webhook is authenticated in code by its HMAC signature (per-marketplace secret, 5-minute replay window).',
-      });
-    }
-
     // ID tokens of the staff user pool's API client: they carry the seller id and the groups.
     const staffAuthorizer = new HttpUserPoolAuthorizer('StaffAuthorizer', stateful.userPool, {
       userPoolClients: [stateful.userPoolClient],
       identitySource: ['$request.header.Authorization'],
     });
-    const staffRoutes: [HttpMethod, string, DisputeFunction][] = [
-      [HttpMethod.GET, '/cases', listCases],
-      [HttpMethod.GET, '/cases/{id}', getCase],
-      [HttpMethod.POST, '/cases/{id}/evidence', addEvidence],
-      [HttpMethod.POST, '/cases/{id}/approve', approveDecision],
-      [HttpMethod.POST, '/cases/{id}/override', overrideDecision],
-      [HttpMethod.POST, '/cases/{id}/notes', addNote],
-      [HttpMethod.POST, '/cases/{id}/assign', assignCase],
-    ];
-    for (const [method, path, handler] of staffRoutes) {
-      this.api.addRoutes({
-        path,
-        methods: [method],
+    for (const { spec, trigger } of httpRoutes()) {
+      const handler = functions[spec.name] as DisputeFunction;
+      const [route] = this.api.addRoutes({
+        path: trigger.path,
+        methods: [trigger.method === 'GET' ? HttpMethod.GET : HttpMethod.POST],
         integration: new HttpLambdaIntegration(`${handler.node.id}Integration`, handler),
-        authorizer: staffAuthorizer,
+        ...(trigger.auth === 'staff-jwt' ? { authorizer: staffAuthorizer } : {}),
       });
-    }
-    const [openapiRoute] = this.api.addRoutes({
-      path: '/openapi.json',
-      methods: [HttpMethod.GET],
-      integration: new HttpLambdaIntegration('GetOpenapiIntegration', getOpenapi),
-    });
-    if (openapiRoute !== undefined) {
-      Validations.of(openapiRoute).acknowledge({
-        id: 'AwsSolutions-APIG4',
-        reason: 'The OpenAPI document is public by design: it describes the contract and holds no data.',
-      });
+      if (trigger.auth === 'none' && route !== undefined) {
+        Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason: trigger.why });
+      }
     }
 
     // --- Schedules -------------------------------------------------------------------------
@@ -196,8 +129,9 @@ export class StatelessStack extends Stack {
         }),
       });
     };
-    schedule('relay-refund-outbox', config.outboxRelayRate, relayRefundOutbox);
-    schedule('escalate-stale-cases', config.escalationRate, escalateStaleCases);
+    for (const spec of functionManifest as readonly FunctionSpec[]) {
+      if (spec.trigger.kind === 'schedule') schedule(spec.name, config[spec.trigger.rate], functions[spec.name] as DisputeFunction);
+    }
 
     // --- Alarms ----------------------------------------------------------------------------
     new OperationsAlarms(this, 'Alarms', {
@@ -205,7 +139,7 @@ export class StatelessStack extends Stack {
       ...(config.alarmEmail === undefined ? {} : { alarmEmail: config.alarmEmail }),
       deadLetterQueues: [stateful.refundDeadLetterQueue, scheduleDeadLetters],
       refundQueue: stateful.refundQueue,
-      worker: applyRefund,
+      worker,
       functions: Object.values(this.functions),
       api: this.api,
       oldestOverdueThreshold: config.oldestOverdueAlarm,

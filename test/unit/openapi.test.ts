@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument, renderOpenApi } from '#lib/http/openapi.ts';
 import { webhookBodySchemas } from '#lib/http/webhook-body-schemas.ts';
 import { localFunctions } from '#local/functions.ts';
+import { httpRoutes } from '../../functions/manifest.ts';
 
 /** openapi.json is generated from the zod schemas; the committed copy must be current. */
 
@@ -32,13 +33,15 @@ describe('openapi.json', () => {
 
   it('documents every HTTP route the runtime serves, staff routes secured by the JWT and nothing else', () => {
     const doc = buildOpenApiDocument() as Doc;
-    const http = localFunctions.filter((f) => f.kind === 'http');
+    const http = httpRoutes().map(({ trigger }) => trigger);
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
     expect(new Set(documented)).toEqual(new Set(http.map((f) => `${f.method} ${f.path}`)));
+    // The local runtime serves the same routes, from the same manifest.
+    expect(new Set(localFunctions.flatMap((f) => (f.kind === 'http' ? [`${f.method} ${f.path}`] : [])))).toEqual(new Set(documented));
     for (const fn of http) {
       const op = doc.paths[fn.path]?.[fn.method.toLowerCase()];
-      expect(op?.security, `${fn.method} ${fn.path}`).toEqual(fn.auth === 'jwt' ? [{ staffJwt: [] }] : []);
-      if (fn.auth === 'jwt') expect(Object.keys(op?.responses ?? {})).toEqual(expect.arrayContaining(['401', '403']));
+      expect(op?.security, `${fn.method} ${fn.path}`).toEqual(fn.auth === 'staff-jwt' ? [{ staffJwt: [] }] : []);
+      if (fn.auth === 'staff-jwt') expect(Object.keys(op?.responses ?? {})).toEqual(expect.arrayContaining(['401', '403']));
     }
   });
 

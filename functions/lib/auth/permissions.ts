@@ -1,9 +1,11 @@
 import type { StaffRole } from '../decision/policy.ts';
 import { ForbiddenError } from '../domain/errors.ts';
 import type { StaffPrincipal } from './claims.ts';
+import { type FunctionSpec, functionManifest } from '../../manifest.ts';
 
 /**
- * Which role may call which seller API action. Money limits are a second check on top
+ * Which role may call which seller API action, read from the function manifest (each staff
+ * route names its action and roles there). Money limits are a second check on top
  * (authority.ts), made once the refund amount is known.
  *
  * - Every staff role reads cases, adds evidence and notes, and approves the rule chain's
@@ -12,28 +14,18 @@ import type { StaffPrincipal } from './claims.ts';
  * - Anyone may assign; an agent only takes a case for themself or releases their own
  *   (see assign-case), while supervisors and managers hand cases to anyone of the seller.
  */
-export const staffActions = [
-  'cases:list',
-  'cases:read',
-  'cases:add-evidence',
-  'cases:approve',
-  'cases:override',
-  'cases:add-note',
-  'cases:assign',
-] as const;
-export type StaffAction = (typeof staffActions)[number];
+type StaffTrigger = Extract<(typeof functionManifest)[number]['trigger'], { auth: 'staff-jwt' }>;
+export type StaffAction = StaffTrigger['permission']['action'];
 
-const everyone: readonly StaffRole[] = ['agent', 'supervisor', 'manager'];
+const staffTriggers = (functionManifest as readonly FunctionSpec[]).flatMap((f) =>
+  f.trigger.kind === 'http' && f.trigger.auth === 'staff-jwt' ? [f.trigger.permission] : [],
+);
 
-export const rolesAllowed: Readonly<Record<StaffAction, readonly StaffRole[]>> = {
-  'cases:list': everyone,
-  'cases:read': everyone,
-  'cases:add-evidence': everyone,
-  'cases:approve': everyone,
-  'cases:override': ['supervisor', 'manager'],
-  'cases:add-note': everyone,
-  'cases:assign': everyone,
-};
+export const staffActions: readonly StaffAction[] = staffTriggers.map((p) => p.action as StaffAction);
+
+export const rolesAllowed: Readonly<Record<StaffAction, readonly StaffRole[]>> = Object.fromEntries(
+  staffTriggers.map((p) => [p.action, p.roles]),
+) as Record<StaffAction, readonly StaffRole[]>;
 
 export function isAllowed(role: StaffRole, action: StaffAction): boolean {
   return rolesAllowed[action].includes(role);

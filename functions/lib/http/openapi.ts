@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { DecisionSchema } from '../decision/decision-schema.ts';
-import { rolesAllowed, type StaffAction } from '../auth/permissions.ts';
+import { type FunctionSpec, type HttpFunctionName, functionManifest, httpRoutes } from '../../manifest.ts';
 import { claimNames } from '../auth/claims.ts';
 import { EvidenceSchema, ReturnSchema } from '../domain/return-payload.ts';
 import { StaffEvidenceSchema } from '../domain/staff-actions.ts';
@@ -152,13 +152,16 @@ function queryParameters(schema: z.ZodObject): JsonObject[] {
   });
 }
 
-function rolesNote(action: StaffAction): string {
-  return `Roles: ${rolesAllowed[action].join(', ')}.`;
+/** The roles line of a staff operation, from the manifest entry of the function behind it. */
+function rolesNote(name: HttpFunctionName): string {
+  const trigger = (functionManifest as readonly FunctionSpec[]).find((f) => f.name === name)?.trigger;
+  if (trigger?.kind !== 'http' || trigger.auth !== 'staff-jwt') throw new Error(`${name} is not a staff route in the manifest`);
+  return `Roles: ${trigger.permission.roles.join(', ')}.`;
 }
 
 function staffWrite(input: {
   operationId: string;
-  action: StaffAction;
+  name: HttpFunctionName;
   summary: string;
   description: string;
   body: string;
@@ -169,8 +172,7 @@ function staffWrite(input: {
     operationId: input.operationId,
     tags: ['Seller staff'],
     summary: input.summary,
-    description: `${input.description} ${rolesNote(input.action)}`,
-    security: [{ staffJwt: [] }],
+    description: `${input.description} ${rolesNote(input.name)}`,
     parameters: [caseIdParameter, ifMatchParameter],
     requestBody: { required: input.bodyRequired ?? true, content: { 'application/json': { schema: ref(input.body) } } },
     responses: {
@@ -180,35 +182,23 @@ function staffWrite(input: {
   };
 }
 
-/** The whole document, as a plain object. */
-export function buildOpenApiDocument(): JsonObject {
+/**
+ * The operation behind each HTTP function of the manifest, by function name. Paths, methods
+ * and security come from the manifest (pathsFromManifest), so a route cannot be documented
+ * under another path than it is served on, or without its authorizer.
+ */
+function operations(): Record<HttpFunctionName, JsonObject> {
   const webhookBody =
     webhookBodySchemas.length === 1
       ? ref(webhookBodySchemas[0]?.name ?? '')
       : { oneOf: webhookBodySchemas.map((f) => ref(f.name)) };
   return {
-    openapi: '3.1.0',
-    info: {
-      title: 'Dispute Desk API',
-      version: '1.0.0',
-      description:
-        'Signed marketplace webhooks and the seller staff API. Staff calls carry a JWT (an OIDC ID token from the seller staff user pool) whose claims name the user (`sub`), the seller (`custom:sellerId`) and the role (`cognito:groups` or `custom:role`: agent, supervisor, manager). Every read and write is scoped to the token’s seller. Writes take If-Match with the case version.',
-    },
-    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
-    tags: [
-      { name: 'Seller staff', description: 'Authenticated, tenant-isolated case work' },
-      { name: 'Marketplace', description: 'Signed webhook intake' },
-      { name: 'Meta', description: 'This document' },
-    ],
-    paths: {
-      '/webhooks/{marketplace}': {
-        post: {
+      'receive-webhook': {
           operationId: 'receiveWebhook',
           tags: ['Marketplace'],
           summary: 'Deliver a signed return event',
           description:
             'HMAC-SHA256 over `<unix seconds>.<raw body>` with the marketplace secret, sent as `X-Signature: t=<unix seconds>,v1=<hex>`. A retried delivery answers 202 with its case and changes nothing. `POST /webhooks/shopify` takes Shopify returns webhooks as Shopify sends them instead: `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the raw body with the app secret), `X-Shopify-Topic`, `X-Shopify-Shop-Domain`, `X-Shopify-Webhook-Id`, `X-Shopify-Event-Id`; a topic it does not handle answers 202 with `ignoredReason`. An event about a return not received yet (a cancellation, a Shopify delta) answers 202 with `held: true` and is applied when the return arrives. An event naming another seller or order than the case answers 409; an event time later than now plus 5 minutes answers 400 naming the field. See the README for which event wins.',
-          security: [],
           parameters: [
             { name: 'marketplace', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9-]{1,64}$' } },
             { name: 'X-Signature', in: 'header', required: false, description: 'Required for every marketplace except shopify', schema: { type: 'string', pattern: '^t=\\d+,v1=[0-9a-f]{64}$' } },
@@ -228,93 +218,104 @@ export function buildOpenApiDocument(): JsonObject {
             }),
           },
         },
-      },
-      '/cases': {
-        get: {
+      'list-cases': {
           operationId: 'listCases',
           tags: ['Seller staff'],
           summary: 'List your cases, soonest deadline first',
-          description: `Cursor pagination: pass nextCursor back as cursor with the same filters. A page may be shorter than limit and still have a nextCursor. ${rolesNote('cases:list')}`,
-          security: [{ staffJwt: [] }],
+          description: `Cursor pagination: pass nextCursor back as cursor with the same filters. A page may be shorter than limit and still have a nextCursor. ${rolesNote('list-cases')}`,
           parameters: queryParameters(ListCasesQuerySchema),
           responses: {
             '200': { description: 'One page', content: { 'application/json': { schema: ref('CaseList') } } },
             ...errorResponses([400, 401, 403, 500]),
           },
         },
-      },
-      '/cases/{id}': {
-        get: {
+      'get-case': {
           operationId: 'getCase',
           tags: ['Seller staff'],
           summary: 'One case: facts, decision, refund, ledger, history',
-          description: `The ETag header is the case version; send it as If-Match to change the case. ${rolesNote('cases:read')}`,
-          security: [{ staffJwt: [] }],
+          description: `The ETag header is the case version; send it as If-Match to change the case. ${rolesNote('get-case')}`,
           parameters: [caseIdParameter],
           responses: {
             '200': { description: 'The case', headers: etagHeader, content: { 'application/json': { schema: ref('CaseDetail') } } },
             ...errorResponses([400, 401, 403, 404, 500]),
           },
         },
-      },
-      '/cases/{id}/evidence': {
-        post: staffWrite({
+      'add-evidence': staffWrite({
           operationId: 'addEvidence',
-          action: 'cases:add-evidence',
+          name: 'add-evidence',
           summary: 'Add evidence and decide again',
           description:
             'Evidence is recorded as submitted by SELLER. While the case is open to a decision the rule chain runs again and the new decision is recorded (DECISION_MADE); a refund it makes due is queued.',
           body: 'AddEvidenceRequest',
         }),
-      },
-      '/cases/{id}/approve': {
-        post: staffWrite({
+      'approve-decision': staffWrite({
           operationId: 'approveDecision',
-          action: 'cases:approve',
+          name: 'approve-decision',
           summary: 'Approve the recommended remedy',
           description:
             'A refund within your role’s authority limit (policy, per currency) becomes due and is queued (REFUND_PENDING); above it, 403 naming the limit.',
           body: 'ApproveRequest',
           bodyRequired: false,
         }),
-      },
-      '/cases/{id}/override': {
-        post: staffWrite({
+      'override-decision': staffWrite({
           operationId: 'overrideDecision',
-          action: 'cases:override',
+          name: 'override-decision',
           summary: 'Override the decision with another remedy',
           description: 'Needs a reason; refund remedies need an amount, never above the amount paid and within your authority.',
           body: 'OverrideRequest',
         }),
-      },
-      '/cases/{id}/notes': {
-        post: staffWrite({
+      'add-note': staffWrite({
           operationId: 'addNote',
-          action: 'cases:add-note',
+          name: 'add-note',
           summary: 'Add a note to the history',
           description: 'The note is stored in the case history and never logged.',
           body: 'NoteRequest',
         }),
-      },
-      '/cases/{id}/assign': {
-        post: staffWrite({
+      'assign-case': staffWrite({
           operationId: 'assignCase',
-          action: 'cases:assign',
+          name: 'assign-case',
           summary: 'Assign the case to a staff member of your seller, or release it',
           description: 'Agents take unassigned cases for themselves and release their own; supervisors and managers assign anyone.',
           body: 'AssignRequest',
         }),
-      },
-      '/openapi.json': {
-        get: {
+      'get-openapi': {
           operationId: 'getOpenApi',
           tags: ['Meta'],
           summary: 'This document',
-          security: [],
           responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } },
         },
-      },
+  };
+}
+
+function pathsFromManifest(): JsonObject {
+  const ops = operations();
+  const paths: Record<string, Record<string, JsonObject>> = {};
+  for (const { spec, trigger } of httpRoutes()) {
+    const op = ops[spec.name as HttpFunctionName];
+    if (op === undefined) throw new Error(`The manifest routes ${trigger.method} ${trigger.path} to ${spec.name}, which has no OpenAPI operation`);
+    const security = trigger.auth === 'staff-jwt' ? [{ staffJwt: [] }] : [];
+    paths[trigger.path] = { ...paths[trigger.path], [trigger.method.toLowerCase()]: { ...op, security } };
+  }
+  return paths;
+}
+
+/** The whole document, as a plain object. */
+export function buildOpenApiDocument(): JsonObject {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Dispute Desk API',
+      version: '1.0.0',
+      description:
+        'Signed marketplace webhooks and the seller staff API. Staff calls carry a JWT (an OIDC ID token from the seller staff user pool) whose claims name the user (`sub`), the seller (`custom:sellerId`) and the role (`cognito:groups` or `custom:role`: agent, supervisor, manager). Every read and write is scoped to the token’s seller. Writes take If-Match with the case version.',
     },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    tags: [
+      { name: 'Seller staff', description: 'Authenticated, tenant-isolated case work' },
+      { name: 'Marketplace', description: 'Signed webhook intake' },
+      { name: 'Meta', description: 'This document' },
+    ],
+    paths: pathsFromManifest(),
     components: {
       securitySchemes: {
         staffJwt: {

@@ -1,0 +1,216 @@
+import type { caseTable } from '../infra/definitions.ts';
+import type { StaffRole } from './lib/decision/policy.ts';
+
+/**
+ * Every function of the system, once: what triggers it, who may call it, what it is granted.
+ *
+ * The CDK stacks (infra/stacks/stateless-stack.ts), the local runtime (local/functions.ts),
+ * the staff permission table (functions/lib/auth/permissions.ts), the OpenAPI document
+ * (functions/lib/http/openapi.ts) and the infra tests all read this list instead of keeping
+ * copies. Adding a staff write is one entry here, its entry file
+ * `functions/<name>/index.ts`, its OpenAPI operation text, and the domain function behind it.
+ *
+ * Pure data: no CDK, SDK or zod import, so every reader (and every Lambda bundle that
+ * reaches the permission table) can afford it.
+ */
+
+/** The DynamoDB actions a function's code may call; TransactWriteItems is authorised per action. */
+export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
+
+export type IndexName = (typeof caseTable.globalSecondaryIndexes)[number]['indexName'];
+
+const everyone: readonly StaffRole[] = ['agent', 'supervisor', 'manager'];
+
+/** Who may call a staff route: the action's name (in 403 messages and docs) and its roles. */
+export type StaffPermission = { readonly action: `cases:${string}`; readonly roles: readonly StaffRole[] };
+
+export type HttpTrigger = {
+  readonly kind: 'http';
+  readonly method: 'GET' | 'POST';
+  /** API Gateway route path, e.g. `/cases/{id}`. */
+  readonly path: string;
+} & (
+  | {
+      /** Staff routes: API Gateway's JWT authorizer first, then the permission in code. */
+      readonly auth: 'staff-jwt';
+      readonly permission: StaffPermission;
+    }
+  | {
+      /** Routes without a JWT, and why that is right (cdk-nag's APIG4 acknowledgement). */
+      readonly auth: 'none';
+      readonly why: string;
+    }
+);
+
+export type SqsTrigger = {
+  readonly kind: 'sqs';
+  readonly queue: 'refund';
+  /** Messages per invocation, 1–10. */
+  readonly batchSize: number;
+};
+
+export type ScheduleTrigger = {
+  readonly kind: 'schedule';
+  /** The stage setting that holds the rate (infra/stage-config.ts). */
+  readonly rate: 'outboxRelayRate' | 'escalationRate';
+};
+
+/** What a function's code reaches besides its own logs; each becomes an IAM grant and a variable. */
+export type Access = {
+  readonly table?: { readonly actions: readonly TableAction[]; readonly indexes?: readonly IndexName[] };
+  /** SendMessage on the refund queue (REFUND_QUEUE_URL). */
+  readonly refundQueue?: true;
+  /** GetSecretValue on every marketplace's webhook secret (WEBHOOK_SECRET_ARNS). */
+  readonly webhookSecrets?: true;
+  /** GetSecretValue on the cursor signing key (CURSOR_SIGNING_KEY_ARN). */
+  readonly cursorSigningKey?: true;
+  /** cognito-idp:ListUsers on the staff user pool (STAFF_USER_POOL_ID). */
+  readonly staffDirectory?: true;
+  /** Stage settings passed as variables. */
+  readonly settings?: readonly ('SHOPIFY_SHOPS' | 'PAYMENT_PROVIDER_URL')[];
+};
+
+export type FunctionSpec = {
+  /** Folder under functions/, the use case's stem, the CDK id (PascalCase) and the Lambda name. */
+  readonly name: string;
+  readonly description: string;
+  readonly trigger: HttpTrigger | SqsTrigger | ScheduleTrigger;
+  readonly access: Access;
+  /** @default 10 s for HTTP, 30 s for SQS, 60 s for schedules */
+  readonly timeoutSeconds?: number;
+  /** Why it needs what it is granted, for a reviewer of the IAM policy. */
+  readonly grantsBecause?: string;
+};
+
+/** A staff write: read the case, write it with its history, and queue a refund it made due. */
+const staffWriteWithRefund: Access = { table: { actions: ['GetItem', 'PutItem', 'DeleteItem'] }, refundQueue: true };
+const staffWrite: Access = { table: { actions: ['GetItem', 'PutItem'] } };
+
+const staffRoute = <const A extends `cases:${string}`>(method: 'GET' | 'POST', path: string, action: A, roles: readonly StaffRole[] = everyone) => ({
+  kind: 'http' as const,
+  method,
+  path,
+  auth: 'staff-jwt' as const,
+  permission: { action, roles },
+});
+
+export const functionManifest = [
+  {
+    name: 'receive-webhook',
+    description: 'Verifies and applies signed marketplace return webhooks',
+    trigger: {
+      kind: 'http',
+      method: 'POST',
+      path: '/webhooks/{marketplace}',
+      auth: 'none',
+      why: 'Marketplaces cannot present a JWT: every webhook is authenticated in code by its HMAC signature (per-marketplace secret, 5-minute replay window).',
+    },
+    access: {
+      table: { actions: ['GetItem', 'Query', 'PutItem', 'DeleteItem', 'ConditionCheckItem'] },
+      webhookSecrets: true,
+      refundQueue: true,
+      settings: ['SHOPIFY_SHOPS'],
+    },
+    grantsBecause:
+      'Reads the delivery and the case (GetItem) and the events held for a return not yet received (Query on its partition); writes case, history, delivery and outbox in one transaction (Put; Delete for a cancelled refund, consumed held events and after publishing; ConditionCheck that nothing was held meanwhile); publishes the refund.',
+  },
+  {
+    name: 'apply-refund',
+    description: 'Pays each due refund exactly once',
+    trigger: { kind: 'sqs', queue: 'refund', batchSize: 5 },
+    access: { table: { actions: ['GetItem', 'PutItem'] }, settings: ['PAYMENT_PROVIDER_URL'] },
+    timeoutSeconds: 30,
+    grantsBecause: 'Reads the case, claims and settles the refund with conditional Puts.',
+  },
+  {
+    name: 'relay-refund-outbox',
+    description: 'Re-publishes refunds a crash left in the outbox',
+    trigger: { kind: 'schedule', rate: 'outboxRelayRate' },
+    access: { table: { actions: ['DeleteItem'], indexes: ['byPendingOutbox'] }, refundQueue: true },
+    timeoutSeconds: 60,
+    grantsBecause: 'Reads the sparse outbox index, publishes, deletes the outbox record.',
+  },
+  {
+    name: 'escalate-stale-cases',
+    description: 'Escalates cases past their deadline',
+    trigger: { kind: 'schedule', rate: 'escalationRate' },
+    access: { table: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: ['byOpenDeadline'] }, refundQueue: true },
+    timeoutSeconds: 60,
+    grantsBecause:
+      'Reads the sparse deadline index (its projection is all a step needs), patches each due case with a conditional UpdateItem plus history Puts; a default resolution may make a refund due (outbox Put, publish, outbox Delete). GetItem only for an index entry written without escalation facts.',
+  },
+  {
+    name: 'list-cases',
+    description: 'Lists a seller’s cases by deadline, cursor-paginated',
+    trigger: staffRoute('GET', '/cases', 'cases:list'),
+    access: { table: { actions: [], indexes: ['bySellerDue'] }, cursorSigningKey: true },
+  },
+  {
+    name: 'get-case',
+    description: 'Reads one case with its decision, ledger and history',
+    trigger: staffRoute('GET', '/cases/{id}', 'cases:read'),
+    access: { table: { actions: ['GetItem', 'Query'] } },
+  },
+  {
+    name: 'add-evidence',
+    description: 'Adds staff evidence and re-runs the rule chain',
+    trigger: staffRoute('POST', '/cases/{id}/evidence', 'cases:add-evidence'),
+    access: staffWriteWithRefund,
+  },
+  {
+    name: 'approve-decision',
+    description: 'Approves a decision within the caller’s authority',
+    trigger: staffRoute('POST', '/cases/{id}/approve', 'cases:approve'),
+    access: staffWriteWithRefund,
+  },
+  {
+    name: 'override-decision',
+    description: 'Overrides a decision, with a reason',
+    // Overriding the rule chain is a supervisor's or a manager's call.
+    trigger: staffRoute('POST', '/cases/{id}/override', 'cases:override', ['supervisor', 'manager']),
+    access: staffWriteWithRefund,
+  },
+  {
+    name: 'add-note',
+    description: 'Adds a staff note to the case history',
+    trigger: staffRoute('POST', '/cases/{id}/notes', 'cases:add-note'),
+    access: staffWrite,
+  },
+  {
+    name: 'assign-case',
+    description: 'Assigns a case to a staff member of the same seller',
+    // Anyone may assign; an agent only takes a case for themself or releases their own.
+    trigger: staffRoute('POST', '/cases/{id}/assign', 'cases:assign'),
+    access: { ...staffWrite, staffDirectory: true },
+  },
+  {
+    name: 'get-openapi',
+    description: 'Serves the OpenAPI document',
+    trigger: {
+      kind: 'http',
+      method: 'GET',
+      path: '/openapi.json',
+      auth: 'none',
+      why: 'The OpenAPI document is public by design: it describes the contract and holds no data.',
+    },
+    access: {},
+  },
+] as const satisfies readonly FunctionSpec[];
+
+export type FunctionName = (typeof functionManifest)[number]['name'];
+export type HttpFunctionName = Extract<(typeof functionManifest)[number], { trigger: { kind: 'http' } }>['name'];
+
+/** Timeout by trigger unless the entry says otherwise. */
+export function timeoutSecondsOf(spec: FunctionSpec): number {
+  return spec.timeoutSeconds ?? { http: 10, sqs: 30, schedule: 60 }[spec.trigger.kind];
+}
+
+/** The HTTP routes, as `METHOD /path`. */
+export function httpRoutes(): { spec: FunctionSpec; trigger: HttpTrigger }[] {
+  return (functionManifest as readonly FunctionSpec[]).flatMap((spec) => (spec.trigger.kind === 'http' ? [{ spec, trigger: spec.trigger }] : []));
+}
+
+/** CDK construct id of a function: its name in PascalCase (`receive-webhook` → `ReceiveWebhook`). */
+export function constructIdOf(name: string): string {
+  return name.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase());
+}
