@@ -23,13 +23,8 @@ import { decide, DECISION_ENGINE_VERSION } from '#lib/decision/decide.ts';
 import { FactsSchema, viewFacts, type FactEvidence, type Facts } from '#lib/decision/facts.ts';
 import { defaultPolicy, type Policy } from '#lib/decision/policy.ts';
 import { ruleChain } from '#lib/decision/rules/index.ts';
-import { reasonCodes, type ReasonCode } from '#lib/domain/reason-codes.ts';
-import {
-  deliveryInspections,
-  evidenceSubmitters,
-  requestedRemedies,
-  shippingRegions,
-} from '#lib/domain/return-payload.ts';
+import { reasonCodes, type ReasonCode } from '#lib/contract/reason-codes.ts';
+import { deliveryInspections, evidenceSubmitters, requestedRemedies, shippingRegions } from '#lib/contract/return-payload.ts';
 
 /* ------------------------------------------------------------------------------------------ */
 /* Arguments                                                                                    */

@@ -36,7 +36,7 @@ import { DynamoDbCaseStore, toCaseItem } from '#lib/adapters/dynamodb-case-store
 import { DynamoDbDueCases } from '#lib/adapters/dynamodb-due-cases.ts';
 import { SqsRefundQueue } from '#lib/adapters/sqs-refund-queue.ts';
 import { StaticPolicyProvider } from '#lib/adapters/static-policy-provider.ts';
-import { type CaseRecord, caseIdFor, type EscalationLevel } from '#lib/domain/case.ts';
+import { type CaseRecord, caseIdFor, type EscalationLevel } from '#lib/workflow/case.ts';
 import { fixedClock } from '#lib/ports/clock.ts';
 import { escalateStaleCases, type EscalateStaleCasesResult } from '#lib/use-cases/escalate-stale-cases.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, startSqsEngine } from '#local/engines.ts';

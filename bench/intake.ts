@@ -38,25 +38,16 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import {
-  type AttributeValue,
-  type ConsumedCapacity,
-  CreateTableCommand,
-  DeleteTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type ConsumedCapacity, CreateTableCommand, DeleteTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, type BatchGetCommandOutput, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { caseTable, type IndexDefinition } from '#infra/definitions.ts';
 import { caseIndexAttributes, caseKey, DynamoDbCaseStore, fromCaseItem, shardOf } from '#lib/adapters/dynamodb-case-store.ts';
 import { HttpPaymentProvider } from '#lib/adapters/http-payment-provider.ts';
 import { StaticPolicyProvider } from '#lib/adapters/static-policy-provider.ts';
 import { StaticWebhookSecrets } from '#lib/adapters/static-webhook-secrets.ts';
-import type { CaseRecord } from '#lib/domain/case.ts';
-import type { RefundMessage } from '#lib/domain/refund-message.ts';
-import { marketplacePolicies } from '#lib/policies/index.ts';
+import type { CaseRecord } from '#lib/workflow/case.ts';
+import type { RefundMessage } from '#lib/contract/refund-message.ts';
+import { marketplacePolicies } from '#lib/decision/marketplace-policies.ts';
 import { systemClock } from '#lib/ports/clock.ts';
 import { applyRefund } from '#lib/use-cases/apply-refund.ts';
 import { receiveWebhook } from '#lib/use-cases/receive-webhook.ts';
@@ -65,6 +56,7 @@ import { findFreePort, isProcessAlive, LOCAL_CREDENTIALS, LOCAL_REGION } from '#
 import { startPaymentSimulator } from '#local/payment-simulator.ts';
 import { provisionTable } from '#local/provision.ts';
 import { buildSamplePayload, DEFAULT_MARKETPLACE, signedRequest } from '#local/sample-webhook.ts';
+import { canonicalOnly } from '#lib/marketplaces/index.ts';
 
 /* ------------------------------------------------------------------------------------------ */
 /* Arguments                                                                                    */
@@ -740,7 +732,7 @@ async function recordedRun(endpoint: string, n: number) {
   const payments = await startPaymentSimulator({ host: '127.0.0.1' });
   const queued: RefundMessage[] = [];
   const refunds = { publish: async (m: RefundMessage) => void queued.push(m) };
-  const intakeDeps = { store, secrets: new StaticWebhookSecrets(DEV_WEBHOOK_SECRETS), policies: new StaticPolicyProvider(marketplacePolicies), refunds, clock: systemClock };
+  const intakeDeps = { store, secrets: new StaticWebhookSecrets(DEV_WEBHOOK_SECRETS), policies: new StaticPolicyProvider(marketplacePolicies), refunds, clock: systemClock, marketplaces: canonicalOnly };
   const workerDeps = { store, payments: new HttpPaymentProvider({ baseUrl: payments.url }), clock: systemClock };
   const reader = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
   const perCase: { sequenceMatches: boolean; recorded: Billed; reconstructed: Billed; local: { total: number; table: number; byCall: number[]; indexes: Record<string, number> } }[] = [];

@@ -1,11 +1,11 @@
+import { type StaffRole } from './lib/contract/roles.ts';
 import type { caseTable } from '../infra/definitions.ts';
-import type { StaffRole } from './lib/decision/policy.ts';
 
 /**
  * Every function of the system, once: what triggers it, who may call it, what it is granted.
  *
  * The CDK stacks (infra/stacks/stateless-stack.ts), the local runtime (local/functions.ts),
- * the staff permission table (functions/lib/auth/permissions.ts), the OpenAPI document
+ * the staff permission table (functions/lib/workflow/permissions.ts), the OpenAPI document
  * (functions/lib/http/openapi.ts) and the infra tests all read this list instead of keeping
  * copies. Adding a staff write is one entry here, its entry file
  * `functions/<name>/index.ts`, its OpenAPI operation text, and the domain function behind it.

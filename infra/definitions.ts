@@ -38,7 +38,7 @@ export const DUE_INDEX_SHARDS = 8;
 
 /**
  * Case attributes the byOpenDeadline index carries besides its keys: the fields of a
- * DueCase (functions/lib/domain/escalation.ts). `escalationFacts` is written by the case
+ * DueCase (functions/lib/workflow/escalation.ts). `escalationFacts` is written by the case
  * store only while the case is in that index.
  */
 export const DUE_INDEX_PROJECTION = ['sellerId', 'marketplace', 'status', 'version', 'escalationLevel', 'escalationFacts'] as const;

@@ -1,5 +1,6 @@
+import { staffRoles } from '#lib/contract/roles.ts';
 import { parseArgs } from 'node:util';
-import { staffRoles } from '#lib/decision/policy.ts';
+
 import { signDevToken } from './dev-auth.ts';
 
 /**

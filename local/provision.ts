@@ -1,24 +1,5 @@
-import {
-  type AttributeDefinition,
-  CreateTableCommand,
-  DescribeTableCommand,
-  DescribeTimeToLiveCommand,
-  type DynamoDBClient,
-  type GlobalSecondaryIndex,
-  type Projection,
-  ResourceInUseException,
-  type TableDescription,
-  UpdateTableCommand,
-  UpdateTimeToLiveCommand,
-} from '@aws-sdk/client-dynamodb';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  GetQueueUrlCommand,
-  QueueNameExists,
-  SetQueueAttributesCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { type AttributeDefinition, CreateTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, type DynamoDBClient, type GlobalSecondaryIndex, type Projection, ResourceInUseException, type TableDescription, UpdateTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, QueueNameExists, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { caseTable, type IndexDefinition, type QueueDefinition, refundQueue, type TableDefinition } from '#infra/definitions.ts';
 

@@ -1,17 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type EventType, eventTypes, WebhookPayloadSchema } from '#lib/domain/return-payload.ts';
+import { type EventType, eventTypes, WebhookPayloadSchema } from '#lib/contract/return-payload.ts';
 import { SHOPIFY_MARKETPLACE, shopifyTopics, type ShopifyTopic, shopifyWebhookBodySchemas } from '#lib/marketplaces/shopify.ts';
-import {
-  buildSamplePayload,
-  buildShopifySample,
-  DEFAULT_MARKETPLACE,
-  type SignedRequest,
-  shopifySignedRequest,
-  signedRequest,
-  toCurlCommand,
-  UnknownMarketplaceError,
-} from './sample-webhook.ts';
+import { buildSamplePayload, buildShopifySample, DEFAULT_MARKETPLACE, type SignedRequest, shopifySignedRequest, signedRequest, toCurlCommand, UnknownMarketplaceError } from './sample-webhook.ts';
 
 /**
  * `npm run sign [-- [file.json] [--marketplace X] [--event-type T] [--topic T] [--return-id R] [--print-curl]]`

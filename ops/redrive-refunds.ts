@@ -1,11 +1,5 @@
 import { parseArgs } from 'node:util';
-import {
-  DeleteMessageCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  SQSClient,
-  type Message,
-} from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 
 /**
  * Moves refund messages from the dead-letter queue back to the refund queue, for an

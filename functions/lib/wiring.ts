@@ -11,7 +11,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { SqsRefundQueue } from './adapters/sqs-refund-queue.ts';
 import { StaticPolicyProvider } from './adapters/static-policy-provider.ts';
 import type { RefundQueue } from './ports/refund-queue.ts';
-import { marketplacePolicies } from './policies/index.ts';
+import { marketplacePolicies } from './decision/marketplace-policies.ts';
 import { MarketplaceConfigSchema, marketplaceRegistry } from './marketplaces/index.ts';
 import { systemClock } from './ports/clock.ts';
 import type { ReceiveWebhookDeps } from './use-cases/receive-webhook.ts';
@@ -86,7 +86,7 @@ function refundQueue(): RefundQueue {
   return refundQueueAdapter;
 }
 
-/** Marketplace policies ship with the code (functions/lib/policies); validated at cold start. */
+/** Marketplace policies ship with the code (functions/lib/decision/marketplace-policies.ts); validated at cold start. */
 const policies = new StaticPolicyProvider(marketplacePolicies);
 
 export function receiveWebhookDeps(): ReceiveWebhookDeps {
@@ -153,7 +153,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { CognitoStaffDirectory } from './adapters/cognito-staff-directory.ts';
 import { DynamoDbCaseListing } from './adapters/dynamodb-case-listing.ts';
 import { StaticStaffDirectory } from './adapters/static-staff-directory.ts';
-import { MIN_CURSOR_KEY_LENGTH, PageCursors } from './domain/page-cursor.ts';
+import { MIN_CURSOR_KEY_LENGTH, PageCursors } from './contract/page-cursor.ts';
 import type { StaffDirectory } from './ports/staff-directory.ts';
 import type { AddEvidenceDeps } from './use-cases/add-evidence.ts';
 import type { AddNoteDeps } from './use-cases/add-note.ts';

@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { canTransition, type CaseRecord, type CaseStatus, caseStatuses, type HistoryEvent } from '#lib/domain/case.ts';
-import { RefundMessageSchema } from '#lib/domain/refund-message.ts';
+import { canTransition, type CaseRecord, type CaseStatus, caseStatuses, type HistoryEvent } from '#lib/workflow/case.ts';
+import { RefundMessageSchema } from '#lib/contract/refund-message.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../engines.ts';
 import type { LedgerEntry } from '../payment-simulator.ts';
 import type { RequestRecord } from './stats.ts';

@@ -1,4 +1,5 @@
-import { staffRoles } from '#lib/decision/policy.ts';
+import { staffRoles } from '#lib/contract/roles.ts';
+
 import { signDevToken } from '../dev-auth.ts';
 import type { StaffTrafficContext, TrafficModule } from './staff-traffic.ts';
 import type { TrackedReturn } from './webhook-traffic.ts';

@@ -12,21 +12,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../engines.ts';
 import { localFunctions } from '../functions.ts';
 import type { LedgerEntry } from '../payment-simulator.ts';
 import { defaultFaultPlan, FaultInjector } from './faults.ts';
-import {
-  checkDeadLetters,
-  checkDeliveriesAppliedOnce,
-  checkDrained,
-  checkHistories,
-  checkMalformedWroteNothing,
-  checkNo5xx,
-  checkOneCasePerAcceptedReturn,
-  checkRefundsExactlyOnce,
-  documentClientFor,
-  type InvariantResult,
-  queueState,
-  readDeadLetters,
-  scanTable,
-} from './invariants.ts';
+import { checkDeadLetters, checkDeliveriesAppliedOnce, checkDrained, checkHistories, checkMalformedWroteNothing, checkNo5xx, checkOneCasePerAcceptedReturn, checkRefundsExactlyOnce, documentClientFor, type InvariantResult, queueState, readDeadLetters, scanTable } from './invariants.ts';
 import { createProgress } from './progress.ts';
 import { Random } from './random.ts';
 import { type SoakReport, writeReport } from './report.ts';

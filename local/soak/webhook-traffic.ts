@@ -1,6 +1,6 @@
-import { caseIdFor } from '#lib/domain/case.ts';
-import type { EventType, WebhookPayloadInput } from '#lib/domain/return-payload.ts';
-import { signatureHeader } from '#lib/domain/webhook-signature.ts';
+import { caseIdFor } from '#lib/workflow/case.ts';
+import type { EventType, WebhookPayloadInput } from '#lib/contract/return-payload.ts';
+import { signatureHeader } from '#lib/contract/webhook-signature.ts';
 import { DEV_WEBHOOK_SECRETS } from '../dev-secrets.ts';
 import { buildSamplePayload } from '../sample-webhook.ts';
 import type { Recorder } from './stats.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
-import type { CaseRecord } from '#lib/domain/case.ts';
+import type { CaseRecord } from '#lib/workflow/case.ts';
 import type { EscalateStaleCasesResult } from '#lib/use-cases/escalate-stale-cases.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#local/engines.ts';
 import { buildScheduledEvent } from '#local/scheduler.ts';

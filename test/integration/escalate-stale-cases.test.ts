@@ -7,11 +7,11 @@ import { SqsRefundQueue } from '#lib/adapters/sqs-refund-queue.ts';
 import { StaticPolicyProvider } from '#lib/adapters/static-policy-provider.ts';
 import { StaticWebhookSecrets } from '#lib/adapters/static-webhook-secrets.ts';
 import { defaultPolicy } from '#lib/decision/policy.ts';
-import { awaitingStaffStatuses, type CaseRecord, type EscalationLevel, type HistoryEvent } from '#lib/domain/case.ts';
-import { dueCaseOf } from '#lib/domain/escalation.ts';
-import { overrideDecision } from '#lib/domain/staff-actions.ts';
-import { RefundMessageSchema } from '#lib/domain/refund-message.ts';
-import { signatureHeader } from '#lib/domain/webhook-signature.ts';
+import { awaitingStaffStatuses, type CaseRecord, type EscalationLevel, type HistoryEvent } from '#lib/workflow/case.ts';
+import { dueCaseOf } from '#lib/workflow/escalation.ts';
+import { overrideDecision } from '#lib/workflow/staff-actions.ts';
+import { RefundMessageSchema } from '#lib/contract/refund-message.ts';
+import { signatureHeader } from '#lib/contract/webhook-signature.ts';
 import { type Clock, fixedClock } from '#lib/ports/clock.ts';
 import type { CaseStore } from '#lib/ports/case-store.ts';
 import type { DueCases } from '#lib/ports/due-cases.ts';
@@ -24,6 +24,7 @@ import { countingDocumentClient, type ReadCounts } from '#test/support/counting-
 import { createTestQueues, createTestTable, documentClient, sqsClient } from '#test/support/engines.ts';
 import { FaultyCaseStore, FaultyRefundQueue } from '#test/support/faults.ts';
 import { aReturn, aWebhook, TEST_MARKETPLACE, TEST_SECRET } from '#test/support/webhook-factory.ts';
+import { canonicalOnly } from '#lib/marketplaces/index.ts';
 
 /**
  * escalate-stale-cases on DynamoDB Local and fauxqs through the real SDK clients: cases are
@@ -383,7 +384,7 @@ describe('escalate-stale-cases', () => {
     async function intake(w: World, clock: Clock, ret = aReturn({ money: { currency: 'CNY', itemValue: 99_900, amountPaid: 99_900, shippingCost: 1_200 } })) {
       const body = JSON.stringify(aWebhook('return.requested', ret));
       const result = await receiveWebhook(
-        { store: w.store, secrets: new StaticWebhookSecrets({ [TEST_MARKETPLACE]: TEST_SECRET }), policies: new StaticPolicyProvider(), refunds: w.refunds, clock },
+        { store: w.store, secrets: new StaticWebhookSecrets({ [TEST_MARKETPLACE]: TEST_SECRET }), policies: new StaticPolicyProvider(), refunds: w.refunds, clock, marketplaces: canonicalOnly },
         { marketplace: TEST_MARKETPLACE, rawBody: body, signatureHeader: signatureHeader(TEST_SECRET, Math.floor(clock.now().getTime() / 1000), body) },
       );
       expect(result.status).toBe('DECIDED');

@@ -6,9 +6,9 @@ import { HttpPaymentProvider } from '#lib/adapters/http-payment-provider.ts';
 import { SqsRefundQueue } from '#lib/adapters/sqs-refund-queue.ts';
 import { StaticPolicyProvider } from '#lib/adapters/static-policy-provider.ts';
 import { StaticWebhookSecrets } from '#lib/adapters/static-webhook-secrets.ts';
-import { caseIdFor, type CaseRecord } from '#lib/domain/case.ts';
-import { RefundMessageSchema } from '#lib/domain/refund-message.ts';
-import type { WebhookPayloadInput } from '#lib/domain/return-payload.ts';
+import { caseIdFor, type CaseRecord } from '#lib/workflow/case.ts';
+import { RefundMessageSchema } from '#lib/contract/refund-message.ts';
+import type { WebhookPayloadInput } from '#lib/contract/return-payload.ts';
 import { httpHandler } from '#lib/http/http-handler.ts';
 import { receiveWebhookRoute } from '#lib/http/routes/receive-webhook.ts';
 import type { CaseStore } from '#lib/ports/case-store.ts';
@@ -19,6 +19,7 @@ import { type PaymentSimulator, startPaymentSimulator } from '#local/payment-sim
 import { countItems, createTestQueues, createTestTable, documentClient, sqsClient } from '#test/support/engines.ts';
 import { FaultyCaseStore } from '#test/support/faults.ts';
 import { aCancellation, aReturn, aWebhook, lambdaContext, signedWebhookEvent, TEST_MARKETPLACE, TEST_SECRET } from '#test/support/webhook-factory.ts';
+import { canonicalOnly } from '#lib/marketplaces/index.ts';
 
 /**
  * Hostile and out-of-order marketplace events (#13), through the real handler, DynamoDB
@@ -48,6 +49,7 @@ function intake(caseStore?: CaseStore) {
       store: caseStore ?? store,
       secrets: new StaticWebhookSecrets({ [TEST_MARKETPLACE]: TEST_SECRET }),
       policies: new StaticPolicyProvider(),
+      marketplaces: canonicalOnly,
       refunds: new SqsRefundQueue(sqsClient(), queueUrl),
       clock: systemClock,
       backoff: async () => undefined,

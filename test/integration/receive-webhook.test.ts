@@ -2,22 +2,15 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
 import { StaticWebhookSecrets } from '#lib/adapters/static-webhook-secrets.ts';
-import { caseIdFor } from '#lib/domain/case.ts';
+import { caseIdFor } from '#lib/workflow/case.ts';
 import { httpHandler } from '#lib/http/http-handler.ts';
 import { receiveWebhookRoute } from '#lib/http/routes/receive-webhook.ts';
 import { systemClock } from '#lib/ports/clock.ts';
 import { StaticPolicyProvider } from '#lib/adapters/static-policy-provider.ts';
 import { SqsRefundQueue } from '#lib/adapters/sqs-refund-queue.ts';
 import { createTestQueues, createTestTable, documentClient, sqsClient, countItems } from '#test/support/engines.ts';
-import {
-  aCancellation,
-  aReturn,
-  aWebhook,
-  lambdaContext,
-  signedWebhookEvent,
-  TEST_MARKETPLACE,
-  TEST_SECRET,
-} from '#test/support/webhook-factory.ts';
+import { aCancellation, aReturn, aWebhook, lambdaContext, signedWebhookEvent, TEST_MARKETPLACE, TEST_SECRET } from '#test/support/webhook-factory.ts';
+import { canonicalOnly } from '#lib/marketplaces/index.ts';
 
 let tableName: string;
 let store: DynamoDbCaseStore;
@@ -39,6 +32,7 @@ beforeAll(async () => {
       store,
       secrets: new StaticWebhookSecrets({ [TEST_MARKETPLACE]: TEST_SECRET }),
       policies: new StaticPolicyProvider(),
+      marketplaces: canonicalOnly,
       refunds: new SqsRefundQueue(sqsClient(), queues.refundQueueUrl),
       clock: systemClock,
       backoff: async () => undefined,

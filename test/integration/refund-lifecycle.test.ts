@@ -6,9 +6,9 @@ import { HttpPaymentProvider } from '#lib/adapters/http-payment-provider.ts';
 import { SqsRefundQueue } from '#lib/adapters/sqs-refund-queue.ts';
 import { StaticPolicyProvider } from '#lib/adapters/static-policy-provider.ts';
 import { StaticWebhookSecrets } from '#lib/adapters/static-webhook-secrets.ts';
-import { caseIdFor, type CaseRecord } from '#lib/domain/case.ts';
-import { ConcurrentModificationError } from '#lib/domain/errors.ts';
-import { refundIdFor } from '#lib/domain/refund-message.ts';
+import { caseIdFor, type CaseRecord } from '#lib/workflow/case.ts';
+import { ConcurrentModificationError } from '#lib/contract/errors.ts';
+import { refundIdFor } from '#lib/contract/refund-message.ts';
 import { httpHandler } from '#lib/http/http-handler.ts';
 import { receiveWebhookRoute } from '#lib/http/routes/receive-webhook.ts';
 import { fixedClock, systemClock } from '#lib/ports/clock.ts';
@@ -24,15 +24,8 @@ import { type SqsPoller, startSqsPoller } from '#local/sqs-poller.ts';
 import { redriveRefunds } from '#ops/redrive-refunds.ts';
 import { createTestTable, documentClient, sqsClient, sqsEndpoint, uniqueSuffix, countItems } from '#test/support/engines.ts';
 import { FaultyCaseStore, FaultyRefundQueue } from '#test/support/faults.ts';
-import {
-  aCancellation,
-  aReturn,
-  aWebhook,
-  lambdaContext,
-  signedWebhookEvent,
-  TEST_MARKETPLACE,
-  TEST_SECRET,
-} from '#test/support/webhook-factory.ts';
+import { aCancellation, aReturn, aWebhook, lambdaContext, signedWebhookEvent, TEST_MARKETPLACE, TEST_SECRET } from '#test/support/webhook-factory.ts';
+import { canonicalOnly } from '#lib/marketplaces/index.ts';
 
 /**
  * The refund path end to end on the real engines: intake decides and records the refund
@@ -82,6 +75,7 @@ function intake(options: { store?: CaseStore; refunds?: RefundQueue } = {}) {
       store: options.store ?? store,
       secrets: new StaticWebhookSecrets({ [TEST_MARKETPLACE]: TEST_SECRET }),
       policies: new StaticPolicyProvider(),
+      marketplaces: canonicalOnly,
       refunds: options.refunds ?? new SqsRefundQueue(sqsClient(), queues.refundQueueUrl),
       clock: systemClock,
       backoff: async () => undefined,

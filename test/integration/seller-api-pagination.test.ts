@@ -2,7 +2,7 @@ import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { SELLER_INDEX_PROJECTION } from '#infra/definitions.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbCaseListing } from '#lib/adapters/dynamodb-case-listing.ts';
-import type { CaseRecord } from '#lib/domain/case.ts';
+import type { CaseRecord } from '#lib/workflow/case.ts';
 import { toCaseSummary } from '#lib/http/case-views.ts';
 import { createSellerApi, type SellerApi } from '#test/support/seller-api-harness.ts';
 import { documentClient, uniqueSuffix } from '#test/support/engines.ts';

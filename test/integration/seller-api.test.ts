@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import type { CaseRecord } from '#lib/domain/case.ts';
+import type { CaseRecord } from '#lib/workflow/case.ts';
 import { logger } from '#lib/observability.ts';
 import { createSellerApi, type SellerApi } from '#test/support/seller-api-harness.ts';
 import { principal, roles, seedCase, type SeedShape, type StaffRouteName, type TestPrincipal } from '#test/support/staff-factory.ts';

@@ -5,24 +5,14 @@ import { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
 import { SqsRefundQueue } from '#lib/adapters/sqs-refund-queue.ts';
 import { StaticPolicyProvider } from '#lib/adapters/static-policy-provider.ts';
 import { StaticWebhookSecrets } from '#lib/adapters/static-webhook-secrets.ts';
-import { caseIdFor } from '#lib/domain/case.ts';
+import { caseIdFor } from '#lib/workflow/case.ts';
 import { httpHandler } from '#lib/http/http-handler.ts';
 import { receiveWebhookRoute } from '#lib/http/routes/receive-webhook.ts';
 import { marketplaceRegistry } from '#lib/marketplaces/index.ts';
 import { shopifyTopics, type ShopifyTopic } from '#lib/marketplaces/shopify.ts';
 import { systemClock } from '#lib/ports/clock.ts';
 import { createTestQueues, createTestTable, documentClient, sqsClient, countItems } from '#test/support/engines.ts';
-import {
-  freshShopifyIds,
-  SHOPIFY,
-  shopifyBody,
-  type ShopifyIds,
-  shopifyWebhookEvent,
-  TEST_SHOP,
-  TEST_SHOP_SELLER,
-  TEST_SHOPIFY_NEXT_SECRET,
-  TEST_SHOPIFY_SECRET,
-} from '#test/support/shopify-factory.ts';
+import { freshShopifyIds, SHOPIFY, shopifyBody, type ShopifyIds, shopifyWebhookEvent, TEST_SHOP, TEST_SHOP_SELLER, TEST_SHOPIFY_NEXT_SECRET, TEST_SHOPIFY_SECRET } from '#test/support/shopify-factory.ts';
 import { aWebhook, lambdaContext, signedWebhookEvent, TEST_MARKETPLACE, TEST_SECRET } from '#test/support/webhook-factory.ts';
 
 /**

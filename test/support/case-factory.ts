@@ -1,6 +1,6 @@
-import type { EscalationLevel, CaseRecord } from '#lib/domain/case.ts';
-import { applyMarketplaceEvent } from '#lib/domain/lifecycle.ts';
-import { WebhookPayloadSchema } from '#lib/domain/return-payload.ts';
+import type { EscalationLevel, CaseRecord } from '#lib/workflow/case.ts';
+import { applyMarketplaceEvent } from '#lib/workflow/lifecycle.ts';
+import { WebhookPayloadSchema } from '#lib/contract/return-payload.ts';
 import { defaultPolicy, type Policy } from '#lib/decision/policy.ts';
 import type { CaseCommit, CaseStore } from '#lib/ports/case-store.ts';
 import { aReturn, aWebhook, TEST_MARKETPLACE } from './webhook-factory.ts';

@@ -1,14 +1,6 @@
 import fc from 'fast-check';
-import { reasonCodes } from '#lib/domain/reason-codes.ts';
-import {
-  deliveryInspections,
-  evidenceSubmitters,
-  requestedRemedies,
-  safetyHazards,
-  shippingRegions,
-  ticketTypes,
-  trackingEventTypes,
-} from '#lib/domain/return-payload.ts';
+import { reasonCodes } from '#lib/contract/reason-codes.ts';
+import { deliveryInspections, evidenceSubmitters, requestedRemedies, safetyHazards, shippingRegions, ticketTypes, trackingEventTypes } from '#lib/contract/return-payload.ts';
 import type { FactEvidence, Facts } from '#lib/decision/facts.ts';
 
 /**

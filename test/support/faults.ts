@@ -1,6 +1,6 @@
-import type { CaseRecord } from '#lib/domain/case.ts';
-import type { OutboxRecord } from '#lib/domain/decision-step.ts';
-import type { RefundMessage } from '#lib/domain/refund-message.ts';
+import type { CaseRecord } from '#lib/workflow/case.ts';
+import type { OutboxRecord } from '#lib/workflow/decision-step.ts';
+import type { RefundMessage } from '#lib/contract/refund-message.ts';
 import type { CaseCommit, CasePatch, CaseStore, DeliveryRecord, HeldEvents, HoldEventChange } from '#lib/ports/case-store.ts';
 import type { RefundQueue } from '#lib/ports/refund-queue.ts';
 

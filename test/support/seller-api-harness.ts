@@ -6,8 +6,8 @@ import { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
 import { SqsRefundQueue } from '#lib/adapters/sqs-refund-queue.ts';
 import { StaticPolicyProvider } from '#lib/adapters/static-policy-provider.ts';
 import { StaticStaffDirectory } from '#lib/adapters/static-staff-directory.ts';
-import { PageCursors } from '#lib/domain/page-cursor.ts';
-import { RefundMessageSchema, type RefundMessage } from '#lib/domain/refund-message.ts';
+import { PageCursors } from '#lib/contract/page-cursor.ts';
+import { RefundMessageSchema, type RefundMessage } from '#lib/contract/refund-message.ts';
 import { httpHandler } from '#lib/http/http-handler.ts';
 import { addEvidenceRoute } from '#lib/http/routes/add-evidence.ts';
 import { addNoteRoute } from '#lib/http/routes/add-note.ts';
@@ -16,12 +16,7 @@ import { assignCaseRoute } from '#lib/http/routes/assign-case.ts';
 import { getCaseRoute } from '#lib/http/routes/get-case.ts';
 import { listCasesRoute } from '#lib/http/routes/list-cases.ts';
 import { overrideDecisionRoute } from '#lib/http/routes/override-decision.ts';
-import {
-  CaseDetailResponseSchema,
-  CaseListResponseSchema,
-  ErrorResponseSchema,
-  StaffWriteResponseSchema,
-} from '#lib/http/seller-api-schemas.ts';
+import { CaseDetailResponseSchema, CaseListResponseSchema, ErrorResponseSchema, StaffWriteResponseSchema } from '#lib/http/seller-api-schemas.ts';
 import { systemClock } from '#lib/ports/clock.ts';
 import type { CaseListing } from '#lib/ports/case-listing.ts';
 import type { ProvisionedQueues } from '#local/provision.ts';

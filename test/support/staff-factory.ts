@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { applyMarketplaceEvent } from '#lib/domain/lifecycle.ts';
-import type { CaseRecord } from '#lib/domain/case.ts';
-import type { ReasonCode } from '#lib/domain/reason-codes.ts';
-import { WebhookPayloadSchema } from '#lib/domain/return-payload.ts';
+import { applyMarketplaceEvent } from '#lib/workflow/lifecycle.ts';
+import type { CaseRecord } from '#lib/workflow/case.ts';
+import type { ReasonCode } from '#lib/contract/reason-codes.ts';
+import { WebhookPayloadSchema } from '#lib/contract/return-payload.ts';
 import { defaultPolicy } from '#lib/decision/policy.ts';
 import type { CaseStore } from '#lib/ports/case-store.ts';
 import { aReturn, aWebhook, httpEvent, TEST_MARKETPLACE } from './webhook-factory.ts';

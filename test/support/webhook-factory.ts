@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import type { ReturnV1, WebhookPayloadInput } from '#lib/domain/return-payload.ts';
-import { signatureHeader } from '#lib/domain/webhook-signature.ts';
+import type { ReturnV1, WebhookPayloadInput } from '#lib/contract/return-payload.ts';
+import { signatureHeader } from '#lib/contract/webhook-signature.ts';
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 type ReturnInput = Extract<WebhookPayloadInput, { eventType: 'return.requested' }>['return'];

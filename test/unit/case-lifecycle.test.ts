@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { assertTransition, canTransition, caseIdFor, caseStatuses } from '#lib/domain/case.ts';
-import { IllegalTransitionError, ConflictError } from '#lib/domain/errors.ts';
-import { applyMarketplaceEvent } from '#lib/domain/lifecycle.ts';
+import { assertTransition, canTransition, caseIdFor, caseStatuses } from '#lib/workflow/case.ts';
+import { IllegalTransitionError, ConflictError } from '#lib/contract/errors.ts';
+import { applyMarketplaceEvent } from '#lib/workflow/lifecycle.ts';
 import type { Decision } from '#lib/decision/decision-schema.ts';
 import { defaultPolicy } from '#lib/decision/policy.ts';
-import { WebhookPayloadSchema } from '#lib/domain/return-payload.ts';
+import { WebhookPayloadSchema } from '#lib/contract/return-payload.ts';
 import { aCancellation, aReturn, aWebhook } from '#test/support/webhook-factory.ts';
 
 const ctx = { marketplace: 'm1', now: '2026-11-06T10:00:00.000Z', policy: defaultPolicy };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CaseRecord } from '#lib/domain/case.ts';
-import { type DueCase, dueCaseOf, ESCALATION_ACTOR, planEscalation } from '#lib/domain/escalation.ts';
-import { refundIdFor } from '#lib/domain/refund-message.ts';
+import type { CaseRecord } from '#lib/workflow/case.ts';
+import { type DueCase, dueCaseOf, ESCALATION_ACTOR, planEscalation } from '#lib/workflow/escalation.ts';
+import { refundIdFor } from '#lib/contract/refund-message.ts';
 import { defaultPolicy, type Policy } from '#lib/decision/policy.ts';
 import { newCaseCommit } from '#test/support/case-factory.ts';
 

@@ -1,11 +1,11 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { assertRefundAuthority, formatMoney, roleRequiredFor } from '#lib/auth/authority.ts';
-import { principalFromClaims } from '#lib/auth/claims.ts';
-import { assertAllowed, isAllowed, staffActions } from '#lib/auth/permissions.ts';
+import { assertRefundAuthority, formatMoney, roleRequiredFor } from '#lib/decision/authority.ts';
+import { principalFromClaims } from '#lib/contract/staff-claims.ts';
+import { assertAllowed, isAllowed, staffActions } from '#lib/workflow/permissions.ts';
 import { defaultPolicy } from '#lib/decision/policy.ts';
-import { AuthenticationError, AuthorityExceededError, ForbiddenError, ValidationError } from '#lib/domain/errors.ts';
-import { PageCursors } from '#lib/domain/page-cursor.ts';
+import { AuthenticationError, AuthorityExceededError, ForbiddenError, ValidationError } from '#lib/contract/errors.ts';
+import { PageCursors } from '#lib/contract/page-cursor.ts';
 
 describe('token claims → principal', () => {
   const base = { sub: 'u-1', 'custom:sellerId': 'S1' };

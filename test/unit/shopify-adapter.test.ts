@@ -1,30 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { CaseRecord } from '#lib/domain/case.ts';
-import { ValidationError } from '#lib/domain/errors.ts';
-import { WebhookPayloadSchema, type ReturnV1 } from '#lib/domain/return-payload.ts';
-import type { InboundWebhook, ParsedDelivery, Translation } from '#lib/marketplaces/adapter.ts';
+import type { CaseRecord } from '#lib/workflow/case.ts';
+import { ValidationError } from '#lib/contract/errors.ts';
+import { WebhookPayloadSchema, type ReturnV1 } from '#lib/contract/return-payload.ts';
+import type { InboundWebhook, ParsedDelivery, Translation } from '#lib/ports/marketplace-adapter.ts';
 import { canonicalOnly, MarketplaceConfigSchema, marketplaceRegistry } from '#lib/marketplaces/index.ts';
-import {
-  reasonCodeFor,
-  shopifyAdapter,
-  type ShopifyDelivery,
-  shopifyHmac,
-  shopifyReturnReasons,
-  shopifyTopics,
-  shopifyWebhookBodySchemas,
-  ShopifyShopsSchema,
-  verifyShopifyHmac,
-} from '#lib/marketplaces/shopify.ts';
-import {
-  shopifyBody,
-  shopifyFixture,
-  shopifyHeaders,
-  TEST_SHOP,
-  TEST_SHOP_SELLER,
-  TEST_SHOPIFY_NEXT_SECRET,
-  TEST_SHOPIFY_SECRET,
-} from '#test/support/shopify-factory.ts';
+import { reasonCodeFor, shopifyAdapter, type ShopifyDelivery, shopifyHmac, shopifyReturnReasons, shopifyTopics, shopifyWebhookBodySchemas, ShopifyShopsSchema, verifyShopifyHmac } from '#lib/marketplaces/shopify.ts';
+import { shopifyBody, shopifyFixture, shopifyHeaders, TEST_SHOP, TEST_SHOP_SELLER, TEST_SHOPIFY_NEXT_SECRET, TEST_SHOPIFY_SECRET } from '#test/support/shopify-factory.ts';
 
 const adapter = shopifyAdapter({ shops: { [TEST_SHOP]: TEST_SHOP_SELLER } });
 const receivedAt = '2026-11-06T09:00:00.000Z';

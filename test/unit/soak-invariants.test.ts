@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CaseRecord, CaseStatus, HistoryEvent } from '#lib/domain/case.ts';
+import type { CaseRecord, CaseStatus, HistoryEvent } from '#lib/workflow/case.ts';
 import type { LedgerEntry } from '#local/payment-simulator.ts';
-import {
-  checkDeadLetters,
-  checkHistories,
-  checkNo5xx,
-  checkRefundsExactlyOnce,
-  type TableSnapshot,
-} from '#local/soak/invariants.ts';
+import { checkDeadLetters, checkHistories, checkNo5xx, checkRefundsExactlyOnce, type TableSnapshot } from '#local/soak/invariants.ts';
 import type { WebhookModel } from '#local/soak/webhook-traffic.ts';
 
 /**

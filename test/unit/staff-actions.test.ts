@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { defaultPolicy } from '#lib/decision/policy.ts';
-import type { CaseRecord } from '#lib/domain/case.ts';
-import { AuthorityExceededError, IllegalTransitionError } from '#lib/domain/errors.ts';
-import { dueCaseOf } from '#lib/domain/escalation.ts';
-import { applyMarketplaceEvent } from '#lib/domain/lifecycle.ts';
-import { WebhookPayloadSchema } from '#lib/domain/return-payload.ts';
-import { addStaffEvidence, approveDecision, overrideDecision, type StaffActionContext } from '#lib/domain/staff-actions.ts';
+import type { CaseRecord } from '#lib/workflow/case.ts';
+import { AuthorityExceededError, IllegalTransitionError } from '#lib/contract/errors.ts';
+import { dueCaseOf } from '#lib/workflow/escalation.ts';
+import { applyMarketplaceEvent } from '#lib/workflow/lifecycle.ts';
+import { WebhookPayloadSchema } from '#lib/contract/return-payload.ts';
+import { addStaffEvidence, approveDecision, overrideDecision, type StaffActionContext } from '#lib/workflow/staff-actions.ts';
 import { aReturn, aWebhook, TEST_MARKETPLACE } from '#test/support/webhook-factory.ts';
 
 /** The pure staff actions, and how they live with marketplace updates. */

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
-import { issuesFromZod } from '#lib/domain/validation.ts';
+import { issuesFromZod } from '#lib/contract/validation.ts';
 
 const schema = z.strictObject({ name: z.string(), items: z.array(z.strictObject({ qty: z.int() })) });
 const issues = (input: unknown) => {

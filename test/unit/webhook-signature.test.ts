@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeSignature, signatureHeader, verifySignature } from '#lib/domain/webhook-signature.ts';
+import { computeSignature, signatureHeader, verifySignature } from '#lib/contract/webhook-signature.ts';
 
 const secret = 'a-secret-that-is-long-enough-for-hmac-0001';
 const body = '{"hello":"world"}';

@@ -1,5 +1,5 @@
 import { type CognitoIdentityProviderClient, ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { claimNames } from '../auth/claims.ts';
+import { claimNames } from '../contract/staff-claims.ts';
 import type { StaffDirectory } from '../ports/staff-directory.ts';
 
 /**

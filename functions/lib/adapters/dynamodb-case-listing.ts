@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { SELLER_INDEX_PROJECTION } from '#infra/definitions.ts';
-import type { RefundRecord } from '../domain/case.ts';
-import type { ReasonCode } from '../domain/reason-codes.ts';
+import type { RefundRecord } from '../workflow/case.ts';
+import type { ReasonCode } from '../contract/reason-codes.ts';
 import type { CaseListing, CaseListingFilter, CaseListingItem, CaseListingPage, CaseListingQuery } from '../ports/case-listing.ts';
 import type { ListingSummary } from './dynamodb-case-store.ts';
 

@@ -1,17 +1,10 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { DUE_INDEX_SHARDS } from '#infra/definitions.ts';
-import { awaitingStaffStatuses, type CaseRecord, type HistoryEvent } from '../domain/case.ts';
-import { escalationFactsOf } from '../domain/escalation.ts';
-import type { OutboxRecord } from '../domain/decision-step.ts';
-import { ConcurrentModificationError, DuplicateDeliveryError } from '../domain/errors.ts';
+import { awaitingStaffStatuses, type CaseRecord, type HistoryEvent } from '../workflow/case.ts';
+import { escalationFactsOf } from '../workflow/escalation.ts';
+import type { OutboxRecord } from '../workflow/decision-step.ts';
+import { ConcurrentModificationError, DuplicateDeliveryError } from '../contract/errors.ts';
 import type { CaseCommit, CasePatch, CaseStore, DeliveryRecord, HeldEvent, HeldEvents, HoldEventChange } from '../ports/case-store.ts';
 
 /**

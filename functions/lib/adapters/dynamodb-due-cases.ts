@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DUE_INDEX_SHARDS } from '#infra/definitions.ts';
-import type { CaseRecord } from '../domain/case.ts';
-import type { EscalationFacts } from '../domain/escalation.ts';
+import type { CaseRecord } from '../workflow/case.ts';
+import type { EscalationFacts } from '../workflow/escalation.ts';
 import type { DueCaseListing, DueCases, DueCasesPage } from '../ports/due-cases.ts';
 
 /**

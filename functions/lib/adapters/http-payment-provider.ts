@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { PaymentProviderError } from '../domain/errors.ts';
+import { PaymentProviderError } from '../contract/errors.ts';
 import type { PaymentProvider, RefundReceipt, RefundRequest } from '../ports/payment-provider.ts';
 
 const ReceiptSchema = z.object({ reference: z.string().min(1) });

@@ -1,5 +1,5 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { RefundMessage } from '../domain/refund-message.ts';
+import type { RefundMessage } from '../contract/refund-message.ts';
 import type { RefundQueue } from '../ports/refund-queue.ts';
 
 /** The refund FIFO queue: one message group per case, the refund id as deduplication id. */

@@ -1,14 +1,7 @@
-import type {
-  Allocation,
-  CostBearer,
-  Decision,
-  RecommendedRemedy,
-  Refund,
-  ReviewReason,
-  ShippingPayer,
-} from './decision-schema.ts';
+import type { Allocation, CostBearer, Decision, RecommendedRemedy, Refund, ReviewReason, ShippingPayer } from './decision-schema.ts';
 import { formatIsoMs, viewFacts, type FactView, type Facts } from './facts.ts';
-import type { Policy, StaffRole } from './policy.ts';
+import type { StaffRole } from '../contract/roles.ts';
+import type { Policy } from './policy.ts';
 import { round4, type Party, type Rule, type RuleOutcome } from './rule.ts';
 import { ruleChain } from './rules/index.ts';
 

@@ -1,6 +1,7 @@
 import * as z from 'zod';
-import { CurrencySchema, MinorUnitsSchema, TimestampSchema } from '../domain/return-payload.ts';
-import { priorities, staffRoles } from './policy.ts';
+import { CurrencySchema, MinorUnitsSchema, TimestampSchema } from '../contract/return-payload.ts';
+import { priorities } from '../contract/priorities.ts';
+import { staffRoles } from '../contract/roles.ts';
 import { parties } from './rule.ts';
 
 /**

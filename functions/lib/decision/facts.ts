@@ -1,20 +1,6 @@
 import * as z from 'zod';
-import { ReasonCodeSchema, reasonFamilyOf, type ReasonFamily } from '../domain/reason-codes.ts';
-import {
-  CurrencySchema,
-  EvidenceSchema,
-  IdentifierSchema,
-  MinorUnitsSchema,
-  ShippingRegionSchema,
-  TimestampSchema,
-  TrackingEventSchema,
-  deliveryInspections,
-  requestedRemedies,
-  safetyHazards,
-  ticketTypes,
-  type EvidenceSubmitterSchema,
-  type ReturnV1,
-} from '../domain/return-payload.ts';
+import { ReasonCodeSchema, reasonFamilyOf, type ReasonFamily } from '../contract/reason-codes.ts';
+import { CurrencySchema, EvidenceSchema, IdentifierSchema, MinorUnitsSchema, ShippingRegionSchema, TimestampSchema, TrackingEventSchema, deliveryInspections, requestedRemedies, safetyHazards, ticketTypes, type EvidenceSubmitterSchema, type ReturnV1 } from '../contract/return-payload.ts';
 import type { MoneyBand, Policy } from './policy.ts';
 
 /**

@@ -53,8 +53,6 @@ export {
   defaultResolutions,
   noReasonReturnShippingPayers,
   parsePolicy,
-  priorities,
-  staffRoles,
   type AuthorityLimits,
   type CompensationBandKey,
   type CurrencyCompensation,
@@ -63,8 +61,8 @@ export {
   type NoReasonReturnShippingPayer,
   type Policy,
   type PolicyIssue,
-  type Priority,
-  type StaffRole,
 } from './policy.ts';
+export { priorities, type Priority } from '../contract/priorities.ts';
+export { staffRoles, type StaffRole } from '../contract/roles.ts';
 export { parties, type Contribution, type Party, type Rule, type RuleOutcome, type RuleSignals } from './rule.ts';
 export { ruleChain } from './rules/index.ts';

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { CurrencySchema, IdentifierSchema, MinorUnitsSchema } from '../domain/return-payload.ts';
+import { CurrencySchema, IdentifierSchema, MinorUnitsSchema } from '../contract/return-payload.ts';
 
 /**
  * Versioned, per-marketplace decision policy.
@@ -10,12 +10,7 @@ import { CurrencySchema, IdentifierSchema, MinorUnitsSchema } from '../domain/re
  * names are part of the contract: rename only with a new policy schema version.
  */
 
-/** Staff roles in escalation order: each one can approve what the previous one can, and more. */
-export const staffRoles = ['agent', 'supervisor', 'manager'] as const;
-export type StaffRole = (typeof staffRoles)[number];
 
-export const priorities = ['URGENT', 'NORMAL'] as const;
-export type Priority = (typeof priorities)[number];
 
 /** Who may be made to pay the return leg of a no-reason return. */
 export const noReasonReturnShippingPayers = ['BUYER', 'SELLER', 'PLATFORM'] as const;

@@ -1,4 +1,4 @@
-import type { ReasonCode } from '../domain/reason-codes.ts';
+import type { ReasonCode } from '../contract/reason-codes.ts';
 import type { FactView } from './facts.ts';
 import type { Policy } from './policy.ts';
 

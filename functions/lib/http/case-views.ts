@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Decision } from '../decision/decision-schema.ts';
-import type { CaseRecord } from '../domain/case.ts';
+import type { CaseRecord } from '../workflow/case.ts';
 import type { CaseListingItem } from '../ports/case-listing.ts';
 import type { CaseSummarySchema, CaseViewSchema, ReadableTraceEntrySchema } from './seller-api-schemas.ts';
 

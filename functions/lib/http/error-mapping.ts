@@ -1,19 +1,4 @@
-import {
-  AuthenticationError,
-  ForbiddenError,
-  PreconditionRequiredError,
-  ConcurrentModificationError,
-  ConflictError,
-  DomainError,
-  IllegalTransitionError,
-  MalformedJsonError,
-  NotFoundError,
-  PayloadTooLargeError,
-  SignatureError,
-  StaleVersionError,
-  UnsupportedMediaTypeError,
-  ValidationError,
-} from '../domain/errors.ts';
+import { AuthenticationError, ForbiddenError, PreconditionRequiredError, ConcurrentModificationError, ConflictError, DomainError, IllegalTransitionError, MalformedJsonError, NotFoundError, PayloadTooLargeError, SignatureError, StaleVersionError, UnsupportedMediaTypeError, ValidationError } from '../contract/errors.ts';
 
 type ErrorClass = abstract new (...args: never[]) => DomainError;
 

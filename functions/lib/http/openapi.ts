@@ -1,31 +1,10 @@
 import * as z from 'zod';
 import { DecisionSchema } from '../decision/decision-schema.ts';
 import { type FunctionSpec, type HttpFunctionName, functionManifest, httpRoutes } from '../../manifest.ts';
-import { claimNames } from '../auth/claims.ts';
-import { EvidenceSchema, ReturnSchema } from '../domain/return-payload.ts';
-import { StaffEvidenceSchema } from '../domain/staff-actions.ts';
-import {
-  ActorSchema,
-  AddEvidenceBodySchema,
-  ApproveBodySchema,
-  AssignBodySchema,
-  CaseDetailResponseSchema,
-  CaseListResponseSchema,
-  CaseSummarySchema,
-  CaseViewSchema,
-  ErrorResponseSchema,
-  GatewayErrorSchema,
-  HistoryEventSchema,
-  LedgerLineSchema,
-  ListCasesQuerySchema,
-  NoteBodySchema,
-  OverrideBodySchema,
-  ReadableTraceEntrySchema,
-  RefundRecordSchema,
-  StaffResolutionSchema,
-  StaffWriteResponseSchema,
-  WebhookAcceptedSchema,
-} from './seller-api-schemas.ts';
+import { claimNames } from '../contract/staff-claims.ts';
+import { EvidenceSchema, ReturnSchema } from '../contract/return-payload.ts';
+import { StaffEvidenceSchema } from '../workflow/staff-actions.ts';
+import { ActorSchema, AddEvidenceBodySchema, ApproveBodySchema, AssignBodySchema, CaseDetailResponseSchema, CaseListResponseSchema, CaseSummarySchema, CaseViewSchema, ErrorResponseSchema, GatewayErrorSchema, HistoryEventSchema, LedgerLineSchema, ListCasesQuerySchema, NoteBodySchema, OverrideBodySchema, ReadableTraceEntrySchema, RefundRecordSchema, StaffResolutionSchema, StaffWriteResponseSchema, WebhookAcceptedSchema } from './seller-api-schemas.ts';
 import { webhookBodySchemas } from './webhook-body-schemas.ts';
 
 /**

@@ -1,16 +1,10 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import type { z } from 'zod';
-import { principalFromClaims, type StaffPrincipal } from '../auth/claims.ts';
-import { assertAllowed, type StaffAction } from '../auth/permissions.ts';
-import { CASE_ID_PATTERN } from '../domain/case.ts';
-import {
-  MalformedJsonError,
-  PayloadTooLargeError,
-  PreconditionRequiredError,
-  UnsupportedMediaTypeError,
-  ValidationError,
-} from '../domain/errors.ts';
-import { issuesFromZod } from '../domain/validation.ts';
+import { principalFromClaims, type StaffPrincipal } from '../contract/staff-claims.ts';
+import { assertAllowed, type StaffAction } from '../workflow/permissions.ts';
+import { CASE_ID_PATTERN } from '../workflow/case.ts';
+import { MalformedJsonError, PayloadTooLargeError, PreconditionRequiredError, UnsupportedMediaTypeError, ValidationError } from '../contract/errors.ts';
+import { issuesFromZod } from '../contract/validation.ts';
 import { type HttpResult, type HttpRoute, rawBodyOf } from './http-handler.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { WebhookPayloadSchema } from '../domain/return-payload.ts';
+import { WebhookPayloadSchema } from '../contract/return-payload.ts';
 import { SHOPIFY_MARKETPLACE, shopifyTopics, shopifyWebhookBodySchemas } from '../marketplaces/shopify.ts';
 
 /**
@@ -21,7 +21,7 @@ export const webhookBodySchemas: WebhookBodyFormat[] = [
   {
     name: 'CanonicalPayloadV1',
     description:
-      'The canonical return event, version 1 (functions/lib/domain/return-payload.ts): every marketplace adapter translates its own webhook into this shape.',
+      'The canonical return event, version 1 (functions/lib/contract/return-payload.ts): every marketplace adapter translates its own webhook into this shape.',
     schema: WebhookPayloadSchema,
   },
   // Shopify's returns webhooks, as Shopify sends them (functions/lib/marketplaces/shopify.ts),

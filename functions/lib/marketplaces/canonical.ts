@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import { MalformedJsonError, ValidationError } from '../domain/errors.ts';
-import { type WebhookPayload, WebhookPayloadSchema } from '../domain/return-payload.ts';
-import { issuesFromZod } from '../domain/validation.ts';
-import { verifySignature } from '../domain/webhook-signature.ts';
-import type { MarketplaceAdapter } from './adapter.ts';
+import { MalformedJsonError, ValidationError } from '../contract/errors.ts';
+import { type WebhookPayload, WebhookPayloadSchema } from '../contract/return-payload.ts';
+import { issuesFromZod } from '../contract/validation.ts';
+import { verifySignature } from '../contract/webhook-signature.ts';
+import type { MarketplaceAdapter } from '../ports/marketplace-adapter.ts';
 
 /**
  * The canonical format: the body is the canonical payload v1 itself, signed with
- * `X-Signature: t=<unix seconds>,v1=<hex>` (functions/lib/domain/webhook-signature.ts).
+ * `X-Signature: t=<unix seconds>,v1=<hex>` (functions/lib/contract/webhook-signature.ts).
  * Every marketplace without an adapter of its own speaks it. Behaviour is exactly what
  * receiveWebhook did before the adapter layer: the tests in
  * test/integration/receive-webhook.test.ts are its specification.

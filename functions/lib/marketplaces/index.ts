@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { MarketplaceAdapter, MarketplaceRegistry } from './adapter.ts';
+import type { MarketplaceAdapter, MarketplaceRegistry } from '../ports/marketplace-adapter.ts';
 import { canonicalAdapter } from './canonical.ts';
 import { SHOPIFY_MARKETPLACE, shopifyAdapter, shopifySettings } from './shopify.ts';
 

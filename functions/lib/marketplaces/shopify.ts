@@ -1,19 +1,12 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
-import { MalformedJsonError, ValidationError } from '../domain/errors.ts';
-import type { ReasonCode } from '../domain/reason-codes.ts';
-import {
-  type EventType,
-  IdentifierSchema,
-  type ReturnV1,
-  type WebhookPayload,
-  type WebhookPayloadInput,
-  WebhookPayloadSchema,
-} from '../domain/return-payload.ts';
-import { MAX_CLOCK_SKEW_MS } from '../domain/event-times.ts';
-import { issuesFromZod } from '../domain/validation.ts';
-import type { SignatureCheck } from '../domain/webhook-signature.ts';
-import type { InboundWebhook, MarketplaceAdapter, ParsedDelivery, Translation } from './adapter.ts';
+import { MalformedJsonError, ValidationError } from '../contract/errors.ts';
+import type { ReasonCode } from '../contract/reason-codes.ts';
+import { type EventType, IdentifierSchema, type ReturnV1, type WebhookPayload, type WebhookPayloadInput, WebhookPayloadSchema } from '../contract/return-payload.ts';
+import { MAX_CLOCK_SKEW_MS } from '../contract/event-times.ts';
+import { issuesFromZod } from '../contract/validation.ts';
+import type { SignatureCheck } from '../contract/webhook-signature.ts';
+import type { InboundWebhook, MarketplaceAdapter, ParsedDelivery, Translation } from '../ports/marketplace-adapter.ts';
 
 /**
  * Shopify returns webhooks, as Shopify sends them.

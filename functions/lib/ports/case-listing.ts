@@ -1,5 +1,6 @@
-import type { CaseRecord, CaseStatus, Priority, RefundRecord } from '../domain/case.ts';
-import type { ReasonCode } from '../domain/reason-codes.ts';
+import { type Priority } from '../contract/priorities.ts';
+import type { CaseRecord, CaseStatus, RefundRecord } from '../workflow/case.ts';
+import type { ReasonCode } from '../contract/reason-codes.ts';
 
 /** Which of a seller's cases to list; every field narrows, none widens. */
 export type CaseListingFilter = {

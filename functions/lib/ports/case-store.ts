@@ -1,5 +1,5 @@
-import type { CaseRecord, HistoryEvent } from '../domain/case.ts';
-import type { OutboxRecord } from '../domain/decision-step.ts';
+import type { CaseRecord, HistoryEvent } from '../workflow/case.ts';
+import type { OutboxRecord } from '../workflow/decision-step.ts';
 
 /** Proof that a marketplace delivery was processed, so a retry of it changes nothing. */
 export type DeliveryRecord = {

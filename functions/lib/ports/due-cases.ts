@@ -1,4 +1,4 @@
-import type { DueCase } from '../domain/escalation.ts';
+import type { DueCase } from '../workflow/escalation.ts';
 
 /**
  * A case the due index lists: its id, the deadline the index holds for it and, normally,

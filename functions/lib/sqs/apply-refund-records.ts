@@ -1,4 +1,4 @@
-import { RefundMessageSchema } from '../domain/refund-message.ts';
+import { RefundMessageSchema } from '../contract/refund-message.ts';
 import { logger } from '../observability.ts';
 import { type ApplyRefundDeps, applyRefund } from '../use-cases/apply-refund.ts';
 import { sqsFifoHandler } from './sqs-handler.ts';

@@ -1,4 +1,4 @@
-import { addStaffEvidence, type StaffEvidenceInput } from '../domain/staff-actions.ts';
+import { addStaffEvidence, type StaffEvidenceInput } from '../workflow/staff-actions.ts';
 import type { RefundQueue } from '../ports/refund-queue.ts';
 import { runStaffCommand, type StaffCommandDeps, type StaffCommandInput, type StaffCommandResult } from './staff-case-command.ts';
 

@@ -1,4 +1,4 @@
-import { addNote as note } from '../domain/staff-actions.ts';
+import { addNote as note } from '../workflow/staff-actions.ts';
 import { runStaffCommand, type StaffCommandDeps, type StaffCommandInput, type StaffCommandResult } from './staff-case-command.ts';
 
 export type AddNoteDeps = StaffCommandDeps;

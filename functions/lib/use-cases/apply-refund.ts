@@ -1,6 +1,6 @@
-import { assertTransition, type CaseRecord, type CaseStatus, type RefundRecord } from '../domain/case.ts';
-import { ConcurrentModificationError, NotFoundError } from '../domain/errors.ts';
-import type { RefundMessage } from '../domain/refund-message.ts';
+import { assertTransition, type CaseRecord, type CaseStatus, type RefundRecord } from '../workflow/case.ts';
+import { ConcurrentModificationError, NotFoundError } from '../contract/errors.ts';
+import type { RefundMessage } from '../contract/refund-message.ts';
 import type { CaseStore } from '../ports/case-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { PaymentProvider } from '../ports/payment-provider.ts';

@@ -1,4 +1,4 @@
-import { approveDecision as approve } from '../domain/staff-actions.ts';
+import { approveDecision as approve } from '../workflow/staff-actions.ts';
 import type { RefundQueue } from '../ports/refund-queue.ts';
 import { runStaffCommand, type StaffCommandDeps, type StaffCommandInput, type StaffCommandResult } from './staff-case-command.ts';
 

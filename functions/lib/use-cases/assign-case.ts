@@ -1,6 +1,6 @@
-import { mayAssignOthers } from '../auth/permissions.ts';
-import { ValidationError } from '../domain/errors.ts';
-import { assignCase as assign } from '../domain/staff-actions.ts';
+import { mayAssignOthers } from '../workflow/permissions.ts';
+import { ValidationError } from '../contract/errors.ts';
+import { assignCase as assign } from '../workflow/staff-actions.ts';
 import type { StaffDirectory } from '../ports/staff-directory.ts';
 import { runStaffCommand, type StaffCommandDeps, type StaffCommandInput, type StaffCommandResult } from './staff-case-command.ts';
 

@@ -1,7 +1,7 @@
 import type { DefaultResolution } from '../decision/policy.ts';
-import type { EscalationLevel } from '../domain/case.ts';
-import { ConcurrentModificationError } from '../domain/errors.ts';
-import { dueCaseOf, type EscalationRule, type EscalationSkipReason, planEscalation } from '../domain/escalation.ts';
+import type { EscalationLevel } from '../workflow/case.ts';
+import { ConcurrentModificationError } from '../contract/errors.ts';
+import { dueCaseOf, type EscalationRule, type EscalationSkipReason, planEscalation } from '../workflow/escalation.ts';
 import type { CaseStore } from '../ports/case-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { DueCaseListing, DueCases } from '../ports/due-cases.ts';

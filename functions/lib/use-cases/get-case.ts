@@ -1,5 +1,5 @@
-import type { StaffPrincipal } from '../auth/claims.ts';
-import type { CaseRecord, HistoryEvent } from '../domain/case.ts';
+import type { StaffPrincipal } from '../contract/staff-claims.ts';
+import type { CaseRecord, HistoryEvent } from '../workflow/case.ts';
 import type { CaseStore } from '../ports/case-store.ts';
 import { loadOwnCase } from './staff-case-command.ts';
 

@@ -1,8 +1,9 @@
+import { type Priority } from '../contract/priorities.ts';
 import { createHash } from 'node:crypto';
-import type { StaffPrincipal } from '../auth/claims.ts';
-import type { CaseStatus, Priority } from '../domain/case.ts';
-import type { PageCursors } from '../domain/page-cursor.ts';
-import type { ReasonCode } from '../domain/reason-codes.ts';
+import type { StaffPrincipal } from '../contract/staff-claims.ts';
+import type { CaseStatus } from '../workflow/case.ts';
+import type { PageCursors } from '../contract/page-cursor.ts';
+import type { ReasonCode } from '../contract/reason-codes.ts';
 import type { CaseListing, CaseListingFilter, CaseListingItem } from '../ports/case-listing.ts';
 
 export type ListCasesDeps = { readonly listing: CaseListing; readonly cursors: PageCursors };

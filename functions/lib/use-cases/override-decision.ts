@@ -1,4 +1,4 @@
-import { type OverrideInput, overrideDecision as override } from '../domain/staff-actions.ts';
+import { type OverrideInput, overrideDecision as override } from '../workflow/staff-actions.ts';
 import type { RefundQueue } from '../ports/refund-queue.ts';
 import { runStaffCommand, type StaffCommandDeps, type StaffCommandInput, type StaffCommandResult } from './staff-case-command.ts';
 

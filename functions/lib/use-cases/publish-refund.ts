@@ -1,4 +1,4 @@
-import type { OutboxRecord } from '../domain/decision-step.ts';
+import type { OutboxRecord } from '../workflow/decision-step.ts';
 import type { CaseStore } from '../ports/case-store.ts';
 import type { RefundQueue } from '../ports/refund-queue.ts';
 

@@ -1,21 +1,11 @@
-import { type CaseStatus, caseIdFor } from '../domain/case.ts';
-import type { HistoryEvent } from '../domain/case.ts';
-import {
-  ConcurrentModificationError,
-  ConflictError,
-  DomainError,
-  DuplicateDeliveryError,
-  NotFoundError,
-  PayloadTooLargeError,
-  SignatureError,
-  ValidationError,
-} from '../domain/errors.ts';
-import { futureTimeIssues } from '../domain/event-times.ts';
-import { applyMarketplaceEvent, type LifecycleOutcome } from '../domain/lifecycle.ts';
-import type { EventType, WebhookPayload } from '../domain/return-payload.ts';
+import { type CaseStatus, caseIdFor } from '../workflow/case.ts';
+import type { HistoryEvent } from '../workflow/case.ts';
+import { ConcurrentModificationError, ConflictError, DomainError, DuplicateDeliveryError, NotFoundError, PayloadTooLargeError, SignatureError, ValidationError } from '../contract/errors.ts';
+import { futureTimeIssues } from '../contract/event-times.ts';
+import { applyMarketplaceEvent, type LifecycleOutcome } from '../workflow/lifecycle.ts';
+import type { EventType, WebhookPayload } from '../contract/return-payload.ts';
 import type { Policy } from '../decision/policy.ts';
-import type { DeliveryLogContext, InboundWebhook, MarketplaceAdapter, MarketplaceRegistry, ParsedDelivery } from '../marketplaces/adapter.ts';
-import { canonicalOnly } from '../marketplaces/index.ts';
+import type { DeliveryLogContext, InboundWebhook, MarketplaceAdapter, MarketplaceRegistry, ParsedDelivery } from '../ports/marketplace-adapter.ts';
 import type { CaseStore, DeliveryRecord, HeldEvents } from '../ports/case-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { PolicyProvider } from '../ports/policy-provider.ts';
@@ -23,8 +13,6 @@ import type { RefundQueue } from '../ports/refund-queue.ts';
 import type { WebhookSecrets } from '../ports/webhook-secrets.ts';
 import { type PublishOutcome, publishRefund } from './publish-refund.ts';
 
-/** Moved to the canonical adapter; re-exported for existing callers. */
-export { parseWebhookBody } from '../marketplaces/canonical.ts';
 
 export const MAX_WEBHOOK_BYTES = 256 * 1024;
 const MAX_ATTEMPTS = 8;
@@ -35,8 +23,8 @@ export type ReceiveWebhookDeps = {
   readonly policies: PolicyProvider;
   readonly refunds: RefundQueue;
   readonly clock: Clock;
-  /** Which format each marketplace speaks; every marketplace speaks the canonical one when absent. */
-  readonly marketplaces?: MarketplaceRegistry;
+  /** Which format each marketplace speaks (functions/lib/marketplaces/index.ts builds it). */
+  readonly marketplaces: MarketplaceRegistry;
   /** Waits between optimistic-concurrency retries; injectable so tests need not sleep. */
   readonly backoff?: (attempt: number) => Promise<void>;
 };
@@ -113,7 +101,7 @@ export async function receiveWebhook(deps: ReceiveWebhookDeps, input: ReceiveWeb
   if (Buffer.byteLength(input.rawBody, 'utf8') > MAX_WEBHOOK_BYTES) {
     throw new PayloadTooLargeError(`Webhook body exceeds ${MAX_WEBHOOK_BYTES} bytes`);
   }
-  const adapter = (deps.marketplaces ?? canonicalOnly).adapterFor(input.marketplace);
+  const adapter = deps.marketplaces.adapterFor(input.marketplace);
   const request: InboundWebhook = {
     headers: input.headers === undefined ? { 'x-signature': input.signatureHeader } : lowerCaseHeaders(input.headers),
     rawBody: input.rawBody,

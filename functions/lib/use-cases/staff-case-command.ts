@@ -1,7 +1,7 @@
-import type { StaffPrincipal } from '../auth/claims.ts';
-import type { CaseRecord, HistoryEvent } from '../domain/case.ts';
-import { ConcurrentModificationError, NotFoundError, StaleVersionError } from '../domain/errors.ts';
-import type { StaffActionContext, StaffChange } from '../domain/staff-actions.ts';
+import type { StaffPrincipal } from '../contract/staff-claims.ts';
+import type { CaseRecord, HistoryEvent } from '../workflow/case.ts';
+import { ConcurrentModificationError, NotFoundError, StaleVersionError } from '../contract/errors.ts';
+import type { StaffActionContext, StaffChange } from '../workflow/staff-actions.ts';
 import type { CaseStore } from '../ports/case-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { PolicyProvider } from '../ports/policy-provider.ts';

@@ -3,9 +3,9 @@ import { describe, expect } from 'vitest';
 import { decide } from '#lib/decision/decide.ts';
 import { DecisionSchema, type Decision } from '#lib/decision/decision-schema.ts';
 import { FactsSchema, formatIsoMs, parseIsoMs, type Facts } from '#lib/decision/facts.ts';
-import { TimestampSchema } from '#lib/domain/return-payload.ts';
+import { TimestampSchema } from '#lib/contract/return-payload.ts';
 import { defaultPolicy, parsePolicy } from '#lib/decision/policy.ts';
-import { evidenceSubmitters } from '#lib/domain/return-payload.ts';
+import { evidenceSubmitters } from '#lib/contract/return-payload.ts';
 import { factsArb } from '#test/support/facts-factory.ts';
 
 /**

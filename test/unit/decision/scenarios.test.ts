@@ -1,16 +1,11 @@
+import { type StaffRole } from '#lib/contract/roles.ts';
 import { describe, expect, it } from 'vitest';
-import { reasonCodes, reasonFamilyOf } from '#lib/domain/reason-codes.ts';
+import { reasonCodes, reasonFamilyOf } from '#lib/contract/reason-codes.ts';
 import { decide } from '#lib/decision/decide.ts';
-import {
-  DecisionSchema,
-  type CostBearer,
-  type RecommendedRemedy,
-  type ReviewReason,
-  type ShippingPayer,
-} from '#lib/decision/decision-schema.ts';
+import { DecisionSchema, type CostBearer, type RecommendedRemedy, type ReviewReason, type ShippingPayer } from '#lib/decision/decision-schema.ts';
 import { FactsSchema, factsFromReturn, type Facts } from '#lib/decision/facts.ts';
-import { ReturnSchema } from '#lib/domain/return-payload.ts';
-import { defaultPolicy, parsePolicy, type Policy, type StaffRole } from '#lib/decision/policy.ts';
+import { ReturnSchema } from '#lib/contract/return-payload.ts';
+import { defaultPolicy, parsePolicy, type Policy } from '#lib/decision/policy.ts';
 import { ruleKit, type Party, type Rule } from '#lib/decision/rule.ts';
 import { day, ev, makeFacts, notShipped, scan } from '#test/support/facts-factory.ts';
 

@@ -1,4 +1,4 @@
-import { UnsupportedMediaTypeError } from '../../domain/errors.ts';
+import { UnsupportedMediaTypeError } from '../../contract/errors.ts';
 import { logger } from '../../observability.ts';
 import { type ReceiveWebhookDeps, receiveWebhook } from '../../use-cases/receive-webhook.ts';
 import { type HttpRoute, rawBodyOf } from '../http-handler.ts';

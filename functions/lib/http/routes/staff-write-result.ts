@@ -1,4 +1,4 @@
-import type { StaffPrincipal } from '../../auth/claims.ts';
+import type { StaffPrincipal } from '../../contract/staff-claims.ts';
 import { logger } from '../../observability.ts';
 import type { StaffCommandResult } from '../../use-cases/staff-case-command.ts';
 import { etagOf, toCaseView } from '../case-views.ts';

@@ -1,5 +1,6 @@
-import { type Policy, type StaffRole, staffRoles } from '../decision/policy.ts';
-import { AuthorityExceededError } from '../domain/errors.ts';
+import { type StaffRole, staffRoles } from '../contract/roles.ts';
+import type { Policy } from './policy.ts';
+import { AuthorityExceededError } from '../contract/errors.ts';
 
 /**
  * Refund authority: the largest refund each role may approve alone, per currency, from the

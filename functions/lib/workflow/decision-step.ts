@@ -2,8 +2,8 @@ import type { Decision } from '../decision/decision-schema.ts';
 import { decide } from '../decision/decide.ts';
 import { factsFromReturn } from '../decision/facts.ts';
 import type { Policy } from '../decision/policy.ts';
-import { type Actor, assertTransition, type CaseRecord, type CaseStatus, type HistoryEvent, type RefundRecord, returnWithStaffEvidence } from './case.ts';
-import { type RefundMessage, REFUND_MESSAGE_VERSION, refundIdFor } from './refund-message.ts';
+import { type Actor, assertTransition, type CaseRecord, type CaseStatus, type HistoryEvent, type LedgerLine, type RefundRecord, returnWithStaffEvidence } from './case.ts';
+import { type RefundMessage, REFUND_MESSAGE_VERSION, refundIdFor } from '../contract/refund-message.ts';
 import { resolutionDueAt } from './service-levels.ts';
 
 /**
@@ -17,16 +17,6 @@ const redecidable: ReadonlySet<CaseStatus> = new Set(['RECEIVED', 'DECIDED', 'NE
 
 const refundRemedies: ReadonlySet<Decision['remedy']> = new Set(['FULL_REFUND', 'PARTIAL_REFUND', 'RETURN_AND_REFUND']);
 
-export type LedgerLine = {
-  readonly kind: 'BUYER_REFUND' | 'DEDUCTION' | 'RETURN_SHIPPING' | 'RESHIP_SHIPPING' | 'CARRIER_CLAIM';
-  readonly amount: number;
-  readonly currency: string;
-  /** Who pays now (makes the buyer whole, or pays the label). */
-  readonly paidBy: 'SELLER' | 'BUYER' | 'CARRIER' | 'PLATFORM' | 'NONE';
-  /** Who finally bears it, after any carrier claim. */
-  readonly bornBy: 'SELLER' | 'BUYER' | 'CARRIER' | 'PLATFORM' | 'NONE';
-  readonly note: string;
-};
 
 export type OutboxRecord = {
   readonly caseId: string;

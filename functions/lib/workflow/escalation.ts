@@ -1,14 +1,7 @@
 import type { DefaultResolution, Policy } from '../decision/policy.ts';
-import {
-  type Actor,
-  assertTransition,
-  awaitingStaffStatuses,
-  type CaseRecord,
-  type EscalationLevel,
-  type HistoryEvent,
-  type RefundRecord,
-} from './case.ts';
-import { type LedgerLine, makeRefundDue, type OutboxRecord } from './decision-step.ts';
+import { type Actor, assertTransition, awaitingStaffStatuses, type CaseRecord, type EscalationLevel, type HistoryEvent, type RefundRecord } from './case.ts';
+import { makeRefundDue, type OutboxRecord } from './decision-step.ts';
+import type { LedgerLine } from './case.ts';
 import { resolutionDueAt } from './service-levels.ts';
 
 /**

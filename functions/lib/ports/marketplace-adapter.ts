@@ -1,6 +1,6 @@
-import type { CaseRecord } from '../domain/case.ts';
-import type { EventType, WebhookPayload } from '../domain/return-payload.ts';
-import type { SignatureCheck } from '../domain/webhook-signature.ts';
+import type { CaseRecord } from '../workflow/case.ts';
+import type { EventType, WebhookPayload } from '../contract/return-payload.ts';
+import type { SignatureCheck } from '../contract/webhook-signature.ts';
 
 /**
  * The port every marketplace format implements: verify a delivery as that marketplace signs

@@ -1,19 +1,13 @@
+import { type StaffRole } from '../contract/roles.ts';
 import * as z from 'zod';
-import { assertRefundAuthority, formatMoney } from '../auth/authority.ts';
+import { assertRefundAuthority, formatMoney } from '../decision/authority.ts';
 import type { Decision, RecommendedRemedy } from '../decision/decision-schema.ts';
-import type { Policy, StaffRole } from '../decision/policy.ts';
-import {
-  type Actor,
-  assertTransition,
-  type CaseRecord,
-  type CaseStatus,
-  canTransition,
-  type HistoryEvent,
-  type StaffResolution,
-} from './case.ts';
-import { canRedecide, decideCase, type LedgerLine, ledgerFor, makeRefundDue, type OutboxRecord } from './decision-step.ts';
-import { ConflictError, ForbiddenError, IllegalTransitionError, ValidationError } from './errors.ts';
-import { type Evidence, EvidenceSchema, IdentifierSchema } from './return-payload.ts';
+import type { Policy } from '../decision/policy.ts';
+import { type Actor, assertTransition, type CaseRecord, type CaseStatus, canTransition, type HistoryEvent, type StaffResolution } from './case.ts';
+import { canRedecide, decideCase, ledgerFor, makeRefundDue, type OutboxRecord } from './decision-step.ts';
+import type { LedgerLine } from './case.ts';
+import { ConflictError, ForbiddenError, IllegalTransitionError, ValidationError } from '../contract/errors.ts';
+import { type Evidence, EvidenceSchema, IdentifierSchema } from '../contract/return-payload.ts';
 
 /**
  * What seller staff do to a case, as pure functions of the case as read: add evidence,

@@ -1,7 +1,8 @@
+import { staffRoles, type StaffRole } from './roles.ts';
 import * as z from 'zod';
-import { type StaffRole, staffRoles } from '../decision/policy.ts';
-import { AuthenticationError, ForbiddenError } from '../domain/errors.ts';
-import { IdentifierSchema } from '../domain/return-payload.ts';
+
+import { AuthenticationError, ForbiddenError } from './errors.ts';
+import { IdentifierSchema } from './return-payload.ts';
 
 /**
  * Who is calling the seller API, from the claims of a token the gateway has already verified

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { IllegalTransitionError } from './errors.ts';
+import { IllegalTransitionError } from '../contract/errors.ts';
 import type { Decision } from '../decision/decision-schema.ts';
-import type { LedgerLine } from './decision-step.ts';
-import type { Evidence, ReturnV1 } from './return-payload.ts';
+import type { Priority } from '../contract/priorities.ts';
+import type { Evidence, ReturnV1 } from '../contract/return-payload.ts';
 
 /**
  * The case: one marketplace return, its facts, its current decision and where it stands.
@@ -24,8 +24,6 @@ export type CaseStatus = (typeof caseStatuses)[number];
 export const escalationLevels = ['AGENT', 'SUPERVISOR', 'MANAGER'] as const;
 export type EscalationLevel = (typeof escalationLevels)[number];
 
-export const priorities = ['URGENT', 'NORMAL'] as const;
-export type Priority = (typeof priorities)[number];
 
 /**
  * Allowed moves. A status may move to itself where a re-decision or an escalation keeps it
@@ -79,6 +77,18 @@ export type HistoryEvent = {
   readonly fromStatus: CaseStatus | null;
   readonly toStatus: CaseStatus;
   readonly details: Readonly<Record<string, unknown>>;
+};
+
+/** One line of who pays what for the current decision (the case's ledger). */
+export type LedgerLine = {
+  readonly kind: 'BUYER_REFUND' | 'DEDUCTION' | 'RETURN_SHIPPING' | 'RESHIP_SHIPPING' | 'CARRIER_CLAIM';
+  readonly amount: number;
+  readonly currency: string;
+  /** Who pays now (makes the buyer whole, or pays the label). */
+  readonly paidBy: 'SELLER' | 'BUYER' | 'CARRIER' | 'PLATFORM' | 'NONE';
+  /** Who finally bears it, after any carrier claim. */
+  readonly bornBy: 'SELLER' | 'BUYER' | 'CARRIER' | 'PLATFORM' | 'NONE';
+  readonly note: string;
 };
 
 /** The refund a decision made due, and what became of it. */

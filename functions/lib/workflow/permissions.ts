@@ -1,6 +1,7 @@
-import type { StaffRole } from '../decision/policy.ts';
-import { ForbiddenError } from '../domain/errors.ts';
-import type { StaffPrincipal } from './claims.ts';
+import { type StaffRole } from '../contract/roles.ts';
+
+import { ForbiddenError } from '../contract/errors.ts';
+import type { StaffPrincipal } from '../contract/staff-claims.ts';
 import { type FunctionSpec, functionManifest } from '../../manifest.ts';
 
 /**

@@ -1,17 +1,8 @@
-import {
-  type Actor,
-  assertTransition,
-  canTransition,
-  type CaseRecord,
-  type CaseStatus,
-  caseIdFor,
-  type HistoryEvent,
-  type RefundRecord,
-} from './case.ts';
-import { ConflictError, IllegalTransitionError } from './errors.ts';
+import { type Actor, assertTransition, canTransition, type CaseRecord, type CaseStatus, caseIdFor, type HistoryEvent, type RefundRecord } from './case.ts';
+import { ConflictError, IllegalTransitionError } from '../contract/errors.ts';
 import type { Policy } from '../decision/policy.ts';
 import { canRedecide, decideCase, type OutboxRecord } from './decision-step.ts';
-import type { WebhookPayload } from './return-payload.ts';
+import type { WebhookPayload } from '../contract/return-payload.ts';
 
 /**
  * What a marketplace event does to a case, as a pure function of the case as read and the
