@@ -45,6 +45,19 @@ describe('openapi.json', () => {
     }
   });
 
+  it('writes every sizeable schema once, as a component, and refers to it (no inlined copies)', () => {
+    const doc = buildOpenApiDocument() as Doc;
+    const text = JSON.stringify(doc);
+    for (const [id, schema] of Object.entries(doc.components.schemas)) {
+      const body = JSON.stringify(schema);
+      if (body.length < 500) continue;
+      expect(text.split(body).length - 1, id).toBe(1);
+    }
+    // The payload's return is a component that both snapshot events refer to.
+    const canonical = JSON.stringify(doc.components.schemas.CanonicalPayloadV1);
+    expect(canonical.split('"$ref":"#/components/schemas/ReturnInput"').length - 1).toBe(2);
+  });
+
   it('takes the webhook body from the list of webhook formats', () => {
     const doc = buildOpenApiDocument() as Doc;
     for (const format of webhookBodySchemas) expect(doc.components.schemas).toHaveProperty(format.name);

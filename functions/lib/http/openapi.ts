@@ -2,7 +2,8 @@ import * as z from 'zod';
 import { DecisionSchema } from '../decision/decision-schema.ts';
 import { type FunctionSpec, type HttpFunctionName, functionManifest, httpRoutes } from '../../manifest.ts';
 import { claimNames } from '../contract/staff-claims.ts';
-import { EvidenceSchema, ReturnSchema } from '../contract/return-payload.ts';
+import { CancellationSchema, EvidenceSchema, ReturnSchema } from '../contract/return-payload.ts';
+import { ShopifyReturnLineItemSchema } from '../marketplaces/shopify.ts';
 import { StaffEvidenceSchema } from '../workflow/staff-actions.ts';
 import { ActorSchema, AddEvidenceBodySchema, ApproveBodySchema, AssignBodySchema, CaseDetailResponseSchema, CaseListResponseSchema, CaseSummarySchema, CaseViewSchema, ErrorResponseSchema, GatewayErrorSchema, HistoryEventSchema, LedgerLineSchema, ListCasesQuerySchema, NoteBodySchema, OverrideBodySchema, ReadableTraceEntrySchema, RefundRecordSchema, StaffResolutionSchema, StaffWriteResponseSchema, WebhookAcceptedSchema } from './seller-api-schemas.ts';
 import { webhookBodySchemas } from './webhook-body-schemas.ts';
@@ -54,6 +55,15 @@ function requestComponents(): Registry {
     [AssignBodySchema, 'AssignRequest'],
   ];
   for (const [schema, id] of entries) r.add(schema, { id });
+  // Parts of the webhook bodies that more than one body or branch uses: one component each,
+  // referenced, never inlined twice. Request forms: defaults are optional here.
+  const shared: [z.ZodType, string][] = [
+    [ReturnSchema, 'ReturnInput'],
+    [EvidenceSchema, 'EvidenceInput'],
+    [CancellationSchema, 'Cancellation'],
+    [ShopifyReturnLineItemSchema, 'ShopifyReturnLineItem'],
+  ];
+  for (const [schema, id] of shared) r.add(schema, { id });
   for (const format of webhookBodySchemas) r.add(format.schema, { id: format.name });
   return r;
 }
@@ -71,9 +81,20 @@ function componentSchemas(): JsonObject {
   const out = z.toJSONSchema(responseComponents(), { io: 'output', uri }).schemas;
   const input = z.toJSONSchema(requestComponents(), { io: 'input', uri }).schemas;
   const all: JsonObject = {};
-  for (const [id, schema] of [...Object.entries(out), ...Object.entries(input)]) {
+  for (const [id, schema] of Object.entries(out)) all[id] = clean(schema);
+  // A request component that reads exactly like a response component (no defaults differ) is
+  // the same schema: one component, referenced from both sides.
+  const sameAs = new Map<string, string>();
+  for (const [id, schema] of Object.entries(input)) {
     if (id in all) throw new Error(`Two API schemas share the component name ${id}`);
-    all[id] = clean(schema);
+    const text = JSON.stringify(clean(schema));
+    const twin = Object.keys(out).find((o) => JSON.stringify(all[o]) === text);
+    if (twin !== undefined) sameAs.set(uri(id), uri(twin));
+    else all[id] = clean(schema);
+  }
+  if (sameAs.size > 0) {
+    const rewritten = JSON.stringify(all).replace(/"\$ref":"([^"]+)"/g, (m, target: string) => (sameAs.has(target) ? `"$ref":"${sameAs.get(target)}"` : m));
+    Object.assign(all, JSON.parse(rewritten) as JsonObject);
   }
   // A webhook format's own description (and who sends it) heads its component.
   for (const format of webhookBodySchemas) {
@@ -93,35 +114,50 @@ const errorStatuses: Readonly<Record<number, string>> = {
   413: 'Body too large',
   415: 'Content-Type is not application/json',
   428: 'If-Match is required',
+  429: 'Throttled by the API stage (answered by the gateway as `{"message":"Too Many Requests"}`); retry with backoff',
   500: 'Something failed on the server; the body carries only a request id',
 };
 
-function errorResponses(statuses: readonly number[], overrides: Readonly<Record<number, JsonObject>> = {}): JsonObject {
+/** Each error status once, in components.responses; operations refer to it. */
+function errorResponseComponents(): JsonObject {
   const responses: JsonObject = {};
-  for (const status of [...new Set(statuses)].sort((a, b) => a - b)) {
-    const schema = status === 401 ? { oneOf: [ref('GatewayError'), ref('Error')] } : ref('Error');
-    responses[String(status)] = overrides[status] ?? { description: errorStatuses[status], content: { 'application/json': { schema } } };
+  for (const [status, description] of Object.entries(errorStatuses)) {
+    const schema = status === '401' ? { oneOf: [ref('GatewayError'), ref('Error')] } : status === '429' ? ref('GatewayError') : ref('Error');
+    responses[`Error${status}`] = { description, content: { 'application/json': { schema } } };
   }
   return responses;
 }
 
-const caseIdParameter = {
-  name: 'id',
-  in: 'path',
-  required: true,
-  description: 'Case id',
-  schema: { type: 'string', pattern: '^cs_[0-9a-f]{24}$' },
-};
+function errorResponses(statuses: readonly number[], overrides: Readonly<Record<number, JsonObject>> = {}): JsonObject {
+  const responses: JsonObject = {};
+  // Every route sits behind the stage's throttle.
+  for (const status of [...new Set([...statuses, 429])].sort((a, b) => a - b)) {
+    if (errorStatuses[status] === undefined) throw new Error(`No description for error status ${status}`);
+    responses[String(status)] = overrides[status] ?? { $ref: `#/components/responses/Error${status}` };
+  }
+  return responses;
+}
 
-const ifMatchParameter = {
-  name: 'If-Match',
-  in: 'header',
-  required: true,
-  description: 'The case ETag (its version) as last read, e.g. "7"',
-  schema: { type: 'string', pattern: '^"[1-9][0-9]*"$' },
+const parameterComponents = {
+  CaseId: {
+    name: 'id',
+    in: 'path',
+    required: true,
+    description: 'Case id',
+    schema: { type: 'string', pattern: '^cs_[0-9a-f]{24}$' },
+  },
+  IfMatch: {
+    name: 'If-Match',
+    in: 'header',
+    required: true,
+    description: 'The case ETag (its version) as last read, e.g. "7"',
+    schema: { type: 'string', pattern: '^"[1-9][0-9]*"$' },
+  },
 };
+const caseIdParameter = { $ref: '#/components/parameters/CaseId' };
+const ifMatchParameter = { $ref: '#/components/parameters/IfMatch' };
 
-const etagHeader = { ETag: { description: 'The case version, for If-Match', schema: { type: 'string' } } };
+const etagHeader = { ETag: { $ref: '#/components/headers/ETag' } };
 
 function queryParameters(schema: z.ZodObject): JsonObject[] {
   return Object.entries(schema.shape).map(([name, field]) => {
@@ -170,7 +206,8 @@ function operations(): Record<HttpFunctionName, JsonObject> {
   const webhookBody =
     webhookBodySchemas.length === 1
       ? ref(webhookBodySchemas[0]?.name ?? '')
-      : { oneOf: webhookBodySchemas.map((f) => ref(f.name)) };
+      : // anyOf, not oneOf: the path and X-Shopify-Topic choose the format, not the body's shape.
+        { anyOf: webhookBodySchemas.map((f) => ref(f.name)) };
   return {
       'receive-webhook': {
           operationId: 'receiveWebhook',
@@ -261,7 +298,7 @@ function operations(): Record<HttpFunctionName, JsonObject> {
           operationId: 'getOpenApi',
           tags: ['Meta'],
           summary: 'This document',
-          responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } },
+          responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } }, ...errorResponses([]) },
         },
   };
 }
@@ -285,9 +322,18 @@ export function buildOpenApiDocument(): JsonObject {
     info: {
       title: 'Dispute Desk API',
       version: '1.0.0',
+      license: { name: 'Proprietary: all rights reserved', identifier: 'LicenseRef-Proprietary' },
       description:
         'Signed marketplace webhooks and the seller staff API. Staff calls carry a JWT (an OIDC ID token from the seller staff user pool) whose claims name the user (`sub`), the seller (`custom:sellerId`) and the role (`cognito:groups` or `custom:role`: agent, supervisor, manager). Every read and write is scoped to the token’s seller. Writes take If-Match with the case version.',
     },
+    servers: [
+      {
+        url: 'https://{apiId}.execute-api.{region}.amazonaws.com',
+        description: 'A deployed stage (the stack output ApiUrl)',
+        variables: { apiId: { default: 'example', description: 'The HTTP API id' }, region: { default: 'eu-central-1' } },
+      },
+      { url: 'http://127.0.0.1:3000', description: 'The local runtime (`npm start`)' },
+    ],
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     tags: [
       { name: 'Seller staff', description: 'Authenticated, tenant-isolated case work' },
@@ -305,6 +351,9 @@ export function buildOpenApiDocument(): JsonObject {
         },
       },
       schemas: componentSchemas(),
+      responses: errorResponseComponents(),
+      parameters: parameterComponents,
+      headers: { ETag: { description: 'The case version, for If-Match', schema: { type: 'string' } } },
     },
   };
 }
