@@ -38,7 +38,7 @@ const refundedHistory = [
   ev(3, 0, 'REFUND_APPLIED', 'REFUND_PENDING', 'REFUNDED', { refundId: 'rf_1' }),
 ];
 const ledgerEntry: LedgerEntry = { idempotencyKey: 'rf_1', reference: 'pay_1', caseId, amount: 500, currency: 'EUR', paidAt: '2026-11-01T00:00:00Z', calls: 1 };
-const emptyModel: WebhookModel = { returns: new Map(), mustWriteNothing: [], unanswered: [], wrongRefusals: [], duplicatesApplied: [] };
+const emptyModel: WebhookModel = { returns: new Map(), mustWriteNothing: [], unanswered: [], wrongRefusals: [], duplicatesApplied: [], crossSellerCancels: [] };
 
 describe('soak invariant checker', () => {
   it('accepts a consistent refunded case and flags each planted inconsistency in its history', () => {
