@@ -156,6 +156,8 @@ export class WebhookTraffic {
   readonly #accepted: TrackedReturn[] = [];
   readonly #pending = new Set<Promise<unknown>>();
   eventsSent = Object.fromEntries(Object.keys(webhookMix).map((k) => [k, 0])) as Record<WebhookKind, number>;
+  /** How cancellations were answered, e.g. `webhook.early-cancel 202 held` or `webhook.cancel 202 REFUNDED OLDER_THAN_APPLIED_EVENT`. */
+  readonly cancelAnswers: Record<string, number> = {};
 
   constructor(options: { baseUrl: string; recorder: Recorder; random: Random; runId: string }) {
     this.#baseUrl = options.baseUrl;
@@ -353,6 +355,9 @@ export class WebhookTraffic {
     if (answer.status === 202 && answer.json?.caseId === r.caseId && (answer.json.held === true || answer.json.status === 'CANCELLED')) {
       r.cancelAccepted = true;
     }
+    const json = answer.status === 202 ? answer.json : undefined;
+    const how = [kind, answer.status || 'no answer', json?.held === true ? 'held' : json?.status, json?.ignoredReason].filter((x) => x != null).join(' ');
+    this.cancelAnswers[how] = (this.cancelAnswers[how] ?? 0) + 1;
     return answer;
   }
 
@@ -439,7 +444,7 @@ export class WebhookTraffic {
     // The cancel overtook its request: later occurredAt, sent first (or at the same time).
     const r = this.#newReturn();
     if (this.#random.chance(0.6)) r.template = 'defect'; // a refund would be due at once
-    const race = this.#random.chance(0.3);
+    const race = this.#random.chance(0.4);
     const requestedAt = Date.now() - this.#random.int(1_000, 600_000);
     const cancelledAt = Date.now();
     r.newestOccurredAt = cancelledAt;
