@@ -138,7 +138,7 @@ const FAR_FUTURE = '9999-12-31T23:59:59Z';
 const EXTREME_RATES = [1e-131, 1e-200, 5e-324] as const;
 const EVIDENCE_URI_LENGTH = 2_000;
 
-type AnswerJson = { caseId?: string | null; duplicate?: boolean; ignoredReason?: string; status?: string | null; held?: boolean };
+type AnswerJson = { caseId?: string | null; duplicate?: boolean; ignoredReason?: string; status?: string | null; held?: boolean; error?: { code?: string } };
 type Answer = { status: number; json?: AnswerJson };
 /** Changes a well-formed payload into a hostile one (still signed by the marketplace). */
 type Tweak = (payload: WebhookPayloadInput) => WebhookPayloadInput;
@@ -156,7 +156,7 @@ export class WebhookTraffic {
   readonly #accepted: TrackedReturn[] = [];
   readonly #pending = new Set<Promise<unknown>>();
   eventsSent = Object.fromEntries(Object.keys(webhookMix).map((k) => [k, 0])) as Record<WebhookKind, number>;
-  /** How cancellations were answered, e.g. `webhook.early-cancel 202 held` or `webhook.cancel 202 REFUNDED OLDER_THAN_APPLIED_EVENT`. */
+  /** How cancellations were answered, e.g. `webhook.early-cancel 202 held`, `webhook.cancel 409 ILLEGAL_TRANSITION`. */
   readonly cancelAnswers: Record<string, number> = {};
 
   constructor(options: { baseUrl: string; recorder: Recorder; random: Random; runId: string }) {
@@ -355,8 +355,8 @@ export class WebhookTraffic {
     if (answer.status === 202 && answer.json?.caseId === r.caseId && (answer.json.held === true || answer.json.status === 'CANCELLED')) {
       r.cancelAccepted = true;
     }
-    const json = answer.status === 202 ? answer.json : undefined;
-    const how = [kind, answer.status || 'no answer', json?.held === true ? 'held' : json?.status, json?.ignoredReason].filter((x) => x != null).join(' ');
+    const json = answer.json;
+    const how = [kind, answer.status || 'no answer', json?.held === true ? 'held' : json?.status, json?.ignoredReason, json?.error?.code].filter((x) => x != null).join(' ');
     this.cancelAnswers[how] = (this.cancelAnswers[how] ?? 0) + 1;
     return answer;
   }
