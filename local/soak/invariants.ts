@@ -30,6 +30,11 @@ export type TableSnapshot = {
   events: Map<string, HistoryEvent[]>;
   outbox: { caseId: string; refundId: string }[];
   deliveries: Map<string, { caseId: string }>;
+  /**
+   * Events held for a return not received yet, by case id: the guard item (`sk=HELD`) and
+   * the held events (`sk=HELD#<seq>`). They must vanish when the case is created.
+   */
+  held: Map<string, { guard: boolean; events: number }>;
   items: number;
 };
 
@@ -45,7 +50,7 @@ export function documentClientFor(endpoint: string): DynamoDBDocumentClient {
 
 /** Reads every item of the table, page by page. */
 export async function scanTable(client: DynamoDBDocumentClient, tableName: string): Promise<TableSnapshot> {
-  const snapshot: TableSnapshot = { cases: new Map(), events: new Map(), outbox: [], deliveries: new Map(), items: 0 };
+  const snapshot: TableSnapshot = { cases: new Map(), events: new Map(), outbox: [], deliveries: new Map(), held: new Map(), items: 0 };
   let startKey: Record<string, unknown> | undefined;
   for (let page = 0; page < 100_000; page++) {
     const out = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey, ConsistentRead: true }));
@@ -62,6 +67,12 @@ export async function scanTable(client: DynamoDBDocumentClient, tableName: strin
         snapshot.events.set(caseId, list);
       } else if (pk.startsWith('CASE#') && sk.startsWith('OUTBOX#')) {
         snapshot.outbox.push({ caseId: pk.slice('CASE#'.length), refundId: sk.slice('OUTBOX#'.length) });
+      } else if (pk.startsWith('CASE#') && (sk === 'HELD' || sk.startsWith('HELD#'))) {
+        const caseId = pk.slice('CASE#'.length);
+        const held = snapshot.held.get(caseId) ?? { guard: false, events: 0 };
+        if (sk === 'HELD') held.guard = true;
+        else held.events += 1;
+        snapshot.held.set(caseId, held);
       } else if (pk.startsWith('DELIVERY#')) {
         snapshot.deliveries.set(pk, { caseId: String(item.caseId) });
       }
@@ -169,7 +180,11 @@ export function checkHistories(snapshot: TableSnapshot): InvariantResult {
   );
 }
 
-/** A delivery id is applied at most once: it appears in the events of one version only. */
+/**
+ * A delivery id is applied at most once: it appears in the events of one version only. A
+ * delivery record names an existing case, or a return whose events are still held (an
+ * early cancel whose request never got through); held events never outlive their case's creation.
+ */
 export function checkDeliveriesAppliedOnce(snapshot: TableSnapshot, model: WebhookModel): InvariantResult {
   const violations: string[] = model.duplicatesApplied.map((d) => `duplicate of ${d.deliveryId} answered ${d.status} ${d.body}`);
   const seen = new Map<string, string>();
@@ -183,14 +198,24 @@ export function checkDeliveriesAppliedOnce(snapshot: TableSnapshot, model: Webho
       seen.set(deliveryId, at);
     }
   }
+  let heldDeliveries = 0;
   for (const [key, d] of snapshot.deliveries) {
-    if (!snapshot.cases.has(d.caseId)) violations.push(`delivery record ${key} points at missing case ${d.caseId}`);
+    if (snapshot.cases.has(d.caseId)) continue;
+    if (snapshot.held.has(d.caseId)) heldDeliveries += 1;
+    else violations.push(`delivery record ${key} points at missing case ${d.caseId} with no held events`);
+  }
+  let heldEvents = 0;
+  for (const [caseId, held] of snapshot.held) {
+    heldEvents += held.events;
+    if (snapshot.cases.has(caseId)) violations.push(`case ${caseId} exists but ${held.events} held events${held.guard ? ' and their guard' : ''} were not consumed`);
+    else if (!held.guard) violations.push(`${held.events} held events for ${caseId} without their guard item`);
   }
   return result(
     'every delivery is applied at most once',
     violations,
-    `${snapshot.deliveries.size} delivery records, ${seen.size} deliveries in history, ${model.duplicatesApplied.length} duplicates answered as new`,
-    { deliveryRecords: snapshot.deliveries.size, deliveriesInHistory: seen.size },
+    `${snapshot.deliveries.size} delivery records, ${seen.size} deliveries in history, ${model.duplicatesApplied.length} duplicates answered as new; ` +
+      `${heldEvents} events still held for ${snapshot.held.size} returns not received (${heldDeliveries} delivery records)`,
+    { deliveryRecords: snapshot.deliveries.size, deliveriesInHistory: seen.size, heldReturns: snapshot.held.size, heldEvents, heldDeliveries },
   );
 }
 
@@ -245,6 +270,68 @@ export function checkRefundsExactlyOnce(snapshot: TableSnapshot, ledger: readonl
     violations,
     `${counts.applied} refunds APPLIED, ${counts.ledgerEntries} ledger entries (${counts.replayedCalls} idempotent replays), ${counts.cancelled} cancelled before payment, ${counts.stillDue} still due`,
     counts,
+  );
+}
+
+/**
+ * No refund is paid for a return whose cancellation was accepted (answered 202 held, or with
+ * the case CANCELLED): its case, if it exists, is CANCELLED with no refund APPLIED, and the
+ * ledger holds no payment for it. A held cancellation whose request never got through leaves
+ * no case, which is fine.
+ */
+export function checkNoRefundAfterAcceptedCancel(snapshot: TableSnapshot, ledger: readonly LedgerEntry[], model: WebhookModel): InvariantResult {
+  const violations: string[] = [];
+  const paidCases = new Map<string, LedgerEntry[]>();
+  for (const entry of ledger) paidCases.set(entry.caseId, [...(paidCases.get(entry.caseId) ?? []), entry]);
+  const counts = { cancelsAccepted: 0, casesCancelled: 0, bornCancelled: 0, noCase: 0, refundsWithdrawn: 0 };
+  for (const r of model.returns.values()) {
+    if (!r.cancelAccepted) continue;
+    counts.cancelsAccepted += 1;
+    const c = snapshot.cases.get(r.caseId);
+    if (c === undefined) counts.noCase += 1;
+    else if (c.status !== 'CANCELLED') violations.push(`return ${r.returnId}: cancellation accepted, but case ${c.caseId} is ${c.status}`);
+    else counts.casesCancelled += 1;
+    // A held cancel replayed by the request: the case was created CANCELLED in one write.
+    if (snapshot.events.get(r.caseId)?.some((e) => e.action === 'RETURN_CANCELLED' && e.version === 1 && e.details.arrivedBeforeTheReturn === true)) counts.bornCancelled += 1;
+    if (c?.refund?.status === 'APPLIED') violations.push(`return ${r.returnId}: cancellation accepted, but refund ${c.refund.refundId} of case ${c.caseId} is APPLIED`);
+    if (c?.refund?.status === 'CANCELLED') counts.refundsWithdrawn += 1;
+    for (const entry of paidCases.get(r.caseId) ?? []) {
+      violations.push(`return ${r.returnId}: cancellation accepted, but ledger ${entry.reference} paid ${entry.amount} ${entry.currency} for case ${r.caseId} (${entry.idempotencyKey})`);
+    }
+  }
+  return result(
+    'no refund paid for a return whose cancellation was accepted',
+    violations,
+    `${counts.cancelsAccepted} cancellations accepted: ${counts.casesCancelled} cases CANCELLED (${counts.bornCancelled} born cancelled from a held cancel, ${counts.refundsWithdrawn} with a refund withdrawn), ${counts.noCase} still held without a case; no ledger entry for any`,
+    counts,
+  );
+}
+
+/**
+ * No case is changed by an event naming another seller: every cancellation the soak sent
+ * naming another seller and order than the case was answered 409, left no delivery record,
+ * and appears in no case's history.
+ */
+export function checkCrossSellerChangedNothing(snapshot: TableSnapshot, model: WebhookModel): InvariantResult {
+  const violations: string[] = [];
+  const inHistory = new Map<string, string>();
+  for (const [caseId, history] of snapshot.events) {
+    for (const e of history) {
+      if (typeof e.details.deliveryId === 'string') inHistory.set(e.details.deliveryId, `${caseId} v${e.version} ${e.action}`);
+    }
+  }
+  for (const x of model.crossSellerCancels) {
+    const where = `cancel ${x.deliveryId} of case ${x.caseId} naming another seller`;
+    if (x.status !== 409) violations.push(`${where} answered ${x.status || 'nothing'}, expected 409`);
+    const applied = inHistory.get(x.deliveryId);
+    if (applied !== undefined) violations.push(`${where} is in the history of ${applied}`);
+    if (snapshot.deliveries.has(`DELIVERY#${x.marketplace}#${x.deliveryId}`)) violations.push(`${where} left a delivery record`);
+  }
+  return result(
+    'no case changed by an event naming another seller',
+    violations,
+    `${model.crossSellerCancels.length} cancellations naming another seller: ${model.crossSellerCancels.filter((x) => x.status === 409).length} answered 409; histories and delivery records checked`,
+    { crossSellerCancels: model.crossSellerCancels.length },
   );
 }
 

@@ -21,6 +21,8 @@ export type SoakReport = {
     requests: { total: number; c2xx: number; c4xx: number; c5xx: number; none: number };
     skippedForBackpressure: number;
     webhookEvents: Record<string, number>;
+    /** Cancellations by answer: held, the case's status, the reason it was ignored. */
+    cancelAnswers: Record<string, number>;
     byKindAndStatus: Record<string, Record<string, number>>;
     latencyMs: Record<string, LatencySummary>;
     staff: Record<string, unknown>;
@@ -87,6 +89,7 @@ function markdown(r: SoakReport): string {
     '',
     `**Outcome:** ${String(o.cases)} cases (${Object.entries(o.casesByStatus as Record<string, number>).map(([k, n]) => `${k} ${n}`).join(', ')}); ` +
       `${String(o.refundsApplied)} refunds applied, ${String(o.ledgerEntries)} ledger entries, ${String(o.refundsCancelled)} refunds cancelled before payment; ` +
+      `${String(o.cancellationsAccepted)} cancellations accepted, ${String(o.heldEventsLeft)} early events still held; ` +
       `${String(o.escalations)} escalations and ${String(o.defaultResolutions)} default resolutions (escalation clock ×${String(s.clockRate)}); ${String(o.deadLetters)} dead letters.`,
     '',
     'Latencies are end to end through the local API Gateway stand-in on one shared 2-core machine that also runs DynamoDB Local and the load driver; they compare runs, not AWS. ' +
@@ -104,7 +107,8 @@ function text(r: SoakReport): string {
       const l = r.traffic.latencyMs[kind];
       return `  ${kind.padEnd(36)} ${statusCells(row).padEnd(40)} p50 ${l?.p50 ?? '-'} p95 ${l?.p95 ?? '-'} p99 ${l?.p99 ?? '-'} ms`;
     }),
-    `Outcome: ${JSON.stringify(r.outcome.casesByStatus)}; refunds applied ${String(r.outcome.refundsApplied)}, ledger ${String(r.outcome.ledgerEntries)}; escalations ${String(r.outcome.escalations)}, default resolutions ${String(r.outcome.defaultResolutions)}`,
+    `Cancellations answered: ${Object.entries(r.traffic.cancelAnswers).sort(([a], [b]) => a.localeCompare(b)).map(([how, n]) => `${how} ×${n}`).join(', ') || 'none'}`,
+    `Outcome: ${JSON.stringify(r.outcome.casesByStatus)}; refunds applied ${String(r.outcome.refundsApplied)}, ledger ${String(r.outcome.ledgerEntries)}; cancellations accepted ${String(r.outcome.cancellationsAccepted)}, early events still held ${String(r.outcome.heldEventsLeft)}; escalations ${String(r.outcome.escalations)}, default resolutions ${String(r.outcome.defaultResolutions)}`,
     `Staff traffic: ${r.traffic.staff.exercised === true ? 'exercised' : `not exercised (${String(r.traffic.staff.reason)})`}`,
     'Invariants:',
     ...r.invariants.flatMap((i) => [`  ${i.ok ? 'OK  ' : 'FAIL'} ${i.name}: ${i.summary}`, ...i.examples.map((e) => `         - ${e}`)]),

@@ -12,7 +12,23 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../engines.ts';
 import { localFunctions } from '../functions.ts';
 import type { LedgerEntry } from '../payment-simulator.ts';
 import { defaultFaultPlan, FaultInjector } from './faults.ts';
-import { checkDeadLetters, checkDeliveriesAppliedOnce, checkDrained, checkHistories, checkMalformedWroteNothing, checkNo5xx, checkOneCasePerAcceptedReturn, checkRefundsExactlyOnce, documentClientFor, type InvariantResult, queueState, readDeadLetters, scanTable } from './invariants.ts';
+import {
+  checkDeadLetters,
+  checkDeliveriesAppliedOnce,
+  checkCrossSellerChangedNothing,
+  checkDrained,
+  checkHistories,
+  checkMalformedWroteNothing,
+  checkNo5xx,
+  checkNoRefundAfterAcceptedCancel,
+  checkOneCasePerAcceptedReturn,
+  checkRefundsExactlyOnce,
+  documentClientFor,
+  type InvariantResult,
+  queueState,
+  readDeadLetters,
+  scanTable,
+} from './invariants.ts';
 import { createProgress } from './progress.ts';
 import { Random } from './random.ts';
 import { type SoakReport, writeReport } from './report.ts';
@@ -236,6 +252,8 @@ async function main(): Promise<number> {
       checkHistories(snapshot),
       checkDeliveriesAppliedOnce(snapshot, webhooks.model),
       checkRefundsExactlyOnce(snapshot, ledger.refunds),
+      checkNoRefundAfterAcceptedCancel(snapshot, ledger.refunds, webhooks.model),
+      checkCrossSellerChangedNothing(snapshot, webhooks.model),
       checkDrained(queue, snapshot),
       checkDeadLetters(deadLetters, snapshot),
       checkNo5xx(recorder.records, faults.windows, webhooks.model),
@@ -276,6 +294,7 @@ async function main(): Promise<number> {
         requests: recorder.counts(),
         skippedForBackpressure: skipped,
         webhookEvents: webhooks.eventsSent,
+        cancelAnswers: webhooks.cancelAnswers,
         byKindAndStatus: recorder.byKindAndStatus(),
         latencyMs: recorder.latencyByKind(),
         staff: staff === undefined ? { exercised: false, reason: staffLoad.reason } : { exercised: true, ...staff.summary() },
@@ -292,6 +311,8 @@ async function main(): Promise<number> {
         cases: snapshot.cases.size,
         casesByStatus: statuses,
         tableItems: snapshot.items,
+        cancellationsAccepted: [...webhooks.model.returns.values()].filter((r) => r.cancelAccepted).length,
+        heldEventsLeft: [...snapshot.held.values()].reduce((n, h) => n + h.events, 0),
         refundsApplied: [...snapshot.cases.values()].filter((c) => c.refund?.status === 'APPLIED').length,
         refundsCancelled: [...snapshot.cases.values()].filter((c) => c.refund?.status === 'CANCELLED').length,
         ledgerEntries: ledger.refunds.length,

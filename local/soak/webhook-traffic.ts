@@ -10,7 +10,9 @@ import type { Random } from './random.ts';
  * Marketplace traffic for the soak: signed canonical webhooks at a steady rate, mixing new
  * returns with the awkward deliveries real marketplaces send (exact and concurrent
  * duplicates, out-of-order and early updates, cancellations, a reused delivery id with
- * another body) and with requests that must be refused (bad signatures, malformed bodies).
+ * another body), with hostile ones (a cancel before its request, a cancel naming another
+ * seller, times far in the future, numbers DynamoDB cannot store, evidence at the size
+ * limits) and with requests that must be refused (bad signatures, malformed bodies).
  *
  * It keeps a model of what it sent and what was answered, which the invariant checker
  * compares with the table afterwards: the returns the system accepted, the deliveries it
@@ -65,6 +67,20 @@ export type TrackedReturn = {
   /** A 202 showed the case exists (created, updated, or answered as a duplicate of it). */
   accepted: boolean;
   cancelSent: boolean;
+  /**
+   * A cancellation was accepted: answered 202 with `held: true` (kept until the request
+   * comes) or with the case CANCELLED. Nothing may be paid for this return.
+   */
+  cancelAccepted: boolean;
+};
+
+/** A cancellation naming another seller and order than the (existing) case: must change nothing. */
+export type CrossSellerCancel = {
+  readonly marketplace: string;
+  readonly caseId: string;
+  readonly deliveryId: string;
+  /** The final answer (after marketplace retries of 5xx); must be 409. */
+  status: number;
 };
 
 /** A request that must be refused and must write nothing. */
@@ -84,6 +100,7 @@ export type WebhookModel = {
   readonly wrongRefusals: { kind: string; status: number; variant: string }[];
   /** Duplicates of a committed delivery that were not answered as duplicates. */
   readonly duplicatesApplied: { deliveryId: string; status: number; body: string }[];
+  readonly crossSellerCancels: CrossSellerCancel[];
 };
 
 /** Relative weights of the traffic mix (normalised). */
@@ -99,13 +116,35 @@ export const webhookMix = {
   conflict: 2,
   badSignature: 5,
   malformed: 8,
+  /** A cancellation that overtook its request (sometimes racing it): held, the case is born cancelled. */
+  earlyCancel: 5,
+  /** A cancellation of an accepted return naming another seller and order: 409, nothing written. */
+  crossSellerCancel: 3,
+  /** An update timed far in the future (occurredAt, claimedAt, evidence): 400, nothing written. */
+  futureTime: 3,
+  /** Signals too small for a DynamoDB number (1e-131, 1e-200, 5e-324): 2xx or 4xx, never 5xx. */
+  extremeNumbers: 2,
+  /** 100 evidence items with ~2 KB URIs, a body just under the limit: 2xx or 4xx, never 5xx. */
+  oversizedEvidence: 2,
 } as const;
 export type WebhookKind = keyof typeof webhookMix;
 
-type Answer = { status: number; json?: { caseId?: string | null; duplicate?: boolean; ignoredReason?: string; status?: string | null } };
+/** Kinds that act on a return the system already accepted (they fall back to a new one). */
+const needsAccepted: ReadonlySet<WebhookKind> = new Set(['update', 'cancel', 'duplicate', 'conflict', 'outOfOrder', 'crossSellerCancel']);
+
+/** The times 9999-12-31 and an hour or a day ahead: all past now + 5 min. */
+const FAR_FUTURE = '9999-12-31T23:59:59Z';
+/** Below DynamoDB's smallest positive number (1e-130); 5e-324 is the smallest double. */
+const EXTREME_RATES = [1e-131, 1e-200, 5e-324] as const;
+const EVIDENCE_URI_LENGTH = 2_000;
+
+type AnswerJson = { caseId?: string | null; duplicate?: boolean; ignoredReason?: string; status?: string | null; held?: boolean; error?: { code?: string } };
+type Answer = { status: number; json?: AnswerJson };
+/** Changes a well-formed payload into a hostile one (still signed by the marketplace). */
+type Tweak = (payload: WebhookPayloadInput) => WebhookPayloadInput;
 
 export class WebhookTraffic {
-  readonly model: WebhookModel = { returns: new Map(), mustWriteNothing: [], unanswered: [], wrongRefusals: [], duplicatesApplied: [] };
+  readonly model: WebhookModel = { returns: new Map(), mustWriteNothing: [], unanswered: [], wrongRefusals: [], duplicatesApplied: [], crossSellerCancels: [] };
   readonly #baseUrl: string;
   readonly #recorder: Recorder;
   readonly #random: Random;
@@ -116,7 +155,9 @@ export class WebhookTraffic {
   readonly #recent: Delivery[] = [];
   readonly #accepted: TrackedReturn[] = [];
   readonly #pending = new Set<Promise<unknown>>();
-  eventsSent: Record<WebhookKind, number> = { new: 0, update: 0, duplicate: 0, concurrentDuplicate: 0, outOfOrder: 0, cancel: 0, quickCancel: 0, conflict: 0, badSignature: 0, malformed: 0 };
+  eventsSent = Object.fromEntries(Object.keys(webhookMix).map((k) => [k, 0])) as Record<WebhookKind, number>;
+  /** How cancellations were answered, e.g. `webhook.early-cancel 202 held`, `webhook.cancel 409 ILLEGAL_TRANSITION`. */
+  readonly cancelAnswers: Record<string, number> = {};
 
   constructor(options: { baseUrl: string; recorder: Recorder; random: Random; runId: string }) {
     this.#baseUrl = options.baseUrl;
@@ -136,7 +177,7 @@ export class WebhookTraffic {
   tick(): WebhookKind {
     let kind = this.#random.weighted(webhookMix);
     // Kinds that need an earlier return fall back to a new one until there is one.
-    if ((kind === 'update' || kind === 'cancel' || kind === 'duplicate' || kind === 'conflict' || kind === 'outOfOrder') && this.#accepted.length === 0) kind = 'new';
+    if (needsAccepted.has(kind) && this.#accepted.length === 0) kind = 'new';
     this.eventsSent[kind] += 1;
     this.#track(this.#run(kind));
     return kind;
@@ -177,6 +218,16 @@ export class WebhookTraffic {
         return this.#sendBadSignature();
       case 'malformed':
         return this.#sendMalformed();
+      case 'earlyCancel':
+        return this.#sendEarlyCancel();
+      case 'crossSellerCancel':
+        return this.#sendCrossSellerCancel();
+      case 'futureTime':
+        return this.#sendFutureTime();
+      case 'extremeNumbers':
+        return this.#sendExtremeNumbers();
+      case 'oversizedEvidence':
+        return this.#sendOversizedEvidence();
     }
   }
 
@@ -196,6 +247,7 @@ export class WebhookTraffic {
       newestOccurredAt: 0,
       accepted: false,
       cancelSent: false,
+      cancelAccepted: false,
     };
     this.model.returns.set(tracked.caseId, tracked);
     return tracked;
@@ -215,9 +267,10 @@ export class WebhookTraffic {
     return { ...envelope, return: { ...envelope.return, ...ids, ...overrides } } as WebhookPayloadInput;
   }
 
-  #delivery(r: TrackedReturn, eventType: EventType, occurredAt: number): Delivery {
+  #delivery(r: TrackedReturn, eventType: EventType, occurredAt: number, tweak?: Tweak): Delivery {
     const deliveryId = this.#nextId('SOAK-DLV');
-    const body = JSON.stringify(this.#payload(r, eventType, occurredAt, deliveryId));
+    const payload = this.#payload(r, eventType, occurredAt, deliveryId);
+    const body = JSON.stringify(tweak === undefined ? payload : tweak(payload));
     const signedAt = Math.floor(Date.now() / 1000);
     return { deliveryId, body, returnId: r.returnId, signedAt, header: signatureHeader(this.#secret, signedAt, body), committed: false };
   }
@@ -240,10 +293,11 @@ export class WebhookTraffic {
   }
 
   /**
-   * Sends a well-formed delivery and retries it like a marketplace while it gets a 5xx or no
-   * answer. Resolves with the final answer; notes what it says about the return.
+   * Sends a signed delivery and retries it like a marketplace while it gets a 5xx or no
+   * answer (same body and id, fresh signature, growing pauses). Resolves with the final
+   * answer; one that is still 5xx or missing is recorded as unanswered.
    */
-  async #deliver(kind: string, delivery: Delivery, r: TrackedReturn, options: { resign?: boolean } = {}): Promise<Answer> {
+  async #send(kind: string, delivery: Delivery, options: { resign?: boolean } = {}): Promise<Answer> {
     let answer: Answer = { status: 0 };
     for (let attempt = 0; attempt <= MAX_RETRIES; attempt++) {
       if (attempt > 0) {
@@ -268,16 +322,42 @@ export class WebhookTraffic {
     }
     if (answer.status === 0 || answer.status >= 500) {
       this.model.unanswered.push({ kind, deliveryId: delivery.deliveryId, lastStatus: answer.status });
-      return answer;
     }
-    if (answer.status === 202 && answer.json?.caseId === r.caseId && answer.json.ignoredReason !== 'UNKNOWN_RETURN') {
-      if (!r.accepted) {
+    return answer;
+  }
+
+  /**
+   * Sends a well-formed delivery (retried while 5xx, see #send) and notes what the answer
+   * says about the return. A held answer (`status: null`) does not show a case: only the
+   * delivery that creates it does.
+   */
+  async #deliver(kind: string, delivery: Delivery, r: TrackedReturn, options: { resign?: boolean } = {}): Promise<Answer> {
+    const answer = await this.#send(kind, delivery, options);
+    if (answer.status === 0 || answer.status >= 500) return answer;
+    const json = answer.json;
+    if (answer.status === 202 && json?.caseId === r.caseId) {
+      const caseExists = json.held !== true && json.status != null && json.ignoredReason !== 'UNKNOWN_RETURN';
+      if (caseExists && !r.accepted) {
         r.accepted = true;
         this.#accepted.push(r);
       }
-      if (answer.json.duplicate === false) delivery.committed = true;
+      // Held deliveries are recorded too: a repeat of one is a duplicate.
+      if (json.duplicate === false) delivery.committed = true;
     }
     this.#remember(delivery);
+    return answer;
+  }
+
+  /** Sends a cancellation of `r`; a 202 that holds it or shows the case CANCELLED accepts it. */
+  async #cancel(kind: string, r: TrackedReturn, occurredAt: number): Promise<Answer> {
+    r.cancelSent = true;
+    const answer = await this.#deliver(kind, this.#delivery(r, 'return.cancelled', occurredAt), r);
+    if (answer.status === 202 && answer.json?.caseId === r.caseId && (answer.json.held === true || answer.json.status === 'CANCELLED')) {
+      r.cancelAccepted = true;
+    }
+    const json = answer.json;
+    const how = [kind, answer.status || 'no answer', json?.held === true ? 'held' : json?.status, json?.ignoredReason, json?.error?.code].filter((x) => x != null).join(' ');
+    this.cancelAnswers[how] = (this.cancelAnswers[how] ?? 0) + 1;
     return answer;
   }
 
@@ -343,10 +423,9 @@ export class WebhookTraffic {
   async #sendCancel(): Promise<void> {
     const r = this.#pickAccepted();
     if (r === undefined) return this.#sendNew('webhook.new');
-    r.cancelSent = true;
     const occurredAt = Math.max(Date.now(), r.newestOccurredAt + 1);
     r.newestOccurredAt = occurredAt;
-    await this.#deliver('webhook.cancel', this.#delivery(r, 'return.cancelled', occurredAt), r);
+    await this.#cancel('webhook.cancel', r, occurredAt);
   }
 
   async #sendQuickCancel(): Promise<void> {
@@ -356,10 +435,97 @@ export class WebhookTraffic {
     r.newestOccurredAt = requestedAt;
     await this.#deliver('webhook.new', this.#delivery(r, 'return.requested', requestedAt), r);
     if (!r.accepted) return;
-    r.cancelSent = true;
     const cancelledAt = Math.max(Date.now(), requestedAt + 1);
     r.newestOccurredAt = cancelledAt;
-    await this.#deliver('webhook.quick-cancel', this.#delivery(r, 'return.cancelled', cancelledAt), r);
+    await this.#cancel('webhook.quick-cancel', r, cancelledAt);
+  }
+
+  async #sendEarlyCancel(): Promise<void> {
+    // The cancel overtook its request: later occurredAt, sent first (or at the same time).
+    const r = this.#newReturn();
+    if (this.#random.chance(0.6)) r.template = 'defect'; // a refund would be due at once
+    const race = this.#random.chance(0.4);
+    const requestedAt = Date.now() - this.#random.int(1_000, 600_000);
+    const cancelledAt = Date.now();
+    r.newestOccurredAt = cancelledAt;
+    const request = this.#delivery(r, 'return.requested', requestedAt);
+    if (race) {
+      await Promise.all([this.#cancel('webhook.early-cancel.race', r, cancelledAt), this.#deliver('webhook.early-cancel.race-request', request, r)]);
+      return;
+    }
+    await this.#cancel('webhook.early-cancel', r, cancelledAt);
+    await this.#deliver('webhook.early-cancel.late-request', request, r, { resign: true });
+  }
+
+  async #sendCrossSellerCancel(): Promise<void> {
+    const r = this.#pickAccepted();
+    if (r === undefined) return this.#sendNew('webhook.new');
+    // Signed by the marketplace, but naming another seller's order for this return's id.
+    const other: TrackedReturn = { ...r, sellerId: this.#random.pick(SOAK_SELLERS.filter((s) => s !== r.sellerId)), orderId: this.#nextId('SOAK-ORD-OTHER') };
+    const delivery = this.#delivery(other, 'return.cancelled', Math.max(Date.now(), r.newestOccurredAt + 1));
+    const record: CrossSellerCancel = { marketplace: SOAK_MARKETPLACE, caseId: r.caseId, deliveryId: delivery.deliveryId, status: 0 };
+    this.model.crossSellerCancels.push(record);
+    const answer = await this.#send('webhook.cross-seller-cancel', delivery);
+    record.status = answer.status;
+    if (answer.status !== 0 && answer.status < 500 && answer.status !== 409) {
+      this.model.wrongRefusals.push({ kind: 'webhook.cross-seller-cancel', status: answer.status, variant: `cancel of ${r.caseId} naming seller ${other.sellerId}` });
+    }
+  }
+
+  async #sendFutureTime(): Promise<void> {
+    type Variant = [string, Tweak];
+    const variants: Variant[] = [
+      ['occurredAt 9999-12-31', (p) => ({ ...p, occurredAt: FAR_FUTURE })],
+      ['claimedAt an hour ahead', (p) => withReturn(p, (ret) => ({ ...ret, timeline: { ...ret.timeline, claimedAt: new Date(Date.now() + 3_600_000).toISOString() } }))],
+      ['evidence submitted a day ahead', (p) => withReturn(p, (ret) => ({ ...ret, evidence: [{ id: 'EV-FUTURE', kind: 'PRODUCT_PHOTO', finding: 'DEFECTIVE', submittedBy: 'BUYER', submittedAt: new Date(Date.now() + 86_400_000).toISOString() }] }))],
+    ];
+    // Mostly the time that would freeze the case forever if it were accepted.
+    const [variant, tweak] = this.#random.chance(0.6) ? (variants[0] as Variant) : this.#random.pick(variants);
+    const existing = this.#pickAccepted();
+    // A case that exists must not change; a return not received yet must not get one.
+    const r = existing ?? this.#unlisted('SOAK-FUTURE');
+    const delivery = this.#delivery(r, existing === undefined ? 'return.requested' : 'return.updated', Math.max(Date.now(), r.newestOccurredAt + 1), tweak);
+    this.model.mustWriteNothing.push({ kind: `webhook.future-time:${variant}`, marketplace: SOAK_MARKETPLACE, deliveryId: delivery.deliveryId, ...(existing === undefined ? { caseId: r.caseId } : {}) });
+    const answer = await this.#send('webhook.future-time', delivery);
+    if (answer.status !== 0 && answer.status < 500 && answer.status !== 400) {
+      this.model.wrongRefusals.push({ kind: 'webhook.future-time', status: answer.status, variant });
+    }
+  }
+
+  /** Numbers a DynamoDB number cannot hold, on a new return or as an update. 2xx or 4xx; a 5xx is retried and then unanswered. */
+  async #sendExtremeNumbers(): Promise<void> {
+    const rate = this.#random.pick(EXTREME_RATES);
+    const field = this.#random.pick(['buyerClaimRate', 'sellerDefectRate'] as const);
+    const tweak: Tweak = (p) => withReturn(p, (ret) => ({ ...ret, signals: { ...ret.signals, [field]: rate } }));
+    const existing = this.#random.chance(0.5) ? this.#pickAccepted() : undefined;
+    const r = existing ?? this.#newReturn();
+    const occurredAt = Math.max(Date.now(), r.newestOccurredAt + 1);
+    r.newestOccurredAt = occurredAt;
+    await this.#deliver('webhook.extreme-numbers', this.#delivery(r, existing === undefined ? 'return.requested' : 'return.updated', occurredAt, tweak), r);
+  }
+
+  /** 100 evidence items with ~2 KB URIs: a body just under 256 KiB. 2xx or 4xx; never 5xx. */
+  async #sendOversizedEvidence(): Promise<void> {
+    const existing = this.#random.chance(0.5) ? this.#pickAccepted() : undefined;
+    const r = existing ?? this.#newReturn();
+    const occurredAt = Math.max(Date.now(), r.newestOccurredAt + 1);
+    r.newestOccurredAt = occurredAt;
+    const submittedAt = new Date(Date.now() - 3_600_000).toISOString();
+    const tweak: Tweak = (p) =>
+      withReturn(p, (ret) => ({
+        ...ret,
+        evidence: Array.from({ length: 100 }, (_, i) => {
+          const prefix = `https://evidence.soak.example/${r.returnId}/${i}/`;
+          return { id: `EV-${i + 1}`, kind: 'PRODUCT_PHOTO' as const, finding: 'DEFECTIVE' as const, submittedBy: 'BUYER' as const, submittedAt, uri: prefix + 'x'.repeat(EVIDENCE_URI_LENGTH - prefix.length) };
+        }),
+      }));
+    await this.#deliver('webhook.oversized-evidence', this.#delivery(r, existing === undefined ? 'return.requested' : 'return.updated', occurredAt, tweak), r);
+  }
+
+  /** A return the soak does not list among its own (a case for it must never exist). */
+  #unlisted(prefix: string): TrackedReturn {
+    const returnId = this.#nextId(prefix);
+    return { returnId, caseId: caseIdFor(SOAK_MARKETPLACE, returnId), orderId: 'SOAK-ORD-X', sellerId: SOAK_SELLERS[0], template: 'defect', newestOccurredAt: 0, accepted: false, cancelSent: false, cancelAccepted: false };
   }
 
   async #sendDuplicate(): Promise<void> {
@@ -397,8 +563,7 @@ export class WebhookTraffic {
   }
 
   async #sendBadSignature(): Promise<void> {
-    const returnId = this.#nextId('SOAK-BADSIG');
-    const r: TrackedReturn = { returnId, caseId: caseIdFor(SOAK_MARKETPLACE, returnId), orderId: 'SOAK-ORD-X', sellerId: SOAK_SELLERS[0], template: 'defect', newestOccurredAt: 0, accepted: false, cancelSent: false };
+    const r = this.#unlisted('SOAK-BADSIG');
     const delivery = this.#delivery(r, 'return.requested', Date.now());
     const now = Math.floor(Date.now() / 1000);
     const variants: [string, Record<string, string>][] = [
@@ -419,8 +584,8 @@ export class WebhookTraffic {
   }
 
   async #sendMalformed(): Promise<void> {
-    const returnId = this.#nextId('SOAK-BAD');
-    const r: TrackedReturn = { returnId, caseId: caseIdFor(SOAK_MARKETPLACE, returnId), orderId: 'SOAK-ORD-X', sellerId: SOAK_SELLERS[0], template: 'defect', newestOccurredAt: 0, accepted: false, cancelSent: false };
+    const r = this.#unlisted('SOAK-BAD');
+    const returnId = r.returnId;
     const valid = JSON.parse(this.#delivery(r, 'return.requested', Date.now()).body) as Record<string, unknown> & { deliveryId: string; return: Record<string, unknown> };
     const deliveryId = valid.deliveryId;
     const variants: [string, () => { body: string; contentType?: string; marketplace?: string }][] = [
@@ -447,4 +612,10 @@ export class WebhookTraffic {
       { marketplace, caseId: caseIdFor(marketplace, returnId), deliveryId },
     );
   }
+}
+
+/** The payload with its return changed (a cancellation, which carries only ids, unchanged). */
+function withReturn(payload: WebhookPayloadInput, change: (ret: Extract<WebhookPayloadInput, { eventType: 'return.requested' }>['return']) => object): WebhookPayloadInput {
+  if (payload.eventType === 'return.cancelled') return payload;
+  return { ...payload, return: change(payload.return) } as WebhookPayloadInput;
 }

@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { CaseRecord, CaseStatus, HistoryEvent } from '#lib/workflow/case.ts';
 import type { LedgerEntry } from '#local/payment-simulator.ts';
-import { checkDeadLetters, checkHistories, checkNo5xx, checkRefundsExactlyOnce, type TableSnapshot } from '#local/soak/invariants.ts';
-import type { WebhookModel } from '#local/soak/webhook-traffic.ts';
+import {
+  checkCrossSellerChangedNothing,
+  checkDeadLetters,
+  checkDeliveriesAppliedOnce,
+  checkHistories,
+  checkNo5xx,
+  checkNoRefundAfterAcceptedCancel,
+  checkRefundsExactlyOnce,
+  type TableSnapshot,
+} from '#local/soak/invariants.ts';
+import type { TrackedReturn, WebhookModel } from '#local/soak/webhook-traffic.ts';
 
 /**
  * The soak's invariant checker must catch what it claims to: each check is fed a table
@@ -20,7 +29,7 @@ function ev(version: number, seq: number, action: string, fromStatus: CaseStatus
 }
 
 function snapshot(c: CaseRecord, events: HistoryEvent[]): TableSnapshot {
-  return { cases: new Map([[caseId, c]]), events: new Map([[caseId, events]]), outbox: [], deliveries: new Map(), items: 0 };
+  return { cases: new Map([[caseId, c]]), events: new Map([[caseId, events]]), outbox: [], deliveries: new Map(), held: new Map(), items: 0 };
 }
 
 const paid = { refundId: 'rf_1', amount: 500, currency: 'EUR', status: 'APPLIED', decidedAtVersion: 1, dueAt: '2026-11-01T00:00:00Z', providerReference: 'pay_1' } as const;
@@ -32,7 +41,27 @@ const refundedHistory = [
   ev(3, 0, 'REFUND_APPLIED', 'REFUND_PENDING', 'REFUNDED', { refundId: 'rf_1' }),
 ];
 const ledgerEntry: LedgerEntry = { idempotencyKey: 'rf_1', reference: 'pay_1', caseId, amount: 500, currency: 'EUR', paidAt: '2026-11-01T00:00:00Z', calls: 1 };
-const emptyModel: WebhookModel = { returns: new Map(), mustWriteNothing: [], unanswered: [], wrongRefusals: [], duplicatesApplied: [] };
+const emptyModel: WebhookModel = { returns: new Map(), mustWriteNothing: [], unanswered: [], wrongRefusals: [], duplicatesApplied: [], crossSellerCancels: [] };
+
+function modelWith(changes: Partial<WebhookModel>): WebhookModel {
+  return { ...emptyModel, returns: new Map(), mustWriteNothing: [], crossSellerCancels: [], ...changes };
+}
+
+const cancelledReturn: TrackedReturn = {
+  returnId: 'r',
+  caseId,
+  orderId: 'o',
+  sellerId: 's',
+  template: 'defect',
+  newestOccurredAt: 0,
+  accepted: true,
+  cancelSent: true,
+  cancelAccepted: true,
+};
+
+/** A return cancelled while its refund waited: the refund withdrawn, nothing paid. */
+const cancelledHistory = [...refundedHistory.slice(0, 3), ev(2, 0, 'RETURN_CANCELLED', 'REFUND_PENDING', 'CANCELLED', { deliveryId: 'DLV-cancel', cancelledRefundId: 'rf_1' })];
+const withdrawn = { ...paid, status: 'CANCELLED' } as const;
 
 describe('soak invariant checker', () => {
   it('accepts a consistent refunded case and flags each planted inconsistency in its history', () => {
@@ -75,5 +104,61 @@ describe('soak invariant checker', () => {
     expect(checkNo5xx([record], [window], emptyModel).ok).toBe(true);
     expect(checkNo5xx([record], [{ ...window, kind: 'sqsSendFailure' }], emptyModel).ok).toBe(false);
     expect(checkNo5xx([{ ...record, wellFormed: false }], [], emptyModel).ok).toBe(true);
+  });
+
+  it('finds a refund paid, or a case left open, for a return whose cancellation was accepted', () => {
+    // Prepare: the cancel was accepted; the case is CANCELLED with its refund withdrawn.
+    const model = modelWith({ returns: new Map([[caseId, cancelledReturn]]) });
+    const cancelled = snapshot(aCase('CANCELLED', 2, withdrawn), cancelledHistory);
+
+    // Act and assess: clean, then each planted fault named.
+    expect(checkNoRefundAfterAcceptedCancel(cancelled, [], model)).toMatchObject({ ok: true, counts: { cancelsAccepted: 1, casesCancelled: 1, refundsWithdrawn: 1 } });
+    const paidAnyway = checkNoRefundAfterAcceptedCancel(cancelled, [ledgerEntry], model);
+    expect(paidAnyway.ok).toBe(false);
+    expect(paidAnyway.examples.join()).toContain('ledger pay_1 paid 500 EUR');
+    const refunded = checkNoRefundAfterAcceptedCancel(snapshot(aCase('REFUNDED', 3, paid), refundedHistory), [ledgerEntry], model);
+    expect(refunded.examples.join()).toContain('but case cs_000000000000000000000001 is REFUNDED');
+    expect(refunded.examples.join()).toContain('is APPLIED');
+
+    // Born cancelled: the request replayed the held cancel in the same write.
+    const born = [ev(1, 0, 'CASE_RECEIVED', null, 'RECEIVED'), ev(1, 1, 'RETURN_CANCELLED', 'RECEIVED', 'CANCELLED', { deliveryId: 'DLV-early', arrivedBeforeTheReturn: true })];
+    expect(checkNoRefundAfterAcceptedCancel(snapshot(aCase('CANCELLED', 1), born), [], model)).toMatchObject({ ok: true, counts: { bornCancelled: 1 } });
+
+    // A held cancel whose request never came: no case, nothing paid, fine; a payment is not.
+    const noCase: TableSnapshot = { ...cancelled, cases: new Map(), events: new Map(), held: new Map([[caseId, { guard: true, events: 1 }]]) };
+    expect(checkNoRefundAfterAcceptedCancel(noCase, [], model)).toMatchObject({ ok: true, counts: { noCase: 1 } });
+    expect(checkNoRefundAfterAcceptedCancel(noCase, [ledgerEntry], model).ok).toBe(false);
+
+    // A cancel that was refused (409) promises nothing.
+    const refused = modelWith({ returns: new Map([[caseId, { ...cancelledReturn, cancelAccepted: false }]]) });
+    expect(checkNoRefundAfterAcceptedCancel(snapshot(aCase('REFUNDED', 3, paid), refundedHistory), [ledgerEntry], refused).ok).toBe(true);
+  });
+
+  it('finds a case changed by a cancel naming another seller', () => {
+    const crossSeller = { marketplace: 'm', caseId, deliveryId: 'DLV-other-seller', status: 409 };
+    const model = modelWith({ crossSellerCancels: [crossSeller] });
+    const refunded = snapshot(aCase('REFUNDED', 3, paid), refundedHistory);
+    expect(checkCrossSellerChangedNothing(refunded, model)).toMatchObject({ ok: true, counts: { crossSellerCancels: 1 } });
+
+    const applied = [...refundedHistory.slice(0, 3), ev(2, 0, 'RETURN_CANCELLED', 'REFUND_PENDING', 'CANCELLED', { deliveryId: 'DLV-other-seller' })];
+    expect(checkCrossSellerChangedNothing(snapshot(aCase('CANCELLED', 2, withdrawn), applied), model).examples.join()).toContain('is in the history of cs_000000000000000000000001 v2 RETURN_CANCELLED');
+
+    const recorded: TableSnapshot = { ...refunded, deliveries: new Map([['DELIVERY#m#DLV-other-seller', { caseId }]]) };
+    expect(checkCrossSellerChangedNothing(recorded, model).examples.join()).toContain('left a delivery record');
+
+    expect(checkCrossSellerChangedNothing(refunded, modelWith({ crossSellerCancels: [{ ...crossSeller, status: 202 }] })).examples.join()).toContain('answered 202, expected 409');
+  });
+
+  it('accepts delivery records of held events only while their case does not exist', () => {
+    const heldCancel = { caseId: 'cs_000000000000000000000002' };
+    const base = snapshot(aCase('REFUNDED', 3, paid), refundedHistory);
+    const held: TableSnapshot = { ...base, deliveries: new Map([['DELIVERY#m#DLV-early', heldCancel]]), held: new Map([[heldCancel.caseId, { guard: true, events: 1 }]]) };
+    expect(checkDeliveriesAppliedOnce(held, emptyModel)).toMatchObject({ ok: true, counts: { heldEvents: 1, heldDeliveries: 1 } });
+
+    const orphan: TableSnapshot = { ...held, held: new Map() };
+    expect(checkDeliveriesAppliedOnce(orphan, emptyModel).examples.join()).toContain('points at missing case cs_000000000000000000000002 with no held events');
+
+    const notConsumed: TableSnapshot = { ...base, held: new Map([[caseId, { guard: true, events: 2 }]]) };
+    expect(checkDeliveriesAppliedOnce(notConsumed, emptyModel).examples.join()).toContain('exists but 2 held events and their guard were not consumed');
   });
 });
