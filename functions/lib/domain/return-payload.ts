@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ReasonCodeSchema } from './reason-codes.ts';
+import { storableInt, storableRate } from './storable.ts';
 
 /**
  * Canonical marketplace payload, version 1.
@@ -26,7 +27,10 @@ export const CurrencySchema = z
   .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');
 
 /** Money is always integer minor units (cents, fen); a billion units is a sanity ceiling. */
-export const MinorUnitsSchema = z.int().nonnegative().max(100_000_000_000);
+export const MinorUnitsSchema = storableInt({ min: 0, max: 100_000_000_000 });
+
+/** A parcel weight as a carrier records it; ten tonnes is a sanity ceiling. */
+const GramsSchema = storableInt({ min: 1, max: 10_000_000 });
 
 export const eventTypes = ['return.requested', 'return.updated', 'return.cancelled'] as const;
 export const EventTypeSchema = z.enum(eventTypes);
@@ -61,15 +65,15 @@ export const TrackingEventSchema = z.strictObject({
   type: z.enum(trackingEventTypes),
   at: TimestampSchema,
   /** Parcel weight recorded by the scan, if the carrier weighed it. */
-  weightGrams: z.int().positive().max(10_000_000).optional(),
+  weightGrams: GramsSchema.optional(),
 });
 
 export const CarrierSchema = z.strictObject({
   code: IdentifierSchema,
   trackingNumber: IdentifierSchema.optional(),
   events: z.array(TrackingEventSchema).max(200).default([]),
-  weightAtPickupGrams: z.int().positive().max(10_000_000).optional(),
-  weightAtDeliveryGrams: z.int().positive().max(10_000_000).optional(),
+  weightAtPickupGrams: GramsSchema.optional(),
+  weightAtDeliveryGrams: GramsSchema.optional(),
   /** True when the seller chose a carrier the buyer or listing did not agree to. */
   notTheAgreedCarrier: z.boolean().default(false),
 });
@@ -195,19 +199,19 @@ export const ReturnSchema = z.strictObject({
    * merged onto the stored return.
    */
   items: z
-    .array(z.strictObject({ id: IdentifierSchema, quantity: z.int().min(0).max(100_000), reason: ReasonCodeSchema }))
+    .array(z.strictObject({ id: IdentifierSchema, quantity: storableInt({ min: 0, max: 100_000 }), reason: ReasonCodeSchema }))
     .max(250)
     .optional(),
   listing: z.strictObject({
     /** The return window the listing promised, in days; the policy's default applies when absent. */
-    returnWindowDays: z.int().min(0).max(365).optional(),
+    returnWindowDays: storableInt({ min: 0, max: 365 }).optional(),
     sku: IdentifierSchema.optional(),
   }),
   signals: z
     .strictObject({
-      buyerClaimRate: z.number().min(0).max(1).optional(),
+      buyerClaimRate: storableRate().optional(),
       buyerPriorAbuse: z.boolean().optional(),
-      sellerDefectRate: z.number().min(0).max(1).optional(),
+      sellerDefectRate: storableRate().optional(),
     })
     .default({}),
 });

@@ -13,6 +13,7 @@ import {
   TimestampSchema,
 } from '../domain/return-payload.ts';
 import { isRefundRemedy, MAX_NOTE_LENGTH, StaffEvidenceSchema } from '../domain/staff-actions.ts';
+import { storableInt } from '../domain/storable.ts';
 
 /**
  * The seller API's contract: request and response schemas, the source of request
@@ -44,7 +45,7 @@ export const ListCasesQuerySchema = z.strictObject({
     .string()
     .regex(/^\d{1,3}$/, `must be a whole number from 1 to ${MAX_PAGE_SIZE}`)
     .transform(Number)
-    .pipe(z.int().min(1).max(MAX_PAGE_SIZE))
+    .pipe(storableInt({ min: 1, max: MAX_PAGE_SIZE }))
     .optional()
     .meta({ description: `Page size, 1-${MAX_PAGE_SIZE}; default ${DEFAULT_PAGE_SIZE}` }),
   cursor: z

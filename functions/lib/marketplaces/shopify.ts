@@ -10,6 +10,7 @@ import {
   type WebhookPayloadInput,
   WebhookPayloadSchema,
 } from '../domain/return-payload.ts';
+import { storableInt } from '../domain/storable.ts';
 import { issuesFromZod } from '../domain/validation.ts';
 import type { SignatureCheck } from '../domain/webhook-signature.ts';
 import type { InboundWebhook, MarketplaceAdapter, ParsedDelivery, Translation } from './adapter.ts';
@@ -140,7 +141,9 @@ export function reasonCodeFor(reason: string | null | undefined): ReasonCode {
 // adds fields with each API version, and a new field must not turn deliveries into 400s.
 // Unknown fields are dropped, never stored.
 
-const ShopifyIdSchema = z.int().nonnegative().describe('Shopify numeric id (REST); the gid is authoritative');
+/** A count Shopify reports; only ever compared, but bounded like every number the service accepts. */
+const countSchema = () => storableInt({ min: 0, max: Number.MAX_SAFE_INTEGER });
+const ShopifyIdSchema = countSchema().describe('Shopify numeric id (REST); the gid is authoritative');
 const gid = (type: string) =>
   z
     .string()
@@ -165,7 +168,7 @@ export const ShopifyReturnLineItemSchema = z.object({
       line_item: z.object({ id: ShopifyIdSchema.optional(), admin_graphql_api_id: gid('LineItem').optional() }).nullish(),
     })
     .nullish(),
-  quantity: z.int().min(0).max(100_000),
+  quantity: storableInt({ min: 0, max: 100_000 }),
   return_reason: ShopifyReturnReasonSchema.nullish(),
   return_reason_note: z.string().max(5_000).nullish(),
   customer_note: z.string().max(5_000).nullish(),
@@ -176,7 +179,7 @@ const returnObjectFields = {
   admin_graphql_api_id: gid('Return'),
   name: z.string().max(255).nullish(),
   order: z.object({ id: ShopifyIdSchema.optional(), admin_graphql_api_id: gid('Order') }),
-  total_return_line_items: z.int().nonnegative().optional(),
+  total_return_line_items: countSchema().optional(),
   return_line_items: z.array(ShopifyReturnLineItemSchema).max(250),
   return_shipping_fees: z
     .array(z.object({ id: ShopifyIdSchema.optional(), admin_graphql_api_id: gid('ReturnShippingFee').optional(), price: ShopifyMoneyBagSchema }))
@@ -186,7 +189,7 @@ const returnObjectFields = {
     .array(z.object({ id: ShopifyIdSchema.optional(), admin_graphql_api_id: gid('ExchangeLineItem').optional() }))
     .max(250)
     .optional(),
-  total_exchange_line_items: z.int().nonnegative().optional(),
+  total_exchange_line_items: countSchema().optional(),
 };
 
 /** `returns/request`: a buyer asked for a return (full return object). */
@@ -230,7 +233,7 @@ export const ShopifyReturnsUpdateSchema = z
     admin_graphql_api_id: gid('Return'),
     return_line_items: z
       .object({
-        removals: z.array(z.object({ admin_graphql_api_id: gid('ReturnLineItem'), delta: z.int().min(1).max(100_000) })).max(250).optional(),
+        removals: z.array(z.object({ admin_graphql_api_id: gid('ReturnLineItem'), delta: storableInt({ min: 1, max: 100_000 }) })).max(250).optional(),
       })
       .optional(),
     restocking_fees: FeeChangesSchema.optional(),
