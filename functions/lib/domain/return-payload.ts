@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { ReasonCodeSchema } from './reason-codes.ts';
-import { storableInt, storableRate } from './storable.ts';
+import { boundedText, storableInt, storableRate } from './storable.ts';
 
 /**
  * Canonical marketplace payload, version 1.
@@ -12,6 +12,8 @@ import { storableInt, storableRate } from './storable.ts';
 export const PAYLOAD_SCHEMA_VERSION = 1;
 
 const MAX_ID = 128;
+/** The buyer's own words, in characters (UTF-16 code units: up to 6,000 bytes stored). */
+export const MAX_REASON_DETAIL_LENGTH = 2_000;
 
 /** Identifiers are opaque, printable and short; anything else is refused at the door. */
 export const IdentifierSchema = z
@@ -20,10 +22,20 @@ export const IdentifierSchema = z
   .max(MAX_ID)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:\-]*$/, 'must contain only letters, digits and . _ : -');
 
-export const TimestampSchema = z.iso.datetime({ offset: true });
+/**
+ * The longest timestamp: `2026-11-06T09:00:00.123456789+01:00`, nanoseconds and an offset.
+ * ISO 8601 sets no limit on fractional digits and neither does the format check, so without
+ * this a single timestamp could fill the whole body.
+ */
+export const MAX_TIMESTAMP_LENGTH = 35;
+
+export const TimestampSchema = z.iso
+  .datetime({ offset: true })
+  .max(MAX_TIMESTAMP_LENGTH, `must be at most ${MAX_TIMESTAMP_LENGTH} characters (at most 9 fractional digits)`);
 
 export const CurrencySchema = z
   .string()
+  .length(3, 'must be an ISO 4217 code such as EUR')
   .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');
 
 /** Money is always integer minor units (cents, fen); a billion units is a sanity ceiling. */
@@ -94,8 +106,15 @@ const evidenceCommon = {
   id: IdentifierSchema,
   submittedBy: EvidenceSubmitterSchema,
   submittedAt: TimestampSchema,
-  /** Where the underlying file lives; never fetched by this service. */
-  uri: z.url({ protocol: /^https$/ }).max(2048).optional(),
+  /**
+   * Where the underlying file lives; never fetched by this service. ASCII, as RFC 3986 has
+   * URIs (anything else percent-encoded), so its length in characters is its size in bytes.
+   */
+  uri: z
+    .url({ protocol: /^https$/ })
+    .max(2048)
+    .regex(/^[\x21-\x7e]+$/, 'must be ASCII: percent-encode any other character (RFC 3986)')
+    .optional(),
 };
 
 /** One variant per kind of evidence, each with the findings that kind can have. */
@@ -176,7 +195,7 @@ export const ReturnSchema = z.strictObject({
   buyerRef: IdentifierSchema.refine((v) => !v.includes('@'), 'must be an opaque reference, not an e-mail'),
   reason: ReasonCodeSchema,
   /** Buyer's own words; may hold personal data, so it is stored but never logged. */
-  reasonDetail: z.string().max(2000).optional(),
+  reasonDetail: boundedText(MAX_REASON_DETAIL_LENGTH).optional(),
   ticketType: z.enum(ticketTypes).default('RETURN'),
   safetyHazard: z.enum(safetyHazards).default('NONE'),
   timeline: TimelineSchema,

@@ -268,7 +268,7 @@ function overrideLedger(current: CaseRecord, remedy: RecommendedRemedy, refund: 
   );
 }
 
-/** The longest note, in characters. */
+/** The longest note, in characters (UTF-16 code units: up to 6,000 bytes stored). */
 export const MAX_NOTE_LENGTH = 2_000;
 
 /** Appends a note to the history (any status: the record stays complete after closing). */

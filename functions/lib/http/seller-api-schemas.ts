@@ -13,7 +13,7 @@ import {
   TimestampSchema,
 } from '../domain/return-payload.ts';
 import { isRefundRemedy, MAX_NOTE_LENGTH, StaffEvidenceSchema } from '../domain/staff-actions.ts';
-import { storableInt } from '../domain/storable.ts';
+import { boundedText, storableInt } from '../domain/storable.ts';
 
 /**
  * The seller API's contract: request and response schemas, the source of request
@@ -24,6 +24,8 @@ import { storableInt } from '../domain/storable.ts';
 
 export const DEFAULT_PAGE_SIZE = 25;
 export const MAX_PAGE_SIZE = 100;
+/** An approval comment or override reason, in characters (UTF-16 code units: up to 3,000 bytes stored). */
+export const MAX_COMMENT_LENGTH = 1_000;
 
 /** `a,b,c` in one query parameter (API Gateway joins repeated keys with commas, too). */
 function commaList<T extends z.ZodType<unknown, string>>(item: T, max: number, what: string) {
@@ -69,14 +71,14 @@ export const AddEvidenceBodySchema = z
   .meta({ description: 'Evidence is recorded as submitted by SELLER, now.' });
 
 export const ApproveBodySchema = z
-  .strictObject({ comment: z.string().trim().min(1).max(1_000).optional() })
+  .strictObject({ comment: boundedText(MAX_COMMENT_LENGTH, { trim: true, min: 1 }).optional() })
   .meta({ description: 'Optional; an empty body approves too.' });
 
 export const OverrideBodySchema = z
   .strictObject({
     remedy: z.enum(recommendedRemedies),
     /** Free text: stored in the history, never logged. */
-    reason: z.string().trim().min(3).max(1_000),
+    reason: boundedText(MAX_COMMENT_LENGTH, { trim: true, min: 3 }),
     amount: MinorUnitsSchema.positive()
       .optional()
       .meta({ description: 'Refund in minor units of the return currency; required for refund remedies, never above the amount paid' }),
@@ -91,7 +93,7 @@ export const OverrideBodySchema = z
   });
 
 export const NoteBodySchema = z
-  .strictObject({ text: z.string().trim().min(1).max(MAX_NOTE_LENGTH) })
+  .strictObject({ text: boundedText(MAX_NOTE_LENGTH, { trim: true, min: 1 }) })
   .meta({ description: 'The text may hold personal data: stored in the history, never logged.' });
 
 export const AssignBodySchema = z

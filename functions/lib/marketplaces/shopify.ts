@@ -5,6 +5,7 @@ import type { ReasonCode } from '../domain/reason-codes.ts';
 import {
   type EventType,
   IdentifierSchema,
+  MAX_REASON_DETAIL_LENGTH,
   type ReturnV1,
   type WebhookPayload,
   type WebhookPayloadInput,
@@ -383,7 +384,6 @@ function parseBody(topic: ShopifyTopic, rawBody: string): ShopifyBody {
 
 type Item = NonNullable<ReturnV1['items']>[number];
 
-const REASON_DETAIL_MAX = 2_000;
 /** ISO 4217 "no currency": the amount is not known yet (Shopify's own examples use it). */
 const UNKNOWN_CURRENCY = 'XXX';
 
@@ -401,15 +401,26 @@ function decidingReason(items: readonly Item[]): ReasonCode | undefined {
   return reasonPrecedence.find((r) => returned.has(r)) ?? [...returned][0];
 }
 
-/** The buyer's own words from every item, bounded; stored, never logged. */
+/** The first `length` code units of `text`, one fewer where the cut would split a surrogate pair. */
+function cutAt(text: string, length: number): string {
+  const code = text.charCodeAt(length - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? length - 1 : length);
+}
+
+/**
+ * The buyer's own words from every item, bounded; stored, never logged. An unpaired
+ * surrogate (JSON can spell one, UTF-8 cannot) becomes U+FFFD rather than a refusal: the
+ * canonical payload refuses such text, and Shopify retries every non-2xx until it drops the
+ * subscription, so a broken character in a note must not cost the return.
+ */
 function notesOf(body: ReturnObjectBody): string | undefined {
   const notes = body.return_line_items
     .flatMap((li) => [li.return_reason_note, li.customer_note])
-    .map((n) => n?.trim() ?? '')
+    .map((n) => n?.trim().toWellFormed() ?? '')
     .filter((n) => n !== '');
   if (notes.length === 0) return undefined;
   const text = [...new Set(notes)].join('\n');
-  return text.length > REASON_DETAIL_MAX ? `${text.slice(0, REASON_DETAIL_MAX - 1)}…` : text;
+  return text.length > MAX_REASON_DETAIL_LENGTH ? `${cutAt(text, MAX_REASON_DETAIL_LENGTH - 1)}…` : text;
 }
 
 function currencyOf(body: ReturnObjectBody): string | undefined {
