@@ -11,15 +11,45 @@ import { boundedText, storableInt, storableRate } from './storable.ts';
  */
 export const PAYLOAD_SCHEMA_VERSION = 1;
 
-const MAX_ID = 128;
+/*
+ * Size limits. A case item keeps the marketplace's latest snapshot of the return and the
+ * evidence staff added (at most MAX_STAFF_EVIDENCE), and DynamoDB refuses any item over
+ * 400 KB: these limits keep the largest case the contract allows under it with room to spare
+ * (331,746 bytes, 81%: test/integration/case-size-bounds.test.ts builds that case through the
+ * handlers and measures every item). Lengths count UTF-16 code units, as JavaScript and zod
+ * do: free text takes up to 3 bytes per unit once stored; identifiers, timestamps and URIs are
+ * ASCII, 1 byte each. The webhook body itself is at most 256 KiB (MAX_WEBHOOK_BYTES), which
+ * the largest snapshot fits.
+ */
+
+/** Identifiers: ids of returns, orders, sellers, buyers, evidence, line items, SKUs, carriers. */
+export const MAX_ID_LENGTH = 128;
 /** The buyer's own words, in characters (UTF-16 code units: up to 6,000 bytes stored). */
 export const MAX_REASON_DETAIL_LENGTH = 2_000;
+/** An evidence file's https URL, ASCII. */
+export const MAX_URI_LENGTH = 1_024;
+/** Evidence items in one marketplace snapshot (staff may add MAX_STAFF_EVIDENCE more per case). */
+export const MAX_RETURN_EVIDENCE = 100;
+/**
+ * Evidence items seller staff may add to one case, over all requests (the seller API's
+ * POST /cases/{id}/evidence; functions/lib/domain/staff-actions.ts). With the snapshot's,
+ * a case holds at most MAX_CASE_EVIDENCE.
+ */
+export const MAX_STAFF_EVIDENCE = 100;
+/** Evidence items staff may add in one request. */
+export const MAX_STAFF_EVIDENCE_PER_REQUEST = 20;
+/** Evidence items one case holds: the latest snapshot's and the staff's. */
+export const MAX_CASE_EVIDENCE = MAX_RETURN_EVIDENCE + MAX_STAFF_EVIDENCE;
+/** Carrier tracking events in one snapshot. */
+export const MAX_TRACKING_EVENTS = 200;
+/** Returned line items in one snapshot. */
+export const MAX_LINE_ITEMS = 250;
 
 /** Identifiers are opaque, printable and short; anything else is refused at the door. */
 export const IdentifierSchema = z
   .string()
   .min(1)
-  .max(MAX_ID)
+  .max(MAX_ID_LENGTH)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:\-]*$/, 'must contain only letters, digits and . _ : -');
 
 /**
@@ -83,7 +113,7 @@ export const TrackingEventSchema = z.strictObject({
 export const CarrierSchema = z.strictObject({
   code: IdentifierSchema,
   trackingNumber: IdentifierSchema.optional(),
-  events: z.array(TrackingEventSchema).max(200).default([]),
+  events: z.array(TrackingEventSchema).max(MAX_TRACKING_EVENTS).default([]),
   weightAtPickupGrams: GramsSchema.optional(),
   weightAtDeliveryGrams: GramsSchema.optional(),
   /** True when the seller chose a carrier the buyer or listing did not agree to. */
@@ -112,9 +142,11 @@ const evidenceCommon = {
    */
   uri: z
     .url({ protocol: /^https$/ })
-    .max(2048)
-    .regex(/^[\x21-\x7e]+$/, 'must be ASCII: percent-encode any other character (RFC 3986)')
-    .optional(),
+    .max(MAX_URI_LENGTH)
+    // A refinement, not .regex(): a pattern would replace `format: uri` in the published schema.
+    .refine((uri) => /^[\x21-\x7e]+$/.test(uri), 'must be ASCII: percent-encode any other character (RFC 3986)')
+    .optional()
+    .meta({ description: `https URL of the file, ASCII (percent-encoded), at most ${MAX_URI_LENGTH} characters; never fetched` }),
 };
 
 /** One variant per kind of evidence, each with the findings that kind can have. */
@@ -203,7 +235,13 @@ export const ReturnSchema = z.strictObject({
   shippingRegion: ShippingRegionSchema,
   carrier: CarrierSchema.optional(),
   deliveryInspection: z.enum(deliveryInspections).default('UNKNOWN'),
-  evidence: z.array(EvidenceSchema).max(100).default([]),
+  evidence: z
+    .array(EvidenceSchema)
+    .max(MAX_RETURN_EVIDENCE)
+    .default([])
+    .meta({
+      description: `At most ${MAX_RETURN_EVIDENCE} items per snapshot; each update replaces them. Seller staff add up to ${MAX_STAFF_EVIDENCE} more per case (POST /cases/{id}/evidence), kept apart`,
+    }),
   requestedRemedy: z.enum(requestedRemedies),
   /**
    * Amount the buyer asked for, in minor units of `money.currency` (a partial refund as
@@ -219,7 +257,7 @@ export const ReturnSchema = z.strictObject({
    */
   items: z
     .array(z.strictObject({ id: IdentifierSchema, quantity: storableInt({ min: 0, max: 100_000 }), reason: ReasonCodeSchema }))
-    .max(250)
+    .max(MAX_LINE_ITEMS)
     .optional(),
   listing: z.strictObject({
     /** The return window the listing promised, in days; the policy's default applies when absent. */

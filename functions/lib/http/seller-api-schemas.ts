@@ -8,6 +8,8 @@ import {
   CurrencySchema,
   EvidenceSchema,
   IdentifierSchema,
+  MAX_STAFF_EVIDENCE,
+  MAX_STAFF_EVIDENCE_PER_REQUEST,
   MinorUnitsSchema,
   ReturnSchema,
   TimestampSchema,
@@ -59,7 +61,13 @@ export const ListCasesQuerySchema = z.strictObject({
 });
 
 export const AddEvidenceBodySchema = z
-  .strictObject({ evidence: z.array(StaffEvidenceSchema).min(1).max(20) })
+  .strictObject({
+    evidence: z
+      .array(StaffEvidenceSchema)
+      .min(1)
+      .max(MAX_STAFF_EVIDENCE_PER_REQUEST)
+      .meta({ description: `At most ${MAX_STAFF_EVIDENCE_PER_REQUEST} per request and ${MAX_STAFF_EVIDENCE} per case (400 naming \`evidence\` beyond)` }),
+  })
   .superRefine((body, ctx) => {
     const seen = new Set<string>();
     body.evidence.forEach((item, i) => {
