@@ -340,6 +340,19 @@ describe('notes and assignment', () => {
 });
 
 describe('bad input: never 5xx, the field named, nothing written', () => {
+  it.each([
+    ['note', 'text', { text: 'Called the buyer \ud800' }],
+    ['override', 'reason', { remedy: 'REJECT', reason: 'Photos \udc00 contradict the claim' }],
+    ['approve', 'comment', { comment: 'OK \ud83d' }],
+  ] as const)('%s: free text with an unpaired surrogate (no UTF-8 spelling, so not storable as sent) is 400 naming %s', async (route, field, body) => {
+    const c = await seed();
+    const before = await api.itemCount();
+    const res = await api.call(route, { as: principal(SELLER, 'manager'), caseId: c.caseId, ifMatch: c.version, body });
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body.error.issues).toEqual([{ field, problem: expect.stringContaining('well-formed') }]);
+    expect(await api.itemCount()).toBe(before);
+  });
+
   const anyJson = fc.oneof(fc.jsonValue(), fc.anything().map((v) => { try { return JSON.parse(JSON.stringify(v) ?? 'null'); } catch { return null; } }));
   const bodies: Record<(typeof writes)[number], fc.Arbitrary<unknown>> = {
     evidence: fc.oneof(

@@ -150,6 +150,24 @@ describe('POST /webhooks/shopify', () => {
     expect((await store.getCase(caseId))?.return.requestedRemedy).toBe('REPLACEMENT');
   });
 
+  it.each([
+    ['cut at the limit where an emoji straddles it', `${'a'.repeat(1_998)}😀 and more`, `${'a'.repeat(1_998)}…`],
+    ['carrying an unpaired surrogate', 'The zip \ud800 broke', 'The zip \ufffd broke'],
+  ])('keeps a buyer note %s as well-formed text: 202, never a refusal Shopify would retry', async (_name, note, kept) => {
+    const ids = freshShopifyIds();
+    const body = JSON.parse(shopifyBody('returns/request', ids));
+    body.return_line_items = body.return_line_items.map((li: Record<string, unknown>, i: number) => ({
+      ...li,
+      return_reason_note: i === 0 ? note : null,
+      customer_note: null,
+    }));
+    const res = await invoke(shopifyWebhookEvent(JSON.stringify(body), { topic: 'returns/request', triggeredAt: at(0) }));
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    const stored = await store.getCase(caseIdFor(SHOPIFY, ids.returnId));
+    expect(stored?.return.reasonDetail).toBe(kept);
+    expect(stored?.return.reasonDetail?.isWellFormed()).toBe(true);
+  });
+
   describe('duplicates: never a second case, never a second write', () => {
     it('a retried delivery (same webhook id and event id) answers with the case and writes nothing', async () => {
       const ids = freshShopifyIds();

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ReasonCodeSchema } from './reason-codes.ts';
+import { boundedText, storableInt, storableRate } from './storable.ts';
 
 /**
  * Canonical marketplace payload, version 1.
@@ -10,23 +11,68 @@ import { ReasonCodeSchema } from './reason-codes.ts';
  */
 export const PAYLOAD_SCHEMA_VERSION = 1;
 
-const MAX_ID = 128;
+/*
+ * Size limits. A case item keeps the marketplace's latest snapshot of the return and the
+ * evidence staff added (at most MAX_STAFF_EVIDENCE), and DynamoDB refuses any item over
+ * 400 KB: these limits keep the largest case the contract allows under it with room to spare
+ * (331,746 bytes, 81%: test/integration/case-size-bounds.test.ts builds that case through the
+ * handlers and measures every item). Lengths count UTF-16 code units, as JavaScript and zod
+ * do: free text takes up to 3 bytes per unit once stored; identifiers, timestamps and URIs are
+ * ASCII, 1 byte each. The webhook body itself is at most 256 KiB (MAX_WEBHOOK_BYTES), which
+ * the largest snapshot fits.
+ */
+
+/** Identifiers: ids of returns, orders, sellers, buyers, evidence, line items, SKUs, carriers. */
+export const MAX_ID_LENGTH = 128;
+/** The buyer's own words, in characters (UTF-16 code units: up to 6,000 bytes stored). */
+export const MAX_REASON_DETAIL_LENGTH = 2_000;
+/** An evidence file's https URL, ASCII. */
+export const MAX_URI_LENGTH = 1_024;
+/** Evidence items in one marketplace snapshot (staff may add MAX_STAFF_EVIDENCE more per case). */
+export const MAX_RETURN_EVIDENCE = 100;
+/**
+ * Evidence items seller staff may add to one case, over all requests (the seller API's
+ * POST /cases/{id}/evidence; functions/lib/workflow/staff-actions.ts). With the snapshot's,
+ * a case holds at most MAX_CASE_EVIDENCE.
+ */
+export const MAX_STAFF_EVIDENCE = 100;
+/** Evidence items staff may add in one request. */
+export const MAX_STAFF_EVIDENCE_PER_REQUEST = 20;
+/** Evidence items one case holds: the latest snapshot's and the staff's. */
+export const MAX_CASE_EVIDENCE = MAX_RETURN_EVIDENCE + MAX_STAFF_EVIDENCE;
+/** Carrier tracking events in one snapshot. */
+export const MAX_TRACKING_EVENTS = 200;
+/** Returned line items in one snapshot. */
+export const MAX_LINE_ITEMS = 250;
 
 /** Identifiers are opaque, printable and short; anything else is refused at the door. */
 export const IdentifierSchema = z
   .string()
   .min(1)
-  .max(MAX_ID)
+  .max(MAX_ID_LENGTH)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:\-]*$/, 'must contain only letters, digits and . _ : -');
 
-export const TimestampSchema = z.iso.datetime({ offset: true });
+/**
+ * The longest timestamp: `2026-11-06T09:00:00.123456789+01:00`, nanoseconds and an offset.
+ * ISO 8601 sets no limit on fractional digits and neither does the format check, so without
+ * this a single timestamp could fill the whole body.
+ */
+export const MAX_TIMESTAMP_LENGTH = 35;
+
+export const TimestampSchema = z.iso
+  .datetime({ offset: true })
+  .max(MAX_TIMESTAMP_LENGTH, `must be at most ${MAX_TIMESTAMP_LENGTH} characters (at most 9 fractional digits)`);
 
 export const CurrencySchema = z
   .string()
+  .length(3, 'must be an ISO 4217 code such as EUR')
   .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');
 
 /** Money is always integer minor units (cents, fen); a billion units is a sanity ceiling. */
-export const MinorUnitsSchema = z.int().nonnegative().max(100_000_000_000);
+export const MinorUnitsSchema = storableInt({ min: 0, max: 100_000_000_000 });
+
+/** A parcel weight as a carrier records it; ten tonnes is a sanity ceiling. */
+const GramsSchema = storableInt({ min: 1, max: 10_000_000 });
 
 export const eventTypes = ['return.requested', 'return.updated', 'return.cancelled'] as const;
 export const EventTypeSchema = z.enum(eventTypes);
@@ -61,15 +107,15 @@ export const TrackingEventSchema = z.strictObject({
   type: z.enum(trackingEventTypes),
   at: TimestampSchema,
   /** Parcel weight recorded by the scan, if the carrier weighed it. */
-  weightGrams: z.int().positive().max(10_000_000).optional(),
+  weightGrams: GramsSchema.optional(),
 });
 
 export const CarrierSchema = z.strictObject({
   code: IdentifierSchema,
   trackingNumber: IdentifierSchema.optional(),
-  events: z.array(TrackingEventSchema).max(200).default([]),
-  weightAtPickupGrams: z.int().positive().max(10_000_000).optional(),
-  weightAtDeliveryGrams: z.int().positive().max(10_000_000).optional(),
+  events: z.array(TrackingEventSchema).max(MAX_TRACKING_EVENTS).default([]),
+  weightAtPickupGrams: GramsSchema.optional(),
+  weightAtDeliveryGrams: GramsSchema.optional(),
   /** True when the seller chose a carrier the buyer or listing did not agree to. */
   notTheAgreedCarrier: z.boolean().default(false),
 });
@@ -90,8 +136,17 @@ const evidenceCommon = {
   id: IdentifierSchema,
   submittedBy: EvidenceSubmitterSchema,
   submittedAt: TimestampSchema,
-  /** Where the underlying file lives; never fetched by this service. */
-  uri: z.url({ protocol: /^https$/ }).max(2048).optional(),
+  /**
+   * Where the underlying file lives; never fetched by this service. ASCII, as RFC 3986 has
+   * URIs (anything else percent-encoded), so its length in characters is its size in bytes.
+   */
+  uri: z
+    .url({ protocol: /^https$/ })
+    .max(MAX_URI_LENGTH)
+    // A refinement, not .regex(): a pattern would replace `format: uri` in the published schema.
+    .refine((uri) => /^[\x21-\x7e]+$/.test(uri), 'must be ASCII: percent-encode any other character (RFC 3986)')
+    .optional()
+    .meta({ description: `https URL of the file, ASCII (percent-encoded), at most ${MAX_URI_LENGTH} characters; never fetched` }),
 };
 
 /** One variant per kind of evidence, each with the findings that kind can have. */
@@ -172,7 +227,7 @@ export const ReturnSchema = z.strictObject({
   buyerRef: IdentifierSchema.refine((v) => !v.includes('@'), 'must be an opaque reference, not an e-mail'),
   reason: ReasonCodeSchema,
   /** Buyer's own words; may hold personal data, so it is stored but never logged. */
-  reasonDetail: z.string().max(2000).optional(),
+  reasonDetail: boundedText(MAX_REASON_DETAIL_LENGTH).optional(),
   ticketType: z.enum(ticketTypes).default('RETURN'),
   safetyHazard: z.enum(safetyHazards).default('NONE'),
   timeline: TimelineSchema,
@@ -180,7 +235,13 @@ export const ReturnSchema = z.strictObject({
   shippingRegion: ShippingRegionSchema,
   carrier: CarrierSchema.optional(),
   deliveryInspection: z.enum(deliveryInspections).default('UNKNOWN'),
-  evidence: z.array(EvidenceSchema).max(100).default([]),
+  evidence: z
+    .array(EvidenceSchema)
+    .max(MAX_RETURN_EVIDENCE)
+    .default([])
+    .meta({
+      description: `At most ${MAX_RETURN_EVIDENCE} items per snapshot; each update replaces them. Seller staff add up to ${MAX_STAFF_EVIDENCE} more per case (POST /cases/{id}/evidence), kept apart`,
+    }),
   requestedRemedy: z.enum(requestedRemedies),
   /**
    * Amount the buyer asked for, in minor units of `money.currency` (a partial refund as
@@ -195,19 +256,19 @@ export const ReturnSchema = z.strictObject({
    * merged onto the stored return.
    */
   items: z
-    .array(z.strictObject({ id: IdentifierSchema, quantity: z.int().min(0).max(100_000), reason: ReasonCodeSchema }))
-    .max(250)
+    .array(z.strictObject({ id: IdentifierSchema, quantity: storableInt({ min: 0, max: 100_000 }), reason: ReasonCodeSchema }))
+    .max(MAX_LINE_ITEMS)
     .optional(),
   listing: z.strictObject({
     /** The return window the listing promised, in days; the policy's default applies when absent. */
-    returnWindowDays: z.int().min(0).max(365).optional(),
+    returnWindowDays: storableInt({ min: 0, max: 365 }).optional(),
     sku: IdentifierSchema.optional(),
   }),
   signals: z
     .strictObject({
-      buyerClaimRate: z.number().min(0).max(1).optional(),
+      buyerClaimRate: storableRate().optional(),
       buyerPriorAbuse: z.boolean().optional(),
-      sellerDefectRate: z.number().min(0).max(1).optional(),
+      sellerDefectRate: storableRate().optional(),
     })
     .default({}),
 });

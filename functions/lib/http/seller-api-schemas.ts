@@ -6,8 +6,18 @@ import { DecisionSchema, recommendedRemedies } from '../decision/decision-schema
 import { caseStatuses, escalationLevels } from '../workflow/case.ts';
 import { MAX_CURSOR_LENGTH } from '../contract/page-cursor.ts';
 import { ReasonCodeSchema } from '../contract/reason-codes.ts';
-import { CurrencySchema, EvidenceSchema, IdentifierSchema, MinorUnitsSchema, ReturnSchema, TimestampSchema } from '../contract/return-payload.ts';
+import {
+  CurrencySchema,
+  EvidenceSchema,
+  IdentifierSchema,
+  MAX_STAFF_EVIDENCE,
+  MAX_STAFF_EVIDENCE_PER_REQUEST,
+  MinorUnitsSchema,
+  ReturnSchema,
+  TimestampSchema,
+} from '../contract/return-payload.ts';
 import { isRefundRemedy, MAX_NOTE_LENGTH, StaffEvidenceSchema } from '../workflow/staff-actions.ts';
+import { boundedText, storableInt } from '../contract/storable.ts';
 
 /**
  * The seller API's contract: request and response schemas, the source of request
@@ -18,6 +28,8 @@ import { isRefundRemedy, MAX_NOTE_LENGTH, StaffEvidenceSchema } from '../workflo
 
 export const DEFAULT_PAGE_SIZE = 25;
 export const MAX_PAGE_SIZE = 100;
+/** An approval comment or override reason, in characters (UTF-16 code units: up to 3,000 bytes stored). */
+export const MAX_COMMENT_LENGTH = 1_000;
 
 /** `a,b,c` in one query parameter (API Gateway joins repeated keys with commas, too). */
 function commaList<T extends z.ZodType<unknown, string>>(item: T, max: number, what: string) {
@@ -39,7 +51,7 @@ export const ListCasesQuerySchema = z.strictObject({
     .string()
     .regex(/^\d{1,3}$/, `must be a whole number from 1 to ${MAX_PAGE_SIZE}`)
     .transform(Number)
-    .pipe(z.int().min(1).max(MAX_PAGE_SIZE))
+    .pipe(storableInt({ min: 1, max: MAX_PAGE_SIZE }))
     .optional()
     .meta({ description: `Page size, 1-${MAX_PAGE_SIZE}; default ${DEFAULT_PAGE_SIZE}` }),
   cursor: z
@@ -51,7 +63,13 @@ export const ListCasesQuerySchema = z.strictObject({
 });
 
 export const AddEvidenceBodySchema = z
-  .strictObject({ evidence: z.array(StaffEvidenceSchema).min(1).max(20) })
+  .strictObject({
+    evidence: z
+      .array(StaffEvidenceSchema)
+      .min(1)
+      .max(MAX_STAFF_EVIDENCE_PER_REQUEST)
+      .meta({ description: `At most ${MAX_STAFF_EVIDENCE_PER_REQUEST} per request and ${MAX_STAFF_EVIDENCE} per case (400 naming \`evidence\` beyond)` }),
+  })
   .superRefine((body, ctx) => {
     const seen = new Set<string>();
     body.evidence.forEach((item, i) => {
@@ -63,14 +81,14 @@ export const AddEvidenceBodySchema = z
   .meta({ description: 'Evidence is recorded as submitted by SELLER, now.' });
 
 export const ApproveBodySchema = z
-  .strictObject({ comment: z.string().trim().min(1).max(1_000).optional() })
+  .strictObject({ comment: boundedText(MAX_COMMENT_LENGTH, { trim: true, min: 1 }).optional() })
   .meta({ description: 'Optional; an empty body approves too.' });
 
 export const OverrideBodySchema = z
   .strictObject({
     remedy: z.enum(recommendedRemedies),
     /** Free text: stored in the history, never logged. */
-    reason: z.string().trim().min(3).max(1_000),
+    reason: boundedText(MAX_COMMENT_LENGTH, { trim: true, min: 3 }),
     amount: MinorUnitsSchema.positive()
       .optional()
       .meta({ description: 'Refund in minor units of the return currency; required for refund remedies, never above the amount paid' }),
@@ -85,7 +103,7 @@ export const OverrideBodySchema = z
   });
 
 export const NoteBodySchema = z
-  .strictObject({ text: z.string().trim().min(1).max(MAX_NOTE_LENGTH) })
+  .strictObject({ text: boundedText(MAX_NOTE_LENGTH, { trim: true, min: 1 }) })
   .meta({ description: 'The text may hold personal data: stored in the history, never logged.' });
 
 export const AssignBodySchema = z

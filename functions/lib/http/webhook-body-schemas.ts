@@ -21,7 +21,7 @@ export const webhookBodySchemas: WebhookBodyFormat[] = [
   {
     name: 'CanonicalPayloadV1',
     description:
-      'The canonical return event, version 1 (functions/lib/contract/return-payload.ts): every marketplace adapter translates its own webhook into this shape.',
+      'The canonical return event, version 1 (functions/lib/contract/return-payload.ts): every marketplace adapter translates its own webhook into this shape. At most 256 KiB; every string, array and number states its limit, set so that the largest case (this snapshot plus 100 evidence items from seller staff) fits one DynamoDB item.',
     schema: WebhookPayloadSchema,
   },
   // Shopify's returns webhooks, as Shopify sends them (functions/lib/marketplaces/shopify.ts),

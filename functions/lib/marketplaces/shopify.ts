@@ -2,8 +2,17 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
 import { MalformedJsonError, ValidationError } from '../contract/errors.ts';
 import type { ReasonCode } from '../contract/reason-codes.ts';
-import { type EventType, IdentifierSchema, type ReturnV1, type WebhookPayload, type WebhookPayloadInput, WebhookPayloadSchema } from '../contract/return-payload.ts';
+import {
+  type EventType,
+  IdentifierSchema,
+  MAX_REASON_DETAIL_LENGTH,
+  type ReturnV1,
+  type WebhookPayload,
+  type WebhookPayloadInput,
+  WebhookPayloadSchema,
+} from '../contract/return-payload.ts';
 import { MAX_CLOCK_SKEW_MS } from '../contract/event-times.ts';
+import { storableInt } from '../contract/storable.ts';
 import { issuesFromZod } from '../contract/validation.ts';
 import type { SignatureCheck } from '../contract/webhook-signature.ts';
 import type { InboundWebhook, MarketplaceAdapter, ParsedDelivery, Translation } from '../ports/marketplace-adapter.ts';
@@ -134,7 +143,9 @@ export function reasonCodeFor(reason: string | null | undefined): ReasonCode {
 // adds fields with each API version, and a new field must not turn deliveries into 400s.
 // Unknown fields are dropped, never stored.
 
-const ShopifyIdSchema = z.int().nonnegative().describe('Shopify numeric id (REST); the gid is authoritative');
+/** A count Shopify reports; only ever compared, but bounded like every number the service accepts. */
+const countSchema = () => storableInt({ min: 0, max: Number.MAX_SAFE_INTEGER });
+const ShopifyIdSchema = countSchema().describe('Shopify numeric id (REST); the gid is authoritative');
 const gid = (type: string) =>
   z
     .string()
@@ -159,7 +170,7 @@ export const ShopifyReturnLineItemSchema = z.object({
       line_item: z.object({ id: ShopifyIdSchema.optional(), admin_graphql_api_id: gid('LineItem').optional() }).nullish(),
     })
     .nullish(),
-  quantity: z.int().min(0).max(100_000),
+  quantity: storableInt({ min: 0, max: 100_000 }),
   return_reason: ShopifyReturnReasonSchema.nullish(),
   return_reason_note: z.string().max(5_000).nullish(),
   customer_note: z.string().max(5_000).nullish(),
@@ -170,7 +181,7 @@ const returnObjectFields = {
   admin_graphql_api_id: gid('Return'),
   name: z.string().max(255).nullish(),
   order: z.object({ id: ShopifyIdSchema.optional(), admin_graphql_api_id: gid('Order') }),
-  total_return_line_items: z.int().nonnegative().optional(),
+  total_return_line_items: countSchema().optional(),
   return_line_items: z.array(ShopifyReturnLineItemSchema).max(250),
   return_shipping_fees: z
     .array(z.object({ id: ShopifyIdSchema.optional(), admin_graphql_api_id: gid('ReturnShippingFee').optional(), price: ShopifyMoneyBagSchema }))
@@ -180,7 +191,7 @@ const returnObjectFields = {
     .array(z.object({ id: ShopifyIdSchema.optional(), admin_graphql_api_id: gid('ExchangeLineItem').optional() }))
     .max(250)
     .optional(),
-  total_exchange_line_items: z.int().nonnegative().optional(),
+  total_exchange_line_items: countSchema().optional(),
 };
 
 /** `returns/request`: a buyer asked for a return (full return object). */
@@ -224,7 +235,7 @@ export const ShopifyReturnsUpdateSchema = z
     admin_graphql_api_id: gid('Return'),
     return_line_items: z
       .object({
-        removals: z.array(z.object({ admin_graphql_api_id: gid('ReturnLineItem'), delta: z.int().min(1).max(100_000) })).max(250).optional(),
+        removals: z.array(z.object({ admin_graphql_api_id: gid('ReturnLineItem'), delta: storableInt({ min: 1, max: 100_000 }) })).max(250).optional(),
       })
       .optional(),
     restocking_fees: FeeChangesSchema.optional(),
@@ -382,7 +393,6 @@ function parseBody(topic: ShopifyTopic, rawBody: string): ShopifyBody {
 
 type Item = NonNullable<ReturnV1['items']>[number];
 
-const REASON_DETAIL_MAX = 2_000;
 /** ISO 4217 "no currency": the amount is not known yet (Shopify's own examples use it). */
 const UNKNOWN_CURRENCY = 'XXX';
 
@@ -400,15 +410,26 @@ function decidingReason(items: readonly Item[]): ReasonCode | undefined {
   return reasonPrecedence.find((r) => returned.has(r)) ?? [...returned][0];
 }
 
-/** The buyer's own words from every item, bounded; stored, never logged. */
+/** The first `length` code units of `text`, one fewer where the cut would split a surrogate pair. */
+function cutAt(text: string, length: number): string {
+  const code = text.charCodeAt(length - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? length - 1 : length);
+}
+
+/**
+ * The buyer's own words from every item, bounded; stored, never logged. An unpaired
+ * surrogate (JSON can spell one, UTF-8 cannot) becomes U+FFFD rather than a refusal: the
+ * canonical payload refuses such text, and Shopify retries every non-2xx until it drops the
+ * subscription, so a broken character in a note must not cost the return.
+ */
 function notesOf(body: ReturnObjectBody): string | undefined {
   const notes = body.return_line_items
     .flatMap((li) => [li.return_reason_note, li.customer_note])
-    .map((n) => n?.trim() ?? '')
+    .map((n) => n?.trim().toWellFormed() ?? '')
     .filter((n) => n !== '');
   if (notes.length === 0) return undefined;
   const text = [...new Set(notes)].join('\n');
-  return text.length > REASON_DETAIL_MAX ? `${text.slice(0, REASON_DETAIL_MAX - 1)}…` : text;
+  return text.length > MAX_REASON_DETAIL_LENGTH ? `${cutAt(text, MAX_REASON_DETAIL_LENGTH - 1)}…` : text;
 }
 
 function currencyOf(body: ReturnObjectBody): string | undefined {

@@ -87,7 +87,7 @@ const DEFAULT_RESERVE_MS = 10_000;
  * 1. Read at most `limit` due cases from the due index (oldest deadline first per shard);
  *    reads grow with the number of due cases, not with the table.
  * 2. For each, while the time budget lasts (a few at a time): plan the step from the index
- *    entry itself (a DueCase; domain/escalation.ts re-checks that it waits for staff and is
+ *    entry itself (a DueCase; workflow/escalation.ts re-checks that it waits for staff and is
  *    due), and patch case + history (+ refund + outbox record) in one transaction
  *    conditional on the version and deadline listed. The case is not read: one index entry
  *    is the whole read cost of a due case. A lost race (the entry lagged a newer write) is

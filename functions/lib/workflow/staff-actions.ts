@@ -7,7 +7,7 @@ import { type Actor, assertTransition, type CaseRecord, type CaseStatus, canTran
 import { canRedecide, decideCase, ledgerFor, makeRefundDue, type OutboxRecord } from './decision-step.ts';
 import type { LedgerLine } from './case.ts';
 import { ConflictError, ForbiddenError, IllegalTransitionError, ValidationError } from '../contract/errors.ts';
-import { type Evidence, EvidenceSchema, IdentifierSchema } from '../contract/return-payload.ts';
+import { type Evidence, EvidenceSchema, IdentifierSchema, MAX_STAFF_EVIDENCE } from '../contract/return-payload.ts';
 
 /**
  * What seller staff do to a case, as pure functions of the case as read: add evidence,
@@ -32,8 +32,8 @@ export type StaffChange = {
   readonly outbox?: OutboxRecord;
 };
 
-/** The most evidence items staff may add to one case, over all requests. */
-export const MAX_STAFF_EVIDENCE = 100;
+/** Re-exported: the limit is part of the contract (return-payload.ts), enforced here per case. */
+export { MAX_STAFF_EVIDENCE };
 
 const refundRemedies: ReadonlySet<RecommendedRemedy> = new Set(['FULL_REFUND', 'PARTIAL_REFUND', 'RETURN_AND_REFUND']);
 
@@ -85,7 +85,8 @@ function assertOpen(current: CaseRecord, what: string): void {
  * again over all evidence.
  *
  * Steps:
- * 1. A closed or cancelled case refuses (409); ids must be new on the case (409).
+ * 1. A closed or cancelled case refuses (409); more than MAX_STAFF_EVIDENCE staff items on
+ *    the case is 400 naming `evidence`; ids must be new on the case (409).
  * 2. Items get `submittedBy: SELLER`, `submittedAt: now` and, when absent, an id.
  * 3. EVIDENCE_ADDED is recorded; in RECEIVED / DECIDED / NEEDS_REVIEW / REJECTED the rule
  *    chain decides again (DECISION_MADE, maybe REFUND_DUE with its outbox record, exactly as
@@ -95,8 +96,16 @@ export function addStaffEvidence(current: CaseRecord, items: readonly StaffEvide
   assertOpen(current, 'take more evidence');
   const existing = [...current.return.evidence, ...(current.staffEvidence ?? [])];
   const taken = new Set(existing.map((e) => e.id));
-  if ((current.staffEvidence?.length ?? 0) + items.length > MAX_STAFF_EVIDENCE) {
-    throw new ConflictError(`A case holds at most ${MAX_STAFF_EVIDENCE} staff evidence items`);
+  const held = current.staffEvidence?.length ?? 0;
+  if (held + items.length > MAX_STAFF_EVIDENCE) {
+    // The cap keeps the case item under DynamoDB's 400 KB (see return-payload.ts); refused
+    // before anything is computed or written, naming the field like any invalid body.
+    throw new ValidationError(`Case ${current.caseId} cannot take this much evidence`, [
+      {
+        field: 'evidence',
+        problem: `would bring the case to ${held + items.length} staff evidence items; a case takes at most ${MAX_STAFF_EVIDENCE} from staff (it holds ${held})`,
+      },
+    ]);
   }
   const base = advanced(current, ctx.now);
   const added: Evidence[] = items.map((item, i) => {
@@ -262,7 +271,7 @@ function overrideLedger(current: CaseRecord, remedy: RecommendedRemedy, refund: 
   );
 }
 
-/** The longest note, in characters. */
+/** The longest note, in characters (UTF-16 code units: up to 6,000 bytes stored). */
 export const MAX_NOTE_LENGTH = 2_000;
 
 /** Appends a note to the history (any status: the record stays complete after closing). */
