@@ -13,7 +13,7 @@ import { webhookBodySchemas } from '#lib/http/webhook-body-schemas.ts';
 
 /**
  * "Schemas are promises": every number a request can carry must be storable in DynamoDB, so
- * every number schema the service accepts is built by functions/lib/domain/storable.ts. This
+ * every number schema the service accepts is built by functions/lib/contract/storable.ts. This
  * walks the accepted schemas (webhook bodies of every format, seller API bodies and query)
  * and names any number that is not.
  */
