@@ -428,7 +428,7 @@ export function createHttpGateway(routes: readonly HttpRoute[], options: HttpGat
           }
           if (claims === undefined) {
             writeResponse(response, UNAUTHORIZED('problem' in bearer ? bearer.problem : 'the token is invalid or expired'), event.requestContext.requestId);
-            return finish(401, route.functionName);
+            return finish(401, route.functionName, event.requestContext.requestId);
           }
           const scopes = claims.scope === undefined ? [] : claims.scope.split(' ');
           Object.assign(event.requestContext, { authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes } } });
@@ -445,11 +445,12 @@ export function createHttpGateway(routes: readonly HttpRoute[], options: HttpGat
           answer = toGatewayResponse(await invokeWithTimeout(route.handler, event, context, timeoutSeconds));
         } catch (error) {
           // API Gateway hides the cause from the caller; the developer sees it here.
-          log.error('handler failed', { function: route.functionName, awsRequestId: context.awsRequestId, error });
+          log.error('handler failed', { function: route.functionName, requestId: event.requestContext.requestId, awsRequestId: context.awsRequestId, error });
           answer = INTERNAL_ERROR;
         }
         writeResponse(response, answer, event.requestContext.requestId);
-        return finish(answer.statusCode, route.functionName);
+        // The id the client sees (apigw-requestid, requestId in error bodies), so its line can be found.
+        return finish(answer.statusCode, route.functionName, event.requestContext.requestId);
       }
 
       writeResponse(response, jsonResponse(404, { error: { code: 'ROUTE_NOT_FOUND', message: `No route for ${method} ${rawPath}` } }));
