@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, STATUS_CODES, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { LocalLogger } from './console-logger.ts';
 import { createLambdaContext, DEFAULT_REGION, invokeWithTimeout, LOCAL_ACCOUNT_ID } from './lambda-context.ts';
@@ -235,8 +236,7 @@ export function buildHttpApiEvent(input: BuildEventInput): APIGatewayProxyEventV
         sourceIp,
         userAgent: headers['user-agent'] ?? '',
       },
-      // API Gateway's ids look like 'JKJaXmPLvHcESHA='; the shape is what matters to log readers.
-      requestId: randomBytes(10).toString('base64'),
+      requestId: newRequestId(),
       routeKey: input.routeKey,
       stage: '$default',
       time: clfTime(now),
@@ -297,6 +297,60 @@ function jsonResponse(statusCode: number, body: unknown): GatewayResponse {
   return { statusCode, headers: { 'content-type': 'application/json' }, cookies: [], body: Buffer.from(JSON.stringify(body)) };
 }
 
+/** API Gateway's ids look like 'JKJaXmPLvHcESHA='; the shape is what matters to log readers. */
+function newRequestId(): string {
+  return randomBytes(10).toString('base64');
+}
+
+/** The gateway's own refusals: the error body the handlers use, with the request id the client sees. */
+function refusal(statusCode: number, code: string, message: string, requestId: string): GatewayResponse {
+  return jsonResponse(statusCode, { error: { code, message }, requestId });
+}
+
+/** Parser errors that mean the client went away mid-request: there is nobody left to answer. */
+const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'HPE_INVALID_EOF_STATE']);
+
+/**
+ * What to answer when Node's HTTP parser refuses a request before the gateway sees it whole
+ * (the server's `clientError`): the status Node itself would send, with the gateway's JSON
+ * error body instead of Node's empty one.
+ */
+function parserRefusal(error: NodeJS.ErrnoException & { reason?: unknown }): { statusCode: number; code: string; message: string } {
+  switch (error.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return { statusCode: 431, code: 'REQUEST_HEADER_FIELDS_TOO_LARGE', message: 'The request headers are too large' };
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return { statusCode: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The chunk extensions of the request body are too large' };
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { statusCode: 408, code: 'REQUEST_TIMEOUT', message: 'The request was not received in time' };
+    default: {
+      // Node's reason names the problem ("Invalid character in chunk size"); it holds no request data.
+      const reason = typeof error.reason === 'string' && error.reason !== '' ? `: ${error.reason}` : '';
+      return { statusCode: 400, code: 'MALFORMED_REQUEST', message: `The request is not well-formed HTTP/1.1${reason}` };
+    }
+  }
+}
+
+/** A whole HTTP/1.1 response as bytes, for a socket that has no ServerResponse to write with. */
+function rawHttpResponse(answer: GatewayResponse, requestId: string): Buffer {
+  const head = [
+    `HTTP/1.1 ${answer.statusCode} ${STATUS_CODES[answer.statusCode] ?? ''}`,
+    ...Object.entries(answer.headers).map(([name, value]) => `${name}: ${value}`),
+    `apigw-requestid: ${requestId}`,
+    `content-length: ${answer.body.length}`,
+    'connection: close',
+    '',
+    '',
+  ].join('\r\n');
+  return Buffer.concat([Buffer.from(head, 'latin1'), answer.body]);
+}
+
+/** The body stream failed because the connection closed under it. */
+function isClientAbort(request: IncomingMessage, error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return request.destroyed && (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE');
+}
+
 export function createHttpGateway(routes: readonly HttpRoute[], options: HttpGatewayOptions): HttpGateway {
   const unguarded = routes.find((r) => r.auth === 'jwt' && options.jwtAuthorizer === undefined);
   if (unguarded !== undefined) {
@@ -308,6 +362,10 @@ export function createHttpGateway(routes: readonly HttpRoute[], options: HttpGat
   const extras = (options.extraRoutes ?? []).map((route) => ({ route, path: compilePath(route.path) }));
   let boundPort = 0;
   const inFlight = new Set<Promise<void>>();
+  /** The request each connection is busy with, so a parser refusal can name it. */
+  const requestOnSocket = new WeakMap<Duplex, { request: IncomingMessage; response: ServerResponse; method: string; rawPath: string }>();
+  /** Requests whose connection onClientError already answered or found gone, and logged. */
+  const settledByParser = new WeakSet<IncomingMessage>();
 
   function methodMatches(routeMethod: string, method: string): boolean {
     const wanted = routeMethod.toUpperCase();
@@ -322,11 +380,19 @@ export function createHttpGateway(routes: readonly HttpRoute[], options: HttpGat
     const rawPath = queryAt === -1 ? url : url.slice(0, queryAt);
     const rawQueryString = queryAt === -1 ? '' : url.slice(queryAt + 1);
 
-    function finish(status: number, functionName?: string): void {
-      log.info(`${method} ${rawPath} -> ${status}`, { function: functionName, ms: Date.now() - startedAt });
+    function finish(status: number, functionName?: string, requestId?: string): void {
+      log.info(`${method} ${rawPath} -> ${status}`, { function: functionName, requestId, ms: Date.now() - startedAt });
     }
 
     try {
+      // Node would refuse this itself with an empty 400 (requireHostHeader); answered here
+      // so the refusal has the JSON body every other one has.
+      if (request.httpVersion === '1.1' && request.headers.host === undefined) {
+        const requestId = newRequestId();
+        writeResponse(response, refusal(400, 'MALFORMED_REQUEST', 'An HTTP/1.1 request needs a Host header', requestId), requestId);
+        return finish(400, undefined, requestId);
+      }
+
       if (method === 'GET' && rawPath === '/health' && options.health !== undefined) {
         const report = await options.health();
         writeResponse(response, jsonResponse(report.status, report.body));
@@ -362,7 +428,7 @@ export function createHttpGateway(routes: readonly HttpRoute[], options: HttpGat
           }
           if (claims === undefined) {
             writeResponse(response, UNAUTHORIZED('problem' in bearer ? bearer.problem : 'the token is invalid or expired'), event.requestContext.requestId);
-            return finish(401, route.functionName);
+            return finish(401, route.functionName, event.requestContext.requestId);
           }
           const scopes = claims.scope === undefined ? [] : claims.scope.split(' ');
           Object.assign(event.requestContext, { authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes } } });
@@ -379,16 +445,25 @@ export function createHttpGateway(routes: readonly HttpRoute[], options: HttpGat
           answer = toGatewayResponse(await invokeWithTimeout(route.handler, event, context, timeoutSeconds));
         } catch (error) {
           // API Gateway hides the cause from the caller; the developer sees it here.
-          log.error('handler failed', { function: route.functionName, awsRequestId: context.awsRequestId, error });
+          log.error('handler failed', { function: route.functionName, requestId: event.requestContext.requestId, awsRequestId: context.awsRequestId, error });
           answer = INTERNAL_ERROR;
         }
         writeResponse(response, answer, event.requestContext.requestId);
-        return finish(answer.statusCode, route.functionName);
+        // The id the client sees (apigw-requestid, requestId in error bodies), so its line can be found.
+        return finish(answer.statusCode, route.functionName, event.requestContext.requestId);
       }
 
       writeResponse(response, jsonResponse(404, { error: { code: 'ROUTE_NOT_FOUND', message: `No route for ${method} ${rawPath}` } }));
       return finish(404);
     } catch (error) {
+      // The parser refused the rest of this request (say, a malformed chunk) and the
+      // connection has been answered and closed; the body read failed because of that.
+      if (settledByParser.has(request)) return;
+      if (isClientAbort(request, error)) {
+        // The client's doing, not ours: no answer is possible and no 500 is logged.
+        log.info(`${method} ${rawPath} -> client closed the connection mid-request`, { ms: Date.now() - startedAt });
+        return;
+      }
       if (error instanceof PayloadTooLargeError) {
         // Close the connection: the rest of an oversized upload is not worth reading.
         response.setHeader('connection', 'close');
@@ -405,12 +480,56 @@ export function createHttpGateway(routes: readonly HttpRoute[], options: HttpGat
     }
   }
 
-  const server = createServer(function onRequest(request, response) {
+  /**
+   * Node's parser refused a request (headers too large, a malformed chunked body, a request
+   * timeout) or the client vanished mid-request. Node would answer with an empty body; the
+   * gateway answers like every other refusal, a JSON error body with a request id, and closes
+   * the connection, since the rest of the byte stream cannot be trusted. A client that went
+   * away is logged as such, never as a failure of ours.
+   */
+  function onClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+    const current = requestOnSocket.get(socket);
+    if (current !== undefined) settledByParser.add(current.request);
+    const what = current === undefined ? 'request' : `${current.method} ${current.rawPath}`;
+    if (CLIENT_GONE.has(error.code ?? '') || !socket.writable) {
+      log.info(`${what} -> client closed the connection mid-request`, { code: error.code });
+      socket.destroy();
+      return;
+    }
+    if (current?.response.headersSent === true) {
+      // An answer is already on the wire; a second one would corrupt it.
+      log.warn(`${what} -> connection dropped after a malformed request`, { code: error.code });
+      socket.destroy();
+      return;
+    }
+    const refused = parserRefusal(error);
+    const requestId = newRequestId();
+    socket.end(rawHttpResponse(refusal(refused.statusCode, refused.code, refused.message, requestId), requestId), function closeAfterAnswer() {
+      socket.destroy();
+    });
+    log.info(`${what} -> ${refused.statusCode}`, { requestId, code: error.code });
+  }
+
+  /** `Expect:` other than 100-continue: Node's own answer is an empty 417. */
+  function onUnmetExpectation(request: IncomingMessage, response: ServerResponse): void {
+    const requestId = newRequestId();
+    response.setHeader('connection', 'close');
+    writeResponse(response, refusal(417, 'EXPECTATION_FAILED', 'Only Expect: 100-continue is supported', requestId), requestId);
+    log.info(`${(request.method ?? 'GET').toUpperCase()} ${(request.url ?? '/').split('?')[0]} -> 417`, { requestId });
+  }
+
+  const server = createServer({ requireHostHeader: false }, function onRequest(request, response) {
+    const queryAt = (request.url ?? '/').indexOf('?');
+    const rawPath = queryAt === -1 ? (request.url ?? '/') : (request.url ?? '/').slice(0, queryAt);
+    requestOnSocket.set(request.socket, { request, response, method: (request.method ?? 'GET').toUpperCase(), rawPath });
     const handling = handleRequest(request, response).finally(function forget() {
       inFlight.delete(handling);
+      if (requestOnSocket.get(request.socket)?.request === request) requestOnSocket.delete(request.socket);
     });
     inFlight.add(handling);
   });
+  server.on('clientError', onClientError);
+  server.on('checkExpectation', onUnmetExpectation);
   // Mirrors API Gateway's 30 s cap from the client's side too.
   server.requestTimeout = (DEFAULT_HTTP_TIMEOUT_SECONDS + 5) * 1000;
 

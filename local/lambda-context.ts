@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
+import { runInvocation } from './invoke-store.ts';
 
 /**
  * Lambda-like invocation context for the local runtime. Handlers (and Powertools'
@@ -85,7 +86,9 @@ export class InvocationTimeoutError extends Error {
 /**
  * Runs a handler with the function's timeout, as Lambda would: past the deadline the
  * invocation counts as failed. Unlike Lambda we cannot freeze the handler, so it keeps
- * running in the background; its late outcome is ignored.
+ * running in the background; its late outcome is ignored. Every local trigger invokes through
+ * here, so each invocation runs in its own per-invocation context, as concurrent invocations
+ * do in Lambda Managed Instances.
  */
 export async function invokeWithTimeout<E, R>(
   handler: (event: E, context: Context) => Promise<R>,
@@ -100,7 +103,8 @@ export async function invokeWithTimeout<E, R>(
     }, timeoutSeconds * 1000);
   });
   const invocation = Promise.resolve().then(function invoke() {
-    return handler(event, context);
+    // Its own async context, so interleaved invocations keep their own log keys (invoke-store.ts).
+    return runInvocation(context.awsRequestId, () => handler(event, context));
   });
   // A late rejection after the timeout won must not become an unhandled rejection.
   invocation.catch(function ignoreLateFailure() {});

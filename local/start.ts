@@ -12,6 +12,7 @@ import { verifyDevToken } from './dev-auth.ts';
 import { assertPortFree, LOCAL_CREDENTIALS, PortInUseError, startDynamoDbLocal, startSqsEngine } from './engines.ts';
 import { type LocalFunction, localFunctions, type QueueKey } from './functions.ts';
 import { createHttpGateway, type HealthReport, type HttpRoute } from './http-gateway.ts';
+import { localInvokeStore } from './invoke-store.ts';
 import { type ProvisionedQueues, provisionQueues, provisionTable } from './provision.ts';
 import { startPaymentSimulator } from './payment-simulator.ts';
 import { startScheduler } from './scheduler.ts';
@@ -145,6 +146,8 @@ function setHandlerEnvironment(settings: Settings, endpoints: { dynamodb: string
   delete process.env.AWS_PROFILE;
   delete process.env.WEBHOOK_SECRET_ARNS;
   delete process.env.STAFF_USER_POOL_ID;
+  // Before any handler module (and its Powertools Logger) loads: per-invocation log keys.
+  localInvokeStore();
 }
 
 async function loadHandler<F extends LocalFunction>(fn: F): Promise<Awaited<ReturnType<F['load']>>['handler']> {

@@ -1,5 +1,7 @@
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsoleLogger } from '#local/console-logger.ts';
@@ -9,6 +11,7 @@ import { createHttpGateway, type HttpGateway, type HttpHandler, MAX_BODY_BYTES }
 
 const invocations: { event: APIGatewayProxyEventV2; context: Context }[] = [];
 let stderr = '';
+let stdout = '';
 let gateway: HttpGateway;
 let port: number;
 let healthy = true;
@@ -22,7 +25,7 @@ function recording(result: (event: APIGatewayProxyEventV2) => unknown): HttpHand
 
 beforeAll(async () => {
   const sink = (write: (text: string) => void) => new Writable({ write: (chunk, _enc, done) => (write(String(chunk)), done()) });
-  const log = createConsoleLogger({ level: 'info', stream: sink(() => {}), errorStream: sink((t) => (stderr += t)) });
+  const log = createConsoleLogger({ level: 'info', stream: sink((t) => (stdout += t)), errorStream: sink((t) => (stderr += t)) });
   gateway = createHttpGateway(
     [
       { method: 'POST', path: '/webhooks/{marketplace}', functionName: 'echo', handler: recording(() => ({ statusCode: 202, headers: { 'X-Thing': 1 }, body: '{"ok":true}', cookies: ['a=1', 'b=2'] })) },
@@ -168,5 +171,83 @@ describe('http gateway', () => {
     const down = await send('GET', '/health');
     expect([up.status, JSON.parse(up.body.toString())]).toEqual([200, { status: 'ok' }]);
     expect([down.status, JSON.parse(down.body.toString())]).toEqual([503, { status: 'unavailable' }]);
+  });
+});
+
+/** What came back on a raw connection: status, headers and body, read until the server closed it. */
+type RawAnswer = { status: number; headers: Record<string, string>; body: string };
+
+/** Writes bytes no HTTP client library would send, then reads until the server closes. */
+function sendRaw(bytes: string, options: { abortAfterWrite?: boolean } = {}): Promise<RawAnswer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(bytes);
+      if (options.abortAfterWrite) setTimeout(() => socket.destroy(), 50);
+    });
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (text === '') return resolve(undefined);
+      const [head = '', ...rest] = text.split('\r\n\r\n');
+      const [statusLine = '', ...lines] = head.split('\r\n');
+      const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n') });
+    });
+  });
+}
+
+/** A gateway refusal: JSON, the error code, and the request id in header, body and log line alike. */
+function expectJsonRefusal(answer: RawAnswer | undefined, status: number, code: string): void {
+  expect(answer?.status).toBe(status);
+  expect(answer?.headers['content-type']).toBe('application/json');
+  const body = JSON.parse(answer?.body ?? '') as { error: { code: string; message: string }; requestId: string };
+  expect(body.error).toEqual({ code, message: expect.any(String) });
+  expect(body.requestId).toBe(answer?.headers['apigw-requestid']);
+  expect(stdout).toContain(`-> ${status} requestId=${JSON.stringify(body.requestId)}`);
+}
+
+async function eventually(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !check(); i++) await sleep(20);
+}
+
+describe('refusals from below the gateway (Node’s HTTP parser), over raw sockets', () => {
+  it('431 with the JSON error body for headers too large', async () => {
+    const answer = await sendRaw(`GET /object HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expectJsonRefusal(answer, 431, 'REQUEST_HEADER_FIELDS_TOO_LARGE');
+  });
+
+  it('400 with the JSON error body for a malformed chunked body; the handler never runs and no 500 is logged', async () => {
+    const before = invocations.length;
+    stderr = '';
+    stdout = '';
+    const answer = await sendRaw(
+      'POST /webhooks/m HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"a":\r\nzz\r\n1}\r\n0\r\n\r\n',
+    );
+    expectJsonRefusal(answer, 400, 'MALFORMED_REQUEST');
+    expect(JSON.parse(answer?.body ?? '').error.message).toContain('chunk size');
+    await sleep(50);
+    expect(invocations).toHaveLength(before);
+    expect(stderr).toBe('');
+    expect(stdout).not.toContain('-> 500');
+  });
+
+  it('a client that aborts mid-body is logged as a client abort at info, not as a 500', async () => {
+    const before = invocations.length;
+    stderr = '';
+    stdout = '';
+    const answer = await sendRaw('POST /webhooks/m HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"partial":', { abortAfterWrite: true });
+    expect(answer).toBeUndefined();
+    await eventually(() => stdout.includes('client closed the connection'));
+    expect(stdout).toMatch(/INFO .*POST \/webhooks\/m -> client closed the connection mid-request/);
+    expect(stdout).not.toContain('-> 500');
+    expect(stderr).toBe('');
+    expect(invocations).toHaveLength(before);
+  });
+
+  it('a missing Host header and an unmet Expect get the JSON error body too', async () => {
+    expectJsonRefusal(await sendRaw('GET /object HTTP/1.1\r\nConnection: close\r\n\r\n'), 400, 'MALFORMED_REQUEST');
+    expectJsonRefusal(await sendRaw('POST /webhooks/m HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\nContent-Length: 2\r\n\r\n{}'), 417, 'EXPECTATION_FAILED');
   });
 });

@@ -183,6 +183,25 @@ describe('POST /webhooks/{marketplace}', () => {
       expect(res.status).toBe(415);
     });
 
+    it('415 naming Content-Type when it is missing, a JSON look-alike or another charset, nothing written; UTF-8 JSON however spelled is accepted', async () => {
+      const before = await itemCount();
+      for (const contentType of [undefined, 'application/json-seq', 'application/json; charset=iso-8859-1']) {
+        const event = signedWebhookEvent(aWebhook());
+        if (contentType === undefined) delete event.headers['content-type'];
+        else event.headers['content-type'] = contentType;
+        const res = await invoke(event);
+        expect(res.status, String(contentType)).toBe(415);
+        expect(res.body.error).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', message: expect.stringContaining('Content-Type') });
+        expect(res.body.requestId).toBe(event.requestContext.requestId);
+      }
+      expect(await itemCount()).toBe(before);
+      for (const contentType of ['application/json; charset=utf-8', 'Application/JSON;charset="UTF-8"']) {
+        const event = signedWebhookEvent(aWebhook());
+        event.headers['content-type'] = contentType;
+        expect((await invoke(event)).status, contentType).toBe(202);
+      }
+    });
+
     it('random malformed bodies, correctly signed, never yield 5xx and never write', async () => {
       const valid = aWebhook();
       // Bodies that are near-valid (one field replaced by anything) and bodies that are anything.

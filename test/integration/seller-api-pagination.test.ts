@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { SELLER_INDEX_PROJECTION } from '#infra/definitions.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -232,5 +233,64 @@ describe('cursors', () => {
       expect(res.body.error.issues[0].field).toBe('limit');
     }
     expect((await api.call('list', { as: principal(seller, 'agent'), query: { limit: '100' } })).status).toBe(200);
+  });
+});
+
+describe('dueBefore is an instant, whatever offset it is written with', () => {
+  const seller = `instants-${uniqueSuffix()}`;
+  /** Sort keys hold years 0000-9999; cases without a deadline are keyed at the very last instant. */
+  const FIRST_MS = Date.parse('0000-01-01T00:00:00.000Z');
+  const LAST_MS = Date.parse('9999-12-31T23:59:59.999Z');
+  const deadlines = ['0000-01-01T00:00:00.000Z', '0000-01-01T00:01:00.000Z', '2026-11-30T12:00:00.000Z', '9999-12-31T23:58:00.000Z', '9999-12-31T23:59:59.998Z'];
+  let cases: CaseRecord[];
+
+  beforeAll(async () => {
+    // Deadlines at both ends of what a key can hold, one ordinary one, and a case without any.
+    const made = await Promise.all(deadlines.map(() => seedCase(api.store, { sellerId: seller, noDeadline: true })));
+    cases = await Promise.all(
+      made.map(async (c, i) => {
+        const next = { ...c, version: c.version + 1, dueAt: deadlines[i] as string };
+        await api.store.commit({ next, expectedVersion: c.version, events: [] });
+        return next;
+      }),
+    );
+    cases.push(await seedCase(api.store, { sellerId: seller, noDeadline: true }));
+  });
+
+  /** `instantMs` as local time at `offsetMinutes` from UTC, or undefined when that needs a year outside 0000-9999. */
+  function written(instantMs: number, offsetMinutes: number): string | undefined {
+    const localMs = instantMs + offsetMinutes * 60_000;
+    if (localMs < FIRST_MS || localMs > LAST_MS) return undefined;
+    const abs = Math.abs(offsetMinutes);
+    const offset = `${offsetMinutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+    return new Date(localMs).toISOString().replace('Z', offset);
+  }
+
+  const MINUTE = 60_000;
+  const DAY = 1_440 * MINUTE;
+  const near = (ms: number, within: number) => fc.integer({ min: ms - within, max: ms + within });
+  const instants = fc.oneof(
+    fc.constantFrom(...deadlines.map(Date.parse), FIRST_MS, LAST_MS).chain((ms) => fc.oneof(near(ms, 2), near(ms, 2 * MINUTE), near(ms, 2 * DAY))),
+    fc.integer({ min: FIRST_MS - 2 * DAY, max: LAST_MS + 2 * DAY }),
+  );
+  const offsets = fc.array(fc.integer({ min: -(23 * 60 + 59), max: 23 * 60 + 59 }), { minLength: 2, maxLength: 4 });
+
+  it('lists exactly the cases whose deadline is before the instant, the same for every offset', async () => {
+    await fc.assert(
+      fc.asyncProperty(instants, offsets, async (instantMs, offsetList) => {
+        const forms = offsetList.map((o) => written(instantMs, o)).filter((f): f is string => f !== undefined);
+        fc.pre(forms.length > 0);
+        const expected = cases
+          .filter((c) => c.dueAt !== undefined && Date.parse(c.dueAt) < instantMs)
+          .sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1))
+          .map((c) => c.caseId);
+        for (const dueBefore of forms) {
+          const res = await api.call('list', { as: principal(seller, 'agent'), query: { dueBefore, limit: '100' } });
+          expect(res.status, dueBefore).toBe(200);
+          expect(res.body.items.map((i: { caseId: string }) => i.caseId), dueBefore).toEqual(expected);
+        }
+      }),
+      { numRuns: 150 },
+    );
   });
 });

@@ -286,6 +286,23 @@ describe('If-Match', () => {
   });
 });
 
+describe('Content-Type of staff writes', () => {
+  it.each(writes)('POST %s: 415 for a body not declared UTF-8 JSON, nothing written; JSON with charset=utf-8 is accepted', async (route) => {
+    const c = await seed();
+    const as = principal(SELLER, 'manager');
+    const body = validBody(route, as);
+    const before = await api.partitionCount(c.caseId);
+    for (const contentType of [null, 'application/json-seq', 'application/json; charset=utf-16']) {
+      const res = await api.call(route, { as, caseId: c.caseId, ifMatch: c.version, body, headers: { 'content-type': contentType } });
+      expect(res.status, String(contentType)).toBe(415);
+      expect(res.body.error).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', message: expect.stringContaining('Content-Type') });
+    }
+    expect(await api.partitionCount(c.caseId)).toBe(before);
+    const accepted = await api.call(route, { as, caseId: c.caseId, ifMatch: c.version, body, headers: { 'content-type': 'application/json; charset=utf-8' } });
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+  });
+});
+
 describe('notes and assignment', () => {
   it('a note lands in the history with its author, and its text never reaches the logs', async () => {
     const c = await seed();

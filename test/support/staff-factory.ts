@@ -59,13 +59,15 @@ export type StaffRequest = {
   readonly body?: unknown;
   /** A number is sent as a strong ETag `"n"`; a string as it is; null or absent: no header. */
   readonly ifMatch?: number | string | null;
-  readonly headers?: Record<string, string>;
+  /** Extra headers; `null` leaves a header out (the JSON Content-Type is sent otherwise). */
+  readonly headers?: Record<string, string | null>;
 };
 
 export function staffEvent(route: StaffRouteName, request: StaffRequest): APIGatewayProxyEventV2 {
   const { method, path, suffix } = staffRoutes[route];
-  const headers: Record<string, string> = { ...request.headers };
-  if (request.body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers ?? {})) if (value !== null) headers[name] = value;
+  if (request.body !== undefined && request.headers?.['content-type'] === undefined) headers['content-type'] = 'application/json';
   if (typeof request.ifMatch === 'number') headers['if-match'] = `"${request.ifMatch}"`;
   if (typeof request.ifMatch === 'string') headers['if-match'] = request.ifMatch;
   const event = httpEvent({

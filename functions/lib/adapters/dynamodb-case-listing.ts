@@ -3,7 +3,7 @@ import { SELLER_INDEX_PROJECTION } from '#infra/definitions.ts';
 import type { RefundRecord } from '../workflow/case.ts';
 import type { ReasonCode } from '../contract/reason-codes.ts';
 import type { CaseListing, CaseListingFilter, CaseListingItem, CaseListingPage, CaseListingQuery } from '../ports/case-listing.ts';
-import type { ListingSummary } from './dynamodb-case-store.ts';
+import { type ListingSummary, NO_DEADLINE } from './dynamodb-case-store.ts';
 
 /**
  * Seller listing from the `bySellerDue` index (gsi1pk = SELLER#<sellerId>,
@@ -70,7 +70,7 @@ export class DynamoDbCaseListing implements CaseListing {
     if (query.after !== undefined && !POSITION.test(query.after)) {
       throw new RangeError('A listing position must be a bySellerDue sort key');
     }
-    const keyCondition = sortKeyCondition(query.after, query.filter.dueBefore);
+    const keyCondition = sortKeyCondition(query.after, query.filter.dueBeforeMs);
     if (keyCondition === 'EMPTY') return { items: [] };
     const filter = filterExpression(query.filter);
 
@@ -121,9 +121,28 @@ export class DynamoDbCaseListing implements CaseListing {
 
 type Condition = { expression: string; values: Record<string, string> };
 
-function sortKeyCondition(after: string | undefined, dueBefore: string | undefined): Condition | 'EMPTY' {
+/** Sort keys start with a four-digit year: these are the first and last instants they can hold. */
+const FIRST_KEY_MS = Date.parse('0000-01-01T00:00:00.000Z');
+const NO_DEADLINE_MS = Date.parse(NO_DEADLINE);
+
+/**
+ * The sort key bound for "deadline strictly before `ms`", or 'EMPTY' when no key can be.
+ * Decided on the instant: outside years 0000-9999 an ISO string takes an expanded year
+ * (`+010000-…`, `-000001-…`) that compares as text below every key, so an instant after the
+ * last deadline would select nothing. Any instant from NO_DEADLINE on selects every case that
+ * has a deadline, and never the cases without one.
+ */
+function dueBeforeBound(ms: number): string | 'EMPTY' {
+  if (!Number.isFinite(ms)) throw new RangeError('dueBefore must be a finite instant');
+  if (ms <= FIRST_KEY_MS) return 'EMPTY';
+  return ms >= NO_DEADLINE_MS ? NO_DEADLINE : new Date(ms).toISOString();
+}
+
+function sortKeyCondition(after: string | undefined, dueBeforeMs: number | undefined): Condition | 'EMPTY' {
   // gsi1sk = "<dueAt>#<caseId>" sorts before the bare instant "<dueBefore>" exactly when
   // dueAt < dueBefore, so "due before" is a plain key range.
+  const dueBefore = dueBeforeMs === undefined ? undefined : dueBeforeBound(dueBeforeMs);
+  if (dueBefore === 'EMPTY') return 'EMPTY';
   if (after !== undefined && dueBefore !== undefined) {
     if (after >= dueBefore) return 'EMPTY';
     return { expression: ' AND gsi1sk BETWEEN :after AND :before', values: { ':after': after, ':before': dueBefore } };

@@ -48,7 +48,7 @@ const eventSortKey = (e: HistoryEvent) =>
   `EVENT#${String(e.version).padStart(10, '0')}#${String(e.seq).padStart(3, '0')}`;
 
 /** Sorts after every real deadline: cases without one list last. */
-const NO_DEADLINE = '9999-12-31T23:59:59.999Z';
+export const NO_DEADLINE = '9999-12-31T23:59:59.999Z';
 
 /** The case fields the index attributes follow from. */
 type IndexedFields = Pick<CaseRecord, 'caseId' | 'sellerId' | 'status' | 'dueAt'>;

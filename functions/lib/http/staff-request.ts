@@ -3,9 +3,10 @@ import type { z } from 'zod';
 import { principalFromClaims, type StaffPrincipal } from '../contract/staff-claims.ts';
 import { assertAllowed, type StaffAction } from '../workflow/permissions.ts';
 import { CASE_ID_PATTERN } from '../workflow/case.ts';
-import { MalformedJsonError, PayloadTooLargeError, PreconditionRequiredError, UnsupportedMediaTypeError, ValidationError } from '../contract/errors.ts';
+import { MalformedJsonError, PayloadTooLargeError, PreconditionRequiredError, ValidationError } from '../contract/errors.ts';
 import { issuesFromZod } from '../contract/validation.ts';
 import { type HttpResult, type HttpRoute, rawBodyOf } from './http-handler.ts';
+import { assertJsonContentType } from './json-content-type.ts';
 
 /**
  * Request plumbing for the seller API: who is calling (from the authorizer's claims), the
@@ -60,7 +61,8 @@ export function expectedVersionOf(event: APIGatewayProxyEventV2): number {
 
 /**
  * The JSON body, validated. An absent or empty body counts as `{}` where `emptyAllowed`
- * (approve takes an optional comment); otherwise it is a missing body, 400.
+ * (approve takes an optional comment); otherwise it is a missing body, 400. A body that is
+ * there must be declared JSON (415 otherwise); an empty one has no type to declare.
  */
 export function jsonBodyOf<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S, options: { emptyAllowed?: boolean } = {}): z.output<S> {
   const raw = rawBodyOf(event);
@@ -71,10 +73,7 @@ export function jsonBodyOf<S extends z.ZodType>(event: APIGatewayProxyEventV2, s
   if (raw.trim() === '') {
     if (!options.emptyAllowed) throw new ValidationError('Request body is required', [{ field: '(body)', problem: 'is required' }]);
   } else {
-    const contentType = event.headers['content-type'];
-    if (contentType !== undefined && !/^application\/json\b/i.test(contentType)) {
-      throw new UnsupportedMediaTypeError(`Content-Type must be application/json, got '${contentType.slice(0, 64)}'`);
-    }
+    assertJsonContentType(event.headers['content-type']);
     try {
       json = JSON.parse(raw);
     } catch (error) {

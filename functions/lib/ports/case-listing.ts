@@ -7,8 +7,12 @@ export type CaseListingFilter = {
   readonly statuses?: readonly CaseStatus[];
   readonly reasons?: readonly ReasonCode[];
   readonly priorities?: readonly Priority[];
-  /** Only cases whose next deadline is strictly before this instant (ISO, UTC, ms precision). */
-  readonly dueBefore?: string;
+  /**
+   * Only cases whose next deadline is strictly before this instant, in epoch milliseconds:
+   * an instant, not a string, so any instant compares correctly, including ones whose ISO
+   * form needs an expanded year (`+010000-…`). Cases without a deadline never match.
+   */
+  readonly dueBeforeMs?: number;
 };
 
 export type CaseListingQuery = {

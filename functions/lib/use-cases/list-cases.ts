@@ -2,6 +2,7 @@ import { type Priority } from '../contract/priorities.ts';
 import { createHash } from 'node:crypto';
 import type { StaffPrincipal } from '../contract/staff-claims.ts';
 import type { CaseStatus } from '../workflow/case.ts';
+import { ValidationError } from '../contract/errors.ts';
 import type { PageCursors } from '../contract/page-cursor.ts';
 import type { ReasonCode } from '../contract/reason-codes.ts';
 import type { CaseListing, CaseListingFilter, CaseListingItem } from '../ports/case-listing.ts';
@@ -24,7 +25,7 @@ export type ListCasesResult = { readonly items: CaseListingItem[]; readonly next
 /** Same filters, same string, whatever order the client listed values in. */
 function canonicalFilter(filter: CaseListingFilter): string {
   const sorted = (list: readonly string[] | undefined) => (list === undefined ? [] : [...new Set(list)].sort());
-  const canonical = JSON.stringify([sorted(filter.statuses), sorted(filter.reasons), sorted(filter.priorities), filter.dueBefore ?? null]);
+  const canonical = JSON.stringify([sorted(filter.statuses), sorted(filter.reasons), sorted(filter.priorities), filter.dueBeforeMs ?? null]);
   return createHash('sha256').update(canonical).digest('base64url');
 }
 
@@ -33,17 +34,22 @@ function canonicalFilter(filter: CaseListingFilter): string {
  *
  * Steps:
  * 1. The seller is the token's, never the request's.
- * 2. `dueBefore` becomes one canonical instant; the filters become one canonical string.
+ * 2. `dueBefore` becomes one instant (epoch ms), whatever offset it was written with; the
+ *    filters become one canonical string.
  * 3. A cursor is opened only for the same seller and filters it was issued for (400 naming
  *    `cursor` otherwise) and yields the position to resume after.
  * 4. One page from the index; the next cursor seals the position of its last item.
  */
 export async function listCases(deps: ListCasesDeps, input: ListCasesInput): Promise<ListCasesResult> {
+  const dueBeforeMs = input.dueBefore === undefined ? undefined : Date.parse(input.dueBefore);
+  if (Number.isNaN(dueBeforeMs)) {
+    throw new ValidationError('Query string is not valid', [{ field: 'dueBefore', problem: 'must be an ISO 8601 timestamp with an offset' }]);
+  }
   const filter: CaseListingFilter = {
     ...(input.statuses?.length ? { statuses: input.statuses } : {}),
     ...(input.reasons?.length ? { reasons: input.reasons } : {}),
     ...(input.priorities?.length ? { priorities: input.priorities } : {}),
-    ...(input.dueBefore === undefined ? {} : { dueBefore: new Date(input.dueBefore).toISOString() }),
+    ...(dueBeforeMs === undefined ? {} : { dueBeforeMs }),
   };
   const binding = { sellerId: input.principal.sellerId, filters: canonicalFilter(filter) };
   const after = input.cursor === undefined ? undefined : deps.cursors.open(binding, input.cursor);

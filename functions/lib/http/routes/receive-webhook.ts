@@ -1,7 +1,7 @@
-import { UnsupportedMediaTypeError } from '../../contract/errors.ts';
 import { logger } from '../../observability.ts';
 import { type ReceiveWebhookDeps, receiveWebhook } from '../../use-cases/receive-webhook.ts';
 import { type HttpRoute, rawBodyOf } from '../http-handler.ts';
+import { assertJsonContentType } from '../json-content-type.ts';
 
 /**
  * `POST /webhooks/{marketplace}`: 202 with the case id whether the delivery created,
@@ -14,10 +14,8 @@ import { type HttpRoute, rawBodyOf } from '../http-handler.ts';
 export function receiveWebhookRoute(deps: ReceiveWebhookDeps): HttpRoute {
   return async function receiveWebhookRoute(event) {
     const marketplace = event.pathParameters?.marketplace ?? '';
-    const contentType = event.headers['content-type'];
-    if (contentType !== undefined && !/^application\/json\b/i.test(contentType)) {
-      throw new UnsupportedMediaTypeError(`Content-Type must be application/json, got '${contentType.slice(0, 64)}'`);
-    }
+    // Before the signature: a body that is not declared JSON is never read.
+    assertJsonContentType(event.headers['content-type']);
     const result = await receiveWebhook(deps, {
       marketplace,
       rawBody: rawBodyOf(event),
