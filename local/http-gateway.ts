@@ -1,3 +1,4 @@
+import { PROBLEM_CONTENT_TYPE, type Problem, problem } from '../functions/lib/http/problem.ts';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, STATUS_CODES, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -67,12 +68,14 @@ export type HttpGatewayOptions = {
   jwtAuthorizer?: JwtAuthorizer;
 };
 
-/** What API Gateway's JWT authorizer answers, before and without calling the function. */
-const UNAUTHORIZED = (description: string): GatewayResponse => ({
-  statusCode: 401,
-  headers: { 'content-type': 'application/json', 'www-authenticate': `Bearer error="invalid_token", error_description="${description}"` },
-  cookies: [],
-  body: Buffer.from(JSON.stringify({ message: 'Unauthorized' })),
+/**
+ * The JWT authorizer's refusal, before and without calling the function. A problem (RFC 9457)
+ * like every other refusal here, keeping the `message` member API Gateway's own answer has
+ * (`{"message":"Unauthorized"}`; see docs/seller-api.md), so a client reading either works.
+ */
+const UNAUTHORIZED = (description: string, requestId: string, instance: string): GatewayResponse => ({
+  ...problemResponse(problem(401, 'UNAUTHORIZED', `A valid staff bearer token is required: ${description}`, { requestId, instance }), { message: 'Unauthorized' }),
+  headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'www-authenticate': `Bearer error="invalid_token", error_description="${description}"` },
 });
 
 /** The bearer token of an Authorization header, or a reason why there is none. */
@@ -254,12 +257,9 @@ export function buildHttpApiEvent(input: BuildEventInput): APIGatewayProxyEventV
 
 export type GatewayResponse = { statusCode: number; headers: Record<string, string>; cookies: string[]; body: Buffer };
 
-const INTERNAL_ERROR: GatewayResponse = {
-  statusCode: 500,
-  headers: { 'content-type': 'application/json' },
-  cookies: [],
-  body: Buffer.from(JSON.stringify({ message: 'Internal Server Error' })),
-};
+/** A function that failed or answered nonsense: the cause stays in the log. */
+const INTERNAL_ERROR = (requestId?: string): GatewayResponse =>
+  problemResponse(problem(500, 'INTERNAL_ERROR', 'The function failed; the request id leads to its log line.', { requestId }), { message: 'Internal Server Error' });
 
 /**
  * Maps a function result the way API Gateway interprets payload format 2.0: an object with
@@ -270,7 +270,7 @@ export function toGatewayResponse(result: unknown): GatewayResponse {
   if (typeof result === 'object' && result !== null && 'statusCode' in result) {
     const structured = result as { statusCode?: unknown; headers?: unknown; body?: unknown; isBase64Encoded?: unknown; cookies?: unknown };
     const status = structured.statusCode;
-    if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) return INTERNAL_ERROR;
+    if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) return INTERNAL_ERROR();
     const headers: Record<string, string> = {};
     if (typeof structured.headers === 'object' && structured.headers !== null) {
       for (const [name, value] of Object.entries(structured.headers)) headers[name.toLowerCase()] = String(value);
@@ -302,9 +302,13 @@ function newRequestId(): string {
   return randomBytes(10).toString('base64');
 }
 
-/** The gateway's own refusals: the error body the handlers use, with the request id the client sees. */
-function refusal(statusCode: number, code: string, message: string, requestId: string): GatewayResponse {
-  return jsonResponse(statusCode, { error: { code, message }, requestId });
+function problemResponse(body: Problem, extra: Record<string, string> = {}): GatewayResponse {
+  return { statusCode: body.status, headers: { 'content-type': PROBLEM_CONTENT_TYPE }, cookies: [], body: Buffer.from(JSON.stringify({ ...body, ...extra })) };
+}
+
+/** The gateway's own refusals: a problem like the handlers', with the request id the client sees. */
+function refusal(statusCode: number, code: string, message: string, requestId: string, instance?: string): GatewayResponse {
+  return problemResponse(problem(statusCode, code, message, { requestId, instance }));
 }
 
 /** Parser errors that mean the client went away mid-request: there is nobody left to answer. */
@@ -427,7 +431,7 @@ export function createHttpGateway(routes: readonly HttpRoute[], options: HttpGat
             });
           }
           if (claims === undefined) {
-            writeResponse(response, UNAUTHORIZED('problem' in bearer ? bearer.problem : 'the token is invalid or expired'), event.requestContext.requestId);
+            writeResponse(response, UNAUTHORIZED('problem' in bearer ? bearer.problem : 'the token is invalid or expired', event.requestContext.requestId, rawPath), event.requestContext.requestId);
             return finish(401, route.functionName, event.requestContext.requestId);
           }
           const scopes = claims.scope === undefined ? [] : claims.scope.split(' ');
@@ -446,15 +450,16 @@ export function createHttpGateway(routes: readonly HttpRoute[], options: HttpGat
         } catch (error) {
           // API Gateway hides the cause from the caller; the developer sees it here.
           log.error('handler failed', { function: route.functionName, requestId: event.requestContext.requestId, awsRequestId: context.awsRequestId, error });
-          answer = INTERNAL_ERROR;
+          answer = INTERNAL_ERROR(event.requestContext.requestId);
         }
         writeResponse(response, answer, event.requestContext.requestId);
         // The id the client sees (apigw-requestid, requestId in error bodies), so its line can be found.
         return finish(answer.statusCode, route.functionName, event.requestContext.requestId);
       }
 
-      writeResponse(response, jsonResponse(404, { error: { code: 'ROUTE_NOT_FOUND', message: `No route for ${method} ${rawPath}` } }));
-      return finish(404);
+      const requestId = newRequestId();
+      writeResponse(response, refusal(404, 'ROUTE_NOT_FOUND', `No route for ${method} ${rawPath}`, requestId, rawPath), requestId);
+      return finish(404, undefined, requestId);
     } catch (error) {
       // The parser refused the rest of this request (say, a malformed chunk) and the
       // connection has been answered and closed; the body read failed because of that.
@@ -467,14 +472,15 @@ export function createHttpGateway(routes: readonly HttpRoute[], options: HttpGat
       if (error instanceof PayloadTooLargeError) {
         // Close the connection: the rest of an oversized upload is not worth reading.
         response.setHeader('connection', 'close');
-        writeResponse(response, jsonResponse(413, { message: 'Request Entity Too Large' }));
+        const requestId = newRequestId();
+        writeResponse(response, problemResponse(problem(413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than the gateway accepts', { requestId, instance: rawPath }), { message: 'Request Entity Too Large' }), requestId);
         response.once('finish', function dropConnection() {
           request.destroy();
         });
         return finish(413);
       }
       log.error('gateway failed', { method, path: rawPath, error });
-      if (!response.headersSent) writeResponse(response, INTERNAL_ERROR);
+      if (!response.headersSent) writeResponse(response, INTERNAL_ERROR());
       else response.destroy();
       return finish(500);
     }

@@ -138,7 +138,7 @@ const FAR_FUTURE = '9999-12-31T23:59:59Z';
 const EXTREME_RATES = [1e-131, 1e-200, 5e-324] as const;
 const EVIDENCE_URI_LENGTH = 2_000;
 
-type AnswerJson = { caseId?: string | null; duplicate?: boolean; ignoredReason?: string; status?: string | null; held?: boolean; error?: { code?: string } };
+type AnswerJson = { caseId?: string | null; duplicate?: boolean; ignoredReason?: string; status?: string | null; held?: boolean; code?: string };
 type Answer = { status: number; json?: AnswerJson };
 /** Changes a well-formed payload into a hostile one (still signed by the marketplace). */
 type Tweak = (payload: WebhookPayloadInput) => WebhookPayloadInput;
@@ -356,7 +356,7 @@ export class WebhookTraffic {
       r.cancelAccepted = true;
     }
     const json = answer.json;
-    const how = [kind, answer.status || 'no answer', json?.held === true ? 'held' : json?.status, json?.ignoredReason, json?.error?.code].filter((x) => x != null).join(' ');
+    const how = [kind, answer.status || 'no answer', json?.held === true ? 'held' : json?.status, json?.ignoredReason, json?.code].filter((x) => x != null).join(' ');
     this.cancelAnswers[how] = (this.cancelAnswers[how] ?? 0) + 1;
     return answer;
   }

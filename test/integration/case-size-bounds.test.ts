@@ -168,7 +168,7 @@ describe('the largest case the contract allows', () => {
     const before = await api.itemCount();
     const oneMore = await api.call('evidence', { as, caseId, ifMatch: version, body: { evidence: [{ kind: 'PACKAGING_PHOTO', finding: 'INTACT' }] } });
     expect(oneMore.status, JSON.stringify(oneMore.body)).toBe(400);
-    expect(oneMore.body.error.issues).toEqual([{ field: 'evidence', problem: expect.stringContaining(`at most ${MAX_STAFF_EVIDENCE}`) }]);
+    expect(oneMore.body.issues).toEqual([{ field: 'evidence', problem: expect.stringContaining(`at most ${MAX_STAFF_EVIDENCE}`) }]);
     expect(await api.itemCount()).toBe(before);
     expect((await api.store.getCase(caseId))?.version).toBe(version);
 

@@ -238,7 +238,7 @@ describe('events naming another seller or order are refused whole (#13)', () => 
       eventType === 'return.cancelled' ? aCancellation(moved) : aWebhook(eventType, moved, { occurredAt: '2026-11-06T11:00:00Z' });
     const res = await send(payload);
     expect(res.status).toBe(409);
-    expect(res.body.error).toMatchObject({ code: 'CONFLICT' });
+    expect(res.body).toMatchObject({ code: 'CONFLICT' });
     expect(await countItems(tableName)).toBe(before);
     expect(await store.getCase(caseId)).toEqual(caseBefore);
   });
@@ -259,7 +259,7 @@ describe('event times (#13)', () => {
     const before = await countItems(tableName);
     const res = await send(build(ret));
     expect(res.status).toBe(400);
-    expect(res.body.error.issues).toEqual([{ field, problem: expect.stringContaining('must not be later than') }]);
+    expect(res.body.issues).toEqual([{ field, problem: expect.stringContaining('must not be later than') }]);
     expect(await countItems(tableName)).toBe(before);
   });
 

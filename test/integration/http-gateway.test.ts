@@ -144,7 +144,8 @@ describe('http gateway', () => {
     expect(invocations).toHaveLength(before);
     for (const res of [unknown, wrongMethod]) {
       expect(res.status).toBe(404);
-      expect(JSON.parse(res.body.toString())).toMatchObject({ error: { code: 'ROUTE_NOT_FOUND' } });
+      expect(res.headers['content-type']).toBe('application/problem+json');
+      expect(JSON.parse(res.body.toString())).toMatchObject({ type: 'urn:dispute-desk:problem:route-not-found', status: 404, code: 'ROUTE_NOT_FOUND', instance: expect.any(String) });
     }
   });
 
@@ -152,13 +153,23 @@ describe('http gateway', () => {
     const before = invocations.length;
     const res = await send('POST', '/webhooks/m', { 'content-type': 'application/json' }, Buffer.alloc(MAX_BODY_BYTES + 1, 0x20));
     expect(res.status).toBe(413);
+    expect(JSON.parse(res.body.toString())).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Request Entity Too Large' });
     expect(invocations).toHaveLength(before);
   });
 
   it('answers a throwing handler with API Gateway’s generic 500 and logs the error', async () => {
     const res = await send('GET', '/boom');
     expect(res.status).toBe(500);
-    expect(JSON.parse(res.body.toString())).toEqual({ message: 'Internal Server Error' });
+    expect(res.headers['content-type']).toBe('application/problem+json');
+    expect(JSON.parse(res.body.toString())).toEqual({
+      type: 'urn:dispute-desk:problem:internal-error',
+      title: 'Internal error',
+      status: 500,
+      detail: expect.any(String),
+      code: 'INTERNAL_ERROR',
+      requestId: res.headers['apigw-requestid'],
+      message: 'Internal Server Error',
+    });
     expect(res.body.toString()).not.toContain('kaboom');
     expect(stderr).toContain('kaboom');
     expect(stderr).toContain('function=boom');
@@ -198,12 +209,12 @@ function sendRaw(bytes: string, options: { abortAfterWrite?: boolean } = {}): Pr
   });
 }
 
-/** A gateway refusal: JSON, the error code, and the request id in header, body and log line alike. */
+/** A gateway refusal: a problem (RFC 9457), the error code, and the request id in header, body and log line alike. */
 function expectJsonRefusal(answer: RawAnswer | undefined, status: number, code: string): void {
   expect(answer?.status).toBe(status);
-  expect(answer?.headers['content-type']).toBe('application/json');
-  const body = JSON.parse(answer?.body ?? '') as { error: { code: string; message: string }; requestId: string };
-  expect(body.error).toEqual({ code, message: expect.any(String) });
+  expect(answer?.headers['content-type']).toBe('application/problem+json');
+  const body = JSON.parse(answer?.body ?? '') as { code: string; status: number; detail: string; type: string; requestId: string };
+  expect(body).toMatchObject({ code, status, detail: expect.any(String), type: expect.stringMatching(/^urn:dispute-desk:problem:/) });
   expect(body.requestId).toBe(answer?.headers['apigw-requestid']);
   expect(stdout).toContain(`-> ${status} requestId=${JSON.stringify(body.requestId)}`);
 }
@@ -226,7 +237,7 @@ describe('refusals from below the gateway (Node’s HTTP parser), over raw socke
       'POST /webhooks/m HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"a":\r\nzz\r\n1}\r\n0\r\n\r\n',
     );
     expectJsonRefusal(answer, 400, 'MALFORMED_REQUEST');
-    expect(JSON.parse(answer?.body ?? '').error.message).toContain('chunk size');
+    expect(JSON.parse(answer?.body ?? '').detail).toContain('chunk size');
     await sleep(50);
     expect(invocations).toHaveLength(before);
     expect(stderr).toBe('');

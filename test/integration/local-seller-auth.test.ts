@@ -77,7 +77,9 @@ describe('local JWT authorizer', () => {
     const before = invocations.length;
     const res = await get('/echo', await header());
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ message: 'Unauthorized' });
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    // A problem like every refusal, keeping API Gateway's own `message` member.
+    expect(await res.json()).toMatchObject({ status: 401, code: 'UNAUTHORIZED', message: 'Unauthorized', requestId: expect.any(String) });
     expect(res.headers.get('www-authenticate')).toMatch(/^Bearer /);
     expect(invocations.length).toBe(before);
   });
@@ -105,7 +107,7 @@ describe('local JWT authorizer', () => {
     expect((await get(`/cases/${theirs.caseId}`, token)).status).toBe(404);
     const sellerless = await get(`/cases/${own.caseId}`, `Bearer ${await signDevToken({ sellerId: null, role: 'agent', userId: 'agent-1' })}`);
     expect(sellerless.status).toBe(403);
-    expect(((await sellerless.json()) as { error: { message: string } }).error.message).toContain('custom:sellerId');
+    expect(((await sellerless.json()) as { detail: string }).detail).toContain('custom:sellerId');
     const unknownRole = await get(`/cases/${own.caseId}`, `Bearer ${await signDevToken({ sellerId: 'S1', role: 'owner', userId: 'x' })}`);
     expect(unknownRole.status).toBe(403);
   });

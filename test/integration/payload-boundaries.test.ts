@@ -249,10 +249,10 @@ async function expectAnswered(leaf: Leaf, trial: Trial, body: string, marketplac
   if (outsideDeclaredLimits(leaf, sent)) expect.soft(res.status, `${what}: outside the published limits`).toBeGreaterThanOrEqual(400);
   if (res.status >= 400) {
     expect.soft(writes, `${what}: a refusal wrote`).toBe(writesBefore);
-    expect.soft(res.body.error.code, what).toBeTypeOf('string');
-    if (res.body.error.code === 'VALIDATION_FAILED') {
-      expect.soft(res.body.error.issues.length, what).toBeGreaterThan(0);
-      for (const issue of res.body.error.issues) expect.soft(issue.field, what).not.toBe('');
+    expect.soft(res.body.code, what).toBeTypeOf('string');
+    if (res.body.code === 'VALIDATION_FAILED') {
+      expect.soft(res.body.issues.length, what).toBeGreaterThan(0);
+      for (const issue of res.body.issues) expect.soft(issue.field, what).not.toBe('');
     }
     return { res, sent, parsed: undefined };
   }

@@ -137,15 +137,15 @@ describe('POST /webhooks/{marketplace}', () => {
       const before = await itemCount();
       const res = await invoke(signedWebhookEvent(aWebhook(), opts));
       expect(res.status).toBe(401);
-      expect(res.body.error).toMatchObject({ code: 'INVALID_SIGNATURE' });
-      expect(res.body.error.message).toContain(reason);
+      expect(res.body).toMatchObject({ code: 'INVALID_SIGNATURE' });
+      expect(res.body.detail).toContain(reason);
       expect(await itemCount()).toBe(before);
     });
 
     it('404 for an unknown marketplace', async () => {
       const res = await invoke(signedWebhookEvent(aWebhook(), { marketplace: 'nowhere' }));
       expect(res.status).toBe(404);
-      expect(res.body.error.message).toContain('nowhere');
+      expect(res.body.detail).toContain('nowhere');
     });
 
     it('413 for a body above 256 KiB, even when correctly signed', async () => {
@@ -157,15 +157,15 @@ describe('POST /webhooks/{marketplace}', () => {
     it('400 for a body that is not JSON', async () => {
       const res = await invoke(signedWebhookEvent('{"eventType":'));
       expect(res.status).toBe(400);
-      expect(res.body.error.code).toBe('MALFORMED_JSON');
+      expect(res.body.code).toBe('MALFORMED_JSON');
     });
 
     it('400 naming each bad field', async () => {
       const payload = aWebhook('return.requested', aReturn({ money: { currency: 'eur', itemValue: 10, amountPaid: 9.5 } }));
       const res = await invoke(signedWebhookEvent(payload));
       expect(res.status).toBe(400);
-      expect(res.body.error.code).toBe('VALIDATION_FAILED');
-      const fields = (res.body.error.issues as { field: string }[]).map((i) => i.field);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+      const fields = (res.body.issues as { field: string }[]).map((i) => i.field);
       expect(fields).toEqual(expect.arrayContaining(['return.money.currency', 'return.money.amountPaid']));
     });
 
@@ -173,7 +173,7 @@ describe('POST /webhooks/{marketplace}', () => {
       const payload = { ...aWebhook(), surprise: true };
       const res = await invoke(signedWebhookEvent(payload as never));
       expect(res.status).toBe(400);
-      expect(res.body.error.issues).toEqual([{ field: 'surprise', problem: 'is not a known field' }]);
+      expect(res.body.issues).toEqual([{ field: 'surprise', problem: 'is not a known field' }]);
     });
 
     it('415 for a body that is not declared JSON', async () => {
@@ -191,7 +191,7 @@ describe('POST /webhooks/{marketplace}', () => {
         else event.headers['content-type'] = contentType;
         const res = await invoke(event);
         expect(res.status, String(contentType)).toBe(415);
-        expect(res.body.error).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', message: expect.stringContaining('Content-Type') });
+        expect(res.body).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', detail: expect.stringContaining('Content-Type') });
         expect(res.body.requestId).toBe(event.requestContext.requestId);
       }
       expect(await itemCount()).toBe(before);
@@ -220,7 +220,7 @@ describe('POST /webhooks/{marketplace}', () => {
           if (res.status === 202) return;
           expect(res.status).toBeGreaterThanOrEqual(400);
           expect(res.status).toBeLessThan(500);
-          expect(res.body.error.code).toBeTypeOf('string');
+          expect(res.body.code).toBeTypeOf('string');
           expect(await itemCount()).toBe(before);
         }),
         { numRuns: 1000 },

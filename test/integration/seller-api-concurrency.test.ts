@@ -24,7 +24,7 @@ describe('parallel writes on one case version', () => {
 
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([200, ...Array(19).fill(412)]);
-    for (const lost of results.filter((r) => r.status === 412)) expect(lost.body.error.code).toBe('STALE_VERSION');
+    for (const lost of results.filter((r) => r.status === 412)) expect(lost.body.code).toBe('STALE_VERSION');
 
     const stored = await api.store.getCase(c.caseId);
     expect(stored).toMatchObject({ status: 'REFUND_PENDING', version: 2 });

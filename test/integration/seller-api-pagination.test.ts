@@ -199,7 +199,7 @@ describe('cursors', () => {
 
   function refusedCursor(res: { status: number; body: any }): void {
     expect(res.status).toBe(400);
-    expect(res.body.error.issues).toEqual([{ field: 'cursor', problem: expect.any(String) }]);
+    expect(res.body.issues).toEqual([{ field: 'cursor', problem: expect.any(String) }]);
   }
 
   const query = { limit: '5', status: 'NEEDS_REVIEW,DECIDED,REFUND_PENDING' };
@@ -230,7 +230,7 @@ describe('cursors', () => {
     for (const limit of ['101', '0', 'ten', '1.5']) {
       const res = await api.call('list', { as: principal(seller, 'agent'), query: { limit } });
       expect(res.status, limit).toBe(400);
-      expect(res.body.error.issues[0].field).toBe('limit');
+      expect(res.body.issues[0].field).toBe('limit');
     }
     expect((await api.call('list', { as: principal(seller, 'agent'), query: { limit: '100' } })).status).toBe(200);
   });

@@ -70,9 +70,9 @@ describe('authorisation matrix: every endpoint × role × own / other seller / n
     });
     expect(res.status, JSON.stringify(res.body)).toBe(expected(route, role, who));
 
-    if (res.status === 401) expect(res.body.error.code).toBe('UNAUTHENTICATED');
-    if (res.status === 403) expect(res.body.error.code).toBe('FORBIDDEN');
-    if (res.status === 404) expect(res.body.error.message).toContain(target.caseId);
+    if (res.status === 401) expect(res.body.code).toBe('UNAUTHENTICATED');
+    if (res.status === 403) expect(res.body.code).toBe('FORBIDDEN');
+    if (res.status === 404) expect(res.body.detail).toContain(target.caseId);
     if (route === 'list' && res.status === 200) {
       const sellers = new Set((res.body.items as { caseId: string }[]).map((i) => i.caseId));
       // The caller's own listing never shows another seller's case; its own case is there.
@@ -94,20 +94,20 @@ describe('authorisation matrix: every endpoint × role × own / other seller / n
     const claims = { sub: 'agent-1', 'cognito:groups': '[agent]' };
     const noSeller = await api.call('get', { as: null, claims, caseId: target.caseId });
     expect(noSeller.status).toBe(403);
-    expect(noSeller.body.error.message).toContain('custom:sellerId');
+    expect(noSeller.body.detail).toContain('custom:sellerId');
     const noRole = await api.call('get', { as: null, claims: { sub: 'u', 'custom:sellerId': SELLER, 'cognito:groups': '[admins]' }, caseId: target.caseId });
     expect(noRole.status).toBe(403);
-    expect(noRole.body.error.message).toContain('cognito:groups');
+    expect(noRole.body.detail).toContain('cognito:groups');
     const badRole = await api.call('get', { as: null, claims: { sub: 'u', 'custom:sellerId': SELLER, 'custom:role': 'owner' }, caseId: target.caseId });
     expect(badRole.status).toBe(403);
-    expect(badRole.body.error.message).toContain('custom:role');
+    expect(badRole.body.detail).toContain('custom:role');
   });
 
   it('the seller comes from the token only: a sellerId in the query or body changes nothing', async () => {
     const theirs = await seed(OTHER);
     const list = await api.call('list', { as: principal(SELLER, 'agent'), query: { sellerId: OTHER } as Record<string, string> });
     expect(list.status).toBe(400);
-    expect(list.body.error.issues[0].field).toBe('sellerId');
+    expect(list.body.issues[0].field).toBe('sellerId');
     const note = await api.call('note', { as: principal(SELLER, 'manager'), caseId: theirs.caseId, ifMatch: 1, body: { text: 'x', sellerId: OTHER } });
     expect(note.status).toBe(400);
     const plain = await api.call('note', { as: principal(SELLER, 'manager'), caseId: theirs.caseId, ifMatch: 1, body: { text: 'x' } });
@@ -138,7 +138,7 @@ describe('GET /cases/{id}', () => {
     expect(unknown.status).toBe(404);
     const malformed = await api.call('get', { as: principal(SELLER, 'agent'), caseId: 'not-a-case' });
     expect(malformed.status).toBe(400);
-    expect(malformed.body.error.issues).toEqual([{ field: 'id', problem: expect.any(String) }]);
+    expect(malformed.body.issues).toEqual([{ field: 'id', problem: expect.any(String) }]);
   });
 });
 
@@ -174,7 +174,7 @@ describe('POST /cases/{id}/evidence', () => {
       body: { evidence: [{ kind: 'PACKAGING_PHOTO', finding: 'INTACT', submittedBy: 'BUYER' }] },
     });
     expect(res.status).toBe(400);
-    expect(res.body.error.issues).toEqual([{ field: 'evidence.0.submittedBy', problem: 'is not a known field' }]);
+    expect(res.body.issues).toEqual([{ field: 'evidence.0.submittedBy', problem: 'is not a known field' }]);
   });
 
   it('keeps evidence but not the decision once a refund is pending; 409 for a repeated id', async () => {
@@ -194,9 +194,9 @@ describe('approve and override', () => {
     const before = await api.itemCount();
     const res = await api.call('approve', { as: principal(SELLER, 'agent'), caseId: c.caseId, ifMatch: 1 });
     expect(res.status).toBe(403);
-    expect(res.body.error.code).toBe('AUTHORITY_EXCEEDED');
-    expect(res.body.error.message).toContain('Refund CNY 999.00 exceeds the agent limit of CNY 500.00');
-    expect(res.body.error.message).toContain('supervisor');
+    expect(res.body.code).toBe('AUTHORITY_EXCEEDED');
+    expect(res.body.detail).toContain('Refund CNY 999.00 exceeds the agent limit of CNY 500.00');
+    expect(res.body.detail).toContain('supervisor');
     expect(await api.itemCount()).toBe(before);
   });
 
@@ -219,14 +219,14 @@ describe('approve and override', () => {
     expect((await api.call('approve', { as: principal(SELLER, 'agent'), caseId: c.caseId, ifMatch: 1 })).status).toBe(200);
     const again = await api.call('approve', { as: principal(SELLER, 'agent'), caseId: c.caseId, ifMatch: 2 });
     expect(again.status).toBe(409);
-    expect(again.body.error.code).toBe('ILLEGAL_TRANSITION');
+    expect(again.body.code).toBe('ILLEGAL_TRANSITION');
   });
 
   it('override: a reason is required, money needs an amount never above the amount paid, within authority', async () => {
     const c = await seed(SELLER, 'NEEDS_REVIEW');
     const as = principal(SELLER, 'supervisor');
     const call = (body: unknown) => api.call('override', { as, caseId: c.caseId, ifMatch: 1, body });
-    const fieldsOf = (res: { body: any }) => (res.body.error.issues ?? []).map((i: { field: string }) => i.field);
+    const fieldsOf = (res: { body: any }) => (res.body.issues ?? []).map((i: { field: string }) => i.field);
 
     expect(fieldsOf(await call({ remedy: 'FULL_REFUND', amount: 100 }))).toEqual(['reason']);
     expect(fieldsOf(await call({ remedy: 'FULL_REFUND', reason: 'buyer waited too long' }))).toEqual(['amount']);
@@ -234,7 +234,7 @@ describe('approve and override', () => {
     expect(fieldsOf(await call({ remedy: 'MANUAL_REVIEW', reason: 'not sure' }))).toEqual(['remedy']);
     const tooMuch = await call({ remedy: 'FULL_REFUND', reason: 'buyer waited too long', amount: 39_901 });
     expect(tooMuch.status).toBe(400);
-    expect(tooMuch.body.error.issues).toEqual([{ field: 'amount', problem: 'must not exceed the amount paid (CNY 399.00)' }]);
+    expect(tooMuch.body.issues).toEqual([{ field: 'amount', problem: 'must not exceed the amount paid (CNY 399.00)' }]);
 
     const ok = await call({ remedy: 'PARTIAL_REFUND', reason: 'Buyer keeps the item; compensation agreed', amount: 2_000 });
     expect(ok.status).toBe(200);
@@ -253,7 +253,7 @@ describe('approve and override', () => {
     await api.store.commit({ next: { ...c, version: 2, return: { ...c.return, money: { ...c.return.money, amountPaid: 900_000, itemValue: 900_000 } } }, expectedVersion: 1, events: [] });
     const over = await api.call('override', { as: principal(SELLER, 'supervisor'), caseId: c.caseId, ifMatch: 2, body: { remedy: 'FULL_REFUND', reason: 'total loss', amount: 600_000 } });
     expect(over.status).toBe(403);
-    expect(over.body.error.message).toContain('exceeds the supervisor limit of CNY 5000.00');
+    expect(over.body.detail).toContain('exceeds the supervisor limit of CNY 5000.00');
     const manager = await api.call('override', { as: principal(SELLER, 'manager'), caseId: c.caseId, ifMatch: 2, body: { remedy: 'FULL_REFUND', reason: 'total loss', amount: 600_000 } });
     expect(manager.status).toBe(200);
 
@@ -272,14 +272,14 @@ describe('If-Match', () => {
     const before = await api.itemCount();
     const missing = await api.call('note', { as, caseId: c.caseId, body: { text: 'hello' } });
     expect(missing.status).toBe(428);
-    expect(missing.body.error.code).toBe('PRECONDITION_REQUIRED');
+    expect(missing.body.code).toBe('PRECONDITION_REQUIRED');
     const stale = await api.call('note', { as, caseId: c.caseId, ifMatch: 7, body: { text: 'hello' } });
     expect(stale.status).toBe(412);
-    expect(stale.body.error.message).toContain('version 1');
+    expect(stale.body.detail).toContain('version 1');
     for (const bad of ['*', 'W/"1"', '"1", "2"', '"abc"', '"0"']) {
       const res = await api.call('note', { as, caseId: c.caseId, ifMatch: bad, body: { text: 'hello' } });
       expect(res.status, bad).toBe(400);
-      expect(res.body.error.issues).toEqual([{ field: 'If-Match', problem: expect.any(String) }]);
+      expect(res.body.issues).toEqual([{ field: 'If-Match', problem: expect.any(String) }]);
     }
     expect(await api.itemCount()).toBe(before);
     expect((await api.call('note', { as, caseId: c.caseId, ifMatch: '1', body: { text: 'hello' } })).status).toBe(200);
@@ -295,7 +295,7 @@ describe('Content-Type of staff writes', () => {
     for (const contentType of [null, 'application/json-seq', 'application/json; charset=utf-16']) {
       const res = await api.call(route, { as, caseId: c.caseId, ifMatch: c.version, body, headers: { 'content-type': contentType } });
       expect(res.status, String(contentType)).toBe(415);
-      expect(res.body.error).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', message: expect.stringContaining('Content-Type') });
+      expect(res.body).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', detail: expect.stringContaining('Content-Type') });
     }
     expect(await api.partitionCount(c.caseId)).toBe(before);
     const accepted = await api.call(route, { as, caseId: c.caseId, ifMatch: c.version, body, headers: { 'content-type': 'application/json; charset=utf-8' } });
@@ -351,7 +351,7 @@ describe('notes and assignment', () => {
     for (const stranger of ['agent-9', 'nobody']) {
       const res = await assign(principal(SELLER, 'manager'), 4, stranger);
       expect(res.status).toBe(400);
-      expect(res.body.error.issues).toEqual([{ field: 'assignee', problem: 'is not a staff member of your seller' }]);
+      expect(res.body.issues).toEqual([{ field: 'assignee', problem: 'is not a staff member of your seller' }]);
     }
   });
 });
@@ -366,7 +366,7 @@ describe('bad input: never 5xx, the field named, nothing written', () => {
     const before = await api.itemCount();
     const res = await api.call(route, { as: principal(SELLER, 'manager'), caseId: c.caseId, ifMatch: c.version, body });
     expect(res.status, JSON.stringify(res.body)).toBe(400);
-    expect(res.body.error.issues).toEqual([{ field, problem: expect.stringContaining('well-formed') }]);
+    expect(res.body.issues).toEqual([{ field, problem: expect.stringContaining('well-formed') }]);
     expect(await api.itemCount()).toBe(before);
   });
 
@@ -409,10 +409,10 @@ describe('bad input: never 5xx, the field named, nothing written', () => {
             });
             expect(res.status).toBeGreaterThanOrEqual(400);
             expect(res.status).toBeLessThan(500);
-            expect(res.body.error.code).toBeTypeOf('string');
-            if (res.status === 400 && res.body.error.code === 'VALIDATION_FAILED') {
-              expect(res.body.error.issues.length).toBeGreaterThan(0);
-              for (const issue of res.body.error.issues) expect(issue.field).not.toBe('');
+            expect(res.body.code).toBeTypeOf('string');
+            if (res.status === 400 && res.body.code === 'VALIDATION_FAILED') {
+              expect(res.body.issues.length).toBeGreaterThan(0);
+              for (const issue of res.body.issues) expect(issue.field).not.toBe('');
             }
             expect(await api.partitionCount(c.caseId)).toBe(before);
           },
@@ -436,7 +436,7 @@ describe('bad input: never 5xx, the field named, nothing written', () => {
         const res = await api.call('list', { as: principal(SELLER, 'agent'), query });
         if (res.status === 200) return;
         expect(res.status).toBe(400);
-        const fields = res.body.error.issues.map((i: { field: string }) => i.field.split('.')[0]);
+        const fields = res.body.issues.map((i: { field: string }) => i.field.split('.')[0]);
         for (const field of fields) expect(Object.keys(query)).toContain(field.split(', ')[0]);
       }),
       { numRuns: 300 },

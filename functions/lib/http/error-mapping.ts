@@ -1,5 +1,7 @@
 import { AuthenticationError, ForbiddenError, PreconditionRequiredError, ConcurrentModificationError, ConflictError, DomainError, IllegalTransitionError, MalformedJsonError, NotFoundError, PayloadTooLargeError, SignatureError, StaleVersionError, UnsupportedMediaTypeError, ValidationError } from '../contract/errors.ts';
 
+import { type Problem, problem } from './problem.ts';
+
 type ErrorClass = abstract new (...args: never[]) => DomainError;
 
 /** The one table from domain errors to HTTP status codes. Order matters only for subclasses. */
@@ -19,28 +21,18 @@ const statusByError: ReadonlyArray<readonly [ErrorClass, number]> = [
   [PreconditionRequiredError, 428],
 ];
 
-export type ErrorBody = {
-  error: { code: string; message: string; issues?: readonly { field: string; problem: string }[] };
-  requestId?: string;
-};
-
 /**
- * Maps any thrown value to a status and a body. Domain errors show their message (they
- * are written for the caller); anything else is a 500 with a generic message, so a stack
- * trace or an SDK error never reaches a client.
+ * Maps any thrown value to a status and a problem (RFC 9457). Domain errors show their message
+ * as `detail` (they are written for the caller); anything else is a 500 with a generic
+ * detail, so a stack trace or an SDK error never reaches a client.
  */
-export function toHttpError(error: unknown): { statusCode: number; body: ErrorBody; expose: boolean } {
+export function toHttpError(error: unknown): { statusCode: number; body: Problem; expose: boolean } {
   if (error instanceof DomainError) {
     const entry = statusByError.find(([cls]) => error instanceof cls);
     if (entry !== undefined) {
-      const body: ErrorBody = { error: { code: error.code, message: error.message } };
-      if (error instanceof ValidationError) body.error.issues = error.issues;
-      return { statusCode: entry[1], body, expose: true };
+      const issues = error instanceof ValidationError ? error.issues : undefined;
+      return { statusCode: entry[1], body: problem(entry[1], error.code, error.message, { issues }), expose: true };
     }
   }
-  return {
-    statusCode: 500,
-    body: { error: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side; it has been logged.' } },
-    expose: false,
-  };
+  return { statusCode: 500, body: problem(500, 'INTERNAL_ERROR', 'Something went wrong on our side; it has been logged.'), expose: false };
 }

@@ -3,6 +3,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { logger } from '../observability.ts';
 import { toHttpError } from './error-mapping.ts';
+import { PROBLEM_CONTENT_TYPE } from './problem.ts';
 
 export type HttpResult = {
   readonly statusCode: number;
@@ -35,8 +36,9 @@ function correlationIds(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxy
 }
 
 /**
- * Serialises results and errors alike. 4xx answers carry the domain error's message and
- * field issues; 5xx answers carry a generic message and the request id, never internals.
+ * Serialises results and errors alike. Errors are problem details (RFC 9457): 4xx answers
+ * carry the domain error's message and field issues; 5xx answers carry a generic detail and
+ * the request id, never internals.
  */
 function jsonResponses(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResultV2> {
   return {
@@ -53,14 +55,15 @@ function jsonResponses(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyR
       const mapped = toHttpError(request.error);
       const requestId = request.event.requestContext?.requestId;
       if (mapped.expose) {
-        logger.info('request refused', { statusCode: mapped.statusCode, errorCode: mapped.body.error.code });
+        logger.info('request refused', { statusCode: mapped.statusCode, errorCode: mapped.body.code });
       } else {
         logger.error('request failed', { error: request.error as Error });
       }
+      const instance = request.event.rawPath;
       request.response = {
         statusCode: mapped.statusCode,
-        headers: baseHeaders,
-        body: JSON.stringify({ ...mapped.body, requestId }),
+        headers: { ...baseHeaders, 'content-type': `${PROBLEM_CONTENT_TYPE}; charset=utf-8` },
+        body: JSON.stringify({ ...mapped.body, ...(instance === undefined ? {} : { instance }), ...(requestId === undefined ? {} : { requestId }) }),
       };
     },
   };

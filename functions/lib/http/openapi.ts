@@ -105,7 +105,7 @@ function componentSchemas(): JsonObject {
 }
 
 const errorStatuses: Readonly<Record<number, string>> = {
-  400: 'Invalid path, query, header or body; `error.issues` names each field and its problem',
+  400: 'Invalid path, query, header or body; `issues` names each field and its problem',
   401: 'Missing, malformed, expired or wrongly signed token (answered by the gateway as `{"message":"Unauthorized"}`)',
   403: 'The token does not identify seller staff, the role may not do this, or the refund exceeds the role’s authority (the message names the limit)',
   404: 'No such case for your seller (another seller’s case answers the same)',
@@ -123,7 +123,15 @@ function errorResponseComponents(): JsonObject {
   const responses: JsonObject = {};
   for (const [status, description] of Object.entries(errorStatuses)) {
     const schema = status === '401' ? { oneOf: [ref('GatewayError'), ref('Error')] } : status === '429' ? ref('GatewayError') : ref('Error');
-    responses[`Error${status}`] = { description, content: { 'application/json': { schema } } };
+    // Our own refusals are problems (application/problem+json); API Gateway's own answers in
+    // AWS (authorizer 401, throttle 429) keep its `{"message"}` as application/json.
+    const content =
+      status === '429'
+        ? { 'application/json': { schema } }
+        : status === '401'
+          ? { 'application/problem+json': { schema: ref('Error') }, 'application/json': { schema: ref('GatewayError') } }
+          : { 'application/problem+json': { schema } };
+    responses[`Error${status}`] = { description, content };
   }
   return responses;
 }
@@ -230,7 +238,7 @@ function operations(): Record<HttpFunctionName, JsonObject> {
           responses: {
             '202': { description: 'Accepted (created, changed, or a retry)', content: { 'application/json': { schema: ref('WebhookAccepted') } } },
             ...errorResponses([400, 401, 404, 409, 413, 415, 500], {
-              401: { description: 'Missing, malformed or wrong signature, or a timestamp out of tolerance', content: { 'application/json': { schema: ref('Error') } } },
+              401: { description: 'Missing, malformed or wrong signature, or a timestamp out of tolerance', content: { 'application/problem+json': { schema: ref('Error') } } },
             }),
           },
         },

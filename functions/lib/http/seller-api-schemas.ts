@@ -257,15 +257,26 @@ export const WebhookAcceptedSchema = z
       .meta({ description: 'The event arrived before the return it is about: it is kept and applied when the return arrives (status is null until then)' }),
   });
 
+/** Every error this API writes: problem details (RFC 9457, `application/problem+json`); see http/problem.ts. */
 export const ErrorResponseSchema = z
   .object({
-    error: z.object({
-      code: z.string(),
-      message: z.string(),
-      issues: z.array(z.object({ field: z.string(), problem: z.string() })).optional(),
-    }),
-    requestId: z.string().optional(),
-  });
+    type: z.string().meta({ description: 'A URN per error code, e.g. urn:dispute-desk:problem:validation-failed' }),
+    title: z.string().meta({ description: 'The same for every occurrence of the type' }),
+    status: z.int().min(400).max(599),
+    detail: z.string().meta({ description: 'What went wrong with this request, written for the caller' }),
+    code: z.string().meta({ description: 'The machine-readable error code, e.g. VALIDATION_FAILED' }),
+    instance: z.string().optional().meta({ description: 'The request path' }),
+    issues: z
+      .array(z.object({ field: z.string(), problem: z.string() }))
+      .optional()
+      .meta({ description: 'Validation failures: each field (dotted path or header name) and its problem' }),
+    requestId: z.string().optional().meta({ description: 'The id the request is logged under' }),
+  })
+  .meta({ description: 'RFC 9457 problem details' });
 
-/** What API Gateway's JWT authorizer answers by itself, before any function runs. */
+/**
+ * What API Gateway (HTTP API) answers by itself in AWS, before any function runs: the JWT
+ * authorizer's 401, the stage throttle's 429, its own 413 and 5xx. HTTP APIs cannot reshape
+ * these; the local gateway answers a problem that keeps this `message` member.
+ */
 export const GatewayErrorSchema = z.object({ message: z.string() });
