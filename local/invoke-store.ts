@@ -100,11 +100,19 @@ type InvokeStoreHost = { awslambda?: { InvokeStore?: LocalInvokeStore } };
 /**
  * The process's invoke store, installed on first use. Idempotent, so every trigger of the
  * local runtime (gateway, scheduler, SQS poller) can ask for it without an ordering rule.
+ *
+ * It replaces any store already there: the AWS SDK's recursion-detection middleware asks
+ * `@aws/lambda-invoke-store` for an instance on its first call, and that package installs its
+ * *single-invocation* store on `globalThis.awslambda` when AWS_LAMBDA_MAX_CONCURRENCY is not
+ * set yet (the runtime provisions its table before any handler runs). That store keeps one
+ * context for the whole process, so interleaved invocations shared Powertools' batch state:
+ * a worker's failed records went missing from its batchItemFailures, the poller deleted them,
+ * and refunds stayed APPLYING with no message left (found by the soak).
  */
 export function localInvokeStore(): LocalInvokeStore {
   const host = globalThis as unknown as InvokeStoreHost;
   host.awslambda ??= {};
-  host.awslambda.InvokeStore ??= new LocalInvokeStore();
+  if (!(host.awslambda.InvokeStore instanceof LocalInvokeStore)) host.awslambda.InvokeStore = new LocalInvokeStore();
   process.env[CONCURRENCY_VARIABLE] ??= LOCAL_MAX_CONCURRENCY;
   return host.awslambda.InvokeStore;
 }
