@@ -7,7 +7,7 @@ import { SqsRefundQueue } from '#lib/adapters/sqs-refund-queue.ts';
 import { StaticPolicyProvider } from '#lib/adapters/static-policy-provider.ts';
 import { StaticWebhookSecrets } from '#lib/adapters/static-webhook-secrets.ts';
 import { defaultPolicy } from '#lib/decision/policy.ts';
-import { awaitingStaffStatuses, type CaseRecord, type EscalationLevel, type HistoryEvent } from '#lib/workflow/case.ts';
+import { type CaseRecord, type EscalationLevel, type HistoryEvent, isAwaitingStaff } from '#lib/workflow/case.ts';
 import { dueCaseOf } from '#lib/workflow/escalation.ts';
 import { overrideDecision } from '#lib/workflow/staff-actions.ts';
 import { RefundMessageSchema } from '#lib/contract/refund-message.ts';
@@ -85,7 +85,7 @@ async function dueIndexEntries(table: string): Promise<Record<string, unknown>[]
   return out.Items ?? [];
 }
 
-const isDue = (c: CaseRecord, now: string) => awaitingStaffStatuses.has(c.status) && c.dueAt !== undefined && c.dueAt <= now;
+const isDue = (c: CaseRecord, now: string) => isAwaitingStaff(c.status) && c.dueAt !== undefined && c.dueAt <= now;
 const escalationEvents = (history: readonly HistoryEvent[]) => history.filter((e) => e.action === 'ESCALATED' || e.action === 'DEFAULT_RESOLUTION');
 
 async function drainQueue(queueUrl: string): Promise<string[]> {
@@ -126,9 +126,9 @@ describe('escalate-stale-cases', () => {
     it('the mix covers every kind of case on both sides of the deadline', () => {
       const kinds = (pred: (c: CaseRecord) => boolean) => seeded.filter(pred).length;
       expect(kinds((c) => c.priority === 'URGENT' && isDue(c, NOW) && c.escalationLevel === 'AGENT')).toBeGreaterThan(20);
-      expect(kinds((c) => c.priority === 'URGENT' && !isDue(c, NOW) && awaitingStaffStatuses.has(c.status))).toBeGreaterThan(5);
+      expect(kinds((c) => c.priority === 'URGENT' && !isDue(c, NOW) && isAwaitingStaff(c.status))).toBeGreaterThan(5);
       expect(kinds((c) => c.priority === 'NORMAL' && isDue(c, NOW) && c.escalationLevel === 'AGENT')).toBeGreaterThan(20);
-      expect(kinds((c) => c.priority === 'NORMAL' && !isDue(c, NOW) && awaitingStaffStatuses.has(c.status))).toBeGreaterThan(100);
+      expect(kinds((c) => c.priority === 'NORMAL' && !isDue(c, NOW) && isAwaitingStaff(c.status))).toBeGreaterThan(100);
       expect(kinds((c) => isDue(c, NOW) && c.escalationLevel === 'SUPERVISOR')).toBeGreaterThan(10);
       expect(kinds((c) => isDue(c, NOW) && c.escalationLevel === 'MANAGER')).toBeGreaterThan(10);
       // Waiting for the machine, with a deadline long past: never the sweep's business.

@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { DUE_INDEX_SHARDS } from '#infra/definitions.ts';
-import { awaitingStaffStatuses, type CaseRecord, type HistoryEvent } from '../workflow/case.ts';
+import { type CaseRecord, type HistoryEvent, isAwaitingStaff } from '../workflow/case.ts';
 import { escalationFactsOf } from '../workflow/escalation.ts';
 import type { OutboxRecord } from '../workflow/decision-step.ts';
 import { ConcurrentModificationError, DuplicateDeliveryError } from '../contract/errors.ts';
@@ -53,7 +53,7 @@ const NO_DEADLINE = '9999-12-31T23:59:59.999Z';
 /** The case fields the index attributes follow from. */
 type IndexedFields = Pick<CaseRecord, 'caseId' | 'sellerId' | 'status' | 'dueAt'>;
 
-const inDueIndex = (c: Pick<CaseRecord, 'status' | 'dueAt'>) => c.dueAt !== undefined && awaitingStaffStatuses.has(c.status);
+const inDueIndex = (c: Pick<CaseRecord, 'status' | 'dueAt'>) => c.dueAt !== undefined && isAwaitingStaff(c.status);
 
 /**
  * Index attributes derived from the case, so no writer can forget to keep them in step:

@@ -12,9 +12,6 @@ import { resolutionDueAt } from './service-levels.ts';
  * outbox record, so a refund that is due can never be lost between "decided" and "queued".
  */
 
-/** Statuses in which new facts lead to a new engine decision. */
-const redecidable: ReadonlySet<CaseStatus> = new Set(['RECEIVED', 'DECIDED', 'NEEDS_REVIEW', 'REJECTED']);
-
 const refundRemedies: ReadonlySet<Decision['remedy']> = new Set(['FULL_REFUND', 'PARTIAL_REFUND', 'RETURN_AND_REFUND']);
 
 
@@ -105,10 +102,6 @@ export function statusAfter(decision: Decision): CaseStatus {
     return decision.authority.exceedsAgentAuthority ? 'DECIDED' : 'REFUND_PENDING';
   }
   return 'DECIDED';
-}
-
-export function canRedecide(status: CaseStatus): boolean {
-  return redecidable.has(status);
 }
 
 /**
