@@ -2,12 +2,12 @@ import { staffRoles } from '../contract/roles.ts';
 import { priorities } from '../contract/priorities.ts';
 import * as z from 'zod';
 
-import { DecisionSchema, recommendedRemedies } from '../decision/decision-schema.ts';
+import { DecisionSchema, isRefundRemedy, recommendedRemedies } from '../decision/decision-schema.ts';
 import { caseStatuses, escalationLevels } from '../workflow/case.ts';
 import { MAX_CURSOR_LENGTH } from '../contract/page-cursor.ts';
 import { ReasonCodeSchema } from '../contract/reason-codes.ts';
 import { CurrencySchema, EvidenceSchema, IdentifierSchema, MinorUnitsSchema, ReturnSchema, TimestampSchema } from '../contract/return-payload.ts';
-import { isRefundRemedy, MAX_NOTE_LENGTH, StaffEvidenceSchema } from '../workflow/staff-actions.ts';
+import { MAX_NOTE_LENGTH, StaffEvidenceSchema } from '../workflow/staff-actions.ts';
 
 /**
  * The seller API's contract: request and response schemas, the source of request

@@ -1,7 +1,7 @@
 import { type StaffRole } from '../contract/roles.ts';
 import * as z from 'zod';
 import { assertRefundAuthority, formatMoney } from '../decision/authority.ts';
-import type { Decision, RecommendedRemedy } from '../decision/decision-schema.ts';
+import { type Decision, isRefundRemedy, type RecommendedRemedy } from '../decision/decision-schema.ts';
 import type { Policy } from '../decision/policy.ts';
 import { type Actor, assertTransition, type CaseRecord, type CaseStatus, type HistoryEvent, isAwaitingApproval, isOpenToDecision, isTerminal, type StaffResolution } from './case.ts';
 import { decideCase, ledgerFor, makeRefundDue, type OutboxRecord } from './decision-step.ts';
@@ -34,12 +34,6 @@ export type StaffChange = {
 
 /** The most evidence items staff may add to one case, over all requests. */
 export const MAX_STAFF_EVIDENCE = 100;
-
-const refundRemedies: ReadonlySet<RecommendedRemedy> = new Set(['FULL_REFUND', 'PARTIAL_REFUND', 'RETURN_AND_REFUND']);
-
-export function isRefundRemedy(remedy: string): boolean {
-  return refundRemedies.has(remedy as RecommendedRemedy);
-}
 
 const staffEvidenceOptions = EvidenceSchema.options.map((option) =>
   option.omit({ submittedBy: true, submittedAt: true }).extend({
