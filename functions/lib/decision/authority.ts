@@ -30,6 +30,19 @@ export function roleRequiredFor(amount: number, currency: string, policy: Policy
 }
 
 /**
+ * The authority a decision records (Decision.authority): who must approve its refund, and
+ * whether the engine, acting with an agent's authority, may pay it without asking.
+ * Nothing to pay needs nobody above an agent, whatever the policy; a currency without
+ * limits has nobody configured to approve money in it.
+ */
+export function decisionAuthority(amount: number, currency: string, policy: Policy): { requiredRole: StaffRole | null; exceedsAgentAuthority: boolean } {
+  if (amount === 0) return { requiredRole: 'agent', exceedsAgentAuthority: false };
+  const limits = policy.authorityLimits[currency];
+  if (limits === undefined) return { requiredRole: null, exceedsAgentAuthority: true };
+  return { requiredRole: roleRequiredFor(amount, currency, policy) ?? null, exceedsAgentAuthority: amount > limits.agent };
+}
+
+/**
  * @throws AuthorityExceededError (403) naming the refund, the caller's limit and who may
  *   approve it instead, e.g. "Refund CNY 2499.00 exceeds the agent limit of CNY 500.00;
  *   a supervisor (limit CNY 5000.00) must approve it".
