@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { isKnownCurrency } from './money.ts';
 import { ReasonCodeSchema } from './reason-codes.ts';
 
 /**
@@ -21,9 +22,12 @@ export const IdentifierSchema = z
 
 export const TimestampSchema = z.iso.datetime({ offset: true });
 
+/** Only codes the system can format and count in (contract/money.ts): a schema is a promise. */
 export const CurrencySchema = z
   .string()
-  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');
+  .regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code such as EUR', abort: true })
+  .refine(isKnownCurrency, 'must be an ISO 4217 currency code (or XXX, not yet known)')
+  .meta({ description: "ISO 4217 code, one of Intl.supportedValuesOf('currency'), or XXX when not yet known" });
 
 /** Money is always integer minor units (cents, fen); a billion units is a sanity ceiling. */
 export const MinorUnitsSchema = z.int().nonnegative().max(100_000_000_000);

@@ -1,26 +1,12 @@
 import { type StaffRole, staffRoles } from '../contract/roles.ts';
 import type { Policy } from './policy.ts';
 import { AuthorityExceededError } from '../contract/errors.ts';
+import { formatMoney } from '../contract/money.ts';
 
 /**
  * Refund authority: the largest refund each role may approve alone, per currency, from the
  * marketplace's policy (policy.authorityLimits). Pure.
  */
-
-/** Minor-unit digits of a currency (2 for CNY and EUR, 0 for JPY); 2 for codes ICU lacks. */
-function minorDigits(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
-}
-
-/** `CNY 2499.00` from 249900 minor units: the form staff read on the marketplace's screens. */
-export function formatMoney(amount: number, currency: string): string {
-  const digits = minorDigits(currency);
-  return `${currency} ${(amount / 10 ** digits).toFixed(digits)}`;
-}
 
 /** The smallest role whose limit covers the refund, or undefined when none does. */
 export function roleRequiredFor(amount: number, currency: string, policy: Policy): StaffRole | undefined {

@@ -1,6 +1,7 @@
 import type { Allocation, CostBearer, Decision, RecommendedRemedy, Refund, ReviewReason, ShippingPayer } from './decision-schema.ts';
 import { formatIsoMs, viewFacts, type FactView, type Facts } from './facts.ts';
 import { decisionAuthority } from './authority.ts';
+import { formatMoney } from '../contract/money.ts';
 import type { Policy } from './policy.ts';
 import { round4, type Party, type Rule, type RuleOutcome } from './rule.ts';
 import { ruleChain } from './rules/index.ts';
@@ -392,14 +393,6 @@ function priceRefund(v: FactView, r: Recommendation): Refund {
 /* ------------------------------------------------------------------------------------------ */
 /* Summary                                                                                     */
 /* ------------------------------------------------------------------------------------------ */
-
-const ZERO_DECIMAL = new Set(['JPY', 'KRW', 'VND', 'CLP', 'ISK', 'HUF', 'TWD', 'UGX', 'XAF', 'XOF']);
-const THREE_DECIMAL = new Set(['BHD', 'JOD', 'KWD', 'OMR', 'TND', 'IQD', 'LYD']);
-
-function formatMoney(minor: number, currency: string): string {
-  const digits = ZERO_DECIMAL.has(currency) ? 0 : THREE_DECIMAL.has(currency) ? 3 : 2;
-  return `${currency} ${(minor / 10 ** digits).toFixed(digits)}`;
-}
 
 const remedyText: Record<RecommendedRemedy, string> = {
   FULL_REFUND: 'full refund',

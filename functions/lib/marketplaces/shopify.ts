@@ -4,6 +4,7 @@ import { MalformedJsonError, ValidationError } from '../contract/errors.ts';
 import type { ReasonCode } from '../contract/reason-codes.ts';
 import { type EventType, IdentifierSchema, type ReturnV1, type WebhookPayload, type WebhookPayloadInput, WebhookPayloadSchema } from '../contract/return-payload.ts';
 import { MAX_CLOCK_SKEW_MS } from '../contract/event-times.ts';
+import { isKnownCurrency, NO_CURRENCY } from '../contract/money.ts';
 import { issuesFromZod } from '../contract/validation.ts';
 import type { SignatureCheck } from '../contract/webhook-signature.ts';
 import type { InboundWebhook, MarketplaceAdapter, ParsedDelivery, Translation } from '../ports/marketplace-adapter.ts';
@@ -383,8 +384,6 @@ function parseBody(topic: ShopifyTopic, rawBody: string): ShopifyBody {
 type Item = NonNullable<ReturnV1['items']>[number];
 
 const REASON_DETAIL_MAX = 2_000;
-/** ISO 4217 "no currency": the amount is not known yet (Shopify's own examples use it). */
-const UNKNOWN_CURRENCY = 'XXX';
 
 function itemsOf(body: ReturnObjectBody): Item[] {
   return body.return_line_items.map((li) => ({
@@ -411,9 +410,10 @@ function notesOf(body: ReturnObjectBody): string | undefined {
   return text.length > REASON_DETAIL_MAX ? `${text.slice(0, REASON_DETAIL_MAX - 1)}…` : text;
 }
 
+/** The shop's currency, when Shopify names one the contract accepts; otherwise not known yet. */
 function currencyOf(body: ReturnObjectBody): string | undefined {
   const code = body.return_shipping_fees?.[0]?.price.shop_money.currency_code;
-  return code !== undefined && /^[A-Z]{3}$/.test(code) ? code : undefined;
+  return code !== undefined && isKnownCurrency(code) ? code : undefined;
 }
 
 function remedyOf(body: ReturnObjectBody): ReturnV1['requestedRemedy'] {
@@ -440,7 +440,7 @@ function returnFrom(body: ReturnObjectBody, sellerId: string, claimedAt: string)
     // lateness rules read delivery and claim times, never the order time.
     timeline: { orderedAt: claimedAt, claimedAt },
     // Prices are not in the payload: zero, in "no currency", until the seller API says.
-    money: { currency: currencyOf(body) ?? UNKNOWN_CURRENCY, itemValue: 0, amountPaid: 0, shippingCost: 0 },
+    money: { currency: currencyOf(body) ?? NO_CURRENCY, itemValue: 0, amountPaid: 0, shippingCost: 0 },
     // Not in the payload; the middle band, which only matters once money is known.
     shippingRegion: 'OTHER_PROVINCE',
     deliveryInspection: 'UNKNOWN',
@@ -468,7 +468,7 @@ function mergeReturnObject(stored: ReturnV1, body: ReturnObjectBody, sellerId: s
     ...(items.length === 0 ? {} : { items, reason: decidingReason(items) ?? stored.reason }),
     ...(reasonDetail === undefined ? {} : { reasonDetail }),
     requestedRemedy: remedyOf(body),
-    ...(stored.money.currency === UNKNOWN_CURRENCY && currency !== undefined ? { money: { ...stored.money, currency } } : {}),
+    ...(stored.money.currency === NO_CURRENCY && currency !== undefined ? { money: { ...stored.money, currency } } : {}),
   };
 }
 

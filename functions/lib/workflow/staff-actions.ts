@@ -1,6 +1,7 @@
 import { type StaffRole } from '../contract/roles.ts';
 import * as z from 'zod';
-import { assertRefundAuthority, formatMoney } from '../decision/authority.ts';
+import { assertRefundAuthority } from '../decision/authority.ts';
+import { formatMoney } from '../contract/money.ts';
 import { type Decision, isRefundRemedy, type RecommendedRemedy } from '../decision/decision-schema.ts';
 import type { Policy } from '../decision/policy.ts';
 import { type Actor, assertTransition, type CaseRecord, type CaseStatus, type HistoryEvent, isAwaitingApproval, isOpenToDecision, isTerminal, type StaffResolution } from './case.ts';
