@@ -1,7 +1,8 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { type DynamoDBDocumentClient, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { caseKey, DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
+import { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
+import { caseKey, openDeadlineIndex } from '#lib/adapters/dynamodb/table-schema.ts';
 import { DynamoDbDueCases } from '#lib/adapters/dynamodb-due-cases.ts';
 import { SqsRefundQueue } from '#lib/adapters/sqs-refund-queue.ts';
 import { StaticPolicyProvider } from '#lib/adapters/static-policy-provider.ts';
@@ -81,7 +82,7 @@ async function readAll(store: CaseStore, ids: readonly string[]): Promise<Map<st
 const counted = (client: DynamoDBDocumentClient, table: string) => ({ store: new DynamoDbCaseStore(client, table), dueCases: new DynamoDbDueCases(client, table) });
 
 async function dueIndexEntries(table: string): Promise<Record<string, unknown>[]> {
-  const out = await documentClient().send(new ScanCommand({ TableName: table, IndexName: 'byOpenDeadline' }));
+  const out = await documentClient().send(new ScanCommand({ TableName: table, IndexName: openDeadlineIndex.indexName }));
   return out.Items ?? [];
 }
 
@@ -256,7 +257,7 @@ describe('escalate-stale-cases', () => {
     const after = (await w.store.getCase(c.caseId)) as CaseRecord;
     expect(after).toMatchObject({ escalationLevel: 'SUPERVISOR', version: c.version + 1 });
     // The patch kept the case in the index without facts; the next write of the whole case adds them back.
-    const entry = (await dueIndexEntries(w.table)).find((e) => e.pk === `CASE#${c.caseId}`);
+    const entry = (await dueIndexEntries(w.table)).find((e) => e.pk === caseKey(c.caseId).pk);
     expect(entry).toMatchObject({ deadlineAt: after.dueAt, version: after.version, escalationLevel: 'SUPERVISOR' });
   });
 
@@ -271,7 +272,7 @@ describe('escalate-stale-cases', () => {
     const entries = await dueIndexEntries(w.table);
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({
-      pk: `CASE#${escalated?.caseId}`,
+      ...caseKey(escalated?.caseId as string),
       deadlineAt: escalated?.dueAt,
       version: escalated?.version,
       escalationLevel: 'SUPERVISOR',
