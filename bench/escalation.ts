@@ -10,7 +10,7 @@
  * 2. Seed N open cases (default 100,000), all waiting for staff, 1% of them past their
  *    deadline, spread over the three escalation levels. Shortcut, on purpose: items are
  *    bulk-written with BatchWriteItem using the store's own mapping (toCaseItem from
- *    dynamodb-case-store.ts, so every index attribute is the production one), from case
+ *    dynamodb/table-schema.ts, so every index attribute is the production one), from case
  *    records the real intake logic built; history and delivery items are not written, as
  *    the sweep never reads them. Going through CaseStore.commit (one transaction per case)
  *    would take many minutes for 100,000 cases on DynamoDB Local.
@@ -31,8 +31,8 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { DUE_INDEX_PROJECTION } from '#infra/definitions.ts';
-import { DynamoDbCaseStore, toCaseItem } from '#lib/adapters/dynamodb-case-store.ts';
+import { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
+import { indexEntryOf, openDeadlineIndex, toCaseItem } from '#lib/adapters/dynamodb/table-schema.ts';
 import { DynamoDbDueCases } from '#lib/adapters/dynamodb-due-cases.ts';
 import { SqsRefundQueue } from '#lib/adapters/sqs-refund-queue.ts';
 import { StaticPolicyProvider } from '#lib/adapters/static-policy-provider.ts';
@@ -196,7 +196,7 @@ async function main(): Promise<void> {
     const setupMiB = Math.round(seeded.bytes / 2 ** 20);
     // What one due-index entry holds: the table and index keys plus the projected DueCase fields.
     const dueItem = toCaseItem(caseNumber(0));
-    const indexEntryBytes = itemSize(Object.fromEntries(['pk', 'sk', 'deadlineShard', 'deadlineAt', ...DUE_INDEX_PROJECTION].map((a) => [a, dueItem[a]])));
+    const indexEntryBytes = itemSize(indexEntryOf(openDeadlineIndex, dueItem) ?? {});
 
     let scan: { scannedItems: number; matched: number; ms: number; reportedReadUnits: number } | undefined;
     if (SCAN) {
@@ -211,7 +211,8 @@ async function main(): Promise<void> {
           new ScanCommand({
             TableName: TABLE,
             Select: 'COUNT',
-            FilterExpression: 'attribute_exists(deadlineAt) AND deadlineAt <= :now',
+            FilterExpression: 'attribute_exists(#at) AND #at <= :now',
+            ExpressionAttributeNames: { '#at': openDeadlineIndex.sortKey.name },
             ExpressionAttributeValues: { ':now': NOW },
             ExclusiveStartKey: startKey,
             ReturnConsumedCapacity: 'TOTAL',

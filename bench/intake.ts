@@ -41,11 +41,12 @@ import { fileURLToPath } from 'node:url';
 import { type AttributeValue, type ConsumedCapacity, CreateTableCommand, DeleteTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, type BatchGetCommandOutput, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { caseTable, type IndexDefinition } from '#infra/definitions.ts';
-import { caseIndexAttributes, caseKey, DynamoDbCaseStore, fromCaseItem, shardOf } from '#lib/adapters/dynamodb-case-store.ts';
+import { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
+import { caseKey, casePartitionQuery, deliveryKey, derivedCaseAttributes, fromCaseItem, indexEntryOf, itemKindOf, sellerDueIndex, toCaseItem, toOutboxItem } from '#lib/adapters/dynamodb/table-schema.ts';
 import { HttpPaymentProvider } from '#lib/adapters/http-payment-provider.ts';
 import { StaticPolicyProvider } from '#lib/adapters/static-policy-provider.ts';
 import { StaticWebhookSecrets } from '#lib/adapters/static-webhook-secrets.ts';
-import type { CaseRecord } from '#lib/workflow/case.ts';
+import type { OutboxRecord } from '#lib/workflow/decision-step.ts';
 import type { RefundMessage } from '#lib/contract/refund-message.ts';
 import { marketplacePolicies } from '#lib/decision/marketplace-policies.ts';
 import { systemClock } from '#lib/ports/clock.ts';
@@ -445,15 +446,7 @@ const KB = 1024;
 const units = (bytes: number, per: number) => Math.max(1, Math.ceil(bytes / per));
 /** Every index entry carries 100 bytes of overhead besides its attributes. */
 const INDEX_ENTRY_OVERHEAD = 100;
-const tableKeyNames = [caseTable.partitionKey.name, caseTable.sortKey.name];
-const sellerIndex = caseTable.globalSecondaryIndexes.find((i) => i.indexName === 'bySellerDue') as IndexDefinition;
-
-function indexEntry(index: IndexDefinition, item: Item | undefined): Item | undefined {
-  if (item === undefined || item[index.partitionKey.name] === undefined || item[index.sortKey.name] === undefined) return undefined;
-  if (index.projection === 'ALL') return item;
-  const names = new Set([...tableKeyNames, index.partitionKey.name, index.sortKey.name, ...(index.projection === 'KEYS_ONLY' ? [] : index.projection)]);
-  return Object.fromEntries(Object.entries(item).filter(([k]) => names.has(k)));
-}
+const indexEntry = (index: IndexDefinition, item: Item | undefined): Item | undefined => (item === undefined ? undefined : indexEntryOf(index, item));
 
 /** JSON with object keys sorted at every level, so equal items compare equal whatever their key order. */
 function canonical(v: unknown): string {
@@ -538,10 +531,8 @@ class UnexpectedCaseShapeError extends Error {
   override readonly name = 'UnexpectedCaseShapeError';
 }
 
-const withIndexAttributes = (item: Item): Item => {
-  const { deadlineShard: _d1, deadlineAt: _d2, ...rest } = item;
-  return { ...rest, ...caseIndexAttributes(fromCaseItem(rest) as CaseRecord) };
-};
+/** The item the store writes for a case version: every derived attribute recomputed. */
+const withIndexAttributes = (item: Item): Item => toCaseItem(fromCaseItem(item));
 
 /**
  * The intermediate versions of a case follow from the final one and apply-refund.ts:
@@ -570,17 +561,12 @@ export function lifecycleFromItems(stored: StoredCase): { ops: Op[]; minimum: Op
   const caseId = String(v3.caseId);
   const refundId = String(refund.refundId);
   const createdAt = refund.dueAt;
-  const outbox: Item = {
-    pk: v3.pk,
-    sk: `OUTBOX#${refundId}`,
-    type: 'OUTBOX',
+  const outbox = toOutboxItem({
     caseId,
     refundId,
     createdAt,
     message: { schemaVersion: 1, refundId, caseId, sellerId: v3.sellerId, amount: refund.amount, currency: refund.currency, decidedAtVersion: refund.decidedAtVersion },
-    outboxShard: `OUTBOX#${shardOf(caseId)}`,
-    outboxAt: createdAt,
-  };
+  } as OutboxRecord);
   const put = (label: string, after: Item, before?: Item): WriteAction => (before === undefined ? { label, after } : { label, before, after });
   const intakeTx: WriteAction[] = [put('case', v1), put('delivery', stored.delivery), put('outbox', outbox), ...intakeEvents.map((e) => put(`event ${String(e.action)}`, e))];
   const ops: Op[] = [
@@ -596,8 +582,7 @@ export function lifecycleFromItems(stored: StoredCase): { ops: Op[]; minimum: Op
   // history, the delivery record) and one conditional worker write (case + event) after one
   // read; no pre-reads at intake (conditional writes decide), no outbox, no claim, no index.
   // The minimum has no index, so none of the attributes that only exist to feed one.
-  const bare = (item: Item): Item =>
-    Object.fromEntries(Object.entries(item).filter(([k]) => !['gsi1pk', 'gsi1sk', 'deadlineShard', 'deadlineAt', 'listingSummary', 'escalationFacts'].includes(k)));
+  const bare = (item: Item): Item => Object.fromEntries(Object.entries(item).filter(([k]) => !(derivedCaseAttributes as readonly string[]).includes(k)));
   const minimum: Op[] = [
     { kind: 'TransactWriteItems', label: 'intake: case + history + delivery', actions: [put('case', bare(v1)), put('delivery', stored.delivery), ...intakeEvents.map((e) => put('event', e))] },
     { kind: 'GetItem', label: 'worker: GetItem case (consistent)', consistent: true, item: bare(v1) },
@@ -608,7 +593,7 @@ export function lifecycleFromItems(stored: StoredCase): { ops: Op[]; minimum: Op
     'case (final, v3)': itemSize(v3),
     delivery: itemSize(stored.delivery),
     outbox: itemSize(outbox),
-    'bySellerDue entry (v3, incl. 100 B overhead)': itemSize(indexEntry(sellerIndex, v3) ?? {}) + INDEX_ENTRY_OVERHEAD,
+    'bySellerDue entry (v3, incl. 100 B overhead)': itemSize(indexEntryOf(sellerDueIndex, v3) ?? {}) + INDEX_ENTRY_OVERHEAD,
   };
   for (const e of stored.events) sizes[`event ${String(e.action)}`] = itemSize(e);
   const decision = v1.decision as Item | undefined;
@@ -624,14 +609,14 @@ async function readStoredCase(doc: DynamoDBDocumentClient, table: string, caseId
   let startKey: Record<string, unknown> | undefined;
   do {
     const out = await doc.send(
-      new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': caseKey(caseId).pk }, ConsistentRead: true, ExclusiveStartKey: startKey }),
+      new QueryCommand({ TableName: table, ...casePartitionQuery(caseId), ConsistentRead: true, ExclusiveStartKey: startKey }),
     );
     items.push(...(out.Items ?? []));
     startKey = out.LastEvaluatedKey;
   } while (startKey !== undefined);
-  const caseItem = items.find((i) => i.sk === 'CASE');
-  const events = items.filter((i) => String(i.sk).startsWith('EVENT#'));
-  const delivery = (await doc.send(new GetCommand({ TableName: table, Key: { pk: `DELIVERY#${DEFAULT_MARKETPLACE}#${deliveryId}`, sk: 'DELIVERY' }, ConsistentRead: true }))).Item;
+  const caseItem = items.find((i) => itemKindOf(i).kind === 'CASE');
+  const events = items.filter((i) => itemKindOf(i).kind === 'EVENT');
+  const delivery = (await doc.send(new GetCommand({ TableName: table, Key: deliveryKey(DEFAULT_MARKETPLACE, deliveryId), ConsistentRead: true }))).Item;
   if (caseItem === undefined || delivery === undefined) throw new UnexpectedCaseShapeError(`case ${caseId} or its delivery ${deliveryId} is missing`);
   return { caseItem, events, delivery, leftovers: items.length - 1 - events.length };
 }
@@ -841,7 +826,8 @@ async function main(): Promise<void> {
       const caseId = probe.caseIds[0];
       if (caseId === undefined) throw new Error(`probe webhook not accepted: ${JSON.stringify(probe.nonAccepted)}`);
       await waitUntilRefunded(doc, [caseId], 60_000);
-      const raw = (await client.send(new GetItemCommand({ TableName: TABLE_NAME, Key: { pk: { S: caseKey(caseId).pk }, sk: { S: 'CASE' } }, ConsistentRead: true }))).Item;
+      const rawKey = Object.fromEntries(Object.entries(caseKey(caseId)).map(([name, value]) => [name, { S: value }]));
+      const raw = (await client.send(new GetItemCommand({ TableName: TABLE_NAME, Key: rawKey, ConsistentRead: true }))).Item;
       const native = (await doc.send(new GetCommand({ TableName: TABLE_NAME, Key: caseKey(caseId), ConsistentRead: true }))).Item;
       if (raw === undefined || native === undefined) throw new Error(`case ${caseId} not found`);
       template = { raw, bytes: itemSize(native) };

@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { canTransition, type CaseRecord, type CaseStatus, caseStatuses, type HistoryEvent } from '#lib/workflow/case.ts';
 import { RefundMessageSchema } from '#lib/contract/refund-message.ts';
+import { deliveryKey, itemKindOf } from '#lib/adapters/dynamodb/table-schema.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../engines.ts';
 import type { LedgerEntry } from '../payment-simulator.ts';
 import type { RequestRecord } from './stats.ts';
@@ -56,25 +57,23 @@ export async function scanTable(client: DynamoDBDocumentClient, tableName: strin
     const out = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey, ConsistentRead: true }));
     for (const item of out.Items ?? []) {
       snapshot.items += 1;
-      const pk = String(item.pk);
-      const sk = String(item.sk);
-      if (pk.startsWith('CASE#') && sk === 'CASE') {
+      const key = itemKindOf(item);
+      if (key.kind === 'CASE') {
         snapshot.cases.set(String(item.caseId), item as unknown as CaseRecord);
-      } else if (pk.startsWith('CASE#') && sk.startsWith('EVENT#')) {
-        const caseId = pk.slice('CASE#'.length);
+      } else if (key.kind === 'EVENT') {
+        const { caseId } = key;
         const list = snapshot.events.get(caseId) ?? [];
         list.push(item as unknown as HistoryEvent);
         snapshot.events.set(caseId, list);
-      } else if (pk.startsWith('CASE#') && sk.startsWith('OUTBOX#')) {
-        snapshot.outbox.push({ caseId: pk.slice('CASE#'.length), refundId: sk.slice('OUTBOX#'.length) });
-      } else if (pk.startsWith('CASE#') && (sk === 'HELD' || sk.startsWith('HELD#'))) {
-        const caseId = pk.slice('CASE#'.length);
-        const held = snapshot.held.get(caseId) ?? { guard: false, events: 0 };
-        if (sk === 'HELD') held.guard = true;
+      } else if (key.kind === 'OUTBOX') {
+        snapshot.outbox.push({ caseId: key.caseId, refundId: key.refundId });
+      } else if (key.kind === 'HELD') {
+        const held = snapshot.held.get(key.caseId) ?? { guard: false, events: 0 };
+        if (String(item.sk) === 'HELD') held.guard = true;
         else held.events += 1;
-        snapshot.held.set(caseId, held);
-      } else if (pk.startsWith('DELIVERY#')) {
-        snapshot.deliveries.set(pk, { caseId: String(item.caseId) });
+        snapshot.held.set(key.caseId, held);
+      } else if (key.kind === 'DELIVERY') {
+        snapshot.deliveries.set(String(item.pk), { caseId: String(item.caseId) });
       }
     }
     startKey = out.LastEvaluatedKey;
@@ -463,7 +462,7 @@ export function checkMalformedWroteNothing(snapshot: TableSnapshot, model: Webho
   ];
   for (const m of model.mustWriteNothing) {
     if (m.caseId !== undefined && snapshot.cases.has(m.caseId)) violations.push(`${m.kind} created case ${m.caseId}`);
-    if (m.deliveryId !== undefined && snapshot.deliveries.has(`DELIVERY#${m.marketplace}#${m.deliveryId}`)) violations.push(`${m.kind} recorded delivery ${m.deliveryId}`);
+    if (m.deliveryId !== undefined && snapshot.deliveries.has(deliveryKey(m.marketplace, m.deliveryId).pk)) violations.push(`${m.kind} recorded delivery ${m.deliveryId}`);
   }
   return result(
     'every malformed request got a 4xx and wrote nothing',

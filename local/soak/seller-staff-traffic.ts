@@ -1,4 +1,5 @@
 import { staffRoles } from '#lib/contract/roles.ts';
+import { isRefundRemedy } from '#lib/decision/decision-schema.ts';
 
 import { signDevToken } from '../dev-auth.ts';
 import type { StaffTrafficContext, TrafficModule } from './staff-traffic.ts';
@@ -38,7 +39,6 @@ const evidenceSamples = [
 ] as const;
 
 const overrideRemedies = ['FULL_REFUND', 'PARTIAL_REFUND', 'RETURN_AND_REFUND', 'REJECT', 'NO_REFUND_NEEDED', 'REPAIR'] as const;
-const refundRemedies = new Set<string>(['FULL_REFUND', 'PARTIAL_REFUND', 'RETURN_AND_REFUND']);
 
 type CaseRead = { status: number; etag?: string; amountPaid?: number; caseStatus?: string };
 
@@ -168,11 +168,11 @@ export async function createSellerStaffTraffic(context: StaffTrafficContext, _ro
         if (read.etag === undefined) return note('override', `read ${read.status}`);
         const remedy = random.pick(overrideRemedies);
         const paid = read.amountPaid ?? 0;
-        if (refundRemedies.has(remedy) && paid <= 0) return note('override', 'nothing paid');
+        if (isRefundRemedy(remedy) && paid <= 0) return note('override', 'nothing paid');
         const body = {
           remedy,
           reason: 'soak: staff override',
-          ...(refundRemedies.has(remedy) ? { amount: random.int(1, paid + 1) } : {}),
+          ...(isRefundRemedy(remedy) ? { amount: random.int(1, paid + 1) } : {}),
         };
         written('override', await call('staff.override', 'POST', `/cases/${r.caseId}/override`, bearer, body, read.etag));
         return;

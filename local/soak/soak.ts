@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { GetQueueUrlCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DUE_INDEX_SHARDS, refundQueue } from '#infra/definitions.ts';
+import { dueCasesQuery, pendingOutboxQuery, sellerCasesQuery } from '#lib/adapters/dynamodb/table-schema.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../engines.ts';
 import { localFunctions } from '../functions.ts';
 import type { LedgerEntry } from '../payment-simulator.ts';
@@ -357,20 +358,20 @@ async function drainState(
   let outbox = 0;
   let awaitingDeadline = 0;
   for (let shard = 0; shard < DUE_INDEX_SHARDS; shard++) {
-    outbox += await countQuery(dynamo, { TableName: tableName, IndexName: 'byPendingOutbox', KeyConditionExpression: 'outboxShard = :s', ExpressionAttributeValues: { ':s': `OUTBOX#${shard}` } });
+    outbox += await countQuery(dynamo, { TableName: tableName, ...pendingOutboxQuery(shard) });
     if (watchDeadlines) {
-      awaitingDeadline += await countQuery(dynamo, { TableName: tableName, IndexName: 'byOpenDeadline', KeyConditionExpression: 'deadlineShard = :s', ExpressionAttributeValues: { ':s': `DUE#${shard}` } });
+      awaitingDeadline += await countQuery(dynamo, { TableName: tableName, ...dueCasesQuery(shard) });
     }
   }
   let refundPending = 0;
   for (const seller of SOAK_SELLERS) {
+    const sellerCases = sellerCasesQuery(seller);
     refundPending += await countQuery(dynamo, {
       TableName: tableName,
-      IndexName: 'bySellerDue',
-      KeyConditionExpression: 'gsi1pk = :p',
+      ...sellerCases,
       FilterExpression: '#s = :pending',
       ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: { ':p': `SELLER#${seller}`, ':pending': 'REFUND_PENDING' },
+      ExpressionAttributeValues: { ...sellerCases.ExpressionAttributeValues, ':pending': 'REFUND_PENDING' },
     });
   }
   return { queue: q.visible + q.inFlight + q.delayed, outbox, refundPending, awaitingDeadline };

@@ -1,13 +1,14 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { type DynamoDBDocumentClient, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { caseKey, DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
+import { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
+import { caseKey, openDeadlineIndex } from '#lib/adapters/dynamodb/table-schema.ts';
 import { DynamoDbDueCases } from '#lib/adapters/dynamodb-due-cases.ts';
 import { SqsRefundQueue } from '#lib/adapters/sqs-refund-queue.ts';
 import { StaticPolicyProvider } from '#lib/adapters/static-policy-provider.ts';
 import { StaticWebhookSecrets } from '#lib/adapters/static-webhook-secrets.ts';
 import { defaultPolicy } from '#lib/decision/policy.ts';
-import { awaitingStaffStatuses, type CaseRecord, type EscalationLevel, type HistoryEvent } from '#lib/workflow/case.ts';
+import { type CaseRecord, type EscalationLevel, type HistoryEvent, isAwaitingStaff } from '#lib/workflow/case.ts';
 import { dueCaseOf } from '#lib/workflow/escalation.ts';
 import { overrideDecision } from '#lib/workflow/staff-actions.ts';
 import { RefundMessageSchema } from '#lib/contract/refund-message.ts';
@@ -81,11 +82,11 @@ async function readAll(store: CaseStore, ids: readonly string[]): Promise<Map<st
 const counted = (client: DynamoDBDocumentClient, table: string) => ({ store: new DynamoDbCaseStore(client, table), dueCases: new DynamoDbDueCases(client, table) });
 
 async function dueIndexEntries(table: string): Promise<Record<string, unknown>[]> {
-  const out = await documentClient().send(new ScanCommand({ TableName: table, IndexName: 'byOpenDeadline' }));
+  const out = await documentClient().send(new ScanCommand({ TableName: table, IndexName: openDeadlineIndex.indexName }));
   return out.Items ?? [];
 }
 
-const isDue = (c: CaseRecord, now: string) => awaitingStaffStatuses.has(c.status) && c.dueAt !== undefined && c.dueAt <= now;
+const isDue = (c: CaseRecord, now: string) => isAwaitingStaff(c.status) && c.dueAt !== undefined && c.dueAt <= now;
 const escalationEvents = (history: readonly HistoryEvent[]) => history.filter((e) => e.action === 'ESCALATED' || e.action === 'DEFAULT_RESOLUTION');
 
 async function drainQueue(queueUrl: string): Promise<string[]> {
@@ -126,9 +127,9 @@ describe('escalate-stale-cases', () => {
     it('the mix covers every kind of case on both sides of the deadline', () => {
       const kinds = (pred: (c: CaseRecord) => boolean) => seeded.filter(pred).length;
       expect(kinds((c) => c.priority === 'URGENT' && isDue(c, NOW) && c.escalationLevel === 'AGENT')).toBeGreaterThan(20);
-      expect(kinds((c) => c.priority === 'URGENT' && !isDue(c, NOW) && awaitingStaffStatuses.has(c.status))).toBeGreaterThan(5);
+      expect(kinds((c) => c.priority === 'URGENT' && !isDue(c, NOW) && isAwaitingStaff(c.status))).toBeGreaterThan(5);
       expect(kinds((c) => c.priority === 'NORMAL' && isDue(c, NOW) && c.escalationLevel === 'AGENT')).toBeGreaterThan(20);
-      expect(kinds((c) => c.priority === 'NORMAL' && !isDue(c, NOW) && awaitingStaffStatuses.has(c.status))).toBeGreaterThan(100);
+      expect(kinds((c) => c.priority === 'NORMAL' && !isDue(c, NOW) && isAwaitingStaff(c.status))).toBeGreaterThan(100);
       expect(kinds((c) => isDue(c, NOW) && c.escalationLevel === 'SUPERVISOR')).toBeGreaterThan(10);
       expect(kinds((c) => isDue(c, NOW) && c.escalationLevel === 'MANAGER')).toBeGreaterThan(10);
       // Waiting for the machine, with a deadline long past: never the sweep's business.
@@ -256,7 +257,7 @@ describe('escalate-stale-cases', () => {
     const after = (await w.store.getCase(c.caseId)) as CaseRecord;
     expect(after).toMatchObject({ escalationLevel: 'SUPERVISOR', version: c.version + 1 });
     // The patch kept the case in the index without facts; the next write of the whole case adds them back.
-    const entry = (await dueIndexEntries(w.table)).find((e) => e.pk === `CASE#${c.caseId}`);
+    const entry = (await dueIndexEntries(w.table)).find((e) => e.pk === caseKey(c.caseId).pk);
     expect(entry).toMatchObject({ deadlineAt: after.dueAt, version: after.version, escalationLevel: 'SUPERVISOR' });
   });
 
@@ -271,7 +272,7 @@ describe('escalate-stale-cases', () => {
     const entries = await dueIndexEntries(w.table);
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({
-      pk: `CASE#${escalated?.caseId}`,
+      ...caseKey(escalated?.caseId as string),
       deadlineAt: escalated?.dueAt,
       version: escalated?.version,
       escalationLevel: 'SUPERVISOR',

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { SELLER_INDEX_PROJECTION } from '#infra/definitions.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbCaseListing } from '#lib/adapters/dynamodb-case-listing.ts';
+import { indexEntryAttributes, sellerDueIndex } from '#lib/adapters/dynamodb/table-schema.ts';
 import type { CaseRecord } from '#lib/workflow/case.ts';
 import { toCaseSummary } from '#lib/http/case-views.ts';
 import { createSellerApi, type SellerApi } from '#test/support/seller-api-harness.ts';
@@ -114,7 +114,7 @@ describe('GET /cases pagination', () => {
     expect(pages).toBe(10);
     expect(sizes).toEqual(Array(10).fill(25));
     expect(sent.length).toBeGreaterThan(0);
-    expect(sent.every((s) => s.command === 'QueryCommand' && s.index === 'bySellerDue')).toBe(true);
+    expect(sent.every((s) => s.command === 'QueryCommand' && s.index === sellerDueIndex.indexName)).toBe(true);
   });
 
   it('each listed case shows what the full case says, read from an index entry that holds a summary, not the case', async () => {
@@ -124,9 +124,9 @@ describe('GET /cases pagination', () => {
     for (const item of res.body.items) expect(item).toEqual(toCaseSummary(byId.get(item.caseId) as CaseRecord));
     expect(res.body.items.some((i: { remedy?: string; refund?: unknown }) => i.remedy !== undefined && i.refund !== undefined)).toBe(true);
 
-    const entries = (await documentClient().send(new ScanCommand({ TableName: api.tableName, IndexName: 'bySellerDue', Limit: 50 }))).Items ?? [];
+    const entries = (await documentClient().send(new ScanCommand({ TableName: api.tableName, IndexName: sellerDueIndex.indexName, Limit: 50 }))).Items ?? [];
     expect(entries.length).toBe(50);
-    const allowed = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', ...SELLER_INDEX_PROJECTION]);
+    const allowed = new Set(indexEntryAttributes(sellerDueIndex));
     for (const entry of entries) {
       expect(Object.keys(entry).filter((k) => !allowed.has(k))).toEqual([]);
       expect(JSON.stringify(entry).length).toBeLessThan(1_024);

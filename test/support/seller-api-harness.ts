@@ -3,6 +3,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import { DynamoDbCaseListing } from '#lib/adapters/dynamodb-case-listing.ts';
 import { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
+import { casePartitionQuery } from '#lib/adapters/dynamodb/table-schema.ts';
 import { SqsRefundQueue } from '#lib/adapters/sqs-refund-queue.ts';
 import { StaticPolicyProvider } from '#lib/adapters/static-policy-provider.ts';
 import { StaticStaffDirectory } from '#lib/adapters/static-staff-directory.ts';
@@ -80,7 +81,7 @@ export async function createSellerApi(options: { listing?: (table: string) => Ca
   /** Items in one case's partition (the case, its history, its outbox records). */
   async function partitionCount(caseId: string): Promise<number> {
     const out = await documentClient().send(
-      new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `CASE#${caseId}` }, Select: 'COUNT', ConsistentRead: true }),
+      new QueryCommand({ TableName: tableName, ...casePartitionQuery(caseId), Select: 'COUNT', ConsistentRead: true }),
     );
     return out.Count ?? 0;
   }

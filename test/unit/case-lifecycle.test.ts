@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertTransition, canTransition, caseIdFor, caseStatuses } from '#lib/workflow/case.ts';
+import { assertTransition, canTransition, type CaseStatus, caseIdFor, caseStatuses, isAwaitingApproval, isAwaitingStaff, isMoneyMoving, isOpenToDecision, isTerminal } from '#lib/workflow/case.ts';
 import { IllegalTransitionError, ConflictError } from '#lib/contract/errors.ts';
 import { applyMarketplaceEvent } from '#lib/workflow/lifecycle.ts';
 import type { Decision } from '#lib/decision/decision-schema.ts';
@@ -28,6 +28,27 @@ describe('case state machine', () => {
     expect(canTransition('REFUND_PENDING', 'REFUNDED')).toBe(true);
     expect(canTransition('REFUNDED', 'CLOSED')).toBe(true);
     expect(canTransition('REFUNDED', 'REFUND_PENDING')).toBe(false);
+  });
+
+  it('names each status by what it allows: terminal, money moving, open to a decision, awaiting staff or approval', () => {
+    const where = (predicate: (s: CaseStatus) => boolean) => caseStatuses.filter(predicate);
+    expect(where(isTerminal)).toEqual(['CANCELLED', 'CLOSED']);
+    expect(where(isMoneyMoving)).toEqual(['REFUND_PENDING', 'REFUNDED']);
+    expect(where(isOpenToDecision)).toEqual(['RECEIVED', 'DECIDED', 'NEEDS_REVIEW', 'REJECTED']);
+    expect(where(isAwaitingStaff)).toEqual(['RECEIVED', 'DECIDED', 'NEEDS_REVIEW']);
+    expect(where(isAwaitingApproval)).toEqual(['DECIDED', 'NEEDS_REVIEW']);
+  });
+
+  it('keeps the predicates consistent with the state machine and with each other', () => {
+    for (const s of caseStatuses) {
+      // Terminal is exactly "cannot even stay": every other status may record an event on itself.
+      expect(isTerminal(s), s).toBe(!canTransition(s, s));
+      // A status is over, paying out, or open to a decision: exactly one of the three.
+      expect([isTerminal(s), isMoneyMoving(s), isOpenToDecision(s)].filter(Boolean), s).toHaveLength(1);
+      // Only an open case waits for staff, and only a case waiting for staff waits for an approval.
+      if (isAwaitingStaff(s)) expect(isOpenToDecision(s), s).toBe(true);
+      if (isAwaitingApproval(s)) expect(isAwaitingStaff(s), s).toBe(true);
+    }
   });
 
   it('derives one stable case id per marketplace return', () => {

@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { assertRefundAuthority, formatMoney, roleRequiredFor } from '#lib/decision/authority.ts';
+import { assertRefundAuthority, decisionAuthority, roleRequiredFor } from '#lib/decision/authority.ts';
 import { principalFromClaims } from '#lib/contract/staff-claims.ts';
 import { assertAllowed, isAllowed, staffActions } from '#lib/workflow/permissions.ts';
 import { defaultPolicy } from '#lib/decision/policy.ts';
@@ -62,12 +62,6 @@ describe('role permissions', () => {
 });
 
 describe('refund authority', () => {
-  it('formats minor units per currency', () => {
-    expect(formatMoney(249_900, 'CNY')).toBe('CNY 2499.00');
-    expect(formatMoney(5, 'EUR')).toBe('EUR 0.05');
-    expect(formatMoney(1200, 'JPY')).toBe('JPY 1200');
-  });
-
   it('names the limit and who may approve instead', () => {
     expect(() => assertRefundAuthority('agent', { amount: 249_900, currency: 'CNY' }, defaultPolicy)).toThrow(
       'Refund CNY 2499.00 exceeds the agent limit of CNY 500.00; a supervisor (limit CNY 5000.00) must approve it',
@@ -87,6 +81,30 @@ describe('refund authority', () => {
       else expect(check).toThrow(AuthorityExceededError);
     },
   );
+});
+
+describe('decision authority', () => {
+  // The engine records who must approve a refund; staff are then held to the same limits.
+  // (A staff approval of nothing to pay asks no authority: see the zero case below.)
+  test.prop([fc.integer({ min: 1, max: 10_000_000 }), fc.constantFrom('CNY', 'EUR', 'USD')])(
+    'names the role a staff approval would need, and lets the engine pay only what an agent may',
+    (amount, currency) => {
+      const { requiredRole, exceedsAgentAuthority } = decisionAuthority(amount, currency, defaultPolicy);
+      expect(requiredRole).toBe(roleRequiredFor(amount, currency, defaultPolicy) ?? null);
+      const agentMay = () => assertRefundAuthority('agent', { amount, currency }, defaultPolicy);
+      if (exceedsAgentAuthority) expect(agentMay).toThrow(AuthorityExceededError);
+      else expect(agentMay).not.toThrow();
+    },
+  );
+
+  it('nothing to pay needs an agent at most, even in a currency without limits; limits are inclusive', () => {
+    expect(decisionAuthority(0, 'USD', defaultPolicy)).toEqual({ requiredRole: 'agent', exceedsAgentAuthority: false });
+    expect(decisionAuthority(1, 'USD', defaultPolicy)).toEqual({ requiredRole: null, exceedsAgentAuthority: true });
+    expect(decisionAuthority(6_000_000, 'CNY', defaultPolicy)).toEqual({ requiredRole: null, exceedsAgentAuthority: true });
+    // Limits are inclusive: exactly the agent's limit is still the agent's to pay.
+    expect(decisionAuthority(50_000, 'CNY', defaultPolicy)).toEqual({ requiredRole: 'agent', exceedsAgentAuthority: false });
+    expect(decisionAuthority(50_001, 'CNY', defaultPolicy)).toEqual({ requiredRole: 'supervisor', exceedsAgentAuthority: true });
+  });
 });
 
 describe('page cursors', () => {

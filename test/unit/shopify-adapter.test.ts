@@ -230,6 +230,18 @@ describe('Shopify translation', () => {
     });
   });
 
+  it.each([
+    ['a currency the contract accepts is taken', 'EUR', 'EUR'],
+    ['a well-formed code the system cannot format stays not known', 'ABC', 'XXX'],
+    ['a malformed code stays not known', 'eur', 'XXX'],
+  ])('the shop\'s currency from its return shipping fee: %s', (_name, code, currency) => {
+    const fee = { price: { shop_money: { amount: '5.00', currency_code: code } } };
+    const body = JSON.stringify({ ...JSON.parse(shopifyFixture('returns/request')), return_shipping_fees: [fee] });
+    const payload = payloadOf(adapter.translate(parsed('returns/request', body), { marketplace: 'shopify', receivedAt, existing: undefined }));
+    expect(WebhookPayloadSchema.safeParse(payload).success).toBe(true);
+    expect(payload.eventType === 'return.requested' && payload.return.money).toEqual({ currency, itemValue: 0, amountPaid: 0, shippingCost: 0 });
+  });
+
   it('a request without line items (as in Shopify\'s own example) is a return with no reason given', () => {
     const body = JSON.stringify({ ...JSON.parse(shopifyFixture('returns/request')), return_line_items: [], total_return_line_items: 0 });
     const payload = payloadOf(adapter.translate(parsed('returns/request', body), { marketplace: 'shopify', receivedAt, existing: undefined }));

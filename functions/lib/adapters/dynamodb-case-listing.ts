@@ -1,13 +1,11 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { SELLER_INDEX_PROJECTION } from '#infra/definitions.ts';
-import type { RefundRecord } from '../workflow/case.ts';
-import type { ReasonCode } from '../contract/reason-codes.ts';
 import type { CaseListing, CaseListingFilter, CaseListingItem, CaseListingPage, CaseListingQuery } from '../ports/case-listing.ts';
-import { type ListingSummary, NO_DEADLINE } from './dynamodb-case-store.ts';
+import { isSellerPosition, listingItemOf, NO_DEADLINE, sellerCasesQuery, sellerDueIndex, sellerPositionOf } from './dynamodb/table-schema.ts';
 
 /**
  * Seller listing from the `bySellerDue` index (gsi1pk = SELLER#<sellerId>,
- * gsi1sk = <dueAt or 9999…>#<caseId>; written by the case store with every case).
+ * gsi1sk = <dueAt or 9999…>#<caseId>; see dynamodb/table-schema.ts, written with every case).
  *
  * - The seller is the partition key: one seller's listing never touches another's items.
  * - `dueBefore` and the resume position are key conditions on gsi1sk; status, reason and
@@ -30,30 +28,11 @@ const MAX_READ = 200;
  * shows, the listing summary (reason, remedy, confidence) and the sort key. A query on an
  * index may only ask for projected attributes.
  */
+const projected = [...SELLER_INDEX_PROJECTION, sellerDueIndex.sortKey.name];
 const projection = {
-  expression: [...SELLER_INDEX_PROJECTION, 'gsi1sk'].map((n) => `#${n}`).join(', '),
-  names: Object.fromEntries([...SELLER_INDEX_PROJECTION, 'gsi1sk'].map((n) => [`#${n}`, n])) as Record<string, string>,
+  expression: projected.map((n) => `#${n}`).join(', '),
+  names: Object.fromEntries(projected.map((n) => [`#${n}`, n])) as Record<string, string>,
 };
-
-/** The index entry as a listing item: the summary's fields back in their CaseRecord places. */
-function toListingItem(entry: Record<string, unknown>): CaseListingItem {
-  const { listingSummary, resolution, refund, ...fields } = entry as Record<string, unknown> & {
-    listingSummary: ListingSummary;
-    resolution?: { remedy: string };
-    refund?: { status: RefundRecord['status']; amount: number; currency: string };
-  };
-  const { reason, remedy, confidence } = listingSummary;
-  return {
-    ...(fields as Omit<CaseListingItem, 'return' | 'decision' | 'resolution' | 'refund'>),
-    return: { reason: reason as ReasonCode },
-    ...(remedy === undefined || confidence === undefined ? {} : { decision: { remedy, confidence } }),
-    ...(resolution === undefined ? {} : { resolution: { remedy: resolution.remedy } }),
-    ...(refund === undefined ? {} : { refund: { status: refund.status, amount: refund.amount, currency: refund.currency } }),
-  };
-}
-
-/** `<deadline>#<caseId>`, as caseIndexAttributes writes it. */
-const POSITION = /^[^#]{1,64}#cs_[0-9a-f]{24}$/;
 
 export class DynamoDbCaseListing implements CaseListing {
   readonly #client: DynamoDBDocumentClient;
@@ -67,11 +46,15 @@ export class DynamoDbCaseListing implements CaseListing {
   }
 
   async listBySeller(query: CaseListingQuery): Promise<CaseListingPage> {
-    if (query.after !== undefined && !POSITION.test(query.after)) {
+    const { after } = query;
+    const dueBefore = query.filter.dueBeforeMs === undefined ? undefined : dueBeforeBound(query.filter.dueBeforeMs);
+    if (dueBefore === 'EMPTY') return { items: [] };
+    if (after !== undefined && !isSellerPosition(after)) {
       throw new RangeError('A listing position must be a bySellerDue sort key');
     }
-    const keyCondition = sortKeyCondition(query.after, query.filter.dueBeforeMs);
-    if (keyCondition === 'EMPTY') return { items: [] };
+    // Resuming at or past the deadline asked for: nothing left before it.
+    if (after !== undefined && dueBefore !== undefined && after >= dueBefore) return { items: [] };
+    const keyQuery = sellerCasesQuery(query.sellerId, { after, before: dueBefore });
     const filter = filterExpression(query.filter);
 
     const found: { item: CaseListingItem; position: string }[] = [];
@@ -86,9 +69,8 @@ export class DynamoDbCaseListing implements CaseListing {
       read = filter === undefined || read === 0 ? wanted : Math.min(MAX_READ, Math.max(wanted, read * 2));
       const input: QueryCommandInput = {
         TableName: this.#tableName,
-        IndexName: 'bySellerDue',
-        KeyConditionExpression: `gsi1pk = :pk${keyCondition.expression}`,
-        ExpressionAttributeValues: { ':pk': `SELLER#${query.sellerId}`, ...keyCondition.values, ...filter?.values },
+        ...keyQuery,
+        ExpressionAttributeValues: { ...keyQuery.ExpressionAttributeValues, ...filter?.values },
         ExpressionAttributeNames: { ...projection.names, ...filter?.names },
         ProjectionExpression: projection.expression,
         ...(filter === undefined ? {} : { FilterExpression: filter.expression }),
@@ -97,15 +79,14 @@ export class DynamoDbCaseListing implements CaseListing {
       };
       const out = await this.#client.send(new QueryCommand(input));
       examined += out.ScannedCount ?? 0;
-      for (const raw of out.Items ?? []) {
-        const position = String(raw.gsi1sk);
+      for (const entry of out.Items ?? []) {
+        const position = sellerPositionOf(entry);
         // BETWEEN includes its lower bound: the item the client already has.
-        if (position === query.after) continue;
-        const { gsi1sk: _sortKey, ...entry } = raw;
-        found.push({ item: toListingItem(entry), position });
+        if (position === after) continue;
+        found.push({ item: listingItemOf(entry), position });
       }
       startKey = out.LastEvaluatedKey;
-      if (startKey !== undefined) lastExamined = String(startKey.gsi1sk);
+      if (startKey !== undefined) lastExamined = sellerPositionOf(startKey);
     } while (startKey !== undefined && found.length <= query.limit && examined < this.#maxExamined);
 
     if (found.length > query.limit) {
@@ -132,24 +113,10 @@ const NO_DEADLINE_MS = Date.parse(NO_DEADLINE);
  * last deadline would select nothing. Any instant from NO_DEADLINE on selects every case that
  * has a deadline, and never the cases without one.
  */
-function dueBeforeBound(ms: number): string | 'EMPTY' {
+export function dueBeforeBound(ms: number): string | 'EMPTY' {
   if (!Number.isFinite(ms)) throw new RangeError('dueBefore must be a finite instant');
   if (ms <= FIRST_KEY_MS) return 'EMPTY';
   return ms >= NO_DEADLINE_MS ? NO_DEADLINE : new Date(ms).toISOString();
-}
-
-function sortKeyCondition(after: string | undefined, dueBeforeMs: number | undefined): Condition | 'EMPTY' {
-  // gsi1sk = "<dueAt>#<caseId>" sorts before the bare instant "<dueBefore>" exactly when
-  // dueAt < dueBefore, so "due before" is a plain key range.
-  const dueBefore = dueBeforeMs === undefined ? undefined : dueBeforeBound(dueBeforeMs);
-  if (dueBefore === 'EMPTY') return 'EMPTY';
-  if (after !== undefined && dueBefore !== undefined) {
-    if (after >= dueBefore) return 'EMPTY';
-    return { expression: ' AND gsi1sk BETWEEN :after AND :before', values: { ':after': after, ':before': dueBefore } };
-  }
-  if (after !== undefined) return { expression: ' AND gsi1sk > :after', values: { ':after': after } };
-  if (dueBefore !== undefined) return { expression: ' AND gsi1sk < :before', values: { ':before': dueBefore } };
-  return { expression: '', values: {} };
 }
 
 function filterExpression(filter: CaseListingFilter): (Condition & { names: Record<string, string> }) | undefined {

@@ -1,131 +1,44 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { DUE_INDEX_SHARDS } from '#infra/definitions.ts';
-import { awaitingStaffStatuses, type CaseRecord, type HistoryEvent } from '../workflow/case.ts';
-import { escalationFactsOf } from '../workflow/escalation.ts';
+import type { CaseRecord, HistoryEvent } from '../workflow/case.ts';
 import type { OutboxRecord } from '../workflow/decision-step.ts';
 import { ConcurrentModificationError, DuplicateDeliveryError } from '../contract/errors.ts';
 import type { CaseCommit, CasePatch, CaseStore, DeliveryRecord, HeldEvent, HeldEvents, HoldEventChange } from '../ports/case-store.ts';
+import {
+  caseIndexAttributes,
+  caseKey,
+  casePartitionQuery,
+  deliveryKey,
+  DUE_INDEX_ATTRIBUTES,
+  ESCALATION_FACT_SOURCES,
+  fromCaseItem,
+  fromDeliveryItem,
+  fromEventItem,
+  fromHeldItem,
+  fromOutboxItem,
+  heldEventKey,
+  heldGuardKey,
+  type IndexedFields,
+  inDueIndex,
+  ITEM_ABSENT,
+  outboxKey,
+  pendingOutboxQuery,
+  toCaseItem,
+  toDeliveryItem,
+  toEventItem,
+  toHeldEventItem,
+  toHeldGuardItem,
+  toOutboxItem,
+} from './dynamodb/table-schema.ts';
 
 /**
- * Single-table layout (keys and indexes defined in infra/definitions.ts):
- *
- * | item      | pk                                | sk                      |
- * |-----------|-----------------------------------|-------------------------|
- * | case      | CASE#<caseId>                     | CASE                    |
- * | history   | CASE#<caseId>                     | EVENT#<version>#<seq>   |
- * | outbox    | CASE#<caseId>                     | OUTBOX#<refundId>       |
- * | delivery  | DELIVERY#<marketplace>#<delivery> | DELIVERY                |
- * | held      | CASE#<caseId>                     | HELD, HELD#<seq>        |
- *
- * Case and history share a partition, so one Query reads a case's whole record. Held items
- * (events that arrived before their return) exist only while the case does not.
+ * The case store on the single table; what its items look like (keys, index attributes,
+ * mappings) is dynamodb/table-schema.ts.
  */
-
-const DELIVERY_RETENTION_SECONDS = 30 * 24 * 3600;
-
-export const caseKey = (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' });
-const deliveryKey = (marketplace: string, deliveryId: string) => ({
-  pk: `DELIVERY#${marketplace}#${deliveryId}`,
-  sk: 'DELIVERY',
-});
-const outboxKey = (caseId: string, refundId: string) => ({ pk: `CASE#${caseId}`, sk: `OUTBOX#${refundId}` });
-/** The held events' guard (its version) and the events themselves, in the case's partition. */
-const heldGuardKey = (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'HELD' });
-const heldEventKey = (caseId: string, seq: number) => ({ pk: `CASE#${caseId}`, sk: `HELD#${String(seq).padStart(4, '0')}` });
-
-/** Spreads sparse-index writes over a few partitions; readers query every shard. */
-export function shardOf(id: string, shards = DUE_INDEX_SHARDS): number {
-  let h = 0;
-  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
-  return h % shards;
-}
 
 type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 type TransactItem = TransactItems[number];
-
-const eventSortKey = (e: HistoryEvent) =>
-  `EVENT#${String(e.version).padStart(10, '0')}#${String(e.seq).padStart(3, '0')}`;
-
-/** Sorts after every real deadline: cases without one list last. */
-export const NO_DEADLINE = '9999-12-31T23:59:59.999Z';
-
-/** The case fields the index attributes follow from. */
-type IndexedFields = Pick<CaseRecord, 'caseId' | 'sellerId' | 'status' | 'dueAt'>;
-
-const inDueIndex = (c: Pick<CaseRecord, 'status' | 'dueAt'>) => c.dueAt !== undefined && awaitingStaffStatuses.has(c.status);
-
-/**
- * Index attributes derived from the case, so no writer can forget to keep them in step:
- * - bySellerDue: every case of a seller, ordered by its next deadline;
- * - byOpenDeadline (sparse): only cases waiting for staff with a deadline, spread over
- *   DUE_INDEX_SHARDS partitions so the escalation sweep reads only what is due. Such a case
- *   also carries its EscalationFacts, which the index projects (DUE_INDEX_PROJECTION) with
- *   the top-level fields a DueCase has, so the sweep never reads the case itself.
- */
-export function caseIndexAttributes(c: IndexedFields): Record<string, string> {
-  const attributes: Record<string, string> = {
-    gsi1pk: `SELLER#${c.sellerId}`,
-    gsi1sk: `${c.dueAt ?? NO_DEADLINE}#${c.caseId}`,
-  };
-  if (c.dueAt !== undefined && inDueIndex(c)) {
-    attributes.deadlineShard = `DUE#${shardOf(c.caseId)}`;
-    attributes.deadlineAt = c.dueAt;
-  }
-  return attributes;
-}
-
-/** What a seller's listing shows from the return and the decision (bySellerDue projects it, not them). */
-export type ListingSummary = { readonly reason: string; readonly remedy?: string; readonly confidence?: number };
-
-export function listingSummaryOf(c: CaseRecord): ListingSummary {
-  return {
-    reason: c.return.reason,
-    ...(c.decision === undefined ? {} : { remedy: c.decision.remedy, confidence: c.decision.confidence }),
-  };
-}
-
-/** The stored case item; exported so benchmarks can bulk-seed with the exact same mapping. */
-export function toCaseItem(c: CaseRecord): Record<string, unknown> {
-  return {
-    ...caseKey(c.caseId),
-    type: 'CASE',
-    ...c,
-    ...caseIndexAttributes(c),
-    listingSummary: listingSummaryOf(c),
-    ...(inDueIndex(c) ? { escalationFacts: escalationFactsOf(c) } : {}),
-  };
-}
-
-export function fromCaseItem(item: Record<string, unknown>): CaseRecord {
-  const {
-    pk: _pk,
-    sk: _sk,
-    type: _type,
-    gsi1pk: _g1,
-    gsi1sk: _g2,
-    deadlineShard: _d1,
-    deadlineAt: _d2,
-    escalationFacts: _f,
-    listingSummary: _l,
-    ...rest
-  } = item;
-  return rest as unknown as CaseRecord;
-}
-
-/**
- * Fields EscalationFacts follow from: a patch that keeps the case due must not touch them.
- * (A patch can never change what ListingSummary follows from: CasePatch excludes return
- * and decision.)
- */
-const FACT_SOURCES = ['return', 'decision', 'refund', 'ledger'] as const;
-/** Attributes only a case in the due index has. */
-const DUE_INDEX_ATTRIBUTES = ['deadlineShard', 'deadlineAt', 'escalationFacts'] as const;
-
-function fromEventItem(item: Record<string, unknown>): HistoryEvent {
-  const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
-  return rest as unknown as HistoryEvent;
-}
 
 export class DynamoDbCaseStore implements CaseStore {
   readonly #client: DynamoDBDocumentClient;
@@ -150,8 +63,7 @@ export class DynamoDbCaseStore implements CaseStore {
       const out = await this.#client.send(
         new QueryCommand({
           TableName: this.#tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': `CASE#${caseId}`, ':prefix': 'EVENT#' },
+          ...casePartitionQuery(caseId, 'history'),
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
@@ -170,9 +82,7 @@ export class DynamoDbCaseStore implements CaseStore {
         ConsistentRead: true,
       }),
     );
-    if (out.Item === undefined) return undefined;
-    const { marketplace: m, deliveryId: d, caseId, payloadHash, receivedAt } = out.Item as DeliveryRecord;
-    return { marketplace: m, deliveryId: d, caseId, payloadHash, receivedAt };
+    return out.Item === undefined ? undefined : fromDeliveryItem(out.Item);
   }
 
   async getHeldEvents(caseId: string): Promise<HeldEvents> {
@@ -183,18 +93,15 @@ export class DynamoDbCaseStore implements CaseStore {
       const out = await this.#client.send(
         new QueryCommand({
           TableName: this.#tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': `CASE#${caseId}`, ':prefix': 'HELD' },
+          ...casePartitionQuery(caseId, 'held'),
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
       );
       for (const item of out.Items ?? []) {
-        if (item.sk === 'HELD') version = item.version as number;
-        else {
-          const { caseId: c, seq, marketplace, deliveryId, eventType, receivedAt, parsed } = item as HeldEvent;
-          events.push({ caseId: c, seq, marketplace, deliveryId, eventType, receivedAt, parsed });
-        }
+        const held = fromHeldItem(item);
+        if ('guardVersion' in held) version = held.guardVersion;
+        else events.push(held.event);
       }
       startKey = out.LastEvaluatedKey;
     } while (startKey !== undefined);
@@ -209,20 +116,20 @@ export class DynamoDbCaseStore implements CaseStore {
     const { event, expectedVersion, expiresAt } = change;
     const items: TransactItems = [
       {
-        ConditionCheck: { TableName: this.#tableName, Key: caseKey(event.caseId), ConditionExpression: 'attribute_not_exists(pk)' },
+        ConditionCheck: { TableName: this.#tableName, Key: caseKey(event.caseId), ConditionExpression: ITEM_ABSENT },
       },
       {
         Put: {
           TableName: this.#tableName,
-          Item: { ...heldGuardKey(event.caseId), type: 'HELD', caseId: event.caseId, version: expectedVersion + 1, expiresAt },
+          Item: toHeldGuardItem(event.caseId, expectedVersion + 1, expiresAt),
           ...this.#versionCondition(expectedVersion),
         },
       },
       {
         Put: {
           TableName: this.#tableName,
-          Item: { ...heldEventKey(event.caseId, event.seq), type: 'HELD_EVENT', ...event, expiresAt },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          Item: toHeldEventItem(event, expiresAt),
+          ConditionExpression: ITEM_ABSENT,
         },
       },
     ];
@@ -246,17 +153,12 @@ export class DynamoDbCaseStore implements CaseStore {
         const out = await this.#client.send(
           new QueryCommand({
             TableName: this.#tableName,
-            IndexName: 'byPendingOutbox',
-            KeyConditionExpression: 'outboxShard = :shard AND outboxAt < :before',
-            ExpressionAttributeValues: { ':shard': `OUTBOX#${shard}`, ':before': input.olderThan },
+            ...pendingOutboxQuery(shard, input.olderThan),
             Limit: input.limit - found.length,
             ExclusiveStartKey: startKey,
           }),
         );
-        for (const item of out.Items ?? []) {
-          const { caseId, refundId, createdAt, message } = item as OutboxRecord;
-          found.push({ caseId, refundId, createdAt, message });
-        }
+        for (const item of out.Items ?? []) found.push(fromOutboxItem(item));
         startKey = found.length < input.limit ? out.LastEvaluatedKey : undefined;
       } while (startKey !== undefined);
     }
@@ -292,7 +194,7 @@ export class DynamoDbCaseStore implements CaseStore {
       const { version, seqs } = change.consumeHeld;
       if (version === 0) {
         // Nothing was held when the case was read: nothing may have been held since.
-        items.push({ ConditionCheck: { TableName: this.#tableName, Key: heldGuardKey(next.caseId), ConditionExpression: 'attribute_not_exists(pk)' } });
+        items.push({ ConditionCheck: { TableName: this.#tableName, Key: heldGuardKey(next.caseId), ConditionExpression: ITEM_ABSENT } });
       } else {
         items.push({ Delete: { TableName: this.#tableName, Key: heldGuardKey(next.caseId), ...this.#versionCondition(version) } });
         for (const seq of seqs) items.push({ Delete: { TableName: this.#tableName, Key: heldEventKey(next.caseId, seq) } });
@@ -321,8 +223,8 @@ export class DynamoDbCaseStore implements CaseStore {
     const after: IndexedFields = { ...before, ...set };
     if (remove.includes('dueAt')) delete (after as { dueAt?: string }).dueAt;
     const staysDue = inDueIndex(after);
-    if (staysDue && FACT_SOURCES.some((field) => field in set)) {
-      throw new Error(`A patch that keeps case ${before.caseId} in the due index cannot change ${FACT_SOURCES.join('/')}; commit the whole case`);
+    if (staysDue && ESCALATION_FACT_SOURCES.some((field) => field in set)) {
+      throw new Error(`A patch that keeps case ${before.caseId} in the due index cannot change ${ESCALATION_FACT_SOURCES.join('/')}; commit the whole case`);
     }
 
     const names: Record<string, string> = { '#version': 'version', '#dueAt': 'dueAt' };
@@ -363,32 +265,20 @@ export class DynamoDbCaseStore implements CaseStore {
   /** Conditional on a versioned item being at `expected` (0: not existing). */
   #versionCondition(expected: number): Pick<NonNullable<TransactItem['Put']>, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
     return expected === 0
-      ? { ConditionExpression: 'attribute_not_exists(pk)' }
+      ? { ConditionExpression: ITEM_ABSENT }
       : { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expected } };
   }
 
   #deliveryPut(delivery: DeliveryRecord, deliveryId: string): TransactItem {
-    return {
-      Put: {
-        TableName: this.#tableName,
-        Item: {
-          ...deliveryKey(delivery.marketplace, deliveryId),
-          type: 'DELIVERY',
-          ...delivery,
-          deliveryId,
-          expiresAt: Math.floor(Date.parse(delivery.receivedAt) / 1000) + DELIVERY_RETENTION_SECONDS,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    };
+    return { Put: { TableName: this.#tableName, Item: toDeliveryItem(delivery, deliveryId), ConditionExpression: ITEM_ABSENT } };
   }
 
   #outboxPut(o: OutboxRecord): TransactItem {
     return {
       Put: {
         TableName: this.#tableName,
-        Item: { ...outboxKey(o.caseId, o.refundId), type: 'OUTBOX', ...o, outboxShard: `OUTBOX#${shardOf(o.caseId)}`, outboxAt: o.createdAt },
-        ConditionExpression: 'attribute_not_exists(pk)',
+        Item: toOutboxItem(o),
+        ConditionExpression: ITEM_ABSENT,
       },
     };
   }
@@ -397,8 +287,8 @@ export class DynamoDbCaseStore implements CaseStore {
     return {
       Put: {
         TableName: this.#tableName,
-        Item: { pk: `CASE#${event.caseId}`, sk: eventSortKey(event), type: 'EVENT', ...event },
-        ConditionExpression: 'attribute_not_exists(pk)',
+        Item: toEventItem(event),
+        ConditionExpression: ITEM_ABSENT,
       },
     };
   }

@@ -1,12 +1,11 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DUE_INDEX_SHARDS } from '#infra/definitions.ts';
-import type { CaseRecord } from '../workflow/case.ts';
-import type { EscalationFacts } from '../workflow/escalation.ts';
 import type { DueCaseListing, DueCases, DueCasesPage } from '../ports/due-cases.ts';
+import { dueCasesQuery, dueListingOf } from './dynamodb/table-schema.ts';
 
 /**
  * The sparse `byOpenDeadline` index (infra/definitions.ts; attributes written by
- * caseIndexAttributes in dynamodb-case-store.ts): only cases waiting for staff with a
+ * caseIndexAttributes in dynamodb/table-schema.ts): only cases waiting for staff with a
  * deadline, keyed `deadlineShard = DUE#<0..7>`, `deadlineAt = dueAt`, projecting what a
  * DueCase holds (DUE_INDEX_PROJECTION): a few hundred bytes per entry, so one entry is all
  * the sweep reads per due case.
@@ -16,9 +15,6 @@ import type { DueCaseListing, DueCases, DueCasesPage } from '../ports/due-cases.
  * and what a shard leaves unused goes to the shards that have more, so a backlog in one
  * shard never starves the others and at most `limit` entries are read.
  */
-
-const INDEX_NAME = 'byOpenDeadline';
-const CASE_PK_PREFIX = 'CASE#';
 
 type ShardCursor = { readonly shard: number; startKey: Record<string, unknown> | undefined; exhausted: boolean };
 
@@ -61,9 +57,7 @@ export class DynamoDbDueCases implements DueCases {
     const out = await this.#client.send(
       new QueryCommand({
         TableName: this.#tableName,
-        IndexName: INDEX_NAME,
-        KeyConditionExpression: 'deadlineShard = :shard AND deadlineAt <= :now',
-        ExpressionAttributeValues: { ':shard': `DUE#${cursor.shard}`, ':now': now },
+        ...dueCasesQuery(cursor.shard, now),
         Limit: limit,
         ...(cursor.startKey === undefined ? {} : { ExclusiveStartKey: cursor.startKey }),
       }),
@@ -72,31 +66,10 @@ export class DynamoDbDueCases implements DueCases {
     // A full page may end exactly at the last due entry; the next (empty) query tells.
     cursor.exhausted = out.LastEvaluatedKey === undefined;
     const listings: DueCaseListing[] = [];
-    for (const item of out.Items ?? []) {
-      const pk = item.pk as string;
-      if (!pk.startsWith(CASE_PK_PREFIX) || item.sk !== 'CASE') continue;
-      listings.push(listingOf(pk.slice(CASE_PK_PREFIX.length), item));
+    for (const entry of out.Items ?? []) {
+      const listing = dueListingOf(entry);
+      if (listing !== undefined) listings.push(listing);
     }
     return listings;
   }
-}
-
-/** The index entry as a DueCase; without escalation facts, only the id and deadline. */
-function listingOf(caseId: string, item: Record<string, unknown>): DueCaseListing {
-  const dueAt = item.deadlineAt as string;
-  if (item.escalationFacts === undefined) return { caseId, dueAt };
-  return {
-    caseId,
-    dueAt,
-    due: {
-      caseId,
-      dueAt,
-      sellerId: item.sellerId as string,
-      marketplace: item.marketplace as string,
-      status: item.status as CaseRecord['status'],
-      version: item.version as number,
-      escalationLevel: item.escalationLevel as CaseRecord['escalationLevel'],
-      facts: item.escalationFacts as EscalationFacts,
-    },
-  };
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { isKnownCurrency } from './money.ts';
 import { ReasonCodeSchema } from './reason-codes.ts';
 import { boundedText, storableInt, storableRate } from './storable.ts';
 
@@ -63,10 +64,13 @@ export const TimestampSchema = z.iso
   .datetime({ offset: true })
   .max(MAX_TIMESTAMP_LENGTH, `must be at most ${MAX_TIMESTAMP_LENGTH} characters (at most 9 fractional digits)`);
 
+/** Only codes the system can format and count in (contract/money.ts): a schema is a promise. */
 export const CurrencySchema = z
   .string()
-  .length(3, 'must be an ISO 4217 code such as EUR')
-  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');
+  .length(3, { error: 'must be an ISO 4217 code such as EUR', abort: true })
+  .regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code such as EUR', abort: true })
+  .refine(isKnownCurrency, 'must be an ISO 4217 currency code (or XXX, not yet known)')
+  .meta({ description: "ISO 4217 code, one of Intl.supportedValuesOf('currency'), or XXX when not yet known" });
 
 /** Money is always integer minor units (cents, fen); a billion units is a sanity ceiling. */
 export const MinorUnitsSchema = storableInt({ min: 0, max: 100_000_000_000 });

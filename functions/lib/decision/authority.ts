@@ -1,32 +1,31 @@
 import { type StaffRole, staffRoles } from '../contract/roles.ts';
 import type { Policy } from './policy.ts';
 import { AuthorityExceededError } from '../contract/errors.ts';
+import { formatMoney } from '../contract/money.ts';
 
 /**
  * Refund authority: the largest refund each role may approve alone, per currency, from the
  * marketplace's policy (policy.authorityLimits). Pure.
  */
 
-/** Minor-unit digits of a currency (2 for CNY and EUR, 0 for JPY); 2 for codes ICU lacks. */
-function minorDigits(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
-}
-
-/** `CNY 2499.00` from 249900 minor units: the form staff read on the marketplace's screens. */
-export function formatMoney(amount: number, currency: string): string {
-  const digits = minorDigits(currency);
-  return `${currency} ${(amount / 10 ** digits).toFixed(digits)}`;
-}
-
 /** The smallest role whose limit covers the refund, or undefined when none does. */
 export function roleRequiredFor(amount: number, currency: string, policy: Policy): StaffRole | undefined {
   const limits = policy.authorityLimits[currency];
   if (limits === undefined) return undefined;
   return staffRoles.find((role) => amount <= limits[role]);
+}
+
+/**
+ * The authority a decision records (Decision.authority): who must approve its refund, and
+ * whether the engine, acting with an agent's authority, may pay it without asking.
+ * Nothing to pay needs nobody above an agent, whatever the policy; a currency without
+ * limits has nobody configured to approve money in it.
+ */
+export function decisionAuthority(amount: number, currency: string, policy: Policy): { requiredRole: StaffRole | null; exceedsAgentAuthority: boolean } {
+  if (amount === 0) return { requiredRole: 'agent', exceedsAgentAuthority: false };
+  const limits = policy.authorityLimits[currency];
+  if (limits === undefined) return { requiredRole: null, exceedsAgentAuthority: true };
+  return { requiredRole: roleRequiredFor(amount, currency, policy) ?? null, exceedsAgentAuthority: amount > limits.agent };
 }
 
 /**

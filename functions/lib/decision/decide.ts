@@ -1,6 +1,7 @@
 import type { Allocation, CostBearer, Decision, RecommendedRemedy, Refund, ReviewReason, ShippingPayer } from './decision-schema.ts';
 import { formatIsoMs, viewFacts, type FactView, type Facts } from './facts.ts';
-import type { StaffRole } from '../contract/roles.ts';
+import { decisionAuthority } from './authority.ts';
+import { formatMoney } from '../contract/money.ts';
 import type { Policy } from './policy.ts';
 import { round4, type Party, type Rule, type RuleOutcome } from './rule.ts';
 import { ruleChain } from './rules/index.ts';
@@ -176,7 +177,7 @@ export function decide(facts: Facts, policy: Policy, rules: readonly Rule[] = ru
     carrierClaim: rec.costBearer === 'CARRIER',
     priority,
     firstResponseDueAt,
-    authority: authorityFor(refund.amount, facts.money.currency, policy),
+    authority: decisionAuthority(refund.amount, facts.money.currency, policy),
     rulesUsed: rulesUsedOf(rules) as string[],
     trace,
     summary: '',
@@ -390,30 +391,8 @@ function priceRefund(v: FactView, r: Recommendation): Refund {
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* Authority and summary                                                                       */
+/* Summary                                                                                     */
 /* ------------------------------------------------------------------------------------------ */
-
-function authorityFor(
-  amount: number,
-  currency: string,
-  policy: Policy,
-): { requiredRole: StaffRole | null; exceedsAgentAuthority: boolean } {
-  const limits = policy.authorityLimits[currency];
-  if (amount === 0) return { requiredRole: 'agent', exceedsAgentAuthority: false };
-  // No limits for this currency: nobody is configured to approve money in it.
-  if (limits === undefined) return { requiredRole: null, exceedsAgentAuthority: true };
-  const requiredRole: StaffRole | null =
-    amount <= limits.agent ? 'agent' : amount <= limits.supervisor ? 'supervisor' : amount <= limits.manager ? 'manager' : null;
-  return { requiredRole, exceedsAgentAuthority: amount > limits.agent };
-}
-
-const ZERO_DECIMAL = new Set(['JPY', 'KRW', 'VND', 'CLP', 'ISK', 'HUF', 'TWD', 'UGX', 'XAF', 'XOF']);
-const THREE_DECIMAL = new Set(['BHD', 'JOD', 'KWD', 'OMR', 'TND', 'IQD', 'LYD']);
-
-function formatMoney(minor: number, currency: string): string {
-  const digits = ZERO_DECIMAL.has(currency) ? 0 : THREE_DECIMAL.has(currency) ? 3 : 2;
-  return `${currency} ${(minor / 10 ** digits).toFixed(digits)}`;
-}
 
 const remedyText: Record<RecommendedRemedy, string> = {
   FULL_REFUND: 'full refund',

@@ -32,6 +32,15 @@ export const recommendedRemedies = remedies.filter((r): r is RecommendedRemedy =
   ...RecommendedRemedy[],
 ];
 
+/** The remedies that pay the buyer money: the ones a refund amount goes with. */
+export const refundRemedies = ['FULL_REFUND', 'PARTIAL_REFUND', 'RETURN_AND_REFUND'] as const satisfies readonly RecommendedRemedy[];
+export type RefundRemedy = (typeof refundRemedies)[number];
+
+/** Takes any string, so request schemas can ask before the remedy is known to be valid. */
+export function isRefundRemedy(remedy: string): remedy is RefundRemedy {
+  return (refundRemedies as readonly string[]).includes(remedy);
+}
+
 export const shippingPayers = ['SELLER', 'BUYER', 'CARRIER', 'PLATFORM', 'NONE'] as const;
 export type ShippingPayer = (typeof shippingPayers)[number];
 

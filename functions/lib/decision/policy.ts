@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { CurrencySchema, IdentifierSchema, MinorUnitsSchema } from '../contract/return-payload.ts';
+import type { Priority } from '../contract/priorities.ts';
 
 /**
  * Versioned, per-marketplace decision policy.
@@ -112,9 +113,9 @@ export const PolicySchema = z
     /** Decisions with a confidence below this go to MANUAL_REVIEW. */
     manualReviewConfidenceThreshold: fraction('manualReviewConfidenceThreshold'),
     serviceLevels: z.strictObject({
-      /** Minutes from the claim to the first answer, by priority. */
+      /** Minutes from the claim to the first answer, by priority (one key per contract priority). */
       firstResponseMinutes: z
-        .strictObject({ URGENT: minutes('URGENT first response'), NORMAL: minutes('NORMAL first response') })
+        .strictObject({ URGENT: minutes('URGENT first response'), NORMAL: minutes('NORMAL first response') } satisfies Record<Priority, unknown>)
         .check((ctx) => {
           if (ctx.value.URGENT > ctx.value.NORMAL) {
             ctx.issues.push({

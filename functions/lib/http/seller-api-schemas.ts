@@ -2,7 +2,7 @@ import { staffRoles } from '../contract/roles.ts';
 import { priorities } from '../contract/priorities.ts';
 import * as z from 'zod';
 
-import { DecisionSchema, recommendedRemedies } from '../decision/decision-schema.ts';
+import { DecisionSchema, isRefundRemedy, recommendedRemedies } from '../decision/decision-schema.ts';
 import { caseStatuses, escalationLevels } from '../workflow/case.ts';
 import { MAX_CURSOR_LENGTH } from '../contract/page-cursor.ts';
 import { ReasonCodeSchema } from '../contract/reason-codes.ts';
@@ -16,7 +16,7 @@ import {
   ReturnSchema,
   TimestampSchema,
 } from '../contract/return-payload.ts';
-import { isRefundRemedy, MAX_NOTE_LENGTH, StaffEvidenceSchema } from '../workflow/staff-actions.ts';
+import { MAX_NOTE_LENGTH, StaffEvidenceSchema } from '../workflow/staff-actions.ts';
 import { boundedText, storableInt } from '../contract/storable.ts';
 
 /**

@@ -13,6 +13,7 @@ import {
 } from '../contract/return-payload.ts';
 import { MAX_CLOCK_SKEW_MS } from '../contract/event-times.ts';
 import { storableInt } from '../contract/storable.ts';
+import { isKnownCurrency, NO_CURRENCY } from '../contract/money.ts';
 import { issuesFromZod } from '../contract/validation.ts';
 import type { SignatureCheck } from '../contract/webhook-signature.ts';
 import type { InboundWebhook, MarketplaceAdapter, ParsedDelivery, Translation } from '../ports/marketplace-adapter.ts';
@@ -393,8 +394,6 @@ function parseBody(topic: ShopifyTopic, rawBody: string): ShopifyBody {
 
 type Item = NonNullable<ReturnV1['items']>[number];
 
-/** ISO 4217 "no currency": the amount is not known yet (Shopify's own examples use it). */
-const UNKNOWN_CURRENCY = 'XXX';
 
 function itemsOf(body: ReturnObjectBody): Item[] {
   return body.return_line_items.map((li) => ({
@@ -432,9 +431,10 @@ function notesOf(body: ReturnObjectBody): string | undefined {
   return text.length > MAX_REASON_DETAIL_LENGTH ? `${cutAt(text, MAX_REASON_DETAIL_LENGTH - 1)}…` : text;
 }
 
+/** The shop's currency, when Shopify names one the contract accepts; otherwise not known yet. */
 function currencyOf(body: ReturnObjectBody): string | undefined {
   const code = body.return_shipping_fees?.[0]?.price.shop_money.currency_code;
-  return code !== undefined && /^[A-Z]{3}$/.test(code) ? code : undefined;
+  return code !== undefined && isKnownCurrency(code) ? code : undefined;
 }
 
 function remedyOf(body: ReturnObjectBody): ReturnV1['requestedRemedy'] {
@@ -461,7 +461,7 @@ function returnFrom(body: ReturnObjectBody, sellerId: string, claimedAt: string)
     // lateness rules read delivery and claim times, never the order time.
     timeline: { orderedAt: claimedAt, claimedAt },
     // Prices are not in the payload: zero, in "no currency", until the seller API says.
-    money: { currency: currencyOf(body) ?? UNKNOWN_CURRENCY, itemValue: 0, amountPaid: 0, shippingCost: 0 },
+    money: { currency: currencyOf(body) ?? NO_CURRENCY, itemValue: 0, amountPaid: 0, shippingCost: 0 },
     // Not in the payload; the middle band, which only matters once money is known.
     shippingRegion: 'OTHER_PROVINCE',
     deliveryInspection: 'UNKNOWN',
@@ -489,7 +489,7 @@ function mergeReturnObject(stored: ReturnV1, body: ReturnObjectBody, sellerId: s
     ...(items.length === 0 ? {} : { items, reason: decidingReason(items) ?? stored.reason }),
     ...(reasonDetail === undefined ? {} : { reasonDetail }),
     requestedRemedy: remedyOf(body),
-    ...(stored.money.currency === UNKNOWN_CURRENCY && currency !== undefined ? { money: { ...stored.money, currency } } : {}),
+    ...(stored.money.currency === NO_CURRENCY && currency !== undefined ? { money: { ...stored.money, currency } } : {}),
   };
 }
 

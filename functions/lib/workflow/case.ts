@@ -43,15 +43,58 @@ const transitions: Readonly<Record<CaseStatus, readonly CaseStatus[]>> = {
   CLOSED: [],
 };
 
-/**
- * Statuses in which the case waits for a person (a review, an approval, a reship to send,
- * a case to close). Only these carry a deadline that escalation watches; a REFUND_PENDING
- * case waits for the machine, which has its own alarms (queue age, DLQ depth).
- */
-export const awaitingStaffStatuses: ReadonlySet<CaseStatus> = new Set(['RECEIVED', 'DECIDED', 'NEEDS_REVIEW']);
-
 export function canTransition(from: CaseStatus, to: CaseStatus): boolean {
   return transitions[from].includes(to);
+}
+
+/*
+ * Named questions about a status. Workflow, use cases, adapters and the soak ask these
+ * instead of spelling a set of statuses, so each rule has one place to change.
+ */
+
+/**
+ * Terminal (CANCELLED, CLOSED): the state machine allows no move out, not even to itself,
+ * so no event, staff action or sweep may change the case any more. Read from the
+ * transitions above, so a new status cannot be terminal in one place and open in another.
+ */
+export function isTerminal(status: CaseStatus): boolean {
+  return transitions[status].length === 0;
+}
+
+/**
+ * Money moving or moved (REFUND_PENDING, REFUNDED): a refund is due or paid, so new facts
+ * no longer lead to a new decision (only an unclaimed engine refund may still be withdrawn,
+ * see lifecycle.ts), and the machine, not a person, is what the case waits for.
+ */
+export function isMoneyMoving(status: CaseStatus): boolean {
+  return status === 'REFUND_PENDING' || status === 'REFUNDED';
+}
+
+/**
+ * Open to a decision (RECEIVED, DECIDED, NEEDS_REVIEW, REJECTED): new facts or staff
+ * evidence run the rule chain again, and staff may override. Everything that is neither
+ * over nor paying out.
+ */
+export function isOpenToDecision(status: CaseStatus): boolean {
+  return !isTerminal(status) && !isMoneyMoving(status);
+}
+
+/**
+ * Awaiting staff (RECEIVED, DECIDED, NEEDS_REVIEW): the case waits for a person (a review,
+ * an approval, a reship to send, a case to close). Only these carry a deadline that
+ * escalation watches; a REFUND_PENDING case waits for the machine, which has its own alarms
+ * (queue age, DLQ depth).
+ */
+export function isAwaitingStaff(status: CaseStatus): boolean {
+  return status === 'RECEIVED' || isAwaitingApproval(status);
+}
+
+/**
+ * Awaiting approval (DECIDED, NEEDS_REVIEW): a decision exists and waits for a person to
+ * approve or change it; RECEIVED has no decision yet.
+ */
+export function isAwaitingApproval(status: CaseStatus): boolean {
+  return status === 'DECIDED' || status === 'NEEDS_REVIEW';
 }
 
 /** Throws IllegalTransitionError naming both states; never returns for an illegal move. */
@@ -124,7 +167,7 @@ export type CaseRecord = {
   readonly priority: Priority;
   readonly escalationLevel: EscalationLevel;
   /**
-   * The next deadline while the case waits for staff (see awaitingStaffStatuses): the
+   * The next deadline while the case waits for staff (see isAwaitingStaff): the
    * first-response deadline at intake, then each escalation level's resolution deadline.
    */
   readonly dueAt?: string;

@@ -1,4 +1,4 @@
-import type { Decision } from '../decision/decision-schema.ts';
+import { type Decision, isRefundRemedy } from '../decision/decision-schema.ts';
 import { decide } from '../decision/decide.ts';
 import { factsFromReturn } from '../decision/facts.ts';
 import type { Policy } from '../decision/policy.ts';
@@ -11,11 +11,6 @@ import { resolutionDueAt } from './service-levels.ts';
  * who bears which cost. Pure; the caller commits the result in one transaction with the
  * outbox record, so a refund that is due can never be lost between "decided" and "queued".
  */
-
-/** Statuses in which new facts lead to a new engine decision. */
-const redecidable: ReadonlySet<CaseStatus> = new Set(['RECEIVED', 'DECIDED', 'NEEDS_REVIEW', 'REJECTED']);
-
-const refundRemedies: ReadonlySet<Decision['remedy']> = new Set(['FULL_REFUND', 'PARTIAL_REFUND', 'RETURN_AND_REFUND']);
 
 
 export type OutboxRecord = {
@@ -39,7 +34,7 @@ export function ledgerFor(decision: Decision, ret: CaseRecord['return']): Ledger
   const currency = decision.refund.currency;
   const lines: LedgerLine[] = [];
   const advancer = decision.costBearer === 'PLATFORM' ? 'PLATFORM' : 'SELLER';
-  if (refundRemedies.has(decision.remedy) && decision.refund.amount > 0) {
+  if (isRefundRemedy(decision.remedy) && decision.refund.amount > 0) {
     lines.push({
       kind: 'BUYER_REFUND',
       amount: decision.refund.amount,
@@ -100,15 +95,11 @@ export function decisionForCase(decision: Decision): Decision {
 export function statusAfter(decision: Decision): CaseStatus {
   if (decision.outcome === 'MANUAL_REVIEW') return 'NEEDS_REVIEW';
   if (decision.remedy === 'REJECT') return 'REJECTED';
-  if (refundRemedies.has(decision.remedy) && decision.refund.amount > 0) {
+  if (isRefundRemedy(decision.remedy) && decision.refund.amount > 0) {
     // The engine acts with an agent's authority; above it a supervisor approves first.
     return decision.authority.exceedsAgentAuthority ? 'DECIDED' : 'REFUND_PENDING';
   }
   return 'DECIDED';
-}
-
-export function canRedecide(status: CaseStatus): boolean {
-  return redecidable.has(status);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { DefaultResolution, Policy } from '../decision/policy.ts';
-import { type Actor, assertTransition, awaitingStaffStatuses, type CaseRecord, type EscalationLevel, type HistoryEvent, type RefundRecord } from './case.ts';
+import { type Actor, assertTransition, type CaseRecord, type EscalationLevel, type HistoryEvent, isAwaitingStaff, type RefundRecord } from './case.ts';
 import { makeRefundDue, type OutboxRecord } from './decision-step.ts';
 import type { LedgerLine } from './case.ts';
 import { resolutionDueAt } from './service-levels.ts';
@@ -10,7 +10,7 @@ import { resolutionDueAt } from './service-levels.ts';
  * planned changes conditional on the version and deadline it planned from.
  *
  * How `dueAt` moves (it is only ever watched while the case waits for staff, see
- * awaitingStaffStatuses; the sparse `byOpenDeadline` index holds exactly those cases):
+ * isAwaitingStaff; the sparse `byOpenDeadline` index holds exactly those cases):
  *
  * | level      | deadline that passed                        | what happens                                   | new dueAt                          |
  * |------------|---------------------------------------------|------------------------------------------------|------------------------------------|
@@ -190,7 +190,7 @@ export function planEscalation(
   input: { readonly now: string; readonly policy: Policy; readonly actor?: Actor },
 ): EscalationPlan {
   const { caseId } = due;
-  if (!awaitingStaffStatuses.has(due.status)) return { kind: 'SKIP', caseId, reason: 'NOT_AWAITING_STAFF' };
+  if (!isAwaitingStaff(due.status)) return { kind: 'SKIP', caseId, reason: 'NOT_AWAITING_STAFF' };
   const nowMs = Date.parse(input.now);
   const deadlineMs = Date.parse(due.dueAt);
   if (!(deadlineMs <= nowMs)) return { kind: 'SKIP', caseId, reason: 'NOT_DUE' };

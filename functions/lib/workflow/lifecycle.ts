@@ -1,7 +1,7 @@
-import { type Actor, assertTransition, canTransition, type CaseRecord, type CaseStatus, caseIdFor, type HistoryEvent, type RefundRecord } from './case.ts';
+import { type Actor, assertTransition, type CaseRecord, type CaseStatus, caseIdFor, type HistoryEvent, isOpenToDecision, isTerminal, type RefundRecord } from './case.ts';
 import { ConflictError, IllegalTransitionError } from '../contract/errors.ts';
 import type { Policy } from '../decision/policy.ts';
-import { canRedecide, decideCase, type OutboxRecord } from './decision-step.ts';
+import { decideCase, type OutboxRecord } from './decision-step.ts';
 import type { WebhookPayload } from '../contract/return-payload.ts';
 
 /**
@@ -122,7 +122,7 @@ export function applyMarketplaceEvent(
   if (payload.eventType === 'return.requested') {
     return { kind: 'IGNORED', caseId, reason: 'RETURN_ALREADY_RECEIVED', status: existing.status };
   }
-  if (!canTransition(existing.status, existing.status)) {
+  if (isTerminal(existing.status)) {
     // A terminal case (CANCELLED, CLOSED) takes no more changes, not even a new snapshot of
     // its return; acknowledged so the marketplace stops retrying.
     return { kind: 'IGNORED', caseId, reason: existing.status === 'CANCELLED' ? 'ALREADY_CANCELLED' : 'CASE_CLOSED', status: existing.status };
@@ -138,7 +138,7 @@ export function applyMarketplaceEvent(
   const updated = event(next, { action: 'RETURN_UPDATED', fromStatus: existing.status, toStatus: existing.status, details, actor, seq: 0 }, ctx.now);
   const keepDecision: LifecycleOutcome = { kind: 'CHANGE', next, events: [updated] };
   const superseded = supersedableRefund(existing);
-  if (!canRedecide(existing.status) && superseded === undefined) {
+  if (!isOpenToDecision(existing.status) && superseded === undefined) {
     // Money is moving or the case is over: the new facts are kept, the decision stands.
     return keepDecision;
   }

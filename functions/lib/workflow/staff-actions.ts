@@ -1,10 +1,11 @@
 import { type StaffRole } from '../contract/roles.ts';
 import * as z from 'zod';
-import { assertRefundAuthority, formatMoney } from '../decision/authority.ts';
-import type { Decision, RecommendedRemedy } from '../decision/decision-schema.ts';
+import { assertRefundAuthority } from '../decision/authority.ts';
+import { formatMoney } from '../contract/money.ts';
+import { type Decision, isRefundRemedy, type RecommendedRemedy } from '../decision/decision-schema.ts';
 import type { Policy } from '../decision/policy.ts';
-import { type Actor, assertTransition, type CaseRecord, type CaseStatus, canTransition, type HistoryEvent, type StaffResolution } from './case.ts';
-import { canRedecide, decideCase, ledgerFor, makeRefundDue, type OutboxRecord } from './decision-step.ts';
+import { type Actor, assertTransition, type CaseRecord, type CaseStatus, type HistoryEvent, isAwaitingApproval, isOpenToDecision, isTerminal, type StaffResolution } from './case.ts';
+import { decideCase, ledgerFor, makeRefundDue, type OutboxRecord } from './decision-step.ts';
 import type { LedgerLine } from './case.ts';
 import { ConflictError, ForbiddenError, IllegalTransitionError, ValidationError } from '../contract/errors.ts';
 import { type Evidence, EvidenceSchema, IdentifierSchema, MAX_STAFF_EVIDENCE } from '../contract/return-payload.ts';
@@ -34,12 +35,6 @@ export type StaffChange = {
 
 /** Re-exported: the limit is part of the contract (return-payload.ts), enforced here per case. */
 export { MAX_STAFF_EVIDENCE };
-
-const refundRemedies: ReadonlySet<RecommendedRemedy> = new Set(['FULL_REFUND', 'PARTIAL_REFUND', 'RETURN_AND_REFUND']);
-
-export function isRefundRemedy(remedy: string): boolean {
-  return refundRemedies.has(remedy as RecommendedRemedy);
-}
 
 const staffEvidenceOptions = EvidenceSchema.options.map((option) =>
   option.omit({ submittedBy: true, submittedAt: true }).extend({
@@ -75,7 +70,7 @@ function staffEvent(
 
 /** Terminal cases (CANCELLED, CLOSED) take no more changes, not even to themselves. */
 function assertOpen(current: CaseRecord, what: string): void {
-  if (!canTransition(current.status, current.status)) {
+  if (isTerminal(current.status)) {
     throw new IllegalTransitionError(`A case in ${current.status} cannot ${what}`);
   }
 }
@@ -121,7 +116,7 @@ export function addStaffEvidence(current: CaseRecord, items: readonly StaffEvide
     toStatus: current.status,
     details: { evidence: added },
   });
-  if (!canRedecide(current.status)) return { next: withEvidence, events: [recorded] };
+  if (!isOpenToDecision(current.status)) return { next: withEvidence, events: [recorded] };
   const decided = decideCase(withEvidence, {
     policy: ctx.policy,
     now: ctx.now,
@@ -132,9 +127,6 @@ export function addStaffEvidence(current: CaseRecord, items: readonly StaffEvide
   });
   return { next: decided.next, events: [recorded, ...decided.events], ...(decided.outbox ? { outbox: decided.outbox } : {}) };
 }
-
-/** Statuses in which a decision waits for a person to act on it. */
-const awaitingApproval: ReadonlySet<CaseStatus> = new Set(['DECIDED', 'NEEDS_REVIEW']);
 
 /** Applies a staff resolution: the status it leads to, the refund it makes due, the end of its deadline. */
 function resolve(
@@ -187,7 +179,7 @@ function resolve(
 export function approveDecision(current: CaseRecord, ctx: StaffActionContext, input: { comment?: string | undefined } = {}): StaffChange {
   const decision = current.decision;
   if (decision === undefined) throw new IllegalTransitionError(`Case ${current.caseId} has no decision to approve`);
-  if (!awaitingApproval.has(current.status)) {
+  if (!isAwaitingApproval(current.status)) {
     throw new IllegalTransitionError(`A case in ${current.status} has no decision waiting for approval`);
   }
   const remedy = decision.recommendedRemedy;
@@ -220,7 +212,7 @@ export type OverrideInput = {
  *    the reason and what was overridden; a refund becomes due through makeRefundDue.
  */
 export function overrideDecision(current: CaseRecord, ctx: StaffActionContext, input: OverrideInput): StaffChange {
-  if (!canRedecide(current.status)) {
+  if (!isOpenToDecision(current.status)) {
     throw new IllegalTransitionError(`A case in ${current.status} can no longer be overridden`);
   }
   const money = current.return.money;
