@@ -156,7 +156,7 @@ async function zodImportProbe(outDir: string): Promise<{ style: string; bytes: n
 /* ------------------------------------------------------------------------------------------ */
 
 /**
- * Dummy values for everything functions/lib/wiring.ts validates at module load, plus what
+ * Dummy values for everything functions/lib/wiring/* validates at module load, plus what
  * the CDK construct and Lambda set. The AWS variant of each "exactly one of" setting is
  * used (webhook secrets as Secrets Manager ARNs, staff from a Cognito user pool), so each
  * function builds the clients it builds in AWS; nothing is called at load, so no value is
