@@ -1,14 +1,10 @@
 import { DynamoDbCaseStore } from '../adapters/dynamodb-case-store.ts';
 import type { CaseStore } from '../ports/case-store.ts';
 import { dynamoDbTable } from './dynamodb.ts';
+import { once } from './once.ts';
 
-let store: CaseStore | undefined;
-
-/** The case store on the table (TABLE_NAME); built once per process. */
-export function caseStore(): CaseStore {
-  if (store === undefined) {
-    const { client, tableName } = dynamoDbTable();
-    store = new DynamoDbCaseStore(client, tableName);
-  }
-  return store;
-}
+/** The case store on the table (TABLE_NAME). */
+export const caseStore: () => CaseStore = once(function buildCaseStore() {
+  const { client, tableName } = dynamoDbTable();
+  return new DynamoDbCaseStore(client, tableName);
+});

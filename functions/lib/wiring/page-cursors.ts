@@ -2,20 +2,14 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import * as z from 'zod';
 import { awsSettings, ConfigurationError, loadConfig } from '../config.ts';
 import { MIN_CURSOR_KEY_LENGTH, PageCursors } from '../contract/page-cursor.ts';
-
-let cursors: Promise<PageCursors> | undefined;
+import { once } from './once.ts';
 
 /**
  * The key that signs list-cases page cursors: from Secrets Manager in AWS
  * (CURSOR_SIGNING_KEY_ARN, read once at cold start, never in the template or the
  * environment), or CURSOR_SIGNING_KEY for the local runtime. Exactly one must be set.
  */
-export function pageCursors(): Promise<PageCursors> {
-  cursors ??= loadPageCursors();
-  return cursors;
-}
-
-async function loadPageCursors(): Promise<PageCursors> {
+export const pageCursors: () => Promise<PageCursors> = once(async function buildPageCursors() {
   const cursorKey = z.string().min(MIN_CURSOR_KEY_LENGTH, `must have at least ${MIN_CURSOR_KEY_LENGTH} characters`);
   const config = loadConfig(
     z
@@ -36,4 +30,4 @@ async function loadPageCursors(): Promise<PageCursors> {
   if (!parsed.success) throw new ConfigurationError('Invalid configuration: the cursor signing secret is too short');
   client.destroy();
   return new PageCursors(parsed.data);
-}
+});
