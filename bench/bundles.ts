@@ -381,7 +381,7 @@ async function main(): Promise<void> {
   try {
     const functionNames = entryNames(root);
     const baseline = BASELINE === undefined ? undefined : extractBaseline(BASELINE, tempDir);
-    const baselineLabel = baseline === undefined ? '' : `${BASELINE} (${baseline.commit.slice(0, 7)})`;
+    const baselineLabel = baseline === undefined ? '' : baseline.commit.startsWith(BASELINE ?? '') ? BASELINE : `${BASELINE} (${baseline.commit.slice(0, 7)})`;
     console.log(`bundling ${functionNames.length} functions${baseline === undefined ? '' : ` (and those of ${baselineLabel})`}, the floor and ${probeSources.length} probes with esbuild ${esbuildVersion}...`);
 
     const targets: Target[] = [{ bundle: await bundle(FLOOR, tempDir, { stdin: floorSource }), kind: 'floor', functionName: 'floor' }];
