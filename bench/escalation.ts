@@ -60,7 +60,7 @@ const LIMIT = argInt('--limit', 500);
 const CONCURRENCY = argInt('--concurrency', 8);
 const SCAN = process.argv.includes('--scan');
 const SEED_CONCURRENCY = 8;
-/** As deployed (infra/stacks/stateless-stack.ts, functions/lib/wiring.ts): each sweep is a 60 s invocation that starts no case in its last 10 s. */
+/** As deployed (infra/stacks/stateless-stack.ts, functions/lib/wiring/escalation-settings.ts): each sweep is a 60 s invocation that starts no case in its last 10 s. */
 const LAMBDA_TIMEOUT_MS = 60_000;
 const RESERVE_MS = 10_000;
 const RESULTS_NAME = BACKLOG ? 'escalation-backlog' : 'escalation';

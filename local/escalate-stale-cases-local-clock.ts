@@ -3,7 +3,11 @@ import { metrics } from '#lib/observability.ts';
 import { logEscalationStep, recordEscalationMetrics } from '#lib/schedule/escalation-observability.ts';
 import { scheduledHandler } from '#lib/schedule/scheduled-handler.ts';
 import { escalateStaleCases } from '#lib/use-cases/escalate-stale-cases.ts';
-import { escalateStaleCasesDeps } from '#lib/wiring.ts';
+import { caseStore } from '#lib/wiring/case-store.ts';
+import { dueCases } from '#lib/wiring/due-cases.ts';
+import { escalationSettings } from '#lib/wiring/escalation-settings.ts';
+import { policies } from '#lib/wiring/policies.ts';
+import { refundQueue } from '#lib/wiring/refund-queue.ts';
 import { acceleratedClock, localClockRate } from './local-clock.ts';
 
 /**
@@ -13,8 +17,8 @@ import { acceleratedClock, localClockRate } from './local-clock.ts';
  * may differ.
  */
 
-const { deps, settings } = escalateStaleCasesDeps();
-const localDeps = { ...deps, clock: acceleratedClock(localClockRate()) };
+const settings = escalationSettings();
+const localDeps = { store: caseStore(), dueCases: dueCases(), policies: policies(), refunds: refundQueue(), clock: acceleratedClock(localClockRate()) };
 
 export const handler = scheduledHandler('escalate-stale-cases', async function escalate(_event, context) {
   const result = await escalateStaleCases(localDeps, {

@@ -1,6 +1,7 @@
 import { scheduledHandler } from '#lib/schedule/scheduled-handler.ts';
 import { relayRefundOutbox } from '#lib/use-cases/relay-refund-outbox.ts';
-import { relayRefundOutboxDeps } from '#lib/wiring.ts';
+import { caseStore } from '#lib/wiring/case-store.ts';
+import { refundQueue } from '#lib/wiring/refund-queue.ts';
 import { acceleratedClock, localClockRate } from './local-clock.ts';
 
 /**
@@ -10,6 +11,6 @@ import { acceleratedClock, localClockRate } from './local-clock.ts';
  * `clock` may differ.
  */
 
-const deps = { ...relayRefundOutboxDeps(), clock: acceleratedClock(localClockRate()) };
+const deps = { store: caseStore(), refunds: refundQueue(), clock: acceleratedClock(localClockRate()) };
 
 export const handler = scheduledHandler('relay-refund-outbox', () => relayRefundOutbox(deps));

@@ -1,11 +1,17 @@
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { metrics } from '#lib/observability.ts';
+import { systemClock } from '#lib/ports/clock.ts';
 import { logEscalationStep, recordEscalationMetrics } from '#lib/schedule/escalation-observability.ts';
 import { scheduledHandler } from '#lib/schedule/scheduled-handler.ts';
 import { escalateStaleCases } from '#lib/use-cases/escalate-stale-cases.ts';
-import { escalateStaleCasesDeps } from '#lib/wiring.ts';
+import { caseStore } from '#lib/wiring/case-store.ts';
+import { dueCases } from '#lib/wiring/due-cases.ts';
+import { escalationSettings } from '#lib/wiring/escalation-settings.ts';
+import { policies } from '#lib/wiring/policies.ts';
+import { refundQueue } from '#lib/wiring/refund-queue.ts';
 
-const { deps, settings } = escalateStaleCasesDeps();
+const settings = escalationSettings();
+const deps = { store: caseStore(), dueCases: dueCases(), policies: policies(), refunds: refundQueue(), clock: systemClock };
 
 /** Scheduled: moves cases whose deadline passed one step up the ladder, a bounded batch per run. */
 export const handler = scheduledHandler('escalate-stale-cases', async function escalate(_event, context) {

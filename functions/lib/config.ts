@@ -31,7 +31,8 @@ export const tableSettings = {
   TABLE_NAME: z.string().min(3).max(255),
 };
 
-const jsonText = z.string().transform((raw, ctx) => {
+/** A setting holding JSON text, parsed; the schemas below and the wiring pipe it into their shape. */
+export const JsonTextSchema = z.string().transform((raw, ctx) => {
   try {
     return JSON.parse(raw) as unknown;
   } catch {
@@ -43,7 +44,7 @@ const jsonText = z.string().transform((raw, ctx) => {
 const MarketplaceIdSchema = z.string().regex(/^[a-z0-9-]{1,64}$/, 'marketplace ids are lowercase letters, digits and -');
 
 /** JSON object of marketplace id → HMAC secret (at least 32 characters each). */
-export const WebhookSecretsSchema = jsonText.pipe(z.record(MarketplaceIdSchema, z.string().min(32)));
+export const WebhookSecretsSchema = JsonTextSchema.pipe(z.record(MarketplaceIdSchema, z.string().min(32)));
 
 /** JSON object of marketplace id → string (e.g. a secret ARN). */
-export const JsonRecordSchema = jsonText.pipe(z.record(MarketplaceIdSchema, z.string().min(1)));
+export const JsonRecordSchema = JsonTextSchema.pipe(z.record(MarketplaceIdSchema, z.string().min(1)));

@@ -1,5 +1,4 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 
 /**
  * One logger for the whole process. Structured JSON in AWS, pretty when POWERTOOLS_DEV is
@@ -15,11 +14,7 @@ export const logger = new Logger({
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dispute-desk',
 });
 
-/**
- * One metrics buffer for the whole process, written as CloudWatch EMF lines on stdout (no
- * PutMetricData call). Flushed once per invocation by Powertools' logMetrics middleware.
- */
-export const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'DisputeDesk',
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dispute-desk',
-});
+// Metrics have a module of their own: only the functions that emit them (escalate-stale-cases)
+// bundle and load Powertools Metrics. package.json declares our modules free of import side
+// effects, so esbuild drops this re-export, and the module behind it, from every other bundle.
+export { metrics } from './metrics.ts';

@@ -48,7 +48,7 @@ export function dynamoClient(): DynamoDBClient {
   return dynamo;
 }
 
-/** Same marshalling options as the functions' own document client (functions/lib/wiring.ts). */
+/** Same marshalling options as the functions' own document client (functions/lib/wiring/dynamodb.ts). */
 export function documentClient(): DynamoDBDocumentClient {
   documents ??= DynamoDBDocumentClient.from(dynamoClient(), { marshallOptions: { removeUndefinedValues: true } });
   return documents;

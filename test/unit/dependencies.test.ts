@@ -3,6 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { type Access, type FunctionSpec, functionManifest } from '../../functions/manifest.ts';
 
 /**
  * What the Lambda bundles are made of: the packages the functions import at run time must be
@@ -89,5 +90,36 @@ describe('dependencies', () => {
     const commons = powertools.filter(([path]) => path.endsWith('/@aws-lambda-powertools/commons'));
     expect(commons.map(([path]) => path)).toEqual(['node_modules/@aws-lambda-powertools/commons']);
     expect(new Set(powertools.map(([, entry]) => entry.version)).size).toBe(1);
+  });
+
+  it('each function reaches an AWS client only if the manifest grants it that service, and reaches every client it is granted', () => {
+    // Entry files import only the wiring they use (functions/lib/wiring/*), so the import graph
+    // from an entry is what its bundle may hold; a client reached without a grant would be
+    // bundled and built at cold start for nothing (or fail at run time for want of the grant).
+    const clientFor: readonly [string, (access: Access) => boolean][] = [
+      ['@aws-sdk/client-dynamodb', (a) => a.table !== undefined],
+      ['@aws-sdk/lib-dynamodb', (a) => a.table !== undefined],
+      ['@aws-sdk/client-sqs', (a) => a.refundQueue === true],
+      ['@aws-sdk/client-secrets-manager', (a) => a.webhookSecrets === true || a.cursorSigningKey === true],
+      ['@aws-sdk/client-cognito-identity-provider', (a) => a.staffDirectory === true],
+    ];
+    const mismatches = (functionManifest as readonly FunctionSpec[]).flatMap((spec) => {
+      const reached = packagesReachedFrom([join(root, 'functions', spec.name, 'index.ts')]);
+      return clientFor
+        .filter(([client, granted]) => reached.has(client) !== granted(spec.access))
+        .map(([client]) => `${spec.name} ${reached.has(client) ? `reaches ${client} (via ${reached.get(client)}) without a grant` : `is granted ${client} but never reaches it`}`);
+    });
+    expect(mismatches).toEqual([]);
+  });
+
+  it('no module under functions/ is imported for its side effects alone', () => {
+    // package.json declares "sideEffects": false so esbuild drops what an entry does not use;
+    // a bare `import './x.ts'` would be dropped with it, silently.
+    const bare = tsFilesUnder(join(root, 'functions')).flatMap((file) => {
+      const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest);
+      return source.statements.filter((s) => ts.isImportDeclaration(s) && s.importClause === undefined).map((s) => `${relative(root, file)}: ${s.getText(source)}`);
+    });
+    expect(bare).toEqual([]);
+    expect(manifest).toHaveProperty('sideEffects', false);
   });
 });

@@ -10,7 +10,7 @@ import { SHOPIFY_MARKETPLACE, shopifyAdapter, shopifySettings } from './shopify.
  * into `marketplaceSettings`, one line in `marketplaceRegistry`.
  */
 
-/** Every adapter's environment settings, validated together at cold start (wiring.ts). */
+/** Every adapter's environment settings, validated together at cold start (wiring/marketplaces.ts). */
 export const marketplaceSettings = { ...shopifySettings };
 export const MarketplaceConfigSchema = z.object(marketplaceSettings);
 export type MarketplaceConfig = z.infer<typeof MarketplaceConfigSchema>;

@@ -1,0 +1,16 @@
+import * as z from 'zod';
+import { HttpPaymentProvider } from '../adapters/http-payment-provider.ts';
+import { loadConfig } from '../config.ts';
+import type { PaymentProvider } from '../ports/payment-provider.ts';
+import { once } from './once.ts';
+
+/** The payment provider's refund API (PAYMENT_PROVIDER_URL, PAYMENT_PROVIDER_TIMEOUT_MS). */
+export const paymentProvider: () => PaymentProvider = once(function buildPaymentProvider() {
+  const config = loadConfig(
+    z.object({
+      PAYMENT_PROVIDER_URL: z.url(),
+      PAYMENT_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+    }),
+  );
+  return new HttpPaymentProvider({ baseUrl: config.PAYMENT_PROVIDER_URL, timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS });
+});
