@@ -483,9 +483,14 @@ function indexWrites(before: Item | undefined, after: Item | undefined): Record<
   return out;
 }
 
-type WriteAction = { label: string; before?: Item; after?: Item };
+/**
+ * One item of a TransactWriteItems: a Put/Delete (`before` → `after`), or a ConditionCheck
+ * (`check`: `before` is the item checked, undefined when absent; nothing is written).
+ */
+type WriteAction = { label: string; before?: Item; after?: Item; check?: true };
 type Op =
   | { kind: 'GetItem'; label: string; consistent: boolean; item: Item | undefined }
+  | { kind: 'Query'; label: string; consistent: boolean; items: Item[] }
   | { kind: 'TransactWriteItems'; label: string; actions: WriteAction[] }
   | { kind: 'DeleteItem'; label: string; before: Item | undefined };
 
@@ -495,8 +500,18 @@ type Billed = { rcu: number; wcuTable: number; wcuIndex: Record<string, number> 
  * Units as DynamoDB bills them (on-demand request units are counted the same way):
  * - GetItem: 1 RCU per 4 KB (at least 1; a missing item still costs 1), half for an
  *   eventually consistent read;
+ * - Query: the sizes of all items it reads summed, then 1 RCU per 4 KB of the sum, at least
+ *   1 even when nothing matches (DynamoDB developer guide, "read and write operations":
+ *   a Query is one read operation over the items returned); half for an eventually
+ *   consistent Query. Each page is its own request, so each recorded call is one op;
  * - PutItem/DeleteItem: 1 WCU per KB of the larger of the item before and after (at least 1);
  * - TransactWriteItems: 2 WCU per KB of each item written, the same size rule per item;
+ * - ConditionCheck inside a TransactWriteItems: ASSUMED billed as a transactional write of
+ *   the checked item's size, at least 1 KB, so 2 WCU when the item is absent, and no index
+ *   writes (nothing is written). AWS says every item of a transaction is prepared and
+ *   committed (two underlying operations) and bills TransactWriteItems per item at the
+ *   write rate; this benchmark's notes (stack.md, the rules below) say nothing else about
+ *   ConditionCheck. If DynamoDB charged it less, intake costs up to 2 WCU less per case;
  * - index entries: standard writes, see indexWrites.
  */
 function billedUnits(op: Op): Billed {
@@ -507,12 +522,20 @@ function billedUnits(op: Op): Billed {
   switch (op.kind) {
     case 'GetItem':
       return { rcu: (op.item === undefined ? 1 : units(itemSize(op.item), 4 * KB)) * (op.consistent ? 1 : 0.5), wcuTable: 0, wcuIndex };
+    case 'Query':
+      // units() is at least 1: an empty Query still costs 1 RCU (0.5 eventually consistent).
+      return { rcu: units(op.items.reduce((sum, item) => sum + itemSize(item), 0), 4 * KB) * (op.consistent ? 1 : 0.5), wcuTable: 0, wcuIndex };
     case 'DeleteItem':
       addIndex(indexWrites(op.before, undefined));
       return { rcu: 0, wcuTable: units(itemSize(op.before), KB), wcuIndex };
     case 'TransactWriteItems': {
       let wcuTable = 0;
       for (const a of op.actions) {
+        if (a.check === true) {
+          // ConditionCheck: the assumed rule above; the checked item is not written, no index upkeep.
+          wcuTable += 2 * units(itemSize(a.before), KB);
+          continue;
+        }
         wcuTable += 2 * units(Math.max(itemSize(a.before), itemSize(a.after)), KB);
         addIndex(indexWrites(a.before, a.after));
       }
@@ -534,11 +557,26 @@ class UnexpectedCaseShapeError extends Error {
 /** The item the store writes for a case version: every derived attribute recomputed. */
 const withIndexAttributes = (item: Item): Item => toCaseItem(fromCaseItem(item));
 
+/** Labels of the modelled operations the results single out (the surplus breakdown). */
+const OP = {
+  getDelivery: 'intake: GetItem delivery (consistent; absent)',
+  getCase: 'intake: GetItem case (consistent; absent)',
+  queryHeld: 'intake: Query held events (consistent; none)',
+  intakeTx: 'intake: TransactWriteItems',
+  publishDelete: 'publish: DeleteItem outbox',
+  workerGet: 'worker: GetItem case (consistent)',
+  claimTx: 'worker: TransactWriteItems claim (case + REFUND_STARTED)',
+  appliedTx: 'worker: TransactWriteItems applied (case + REFUND_APPLIED)',
+} as const;
+
 /**
  * The intermediate versions of a case follow from the final one and apply-refund.ts:
  * v1 (written at intake, refund PENDING) and v2 (the claim, refund APPLYING) differ from
  * the stored v3 only in status, version, updatedAt and the refund record. The outbox record
  * (written and deleted) is rebuilt from the case's refund the way the store writes it.
+ * Intake found nothing held for the return (its Query read no item, its transaction checked
+ * that the HELD guard is absent): a case born with held events replayed is refused here,
+ * since its history says they existed and the reconstruction would under-count.
  */
 export function lifecycleFromItems(stored: StoredCase): { ops: Op[]; minimum: Op[]; sizes: Record<string, number> } {
   const v3 = stored.caseItem;
@@ -555,6 +593,9 @@ export function lifecycleFromItems(stored: StoredCase): { ops: Op[]; minimum: Op
   if (started?.length !== 1 || applied?.length !== 1 || intakeEvents.length + 2 !== stored.events.length) {
     throw new UnexpectedCaseShapeError(`case ${String(v3.caseId)} history is not intake + REFUND_STARTED + REFUND_APPLIED: ${stored.events.map((e) => e.action).join(', ')}`);
   }
+  if (intakeEvents.some((e) => e.action === 'HELD_EVENT_NOT_APPLIED' || (e.details as Item | undefined)?.arrivedBeforeTheReturn === true)) {
+    throw new UnexpectedCaseShapeError(`case ${String(v3.caseId)} was born with held events: the intake Query read items the model does not count`);
+  }
   const { providerReference: _ref, appliedAt: _at, ...pendingRefund } = refund;
   const v1 = withIndexAttributes({ ...v3, status: 'REFUND_PENDING', version: version - 2, updatedAt: v3.createdAt, refund: { ...pendingRefund, status: 'PENDING' } });
   const v2 = withIndexAttributes({ ...v1, version: version - 1, updatedAt: (started[0] as Item).at, refund: { ...pendingRefund, status: 'APPLYING' } });
@@ -568,23 +609,35 @@ export function lifecycleFromItems(stored: StoredCase): { ops: Op[]; minimum: Op
     message: { schemaVersion: 1, refundId, caseId, sellerId: v3.sellerId, amount: refund.amount, currency: refund.currency, decidedAtVersion: refund.decidedAtVersion },
   } as OutboxRecord);
   const put = (label: string, after: Item, before?: Item): WriteAction => (before === undefined ? { label, after } : { label, before, after });
-  const intakeTx: WriteAction[] = [put('case', v1), put('delivery', stored.delivery), put('outbox', outbox), ...intakeEvents.map((e) => put(`event ${String(e.action)}`, e))];
+  // The HELD guard is absent (nothing was ever held for the return): the check reads no item.
+  const heldGuardAbsent: WriteAction = { label: 'HELD guard absent (ConditionCheck)', check: true };
+  const intakeTx: WriteAction[] = [put('case', v1), put('delivery', stored.delivery), heldGuardAbsent, put('outbox', outbox), ...intakeEvents.map((e) => put(`event ${String(e.action)}`, e))];
   const ops: Op[] = [
-    { kind: 'GetItem', label: 'intake: GetItem delivery (consistent; absent)', consistent: true, item: undefined },
-    { kind: 'GetItem', label: 'intake: GetItem case (consistent; absent)', consistent: true, item: undefined },
-    { kind: 'TransactWriteItems', label: `intake: TransactWriteItems case + delivery + outbox + ${intakeEvents.length} events`, actions: intakeTx },
-    { kind: 'DeleteItem', label: 'publish: DeleteItem outbox', before: outbox },
-    { kind: 'GetItem', label: 'worker: GetItem case (consistent)', consistent: true, item: v1 },
-    { kind: 'TransactWriteItems', label: 'worker: TransactWriteItems claim (case + REFUND_STARTED)', actions: [put('case', v2, v1), put('event REFUND_STARTED', started[0] as Item)] },
-    { kind: 'TransactWriteItems', label: 'worker: TransactWriteItems applied (case + REFUND_APPLIED)', actions: [put('case', v3, v2), put('event REFUND_APPLIED', applied[0] as Item)] },
+    { kind: 'GetItem', label: OP.getDelivery, consistent: true, item: undefined },
+    { kind: 'GetItem', label: OP.getCase, consistent: true, item: undefined },
+    { kind: 'Query', label: OP.queryHeld, consistent: true, items: [] },
+    { kind: 'TransactWriteItems', label: `${OP.intakeTx} case + delivery + HELD check + outbox + ${intakeEvents.length} events`, actions: intakeTx },
+    { kind: 'DeleteItem', label: OP.publishDelete, before: outbox },
+    { kind: 'GetItem', label: OP.workerGet, consistent: true, item: v1 },
+    { kind: 'TransactWriteItems', label: OP.claimTx, actions: [put('case', v2, v1), put('event REFUND_STARTED', started[0] as Item)] },
+    { kind: 'TransactWriteItems', label: OP.appliedTx, actions: [put('case', v3, v2), put('event REFUND_APPLIED', applied[0] as Item)] },
   ];
   // What the design cannot do without: the intake change in one transaction (case, its
   // history, the delivery record) and one conditional worker write (case + event) after one
   // read; no pre-reads at intake (conditional writes decide), no outbox, no claim, no index.
   // The minimum has no index, so none of the attributes that only exist to feed one.
+  //
+  // Since #13 the minimum includes the HELD guard's ConditionCheck in the intake transaction
+  // (2 WCU): events that arrive before their return are held, not dropped, and a case created
+  // without checking the guard could commit beside a hold committed just before it and lose
+  // that event; exactly-once under out-of-order delivery needs the creating write to see the
+  // guard. It does NOT include the held-events Query (1 RCU): like the two GetItems, it is a
+  // pre-read a conditional write can replace; the guard check fails exactly when something
+  // is held, and only then need the events be read and the creation retried. So the Query
+  // counts as surplus (with the pre-reads), the check as design.
   const bare = (item: Item): Item => Object.fromEntries(Object.entries(item).filter(([k]) => !(derivedCaseAttributes as readonly string[]).includes(k)));
   const minimum: Op[] = [
-    { kind: 'TransactWriteItems', label: 'intake: case + history + delivery', actions: [put('case', bare(v1)), put('delivery', stored.delivery), ...intakeEvents.map((e) => put('event', e))] },
+    { kind: 'TransactWriteItems', label: 'intake: case + history + delivery + HELD guard check', actions: [put('case', bare(v1)), put('delivery', stored.delivery), heldGuardAbsent, ...intakeEvents.map((e) => put('event', e))] },
     { kind: 'GetItem', label: 'worker: GetItem case (consistent)', consistent: true, item: bare(v1) },
     { kind: 'TransactWriteItems', label: 'worker: case + REFUND_APPLIED', actions: [put('case', bare(v3), bare(v1)), put('event', applied[0] as Item)] },
   ];
@@ -646,7 +699,17 @@ function unitsOfCase(stored: StoredCase): CaseUnits {
 
 type RecordedCall = { command: string; input: Item; output: Item; consumed: ConsumedCapacity[] };
 
-const expectedCalls = ['GetItemCommand', 'GetItemCommand', 'TransactWriteItemsCommand', 'DeleteItemCommand', 'GetItemCommand', 'TransactWriteItemsCommand', 'TransactWriteItemsCommand'];
+/** What one case's life sends, in order; lifecycleFromItems models the same list (OP). */
+const expectedCalls = [
+  'GetItemCommand', // intake: delivery
+  'GetItemCommand', // intake: case
+  'QueryCommand', // intake: held events (consistent, begins_with(sk, 'HELD'); none)
+  'TransactWriteItemsCommand', // intake: case + delivery + HELD guard ConditionCheck + outbox + events
+  'DeleteItemCommand', // publish: outbox
+  'GetItemCommand', // worker: case
+  'TransactWriteItemsCommand', // worker: claim
+  'TransactWriteItemsCommand', // worker: applied
+];
 
 /** Turns recorded requests into billable operations, tracking each key's item as written. */
 function opsFromRecorded(calls: readonly RecordedCall[], state: Map<string, Item>): Op[] {
@@ -655,6 +718,9 @@ function opsFromRecorded(calls: readonly RecordedCall[], state: Map<string, Item
   for (const call of calls) {
     if (call.command === 'GetItemCommand') {
       ops.push({ kind: 'GetItem', label: call.command, consistent: call.input.ConsistentRead === true, item: call.output.Item as Item | undefined });
+    } else if (call.command === 'QueryCommand') {
+      // One recorded call is one page: billed on the items it read (none for the held-events Query).
+      ops.push({ kind: 'Query', label: call.command, consistent: call.input.ConsistentRead === true, items: (call.output.Items as Item[] | undefined) ?? [] });
     } else if (call.command === 'DeleteItemCommand') {
       const k = keyOf(call.input.Key as Item);
       ops.push({ kind: 'DeleteItem', label: call.command, before: state.get(k) });
@@ -664,9 +730,14 @@ function opsFromRecorded(calls: readonly RecordedCall[], state: Map<string, Item
       for (const t of call.input.TransactItems as Item[]) {
         const p = t.Put as { Item: Item } | undefined;
         const d = t.Delete as { Key: Item } | undefined;
-        const k = keyOf(p?.Item ?? d?.Key ?? {});
+        const c = t.ConditionCheck as { Key: Item } | undefined;
+        if (p === undefined && d === undefined && c === undefined) throw new Error(`unexpected transaction item ${Object.keys(t).join(', ')}`);
+        const k = keyOf(p?.Item ?? d?.Key ?? c?.Key ?? {});
         const before = state.get(k);
-        if (p !== undefined) {
+        if (c !== undefined) {
+          // Billed on the checked item as this run has written it (absent: never written here).
+          actions.push(before === undefined ? { label: 'check', check: true } : { label: 'check', check: true, before });
+        } else if (p !== undefined) {
           actions.push(before === undefined ? { label: 'put', after: p.Item } : { label: 'put', before, after: p.Item });
           state.set(k, p.Item);
         } else {
@@ -720,7 +791,7 @@ async function recordedRun(endpoint: string, n: number) {
   const intakeDeps = { store, secrets: new StaticWebhookSecrets(DEV_WEBHOOK_SECRETS), policies: new StaticPolicyProvider(marketplacePolicies), refunds, clock: systemClock, marketplaces: canonicalOnly };
   const workerDeps = { store, payments: new HttpPaymentProvider({ baseUrl: payments.url }), clock: systemClock };
   const reader = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
-  const perCase: { sequenceMatches: boolean; recorded: Billed; reconstructed: Billed; local: { total: number; table: number; byCall: number[]; indexes: Record<string, number> } }[] = [];
+  const perCase: { sequenceMatches: boolean; heldQueryEmpty: boolean; recorded: Billed; reconstructed: Billed; local: { total: number; table: number; byCall: number[]; indexes: Record<string, number> } }[] = [];
   let sample: { command: string; consumed: ConsumedCapacity[] }[] = [];
   let sizeCheck: SizeCheck[] = [];
   try {
@@ -753,9 +824,11 @@ async function recordedRun(endpoint: string, n: number) {
       });
       if (i === 0) {
         sample = mine.map((c) => ({ command: c.command, consumed: c.consumed }));
-        sizeCheck = await checkItemSizes(reader, mine[2]?.input.TransactItems as Item[] | undefined);
+        const intakeTx = mine.find((c) => c.command === 'TransactWriteItemsCommand');
+        sizeCheck = await checkItemSizes(reader, intakeTx?.input.TransactItems as Item[] | undefined);
       }
-      perCase.push({ sequenceMatches, recorded, reconstructed, local });
+      const heldQueryEmpty = mine.filter((c) => c.command === 'QueryCommand').every((c) => ((c.output.Items as Item[] | undefined) ?? []).length === 0);
+      perCase.push({ sequenceMatches, heldQueryEmpty, recorded, reconstructed, local });
     }
   } finally {
     await payments.stop();
@@ -770,6 +843,7 @@ async function recordedRun(endpoint: string, n: number) {
     cases: perCase.length,
     expectedCalls,
     sequenceMatches: perCase.filter((p) => p.sequenceMatches).length,
+    heldEventQueriesThatReadNothing: perCase.filter((p) => p.heldQueryEmpty).length,
     billedOnRecordedRequestsEqualsReconstruction: perCase.filter((p) => same(p.recorded, p.reconstructed)).length,
     billedOnRecordedRequests: { rcu: avg((p) => p.recorded.rcu), wcuTable: avg((p) => p.recorded.wcuTable), wcuIndexes: avg((p) => sumIndex(p.recorded)) },
     dynamodbLocalReported: {
@@ -794,6 +868,47 @@ async function recordedRun(endpoint: string, n: number) {
 
 const r2 = (n: number) => Math.round(n * 100) / 100;
 const r1 = (n: number) => Math.round(n * 10) / 10;
+
+type PreviousRun = {
+  note: string;
+  machine: { cpu: string; cores: number; loadAverage1mBeforeFloor: number; loadAverage1mAfterIntake: number } | undefined;
+  settings: unknown;
+  intake: { perSecond: number; latencyMs: Latency };
+  floor: { perSecond: number };
+  capacityPerCase: { actual: { rcu: number; wcuTotal: number; usdPerMillionCases: number }; minimum: { rcu: number; wcu: number; usdPerMillionCases: number; definition: string }; ratio: { wcu: number; rcu: number; cost: number } };
+};
+
+/**
+ * The headline numbers of the results this run replaces (bench/results/intake.json as it
+ * was), kept as "before" in the new results; only one step back, never nested.
+ */
+function previousRun(file: string): PreviousRun | undefined {
+  try {
+    const old = JSON.parse(readFileSync(file, 'utf8')) as {
+      machine?: { cpu: string; cores: number; loadAverage1mBeforeFloor: number; loadAverage1mAfterIntake: number };
+      settings?: unknown;
+      intake?: { perSecond: number; latencyMs: Latency };
+      floor?: { perSecond: number };
+      capacityPerCase?: PreviousRun['capacityPerCase'];
+    };
+    if (old.intake === undefined || old.floor === undefined || old.capacityPerCase === undefined) return undefined;
+    const { actual, minimum, ratio } = old.capacityPerCase;
+    return {
+      note: 'the results this run replaced (bench/results/intake.json as it was)',
+      machine: old.machine === undefined ? undefined : { cpu: old.machine.cpu, cores: old.machine.cores, loadAverage1mBeforeFloor: old.machine.loadAverage1mBeforeFloor, loadAverage1mAfterIntake: old.machine.loadAverage1mAfterIntake },
+      settings: old.settings,
+      intake: { perSecond: old.intake.perSecond, latencyMs: old.intake.latencyMs },
+      floor: { perSecond: old.floor.perSecond },
+      capacityPerCase: {
+        actual: { rcu: actual.rcu, wcuTotal: actual.wcuTotal, usdPerMillionCases: actual.usdPerMillionCases },
+        minimum: { rcu: minimum.rcu, wcu: minimum.wcu, usdPerMillionCases: minimum.usdPerMillionCases, definition: minimum.definition },
+        ratio,
+      },
+    };
+  } catch {
+    return undefined;
+  }
+}
 
 async function main(): Promise<void> {
   console.log('starting the local runtime (node local/start.ts, in memory)...');
@@ -900,15 +1015,14 @@ async function main(): Promise<void> {
     const minimum = { rcu: avg((c) => c.minimum.rcu), wcu: avg((c) => c.minimum.wcuTable + sumIndex(c.minimum)) };
     const sizeNames = [...new Set(perCase.flatMap((c) => Object.keys(c.sizes)))];
     const sizes = Object.fromEntries(sizeNames.map((s) => [s, Math.round(avg((c) => c.sizes[s] ?? 0))]));
-    const opAt = (j: number) => opsTable[j];
-    const opWcu = (j: number) => (opAt(j)?.wcuTable ?? 0) + Object.values(opAt(j)?.wcuIndexes ?? {}).reduce((a, b) => a + b, 0);
+    const op = (label: string) => opsTable.find((o) => o.operation.startsWith(label));
     const outboxPut = avg((c) => 2 * units(c.sizes.outbox ?? 0, KB));
     const surplus = {
-      'intake pre-reads (GetItem delivery + GetItem case, both absent)': { rcu: r2((opAt(0)?.rcu ?? 0) + (opAt(1)?.rcu ?? 0)), wcu: 0 },
+      'intake pre-reads (GetItem delivery + GetItem case + Query held events, all empty)': { rcu: r2((op(OP.getDelivery)?.rcu ?? 0) + (op(OP.getCase)?.rcu ?? 0) + (op(OP.queryHeld)?.rcu ?? 0)), wcu: 0 },
       'outbox Put inside the intake transaction': { rcu: 0, wcu: outboxPut },
-      'outbox DeleteItem after publishing': { rcu: 0, wcu: r2(opAt(3)?.wcuTable ?? 0) },
-      'byPendingOutbox index entry put + delete': { rcu: 0, wcu: r2((opAt(2)?.wcuIndexes.byPendingOutbox ?? 0) + (opAt(3)?.wcuIndexes.byPendingOutbox ?? 0)) },
-      'REFUND_STARTED claim transaction (case + event)': { rcu: 0, wcu: r2(opAt(5)?.wcuTable ?? 0) },
+      'outbox DeleteItem after publishing': { rcu: 0, wcu: r2(op(OP.publishDelete)?.wcuTable ?? 0) },
+      'byPendingOutbox index entry put + delete': { rcu: 0, wcu: r2((op(OP.intakeTx)?.wcuIndexes.byPendingOutbox ?? 0) + (op(OP.publishDelete)?.wcuIndexes.byPendingOutbox ?? 0)) },
+      'REFUND_STARTED claim transaction (case + event)': { rcu: 0, wcu: r2(op(OP.claimTx)?.wcuTable ?? 0) },
       'bySellerDue index (listing summary projected, on each of 3 case writes)': { rcu: 0, wcu: r2(opsTable.reduce((s, o) => s + (o.wcuIndexes.bySellerDue ?? 0), 0)) },
       'byOpenDeadline index': { rcu: 0, wcu: r2(opsTable.reduce((s, o) => s + (o.wcuIndexes.byOpenDeadline ?? 0), 0)) },
     };
@@ -955,7 +1069,7 @@ async function main(): Promise<void> {
       },
       capacityPerCase: {
         method:
-          'computed from item sizes and operation kinds as DynamoDB bills them (2 WCU/KB per item in a transaction, 1 WCU/KB standard write of the larger of before/after, 1 RCU/4 KB consistent read with 1 for a missing item, index entries as standard writes of entry size + 100 B); the items are read back from the table after each case reached REFUNDED, the intermediate case versions and the deleted outbox record rebuilt from them',
+          'computed from item sizes and operation kinds as DynamoDB bills them (2 WCU/KB per item in a transaction, a ConditionCheck in a transaction assumed billed the same on the checked item (absent: 2 WCU), 1 WCU/KB standard write of the larger of before/after, 1 RCU/4 KB consistent read with 1 for a missing item, a consistent Query 1 RCU/4 KB of the items it reads with at least 1 when it reads none, index entries as standard writes of entry size + 100 B); the items are read back from the table after each case reached REFUNDED, the intermediate case versions and the deleted outbox record rebuilt from them',
         cases: n,
         casesNotAsExpected: shapeProblems.length,
         shapeProblems: shapeProblems.slice(0, 10),
@@ -964,7 +1078,7 @@ async function main(): Promise<void> {
         itemBytes: sizes,
         operations: opsTable,
         actual: { ...actual, wcuTotal: actualWcu, usdPerMillionCases: dollars(actual.rcu, actualWcu) },
-        minimum: { ...minimum, usdPerMillionCases: dollars(minimum.rcu, minimum.wcu), definition: 'intake: one TransactWriteItems of case + its history events + delivery record (no pre-reads, no outbox, no index); worker: one consistent GetItem of the case + one TransactWriteItems of case + REFUND_APPLIED' },
+        minimum: { ...minimum, usdPerMillionCases: dollars(minimum.rcu, minimum.wcu), definition: 'intake: one TransactWriteItems of case + its history events + delivery record + the ConditionCheck that nothing is held for the return (no pre-reads, no held-events Query, no outbox, no index); worker: one consistent GetItem of the case + one TransactWriteItems of case + REFUND_APPLIED' },
         ratio: { wcu: r2(actualWcu / minimum.wcu), rcu: r2(actual.rcu / minimum.rcu), cost: r2(dollars(actual.rcu, actualWcu) / dollars(minimum.rcu, minimum.wcu)) },
         surplus,
         whatIfTraceOnlyInHistory: {
@@ -976,7 +1090,9 @@ async function main(): Promise<void> {
         notPerCase: 'relay-refund-outbox queries byPendingOutbox (8 shards, eventually consistent) every run, whatever the number of cases',
         check: recorded,
       },
+      previous: previousRun(join(root, 'bench', 'results', 'intake.json')),
     };
+    const before = results.previous;
 
     const dir = join(root, 'bench', 'results');
     mkdirSync(dir, { recursive: true });
@@ -994,7 +1110,7 @@ The runtime is \`node local/start.ts\` in memory (DynamoDB Local, fauxqs, the re
 | intake: signed \`return.requested\` → 202 | ${fmt(REQUESTS)} | ${fmt(r1(intake.perSecond))} | ${lat(intake.latencyMs)} |
 | floor: PutItem of a case-sized item | ${fmt(REQUESTS)} | ${fmt(r1(floor.perSecond))} | ${lat(floor.latencyMs)} |
 
-- intake / floor: throughput **${results.ratios.intakeOverFloorThroughput}×**, p50 latency ${results.ratios.intakeOverFloorP50Latency}×, p99 latency ${results.ratios.intakeOverFloorP99Latency}×. Each intake does 2 consistent reads, a 6-item transaction with index upkeep, an SQS send and a delete, plus signature check, validation and the rule chain.
+- intake / floor: throughput **${results.ratios.intakeOverFloorThroughput}×**, p50 latency ${results.ratios.intakeOverFloorP50Latency}×, p99 latency ${results.ratios.intakeOverFloorP99Latency}×. Each intake does 3 consistent reads (GetItem delivery, GetItem case, Query of held events), one transaction (case, delivery, HELD guard check, outbox, history events) with index upkeep, an SQS send and a delete, plus signature check, validation and the rule chain.
 - CPU per request (ms; /proc): intake window: runtime Node ${intakeCpu.runtimeNodeMs}, DynamoDB Local ${intakeCpu.dynamodbLocalJavaMs}, load generator ${intakeCpu.benchClientMs}; floor: DynamoDB Local ${floorCpu.dynamodbLocalJavaMs}, load generator ${floorCpu.benchClientMs}. Whole life (intake until every refund paid): runtime ${wholeCaseCpu.runtimeNodeMs}, DynamoDB Local ${wholeCaseCpu.dynamodbLocalJavaMs} per case. Load average (1 min) ${r2(loadBefore[0] ?? 0)} before the floor, ${r2(loadAfter[0] ?? 0)} after intake, on ${results.machine.cores} cores shared with other work.
 - ${intake.accepted === REQUESTS ? `All ${fmt(REQUESTS)} answered 202` : `**NOT all 202**: ${JSON.stringify(intake.nonAccepted)}`}; floor errors: ${floorErrors === 0 ? 'none' : JSON.stringify(floor.errors)}.
 - The refund worker runs in the runtime's process meanwhile (as with \`npm start\`): ${fmt(refundedAtIntakeEnd)} of the ${fmt(REQUESTS)} refunds were paid when intake ended, the rest ${drain.pending === 0 ? `within ${r1(drain.seconds)} s more` : `not all: ${drain.pending} still unpaid after ${r1(drain.seconds)} s`} (intake → paid: ${results.intake.endToEndRefundsPerSecond} cases/s end to end).
@@ -1006,13 +1122,14 @@ The runtime is \`node local/start.ts\` in memory (DynamoDB Local, fauxqs, the re
 ${opsTable.map((o) => `| ${o.operation} | ${o.rcu} | ${o.wcuTable} | ${Object.entries(o.wcuIndexes).filter(([, v]) => v > 0).map(([k, v]) => `${v} ${k}`).join(', ') || '0'} |`).join('\n')}
 | **total per case** | **${actual.rcu}** | **${actual.wcuTable}** | **${actual.wcuIndexes}** |
 
-- Per case: **${actualWcu} WCU + ${actual.rcu} RCU** (≈ $${results.capacityPerCase.actual.usdPerMillionCases} per million cases at on-demand list prices) against a minimum of **${minimum.wcu} WCU + ${minimum.rcu} RCU** ($${results.capacityPerCase.minimum.usdPerMillionCases}): **${results.capacityPerCase.ratio.wcu}×** the writes, ${results.capacityPerCase.ratio.rcu}× the reads, ${results.capacityPerCase.ratio.cost}× the cost. Minimum = ${results.capacityPerCase.minimum.definition}.
+- Per case: **${actualWcu} WCU + ${actual.rcu} RCU** (≈ $${results.capacityPerCase.actual.usdPerMillionCases} per million cases at on-demand list prices) against a minimum of **${minimum.wcu} WCU + ${minimum.rcu} RCU** ($${results.capacityPerCase.minimum.usdPerMillionCases}): **${results.capacityPerCase.ratio.wcu}×** the writes, ${results.capacityPerCase.ratio.rcu}× the reads, ${results.capacityPerCase.ratio.cost}× the cost. Minimum = ${results.capacityPerCase.minimum.definition}.${before === undefined ? '' : `
+- Before (the results this run replaced): **${before.capacityPerCase.actual.wcuTotal} WCU + ${before.capacityPerCase.actual.rcu} RCU** per case ($${before.capacityPerCase.actual.usdPerMillionCases}) against a minimum of ${before.capacityPerCase.minimum.wcu} WCU + ${before.capacityPerCase.minimum.rcu} RCU: ${before.capacityPerCase.ratio.wcu}× the writes, ${before.capacityPerCase.ratio.rcu}× the reads, ${before.capacityPerCase.ratio.cost}× the cost${before.capacityPerCase.minimum.definition === results.capacityPerCase.minimum.definition ? '' : ` (minimum then: ${before.capacityPerCase.minimum.definition})`}; intake ${fmt(before.intake.perSecond)}/s (p50 ${before.intake.latencyMs.p50} ms, p99 ${before.intake.latencyMs.p99} ms), floor ${fmt(before.floor.perSecond)}/s${before.machine === undefined ? '' : ` on ${before.machine.cpu} (${before.machine.cores} cores, load ${before.machine.loadAverage1mBeforeFloor} → ${before.machine.loadAverage1mAfterIntake})${before.machine.cpu === cpu ? '' : '; another CPU, so its timings do not compare with this run'}`}.`}
 - Where the surplus goes: ${Object.entries(surplus).filter(([, v]) => v.rcu + v.wcu > 0).map(([k, v]) => `${k} ${v.wcu > 0 ? `${v.wcu} WCU` : ''}${v.rcu > 0 ? `${v.rcu} RCU` : ''}`).join('; ')}.
 - The case item is rewritten three times (its listing summary copied into bySellerDue each time); ${sizes['decision.trace inside the case item'] === undefined ? '' : `${fmt(sizes['decision.trace inside the case item'] ?? 0)} B of it is the rule trace, which the DECISION_MADE event holds too. Kept only in the event, the same operations would cost ${results.capacityPerCase.whatIfTraceOnlyInHistory.wcu} WCU + ${results.capacityPerCase.whatIfTraceOnlyInHistory.rcu} RCU per case.`}
 - Item sizes (bytes, mean): ${Object.entries(sizes).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}.
-- Rules applied: transactional write 2 WCU per KB per item; standard write 1 WCU per KB of the larger of the item before and after; consistent GetItem 1 RCU per 4 KB, 1 for a missing item; index entries (entry size + 100 B) as standard writes, 1 per new or removed entry, 2 when the index key changes, 1 when only projected attributes change. Intermediate case versions and the deleted outbox record are rebuilt from the stored items; ${results.capacityPerCase.casesNotAsExpected === 0 ? 'every case had the expected history' : `**${results.capacityPerCase.casesNotAsExpected} cases did not have the expected history**`}, ${leftovers === 0 ? 'no outbox record left behind' : `**${leftovers} items left behind**`}.
-- Check (${recorded.cases} cases run in-process through the same use cases and store, every DynamoDB call recorded): the call sequence matched the list above in ${recorded.sequenceMatches}/${recorded.cases}; units billed on the recorded requests equal the reconstruction in ${recorded.billedOnRecordedRequestsEqualsReconstruction}/${recorded.cases}. *DynamoDB Local's own ReturnConsumedCapacity for the same calls* (not billing): ${recorded.dynamodbLocalReported.capacityUnits} units per case (table ${recorded.dynamodbLocalReported.tableCapacityUnits}, ${Object.entries(recorded.dynamodbLocalReported.indexes).map(([k, v]) => `${k} ${v}`).join(', ')}; per call ${recorded.dynamodbLocalReported.byCall.map((c) => c.capacityUnits).join(' / ')}); it counts index writes inside transactions at the transactional rate, which this benchmark does not (see doubts). Item sizes: ${recorded.itemSizeCheck.agree}/${recorded.itemSizeCheck.items.length} items of an intake transaction cost DynamoDB Local the same units on a plain PutItem as our size rule gives (${recorded.itemSizeCheck.items.map((c) => `${c.item} ${c.ourUnits}/${c.dynamodbLocalUnits ?? '?'}`).join(', ')}).
-- Doubtful: index writes caused by a transaction are billed here as standard writes (DynamoDB propagates them to the indexes after the transaction); DynamoDB Local charges them at 2 per KB. Were they billed that way, add ${r2(opsTable.filter((o) => o.operation.includes('TransactWriteItems')).reduce((s, o) => s + Object.values(o.wcuIndexes).reduce((a, b) => a + b, 0), 0))} WCU per case.
+- Rules applied: transactional write 2 WCU per KB per item; ConditionCheck in a transaction as a transactional write of the checked item (at least 1 KB, so 2 WCU for the absent HELD guard; an assumption, see doubts); standard write 1 WCU per KB of the larger of the item before and after; consistent GetItem 1 RCU per 4 KB, 1 for a missing item; consistent Query 1 RCU per 4 KB of the items it reads, at least 1 when it reads none; index entries (entry size + 100 B) as standard writes, 1 per new or removed entry, 2 when the index key changes, 1 when only projected attributes change. Intermediate case versions and the deleted outbox record are rebuilt from the stored items; ${results.capacityPerCase.casesNotAsExpected === 0 ? 'every case had the expected history' : `**${results.capacityPerCase.casesNotAsExpected} cases did not have the expected history**`}, ${leftovers === 0 ? 'no outbox record left behind' : `**${leftovers} items left behind**`}.
+- Check (${recorded.cases} cases run in-process through the same use cases and store, every DynamoDB call recorded): the call sequence matched the list above in ${recorded.sequenceMatches}/${recorded.cases}; the held-events Query read nothing in ${recorded.heldEventQueriesThatReadNothing}/${recorded.cases}; units billed on the recorded requests equal the reconstruction in ${recorded.billedOnRecordedRequestsEqualsReconstruction}/${recorded.cases}. *DynamoDB Local's own ReturnConsumedCapacity for the same calls* (not billing): ${recorded.dynamodbLocalReported.capacityUnits} units per case (table ${recorded.dynamodbLocalReported.tableCapacityUnits}, ${Object.entries(recorded.dynamodbLocalReported.indexes).map(([k, v]) => `${k} ${v}`).join(', ')}; per call ${recorded.dynamodbLocalReported.byCall.map((c) => c.capacityUnits).join(' / ')}); it counts index writes inside transactions at the transactional rate, which this benchmark does not (see doubts). Item sizes: ${recorded.itemSizeCheck.agree}/${recorded.itemSizeCheck.items.length} items of an intake transaction cost DynamoDB Local the same units on a plain PutItem as our size rule gives (${recorded.itemSizeCheck.items.map((c) => `${c.item} ${c.ourUnits}/${c.dynamodbLocalUnits ?? '?'}`).join(', ')}).
+- Doubtful: index writes caused by a transaction are billed here as standard writes (DynamoDB propagates them to the indexes after the transaction); DynamoDB Local charges them at 2 per KB. Were they billed that way, add ${r2(opsTable.filter((o) => o.operation.includes('TransactWriteItems')).reduce((s, o) => s + Object.values(o.wcuIndexes).reduce((a, b) => a + b, 0), 0))} WCU per case. The intake transaction's ConditionCheck (HELD guard absent) is billed as a transactional write of at least 1 KB, 2 WCU: an assumption: AWS bills a write transaction per item at the transactional write rate and this benchmark's notes give no other rule for a check; were a check billed less, intake would cost up to 2 WCU less per case (and the minimum the same less).
 - Not per case: ${results.capacityPerCase.notPerCase}.
 `;
     writeFileSync(join(dir, 'intake.md'), md);
