@@ -1,4 +1,4 @@
-import { type StaffRole } from './lib/contract/roles.ts';
+import type { StaffRole } from './lib/contract/roles.ts';
 import type { caseTable } from '../infra/definitions.ts';
 
 /**

@@ -57,7 +57,7 @@ function formatLine(level: LogLevel, component: string, message: string, fields:
     // Stacks only for errors: they are what a developer needs when a handler blew up.
     if (level === 'error' && value instanceof Error && value.stack !== undefined) stacks.push(value.stack);
   }
-  return [parts.join(' '), ...stacks].join('\n') + '\n';
+  return `${[parts.join(' '), ...stacks].join('\n')}\n`;
 }
 
 export function createConsoleLogger(options: ConsoleLoggerOptions = {}): LocalLogger {

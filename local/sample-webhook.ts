@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type EventType, type WebhookPayloadInput } from '#lib/contract/return-payload.ts';
+import type { EventType, WebhookPayloadInput } from '#lib/contract/return-payload.ts';
 import { signatureHeader } from '#lib/contract/webhook-signature.ts';
 import { SHOPIFY_MARKETPLACE, shopifyHmac, type ShopifyTopic } from '#lib/marketplaces/shopify.ts';
 import { DEV_WEBHOOK_SECRETS } from './dev-secrets.ts';

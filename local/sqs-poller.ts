@@ -11,6 +11,7 @@ import { createLambdaContext, invokeWithTimeout } from './lambda-context.ts';
  * visibility timeout, which is what drives retries and, eventually, the dead-letter queue.
  */
 
+// biome-ignore lint/suspicious/noConfusingVoidType: the shape of aws-lambda's SQSHandler: a handler may resolve nothing (every record succeeded).
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
 export type SqsPollerOptions = {

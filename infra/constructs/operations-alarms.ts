@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import { Alarm, ComparisonOperator, MathExpression, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { type Alarm, ComparisonOperator, MathExpression, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -63,15 +63,15 @@ export class OperationsAlarms extends Construct {
     };
     const atLeastOne = { threshold: 1, evaluationPeriods: 1, comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD };
 
-    props.deadLetterQueues.forEach((queue, i) =>
+    for (const [i, queue] of props.deadLetterQueues.entries()) {
       alarm(`DeadLetters${i}`, 'dead letters', () =>
         queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }).createAlarm(this, `DeadLetters${i}`, {
           ...atLeastOne,
           alarmDescription: 'Messages are dead-lettered: a refund or a scheduled run failed repeatedly and needs a person.',
           treatMissingData: TreatMissingData.NOT_BREACHING,
         }),
-      ),
-    );
+      );
+    }
 
     alarm('RefundQueueAge', 'refund age', () =>
       props.refundQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }).createAlarm(this, 'RefundQueueAge', {
@@ -93,15 +93,15 @@ export class OperationsAlarms extends Construct {
       }),
     );
 
-    props.functions.forEach((fn, i) =>
+    for (const [i, fn] of props.functions.entries()) {
       alarm(`Throttles${i}`, 'throttles', () =>
         fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }).createAlarm(this, `Throttles${i}`, {
           ...atLeastOne,
           alarmDescription: `Lambda throttles on ${fn.node.id}.`,
           treatMissingData: TreatMissingData.NOT_BREACHING,
         }),
-      ),
-    );
+      );
+    }
 
     alarm('OldestOverdue', 'overdue', () =>
       new Metric({ ...OLDEST_OVERDUE_METRIC, dimensionsMap: { service: 'dispute-desk' }, period: Duration.minutes(15), statistic: 'Maximum' }).createAlarm(

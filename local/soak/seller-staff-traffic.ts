@@ -57,7 +57,8 @@ export async function createSellerStaffTraffic(context: StaffTrafficContext, _ro
   let refundsMadeDue = 0;
 
   function note(op: string, outcome: string): void {
-    const row = (outcomes[op] ??= {});
+    const row = outcomes[op] ?? {};
+    outcomes[op] = row;
     row[outcome] = (row[outcome] ?? 0) + 1;
   }
 

@@ -65,7 +65,8 @@ export class Recorder {
   byKindAndStatus(): Record<string, Record<string, number>> {
     const table: Record<string, Record<string, number>> = {};
     for (const r of this.records) {
-      const row = (table[r.kind] ??= {});
+      const row = table[r.kind] ?? {};
+      table[r.kind] = row;
       row[String(r.status)] = (row[String(r.status)] ?? 0) + 1;
     }
     return Object.fromEntries(Object.entries(table).sort(([a], [b]) => a.localeCompare(b)));

@@ -63,7 +63,10 @@ function intake(caseStore?: CaseStore) {
 
 /** Sends through the plain store; built lazily because the store exists only after beforeAll. */
 let plain: ReturnType<typeof intake> | undefined;
-const send = (payload: WebhookPayloadInput) => (plain ??= intake())(payload);
+const send = (payload: WebhookPayloadInput) => {
+  plain ??= intake();
+  return plain(payload);
+};
 
 /** Runs the refund worker over everything on the queue, as the SQS event source would. */
 async function drainRefunds(): Promise<void> {

@@ -24,7 +24,12 @@ function recording(result: (event: APIGatewayProxyEventV2) => unknown): HttpHand
 }
 
 beforeAll(async () => {
-  const sink = (write: (text: string) => void) => new Writable({ write: (chunk, _enc, done) => (write(String(chunk)), done()) });
+  const sink = (write: (text: string) => void) => new Writable({
+    write(chunk, _enc, done) {
+      write(String(chunk));
+      done();
+    },
+  });
   const log = createConsoleLogger({ level: 'info', stream: sink((t) => (stdout += t)), errorStream: sink((t) => (stderr += t)) });
   gateway = createHttpGateway(
     [

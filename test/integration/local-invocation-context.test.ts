@@ -55,7 +55,12 @@ beforeAll(async () => {
     logger.warn('outbox entries still waiting');
     return { relayed: 0 };
   });
-  const sink = new Writable({ write: (chunk, _enc, done) => ((gatewayLog += String(chunk)), done()) });
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      gatewayLog += String(chunk);
+      done();
+    },
+  });
   gateway = createHttpGateway([{ method: 'GET', path: '/cases/{id}', functionName: 'get-case', handler: failingRoute }], {
     log: createConsoleLogger({ level: 'info', stream: sink, errorStream: sink }),
   });

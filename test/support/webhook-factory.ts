@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import type { ReturnV1, WebhookPayloadInput } from '#lib/contract/return-payload.ts';
 import { signatureHeader } from '#lib/contract/webhook-signature.ts';
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 type ReturnInput = Extract<WebhookPayloadInput, { eventType: 'return.requested' }>['return'];
 
 export const TEST_MARKETPLACE = 'test-market';

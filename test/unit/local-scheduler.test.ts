@@ -9,8 +9,18 @@ import { startScheduler } from '#local/scheduler.ts';
 let logged = '';
 const log = createConsoleLogger({
   level: 'info',
-  stream: new Writable({ write: (chunk, _enc, done) => ((logged += String(chunk)), done()) }),
-  errorStream: new Writable({ write: (chunk, _enc, done) => ((logged += String(chunk)), done()) }),
+  stream: new Writable({
+    write(chunk, _enc, done) {
+      logged += String(chunk);
+      done();
+    },
+  }),
+  errorStream: new Writable({
+    write(chunk, _enc, done) {
+      logged += String(chunk);
+      done();
+    },
+  }),
 });
 
 beforeEach(() => {

@@ -57,7 +57,8 @@ function numbersIn(schema: z.ZodType): { path: string; schema: z.ZodType }[] {
       case 'array':
         return visit(def.element, `${path}[]`);
       case 'union':
-        return (def.options as z.ZodType[]).forEach((option) => visit(option, path));
+        for (const option of def.options as z.ZodType[]) visit(option, path);
+        return;
       case 'record':
         visit(def.keyType, `${path}{key}`);
         return visit(def.valueType, `${path}{}`);
@@ -76,7 +77,10 @@ function numbersIn(schema: z.ZodType): { path: string; schema: z.ZodType }[] {
         visit(def.left, path);
         return visit(def.right, path);
       case 'tuple':
-        return (def.items as z.ZodType[]).forEach((item, i) => visit(item, `${path}[${i}]`));
+        (def.items as z.ZodType[]).forEach((item, i) => {
+          visit(item, `${path}[${i}]`);
+        });
+        return;
       case 'lazy':
         return visit(def.getter(), path);
       default:

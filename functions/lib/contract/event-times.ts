@@ -30,7 +30,7 @@ export function futureTimeIssues(payload: WebhookPayload, nowMs: number): FieldI
   for (const key of ['orderedAt', 'shippedAt', 'deliveredAt', 'claimedAt'] as const) {
     check(`return.timeline.${key}`, ret.timeline[key]);
   }
-  ret.carrier?.events.forEach((e, i) => check(`return.carrier.events.${i}.at`, e.at));
-  ret.evidence.forEach((e, i) => check(`return.evidence.${i}.submittedAt`, e.submittedAt));
+  for (const [i, e] of (ret.carrier?.events ?? []).entries()) check(`return.carrier.events.${i}.at`, e.at);
+  for (const [i, e] of ret.evidence.entries()) check(`return.evidence.${i}.submittedAt`, e.submittedAt);
   return issues;
 }

@@ -1,4 +1,4 @@
-import { type Priority } from '../contract/priorities.ts';
+import type { Priority } from '../contract/priorities.ts';
 import type { CaseRecord, CaseStatus, RefundRecord } from '../workflow/case.ts';
 import type { ReasonCode } from '../contract/reason-codes.ts';
 

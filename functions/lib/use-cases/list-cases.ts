@@ -1,4 +1,4 @@
-import { type Priority } from '../contract/priorities.ts';
+import type { Priority } from '../contract/priorities.ts';
 import { createHash } from 'node:crypto';
 import type { StaffPrincipal } from '../contract/staff-claims.ts';
 import type { CaseStatus } from '../workflow/case.ts';

@@ -1,4 +1,4 @@
-import { type StaffRole } from '../contract/roles.ts';
+import type { StaffRole } from '../contract/roles.ts';
 
 import { ForbiddenError } from '../contract/errors.ts';
 import type { StaffPrincipal } from '../contract/staff-claims.ts';

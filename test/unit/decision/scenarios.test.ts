@@ -1,4 +1,4 @@
-import { type StaffRole } from '#lib/contract/roles.ts';
+import type { StaffRole } from '#lib/contract/roles.ts';
 import { describe, expect, it } from 'vitest';
 import { reasonCodes, reasonFamilyOf } from '#lib/contract/reason-codes.ts';
 import { decide } from '#lib/decision/decide.ts';

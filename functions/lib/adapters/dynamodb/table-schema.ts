@@ -1,4 +1,4 @@
-import { caseTable, DUE_INDEX_PROJECTION, DUE_INDEX_SHARDS, type IndexDefinition, SELLER_INDEX_PROJECTION } from '#infra/definitions.ts';
+import { caseTable, type DUE_INDEX_PROJECTION, DUE_INDEX_SHARDS, type IndexDefinition, type SELLER_INDEX_PROJECTION } from '#infra/definitions.ts';
 import { type CaseRecord, type HistoryEvent, isAwaitingStaff, type RefundRecord } from '../../workflow/case.ts';
 import { type EscalationFacts, escalationFactsOf } from '../../workflow/escalation.ts';
 import type { OutboxRecord } from '../../workflow/decision-step.ts';
