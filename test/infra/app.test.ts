@@ -1,22 +1,35 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseTable, DUE_INDEX_PROJECTION, refundQueue, SELLER_INDEX_PROJECTION } from '#infra/definitions.ts';
-import { StatefulStack } from '#infra/stacks/stateful-stack.ts';
-import { StatelessStack } from '#infra/stacks/stateless-stack.ts';
+import { buildDisputeDesk } from '#infra/dispute-desk-app.ts';
+import type { StatefulStack } from '#infra/stacks/stateful-stack.ts';
+import type { StatelessStack } from '#infra/stacks/stateless-stack.ts';
 import { stageConfig } from '#infra/stage-config.ts';
 import { functionManifest, httpRoutes } from '../../functions/manifest.ts';
 
 type Stacks = { stateful: StatefulStack; stateless: StatelessStack; statefulT: Template; statelessT: Template };
 
-function synth(stage: 'dev' | 'prod', overrides: { alarmEmail?: string } = {}): Stacks {
+const outDirs: string[] = [];
+afterAll(() => {
+  for (const dir of outDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The app as infra/app.ts builds it (same builder, same cdk-nag plugin), for one stage's context. */
+function appFor(context: Record<string, unknown>): App {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'cdk-test-'));
+  outDirs.push(outdir);
   // Skip esbuild bundling: these tests read templates; the bundle benchmark builds the code.
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const config = stageConfig(stage, overrides);
-  const stateful = new StatefulStack(app, `Stateful-${stage}`, { config });
-  const stateless = new StatelessStack(app, `Stateless-${stage}`, { config, stateful });
+  return new App({ outdir, context: { 'aws:cdk:bundling-stacks': [], ...context } });
+}
+
+function synth(stage: 'dev' | 'prod', context: Record<string, unknown> = {}): Stacks {
+  const { stateful, stateless } = buildDisputeDesk(appFor({ stage, ...context }));
   return { stateful, stateless, statefulT: Template.fromStack(stateful), statelessT: Template.fromStack(stateless) };
 }
 
@@ -320,7 +333,33 @@ describe('cdk-nag AwsSolutions', () => {
     }
   });
 
-  it('is not vacuous: an unencrypted, non-TLS queue without a dead-letter queue is reported', async () => {
+  it('is not vacuous: through the registered plugin, a careless queue fails the synth naming the rules and writes the report', async () => {
+    const { Queue, QueueEncryption } = await import('aws-cdk-lib/aws-sqs');
+    const app = appFor({ stage: 'dev' });
+    const { stateless } = buildDisputeDesk(app);
+    new Queue(stateless, 'Careless', { encryption: QueueEncryption.UNENCRYPTED, enforceSSL: false });
+    let message = '';
+    try {
+      app.synth();
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/AwsSolutions-SQS3/);
+    expect(message).toMatch(/AwsSolutions-SQS4/);
+    expect(message).toContain(`${stateless.stackName}/Careless/Resource`);
+    // The app's own acknowledged findings stay suppressed: only the careless queue is named.
+    expect(message).not.toMatch(/AwsSolutions-(SMG4|IAM5|APIG4)/);
+    const report = path.join(app.outdir, 'validation-report.json');
+    expect(existsSync(report)).toBe(true);
+    const { pluginReports } = JSON.parse(readFileSync(report, 'utf8')) as {
+      pluginReports: { pluginName: string; conclusion: string; violations: { ruleName: string }[] }[];
+    };
+    const nag = pluginReports.find((r) => r.pluginName === 'AwsSolutions');
+    expect(nag?.conclusion).toBe('failure');
+    expect(nag?.violations.map((v) => v.ruleName)).toEqual(expect.arrayContaining(['AwsSolutions-SQS3', 'AwsSolutions-SQS4']));
+  });
+
+  it('the pack itself reports a careless queue (validateScope)', async () => {
     const { Stack } = await import('aws-cdk-lib');
     const { Queue, QueueEncryption } = await import('aws-cdk-lib/aws-sqs');
     const stack = new Stack(new App(), 'Careless');
