@@ -20,12 +20,15 @@ afterAll(() => {
   for (const dir of outDirs) rmSync(dir, { recursive: true, force: true });
 });
 
+/** cdk.json's context (feature flags): the CLI passes it to infra/app.ts, so the tests do too. */
+const cdkJsonContext = (JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }).context;
+
 /** The app as infra/app.ts builds it (same builder, same cdk-nag plugin), for one stage's context. */
 function appFor(context: Record<string, unknown>): App {
   const outdir = mkdtempSync(path.join(tmpdir(), 'cdk-test-'));
   outDirs.push(outdir);
   // Skip esbuild bundling: these tests read templates; the bundle benchmark builds the code.
-  return new App({ outdir, context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  return new App({ outdir, context: { ...cdkJsonContext, 'aws:cdk:bundling-stacks': [], ...context } });
 }
 
 function synth(stage: 'dev' | 'prod', context: Record<string, unknown> = {}): Stacks {
@@ -307,6 +310,20 @@ describe('stateless stack', () => {
     const outputs = Object.keys(dev.statelessT.findOutputs('*'));
     expect(outputs).toEqual(expect.arrayContaining(['ApiUrl', 'UserPoolId', 'UserPoolClientId']));
     expect(outputs.filter((o) => o.startsWith('WebhookSecretArn'))).toHaveLength(2);
+  });
+});
+
+describe('feature flags', () => {
+  it('cdk.json sets every flag aws-cdk-lib currently recommends, to the recommended value', () => {
+    const recommended = JSON.parse(readFileSync(new URL('../../node_modules/aws-cdk-lib/recommended-feature-flags.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    expect(Object.keys(recommended).length).toBeGreaterThan(50);
+    for (const [flag, value] of Object.entries(recommended)) expect(cdkJsonContext[flag], flag).toEqual(value);
+  });
+
+  it('reads the stateful outputs by weak reference (Fn::GetStackOutput), with no CloudFormation export that could pin them', () => {
+    expect(JSON.stringify(dev.statelessT.toJSON())).not.toContain('Fn::ImportValue');
+    expect(JSON.stringify(dev.statelessT.toJSON())).toContain('Fn::GetStackOutput');
+    expect(JSON.stringify(dev.statefulT.toJSON())).not.toContain('"Export"');
   });
 });
 
