@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { buildDisputeDesk } from './dispute-desk-app.ts';
+import { StageConfigError } from './stage-config.ts';
 
 /**
  * `npm run synth` (offline, no credentials) or `npx cdk deploy --all -c stage=prod …`
@@ -8,5 +9,12 @@ import { buildDisputeDesk } from './dispute-desk-app.ts';
  * unacknowledged AwsSolutions finding fails it, naming the rule and the construct.
  */
 const app = new App();
-buildDisputeDesk(app);
+try {
+  buildDisputeDesk(app);
+} catch (error) {
+  // A missing or malformed setting: say which, without a stack trace in the way.
+  if (!(error instanceof StageConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
 app.synth();

@@ -2,7 +2,7 @@ import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { StatefulStack } from './stacks/stateful-stack.ts';
 import { StatelessStack } from './stacks/stateless-stack.ts';
-import { type StageConfig, stageConfig } from './stage-config.ts';
+import { REQUIRED_IN_PROD, type StageConfig, stageConfig } from './stage-config.ts';
 
 export type DisputeDesk = { readonly config: StageConfig; readonly stateful: StatefulStack; readonly stateless: StatelessStack };
 
@@ -19,14 +19,14 @@ export function buildDisputeDesk(app: App): DisputeDesk {
     const value: unknown = app.node.tryGetContext(key);
     return value === undefined ? undefined : typeof value === 'string' ? value : JSON.stringify(value);
   };
-  const alarmEmail = context('alarmEmail');
-  const paymentProviderUrl = context('paymentProviderUrl');
-  const shopifyShops = context('shopifyShops');
-  const config = stageConfig(context('stage'), {
-    ...(shopifyShops === undefined ? {} : { shopifyShops: JSON.parse(shopifyShops) as Record<string, string> }),
-    ...(alarmEmail === undefined ? {} : { alarmEmail }),
-    ...(paymentProviderUrl === undefined ? {} : { paymentProviderUrl }),
-  });
+  const settings: Record<string, string> = {};
+  for (const key of Object.keys(REQUIRED_IN_PROD)) {
+    const value = context(key);
+    if (value !== undefined) settings[key] = value;
+  }
+  // Prod refuses to synthesize without alarmEmail, paymentProviderUrl and shopifyShops,
+  // naming each missing one and how to give it.
+  const config = stageConfig(context('stage'), settings);
   Validations.of(app).addPlugins(new AwsSolutionsChecks());
   const stateful = new StatefulStack(app, `DisputeDesk-${config.stage}-Stateful`, { config });
   const stateless = new StatelessStack(app, `DisputeDesk-${config.stage}-Stateless`, { config, stateful });

@@ -4,70 +4,150 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 /** What differs between a development and a production deployment, in one place. */
 export type StageConfig = {
   readonly stage: 'dev' | 'prod';
-  /** Prefix of every physical name, so two stages can share an account. */
+  /** Prefix of every fixed physical name (prod) and of descriptive labels (both stages). */
   readonly prefix: string;
+  /**
+   * Whether resources get fixed physical names (`${prefix}-…`). Prod: yes, so operators and
+   * runbooks can find them. Dev: no, CloudFormation generates them, so a dev stack can be
+   * destroyed and deployed again (or replaced in place) without colliding with a name.
+   */
+  readonly fixedPhysicalNames: boolean;
   readonly logRetention: RetentionDays;
-  /** Stateful resources are always retained; this only decides dev's table/queue fate. */
+  /** Table, queues, secrets, user pool, API access logs. Prod: RETAIN. Dev: DESTROY. */
   readonly statefulRemovalPolicy: RemovalPolicy;
+  /** Table and user pool. Prod: on. Dev: off, so `cdk destroy` really removes them. */
   readonly deletionProtection: boolean;
-  /** Where alarms go; none in dev. */
+  /** Where alarms go. Required in prod; optional in dev (no subscription when absent). */
   readonly alarmEmail?: string;
   /** Marketplaces that may deliver webhooks; each gets its own secret. */
   readonly marketplaces: readonly string[];
   readonly escalationRate: Duration;
   /** How often the outbox relay looks for refunds a crash left unpublished. */
   readonly outboxRelayRate: Duration;
-  /** Base URL of the payment provider's refund API. */
+  /** Base URL of the payment provider's refund API. Required in prod. */
   readonly paymentProviderUrl: string;
   /** Refund worker: at most this many concurrent invocations, to protect the provider. */
   readonly refundWorkerMaxConcurrency: number;
   readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
-  /** Shopify shop domain → seller id; deliveries from any other shop are refused. */
+  /** Shopify shop domain → seller id; deliveries from any other shop are refused. Required in prod. */
   readonly shopifyShops: Readonly<Record<string, string>>;
   /** Alarm when the oldest case past its deadline is older than this. */
   readonly oldestOverdueAlarm: Duration;
 };
 
-export function stageConfig(
-  stage: string | undefined,
-  overrides: { alarmEmail?: string; paymentProviderUrl?: string; shopifyShops?: Record<string, string> } = {},
-): StageConfig {
-  switch (stage ?? 'dev') {
+/** A stage's settings are missing or malformed: the message says which and how to give them. */
+export class StageConfigError extends Error {
+  override readonly name = 'StageConfigError';
+}
+
+/** The deployment settings, as given on the command line (`-c name=value`) or in cdk.json. */
+export type StageSettings = {
+  readonly alarmEmail?: string;
+  readonly paymentProviderUrl?: string;
+  /** JSON object: Shopify shop domain → seller id. */
+  readonly shopifyShops?: string;
+};
+
+/** How to give each setting, as the error message tells it. */
+export const REQUIRED_IN_PROD = {
+  alarmEmail: '-c alarmEmail=<on-call address> (alarms would otherwise go to a topic nobody reads)',
+  paymentProviderUrl: '-c paymentProviderUrl=https://<payment provider refund API> (there is no production default)',
+  shopifyShops: `-c shopifyShops='{"<shop>.myshopify.com":"<seller id>"}' (every Shopify delivery is refused without it)`,
+} as const satisfies Record<keyof StageSettings, string>;
+
+type Parsed = { alarmEmail?: string; paymentProviderUrl?: string; shopifyShops?: Record<string, string> };
+
+/** Checks each given setting; returns the parsed values and a message per bad one. */
+function parse(settings: StageSettings): { parsed: Parsed; problems: string[] } {
+  const parsed: Parsed = {};
+  const problems: string[] = [];
+  if (settings.alarmEmail !== undefined) {
+    if (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(settings.alarmEmail)) parsed.alarmEmail = settings.alarmEmail;
+    else problems.push(`alarmEmail '${settings.alarmEmail}' is not an email address: ${REQUIRED_IN_PROD.alarmEmail}`);
+  }
+  if (settings.paymentProviderUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(settings.paymentProviderUrl);
+    } catch {
+      url = undefined;
+    }
+    if (url?.protocol === 'https:') parsed.paymentProviderUrl = settings.paymentProviderUrl;
+    else problems.push(`paymentProviderUrl '${settings.paymentProviderUrl}' is not an https URL: ${REQUIRED_IN_PROD.paymentProviderUrl}`);
+  }
+  if (settings.shopifyShops !== undefined) {
+    let value: unknown;
+    try {
+      value = JSON.parse(settings.shopifyShops);
+    } catch {
+      value = undefined;
+    }
+    const isShopMap =
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      Object.entries(value).every(([shop, seller]) => shop.length > 0 && typeof seller === 'string' && seller.length > 0);
+    if (isShopMap) parsed.shopifyShops = value as Record<string, string>;
+    else problems.push(`shopifyShops is not a JSON object of shop domain to seller id: ${REQUIRED_IN_PROD.shopifyShops}`);
+  }
+  return { parsed, problems };
+}
+
+export function stageConfig(stage: string | undefined, settings: StageSettings = {}): StageConfig {
+  const name = stage ?? 'dev';
+  if (name !== 'dev' && name !== 'prod') throw new StageConfigError(`Unknown stage '${stage}': use -c stage=dev or -c stage=prod`);
+  const { parsed, problems } = parse(settings);
+  if (name === 'prod') {
+    for (const key of Object.keys(REQUIRED_IN_PROD) as (keyof StageSettings)[]) {
+      if (settings[key] === undefined) problems.push(`${key} is required for stage prod: ${REQUIRED_IN_PROD[key]}`);
+    }
+  }
+  if (problems.length > 0) throw new StageConfigError(`Stage ${name} cannot be synthesized:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  switch (name) {
     case 'dev':
       return {
         stage: 'dev',
         prefix: 'dispute-desk-dev',
+        fixedPhysicalNames: false,
         logRetention: RetentionDays.ONE_WEEK,
-        statefulRemovalPolicy: RemovalPolicy.RETAIN,
-        deletionProtection: true,
-        ...(overrides.alarmEmail === undefined ? {} : { alarmEmail: overrides.alarmEmail }),
+        statefulRemovalPolicy: RemovalPolicy.DESTROY,
+        deletionProtection: false,
+        ...(parsed.alarmEmail === undefined ? {} : { alarmEmail: parsed.alarmEmail }),
         marketplaces: ['demo-market', 'shopify'],
         escalationRate: Duration.minutes(15),
         outboxRelayRate: Duration.minutes(5),
-        paymentProviderUrl: overrides.paymentProviderUrl ?? 'https://payments.sandbox.example.com',
+        paymentProviderUrl: parsed.paymentProviderUrl ?? 'https://payments.sandbox.example.com',
         refundWorkerMaxConcurrency: 2,
         apiThrottle: { rateLimit: 50, burstLimit: 100 },
         oldestOverdueAlarm: Duration.hours(2),
-        shopifyShops: overrides.shopifyShops ?? {},
+        shopifyShops: parsed.shopifyShops ?? {},
       };
-    case 'prod':
+    case 'prod': {
+      const { alarmEmail, paymentProviderUrl, shopifyShops } = parsed;
+      // Checked above; narrowed here for the type.
+      if (alarmEmail === undefined || paymentProviderUrl === undefined || shopifyShops === undefined) throw new Error('unreachable');
       return {
         stage: 'prod',
         prefix: 'dispute-desk-prod',
+        fixedPhysicalNames: true,
         logRetention: RetentionDays.THREE_MONTHS,
         statefulRemovalPolicy: RemovalPolicy.RETAIN,
         deletionProtection: true,
-        ...(overrides.alarmEmail === undefined ? {} : { alarmEmail: overrides.alarmEmail }),
+        alarmEmail,
         marketplaces: ['demo-market', 'shopify'],
         escalationRate: Duration.minutes(5),
         outboxRelayRate: Duration.minutes(2),
-        paymentProviderUrl: overrides.paymentProviderUrl ?? 'https://payments.example.com',
+        paymentProviderUrl,
         refundWorkerMaxConcurrency: 5,
         apiThrottle: { rateLimit: 500, burstLimit: 1000 },
         oldestOverdueAlarm: Duration.hours(1),
-        shopifyShops: overrides.shopifyShops ?? {},
+        shopifyShops,
       };
-    default:
-      throw new Error(`Unknown stage '${stage}': use -c stage=dev or -c stage=prod`);
+    }
   }
+}
+
+/** `${prefix}${separator}${suffix}` where the stage fixes physical names; undefined (generated) elsewhere. */
+export function physicalName(config: StageConfig, suffix: string, separator = '-'): string | undefined {
+  return config.fixedPhysicalNames ? `${config.prefix}${separator}${suffix}` : undefined;
 }

@@ -1,4 +1,4 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { AccountRecovery, CfnUserPoolGroup, FeaturePlan, Mfa, StandardThreatProtectionMode, StringAttribute, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -6,7 +6,7 @@ import { Validations } from 'aws-cdk-lib';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { caseTable, type IndexDefinition, type KeyAttribute, type QueueDefinition, refundQueue } from '../definitions.ts';
-import type { StageConfig } from '../stage-config.ts';
+import { physicalName, type StageConfig } from '../stage-config.ts';
 
 export interface StatefulStackProps extends StackProps {
   readonly config: StageConfig;
@@ -24,8 +24,9 @@ function projection(index: IndexDefinition) {
 }
 
 /**
- * What holds data and must outlive any deployment: the case table, the refund queues and
- * the marketplace webhook secrets. Retained on stack deletion, deletion-protected.
+ * What holds data: the case table, the refund queues, the marketplace webhook secrets, the
+ * cursor key and the staff user pool. In prod retained on stack deletion and
+ * deletion-protected; in dev destroyed with the stack, under generated names.
  */
 export class StatefulStack extends Stack {
   readonly table: TableV2;
@@ -42,7 +43,7 @@ export class StatefulStack extends Stack {
     const { config } = props;
 
     this.table = new TableV2(this, 'CaseTable', {
-      tableName: `${config.prefix}-cases`,
+      tableName: physicalName(config, 'cases'),
       partitionKey: attribute(caseTable.partitionKey),
       sortKey: attribute(caseTable.sortKey),
       billing: Billing.onDemand(),
@@ -61,7 +62,7 @@ export class StatefulStack extends Stack {
 
     const queue = (def: QueueDefinition, deadLetter?: Queue) =>
       new Queue(this, def.name.replace(/[^A-Za-z0-9]/g, ''), {
-        queueName: `${config.prefix}-${def.name}`,
+        queueName: physicalName(config, def.name),
         fifo: def.fifo,
         ...(def.fifo
           ? { deduplicationScope: DeduplicationScope.MESSAGE_GROUP, fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID }
@@ -125,7 +126,7 @@ export class StatefulStack extends Stack {
       config.marketplaces.map((marketplace) => [
         marketplace,
         new Secret(this, `WebhookSecret-${marketplace}`, {
-          secretName: `${config.prefix}/webhook/${marketplace}`,
+          secretName: physicalName(config, `webhook/${marketplace}`, '/'),
           description: `HMAC secret for ${marketplace} webhooks: {"current":"…","previous":"…"}`,
           generateSecretString: {
             secretStringTemplate: '{}',
@@ -138,7 +139,7 @@ export class StatefulStack extends Stack {
       ]),
     );
     this.cursorSigningKey = new Secret(this, 'CursorSigningKey', {
-      secretName: `${config.prefix}/cursor-signing-key`,
+      secretName: physicalName(config, 'cursor-signing-key', '/'),
       description: 'HMAC key for the seller API page cursors',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
       removalPolicy: config.statefulRemovalPolicy,
@@ -155,5 +156,10 @@ export class StatefulStack extends Stack {
           'A webhook secret is shared with the marketplace and rotated together with it: the new value is added as "current" and the old one kept as "previous" until the marketplace switches, which no Lambda rotation can do alone.',
       });
     }
+
+    // Where operators find what the generated (dev) names became, e.g. for npm run redrive-refunds.
+    new CfnOutput(this, 'CaseTableName', { value: this.table.tableName });
+    new CfnOutput(this, 'RefundQueueUrl', { value: this.refundQueue.queueUrl });
+    new CfnOutput(this, 'RefundDeadLetterQueueUrl', { value: this.refundDeadLetterQueue.queueUrl });
   }
 }

@@ -12,7 +12,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { DisputeFunction } from '../constructs/dispute-function.ts';
 import { OperationsAlarms } from '../constructs/operations-alarms.ts';
-import type { StageConfig } from '../stage-config.ts';
+import { physicalName, type StageConfig } from '../stage-config.ts';
 import type { StatefulStack } from './stateful-stack.ts';
 import { constructIdOf, type FunctionSpec, functionManifest, httpRoutes, timeoutSecondsOf } from '../../functions/manifest.ts';
 
@@ -74,7 +74,7 @@ export class StatelessStack extends Stack {
       // from their own backend. Add allowed origins here when a browser UI exists.
       createDefaultStage: false,
     });
-    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: config.logRetention });
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: config.logRetention, removalPolicy: config.statefulRemovalPolicy });
     new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',
@@ -102,7 +102,7 @@ export class StatelessStack extends Stack {
 
     // --- Schedules -------------------------------------------------------------------------
     const scheduleDeadLetters = new Queue(this, 'ScheduleDeadLetters', {
-      queueName: `${config.prefix}-schedule-dlq`,
+      queueName: physicalName(config, 'schedule-dlq'),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
@@ -119,7 +119,7 @@ export class StatelessStack extends Stack {
         reason: 'The wildcard covers the versions and aliases of this one target function only.',
       });
       return new Schedule(this, `${name}Schedule`, {
-        scheduleName: `${config.prefix}-${name}`,
+        scheduleName: physicalName(config, name),
         schedule: ScheduleExpression.rate(rate),
         target: new LambdaInvoke(target, {
           role,
@@ -136,6 +136,7 @@ export class StatelessStack extends Stack {
     // --- Alarms ----------------------------------------------------------------------------
     new OperationsAlarms(this, 'Alarms', {
       prefix: config.prefix,
+      ...(config.fixedPhysicalNames ? { topicName: `${config.prefix}-alarms` } : {}),
       ...(config.alarmEmail === undefined ? {} : { alarmEmail: config.alarmEmail }),
       deadLetterQueues: [stateful.refundDeadLetterQueue, scheduleDeadLetters],
       refundQueue: stateful.refundQueue,

@@ -36,12 +36,19 @@ function synth(stage: 'dev' | 'prod', context: Record<string, unknown> = {}): St
   return { stateful, stateless, statefulT: Template.fromStack(stateful), statelessT: Template.fromStack(stateless) };
 }
 
+/** Everything prod requires (docs/operations.md, Deploy). */
+const prodSettings = {
+  alarmEmail: 'oncall@example.com',
+  paymentProviderUrl: 'https://refunds.payments.test/v1',
+  shopifyShops: JSON.stringify({ 'acme.myshopify.com': 'seller-acme' }),
+} as const;
+
 let dev: Stacks;
 let prod: Stacks;
 
 beforeAll(() => {
   dev = synth('dev');
-  prod = synth('prod', { alarmEmail: 'oncall@example.com' });
+  prod = synth('prod', prodSettings);
 });
 
 /** IAM statements of the inline policies attached to the role of the function with this id prefix. */
@@ -60,7 +67,7 @@ const baseActions = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelem
 
 describe('stateful stack', () => {
   it('builds the case table from the shared definition: on-demand, PITR, encrypted, TTL, every index', () => {
-    dev.statefulT.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+    prod.statefulT.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       KeySchema: [
         { AttributeName: caseTable.partitionKey.name, KeyType: 'HASH' },
         { AttributeName: caseTable.sortKey.name, KeyType: 'RANGE' },
@@ -96,25 +103,67 @@ describe('stateful stack', () => {
     for (const index of caseTable.globalSecondaryIndexes) expect(index.projection, index.indexName).not.toBe('ALL');
   });
 
-  it('retains every stateful resource on stack deletion', () => {
-    for (const type of ['AWS::DynamoDB::GlobalTable', 'AWS::SQS::Queue', 'AWS::SecretsManager::Secret', 'AWS::Cognito::UserPool']) {
-      const resources = Object.values(dev.statefulT.findResources(type));
+  const statefulTypes = ['AWS::DynamoDB::GlobalTable', 'AWS::SQS::Queue', 'AWS::SecretsManager::Secret', 'AWS::Cognito::UserPool'];
+
+  it('prod: retains every stateful resource on stack deletion, and deletion-protects the table and the user pool', () => {
+    for (const type of statefulTypes) {
+      const resources = Object.values(prod.statefulT.findResources(type));
       expect(resources.length, type).toBeGreaterThan(0);
       for (const r of resources) expect(r, type).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     }
+    prod.statefulT.hasResourceProperties('AWS::DynamoDB::GlobalTable', { Replicas: [Match.objectLike({ DeletionProtectionEnabled: true })] });
+    prod.statefulT.hasResourceProperties('AWS::Cognito::UserPool', { DeletionProtection: 'ACTIVE' });
+    prod.statelessT.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', Properties: { LogGroupName: Match.absent() } });
+  });
+
+  it('dev: destroyable: every stateful resource is deleted with the stack, nothing deletion-protected', () => {
+    for (const type of statefulTypes) {
+      const resources = Object.values(dev.statefulT.findResources(type));
+      expect(resources.length, type).toBeGreaterThan(0);
+      for (const r of resources) expect(r, type).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+    }
+    dev.statefulT.hasResourceProperties('AWS::DynamoDB::GlobalTable', { Replicas: [Match.objectLike({ DeletionProtectionEnabled: false })] });
+    dev.statefulT.hasResourceProperties('AWS::Cognito::UserPool', { DeletionProtection: 'INACTIVE' });
+    for (const t of [dev.statefulT, dev.statelessT]) {
+      expect(JSON.stringify(t.toJSON()), 'a Retain policy in dev').not.toMatch(/"(DeletionPolicy|UpdateReplacePolicy)":"Retain"/);
+    }
+  });
+
+  it('dev: every physical name is generated, so the stacks can be destroyed and deployed again', () => {
+    const named: [string, string][] = [
+      ['AWS::DynamoDB::GlobalTable', 'TableName'],
+      ['AWS::SQS::Queue', 'QueueName'],
+      ['AWS::SecretsManager::Secret', 'Name'],
+      ['AWS::Scheduler::Schedule', 'Name'],
+      ['AWS::SNS::Topic', 'TopicName'],
+      ['AWS::Logs::LogGroup', 'LogGroupName'],
+    ];
+    for (const [type, property] of named) {
+      for (const t of [dev.statefulT, dev.statelessT]) {
+        for (const [id, r] of Object.entries(t.findResources(type))) {
+          expect((r as { Properties: Record<string, unknown> }).Properties[property], `${id} ${property}`).toBeUndefined();
+        }
+      }
+    }
+    prod.statefulT.hasResourceProperties('AWS::DynamoDB::GlobalTable', { TableName: 'dispute-desk-prod-cases' });
+    prod.statelessT.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'dispute-desk-prod-alarms' });
+  });
+
+  it('outputs the generated table name and queue URLs, for operators', () => {
+    expect(Object.keys(dev.statefulT.findOutputs('*'))).toEqual(expect.arrayContaining(['CaseTableName', 'RefundQueueUrl', 'RefundDeadLetterQueueUrl']));
   });
 
   it('creates the refund FIFO queue: encrypted, redrive to its FIFO dead-letter queue after the configured receives', () => {
-    dev.statefulT.hasResourceProperties('AWS::SQS::Queue', {
+    prod.statefulT.hasResourceProperties('AWS::SQS::Queue', {
       FifoQueue: true,
-      QueueName: `dispute-desk-dev-${refundQueue.name}`,
+      QueueName: `dispute-desk-prod-${refundQueue.name}`,
       SqsManagedSseEnabled: true,
       VisibilityTimeout: refundQueue.visibilityTimeoutSeconds,
       RedrivePolicy: { maxReceiveCount: refundQueue.deadLetter.maxReceiveCount, deadLetterTargetArn: Match.anyValue() },
     });
-    dev.statefulT.hasResourceProperties('AWS::SQS::Queue', {
+    prod.statefulT.hasResourceProperties('AWS::SQS::Queue', {
       FifoQueue: true,
-      QueueName: `dispute-desk-dev-${refundQueue.deadLetter.queue.name}`,
+      QueueName: `dispute-desk-prod-${refundQueue.deadLetter.queue.name}`,
       SqsManagedSseEnabled: true,
     });
   });
@@ -128,11 +177,11 @@ describe('stateful stack', () => {
   });
 
   it('keeps one webhook secret per marketplace, and the cursor signing key', () => {
-    const names = Object.values(dev.statefulT.findResources('AWS::SecretsManager::Secret')).map(
+    const names = Object.values(prod.statefulT.findResources('AWS::SecretsManager::Secret')).map(
       (r) => (r as { Properties: { Name: string } }).Properties.Name,
     );
     expect(names.sort()).toEqual(
-      [...stageConfig('dev').marketplaces.map((m) => `dispute-desk-dev/webhook/${m}`), 'dispute-desk-dev/cursor-signing-key'].sort(),
+      [...stageConfig('prod', prodSettings).marketplaces.map((m) => `dispute-desk-prod/webhook/${m}`), 'dispute-desk-prod/cursor-signing-key'].sort(),
     );
   });
 
@@ -277,7 +326,7 @@ describe('stateless stack', () => {
 
   it('runs the escalation job on the configured rate', () => {
     dev.statelessT.hasResourceProperties('AWS::Scheduler::Schedule', {
-      Name: 'dispute-desk-dev-escalate-stale-cases',
+      Target: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EscalateStaleCases'), 'Arn'] } },
       ScheduleExpression: 'rate(15 minutes)',
     });
     prod.statelessT.hasResourceProperties('AWS::Scheduler::Schedule', {
@@ -287,10 +336,18 @@ describe('stateless stack', () => {
   });
 
   it('runs the outbox relay on a schedule with retries and a dead-letter queue', () => {
-    dev.statelessT.hasResourceProperties('AWS::Scheduler::Schedule', {
-      Name: 'dispute-desk-dev-relay-refund-outbox',
-      ScheduleExpression: 'rate(5 minutes)',
+    prod.statelessT.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Name: 'dispute-desk-prod-relay-refund-outbox',
+      ScheduleExpression: 'rate(2 minutes)',
       Target: { RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 600 }, DeadLetterConfig: { Arn: Match.anyValue() } },
+    });
+    dev.statelessT.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Target: {
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RelayRefundOutbox'), 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 600 },
+        DeadLetterConfig: { Arn: Match.anyValue() },
+      },
     });
   });
 
@@ -330,13 +387,48 @@ describe('feature flags', () => {
 describe('stages', () => {
   it('names, retention and schedules differ between dev and prod', () => {
     prod.statefulT.hasResourceProperties('AWS::DynamoDB::GlobalTable', { TableName: 'dispute-desk-prod-cases' });
-    dev.statefulT.hasResourceProperties('AWS::DynamoDB::GlobalTable', { TableName: 'dispute-desk-dev-cases' });
     prod.statelessT.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
     dev.statelessT.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
   });
 
   it('refuses an unknown stage by name', () => {
     expect(() => stageConfig('staging')).toThrow(/Unknown stage 'staging'/);
+  });
+
+  it.each(Object.keys(prodSettings) as (keyof typeof prodSettings)[])('a prod synth without %s fails, naming the setting and how to give it', (missing) => {
+    const context: Record<string, string> = { ...prodSettings };
+    delete context[missing];
+    const build = () => buildDisputeDesk(appFor({ stage: 'prod', ...context }));
+    expect(build).toThrow(new RegExp(`${missing} is required for stage prod: -c ${missing}=`));
+    // Only the missing one is named.
+    for (const other of Object.keys(prodSettings).filter((k) => k !== missing)) expect(build).not.toThrow(new RegExp(`${other} is required`));
+  });
+
+  it('a prod synth with no settings names all three', () => {
+    expect(() => buildDisputeDesk(appFor({ stage: 'prod' }))).toThrow(/alarmEmail is required[\s\S]*paymentProviderUrl is required[\s\S]*shopifyShops is required/);
+  });
+
+  it.each([
+    ['alarmEmail', 'oncall', /alarmEmail 'oncall' is not an email address/],
+    ['paymentProviderUrl', 'http://payments.test', /paymentProviderUrl 'http:\/\/payments.test' is not an https URL/],
+    ['shopifyShops', '{not json', /shopifyShops is not a JSON object/],
+    ['shopifyShops', '["acme.myshopify.com"]', /shopifyShops is not a JSON object/],
+  ] as const)('refuses a malformed %s (%s), in any stage', (key, value, message) => {
+    expect(() => buildDisputeDesk(appFor({ stage: 'prod', ...prodSettings, [key]: value }))).toThrow(message);
+    expect(() => buildDisputeDesk(appFor({ stage: 'dev', [key]: value }))).toThrow(message);
+  });
+
+  it('passes the prod settings to the functions and the alarm topic', () => {
+    const variables = Object.values(prod.statelessT.findResources('AWS::Lambda::Function')).map(
+      (f) => (f as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties.Environment?.Variables ?? {},
+    );
+    expect(variables.some((v) => v.SHOPIFY_SHOPS === prodSettings.shopifyShops)).toBe(true);
+    expect(variables.some((v) => v.PAYMENT_PROVIDER_URL === prodSettings.paymentProviderUrl)).toBe(true);
+    prod.statelessT.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: prodSettings.alarmEmail });
+  });
+
+  it('dev needs none of the prod settings', () => {
+    expect(() => buildDisputeDesk(appFor({ stage: 'dev' }))).not.toThrow();
   });
 });
 
