@@ -99,7 +99,7 @@ export const handler = async () => ({ dynamo: typeof dynamo.send, sqs: typeof sq
 const probeSources: readonly { name: string; part: string; source: string }[] = [
   {
     name: 'floor + zod: one configuration check',
-    part: 'zod (`import * as z from \'zod\'`) building and parsing one configuration object',
+    part: "zod (`import * as z from 'zod'`) building and parsing one configuration object",
     source: `${floorSource}
 import * as z from 'zod';
 export const config = z.object({ AWS_REGION: z.string().min(1).default('us-east-1'), DYNAMODB_ENDPOINT: z.url().optional(), SQS_ENDPOINT: z.url().optional(), TABLE_NAME: z.string().min(3).max(255), REFUND_QUEUE_URL: z.url() }).parse(process.env);
@@ -148,7 +148,12 @@ const OWN_CODE = 'own code (functions/, infra/definitions.ts)';
 function packageOf(input: string): string {
   const parts = input.split(/[\\/]/);
   const at = parts.lastIndexOf('node_modules');
-  if (at === -1) return input.startsWith('functions') || input.startsWith('infra') ? OWN_CODE : input.startsWith('<stdin>') ? '(generated entry)' : (parts[0] ?? input);
+  if (at === -1)
+    return input.startsWith('functions') || input.startsWith('infra')
+      ? OWN_CODE
+      : input.startsWith('<stdin>')
+        ? '(generated entry)'
+        : (parts[0] ?? input);
   const first = parts[at + 1] ?? '?';
   return first.startsWith('@') ? `${first}/${parts[at + 2] ?? '?'}` : first;
 }
@@ -186,7 +191,8 @@ function addedToFloor(b: Bundle, floor: Bundle): Record<Part, number> {
   return added;
 }
 
-const zodLocales = (inputs: [string, number][]) => inputs.filter(([i]) => /node_modules[\\/]zod[\\/].*locales/.test(i)).reduce((sum, [, b]) => sum + b, 0);
+const zodLocales = (inputs: [string, number][]) =>
+  inputs.filter(([i]) => /node_modules[\\/]zod[\\/].*locales/.test(i)).reduce((sum, [, b]) => sum + b, 0);
 
 /** Bundles one entry file, or generated source, as the construct would, from `workingDir` (this checkout or the baseline's). */
 async function bundle(name: string, outDir: string, entry: { file: string } | { stdin: string }, workingDir = root): Promise<Bundle> {
@@ -199,7 +205,9 @@ async function bundle(name: string, outDir: string, entry: { file: string } | { 
     absWorkingDir: workingDir,
     outfile,
     metafile: true,
-    ...('file' in entry ? { entryPoints: [entry.file] } : { stdin: { contents: entry.stdin, resolveDir: workingDir, sourcefile: 'generated-entry.ts', loader: 'ts' } }),
+    ...('file' in entry
+      ? { entryPoints: [entry.file] }
+      : { stdin: { contents: entry.stdin, resolveDir: workingDir, sourcefile: 'generated-entry.ts', loader: 'ts' } }),
   });
   const code = readFileSync(outfile);
   const inputs = outputInputs(result.metafile);
@@ -230,7 +238,9 @@ function extractBaseline(ref: string, tempDir: string): { dir: string; commit: s
     if (out.status !== 0) throw new Error(`git ${args.join(' ')}: ${out.stderr.toString().trim()}`);
     return out.stdout;
   };
-  const commit = git(['rev-parse', '--verify', `${ref}^{commit}`]).toString().trim();
+  const commit = git(['rev-parse', '--verify', `${ref}^{commit}`])
+    .toString()
+    .trim();
   const dir = join(tempDir, 'baseline');
   mkdirSync(dir, { recursive: true });
   const archive = git(['archive', '--format=tar', commit, 'functions', 'infra', 'package.json', 'tsconfig.json']);
@@ -251,7 +261,7 @@ const entryNames = (dir: string) =>
  * `import { z } from 'zod'` and with `import * as z from 'zod'` (the style of this code base).
  */
 async function zodImportProbe(outDir: string): Promise<{ style: string; bytes: number; zodLocalesBytes: number }[]> {
-  const body = "export const handler = async (e) => z.object({ id: z.string().min(1), n: z.int().positive() }).parse(e);";
+  const body = 'export const handler = async (e) => z.object({ id: z.string().min(1), n: z.int().positive() }).parse(e);';
   const probes = [
     { style: "import { z } from 'zod'", source: `import { z } from 'zod';\n${body}` },
     { style: "import * as z from 'zod'", source: `import * as z from 'zod';\n${body}` },
@@ -355,7 +365,9 @@ type TimedSample = ImportSample & { round: number };
 
 function initStats(samples: readonly TimedSample[]) {
   const importMs = samples.map((x) => x.importMs);
-  const roundMins = [...new Set(samples.map((x) => x.round))].sort((a, b) => a - b).map((r) => Math.min(...samples.filter((x) => x.round === r).map((x) => x.importMs)));
+  const roundMins = [...new Set(samples.map((x) => x.round))]
+    .sort((a, b) => a - b)
+    .map((r) => Math.min(...samples.filter((x) => x.round === r).map((x) => x.importMs)));
   return {
     runs: samples.length,
     medianMs: round1(percentile(importMs, 0.5)),
@@ -363,8 +375,18 @@ function initStats(samples: readonly TimedSample[]) {
     minMs: round1(Math.min(...importMs)),
     maxMs: round1(Math.max(...importMs)),
     roundMinMs: roundMins.map(round1),
-    processMedianMs: round1(percentile(samples.map((x) => x.processMs), 0.5)),
-    nodeBootMedianMs: round1(percentile(samples.map((x) => x.bootMs), 0.5)),
+    processMedianMs: round1(
+      percentile(
+        samples.map((x) => x.processMs),
+        0.5,
+      ),
+    ),
+    nodeBootMedianMs: round1(
+      percentile(
+        samples.map((x) => x.bootMs),
+        0.5,
+      ),
+    ),
   };
 }
 
@@ -381,18 +403,31 @@ async function main(): Promise<void> {
   try {
     const functionNames = entryNames(root);
     const baseline = BASELINE === undefined ? undefined : extractBaseline(BASELINE, tempDir);
-    const baselineLabel = baseline === undefined ? '' : baseline.commit.startsWith(BASELINE ?? '') ? BASELINE : `${BASELINE} (${baseline.commit.slice(0, 7)})`;
-    console.log(`bundling ${functionNames.length} functions${baseline === undefined ? '' : ` (and those of ${baselineLabel})`}, the floor and ${probeSources.length} probes with esbuild ${esbuildVersion}...`);
+    const baselineLabel =
+      baseline === undefined ? '' : baseline.commit.startsWith(BASELINE ?? '') ? BASELINE : `${BASELINE} (${baseline.commit.slice(0, 7)})`;
+    console.log(
+      `bundling ${functionNames.length} functions${baseline === undefined ? '' : ` (and those of ${baselineLabel})`}, the floor and ${probeSources.length} probes with esbuild ${esbuildVersion}...`,
+    );
 
     const targets: Target[] = [{ bundle: await bundle(FLOOR, tempDir, { stdin: floorSource }), kind: 'floor', functionName: 'floor' }];
-    for (const probe of probeSources) targets.push({ bundle: await bundle(probe.name, tempDir, { stdin: probe.source }), kind: 'probe', functionName: 'probe', part: probe.part });
+    for (const probe of probeSources)
+      targets.push({
+        bundle: await bundle(probe.name, tempDir, { stdin: probe.source }),
+        kind: 'probe',
+        functionName: 'probe',
+        part: probe.part,
+      });
     const zodProbe = await zodImportProbe(tempDir);
     const bundleErrors: Record<string, string> = {};
     const addFunctions = async (kind: 'function' | 'baseline', dir: string) => {
       for (const name of entryNames(dir)) {
         const label = kind === 'function' ? name : `${name} @ ${BASELINE}`;
         try {
-          targets.push({ bundle: await bundle(label, join(tempDir, `out-${kind}`), { file: join(dir, 'functions', name, 'index.ts') }, dir), kind, functionName: name });
+          targets.push({
+            bundle: await bundle(label, join(tempDir, `out-${kind}`), { file: join(dir, 'functions', name, 'index.ts') }, dir),
+            kind,
+            functionName: name,
+          });
         } catch (error) {
           bundleErrors[label] = (error as Error).message.split('\n')[0] ?? String(error);
         }
@@ -426,7 +461,8 @@ async function main(): Promise<void> {
       const b = t.bundle;
       const s = samples.get(b.name) ?? [];
       const init = s.length === 0 ? undefined : initStats(s);
-      const roundRatios = init === undefined || floorInit === undefined ? [] : init.roundMinMs.map((ms, i) => ms / (floorInit.roundMinMs[i] ?? Number.NaN));
+      const roundRatios =
+        init === undefined || floorInit === undefined ? [] : init.roundMinMs.map((ms, i) => ms / (floorInit.roundMinMs[i] ?? Number.NaN));
       const vsFloor = {
         bytes: round2(b.bytes / floor.bundle.bytes),
         gzipBytes: round2(b.gzipBytes / floor.bundle.gzipBytes),
@@ -451,7 +487,12 @@ async function main(): Promise<void> {
         loadError: loadErrors[b.name],
         vsFloor,
         ...(t.kind === 'function' || t.kind === 'baseline'
-          ? { meetsGoals: { size: vsFloor.bytes <= GOALS.size, init: vsFloor.initMin === undefined ? undefined : vsFloor.initMin <= GOALS.init } }
+          ? {
+              meetsGoals: {
+                size: vsFloor.bytes <= GOALS.size,
+                init: vsFloor.initMin === undefined ? undefined : vsFloor.initMin <= GOALS.init,
+              },
+            }
           : {}),
       };
     });
@@ -489,24 +530,41 @@ async function main(): Promise<void> {
     const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
     const signedKib = (n: number) => `${n >= 0 ? '+' : '−'}${(Math.abs(n) / 1024).toFixed(1)}`;
     const ratio = (x: number | undefined) => (x === undefined ? 'n/a' : `${x}×`);
-    const initRatios = (r: Row | undefined) => (r?.init === undefined ? 'not measured' : `${ratio(r.vsFloor.initMedian)} (${ratio(r.vsFloor.initMin)})`);
+    const initRatios = (r: Row | undefined) =>
+      r?.init === undefined ? 'not measured' : `${ratio(r.vsFloor.initMedian)} (${ratio(r.vsFloor.initMin)})`;
     const functionRows = rows.filter((r) => r.kind === 'function');
     const before = new Map(rows.filter((r) => r.kind === 'baseline').map((r) => [r.name.replace(/ @ .*$/, ''), r]));
     const goalsMet = (r: Row) =>
-      r.meetsGoals === undefined ? '' : `${r.meetsGoals.size ? 'yes' : 'no'}, ${r.meetsGoals.init === undefined ? 'n/a' : r.meetsGoals.init ? 'yes' : 'no'}`;
+      r.meetsGoals === undefined
+        ? ''
+        : `${r.meetsGoals.size ? 'yes' : 'no'}, ${r.meetsGoals.init === undefined ? 'n/a' : r.meetsGoals.init ? 'yes' : 'no'}`;
     const line = (r: Row) => {
-      const init = r.init === undefined ? `not measured: ${r.loadError ?? 'no samples'} | – | –` : `${r.init.medianMs} | ${r.init.p90Ms} | ${r.init.minMs}`;
+      const init =
+        r.init === undefined
+          ? `not measured: ${r.loadError ?? 'no samples'} | – | –`
+          : `${r.init.medianMs} | ${r.init.p90Ms} | ${r.init.minMs}`;
       const ratios = r.kind === 'floor' ? '1 | 1 | 1 (1)' : `${r.vsFloor.bytes}× | ${r.vsFloor.gzipBytes}× | ${initRatios(r)}`;
       const b = before.get(r.name);
-      const baselineCells = baseline === undefined ? '' : r.kind === 'floor' ? ' | |' : ` | ${b === undefined ? 'n/a' : `${b.vsFloor.bytes}×`} | ${initRatios(b)}`;
+      const baselineCells =
+        baseline === undefined
+          ? ''
+          : r.kind === 'floor'
+            ? ' | |'
+            : ` | ${b === undefined ? 'n/a' : `${b.vsFloor.bytes}×`} | ${initRatios(b)}`;
       return `| ${r.kind === 'floor' ? `*${r.name}*` : `\`${r.name}\``} | ${kib(r.bytes)} | ${kib(r.gzipBytes)} | ${init} | ${ratios} | ${goalsMet(r)}${baselineCells} |`;
     };
-    const addedLine = (r: Row) => `| \`${r.name}\` | ${signedKib(r.bytes - floor.bundle.bytes)} | ${parts.map((p) => signedKib(r.addedToFloor[p])).join(' | ')} |`;
-    const probeLine = (r: Row) => `| ${r.name} | ${r.part ?? ''} | ${signedKib(r.bytes - floor.bundle.bytes)} KiB (${r.vsFloor.bytes}×) | ${initRatios(r)} |`;
-    const localeRange = functionRows.length === 0 ? 'n/a' : `${kib(Math.min(...functionRows.map((r) => r.zodLocalesBytes)))}–${kib(Math.max(...functionRows.map((r) => r.zodLocalesBytes)))}`;
+    const addedLine = (r: Row) =>
+      `| \`${r.name}\` | ${signedKib(r.bytes - floor.bundle.bytes)} | ${parts.map((p) => signedKib(r.addedToFloor[p])).join(' | ')} |`;
+    const probeLine = (r: Row) =>
+      `| ${r.name} | ${r.part ?? ''} | ${signedKib(r.bytes - floor.bundle.bytes)} KiB (${r.vsFloor.bytes}×) | ${initRatios(r)} |`;
+    const localeRange =
+      functionRows.length === 0
+        ? 'n/a'
+        : `${kib(Math.min(...functionRows.map((r) => r.zodLocalesBytes)))}–${kib(Math.max(...functionRows.map((r) => r.zodLocalesBytes)))}`;
     const [probeNamed, probeStar] = zodProbe;
     // Where the size goal goes: the budget above the floor against what zod and Powertools alone add.
-    const range = (xs: number[]) => (xs.length === 0 ? 'n/a' : `${(Math.min(...xs) / 1024).toFixed(1)}–${(Math.max(...xs) / 1024).toFixed(1)} KiB`);
+    const range = (xs: number[]) =>
+      xs.length === 0 ? 'n/a' : `${(Math.min(...xs) / 1024).toFixed(1)}–${(Math.max(...xs) / 1024).toFixed(1)} KiB`;
     const budget = (GOALS.size - 1) * floor.bundle.bytes;
     const usingBoth = functionRows.filter((r) => r.addedToFloor.zod > 0 && r.addedToFloor.Powertools > 0);
     const fixedParts = usingBoth.map((r) => r.addedToFloor.zod + r.addedToFloor.Powertools);
@@ -514,7 +572,9 @@ async function main(): Promise<void> {
     const budgetNote = `- Size budget: ${GOALS.size}× the floor leaves ${kib(budget)} above it. zod adds ${range(usingBoth.map((r) => r.addedToFloor.zod))} to every function that validates anything, Powertools ${range(usingBoth.map((r) => r.addedToFloor.Powertools))}: ${range(fixedParts)} together${fixedParts.length > 0 && Math.min(...fixedParts) > budget ? ', more than the budget before any code of ours' : ''}. Init: the zod probe alone comes to ${initRatios(probeRow(0))} of the floor, zod/mini doing the same check to ${initRatios(probeRow(1))}.`;
     const failures = [
       ...Object.entries(bundleErrors).map(([n, e]) => `- \`${n}\` did not bundle: ${e}`),
-      ...rows.filter((r) => r.loadError !== undefined).map((r) => `- \`${r.name}\` could not be loaded with the dummy configuration: ${r.loadError}`),
+      ...rows
+        .filter((r) => r.loadError !== undefined)
+        .map((r) => `- \`${r.name}\` could not be loaded with the dummy configuration: ${r.loadError}`),
     ];
     const command = `node bench/bundles.ts --runs ${RUNS} --rounds ${ROUNDS}${BASELINE === undefined ? '' : ` --baseline ${BASELINE}`}`;
     const md = `## Lambda bundles and cold-start module init
@@ -537,12 +597,23 @@ What a part costs at init, on its own: the floor plus that part, timed with the 
 
 | probe | part | size vs floor | init vs floor: median (min) |
 |---|---|---:|---:|
-${rows.filter((r) => r.kind === 'probe').map(probeLine).join('\n')}
+${rows
+  .filter((r) => r.kind === 'probe')
+  .map(probeLine)
+  .join('\n')}
 
 ${budgetNote}
-- Floor contents: ${(rows[0]?.topPackages ?? []).slice(0, 4).map((p) => `${p.package} ${kib(p.bytes)}`).join(', ')}.
+- Floor contents: ${(rows[0]?.topPackages ?? [])
+      .slice(0, 4)
+      .map((p) => `${p.package} ${kib(p.bytes)}`)
+      .join(', ')}.
 - zod's translated error messages (\`zod/v4/locales\`) take ${localeRange} of every function bundle: the functions import \`* as z from 'zod'\`, so esbuild drops what they do not use. \`import { z } from 'zod'\` would keep the whole \`z\` namespace: a one-schema probe bundles to ${probeNamed === undefined ? 'n/a' : kib(probeNamed.bytes)} that way (locales ${probeNamed === undefined ? 'n/a' : kib(probeNamed.zodLocalesBytes)}) and to ${probeStar === undefined ? 'n/a' : kib(probeStar.bytes)} with \`import * as z from 'zod'\` (locales ${probeStar === undefined ? 'n/a' : kib(probeStar.zodLocalesBytes)}).
-- Measured on ${os.arch()} (load average ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end); Lambda runs these on arm64 (Graviton), where absolute init times differ; the ratios are the comparable part, and on a busy machine the min ratio is the steadier one. Sizes are exact.
+- Measured on ${os.arch()} (load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(
+        ' / ',
+      )} at the end); Lambda runs these on arm64 (Graviton), where absolute init times differ; the ratios are the comparable part, and on a busy machine the min ratio is the steadier one. Sizes are exact.
 ${failures.length > 0 ? `${failures.join('\n')}\n` : ''}`;
     writeFileSync(join(dir, 'bundles.md'), md);
     console.log(md);

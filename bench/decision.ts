@@ -98,9 +98,7 @@ function generateCorpus(n: number, seed: number): Facts[] {
     }
     const pickupWeight = chance(0.4) ? int(500, 60_000) : undefined;
     const deliveryWeight =
-      pickupWeight === undefined || delivered === undefined
-        ? undefined
-        : Math.max(1, pickupWeight - (chance(0.15) ? int(100, 2_000) : 0));
+      pickupWeight === undefined || delivered === undefined ? undefined : Math.max(1, pickupWeight - (chance(0.15) ? int(100, 2_000) : 0));
     const evidence: FactEvidence[] = [];
     for (let k = int(0, 5); k > 0; k--) {
       const kind = pick(evidenceKinds);
@@ -192,17 +190,35 @@ function portedRules(): RuleProperties[] {
   evidence('packaging-intact-product-damaged', [pos('packagingIntact'), zero('packagingDamaged'), pos('productProblem')], { seller: 0.9 });
   evidence('packaging-damaged-product-damaged', [pos('packagingDamaged'), pos('productProblem')], { carrier: 0.9 });
   evidence('carrier-damage-scan', [is('scanDamage', true)], { carrier: 0.9 });
-  evidence('damage-noted-at-delivery', [is('damageNotedAtDelivery', true), pos('packagingIntact'), zero('packagingDamaged')], { seller: 0.6 });
-  evidence('damage-noted-at-delivery', [is('damageNotedAtDelivery', true), any(zero('packagingIntact'), pos('packagingDamaged'))], { carrier: 0.6 });
-  add('packaging-damaged-product-unverified', all(pos('packagingDamaged'), zero('productProblem'), oneOf('reason', DAMAGE)), { carrier: 0.5 });
+  evidence('damage-noted-at-delivery', [is('damageNotedAtDelivery', true), pos('packagingIntact'), zero('packagingDamaged')], {
+    seller: 0.6,
+  });
+  evidence('damage-noted-at-delivery', [is('damageNotedAtDelivery', true), any(zero('packagingIntact'), pos('packagingDamaged'))], {
+    carrier: 0.6,
+  });
+  add('packaging-damaged-product-unverified', all(pos('packagingDamaged'), zero('productProblem'), oneOf('reason', DAMAGE)), {
+    carrier: 0.5,
+  });
   evidence(
     'functional-defect-shown',
-    [any(pos('productDefective'), pos('installerDefect')), is('hasPackagingPhoto', false), is('scanDamage', false), is('damageNotedAtDelivery', false)],
+    [
+      any(pos('productDefective'), pos('installerDefect')),
+      is('hasPackagingPhoto', false),
+      is('scanDamage', false),
+      is('damageNotedAtDelivery', false),
+    ],
     { seller: 0.8 },
   );
   evidence(
     'damage-origin-unknown',
-    [pos('productDamaged'), zero('productDefective'), zero('installerDefect'), is('hasPackagingPhoto', false), is('scanDamage', false), is('damageNotedAtDelivery', false)],
+    [
+      pos('productDamaged'),
+      zero('productDefective'),
+      zero('installerDefect'),
+      is('hasPackagingPhoto', false),
+      is('scanDamage', false),
+      is('damageNotedAtDelivery', false),
+    ],
     { seller: 0.3, carrier: 0.2 },
   );
   add(
@@ -221,24 +237,41 @@ function portedRules(): RuleProperties[] {
   add('inspected-ok-at-delivery', all(is('deliveryInspection', 'INSPECTED_OK'), pos('productDamaged')), { conflict: true });
   add(
     'no-inspection-does-not-shift-fault',
-    all(pos('productProblem'), any(is('deliveryInspection', 'NOT_ALLOWED_BY_COURIER'), all(is('deliveryInspection', 'NOT_PERFORMED'), pos('packagingIntact')))),
+    all(
+      pos('productProblem'),
+      any(is('deliveryInspection', 'NOT_ALLOWED_BY_COURIER'), all(is('deliveryInspection', 'NOT_PERFORMED'), pos('packagingIntact'))),
+    ),
     {},
   );
   evidence('parcel-lost', [is('scanLost', true)], { carrier: 0.95 });
   add('parcel-lost', all(is('scanLost', false), is('reason', 'LOGISTICS_LOST'), is('delivered', false)), { carrier: 0.65 });
-  add('lost-claim-contradicted-by-delivery', all(is('reason', 'LOGISTICS_LOST'), is('delivered', true), is('scanLost', false)), { carrier: 0.3, conflict: true });
+  add('lost-claim-contradicted-by-delivery', all(is('reason', 'LOGISTICS_LOST'), is('delivered', true), is('scanLost', false)), {
+    carrier: 0.3,
+    conflict: true,
+  });
   evidence('weight-lost-in-transit', [is('weightLost', true)], { carrier: 0.85 });
   add(
     'seller-shipped-late',
     all(is('reason', 'LOGISTICS_DELAYED'), is('shippedLate', true), any(is('promisedDeliveryKnown', false), is('deliveredLate', true))),
     { seller: 0.9 },
   );
-  add('carrier-delivered-late', all(is('reason', 'LOGISTICS_DELAYED'), is('deliveredLate', true), is('shippedLate', false)), { carrier: 0.9 });
-  add('delivered-on-time', all(is('reason', 'LOGISTICS_DELAYED'), is('promisedDeliveryKnown', true), is('deliveredLate', false)), { noFault: true });
-  add('delay-unverifiable', all(is('reason', 'LOGISTICS_DELAYED'), is('promisedDeliveryKnown', false), is('shippedLate', false)), { carrier: 0.3 });
-  add('wrong-carrier-used', any(is('reason', 'LOGISTICS_WRONG_CARRIER'), all(is('notTheAgreedCarrier', true), is('family', 'LOGISTICS'))), { seller: 0.85 });
+  add('carrier-delivered-late', all(is('reason', 'LOGISTICS_DELAYED'), is('deliveredLate', true), is('shippedLate', false)), {
+    carrier: 0.9,
+  });
+  add('delivered-on-time', all(is('reason', 'LOGISTICS_DELAYED'), is('promisedDeliveryKnown', true), is('deliveredLate', false)), {
+    noFault: true,
+  });
+  add('delay-unverifiable', all(is('reason', 'LOGISTICS_DELAYED'), is('promisedDeliveryKnown', false), is('shippedLate', false)), {
+    carrier: 0.3,
+  });
+  add('wrong-carrier-used', any(is('reason', 'LOGISTICS_WRONG_CARRIER'), all(is('notTheAgreedCarrier', true), is('family', 'LOGISTICS'))), {
+    seller: 0.85,
+  });
   add('courier-misconduct', all(is('reason', 'LOGISTICS_COURIER_MISCONDUCT')), { carrier: 0.8 });
-  const suspicious = all(pos('serialMismatch'), any(is('serialMismatchBySeller', true), is('buyerPriorAbuse', true), is('buyerHighClaimRate', true)));
+  const suspicious = all(
+    pos('serialMismatch'),
+    any(is('serialMismatchBySeller', true), is('buyerPriorAbuse', true), is('buyerHighClaimRate', true)),
+  );
   const wrongItemEvidence = any(pos('productWrongItem'), all(pos('serialMismatch'), not(suspicious)));
   evidence('wrong-item-sent', [wrongItemEvidence], { seller: 0.9 });
   add('wrong-item-sent', all(not(wrongItemEvidence), is('reason', 'PRODUCT_WRONG_ITEM')), { seller: 0.45 });
@@ -252,7 +285,9 @@ function portedRules(): RuleProperties[] {
   add('not-as-listed', all(zero('productNotAsPictured'), oneOf('reason', notAsListed)), { seller: 0.45 });
   evidence('misleading-presale-advice', [pos('adviceMisleading')], { seller: 0.9 });
   add('misleading-presale-advice', all(zero('adviceMisleading'), is('reason', 'SERVICE_MISLEADING_ADVICE')), { seller: 0.45 });
-  add('presale-advice-accurate', all(pos('adviceAccurate'), oneOf('reason', ['SERVICE_MISLEADING_ADVICE', 'PRODUCT_SIZE_PROBLEM'])), { buyer: 0.7 });
+  add('presale-advice-accurate', all(pos('adviceAccurate'), oneOf('reason', ['SERVICE_MISLEADING_ADVICE', 'PRODUCT_SIZE_PROBLEM'])), {
+    buyer: 0.7,
+  });
   add('staff-complaint', all(is('reason', 'SERVICE_STAFF_COMPLAINT')), { seller: 0.6 });
   add('buyer-address-change', all(is('reason', 'BUYER_ADDRESS_CHANGE')), { buyer: 0.9 });
   const cancel = ['BUYER_CANCEL_BEFORE_SHIPPING', 'BUYER_CANCEL_AFTER_SHIPPING'];
@@ -293,14 +328,7 @@ async function runPort(engine: Engine, facts: Facts, policy: Policy): Promise<Po
     buyer += w.buyer ?? 0;
   }
   const total = carrier + seller + buyer;
-  const dominant =
-    total === 0
-      ? 'NO_FAULT'
-      : seller >= carrier && seller >= buyer
-        ? 'seller'
-        : carrier >= buyer
-          ? 'carrier'
-          : 'buyer';
+  const dominant = total === 0 ? 'NO_FAULT' : seller >= carrier && seller >= buyer ? 'seller' : carrier >= buyer ? 'carrier' : 'buyer';
   return { fired, dominant };
 }
 
@@ -346,7 +374,14 @@ function timeInterleaved(corpus: readonly Facts[], workloads: Record<string, (f:
   return Object.fromEntries(
     names.map((name) => {
       const perSecond = median(rounds[name] as number[]);
-      return [name, { perSecond: Math.round(perSecond), nsPerCase: Math.round(1e9 / perSecond), roundsPerSecond: (rounds[name] as number[]).map(Math.round) }];
+      return [
+        name,
+        {
+          perSecond: Math.round(perSecond),
+          nsPerCase: Math.round(1e9 / perSecond),
+          roundsPerSecond: (rounds[name] as number[]).map(Math.round),
+        },
+      ];
     }),
   );
 }
@@ -449,7 +484,9 @@ Corpus: ${fmt(CASES)} seeded cases (seed ${SEED}), ${ruleChain.length} rules, po
 - decide vs json-rules-engine: **${results.ratios.decideVsJsonRulesEngine}×** (goal ≥ 30×: ${results.goals.atLeast30xJsonRulesEngine ? 'met' : 'NOT met'}).
 - decide vs zod parse of its input: **${results.ratios.decideVsZodParse}×** (goal ≥ 1×, a decision costs no more than validating its input: ${results.goals.decisionNoCostlierThanValidation ? 'met' : 'NOT met'}).
 - Port fidelity on the sample: fired-rule sets agree in ${(results.jsonRulesEngine.firedRuleSetAgreement * 100).toFixed(2)}% of cases; dominant party agrees in ${(results.jsonRulesEngine.dominantPartyAgreement * 100).toFixed(2)}% (the port uses nominal weights, not evidence-strength-scaled ones). Both engines get the same precomputed fact view per case.
-- Outcome mix: ${Object.entries(results.outcomeMix).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}.
+- Outcome mix: ${Object.entries(results.outcomeMix)
+    .map(([k, v]) => `${k} ${fmt(v)}`)
+    .join(', ')}.
 `;
   writeFileSync(join(dir, 'decision.md'), md);
   console.log(md);

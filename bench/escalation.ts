@@ -69,7 +69,18 @@ const MARKETPLACE = 'bench-market';
 const NOW = '2026-11-10T12:00:00.000Z';
 const NOW_MS = Date.parse(NOW);
 const HOUR = 3_600_000;
-const levels: readonly EscalationLevel[] = ['AGENT', 'AGENT', 'AGENT', 'AGENT', 'AGENT', 'AGENT', 'AGENT', 'AGENT', 'SUPERVISOR', 'MANAGER'];
+const levels: readonly EscalationLevel[] = [
+  'AGENT',
+  'AGENT',
+  'AGENT',
+  'AGENT',
+  'AGENT',
+  'AGENT',
+  'AGENT',
+  'AGENT',
+  'SUPERVISOR',
+  'MANAGER',
+];
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -120,7 +131,9 @@ function caseNumber(i: number): CaseRecord {
   };
 }
 
-async function seed(documents: DynamoDBDocumentClient): Promise<{ ms: number; bytes: number; dueCases: number; defaultResolutionsExpected: number }> {
+async function seed(
+  documents: DynamoDBDocumentClient,
+): Promise<{ ms: number; bytes: number; dueCases: number; defaultResolutionsExpected: number }> {
   const started = performance.now();
   let next = 0;
   let bytes = 0;
@@ -190,7 +203,9 @@ async function main(): Promise<void> {
 
     log('seeding (BatchWriteItem, toCaseItem mapping)…');
     const seeded = await seed(documents);
-    log(`  ${fmt(CASES)} cases (${(seeded.bytes / 2 ** 20).toFixed(0)} MiB) in ${(seeded.ms / 1000).toFixed(1)} s; ${fmt(seeded.dueCases)} due`);
+    log(
+      `  ${fmt(CASES)} cases (${(seeded.bytes / 2 ** 20).toFixed(0)} MiB) in ${(seeded.ms / 1000).toFixed(1)} s; ${fmt(seeded.dueCases)} due`,
+    );
 
     const caseItemBytes = itemSize(toCaseItem(caseNumber(0)));
     const setupMiB = Math.round(seeded.bytes / 2 ** 20);
@@ -252,11 +267,14 @@ async function main(): Promise<void> {
       // AWS billing, upper bound: each index page is eventually consistent (0.5 RCU per 4 KB,
       // at least 0.5); each case read is strongly consistent (1 RCU per 4 KB of the item).
       const indexQueries = requests - tableItems;
-      const billed = indexQueries * 0.5 + Math.ceil((indexItems * indexEntryBytes) / 4096) * 0.5 + tableItems * Math.ceil(caseItemBytes / 4096);
+      const billed =
+        indexQueries * 0.5 + Math.ceil((indexItems * indexEntryBytes) / 4096) * 0.5 + tableItems * Math.ceil(caseItemBytes / 4096);
       sweeps.push({ result, ms, indexItems, tableItems, requests, reportedReadUnits: readCapacityUnits, billedReadUnits: billed });
       const finished = result.found === 0 || sweeps.length > 2 * (2 + Math.ceil(seeded.dueCases / LIMIT));
       if (!finished && BACKLOG && sweeps.length % 20 !== 1) continue;
-      log(`  sweep ${sweeps.length}: found ${result.found}, escalated ${result.escalated}, default resolutions ${result.defaultResolutions}, index items ${indexItems}, case reads ${tableItems}, ${ms.toFixed(0)} ms (${result.stoppedBy})`);
+      log(
+        `  sweep ${sweeps.length}: found ${result.found}, escalated ${result.escalated}, default resolutions ${result.defaultResolutions}, index items ${indexItems}, case reads ${tableItems}, ${ms.toFixed(0)} ms (${result.stoppedBy})`,
+      );
       if (finished) break;
     }
 
@@ -272,7 +290,14 @@ async function main(): Promise<void> {
     const results = {
       benchmark: RESULTS_NAME,
       date: new Date().toISOString(),
-      machine: { cpu, cores: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.release()} ${os.arch()}`, memoryGiB: Math.round(os.totalmem() / 2 ** 30), loadAverage1m: +(os.loadavg()[0] ?? 0).toFixed(1) },
+      machine: {
+        cpu,
+        cores: os.cpus().length,
+        node: process.version,
+        platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+        loadAverage1m: +(os.loadavg()[0] ?? 0).toFixed(1),
+      },
       setup: {
         cases: CASES,
         duePercent: DUE_PERCENT,
@@ -280,7 +305,12 @@ async function main(): Promise<void> {
         defaultResolutionsExpected: seeded.defaultResolutionsExpected,
         limitPerSweep: LIMIT,
         concurrency: CONCURRENCY,
-        seeding: { ms: Math.round(seeded.ms), itemsPerSecond: Math.round(CASES / (seeded.ms / 1000)), mebibytes: Math.round(seeded.bytes / 2 ** 20), method: 'BatchWriteItem with toCaseItem (case items only)' },
+        seeding: {
+          ms: Math.round(seeded.ms),
+          itemsPerSecond: Math.round(CASES / (seeded.ms / 1000)),
+          mebibytes: Math.round(seeded.bytes / 2 ** 20),
+          method: 'BatchWriteItem with toCaseItem (case items only)',
+        },
         caseItemBytes,
         indexEntryBytes,
       },
@@ -348,7 +378,10 @@ ${scan === undefined ? `- Without the sparse index a sweep would Scan every item
 
 /** The --backlog section: does a 100,000-case backlog drain over runs, each inside its invocation? */
 function backlogReport(input: {
-  results: { machine: { cores: number; platform: string; loadAverage1m: number }; totals: { itemsReadPerDueCase: number; msPerCaseMoved: number } };
+  results: {
+    machine: { cores: number; platform: string; loadAverage1m: number };
+    totals: { itemsReadPerDueCase: number; msPerCaseMoved: number };
+  };
   working: Sweep[];
   empty: Sweep;
   seeded: { ms: number; dueCases: number; defaultResolutionsExpected: number };
@@ -364,7 +397,8 @@ function backlogReport(input: {
   const skipped = working.reduce((n, s) => n + s.result.skipped, 0);
   const moved = working.reduce((n, s) => n + s.result.escalated + s.result.defaultResolutions, 0);
   const totalMs = working.reduce((n, s) => n + s.ms, 0);
-  const row = (s: Sweep, i: number) => `| ${i + 1} | ${fmt(s.result.found)} | ${fmt(s.result.escalated)} | ${fmt(s.result.defaultResolutions)} | ${fmt(s.indexItems + s.tableItems)} | ${fmt(Math.round(s.ms))} | ${s.result.stoppedBy} |`;
+  const row = (s: Sweep, i: number) =>
+    `| ${i + 1} | ${fmt(s.result.found)} | ${fmt(s.result.escalated)} | ${fmt(s.result.defaultResolutions)} | ${fmt(s.indexItems + s.tableItems)} | ${fmt(Math.round(s.ms))} | ${s.result.stoppedBy} |`;
   const rows = working.map(row);
   const shown = rows.length <= 8 ? rows : [...rows.slice(0, 3), `| … | | | | | | |`, ...rows.slice(-3)];
   return `## Escalation backlog drain

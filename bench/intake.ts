@@ -38,11 +38,38 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { type AttributeValue, type ConsumedCapacity, CreateTableCommand, DeleteTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type BatchGetCommandOutput, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type AttributeValue,
+  type ConsumedCapacity,
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { caseTable, type IndexDefinition } from '#infra/definitions.ts';
 import { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
-import { caseKey, casePartitionQuery, deliveryKey, derivedCaseAttributes, fromCaseItem, indexEntryOf, itemKindOf, sellerDueIndex, toCaseItem, toOutboxItem } from '#lib/adapters/dynamodb/table-schema.ts';
+import {
+  caseKey,
+  casePartitionQuery,
+  deliveryKey,
+  derivedCaseAttributes,
+  fromCaseItem,
+  indexEntryOf,
+  itemKindOf,
+  sellerDueIndex,
+  toCaseItem,
+  toOutboxItem,
+} from '#lib/adapters/dynamodb/table-schema.ts';
 import { HttpPaymentProvider } from '#lib/adapters/http-payment-provider.ts';
 import { StaticPolicyProvider } from '#lib/adapters/static-policy-provider.ts';
 import { StaticWebhookSecrets } from '#lib/adapters/static-webhook-secrets.ts';
@@ -182,7 +209,9 @@ async function startRuntime(): Promise<Runtime> {
   if (failure === undefined && javaPid === undefined) failure = "no 'dynamodb-local pid=' line in the runtime output";
   if (failure !== undefined) {
     const stopped = await stopRuntime();
-    throw new Error(`${failure} (runtime exit ${stopped.exitCode ?? stopped.signal}, Java ${stopped.javaGone ? 'gone' : 'STILL RUNNING'}):\n${output()}`);
+    throw new Error(
+      `${failure} (runtime exit ${stopped.exitCode ?? stopped.signal}, Java ${stopped.javaGone ? 'gone' : 'STILL RUNNING'}):\n${output()}`,
+    );
   }
   const startSeconds = Number(process.hrtime.bigint() - started) / 1e9;
 
@@ -246,8 +275,13 @@ function cpuSnapshot(runtime: Runtime): CpuSnapshot {
 
 /** CPU milliseconds per unit of work between two snapshots, per process. */
 function cpuPer(before: CpuSnapshot, after: CpuSnapshot, n: number): Record<string, number | null> {
-  const per = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? null : Math.round(((b - a) * 1000 * 100) / n) / 100);
-  return { runtimeNodeMs: per(before.runtime, after.runtime), dynamodbLocalJavaMs: per(before.java, after.java), benchClientMs: per(before.bench, after.bench) };
+  const per = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined ? null : Math.round(((b - a) * 1000 * 100) / n) / 100;
+  return {
+    runtimeNodeMs: per(before.runtime, after.runtime),
+    dynamodbLocalJavaMs: per(before.java, after.java),
+    benchClientMs: per(before.bench, after.bench),
+  };
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -268,12 +302,16 @@ async function runPool(n: number, concurrency: number, task: (i: number) => Prom
 
 function post(agent: Agent, url: string, headers: Record<string, string>, body: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) }, timeout: HTTP_TIMEOUT_MS }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      url,
+      { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) }, timeout: HTTP_TIMEOUT_MS },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end(body);
@@ -289,10 +327,24 @@ function percentile(sorted: ArrayLike<number>, q: number): number {
 function latencyStats(ms: Float64Array): Latency {
   const s = Float64Array.from(ms).sort();
   const r = (n: number) => Math.round(n * 100) / 100;
-  return { p50: r(percentile(s, 0.5)), p95: r(percentile(s, 0.95)), p99: r(percentile(s, 0.99)), max: r(s[s.length - 1] ?? 0), mean: r(s.reduce((a, b) => a + b, 0) / s.length) };
+  return {
+    p50: r(percentile(s, 0.5)),
+    p95: r(percentile(s, 0.95)),
+    p99: r(percentile(s, 0.99)),
+    max: r(s[s.length - 1] ?? 0),
+    mean: r(s.reduce((a, b) => a + b, 0) / s.length),
+  };
 }
 
-type IntakeRun = { seconds: number; perSecond: number; latencyMs: Latency; accepted: number; nonAccepted: Record<string, number>; caseIds: string[]; deliveryIds: string[] };
+type IntakeRun = {
+  seconds: number;
+  perSecond: number;
+  latencyMs: Latency;
+  accepted: number;
+  nonAccepted: Record<string, number>;
+  caseIds: string[];
+  deliveryIds: string[];
+};
 
 /** Sends n fresh signed `return.requested` webhooks (signed just before sending, outside the timing). */
 async function sendWebhooks(runtime: Runtime, agent: Agent, n: number, concurrency: number): Promise<IntakeRun> {
@@ -325,11 +377,23 @@ async function sendWebhooks(runtime: Runtime, agent: Agent, n: number, concurren
       nonAccepted[key] = (nonAccepted[key] ?? 0) + 1;
     }
   });
-  return { seconds, perSecond: n / seconds, latencyMs: latencyStats(latencies), accepted, nonAccepted, caseIds: caseIds.filter((c) => c !== ''), deliveryIds };
+  return {
+    seconds,
+    perSecond: n / seconds,
+    latencyMs: latencyStats(latencies),
+    accepted,
+    nonAccepted,
+    caseIds: caseIds.filter((c) => c !== ''),
+    deliveryIds,
+  };
 }
 
 /** Reads statuses straight from the table until every case is REFUNDED or the deadline passes. */
-async function waitUntilRefunded(doc: DynamoDBDocumentClient, caseIds: readonly string[], timeoutMs: number): Promise<{ seconds: number; refunded: number; pending: number }> {
+async function waitUntilRefunded(
+  doc: DynamoDBDocumentClient,
+  caseIds: readonly string[],
+  timeoutMs: number,
+): Promise<{ seconds: number; refunded: number; pending: number }> {
   const started = Date.now();
   const remaining = new Set(caseIds);
   let refunded = 0;
@@ -349,7 +413,14 @@ async function countRefunded(doc: DynamoDBDocumentClient, ids: Set<string>, remo
     for (let attempt = 0; keys !== undefined && keys.length > 0 && attempt < 20; attempt++) {
       const out: BatchGetCommandOutput = await doc.send(
         new BatchGetCommand({
-          RequestItems: { [TABLE_NAME]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'caseId, #s', ExpressionAttributeNames: { '#s': 'status' } } },
+          RequestItems: {
+            [TABLE_NAME]: {
+              Keys: keys,
+              ConsistentRead: true,
+              ProjectionExpression: 'caseId, #s',
+              ExpressionAttributeNames: { '#s': 'status' },
+            },
+          },
         }),
       );
       for (const item of out.Responses?.[TABLE_NAME] ?? []) {
@@ -388,7 +459,13 @@ async function createFloorTable(client: DynamoDBClient): Promise<void> {
 
 type FloorRun = { seconds: number; perSecond: number; latencyMs: Latency; errors: Record<string, number> };
 
-async function putLoop(client: DynamoDBClient, template: Record<string, AttributeValue>, offset: number, n: number, concurrency: number): Promise<FloorRun> {
+async function putLoop(
+  client: DynamoDBClient,
+  template: Record<string, AttributeValue>,
+  offset: number,
+  n: number,
+  concurrency: number,
+): Promise<FloorRun> {
   const latencies = new Float64Array(n);
   const errors: Record<string, number> = {};
   const seconds = await runPool(n, concurrency, async function putOne(i) {
@@ -446,13 +523,16 @@ const KB = 1024;
 const units = (bytes: number, per: number) => Math.max(1, Math.ceil(bytes / per));
 /** Every index entry carries 100 bytes of overhead besides its attributes. */
 const INDEX_ENTRY_OVERHEAD = 100;
-const indexEntry = (index: IndexDefinition, item: Item | undefined): Item | undefined => (item === undefined ? undefined : indexEntryOf(index, item));
+const indexEntry = (index: IndexDefinition, item: Item | undefined): Item | undefined =>
+  item === undefined ? undefined : indexEntryOf(index, item);
 
 /** JSON with object keys sorted at every level, so equal items compare equal whatever their key order. */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v !== null && typeof v === 'object') {
-    const entries = Object.entries(v as Item).filter(([, e]) => e !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(v as Item)
+      .filter(([, e]) => e !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, e]) => `${JSON.stringify(k)}:${canonical(e)}`).join(',')}}`;
   }
   return JSON.stringify(v);
@@ -524,7 +604,15 @@ function billedUnits(op: Op): Billed {
       return { rcu: (op.item === undefined ? 1 : units(itemSize(op.item), 4 * KB)) * (op.consistent ? 1 : 0.5), wcuTable: 0, wcuIndex };
     case 'Query':
       // units() is at least 1: an empty Query still costs 1 RCU (0.5 eventually consistent).
-      return { rcu: units(op.items.reduce((sum, item) => sum + itemSize(item), 0), 4 * KB) * (op.consistent ? 1 : 0.5), wcuTable: 0, wcuIndex };
+      return {
+        rcu:
+          units(
+            op.items.reduce((sum, item) => sum + itemSize(item), 0),
+            4 * KB,
+          ) * (op.consistent ? 1 : 0.5),
+        wcuTable: 0,
+        wcuIndex,
+      };
     case 'DeleteItem':
       addIndex(indexWrites(op.before, undefined));
       return { rcu: 0, wcuTable: units(itemSize(op.before), KB), wcuIndex };
@@ -591,14 +679,29 @@ export function lifecycleFromItems(stored: StoredCase): { ops: Op[]; minimum: Op
   const version = Number(v3.version);
   const intakeEvents = stored.events.filter((e) => Number(e.version) === version - 2);
   if (started?.length !== 1 || applied?.length !== 1 || intakeEvents.length + 2 !== stored.events.length) {
-    throw new UnexpectedCaseShapeError(`case ${String(v3.caseId)} history is not intake + REFUND_STARTED + REFUND_APPLIED: ${stored.events.map((e) => e.action).join(', ')}`);
+    throw new UnexpectedCaseShapeError(
+      `case ${String(v3.caseId)} history is not intake + REFUND_STARTED + REFUND_APPLIED: ${stored.events.map((e) => e.action).join(', ')}`,
+    );
   }
   if (intakeEvents.some((e) => e.action === 'HELD_EVENT_NOT_APPLIED' || (e.details as Item | undefined)?.arrivedBeforeTheReturn === true)) {
-    throw new UnexpectedCaseShapeError(`case ${String(v3.caseId)} was born with held events: the intake Query read items the model does not count`);
+    throw new UnexpectedCaseShapeError(
+      `case ${String(v3.caseId)} was born with held events: the intake Query read items the model does not count`,
+    );
   }
   const { providerReference: _ref, appliedAt: _at, ...pendingRefund } = refund;
-  const v1 = withIndexAttributes({ ...v3, status: 'REFUND_PENDING', version: version - 2, updatedAt: v3.createdAt, refund: { ...pendingRefund, status: 'PENDING' } });
-  const v2 = withIndexAttributes({ ...v1, version: version - 1, updatedAt: (started[0] as Item).at, refund: { ...pendingRefund, status: 'APPLYING' } });
+  const v1 = withIndexAttributes({
+    ...v3,
+    status: 'REFUND_PENDING',
+    version: version - 2,
+    updatedAt: v3.createdAt,
+    refund: { ...pendingRefund, status: 'PENDING' },
+  });
+  const v2 = withIndexAttributes({
+    ...v1,
+    version: version - 1,
+    updatedAt: (started[0] as Item).at,
+    refund: { ...pendingRefund, status: 'APPLYING' },
+  });
   const caseId = String(v3.caseId);
   const refundId = String(refund.refundId);
   const createdAt = refund.dueAt;
@@ -606,17 +709,36 @@ export function lifecycleFromItems(stored: StoredCase): { ops: Op[]; minimum: Op
     caseId,
     refundId,
     createdAt,
-    message: { schemaVersion: 1, refundId, caseId, sellerId: v3.sellerId, amount: refund.amount, currency: refund.currency, decidedAtVersion: refund.decidedAtVersion },
+    message: {
+      schemaVersion: 1,
+      refundId,
+      caseId,
+      sellerId: v3.sellerId,
+      amount: refund.amount,
+      currency: refund.currency,
+      decidedAtVersion: refund.decidedAtVersion,
+    },
   } as OutboxRecord);
-  const put = (label: string, after: Item, before?: Item): WriteAction => (before === undefined ? { label, after } : { label, before, after });
+  const put = (label: string, after: Item, before?: Item): WriteAction =>
+    before === undefined ? { label, after } : { label, before, after };
   // The HELD guard is absent (nothing was ever held for the return): the check reads no item.
   const heldGuardAbsent: WriteAction = { label: 'HELD guard absent (ConditionCheck)', check: true };
-  const intakeTx: WriteAction[] = [put('case', v1), put('delivery', stored.delivery), heldGuardAbsent, put('outbox', outbox), ...intakeEvents.map((e) => put(`event ${String(e.action)}`, e))];
+  const intakeTx: WriteAction[] = [
+    put('case', v1),
+    put('delivery', stored.delivery),
+    heldGuardAbsent,
+    put('outbox', outbox),
+    ...intakeEvents.map((e) => put(`event ${String(e.action)}`, e)),
+  ];
   const ops: Op[] = [
     { kind: 'GetItem', label: OP.getDelivery, consistent: true, item: undefined },
     { kind: 'GetItem', label: OP.getCase, consistent: true, item: undefined },
     { kind: 'Query', label: OP.queryHeld, consistent: true, items: [] },
-    { kind: 'TransactWriteItems', label: `${OP.intakeTx} case + delivery + HELD check + outbox + ${intakeEvents.length} events`, actions: intakeTx },
+    {
+      kind: 'TransactWriteItems',
+      label: `${OP.intakeTx} case + delivery + HELD check + outbox + ${intakeEvents.length} events`,
+      actions: intakeTx,
+    },
     { kind: 'DeleteItem', label: OP.publishDelete, before: outbox },
     { kind: 'GetItem', label: OP.workerGet, consistent: true, item: v1 },
     { kind: 'TransactWriteItems', label: OP.claimTx, actions: [put('case', v2, v1), put('event REFUND_STARTED', started[0] as Item)] },
@@ -635,11 +757,20 @@ export function lifecycleFromItems(stored: StoredCase): { ops: Op[]; minimum: Op
   // pre-read a conditional write can replace; the guard check fails exactly when something
   // is held, and only then need the events be read and the creation retried. So the Query
   // counts as surplus (with the pre-reads), the check as design.
-  const bare = (item: Item): Item => Object.fromEntries(Object.entries(item).filter(([k]) => !(derivedCaseAttributes as readonly string[]).includes(k)));
+  const bare = (item: Item): Item =>
+    Object.fromEntries(Object.entries(item).filter(([k]) => !(derivedCaseAttributes as readonly string[]).includes(k)));
   const minimum: Op[] = [
-    { kind: 'TransactWriteItems', label: 'intake: case + history + delivery + HELD guard check', actions: [put('case', bare(v1)), put('delivery', stored.delivery), heldGuardAbsent, ...intakeEvents.map((e) => put('event', e))] },
+    {
+      kind: 'TransactWriteItems',
+      label: 'intake: case + history + delivery + HELD guard check',
+      actions: [put('case', bare(v1)), put('delivery', stored.delivery), heldGuardAbsent, ...intakeEvents.map((e) => put('event', e))],
+    },
     { kind: 'GetItem', label: 'worker: GetItem case (consistent)', consistent: true, item: bare(v1) },
-    { kind: 'TransactWriteItems', label: 'worker: case + REFUND_APPLIED', actions: [put('case', bare(v3), bare(v1)), put('event', applied[0] as Item)] },
+    {
+      kind: 'TransactWriteItems',
+      label: 'worker: case + REFUND_APPLIED',
+      actions: [put('case', bare(v3), bare(v1)), put('event', applied[0] as Item)],
+    },
   ];
   const sizes: Record<string, number> = {
     'case (intake, v1)': itemSize(v1),
@@ -669,12 +800,21 @@ async function readStoredCase(doc: DynamoDBDocumentClient, table: string, caseId
   } while (startKey !== undefined);
   const caseItem = items.find((i) => itemKindOf(i).kind === 'CASE');
   const events = items.filter((i) => itemKindOf(i).kind === 'EVENT');
-  const delivery = (await doc.send(new GetCommand({ TableName: table, Key: deliveryKey(DEFAULT_MARKETPLACE, deliveryId), ConsistentRead: true }))).Item;
-  if (caseItem === undefined || delivery === undefined) throw new UnexpectedCaseShapeError(`case ${caseId} or its delivery ${deliveryId} is missing`);
+  const delivery = (
+    await doc.send(new GetCommand({ TableName: table, Key: deliveryKey(DEFAULT_MARKETPLACE, deliveryId), ConsistentRead: true }))
+  ).Item;
+  if (caseItem === undefined || delivery === undefined)
+    throw new UnexpectedCaseShapeError(`case ${caseId} or its delivery ${deliveryId} is missing`);
   return { caseItem, events, delivery, leftovers: items.length - 1 - events.length };
 }
 
-type CaseUnits = { ops: { label: string; billed: Billed }[]; total: Billed; minimum: Billed; withoutTraceInCase: Billed; sizes: Record<string, number> };
+type CaseUnits = {
+  ops: { label: string; billed: Billed }[];
+  total: Billed;
+  minimum: Billed;
+  withoutTraceInCase: Billed;
+  sizes: Record<string, number>;
+};
 
 function total(bs: Billed[]): Billed {
   const out: Billed = { rcu: 0, wcuTable: 0, wcuIndex: {} };
@@ -692,7 +832,13 @@ function unitsOfCase(stored: StoredCase): CaseUnits {
   // What-if: the same operations with the rule trace kept only in the DECISION_MADE event.
   const decision = stored.caseItem.decision as Item | undefined;
   const lean = lifecycleFromItems({ ...stored, caseItem: { ...stored.caseItem, decision: { ...decision, trace: undefined } } });
-  return { ops: billed, total: total(billed.map((b) => b.billed)), minimum: total(minimum.map(billedUnits)), withoutTraceInCase: total(lean.ops.map(billedUnits)), sizes };
+  return {
+    ops: billed,
+    total: total(billed.map((b) => b.billed)),
+    minimum: total(minimum.map(billedUnits)),
+    withoutTraceInCase: total(lean.ops.map(billedUnits)),
+    sizes,
+  };
 }
 
 /* ---- Recorded in-process run: what the code really sends -------------------------------- */
@@ -717,10 +863,20 @@ function opsFromRecorded(calls: readonly RecordedCall[], state: Map<string, Item
   const ops: Op[] = [];
   for (const call of calls) {
     if (call.command === 'GetItemCommand') {
-      ops.push({ kind: 'GetItem', label: call.command, consistent: call.input.ConsistentRead === true, item: call.output.Item as Item | undefined });
+      ops.push({
+        kind: 'GetItem',
+        label: call.command,
+        consistent: call.input.ConsistentRead === true,
+        item: call.output.Item as Item | undefined,
+      });
     } else if (call.command === 'QueryCommand') {
       // One recorded call is one page: billed on the items it read (none for the held-events Query).
-      ops.push({ kind: 'Query', label: call.command, consistent: call.input.ConsistentRead === true, items: (call.output.Items as Item[] | undefined) ?? [] });
+      ops.push({
+        kind: 'Query',
+        label: call.command,
+        consistent: call.input.ConsistentRead === true,
+        items: (call.output.Items as Item[] | undefined) ?? [],
+      });
     } else if (call.command === 'DeleteItemCommand') {
       const k = keyOf(call.input.Key as Item);
       ops.push({ kind: 'DeleteItem', label: call.command, before: state.get(k) });
@@ -731,7 +887,8 @@ function opsFromRecorded(calls: readonly RecordedCall[], state: Map<string, Item
         const p = t.Put as { Item: Item } | undefined;
         const d = t.Delete as { Key: Item } | undefined;
         const c = t.ConditionCheck as { Key: Item } | undefined;
-        if (p === undefined && d === undefined && c === undefined) throw new Error(`unexpected transaction item ${Object.keys(t).join(', ')}`);
+        if (p === undefined && d === undefined && c === undefined)
+          throw new Error(`unexpected transaction item ${Object.keys(t).join(', ')}`);
         const k = keyOf(p?.Item ?? d?.Key ?? c?.Key ?? {});
         const before = state.get(k);
         if (c !== undefined) {
@@ -763,7 +920,12 @@ async function checkItemSizes(doc: DynamoDBDocumentClient, transactItems: Item[]
     if (item === undefined) continue;
     const out = await doc.send(new PutCommand({ TableName: FLOOR_TABLE, Item: item, ReturnConsumedCapacity: 'TOTAL' }));
     const bytes = itemSize(item);
-    checks.push({ item: `${String(item.type)}${item.action === undefined ? '' : ` ${String(item.action)}`}`, ourBytes: bytes, ourUnits: units(bytes, KB), dynamodbLocalUnits: out.ConsumedCapacity?.CapacityUnits });
+    checks.push({
+      item: `${String(item.type)}${item.action === undefined ? '' : ` ${String(item.action)}`}`,
+      ourBytes: bytes,
+      ourUnits: units(bytes, KB),
+      dynamodbLocalUnits: out.ConsumedCapacity?.CapacityUnits,
+    });
   }
   return checks;
 }
@@ -777,7 +939,12 @@ async function recordedRun(endpoint: string, n: number) {
       const out = await next({ ...args, input });
       const output = out.output as unknown as Item;
       const consumed = output.ConsumedCapacity;
-      calls.push({ command: String(context.commandName), input: structuredClone(input), output: structuredClone(output), consumed: consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed as ConsumedCapacity] });
+      calls.push({
+        command: String(context.commandName),
+        input: structuredClone(input),
+        output: structuredClone(output),
+        consumed: consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed as ConsumedCapacity],
+      });
       return out;
     },
     { step: 'initialize', name: 'benchRecordCalls' },
@@ -788,10 +955,23 @@ async function recordedRun(endpoint: string, n: number) {
   const payments = await startPaymentSimulator({ host: '127.0.0.1' });
   const queued: RefundMessage[] = [];
   const refunds = { publish: async (m: RefundMessage) => void queued.push(m) };
-  const intakeDeps = { store, secrets: new StaticWebhookSecrets(DEV_WEBHOOK_SECRETS), policies: new StaticPolicyProvider(marketplacePolicies), refunds, clock: systemClock, marketplaces: canonicalOnly };
+  const intakeDeps = {
+    store,
+    secrets: new StaticWebhookSecrets(DEV_WEBHOOK_SECRETS),
+    policies: new StaticPolicyProvider(marketplacePolicies),
+    refunds,
+    clock: systemClock,
+    marketplaces: canonicalOnly,
+  };
   const workerDeps = { store, payments: new HttpPaymentProvider({ baseUrl: payments.url }), clock: systemClock };
   const reader = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
-  const perCase: { sequenceMatches: boolean; heldQueryEmpty: boolean; recorded: Billed; reconstructed: Billed; local: { total: number; table: number; byCall: number[]; indexes: Record<string, number> } }[] = [];
+  const perCase: {
+    sequenceMatches: boolean;
+    heldQueryEmpty: boolean;
+    recorded: Billed;
+    reconstructed: Billed;
+    local: { total: number; table: number; byCall: number[]; indexes: Record<string, number> };
+  }[] = [];
   let sample: { command: string; consumed: ConsumedCapacity[] }[] = [];
   let sizeCheck: SizeCheck[] = [];
   try {
@@ -799,9 +979,14 @@ async function recordedRun(endpoint: string, n: number) {
       const payload = buildSamplePayload();
       const request = signedRequest({ baseUrl: 'http://127.0.0.1', body: JSON.stringify(payload) });
       const from = calls.length;
-      const accepted = await receiveWebhook(intakeDeps, { marketplace: DEFAULT_MARKETPLACE, rawBody: request.body, signatureHeader: request.headers['x-signature'] });
+      const accepted = await receiveWebhook(intakeDeps, {
+        marketplace: DEFAULT_MARKETPLACE,
+        rawBody: request.body,
+        signatureHeader: request.headers['x-signature'],
+      });
       const message = queued.shift();
-      if (message === undefined || accepted.refund?.publish !== 'PUBLISHED') throw new Error(`recorded case ${accepted.caseId}: no refund published`);
+      if (message === undefined || accepted.refund?.publish !== 'PUBLISHED')
+        throw new Error(`recorded case ${accepted.caseId}: no refund published`);
       const result = await applyRefund(workerDeps, message);
       if (result.outcome !== 'APPLIED') throw new Error(`recorded case ${accepted.caseId}: refund ${result.outcome}`);
       const mine = calls.slice(from);
@@ -819,7 +1004,8 @@ async function recordedRun(endpoint: string, n: number) {
           local.total += cc.CapacityUnits ?? 0;
           local.table += cc.Table?.CapacityUnits ?? 0;
           local.byCall[j] = (local.byCall[j] ?? 0) + (cc.CapacityUnits ?? 0);
-          for (const [name, cap] of Object.entries(cc.GlobalSecondaryIndexes ?? {})) local.indexes[name] = (local.indexes[name] ?? 0) + (cap.CapacityUnits ?? 0);
+          for (const [name, cap] of Object.entries(cc.GlobalSecondaryIndexes ?? {}))
+            local.indexes[name] = (local.indexes[name] ?? 0) + (cap.CapacityUnits ?? 0);
         }
       });
       if (i === 0) {
@@ -827,7 +1013,9 @@ async function recordedRun(endpoint: string, n: number) {
         const intakeTx = mine.find((c) => c.command === 'TransactWriteItemsCommand');
         sizeCheck = await checkItemSizes(reader, intakeTx?.input.TransactItems as Item[] | undefined);
       }
-      const heldQueryEmpty = mine.filter((c) => c.command === 'QueryCommand').every((c) => ((c.output.Items as Item[] | undefined) ?? []).length === 0);
+      const heldQueryEmpty = mine
+        .filter((c) => c.command === 'QueryCommand')
+        .every((c) => ((c.output.Items as Item[] | undefined) ?? []).length === 0);
       perCase.push({ sequenceMatches, heldQueryEmpty, recorded, reconstructed, local });
     }
   } finally {
@@ -836,8 +1024,13 @@ async function recordedRun(endpoint: string, n: number) {
     client.destroy();
     reader.destroy();
   }
-  const same = (a: Billed, b: Billed) => a.rcu === b.rcu && a.wcuTable === b.wcuTable && sumIndex(a) === sumIndex(b) && JSON.stringify(Object.entries(a.wcuIndex).sort()) === JSON.stringify(Object.entries(b.wcuIndex).sort());
-  const avg = (f: (p: (typeof perCase)[number]) => number) => Math.round((perCase.reduce((s, p) => s + f(p), 0) / perCase.length) * 100) / 100;
+  const same = (a: Billed, b: Billed) =>
+    a.rcu === b.rcu &&
+    a.wcuTable === b.wcuTable &&
+    sumIndex(a) === sumIndex(b) &&
+    JSON.stringify(Object.entries(a.wcuIndex).sort()) === JSON.stringify(Object.entries(b.wcuIndex).sort());
+  const avg = (f: (p: (typeof perCase)[number]) => number) =>
+    Math.round((perCase.reduce((s, p) => s + f(p), 0) / perCase.length) * 100) / 100;
   const indexNames = [...new Set(perCase.flatMap((p) => Object.keys(p.local.indexes)))];
   return {
     cases: perCase.length,
@@ -845,7 +1038,11 @@ async function recordedRun(endpoint: string, n: number) {
     sequenceMatches: perCase.filter((p) => p.sequenceMatches).length,
     heldEventQueriesThatReadNothing: perCase.filter((p) => p.heldQueryEmpty).length,
     billedOnRecordedRequestsEqualsReconstruction: perCase.filter((p) => same(p.recorded, p.reconstructed)).length,
-    billedOnRecordedRequests: { rcu: avg((p) => p.recorded.rcu), wcuTable: avg((p) => p.recorded.wcuTable), wcuIndexes: avg((p) => sumIndex(p.recorded)) },
+    billedOnRecordedRequests: {
+      rcu: avg((p) => p.recorded.rcu),
+      wcuTable: avg((p) => p.recorded.wcuTable),
+      wcuIndexes: avg((p) => sumIndex(p.recorded)),
+    },
     dynamodbLocalReported: {
       note: 'ReturnConsumedCapacity=INDEXES as DynamoDB Local answers it, for comparison only: NOT what DynamoDB bills',
       capacityUnits: avg((p) => p.local.total),
@@ -875,7 +1072,11 @@ type PreviousRun = {
   settings: unknown;
   intake: { perSecond: number; latencyMs: Latency };
   floor: { perSecond: number };
-  capacityPerCase: { actual: { rcu: number; wcuTotal: number; usdPerMillionCases: number }; minimum: { rcu: number; wcu: number; usdPerMillionCases: number; definition: string }; ratio: { wcu: number; rcu: number; cost: number } };
+  capacityPerCase: {
+    actual: { rcu: number; wcuTotal: number; usdPerMillionCases: number };
+    minimum: { rcu: number; wcu: number; usdPerMillionCases: number; definition: string };
+    ratio: { wcu: number; rcu: number; cost: number };
+  };
 };
 
 /**
@@ -895,7 +1096,15 @@ function previousRun(file: string): PreviousRun | undefined {
     const { actual, minimum, ratio } = old.capacityPerCase;
     return {
       note: 'the results this run replaced (bench/results/intake.json as it was)',
-      machine: old.machine === undefined ? undefined : { cpu: old.machine.cpu, cores: old.machine.cores, loadAverage1mBeforeFloor: old.machine.loadAverage1mBeforeFloor, loadAverage1mAfterIntake: old.machine.loadAverage1mAfterIntake },
+      machine:
+        old.machine === undefined
+          ? undefined
+          : {
+              cpu: old.machine.cpu,
+              cores: old.machine.cores,
+              loadAverage1mBeforeFloor: old.machine.loadAverage1mBeforeFloor,
+              loadAverage1mAfterIntake: old.machine.loadAverage1mAfterIntake,
+            },
       settings: old.settings,
       intake: { perSecond: old.intake.perSecond, latencyMs: old.intake.latencyMs },
       floor: { perSecond: old.floor.perSecond },
@@ -932,7 +1141,10 @@ async function main(): Promise<void> {
     if (WARMUP > 0) {
       console.log(`warm-up: ${WARMUP} webhooks...`);
       const warm = await sendWebhooks(runtime, agent, WARMUP, CONCURRENCY);
-      if (warm.accepted !== WARMUP) throw new Error(`warm-up: ${WARMUP - warm.accepted} webhooks not accepted: ${JSON.stringify(warm.nonAccepted)}\n${runtime.output()}`);
+      if (warm.accepted !== WARMUP)
+        throw new Error(
+          `warm-up: ${WARMUP - warm.accepted} webhooks not accepted: ${JSON.stringify(warm.nonAccepted)}\n${runtime.output()}`,
+        );
       await waitUntilRefunded(doc, warm.caseIds, 60_000 + 200 * WARMUP);
     }
     // The floor's item: a copy of a real case item, so size and shape match.
@@ -1018,12 +1230,21 @@ async function main(): Promise<void> {
     const op = (label: string) => opsTable.find((o) => o.operation.startsWith(label));
     const outboxPut = avg((c) => 2 * units(c.sizes.outbox ?? 0, KB));
     const surplus = {
-      'intake pre-reads (GetItem delivery + GetItem case + Query held events, all empty)': { rcu: r2((op(OP.getDelivery)?.rcu ?? 0) + (op(OP.getCase)?.rcu ?? 0) + (op(OP.queryHeld)?.rcu ?? 0)), wcu: 0 },
+      'intake pre-reads (GetItem delivery + GetItem case + Query held events, all empty)': {
+        rcu: r2((op(OP.getDelivery)?.rcu ?? 0) + (op(OP.getCase)?.rcu ?? 0) + (op(OP.queryHeld)?.rcu ?? 0)),
+        wcu: 0,
+      },
       'outbox Put inside the intake transaction': { rcu: 0, wcu: outboxPut },
       'outbox DeleteItem after publishing': { rcu: 0, wcu: r2(op(OP.publishDelete)?.wcuTable ?? 0) },
-      'byPendingOutbox index entry put + delete': { rcu: 0, wcu: r2((op(OP.intakeTx)?.wcuIndexes.byPendingOutbox ?? 0) + (op(OP.publishDelete)?.wcuIndexes.byPendingOutbox ?? 0)) },
+      'byPendingOutbox index entry put + delete': {
+        rcu: 0,
+        wcu: r2((op(OP.intakeTx)?.wcuIndexes.byPendingOutbox ?? 0) + (op(OP.publishDelete)?.wcuIndexes.byPendingOutbox ?? 0)),
+      },
       'REFUND_STARTED claim transaction (case + event)': { rcu: 0, wcu: r2(op(OP.claimTx)?.wcuTable ?? 0) },
-      'bySellerDue index (listing summary projected, on each of 3 case writes)': { rcu: 0, wcu: r2(opsTable.reduce((s, o) => s + (o.wcuIndexes.bySellerDue ?? 0), 0)) },
+      'bySellerDue index (listing summary projected, on each of 3 case writes)': {
+        rcu: 0,
+        wcu: r2(opsTable.reduce((s, o) => s + (o.wcuIndexes.bySellerDue ?? 0), 0)),
+      },
       'byOpenDeadline index': { rcu: 0, wcu: r2(opsTable.reduce((s, o) => s + (o.wcuIndexes.byOpenDeadline ?? 0), 0)) },
     };
     // List prices of on-demand request units (us-east-1, since November 2024); an estimate, not a quote.
@@ -1031,7 +1252,8 @@ async function main(): Promise<void> {
     const dollars = (rcu: number, wcu: number) => r2(wcu * price.writeRequestUnitPerMillionUsd + rcu * price.readRequestUnitPerMillionUsd);
 
     const cpu = os.cpus()[0]?.model ?? 'unknown';
-    const nonAcceptedTotal = Object.values(intake.nonAccepted).reduce((a, b) => a + b, 0) + Object.values(life.nonAccepted).reduce((a, b) => a + b, 0);
+    const nonAcceptedTotal =
+      Object.values(intake.nonAccepted).reduce((a, b) => a + b, 0) + Object.values(life.nonAccepted).reduce((a, b) => a + b, 0);
     const floorErrors = Object.values(floor.errors).reduce((a, b) => a + b, 0);
     const results = {
       machine: {
@@ -1043,7 +1265,13 @@ async function main(): Promise<void> {
         loadAverage1mBeforeFloor: r2(loadBefore[0] ?? 0),
         loadAverage1mAfterIntake: r2(loadAfter[0] ?? 0),
       },
-      settings: { requests: REQUESTS, concurrency: CONCURRENCY, warmup: WARMUP, lifecycleCases: LIFECYCLE_CASES, recordedCases: RECORDED_CASES },
+      settings: {
+        requests: REQUESTS,
+        concurrency: CONCURRENCY,
+        warmup: WARMUP,
+        lifecycleCases: LIFECYCLE_CASES,
+        recordedCases: RECORDED_CASES,
+      },
       runtime: { startSeconds: r1(runtime.startSeconds), javaPid: runtime.javaPid, stop: stopReport },
       intake: {
         requests: REQUESTS,
@@ -1059,9 +1287,22 @@ async function main(): Promise<void> {
         refundsNotPaidInTime: drain.pending,
         endToEndRefundsPerSecond: r1(drain.refunded / (intake.seconds + drain.seconds)),
         cpuPerRequestDuringIntake: intakeCpu,
-        cpuPerCaseIntakeToPaid: { ...wholeCaseCpu, note: 'from the first intake request until every refund was paid: intake, publish and worker; includes the drain loop reads' },
+        cpuPerCaseIntakeToPaid: {
+          ...wholeCaseCpu,
+          note: 'from the first intake request until every refund was paid: intake, publish and worker; includes the drain loop reads',
+        },
       },
-      floor: { table: FLOOR_TABLE, keySchema: 'pk (S) + sk (S), no indexes', itemBytes: template.bytes, puts: REQUESTS, errors: floor.errors, seconds: r2(floor.seconds), perSecond: r1(floor.perSecond), latencyMs: floor.latencyMs, cpuPerPut: floorCpu },
+      floor: {
+        table: FLOOR_TABLE,
+        keySchema: 'pk (S) + sk (S), no indexes',
+        itemBytes: template.bytes,
+        puts: REQUESTS,
+        errors: floor.errors,
+        seconds: r2(floor.seconds),
+        perSecond: r1(floor.perSecond),
+        latencyMs: floor.latencyMs,
+        cpuPerPut: floorCpu,
+      },
       ratios: {
         intakeOverFloorThroughput: r2(intake.perSecond / floor.perSecond),
         intakeOverFloorP50Latency: r2(intake.latencyMs.p50 / floor.latencyMs.p50),
@@ -1078,8 +1319,17 @@ async function main(): Promise<void> {
         itemBytes: sizes,
         operations: opsTable,
         actual: { ...actual, wcuTotal: actualWcu, usdPerMillionCases: dollars(actual.rcu, actualWcu) },
-        minimum: { ...minimum, usdPerMillionCases: dollars(minimum.rcu, minimum.wcu), definition: 'intake: one TransactWriteItems of case + its history events + delivery record + the ConditionCheck that nothing is held for the return (no pre-reads, no held-events Query, no outbox, no index); worker: one consistent GetItem of the case + one TransactWriteItems of case + REFUND_APPLIED' },
-        ratio: { wcu: r2(actualWcu / minimum.wcu), rcu: r2(actual.rcu / minimum.rcu), cost: r2(dollars(actual.rcu, actualWcu) / dollars(minimum.rcu, minimum.wcu)) },
+        minimum: {
+          ...minimum,
+          usdPerMillionCases: dollars(minimum.rcu, minimum.wcu),
+          definition:
+            'intake: one TransactWriteItems of case + its history events + delivery record + the ConditionCheck that nothing is held for the return (no pre-reads, no held-events Query, no outbox, no index); worker: one consistent GetItem of the case + one TransactWriteItems of case + REFUND_APPLIED',
+        },
+        ratio: {
+          wcu: r2(actualWcu / minimum.wcu),
+          rcu: r2(actual.rcu / minimum.rcu),
+          cost: r2(dollars(actual.rcu, actualWcu) / dollars(minimum.rcu, minimum.wcu)),
+        },
         surplus,
         whatIfTraceOnlyInHistory: {
           note: 'the same operations if the case item kept its decision without the rule trace (the trace stays in the DECISION_MADE event)',
@@ -1119,16 +1369,41 @@ The runtime is \`node local/start.ts\` in memory (DynamoDB Local, fauxqs, the re
 
 | operation | RCU | WCU table | WCU indexes |
 |---|---:|---:|---:|
-${opsTable.map((o) => `| ${o.operation} | ${o.rcu} | ${o.wcuTable} | ${Object.entries(o.wcuIndexes).filter(([, v]) => v > 0).map(([k, v]) => `${v} ${k}`).join(', ') || '0'} |`).join('\n')}
+${opsTable
+  .map(
+    (o) =>
+      `| ${o.operation} | ${o.rcu} | ${o.wcuTable} | ${
+        Object.entries(o.wcuIndexes)
+          .filter(([, v]) => v > 0)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ') || '0'
+      } |`,
+  )
+  .join('\n')}
 | **total per case** | **${actual.rcu}** | **${actual.wcuTable}** | **${actual.wcuIndexes}** |
 
-- Per case: **${actualWcu} WCU + ${actual.rcu} RCU** (≈ $${results.capacityPerCase.actual.usdPerMillionCases} per million cases at on-demand list prices) against a minimum of **${minimum.wcu} WCU + ${minimum.rcu} RCU** ($${results.capacityPerCase.minimum.usdPerMillionCases}): **${results.capacityPerCase.ratio.wcu}×** the writes, ${results.capacityPerCase.ratio.rcu}× the reads, ${results.capacityPerCase.ratio.cost}× the cost. Minimum = ${results.capacityPerCase.minimum.definition}.${before === undefined ? '' : `
-- Before (the results this run replaced): **${before.capacityPerCase.actual.wcuTotal} WCU + ${before.capacityPerCase.actual.rcu} RCU** per case ($${before.capacityPerCase.actual.usdPerMillionCases}) against a minimum of ${before.capacityPerCase.minimum.wcu} WCU + ${before.capacityPerCase.minimum.rcu} RCU: ${before.capacityPerCase.ratio.wcu}× the writes, ${before.capacityPerCase.ratio.rcu}× the reads, ${before.capacityPerCase.ratio.cost}× the cost${before.capacityPerCase.minimum.definition === results.capacityPerCase.minimum.definition ? '' : ` (minimum then: ${before.capacityPerCase.minimum.definition})`}; intake ${fmt(before.intake.perSecond)}/s (p50 ${before.intake.latencyMs.p50} ms, p99 ${before.intake.latencyMs.p99} ms), floor ${fmt(before.floor.perSecond)}/s${before.machine === undefined ? '' : ` on ${before.machine.cpu} (${before.machine.cores} cores, load ${before.machine.loadAverage1mBeforeFloor} → ${before.machine.loadAverage1mAfterIntake})${before.machine.cpu === cpu ? '' : '; another CPU, so its timings do not compare with this run'}`}.`}
-- Where the surplus goes: ${Object.entries(surplus).filter(([, v]) => v.rcu + v.wcu > 0).map(([k, v]) => `${k} ${v.wcu > 0 ? `${v.wcu} WCU` : ''}${v.rcu > 0 ? `${v.rcu} RCU` : ''}`).join('; ')}.
+- Per case: **${actualWcu} WCU + ${actual.rcu} RCU** (≈ $${results.capacityPerCase.actual.usdPerMillionCases} per million cases at on-demand list prices) against a minimum of **${minimum.wcu} WCU + ${minimum.rcu} RCU** ($${results.capacityPerCase.minimum.usdPerMillionCases}): **${results.capacityPerCase.ratio.wcu}×** the writes, ${results.capacityPerCase.ratio.rcu}× the reads, ${results.capacityPerCase.ratio.cost}× the cost. Minimum = ${results.capacityPerCase.minimum.definition}.${
+      before === undefined
+        ? ''
+        : `
+- Before (the results this run replaced): **${before.capacityPerCase.actual.wcuTotal} WCU + ${before.capacityPerCase.actual.rcu} RCU** per case ($${before.capacityPerCase.actual.usdPerMillionCases}) against a minimum of ${before.capacityPerCase.minimum.wcu} WCU + ${before.capacityPerCase.minimum.rcu} RCU: ${before.capacityPerCase.ratio.wcu}× the writes, ${before.capacityPerCase.ratio.rcu}× the reads, ${before.capacityPerCase.ratio.cost}× the cost${before.capacityPerCase.minimum.definition === results.capacityPerCase.minimum.definition ? '' : ` (minimum then: ${before.capacityPerCase.minimum.definition})`}; intake ${fmt(before.intake.perSecond)}/s (p50 ${before.intake.latencyMs.p50} ms, p99 ${before.intake.latencyMs.p99} ms), floor ${fmt(before.floor.perSecond)}/s${before.machine === undefined ? '' : ` on ${before.machine.cpu} (${before.machine.cores} cores, load ${before.machine.loadAverage1mBeforeFloor} → ${before.machine.loadAverage1mAfterIntake})${before.machine.cpu === cpu ? '' : '; another CPU, so its timings do not compare with this run'}`}.`
+    }
+- Where the surplus goes: ${Object.entries(surplus)
+      .filter(([, v]) => v.rcu + v.wcu > 0)
+      .map(([k, v]) => `${k} ${v.wcu > 0 ? `${v.wcu} WCU` : ''}${v.rcu > 0 ? `${v.rcu} RCU` : ''}`)
+      .join('; ')}.
 - The case item is rewritten three times (its listing summary copied into bySellerDue each time); ${sizes['decision.trace inside the case item'] === undefined ? '' : `${fmt(sizes['decision.trace inside the case item'] ?? 0)} B of it is the rule trace, which the DECISION_MADE event holds too. Kept only in the event, the same operations would cost ${results.capacityPerCase.whatIfTraceOnlyInHistory.wcu} WCU + ${results.capacityPerCase.whatIfTraceOnlyInHistory.rcu} RCU per case.`}
-- Item sizes (bytes, mean): ${Object.entries(sizes).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}.
+- Item sizes (bytes, mean): ${Object.entries(sizes)
+      .map(([k, v]) => `${k} ${fmt(v)}`)
+      .join(', ')}.
 - Rules applied: transactional write 2 WCU per KB per item; ConditionCheck in a transaction as a transactional write of the checked item (at least 1 KB, so 2 WCU for the absent HELD guard; an assumption, see doubts); standard write 1 WCU per KB of the larger of the item before and after; consistent GetItem 1 RCU per 4 KB, 1 for a missing item; consistent Query 1 RCU per 4 KB of the items it reads, at least 1 when it reads none; index entries (entry size + 100 B) as standard writes, 1 per new or removed entry, 2 when the index key changes, 1 when only projected attributes change. Intermediate case versions and the deleted outbox record are rebuilt from the stored items; ${results.capacityPerCase.casesNotAsExpected === 0 ? 'every case had the expected history' : `**${results.capacityPerCase.casesNotAsExpected} cases did not have the expected history**`}, ${leftovers === 0 ? 'no outbox record left behind' : `**${leftovers} items left behind**`}.
-- Check (${recorded.cases} cases run in-process through the same use cases and store, every DynamoDB call recorded): the call sequence matched the list above in ${recorded.sequenceMatches}/${recorded.cases}; the held-events Query read nothing in ${recorded.heldEventQueriesThatReadNothing}/${recorded.cases}; units billed on the recorded requests equal the reconstruction in ${recorded.billedOnRecordedRequestsEqualsReconstruction}/${recorded.cases}. *DynamoDB Local's own ReturnConsumedCapacity for the same calls* (not billing): ${recorded.dynamodbLocalReported.capacityUnits} units per case (table ${recorded.dynamodbLocalReported.tableCapacityUnits}, ${Object.entries(recorded.dynamodbLocalReported.indexes).map(([k, v]) => `${k} ${v}`).join(', ')}; per call ${recorded.dynamodbLocalReported.byCall.map((c) => c.capacityUnits).join(' / ')}); it counts index writes inside transactions at the transactional rate, which this benchmark does not (see doubts). Item sizes: ${recorded.itemSizeCheck.agree}/${recorded.itemSizeCheck.items.length} items of an intake transaction cost DynamoDB Local the same units on a plain PutItem as our size rule gives (${recorded.itemSizeCheck.items.map((c) => `${c.item} ${c.ourUnits}/${c.dynamodbLocalUnits ?? '?'}`).join(', ')}).
+- Check (${recorded.cases} cases run in-process through the same use cases and store, every DynamoDB call recorded): the call sequence matched the list above in ${recorded.sequenceMatches}/${recorded.cases}; the held-events Query read nothing in ${recorded.heldEventQueriesThatReadNothing}/${recorded.cases}; units billed on the recorded requests equal the reconstruction in ${recorded.billedOnRecordedRequestsEqualsReconstruction}/${recorded.cases}. *DynamoDB Local's own ReturnConsumedCapacity for the same calls* (not billing): ${recorded.dynamodbLocalReported.capacityUnits} units per case (table ${recorded.dynamodbLocalReported.tableCapacityUnits}, ${Object.entries(
+      recorded.dynamodbLocalReported.indexes,
+    )
+      .map(([k, v]) => `${k} ${v}`)
+      .join(
+        ', ',
+      )}; per call ${recorded.dynamodbLocalReported.byCall.map((c) => c.capacityUnits).join(' / ')}); it counts index writes inside transactions at the transactional rate, which this benchmark does not (see doubts). Item sizes: ${recorded.itemSizeCheck.agree}/${recorded.itemSizeCheck.items.length} items of an intake transaction cost DynamoDB Local the same units on a plain PutItem as our size rule gives (${recorded.itemSizeCheck.items.map((c) => `${c.item} ${c.ourUnits}/${c.dynamodbLocalUnits ?? '?'}`).join(', ')}).
 - Doubtful: index writes caused by a transaction are billed here as standard writes (DynamoDB propagates them to the indexes after the transaction); DynamoDB Local charges them at 2 per KB. Were they billed that way, add ${r2(opsTable.filter((o) => o.operation.includes('TransactWriteItems')).reduce((s, o) => s + Object.values(o.wcuIndexes).reduce((a, b) => a + b, 0), 0))} WCU per case. The intake transaction's ConditionCheck (HELD guard absent) is billed as a transactional write of at least 1 KB, 2 WCU: an assumption: AWS bills a write transaction per item at the transactional write rate and this benchmark's notes give no other rule for a check; were a check billed less, intake would cost up to 2 WCU less per case (and the minimum the same less).
 - Not per case: ${results.capacityPerCase.notPerCase}.
 `;
@@ -1145,7 +1420,9 @@ ${opsTable.map((o) => `| ${o.operation} | ${o.rcu} | ${o.wcuTable} | ${Object.en
     if (RUNTIME_LOG !== undefined) writeFileSync(RUNTIME_LOG, runtime.output());
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    console.log(`runtime stopped: exit ${stopReport.exitCode}${stopReport.signal ? ` (${stopReport.signal})` : ''}, Java ${stopReport.javaGone ? 'gone' : 'STILL RUNNING'}${stopReport.javaKilledByBench ? ' (killed by the benchmark)' : ''}`);
+    console.log(
+      `runtime stopped: exit ${stopReport.exitCode}${stopReport.signal ? ` (${stopReport.signal})` : ''}, Java ${stopReport.javaGone ? 'gone' : 'STILL RUNNING'}${stopReport.javaKilledByBench ? ' (killed by the benchmark)' : ''}`,
+    );
     if (!stopReport.javaGone) process.exitCode = 1;
   }
 }

@@ -102,7 +102,8 @@ export function stageConfig(stage: string | undefined, settings: StageSettings =
       if (settings[key] === undefined) problems.push(`${key} is required for stage prod: ${REQUIRED_IN_PROD[key]}`);
     }
   }
-  if (problems.length > 0) throw new StageConfigError(`Stage ${name} cannot be synthesized:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  if (problems.length > 0)
+    throw new StageConfigError(`Stage ${name} cannot be synthesized:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   switch (name) {
     case 'dev':
       return {

@@ -185,7 +185,9 @@ function startWatchdog(groupId: number): Watchdog {
   });
   const armed = new Promise<void>(function waitUntilArmed(resolve, reject) {
     const timer = setTimeout(function watchdogArmTimeout() {
-      reject(new EngineStartError(`The engine watchdog did not start within ${WATCHDOG_ARM_TIMEOUT_MS / 1000} s. Output:\n${output.trim()}`));
+      reject(
+        new EngineStartError(`The engine watchdog did not start within ${WATCHDOG_ARM_TIMEOUT_MS / 1000} s. Output:\n${output.trim()}`),
+      );
     }, WATCHDOG_ARM_TIMEOUT_MS);
     function collect(chunk: Buffer): void {
       output = appendTail(output, chunk);
@@ -198,7 +200,11 @@ function startWatchdog(groupId: number): Watchdog {
     child.stderr?.on('data', collect);
     void exited.then(function watchdogEndedBeforeArmed() {
       clearTimeout(timer);
-      reject(new EngineStartError(`The engine watchdog (${process.execPath} ${WATCHDOG_SCRIPT}) exited before it was armed (${exitInfo}). Output:\n${output.trim()}`));
+      reject(
+        new EngineStartError(
+          `The engine watchdog (${process.execPath} ${WATCHDOG_SCRIPT}) exited before it was armed (${exitInfo}). Output:\n${output.trim()}`,
+        ),
+      );
     });
   });
   // Once armed it writes nothing more; its pipes then only hold our event loop open.
@@ -318,19 +324,26 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
 
   const endpoint = `http://127.0.0.1:${port}`;
   try {
-    const answering = waitUntilDynamoDbAnswers(endpoint, function startFailure() {
-      if (spawnError !== undefined) {
-        return new EngineStartError(`Could not start Java for DynamoDB Local (${spawnError.message}); a Java 17+ runtime must be on the PATH or in JAVA_HOME`, { cause: spawnError });
-      }
-      if (exitInfo !== undefined) {
-        return new EngineStartError(
-          `DynamoDB Local exited during start-up (code ${exitInfo.code}, signal ${exitInfo.signal}) on port ${port}. Output tail:\n${outputTail.trim()}`,
-        );
-      }
-      return undefined;
-    }, function currentOutput() {
-      return outputTail;
-    });
+    const answering = waitUntilDynamoDbAnswers(
+      endpoint,
+      function startFailure() {
+        if (spawnError !== undefined) {
+          return new EngineStartError(
+            `Could not start Java for DynamoDB Local (${spawnError.message}); a Java 17+ runtime must be on the PATH or in JAVA_HOME`,
+            { cause: spawnError },
+          );
+        }
+        if (exitInfo !== undefined) {
+          return new EngineStartError(
+            `DynamoDB Local exited during start-up (code ${exitInfo.code}, signal ${exitInfo.signal}) on port ${port}. Output tail:\n${outputTail.trim()}`,
+          );
+        }
+        return undefined;
+      },
+      function currentOutput() {
+        return outputTail;
+      },
+    );
     await Promise.all([watchdog?.armed, answering]);
     javaPid = resolveJavaPid(child.pid ?? -1);
   } catch (error) {

@@ -18,7 +18,13 @@ import { acceleratedClock, localClockRate } from './local-clock.ts';
  */
 
 const settings = escalationSettings();
-const localDeps = { store: caseStore(), dueCases: dueCases(), policies: policies(), refunds: refundQueue(), clock: acceleratedClock(localClockRate()) };
+const localDeps = {
+  store: caseStore(),
+  dueCases: dueCases(),
+  policies: policies(),
+  refunds: refundQueue(),
+  clock: acceleratedClock(localClockRate()),
+};
 
 export const handler = scheduledHandler('escalate-stale-cases', async function escalate(_event, context) {
   const result = await escalateStaleCases(localDeps, {

@@ -46,7 +46,10 @@ export const DYNAMODB_THROTTLE: CannedError = {
 export const SQS_INTERNAL_ERROR: CannedError = {
   status: 500,
   contentType: 'application/x-amz-json-1.0',
-  body: JSON.stringify({ __type: 'com.amazonaws.sqs#InternalError', message: 'We encountered an internal error (injected by the local fault proxy)' }),
+  body: JSON.stringify({
+    __type: 'com.amazonaws.sqs#InternalError',
+    message: 'We encountered an internal error (injected by the local fault proxy)',
+  }),
 };
 
 /** X-Amz-Target of the SQS JSON protocol calls that send messages. */

@@ -77,7 +77,14 @@ function localFunctionOf(spec: FunctionSpec): LocalFunction {
         load: entryOf<HttpHandler>(functionName),
       };
     case 'sqs':
-      return { kind: 'sqs', queue: trigger.queue, batchSize: trigger.batchSize, functionName, timeoutSeconds: timeoutSecondsOf(spec), load: entryOf<SqsHandler>(functionName) };
+      return {
+        kind: 'sqs',
+        queue: trigger.queue,
+        batchSize: trigger.batchSize,
+        functionName,
+        timeoutSeconds: timeoutSecondsOf(spec),
+        load: entryOf<SqsHandler>(functionName),
+      };
     case 'schedule': {
       const accelerated = localClockEntries[functionName];
       return {

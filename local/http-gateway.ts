@@ -52,7 +52,14 @@ export type PlainResponse = { status: number; headers?: Record<string, string>; 
 export type ExtraRoute = {
   method: string;
   path: string;
-  handle(request: { method: string; rawPath: string; pathParameters: Record<string, string>; query: URLSearchParams; headers: Record<string, string>; body: Buffer }): Promise<PlainResponse>;
+  handle(request: {
+    method: string;
+    rawPath: string;
+    pathParameters: Record<string, string>;
+    query: URLSearchParams;
+    headers: Record<string, string>;
+    body: Buffer;
+  }): Promise<PlainResponse>;
 };
 
 export type HealthReport = { status: 200 | 503; body: unknown };
@@ -74,7 +81,9 @@ export type HttpGatewayOptions = {
  * (`{"message":"Unauthorized"}`; see docs/seller-api.md), so a client reading either works.
  */
 const UNAUTHORIZED = (description: string, requestId: string, instance: string): GatewayResponse => ({
-  ...problemResponse(problem(401, 'UNAUTHORIZED', `A valid staff bearer token is required: ${description}`, { requestId, instance }), { message: 'Unauthorized' }),
+  ...problemResponse(problem(401, 'UNAUTHORIZED', `A valid staff bearer token is required: ${description}`, { requestId, instance }), {
+    message: 'Unauthorized',
+  }),
   headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'www-authenticate': `Bearer error="invalid_token", error_description="${description}"` },
 });
 
@@ -149,7 +158,12 @@ function collectHeaders(rawHeaders: readonly string[]): { headers: Record<string
     const name = (rawHeaders[i] ?? '').toLowerCase();
     const value = rawHeaders[i + 1] ?? '';
     if (name === 'cookie') {
-      cookies.push(...value.split(';').map((c) => c.trim()).filter((c) => c !== ''));
+      cookies.push(
+        ...value
+          .split(';')
+          .map((c) => c.trim())
+          .filter((c) => c !== ''),
+      );
       continue;
     }
     headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
@@ -259,7 +273,9 @@ export type GatewayResponse = { statusCode: number; headers: Record<string, stri
 
 /** A function that failed or answered nonsense: the cause stays in the log. */
 const INTERNAL_ERROR = (requestId?: string): GatewayResponse =>
-  problemResponse(problem(500, 'INTERNAL_ERROR', 'The function failed; the request id leads to its log line.', { requestId }), { message: 'Internal Server Error' });
+  problemResponse(problem(500, 'INTERNAL_ERROR', 'The function failed; the request id leads to its log line.', { requestId }), {
+    message: 'Internal Server Error',
+  });
 
 /**
  * Maps a function result the way API Gateway interprets payload format 2.0: an object with
@@ -303,7 +319,12 @@ function newRequestId(): string {
 }
 
 function problemResponse(body: Problem, extra: Record<string, string> = {}): GatewayResponse {
-  return { statusCode: body.status, headers: { 'content-type': PROBLEM_CONTENT_TYPE }, cookies: [], body: Buffer.from(JSON.stringify({ ...body, ...extra })) };
+  return {
+    statusCode: body.status,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE },
+    cookies: [],
+    body: Buffer.from(JSON.stringify({ ...body, ...extra })),
+  };
 }
 
 /** The gateway's own refusals: a problem like the handlers', with the request id the client sees. */
@@ -362,7 +383,11 @@ export function createHttpGateway(routes: readonly HttpRoute[], options: HttpGat
   }
   const log = options.log;
   const region = options.region ?? DEFAULT_REGION;
-  const compiled = routes.map((route) => ({ route, path: compilePath(route.path), routeKey: `${route.method.toUpperCase()} ${route.path}` }));
+  const compiled = routes.map((route) => ({
+    route,
+    path: compilePath(route.path),
+    routeKey: `${route.method.toUpperCase()} ${route.path}`,
+  }));
   const extras = (options.extraRoutes ?? []).map((route) => ({ route, path: compilePath(route.path) }));
   let boundPort = 0;
   const inFlight = new Set<Promise<void>>();
@@ -411,7 +436,14 @@ export function createHttpGateway(routes: readonly HttpRoute[], options: HttpGat
         const parameters = methodMatches(route.method, method) ? matchPath(path, rawPath) : undefined;
         if (parameters === undefined) continue;
         const { headers } = collectHeaders(request.rawHeaders);
-        const plain = await route.handle({ method, rawPath, pathParameters: parameters, query: new URLSearchParams(rawQueryString), headers, body });
+        const plain = await route.handle({
+          method,
+          rawPath,
+          pathParameters: parameters,
+          query: new URLSearchParams(rawQueryString),
+          headers,
+          body,
+        });
         const buffer = typeof plain.body === 'string' ? Buffer.from(plain.body) : plain.body;
         writeResponse(response, { statusCode: plain.status, headers: plain.headers ?? {}, cookies: [], body: buffer });
         return finish(plain.status);
@@ -420,7 +452,15 @@ export function createHttpGateway(routes: readonly HttpRoute[], options: HttpGat
       for (const { route, path, routeKey } of compiled) {
         const parameters = methodMatches(route.method, method) ? matchPath(path, rawPath) : undefined;
         if (parameters === undefined) continue;
-        const event = buildHttpApiEvent({ request, routeKey, rawPath, rawQueryString, pathParameters: parameters, body, localPort: boundPort });
+        const event = buildHttpApiEvent({
+          request,
+          routeKey,
+          rawPath,
+          rawQueryString,
+          pathParameters: parameters,
+          body,
+          localPort: boundPort,
+        });
         if (route.auth === 'jwt' && options.jwtAuthorizer !== undefined) {
           const bearer = bearerToken(event.headers.authorization);
           let claims: Record<string, string> | undefined;
@@ -431,7 +471,15 @@ export function createHttpGateway(routes: readonly HttpRoute[], options: HttpGat
             });
           }
           if (claims === undefined) {
-            writeResponse(response, UNAUTHORIZED('problem' in bearer ? bearer.problem : 'the token is invalid or expired', event.requestContext.requestId, rawPath), event.requestContext.requestId);
+            writeResponse(
+              response,
+              UNAUTHORIZED(
+                'problem' in bearer ? bearer.problem : 'the token is invalid or expired',
+                event.requestContext.requestId,
+                rawPath,
+              ),
+              event.requestContext.requestId,
+            );
             return finish(401, route.functionName, event.requestContext.requestId);
           }
           const scopes = claims.scope === undefined ? [] : claims.scope.split(' ');
@@ -449,7 +497,12 @@ export function createHttpGateway(routes: readonly HttpRoute[], options: HttpGat
           answer = toGatewayResponse(await invokeWithTimeout(route.handler, event, context, timeoutSeconds));
         } catch (error) {
           // API Gateway hides the cause from the caller; the developer sees it here.
-          log.error('handler failed', { function: route.functionName, requestId: event.requestContext.requestId, awsRequestId: context.awsRequestId, error });
+          log.error('handler failed', {
+            function: route.functionName,
+            requestId: event.requestContext.requestId,
+            awsRequestId: context.awsRequestId,
+            error,
+          });
           answer = INTERNAL_ERROR(event.requestContext.requestId);
         }
         writeResponse(response, answer, event.requestContext.requestId);
@@ -473,7 +526,14 @@ export function createHttpGateway(routes: readonly HttpRoute[], options: HttpGat
         // Close the connection: the rest of an oversized upload is not worth reading.
         response.setHeader('connection', 'close');
         const requestId = newRequestId();
-        writeResponse(response, problemResponse(problem(413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than the gateway accepts', { requestId, instance: rawPath }), { message: 'Request Entity Too Large' }), requestId);
+        writeResponse(
+          response,
+          problemResponse(
+            problem(413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than the gateway accepts', { requestId, instance: rawPath }),
+            { message: 'Request Entity Too Large' },
+          ),
+          requestId,
+        );
         response.once('finish', function dropConnection() {
           request.destroy();
         });
@@ -510,9 +570,12 @@ export function createHttpGateway(routes: readonly HttpRoute[], options: HttpGat
     }
     const refused = parserRefusal(error);
     const requestId = newRequestId();
-    socket.end(rawHttpResponse(refusal(refused.statusCode, refused.code, refused.message, requestId), requestId), function closeAfterAnswer() {
-      socket.destroy();
-    });
+    socket.end(
+      rawHttpResponse(refusal(refused.statusCode, refused.code, refused.message, requestId), requestId),
+      function closeAfterAnswer() {
+        socket.destroy();
+      },
+    );
     log.info(`${what} -> ${refused.statusCode}`, { requestId, code: error.code });
   }
 

@@ -81,7 +81,9 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 
 export async function startPaymentSimulator(opts: { port?: number; host?: string } = {}): Promise<PaymentSimulator> {
   const ledger = new Map<string, LedgerEntry>();
-  let faults: Required<Pick<Faults, 'failNext' | 'chargeThenFailNext' | 'timeoutNext' | 'delayMs' | 'failRate' | 'timeoutRate'>> & { failStatus: number } = {
+  let faults: Required<Pick<Faults, 'failNext' | 'chargeThenFailNext' | 'timeoutNext' | 'delayMs' | 'failRate' | 'timeoutRate'>> & {
+    failStatus: number;
+  } = {
     failNext: 0,
     failStatus: 503,
     chargeThenFailNext: 0,

@@ -1,5 +1,24 @@
-import { type AttributeDefinition, CreateTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, type DynamoDBClient, type GlobalSecondaryIndex, type Projection, ResourceInUseException, type TableDescription, UpdateTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, QueueNameExists, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  type AttributeDefinition,
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  type DynamoDBClient,
+  type GlobalSecondaryIndex,
+  type Projection,
+  ResourceInUseException,
+  type TableDescription,
+  UpdateTableCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  QueueNameExists,
+  SetQueueAttributesCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { caseTable, type IndexDefinition, type QueueDefinition, refundQueue, type TableDefinition } from '#infra/definitions.ts';
 
@@ -85,7 +104,12 @@ async function waitUntilActive(client: DynamoDBClient, tableName: string): Promi
  * Add missing indexes (DynamoDB allows one per UpdateTable); refuse an index whose keys
  * changed, because that cannot be fixed in place and silently wrong queries would follow.
  */
-async function reconcileIndexes(client: DynamoDBClient, tableName: string, table: TableDescription, definition: TableDefinition): Promise<void> {
+async function reconcileIndexes(
+  client: DynamoDBClient,
+  tableName: string,
+  table: TableDescription,
+  definition: TableDefinition,
+): Promise<void> {
   const existing = new Map((table.GlobalSecondaryIndexes ?? []).map((i) => [i.IndexName, i]));
   for (const index of definition.globalSecondaryIndexes) {
     const current = existing.get(index.indexName);
@@ -118,7 +142,9 @@ async function ensureTimeToLive(client: DynamoDBClient, tableName: string, attri
   const status = TimeToLiveDescription?.TimeToLiveStatus;
   if (status === 'ENABLED' || status === 'ENABLING') return;
   // DynamoDB Local records TTL but never deletes expired items; set it anyway for parity.
-  await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: attribute, Enabled: true } }));
+  await client.send(
+    new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: attribute, Enabled: true } }),
+  );
 }
 
 /**
@@ -191,7 +217,11 @@ async function ensureQueue(client: SQSClient, name: string, attributes: Record<s
  * Creates the refund dead-letter queue, then the refund queue whose RedrivePolicy points at
  * it. Names are `${prefix}${definition.name}`, so tests can run side by side on one engine.
  */
-export async function provisionQueues(client: SQSClient, prefix: string, definition: QueueDefinition = refundQueue): Promise<ProvisionedQueues> {
+export async function provisionQueues(
+  client: SQSClient,
+  prefix: string,
+  definition: QueueDefinition = refundQueue,
+): Promise<ProvisionedQueues> {
   const deadLetter = definition.deadLetter;
   if (deadLetter === undefined) throw new ProvisioningError(`Queue ${definition.name} has no dead-letter queue defined`);
   const dlq = await ensureQueue(client, `${prefix}${deadLetter.queue.name}`, queueAttributes(deadLetter.queue));

@@ -52,9 +52,7 @@ export function buildSamplePayload(options: SamplePayloadOptions = {}): WebhookP
       shippingRegion: 'SAME_CITY',
       carrier: { code: 'DHL', trackingNumber: 'TRK-123456', events: [{ type: 'DELIVERED', at: at(7) }] },
       deliveryInspection: 'NOT_PERFORMED',
-      evidence: [
-        { id: 'EV-1', kind: 'PRODUCT_PHOTO', finding: 'DEFECTIVE', submittedBy: 'BUYER', submittedAt: at(1) },
-      ],
+      evidence: [{ id: 'EV-1', kind: 'PRODUCT_PHOTO', finding: 'DEFECTIVE', submittedBy: 'BUYER', submittedAt: at(1) }],
       requestedRemedy: 'RETURN_AND_REFUND',
       listing: { returnWindowDays: 30, sku: 'KETTLE-1' },
     },
@@ -88,7 +86,9 @@ export function signedRequest(options: {
   const marketplace = options.marketplace ?? DEFAULT_MARKETPLACE;
   const secret = options.secret ?? DEV_WEBHOOK_SECRETS[marketplace];
   if (secret === undefined) {
-    throw new UnknownMarketplaceError(`No development secret for marketplace '${marketplace}'; known: ${Object.keys(DEV_WEBHOOK_SECRETS).join(', ')}`);
+    throw new UnknownMarketplaceError(
+      `No development secret for marketplace '${marketplace}'; known: ${Object.keys(DEV_WEBHOOK_SECRETS).join(', ')}`,
+    );
   }
   const timestamp = options.nowSeconds ?? Math.floor(Date.now() / 1000);
   return {
@@ -161,7 +161,12 @@ export function buildShopifySample(options: ShopifySampleOptions = {}): Record<s
     case 'returns/approve':
       return object('open');
     case 'returns/decline':
-      return { id: Number(returnId), admin_graphql_api_id: returnGid, status: 'declined', decline: { reason: 'return_period_ended', note: null } };
+      return {
+        id: Number(returnId),
+        admin_graphql_api_id: returnGid,
+        status: 'declined',
+        decline: { reason: 'return_period_ended', note: null },
+      };
     case 'returns/cancel':
       return statusChange('canceled');
     case 'returns/close':

@@ -33,7 +33,13 @@ export type Scheduler = {
 };
 
 /** The event EventBridge delivers to a scheduled target. */
-export function buildScheduledEvent(options: { name: string; source: 'aws.events' | 'aws.scheduler'; region: string; accountId: string; now?: Date }): ScheduledEvent<Record<string, never>> {
+export function buildScheduledEvent(options: {
+  name: string;
+  source: 'aws.events' | 'aws.scheduler';
+  region: string;
+  accountId: string;
+  now?: Date;
+}): ScheduledEvent<Record<string, never>> {
   const { name, source, region, accountId } = options;
   const resource =
     source === 'aws.scheduler'

@@ -2,7 +2,16 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type EventType, eventTypes, WebhookPayloadSchema } from '#lib/contract/return-payload.ts';
 import { SHOPIFY_MARKETPLACE, shopifyTopics, type ShopifyTopic, shopifyWebhookBodySchemas } from '#lib/marketplaces/shopify.ts';
-import { buildSamplePayload, buildShopifySample, DEFAULT_MARKETPLACE, type SignedRequest, shopifySignedRequest, signedRequest, toCurlCommand, UnknownMarketplaceError } from './sample-webhook.ts';
+import {
+  buildSamplePayload,
+  buildShopifySample,
+  DEFAULT_MARKETPLACE,
+  type SignedRequest,
+  shopifySignedRequest,
+  signedRequest,
+  toCurlCommand,
+  UnknownMarketplaceError,
+} from './sample-webhook.ts';
 
 /**
  * `npm run sign [-- [file.json] [--marketplace X] [--event-type T] [--topic T] [--return-id R] [--print-curl]]`
@@ -71,7 +80,8 @@ async function main(): Promise<void> {
 
   let body: string;
   if (file !== undefined) {
-    if (eventType !== undefined || values['return-id'] !== undefined) fail('--event-type and --return-id vary the built-in sample; edit the file instead.');
+    if (eventType !== undefined || values['return-id'] !== undefined)
+      fail('--event-type and --return-id vary the built-in sample; edit the file instead.');
     body = readFileSync(file, 'utf8');
     // A file may be deliberately invalid (to try the error answers): warn, and send anyway.
     let json: unknown;
@@ -153,7 +163,9 @@ async function send(request: SignedRequest, printCurl: boolean): Promise<void> {
   try {
     response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body });
   } catch (error) {
-    process.stderr.write(`Could not reach ${request.url} (${(error as Error).cause ?? (error as Error).message}). Is \`npm start\` running?\n`);
+    process.stderr.write(
+      `Could not reach ${request.url} (${(error as Error).cause ?? (error as Error).message}). Is \`npm start\` running?\n`,
+    );
     process.exit(1);
   }
   process.stdout.write(`POST ${request.url} -> ${response.status} ${response.statusText}\n${await response.text()}\n`);

@@ -170,7 +170,10 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
     }
   }
 
-  async function processBatch(messages: readonly Message[], crash: CrashState = { abandoned: false, planned: false, abandon() {} }): Promise<void> {
+  async function processBatch(
+    messages: readonly Message[],
+    crash: CrashState = { abandoned: false, planned: false, abandon() {} },
+  ): Promise<void> {
     const records = messages.map((m) => toSqsRecord(m, queueArn, region));
     const context = createLambdaContext({
       functionName,
@@ -191,7 +194,10 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
     if (crash.abandoned) return;
     const { remove, wholeBatchFailed } = messagesToDelete(records, result);
     if (wholeBatchFailed) {
-      log.warn('batchItemFailures named a message not in the batch; whole batch will be retried', { awsRequestId: context.awsRequestId, size: records.length });
+      log.warn('batchItemFailures named a message not in the batch; whole batch will be retried', {
+        awsRequestId: context.awsRequestId,
+        size: records.length,
+      });
       return;
     }
     await deleteMessages(remove);
@@ -213,7 +219,8 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
         continue;
       }
       if (messages.length === 0) {
-        if (waitTimeSeconds === 0) await sleep(EMPTY_SHORT_POLL_PAUSE_MS, undefined, { signal: stopController.signal }).catch(function stoppedWhileWaiting() {});
+        if (waitTimeSeconds === 0)
+          await sleep(EMPTY_SHORT_POLL_PAUSE_MS, undefined, { signal: stopController.signal }).catch(function stoppedWhileWaiting() {});
         continue;
       }
       // Messages already received are processed even if stop() was called meanwhile: they

@@ -49,7 +49,10 @@ const settingsSchema = z.object({
   DATA_DIR: z.string().min(1).default('.local-data'),
   LOCAL_IN_MEMORY: flagSetting,
   TABLE_NAME: z.string().min(3).max(255).default('dispute-desk-local'),
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, - and _ only').default(''),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, - and _ only')
+    .default(''),
   SCHEDULE_EVERY_MS: z.coerce.number().int().min(1_000).default(60_000),
   AWS_REGION: z.string().min(1).default('us-east-1'),
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT']).default('INFO'),
@@ -110,7 +113,9 @@ function printSettings(settings: Settings, dataDir: string | undefined): void {
     `  DATA_DIR=${settings.DATA_DIR} LOCAL_IN_MEMORY=${settings.LOCAL_IN_MEMORY ? 1 : 0}${dataDir === undefined ? ' (in memory: nothing is kept)' : ` (${dataDir})`}`,
     `  TABLE_NAME=${settings.TABLE_NAME} QUEUE_PREFIX='${settings.QUEUE_PREFIX}' SCHEDULE_EVERY_MS=${settings.SCHEDULE_EVERY_MS}`,
     `  AWS_REGION=${settings.AWS_REGION} LOG_LEVEL=${settings.LOG_LEVEL}`,
-    ...(settings.LOCAL_FAULTS || settings.LOCAL_CLOCK_RATE !== 1 ? [`  LOCAL_FAULTS=${settings.LOCAL_FAULTS ? 1 : 0} LOCAL_CLOCK_RATE=${settings.LOCAL_CLOCK_RATE} (soak settings, local only)`] : []),
+    ...(settings.LOCAL_FAULTS || settings.LOCAL_CLOCK_RATE !== 1
+      ? [`  LOCAL_FAULTS=${settings.LOCAL_FAULTS ? 1 : 0} LOCAL_CLOCK_RATE=${settings.LOCAL_CLOCK_RATE} (soak settings, local only)`]
+      : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -119,7 +124,11 @@ function printSettings(settings: Settings, dataDir: string | undefined): void {
  * The environment the handlers read at module load: the same variable names the CDK stacks
  * set in AWS, pointing at the local engines instead.
  */
-function setHandlerEnvironment(settings: Settings, endpoints: { dynamodb: string; sqs: string; payments: string }, queues: ProvisionedQueues): void {
+function setHandlerEnvironment(
+  settings: Settings,
+  endpoints: { dynamodb: string; sqs: string; payments: string },
+  queues: ProvisionedQueues,
+): void {
   Object.assign(process.env, {
     TABLE_NAME: settings.TABLE_NAME,
     DYNAMODB_ENDPOINT: endpoints.dynamodb,
@@ -161,9 +170,18 @@ async function loadHandler<F extends LocalFunction>(fn: F): Promise<Awaited<Retu
   return module.handler as Awaited<ReturnType<F['load']>>['handler'];
 }
 
-function healthCheck(settings: Settings, endpoints: { dynamodb: string; sqs: string }, queues: ProvisionedQueues): () => Promise<HealthReport> {
+function healthCheck(
+  settings: Settings,
+  endpoints: { dynamodb: string; sqs: string },
+  queues: ProvisionedQueues,
+): () => Promise<HealthReport> {
   // Own clients without retries: a health check should answer quickly, not retry for seconds.
-  const dynamo = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: settings.AWS_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+  const dynamo = new DynamoDBClient({
+    endpoint: endpoints.dynamodb,
+    region: settings.AWS_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    maxAttempts: 1,
+  });
   const sqs = new SQSClient({ endpoint: endpoints.sqs, region: settings.AWS_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
 
   async function probe(check: () => Promise<string | undefined>): Promise<{ ok: boolean; detail?: string; error?: string }> {
@@ -178,11 +196,15 @@ function healthCheck(settings: Settings, endpoints: { dynamodb: string; sqs: str
   return async function health() {
     const [dynamodb, sqsState] = await Promise.all([
       probe(async function describeTable() {
-        const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: settings.TABLE_NAME }), { abortSignal: AbortSignal.timeout(2_000) });
+        const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: settings.TABLE_NAME }), {
+          abortSignal: AbortSignal.timeout(2_000),
+        });
         return Table?.TableStatus;
       }),
       probe(async function queueAttributes() {
-        await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues.refundQueueUrl, AttributeNames: ['QueueArn'] }), { abortSignal: AbortSignal.timeout(2_000) });
+        await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues.refundQueueUrl, AttributeNames: ['QueueArn'] }), {
+          abortSignal: AbortSignal.timeout(2_000),
+        });
         return undefined;
       }),
     ]);
@@ -239,8 +261,8 @@ async function start(): Promise<void> {
   log.info('fauxqs started', { endpoint: sqsEngine.endpoint });
   checkNotAborted();
 
-  const payments = await startPaymentSimulator({ port: settings.PAYMENT_PROVIDER_PORT, host: '127.0.0.1' }).catch(
-    (error: unknown) => Promise.reject(explainPortError(error, 'PAYMENT_PROVIDER_PORT')),
+  const payments = await startPaymentSimulator({ port: settings.PAYMENT_PROVIDER_PORT, host: '127.0.0.1' }).catch((error: unknown) =>
+    Promise.reject(explainPortError(error, 'PAYMENT_PROVIDER_PORT')),
   );
   running.push({ name: 'payment simulator', stop: payments.stop });
   log.info('payment simulator started', { url: payments.url });
@@ -259,7 +281,9 @@ async function start(): Promise<void> {
   if (settings.LOCAL_FAULTS) {
     faults = await startLocalFaults({ dynamodb: endpoints.dynamodb, sqs: endpoints.sqs, log: log.child('faults') });
     running.push({ name: 'fault proxies', stop: faults.stop });
-    log.warn('LOCAL_FAULTS=1: handlers reach the engines through fault proxies; POST /_local/faults injects faults', { ...faults.handlerEndpoints });
+    log.warn('LOCAL_FAULTS=1: handlers reach the engines through fault proxies; POST /_local/faults injects faults', {
+      ...faults.handlerEndpoints,
+    });
   }
   setHandlerEnvironment(settings, { ...endpoints, ...faults?.handlerEndpoints }, queues);
   const queueByKey: Record<QueueKey, { url: string; arn: string }> = {
@@ -273,11 +297,26 @@ async function start(): Promise<void> {
     switch (fn.kind) {
       case 'http': {
         const auth = fn.auth === undefined ? {} : { auth: fn.auth };
-        routes.push({ method: fn.method, path: fn.path, functionName: fn.functionName, handler: await loadHandler(fn), ...timeout, ...memory, ...auth });
+        routes.push({
+          method: fn.method,
+          path: fn.path,
+          functionName: fn.functionName,
+          handler: await loadHandler(fn),
+          ...timeout,
+          ...memory,
+          ...auth,
+        });
         break;
       }
       case 'schedule': {
-        const scheduler = startScheduler({ name: fn.functionName, everyMs: fn.everyMs ?? settings.SCHEDULE_EVERY_MS, handler: await loadHandler(fn), region: settings.AWS_REGION, log, ...timeout });
+        const scheduler = startScheduler({
+          name: fn.functionName,
+          everyMs: fn.everyMs ?? settings.SCHEDULE_EVERY_MS,
+          handler: await loadHandler(fn),
+          region: settings.AWS_REGION,
+          log,
+          ...timeout,
+        });
         running.push({ name: `schedule ${fn.functionName}`, stop: scheduler.stop });
         break;
       }

@@ -53,7 +53,11 @@ export class OperationsAlarms extends Construct {
         resources: ['*'],
       }),
     );
-    this.topic = new Topic(this, 'Topic', { ...(props.topicName === undefined ? {} : { topicName: props.topicName }), masterKey: key, enforceSSL: true });
+    this.topic = new Topic(this, 'Topic', {
+      ...(props.topicName === undefined ? {} : { topicName: props.topicName }),
+      masterKey: key,
+      enforceSSL: true,
+    });
     if (props.alarmEmail !== undefined) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
     const action = new SnsAction(this.topic);
 
@@ -67,22 +71,26 @@ export class OperationsAlarms extends Construct {
 
     for (const [i, queue] of props.deadLetterQueues.entries()) {
       alarm(`DeadLetters${i}`, 'dead letters', () =>
-        queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }).createAlarm(this, `DeadLetters${i}`, {
-          ...atLeastOne,
-          alarmDescription: 'Messages are dead-lettered: a refund or a scheduled run failed repeatedly and needs a person.',
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
+        queue
+          .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' })
+          .createAlarm(this, `DeadLetters${i}`, {
+            ...atLeastOne,
+            alarmDescription: 'Messages are dead-lettered: a refund or a scheduled run failed repeatedly and needs a person.',
+            treatMissingData: TreatMissingData.NOT_BREACHING,
+          }),
       );
     }
 
     alarm('RefundQueueAge', 'refund age', () =>
-      props.refundQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }).createAlarm(this, 'RefundQueueAge', {
-        threshold: 15 * 60,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        alarmDescription: 'A refund has waited more than 15 minutes on the queue: the worker or the payment provider is stuck.',
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
+      props.refundQueue
+        .metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' })
+        .createAlarm(this, 'RefundQueueAge', {
+          threshold: 15 * 60,
+          evaluationPeriods: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          alarmDescription: 'A refund has waited more than 15 minutes on the queue: the worker or the payment provider is stuck.',
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
     );
 
     alarm('WorkerErrors', 'worker errors', () =>
@@ -106,29 +114,31 @@ export class OperationsAlarms extends Construct {
     }
 
     alarm('OldestOverdue', 'overdue', () =>
-      new Metric({ ...OLDEST_OVERDUE_METRIC, dimensionsMap: { service: 'dispute-desk' }, period: Duration.minutes(15), statistic: 'Maximum' }).createAlarm(
-        this,
-        'OldestOverdue',
-        {
-          threshold: props.oldestOverdueThreshold.toSeconds(),
-          evaluationPeriods: 1,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-          alarmDescription: 'A case has been past its deadline for too long: escalation is not keeping up.',
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        },
-      ),
+      new Metric({
+        ...OLDEST_OVERDUE_METRIC,
+        dimensionsMap: { service: 'dispute-desk' },
+        period: Duration.minutes(15),
+        statistic: 'Maximum',
+      }).createAlarm(this, 'OldestOverdue', {
+        threshold: props.oldestOverdueThreshold.toSeconds(),
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        alarmDescription: 'A case has been past its deadline for too long: escalation is not keeping up.',
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
     );
 
     alarm('EscalationFailures', 'escalation failures', () =>
-      new Metric({ ...ESCALATION_FAILURES_METRIC, dimensionsMap: { service: 'dispute-desk' }, period: Duration.minutes(15), statistic: 'Sum' }).createAlarm(
-        this,
-        'EscalationFailures',
-        {
-          ...atLeastOne,
-          alarmDescription: 'The escalation job failed to escalate cases (not lost races: real errors).',
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        },
-      ),
+      new Metric({
+        ...ESCALATION_FAILURES_METRIC,
+        dimensionsMap: { service: 'dispute-desk' },
+        period: Duration.minutes(15),
+        statistic: 'Sum',
+      }).createAlarm(this, 'EscalationFailures', {
+        ...atLeastOne,
+        alarmDescription: 'The escalation job failed to escalate cases (not lost races: real errors).',
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
     );
 
     alarm('Api5xx', 'api 5xx', () =>

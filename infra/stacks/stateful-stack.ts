@@ -1,6 +1,15 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { AccountRecovery, CfnUserPoolGroup, FeaturePlan, Mfa, StandardThreatProtectionMode, StringAttribute, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import {
+  AccountRecovery,
+  CfnUserPoolGroup,
+  FeaturePlan,
+  Mfa,
+  StandardThreatProtectionMode,
+  StringAttribute,
+  UserPool,
+  type UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Validations } from 'aws-cdk-lib';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -104,7 +113,11 @@ export class StatefulStack extends Stack {
       deletionProtection: config.deletionProtection,
       removalPolicy: config.statefulRemovalPolicy,
     });
-    for (const [role, precedence] of [['manager', 1], ['supervisor', 2], ['agent', 3]] as const) {
+    for (const [role, precedence] of [
+      ['manager', 1],
+      ['supervisor', 2],
+      ['agent', 3],
+    ] as const) {
       new CfnUserPoolGroup(this, `StaffGroup-${role}`, {
         userPoolId: this.userPool.userPoolId,
         groupName: role,

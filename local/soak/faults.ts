@@ -49,7 +49,12 @@ export type FaultCounts = {
 
 export class FaultInjector {
   readonly windows: FaultWindowRecord[] = [];
-  readonly counts: FaultCounts = { dynamodbThrottleWindows: 0, sqsSendFailureWindows: 0, workerCrashesRequested: 0, paymentLostResponsesRequested: 0 };
+  readonly counts: FaultCounts = {
+    dynamodbThrottleWindows: 0,
+    sqsSendFailureWindows: 0,
+    workerCrashesRequested: 0,
+    paymentLostResponsesRequested: 0,
+  };
   readonly errors: string[] = [];
   readonly #plan: FaultPlan;
   readonly #runtimeUrl: string;
@@ -81,7 +86,10 @@ export class FaultInjector {
 
   async begin(): Promise<void> {
     if (!this.#plan.enabled) return;
-    await this.#post(`${this.#paymentsUrl}/_control/faults`, { failRate: this.#plan.paymentFailRate, timeoutRate: this.#plan.paymentTimeoutRate });
+    await this.#post(`${this.#paymentsUrl}/_control/faults`, {
+      failRate: this.#plan.paymentFailRate,
+      timeoutRate: this.#plan.paymentTimeoutRate,
+    });
   }
 
   /** Called from the traffic loop; opens whatever the schedule says is due by `elapsedMs`. */
@@ -125,7 +133,9 @@ export class FaultInjector {
       case 'dynamodbThrottle':
         this.counts.dynamodbThrottleWindows += 1;
         this.windows.push({ kind, start, end: start + this.#plan.throttleMs });
-        await this.#post(`${this.#runtimeUrl}/_local/faults`, { dynamodbThrottle: { forMs: this.#plan.throttleMs, rate: this.#plan.throttleRate } });
+        await this.#post(`${this.#runtimeUrl}/_local/faults`, {
+          dynamodbThrottle: { forMs: this.#plan.throttleMs, rate: this.#plan.throttleRate },
+        });
         return;
       case 'sqsSendFailure':
         this.counts.sqsSendFailureWindows += 1;
@@ -140,14 +150,21 @@ export class FaultInjector {
       case 'workerCrash':
         this.counts.workerCrashesRequested += 1;
         this.windows.push({ kind, start, end: start });
-        await this.#post(`${this.#runtimeUrl}/_local/faults`, { workerCrash: { function: 'apply-refund', afterMs: this.#random.int(20, 400) } });
+        await this.#post(`${this.#runtimeUrl}/_local/faults`, {
+          workerCrash: { function: 'apply-refund', afterMs: this.#random.int(20, 400) },
+        });
         return;
     }
   }
 
   async #post(url: string, body: unknown): Promise<void> {
     try {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5_000) });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(5_000),
+      });
       if (!res.ok) this.errors.push(`${url} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
     } catch (error) {
       this.errors.push(`${url}: ${String(error)}`);

@@ -84,7 +84,13 @@ export async function scanTable(client: DynamoDBDocumentClient, tableName: strin
 }
 
 function result(name: string, violations: string[], summary: string, counts: Record<string, number>): InvariantResult {
-  return { name, ok: violations.length === 0, summary, examples: violations.slice(0, MAX_EXAMPLES), counts: { ...counts, violations: violations.length } };
+  return {
+    name,
+    ok: violations.length === 0,
+    summary,
+    examples: violations.slice(0, MAX_EXAMPLES),
+    counts: { ...counts, violations: violations.length },
+  };
 }
 
 /** Every accepted return has exactly one case, and every case belongs to a return the soak sent. */
@@ -100,7 +106,8 @@ export function checkOneCasePerAcceptedReturn(snapshot: TableSnapshot, model: We
   for (const c of snapshot.cases.values()) {
     const key = `${c.marketplace}#${c.marketplaceReturnId}`;
     byReturn.set(key, (byReturn.get(key) ?? 0) + 1);
-    if (!model.returns.has(c.caseId)) violations.push(`case ${c.caseId} (return ${c.marketplaceReturnId}) belongs to no return the soak sent`);
+    if (!model.returns.has(c.caseId))
+      violations.push(`case ${c.caseId} (return ${c.marketplaceReturnId}) belongs to no return the soak sent`);
   }
   for (const [key, count] of byReturn) if (count > 1) violations.push(`return ${key} has ${count} cases`);
   return result(
@@ -165,7 +172,8 @@ export function checkHistories(snapshot: TableSnapshot): InvariantResult {
     if (refundApplied && applied.filter((e) => e.details.refundId === c.refund?.refundId).length !== 1) {
       violations.push(`${where}: refund ${c.refund?.refundId} is APPLIED with ${applied.length} REFUND_APPLIED events`);
     }
-    if (!refundApplied && applied.length > 0) violations.push(`${where}: REFUND_APPLIED in history but refund is ${c.refund?.status ?? 'absent'}`);
+    if (!refundApplied && applied.length > 0)
+      violations.push(`${where}: REFUND_APPLIED in history but refund is ${c.refund?.status ?? 'absent'}`);
     if ((c.status === 'REFUNDED') !== refundApplied && c.status !== 'CLOSED') {
       violations.push(`${where}: status ${c.status} with refund ${c.refund?.status ?? 'absent'}`);
     }
@@ -206,7 +214,8 @@ export function checkDeliveriesAppliedOnce(snapshot: TableSnapshot, model: Webho
   let heldEvents = 0;
   for (const [caseId, held] of snapshot.held) {
     heldEvents += held.events;
-    if (snapshot.cases.has(caseId)) violations.push(`case ${caseId} exists but ${held.events} held events${held.guard ? ' and their guard' : ''} were not consumed`);
+    if (snapshot.cases.has(caseId))
+      violations.push(`case ${caseId} exists but ${held.events} held events${held.guard ? ' and their guard' : ''} were not consumed`);
     else if (!held.guard) violations.push(`${held.events} held events for ${caseId} without their guard item`);
   }
   return result(
@@ -214,7 +223,13 @@ export function checkDeliveriesAppliedOnce(snapshot: TableSnapshot, model: Webho
     violations,
     `${snapshot.deliveries.size} delivery records, ${seen.size} deliveries in history, ${model.duplicatesApplied.length} duplicates answered as new; ` +
       `${heldEvents} events still held for ${snapshot.held.size} returns not received (${heldDeliveries} delivery records)`,
-    { deliveryRecords: snapshot.deliveries.size, deliveriesInHistory: seen.size, heldReturns: snapshot.held.size, heldEvents, heldDeliveries },
+    {
+      deliveryRecords: snapshot.deliveries.size,
+      deliveriesInHistory: seen.size,
+      heldReturns: snapshot.held.size,
+      heldEvents,
+      heldDeliveries,
+    },
   );
 }
 
@@ -241,9 +256,12 @@ export function checkRefundsExactlyOnce(snapshot: TableSnapshot, ledger: readonl
         continue;
       }
       const entry = entries[0] as LedgerEntry;
-      if (entry.reference !== refund.providerReference) violations.push(`case ${c.caseId}: provider reference ${refund.providerReference} ≠ ledger ${entry.reference}`);
+      if (entry.reference !== refund.providerReference)
+        violations.push(`case ${c.caseId}: provider reference ${refund.providerReference} ≠ ledger ${entry.reference}`);
       if (entry.amount !== refund.amount || entry.currency !== refund.currency || entry.caseId !== c.caseId) {
-        violations.push(`case ${c.caseId}: ledger paid ${entry.amount} ${entry.currency} to ${entry.caseId}, refund is ${refund.amount} ${refund.currency}`);
+        violations.push(
+          `case ${c.caseId}: ledger paid ${entry.amount} ${entry.currency} to ${entry.caseId}, refund is ${refund.amount} ${refund.currency}`,
+        );
       }
     } else if (refund.status === 'CANCELLED') {
       counts.cancelled += 1;
@@ -278,7 +296,11 @@ export function checkRefundsExactlyOnce(snapshot: TableSnapshot, ledger: readonl
  * ledger holds no payment for it. A held cancellation whose request never got through leaves
  * no case, which is fine.
  */
-export function checkNoRefundAfterAcceptedCancel(snapshot: TableSnapshot, ledger: readonly LedgerEntry[], model: WebhookModel): InvariantResult {
+export function checkNoRefundAfterAcceptedCancel(
+  snapshot: TableSnapshot,
+  ledger: readonly LedgerEntry[],
+  model: WebhookModel,
+): InvariantResult {
   const violations: string[] = [];
   const paidCases = new Map<string, LedgerEntry[]>();
   for (const entry of ledger) paidCases.set(entry.caseId, [...(paidCases.get(entry.caseId) ?? []), entry]);
@@ -291,11 +313,19 @@ export function checkNoRefundAfterAcceptedCancel(snapshot: TableSnapshot, ledger
     else if (c.status !== 'CANCELLED') violations.push(`return ${r.returnId}: cancellation accepted, but case ${c.caseId} is ${c.status}`);
     else counts.casesCancelled += 1;
     // A held cancel replayed by the request: the case was created CANCELLED in one write.
-    if (snapshot.events.get(r.caseId)?.some((e) => e.action === 'RETURN_CANCELLED' && e.version === 1 && e.details.arrivedBeforeTheReturn === true)) counts.bornCancelled += 1;
-    if (c?.refund?.status === 'APPLIED') violations.push(`return ${r.returnId}: cancellation accepted, but refund ${c.refund.refundId} of case ${c.caseId} is APPLIED`);
+    if (
+      snapshot.events
+        .get(r.caseId)
+        ?.some((e) => e.action === 'RETURN_CANCELLED' && e.version === 1 && e.details.arrivedBeforeTheReturn === true)
+    )
+      counts.bornCancelled += 1;
+    if (c?.refund?.status === 'APPLIED')
+      violations.push(`return ${r.returnId}: cancellation accepted, but refund ${c.refund.refundId} of case ${c.caseId} is APPLIED`);
     if (c?.refund?.status === 'CANCELLED') counts.refundsWithdrawn += 1;
     for (const entry of paidCases.get(r.caseId) ?? []) {
-      violations.push(`return ${r.returnId}: cancellation accepted, but ledger ${entry.reference} paid ${entry.amount} ${entry.currency} for case ${r.caseId} (${entry.idempotencyKey})`);
+      violations.push(
+        `return ${r.returnId}: cancellation accepted, but ledger ${entry.reference} paid ${entry.amount} ${entry.currency} for case ${r.caseId} (${entry.idempotencyKey})`,
+      );
     }
   }
   return result(
@@ -353,7 +383,8 @@ export async function queueState(sqs: SQSClient, queueUrl: string): Promise<Queu
 /** Nothing left on the refund queue or in flight, and no refund left in the outbox. */
 export function checkDrained(queue: QueueState, snapshot: TableSnapshot): InvariantResult {
   const violations: string[] = [];
-  if (queue.visible + queue.inFlight + queue.delayed > 0) violations.push(`refund queue: ${queue.visible} waiting, ${queue.inFlight} in flight, ${queue.delayed} delayed`);
+  if (queue.visible + queue.inFlight + queue.delayed > 0)
+    violations.push(`refund queue: ${queue.visible} waiting, ${queue.inFlight} in flight, ${queue.delayed} delayed`);
   for (const o of snapshot.outbox) violations.push(`outbox record ${o.refundId} of case ${o.caseId} never cleared`);
   return result(
     'no message left on the queue or in flight, no outbox record left',
@@ -370,14 +401,25 @@ export async function readDeadLetters(sqs: SQSClient, dlqUrl: string, options: {
   const letters: DeadLetter[] = [];
   for (let round = 0; round < 1_000; round++) {
     const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 600, MessageSystemAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: dlqUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        VisibilityTimeout: 600,
+        MessageSystemAttributeNames: ['All'],
+      }),
     );
     if (Messages.length === 0) break;
     for (const m of Messages) {
       letters.push({ messageId: m.MessageId ?? '', body: m.Body ?? '', receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 0) });
     }
     if (options.remove) {
-      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: dlqUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })) }));
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: dlqUrl,
+          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+        }),
+      );
     }
   }
   return letters;
@@ -411,9 +453,12 @@ export function checkDeadLetters(letters: readonly DeadLetter[], snapshot: Table
     else if (c.refund.status === 'CANCELLED') why = 'REFUND_CANCELLED';
     else why = `DUE_BUT_UNPAID (${c.refund.status})`;
     explained[why] = (explained[why] ?? 0) + 1;
-    if (why === 'NO_CASE' || why.startsWith('DUE_BUT_UNPAID')) violations.push(`DLQ message ${letter.messageId} for refund ${message.refundId}: ${why}`);
+    if (why === 'NO_CASE' || why.startsWith('DUE_BUT_UNPAID'))
+      violations.push(`DLQ message ${letter.messageId} for refund ${message.refundId}: ${why}`);
   }
-  const reasons = Object.entries(explained).map(([k, n]) => `${k} ×${n}`).join(', ');
+  const reasons = Object.entries(explained)
+    .map(([k, n]) => `${k} ×${n}`)
+    .join(', ');
   return result(
     'every dead-lettered message is accounted for',
     violations,
@@ -442,10 +487,13 @@ export function checkNo5xx(records: readonly RequestRecord[], windows: readonly 
       duringThrottle += 1;
     } else {
       outside += 1;
-      violations.push(`${r.kind} answered ${r.status === 0 ? 'nothing' : r.status} at ${new Date(r.startedAt).toISOString()} outside any throttle window`);
+      violations.push(
+        `${r.kind} answered ${r.status === 0 ? 'nothing' : r.status} at ${new Date(r.startedAt).toISOString()} outside any throttle window`,
+      );
     }
   }
-  for (const u of model.unanswered) violations.push(`${u.kind} delivery ${u.deliveryId} still ${u.lastStatus || 'unanswered'} after ${'retries'}`);
+  for (const u of model.unanswered)
+    violations.push(`${u.kind} delivery ${u.deliveryId} still ${u.lastStatus || 'unanswered'} after ${'retries'}`);
   return result(
     'no well-formed request got a 5xx',
     violations,
@@ -455,14 +503,19 @@ export function checkNo5xx(records: readonly RequestRecord[], windows: readonly 
 }
 
 /** Every malformed or badly signed request got a 4xx and wrote nothing. */
-export function checkMalformedWroteNothing(snapshot: TableSnapshot, model: WebhookModel, staffWrongRefusals: readonly string[] = []): InvariantResult {
+export function checkMalformedWroteNothing(
+  snapshot: TableSnapshot,
+  model: WebhookModel,
+  staffWrongRefusals: readonly string[] = [],
+): InvariantResult {
   const violations: string[] = [
     ...model.wrongRefusals.map((w) => `${w.kind} (${w.variant}) answered ${w.status || 'nothing'}, expected a 4xx`),
     ...staffWrongRefusals,
   ];
   for (const m of model.mustWriteNothing) {
     if (m.caseId !== undefined && snapshot.cases.has(m.caseId)) violations.push(`${m.kind} created case ${m.caseId}`);
-    if (m.deliveryId !== undefined && snapshot.deliveries.has(deliveryKey(m.marketplace, m.deliveryId).pk)) violations.push(`${m.kind} recorded delivery ${m.deliveryId}`);
+    if (m.deliveryId !== undefined && snapshot.deliveries.has(deliveryKey(m.marketplace, m.deliveryId).pk))
+      violations.push(`${m.kind} recorded delivery ${m.deliveryId}`);
   }
   return result(
     'every malformed request got a 4xx and wrote nothing',

@@ -83,11 +83,16 @@ function markdown(r: SoakReport): string {
   if (all !== undefined) lines.push(`| **all** | ${all.count} answered | ${all.p50} | ${all.p95} | ${all.p99} | ${all.max} |`);
   lines.push(
     '',
-    `**Faults:** ${s.faults === true ? `payment provider failing ${(s.faultPlan as { paymentFailRate: number }).paymentFailRate * 100}% and timing out ${(s.faultPlan as { paymentTimeoutRate: number }).paymentTimeoutRate * 100}% of calls throughout; ` +
-      `${String(f.dynamodbThrottleWindows)} DynamoDB throttle windows, ${String(f.sqsSendFailureWindows)} SQS send-failure windows, ${String(f.workerCrashesRequested)} refund worker crashes requested (${String(f.workerBatchesAbandoned)} batches, ${String(f.workerMessagesAbandoned)} messages abandoned), ${String(f.paymentLostResponsesRequested)} payments charged with the response lost` : 'none (--no-faults)'}. ` +
-      `Payment provider calls: ${String(f.paymentProviderCalls)}.`,
+    `**Faults:** ${
+      s.faults === true
+        ? `payment provider failing ${(s.faultPlan as { paymentFailRate: number }).paymentFailRate * 100}% and timing out ${(s.faultPlan as { paymentTimeoutRate: number }).paymentTimeoutRate * 100}% of calls throughout; ` +
+          `${String(f.dynamodbThrottleWindows)} DynamoDB throttle windows, ${String(f.sqsSendFailureWindows)} SQS send-failure windows, ${String(f.workerCrashesRequested)} refund worker crashes requested (${String(f.workerBatchesAbandoned)} batches, ${String(f.workerMessagesAbandoned)} messages abandoned), ${String(f.paymentLostResponsesRequested)} payments charged with the response lost`
+        : 'none (--no-faults)'
+    }. ` + `Payment provider calls: ${String(f.paymentProviderCalls)}.`,
     '',
-    `**Outcome:** ${String(o.cases)} cases (${Object.entries(o.casesByStatus as Record<string, number>).map(([k, n]) => `${k} ${n}`).join(', ')}); ` +
+    `**Outcome:** ${String(o.cases)} cases (${Object.entries(o.casesByStatus as Record<string, number>)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}); ` +
       `${String(o.refundsApplied)} refunds applied, ${String(o.ledgerEntries)} ledger entries, ${String(o.refundsCancelled)} refunds cancelled before payment; ` +
       `${String(o.cancellationsAccepted)} cancellations accepted, ${String(o.heldEventsLeft)} early events still held; ` +
       `${String(o.escalations)} escalations and ${String(o.defaultResolutions)} default resolutions (escalation clock ×${String(s.clockRate)}); ${String(o.deadLetters)} dead letters.`,
@@ -107,7 +112,12 @@ function text(r: SoakReport): string {
       const l = r.traffic.latencyMs[kind];
       return `  ${kind.padEnd(36)} ${statusCells(row).padEnd(40)} p50 ${l?.p50 ?? '-'} p95 ${l?.p95 ?? '-'} p99 ${l?.p99 ?? '-'} ms`;
     }),
-    `Cancellations answered: ${Object.entries(r.traffic.cancelAnswers).sort(([a], [b]) => a.localeCompare(b)).map(([how, n]) => `${how} ×${n}`).join(', ') || 'none'}`,
+    `Cancellations answered: ${
+      Object.entries(r.traffic.cancelAnswers)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([how, n]) => `${how} ×${n}`)
+        .join(', ') || 'none'
+    }`,
     `Outcome: ${JSON.stringify(r.outcome.casesByStatus)}; refunds applied ${String(r.outcome.refundsApplied)}, ledger ${String(r.outcome.ledgerEntries)}; cancellations accepted ${String(r.outcome.cancellationsAccepted)}, early events still held ${String(r.outcome.heldEventsLeft)}; escalations ${String(r.outcome.escalations)}, default resolutions ${String(r.outcome.defaultResolutions)}`,
     `Staff traffic: ${r.traffic.staff.exercised === true ? 'exercised' : `not exercised (${String(r.traffic.staff.reason)})`}`,
     'Invariants:',

@@ -71,7 +71,12 @@ export class RuntimeStartError extends Error {
 }
 
 export async function startSoakRuntime(settings: RuntimeSettings): Promise<SoakRuntime> {
-  const [port, dynamodbPort, sqsPort, paymentsPort] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
+  const [port, dynamodbPort, sqsPort, paymentsPort] = [
+    await findFreePort(),
+    await findFreePort(),
+    await findFreePort(),
+    await findFreePort(),
+  ];
   const tableName = 'dispute-desk-soak';
   const log: WriteStream = createWriteStream(settings.logFile);
   const child: ChildProcess = spawn(process.execPath, [startScript], {
@@ -161,14 +166,19 @@ export async function startSoakRuntime(settings: RuntimeSettings): Promise<SoakR
       exitCode: child.exitCode,
       signal: child.signalCode,
       // An unknown pid proves nothing: report it as not gone rather than pass vacuously.
-      javaGone: Number.isInteger(javaPid) && processState(javaPid) !== 'alive' && (process.platform !== 'linux' || Number.isNaN(javaPidByPort(dynamodbPort))),
+      javaGone:
+        Number.isInteger(javaPid) &&
+        processState(javaPid) !== 'alive' &&
+        (process.platform !== 'linux' || Number.isNaN(javaPidByPort(dynamodbPort))),
       forced,
     };
   }
 
   if (!healthy) {
     await stop();
-    throw new RuntimeStartError(`The local runtime did not become healthy within ${READY_TIMEOUT_MS / 1000} s; see ${settings.logFile}:\n${head.slice(-3_000)}`);
+    throw new RuntimeStartError(
+      `The local runtime did not become healthy within ${READY_TIMEOUT_MS / 1000} s; see ${settings.logFile}:\n${head.slice(-3_000)}`,
+    );
   }
 
   return {

@@ -73,7 +73,14 @@ export async function createSellerStaffTraffic(context: StaffTrafficContext, _ro
     return all[Math.max(0, all.length - 1 - Math.floor(random.next() * Math.min(all.length, 300)))];
   }
 
-  async function call(kind: string, method: string, path: string, bearer: string, body?: unknown, ifMatch?: string): Promise<{ status: number; etag?: string; json?: Record<string, unknown> }> {
+  async function call(
+    kind: string,
+    method: string,
+    path: string,
+    bearer: string,
+    body?: unknown,
+    ifMatch?: string,
+  ): Promise<{ status: number; etag?: string; json?: Record<string, unknown> }> {
     let answer: { status: number; etag?: string; json?: Record<string, unknown> } = { status: 0 };
     await recorder.time(kind, true, async () => {
       const res = await fetch(`${baseUrl}${path}`, {
@@ -120,7 +127,12 @@ export async function createSellerStaffTraffic(context: StaffTrafficContext, _ro
     const r = acceptedCase();
     if (op === 'list' || r === undefined) {
       const seller = random.pick(sellers);
-      const filters = ['', '&status=NEEDS_REVIEW,DECIDED', '&priority=URGENT', `&dueBefore=${encodeURIComponent(new Date(Date.now() + 86_400_000).toISOString())}`];
+      const filters = [
+        '',
+        '&status=NEEDS_REVIEW,DECIDED',
+        '&priority=URGENT',
+        `&dueBefore=${encodeURIComponent(new Date(Date.now() + 86_400_000).toISOString())}`,
+      ];
       // A cursor is valid only with the filters and page size it was issued for: keep them.
       const filter = random.pick(filters);
       const limit = random.int(5, 51);
@@ -186,9 +198,19 @@ export async function createSellerStaffTraffic(context: StaffTrafficContext, _ro
         const stale = `"${random.int(1, version)}"`;
         const answer = random.chance(0.5)
           ? await call('staff.stale-etag', 'POST', `/cases/${r.caseId}/approve`, bearer, {}, stale)
-          : await call('staff.stale-etag', 'POST', `/cases/${r.caseId}/evidence`, bearer, { evidence: [random.pick(evidenceSamples)] }, stale);
+          : await call(
+              'staff.stale-etag',
+              'POST',
+              `/cases/${r.caseId}/evidence`,
+              bearer,
+              { evidence: [random.pick(evidenceSamples)] },
+              stale,
+            );
         note('staleEtag', String(answer.status));
-        if (answer.status !== 412) wrong.push(`write to ${r.caseId} with stale If-Match ${stale} (current "${version}" or later) answered ${answer.status}, expected 412`);
+        if (answer.status !== 412)
+          wrong.push(
+            `write to ${r.caseId} with stale If-Match ${stale} (current "${version}" or later) answered ${answer.status}, expected 412`,
+          );
         return;
       }
     }

@@ -103,7 +103,8 @@ function options() {
   }
   const number = (name: string, raw: string | undefined, min: number, max: number): number => {
     const n = Number(raw);
-    if (raw === undefined || !Number.isFinite(n) || n < min || n > max) fail(`--${name} must be a number from ${min} to ${max}, got '${raw}'`);
+    if (raw === undefined || !Number.isFinite(n) || n < min || n > max)
+      fail(`--${name} must be a number from ${min} to ${max}, got '${raw}'`);
     return n;
   };
   const minutes = number('minutes', v.minutes, 0.05, 240);
@@ -118,7 +119,8 @@ function options() {
     scheduleMs: number('schedule-ms', v['schedule-ms'], 1_000, 600_000),
     visibilitySeconds: number('visibility-seconds', v['visibility-seconds'], 5, 43_200),
     drainMs: number('drain-minutes', v['drain-minutes'], 0.1, 60) * 60_000,
-    maxRequests: v['max-requests'] === undefined ? Math.ceil(3 * minutes * 60 * rate) + 100 : number('max-requests', v['max-requests'], 1, 10_000_000),
+    maxRequests:
+      v['max-requests'] === undefined ? Math.ceil(3 * minutes * 60 * rate) + 100 : number('max-requests', v['max-requests'], 1, 10_000_000),
     out: resolve(v.out),
   };
 }
@@ -166,15 +168,32 @@ async function main(): Promise<number> {
     const queueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: refundQueue.name }))).QueueUrl ?? '';
     const dlqUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: refundQueue.deadLetter.queue.name }))).QueueUrl ?? '';
     // Redeliveries (failed payments, abandoned batches) come back within the run, not after 3 min.
-    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { VisibilityTimeout: String(opts.visibilitySeconds) } }));
+    await sqs.send(
+      new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { VisibilityTimeout: String(opts.visibilitySeconds) } }),
+    );
 
     const recorder = new Recorder();
     const webhooks = new WebhookTraffic({ baseUrl: runtime.baseUrl, recorder, random, runId });
-    const staffLoad = await loadStaffTraffic({ baseUrl: runtime.baseUrl, recorder, random, webhooks: webhooks.model, sellers: SOAK_SELLERS });
+    const staffLoad = await loadStaffTraffic({
+      baseUrl: runtime.baseUrl,
+      recorder,
+      random,
+      webhooks: webhooks.model,
+      sellers: SOAK_SELLERS,
+    });
     const staff: TrafficModule | undefined = opts.staffRate > 0 ? staffLoad.module : undefined;
-    process.stderr.write(`staff traffic: ${staff === undefined ? `not exercised (${staffLoad.reason})` : `on, ${Number(opts.staffRate.toFixed(2))}/s (${staffLoad.reason})`}\n`);
-    process.stderr.write(`escalation: ${escalationPresent ? `escalate-stale-cases every ${opts.scheduleMs} ms on a ×${opts.clockRate} clock` : 'function not present'}\n`);
-    const faults = new FaultInjector({ plan: { ...defaultFaultPlan, enabled: opts.faults }, runtimeUrl: runtime.baseUrl, paymentsUrl: runtime.paymentsUrl, random });
+    process.stderr.write(
+      `staff traffic: ${staff === undefined ? `not exercised (${staffLoad.reason})` : `on, ${Number(opts.staffRate.toFixed(2))}/s (${staffLoad.reason})`}\n`,
+    );
+    process.stderr.write(
+      `escalation: ${escalationPresent ? `escalate-stale-cases every ${opts.scheduleMs} ms on a ×${opts.clockRate} clock` : 'function not present'}\n`,
+    );
+    const faults = new FaultInjector({
+      plan: { ...defaultFaultPlan, enabled: opts.faults },
+      runtimeUrl: runtime.baseUrl,
+      paymentsUrl: runtime.paymentsUrl,
+      random,
+    });
     await faults.begin();
 
     // Traffic: ticks at absolute times, so a slow moment does not lower the rate afterwards.
@@ -342,7 +361,9 @@ async function main(): Promise<number> {
 }
 
 function crashCounts(report: unknown): { workerBatchesAbandoned: number; workerMessagesAbandoned: number } {
-  const crashes = (report as { workerCrashes?: Record<string, { batches: number; messages: number }> } | undefined)?.workerCrashes?.['apply-refund'];
+  const crashes = (report as { workerCrashes?: Record<string, { batches: number; messages: number }> } | undefined)?.workerCrashes?.[
+    'apply-refund'
+  ];
   return { workerBatchesAbandoned: crashes?.batches ?? 0, workerMessagesAbandoned: crashes?.messages ?? 0 };
 }
 
@@ -377,7 +398,10 @@ async function drainState(
   return { queue: q.visible + q.inFlight + q.delayed, outbox, refundPending, awaitingDeadline };
 }
 
-async function countQuery(dynamo: ReturnType<typeof documentClientFor>, input: ConstructorParameters<typeof QueryCommand>[0]): Promise<number> {
+async function countQuery(
+  dynamo: ReturnType<typeof documentClientFor>,
+  input: ConstructorParameters<typeof QueryCommand>[0],
+): Promise<number> {
   let count = 0;
   let startKey: Record<string, unknown> | undefined;
   for (let page = 0; page < 10_000; page++) {

@@ -46,7 +46,12 @@ export class Recorder {
   }
 
   /** Runs `send`, timing it; the status it resolves with is recorded under `kind`. */
-  async time(kind: string, wellFormed: boolean, send: () => Promise<number>, extra: { retry?: boolean; note?: string } = {}): Promise<number> {
+  async time(
+    kind: string,
+    wellFormed: boolean,
+    send: () => Promise<number>,
+    extra: { retry?: boolean; note?: string } = {},
+  ): Promise<number> {
     const startedAt = Date.now();
     this.#inFlight += 1;
     let status = 0;

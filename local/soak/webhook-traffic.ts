@@ -138,13 +138,27 @@ const FAR_FUTURE = '9999-12-31T23:59:59Z';
 const EXTREME_RATES = [1e-131, 1e-200, 5e-324] as const;
 const EVIDENCE_URI_LENGTH = 2_000;
 
-type AnswerJson = { caseId?: string | null; duplicate?: boolean; ignoredReason?: string; status?: string | null; held?: boolean; code?: string };
+type AnswerJson = {
+  caseId?: string | null;
+  duplicate?: boolean;
+  ignoredReason?: string;
+  status?: string | null;
+  held?: boolean;
+  code?: string;
+};
 type Answer = { status: number; json?: AnswerJson };
 /** Changes a well-formed payload into a hostile one (still signed by the marketplace). */
 type Tweak = (payload: WebhookPayloadInput) => WebhookPayloadInput;
 
 export class WebhookTraffic {
-  readonly model: WebhookModel = { returns: new Map(), mustWriteNothing: [], unanswered: [], wrongRefusals: [], duplicatesApplied: [], crossSellerCancels: [] };
+  readonly model: WebhookModel = {
+    returns: new Map(),
+    mustWriteNothing: [],
+    unanswered: [],
+    wrongRefusals: [],
+    duplicatesApplied: [],
+    crossSellerCancels: [],
+  };
   readonly #baseUrl: string;
   readonly #recorder: Recorder;
   readonly #random: Random;
@@ -356,7 +370,9 @@ export class WebhookTraffic {
       r.cancelAccepted = true;
     }
     const json = answer.json;
-    const how = [kind, answer.status || 'no answer', json?.held === true ? 'held' : json?.status, json?.ignoredReason, json?.code].filter((x) => x != null).join(' ');
+    const how = [kind, answer.status || 'no answer', json?.held === true ? 'held' : json?.status, json?.ignoredReason, json?.code]
+      .filter((x) => x != null)
+      .join(' ');
     this.cancelAnswers[how] = (this.cancelAnswers[how] ?? 0) + 1;
     return answer;
   }
@@ -385,7 +401,12 @@ export class WebhookTraffic {
     );
     const fresh = answers.filter((a) => a.status === 202 && a.json?.duplicate === false).length;
     // The copies of one delivery: exactly one may be applied; the rest are answered as duplicates.
-    if (fresh > 1) this.model.duplicatesApplied.push({ deliveryId: delivery.deliveryId, status: 202, body: `${fresh} of ${copies} concurrent copies applied` });
+    if (fresh > 1)
+      this.model.duplicatesApplied.push({
+        deliveryId: delivery.deliveryId,
+        status: 202,
+        body: `${fresh} of ${copies} concurrent copies applied`,
+      });
   }
 
   #pickAccepted(): TrackedReturn | undefined {
@@ -450,7 +471,10 @@ export class WebhookTraffic {
     r.newestOccurredAt = cancelledAt;
     const request = this.#delivery(r, 'return.requested', requestedAt);
     if (race) {
-      await Promise.all([this.#cancel('webhook.early-cancel.race', r, cancelledAt), this.#deliver('webhook.early-cancel.race-request', request, r)]);
+      await Promise.all([
+        this.#cancel('webhook.early-cancel.race', r, cancelledAt),
+        this.#deliver('webhook.early-cancel.race-request', request, r),
+      ]);
       return;
     }
     await this.#cancel('webhook.early-cancel', r, cancelledAt);
@@ -461,14 +485,22 @@ export class WebhookTraffic {
     const r = this.#pickAccepted();
     if (r === undefined) return this.#sendNew('webhook.new');
     // Signed by the marketplace, but naming another seller's order for this return's id.
-    const other: TrackedReturn = { ...r, sellerId: this.#random.pick(SOAK_SELLERS.filter((s) => s !== r.sellerId)), orderId: this.#nextId('SOAK-ORD-OTHER') };
+    const other: TrackedReturn = {
+      ...r,
+      sellerId: this.#random.pick(SOAK_SELLERS.filter((s) => s !== r.sellerId)),
+      orderId: this.#nextId('SOAK-ORD-OTHER'),
+    };
     const delivery = this.#delivery(other, 'return.cancelled', Math.max(Date.now(), r.newestOccurredAt + 1));
     const record: CrossSellerCancel = { marketplace: SOAK_MARKETPLACE, caseId: r.caseId, deliveryId: delivery.deliveryId, status: 0 };
     this.model.crossSellerCancels.push(record);
     const answer = await this.#send('webhook.cross-seller-cancel', delivery);
     record.status = answer.status;
     if (answer.status !== 0 && answer.status < 500 && answer.status !== 409) {
-      this.model.wrongRefusals.push({ kind: 'webhook.cross-seller-cancel', status: answer.status, variant: `cancel of ${r.caseId} naming seller ${other.sellerId}` });
+      this.model.wrongRefusals.push({
+        kind: 'webhook.cross-seller-cancel',
+        status: answer.status,
+        variant: `cancel of ${r.caseId} naming seller ${other.sellerId}`,
+      });
     }
   }
 
@@ -476,16 +508,45 @@ export class WebhookTraffic {
     type Variant = [string, Tweak];
     const variants: Variant[] = [
       ['occurredAt 9999-12-31', (p) => ({ ...p, occurredAt: FAR_FUTURE })],
-      ['claimedAt an hour ahead', (p) => withReturn(p, (ret) => ({ ...ret, timeline: { ...ret.timeline, claimedAt: new Date(Date.now() + 3_600_000).toISOString() } }))],
-      ['evidence submitted a day ahead', (p) => withReturn(p, (ret) => ({ ...ret, evidence: [{ id: 'EV-FUTURE', kind: 'PRODUCT_PHOTO', finding: 'DEFECTIVE', submittedBy: 'BUYER', submittedAt: new Date(Date.now() + 86_400_000).toISOString() }] }))],
+      [
+        'claimedAt an hour ahead',
+        (p) =>
+          withReturn(p, (ret) => ({ ...ret, timeline: { ...ret.timeline, claimedAt: new Date(Date.now() + 3_600_000).toISOString() } })),
+      ],
+      [
+        'evidence submitted a day ahead',
+        (p) =>
+          withReturn(p, (ret) => ({
+            ...ret,
+            evidence: [
+              {
+                id: 'EV-FUTURE',
+                kind: 'PRODUCT_PHOTO',
+                finding: 'DEFECTIVE',
+                submittedBy: 'BUYER',
+                submittedAt: new Date(Date.now() + 86_400_000).toISOString(),
+              },
+            ],
+          })),
+      ],
     ];
     // Mostly the time that would freeze the case forever if it were accepted.
     const [variant, tweak] = this.#random.chance(0.6) ? (variants[0] as Variant) : this.#random.pick(variants);
     const existing = this.#pickAccepted();
     // A case that exists must not change; a return not received yet must not get one.
     const r = existing ?? this.#unlisted('SOAK-FUTURE');
-    const delivery = this.#delivery(r, existing === undefined ? 'return.requested' : 'return.updated', Math.max(Date.now(), r.newestOccurredAt + 1), tweak);
-    this.model.mustWriteNothing.push({ kind: `webhook.future-time:${variant}`, marketplace: SOAK_MARKETPLACE, deliveryId: delivery.deliveryId, ...(existing === undefined ? { caseId: r.caseId } : {}) });
+    const delivery = this.#delivery(
+      r,
+      existing === undefined ? 'return.requested' : 'return.updated',
+      Math.max(Date.now(), r.newestOccurredAt + 1),
+      tweak,
+    );
+    this.model.mustWriteNothing.push({
+      kind: `webhook.future-time:${variant}`,
+      marketplace: SOAK_MARKETPLACE,
+      deliveryId: delivery.deliveryId,
+      ...(existing === undefined ? { caseId: r.caseId } : {}),
+    });
     const answer = await this.#send('webhook.future-time', delivery);
     if (answer.status !== 0 && answer.status < 500 && answer.status !== 400) {
       this.model.wrongRefusals.push({ kind: 'webhook.future-time', status: answer.status, variant });
@@ -501,7 +562,11 @@ export class WebhookTraffic {
     const r = existing ?? this.#newReturn();
     const occurredAt = Math.max(Date.now(), r.newestOccurredAt + 1);
     r.newestOccurredAt = occurredAt;
-    await this.#deliver('webhook.extreme-numbers', this.#delivery(r, existing === undefined ? 'return.requested' : 'return.updated', occurredAt, tweak), r);
+    await this.#deliver(
+      'webhook.extreme-numbers',
+      this.#delivery(r, existing === undefined ? 'return.requested' : 'return.updated', occurredAt, tweak),
+      r,
+    );
   }
 
   /** 100 evidence items with ~2 KB URIs: a body just under 256 KiB. 2xx or 4xx; never 5xx. */
@@ -516,16 +581,37 @@ export class WebhookTraffic {
         ...ret,
         evidence: Array.from({ length: 100 }, (_, i) => {
           const prefix = `https://evidence.soak.example/${r.returnId}/${i}/`;
-          return { id: `EV-${i + 1}`, kind: 'PRODUCT_PHOTO' as const, finding: 'DEFECTIVE' as const, submittedBy: 'BUYER' as const, submittedAt, uri: prefix + 'x'.repeat(EVIDENCE_URI_LENGTH - prefix.length) };
+          return {
+            id: `EV-${i + 1}`,
+            kind: 'PRODUCT_PHOTO' as const,
+            finding: 'DEFECTIVE' as const,
+            submittedBy: 'BUYER' as const,
+            submittedAt,
+            uri: prefix + 'x'.repeat(EVIDENCE_URI_LENGTH - prefix.length),
+          };
         }),
       }));
-    await this.#deliver('webhook.oversized-evidence', this.#delivery(r, existing === undefined ? 'return.requested' : 'return.updated', occurredAt, tweak), r);
+    await this.#deliver(
+      'webhook.oversized-evidence',
+      this.#delivery(r, existing === undefined ? 'return.requested' : 'return.updated', occurredAt, tweak),
+      r,
+    );
   }
 
   /** A return the soak does not list among its own (a case for it must never exist). */
   #unlisted(prefix: string): TrackedReturn {
     const returnId = this.#nextId(prefix);
-    return { returnId, caseId: caseIdFor(SOAK_MARKETPLACE, returnId), orderId: 'SOAK-ORD-X', sellerId: SOAK_SELLERS[0], template: 'defect', newestOccurredAt: 0, accepted: false, cancelSent: false, cancelAccepted: false };
+    return {
+      returnId,
+      caseId: caseIdFor(SOAK_MARKETPLACE, returnId),
+      orderId: 'SOAK-ORD-X',
+      sellerId: SOAK_SELLERS[0],
+      template: 'defect',
+      newestOccurredAt: 0,
+      accepted: false,
+      cancelSent: false,
+      cancelAccepted: false,
+    };
   }
 
   async #sendDuplicate(): Promise<void> {
@@ -536,7 +622,11 @@ export class WebhookTraffic {
     const copy: Delivery = { ...original };
     const answer = await this.#deliver('webhook.duplicate', copy, r);
     if (original.committed && (answer.status !== 202 || answer.json?.duplicate !== true)) {
-      this.model.duplicatesApplied.push({ deliveryId: original.deliveryId, status: answer.status, body: JSON.stringify(answer.json ?? null) });
+      this.model.duplicatesApplied.push({
+        deliveryId: original.deliveryId,
+        status: answer.status,
+        body: JSON.stringify(answer.json ?? null),
+      });
     }
   }
 
@@ -549,10 +639,14 @@ export class WebhookTraffic {
     const body = JSON.stringify({ ...parsed, occurredAt: new Date(Date.parse(parsed.occurredAt) + 1).toISOString() });
     const signedAt = Math.floor(Date.now() / 1000);
     const status = await this.#recorder.time('webhook.conflict', true, async () => {
-      const answer = await this.#post(body, { 'content-type': 'application/json', 'x-signature': signatureHeader(this.#secret, signedAt, body) });
+      const answer = await this.#post(body, {
+        'content-type': 'application/json',
+        'x-signature': signatureHeader(this.#secret, signedAt, body),
+      });
       return answer.status;
     });
-    if (status !== 409 && status !== 0 && status < 500) this.model.wrongRefusals.push({ kind: 'webhook.conflict', status, variant: 'same delivery id, other body' });
+    if (status !== 409 && status !== 0 && status < 500)
+      this.model.wrongRefusals.push({ kind: 'webhook.conflict', status, variant: 'same delivery id, other body' });
   }
 
   /** A request that must be refused: records the answer and what it must not have written. */
@@ -586,16 +680,27 @@ export class WebhookTraffic {
   async #sendMalformed(): Promise<void> {
     const r = this.#unlisted('SOAK-BAD');
     const returnId = r.returnId;
-    const valid = JSON.parse(this.#delivery(r, 'return.requested', Date.now()).body) as Record<string, unknown> & { deliveryId: string; return: Record<string, unknown> };
+    const valid = JSON.parse(this.#delivery(r, 'return.requested', Date.now()).body) as Record<string, unknown> & {
+      deliveryId: string;
+      return: Record<string, unknown>;
+    };
     const deliveryId = valid.deliveryId;
     const variants: [string, () => { body: string; contentType?: string; marketplace?: string }][] = [
       ['not json', () => ({ body: `{"deliveryId":"${deliveryId}","return":{"marketplaceReturnId":"${returnId}"` })],
-      ['amount not an integer', () => ({ body: JSON.stringify({ ...valid, return: { ...valid.return, money: { currency: 'EUR', itemValue: 49.99, amountPaid: 49.99 } } }) })],
+      [
+        'amount not an integer',
+        () => ({
+          body: JSON.stringify({ ...valid, return: { ...valid.return, money: { currency: 'EUR', itemValue: 49.99, amountPaid: 49.99 } } }),
+        }),
+      ],
       ['missing timeline', () => ({ body: JSON.stringify({ ...valid, return: { ...valid.return, timeline: undefined } }) })],
       ['unknown event type', () => ({ body: JSON.stringify({ ...valid, eventType: 'return.exploded' }) })],
       ['unknown field', () => ({ body: JSON.stringify({ ...valid, extra: 'field' }) })],
       ['schema version 2', () => ({ body: JSON.stringify({ ...valid, schemaVersion: 2 }) })],
-      ['buyer e-mail instead of a reference', () => ({ body: JSON.stringify({ ...valid, return: { ...valid.return, buyerRef: 'someone@example.com' } }) })],
+      [
+        'buyer e-mail instead of a reference',
+        () => ({ body: JSON.stringify({ ...valid, return: { ...valid.return, buyerRef: 'someone@example.com' } }) }),
+      ],
       ['wrong content type', () => ({ body: JSON.stringify(valid), contentType: 'text/plain' })],
       ['unknown marketplace', () => ({ body: JSON.stringify(valid), marketplace: 'no-such-market' })],
       ['oversized body', () => ({ body: JSON.stringify({ ...valid, return: { ...valid.return, reasonDetail: 'x'.repeat(300_000) } }) })],
@@ -608,14 +713,19 @@ export class WebhookTraffic {
     await this.#refused(
       'webhook.malformed',
       variant,
-      async () => (await this.#post(request.body, { 'content-type': request.contentType ?? 'application/json', 'x-signature': header }, marketplace)).status,
+      async () =>
+        (await this.#post(request.body, { 'content-type': request.contentType ?? 'application/json', 'x-signature': header }, marketplace))
+          .status,
       { marketplace, caseId: caseIdFor(marketplace, returnId), deliveryId },
     );
   }
 }
 
 /** The payload with its return changed (a cancellation, which carries only ids, unchanged). */
-function withReturn(payload: WebhookPayloadInput, change: (ret: Extract<WebhookPayloadInput, { eventType: 'return.requested' }>['return']) => object): WebhookPayloadInput {
+function withReturn(
+  payload: WebhookPayloadInput,
+  change: (ret: Extract<WebhookPayloadInput, { eventType: 'return.requested' }>['return']) => object,
+): WebhookPayloadInput {
   if (payload.eventType === 'return.cancelled') return payload;
   return { ...payload, return: change(payload.return) } as WebhookPayloadInput;
 }

@@ -21,7 +21,9 @@ afterAll(() => {
 });
 
 /** cdk.json's context (feature flags): the CLI passes it to infra/app.ts, so the tests do too. */
-const cdkJsonContext = (JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }).context;
+const cdkJsonContext = (
+  JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }
+).context;
 
 /** The app as infra/app.ts builds it (same builder, same cdk-nag plugin), for one stage's context. */
 function appFor(context: Record<string, unknown>): App {
@@ -96,8 +98,14 @@ describe('stateful stack', () => {
   it('projects summaries, never whole cases, into the listing and due indexes (INCLUDE, not ALL: no decision trace)', () => {
     dev.statefulT.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       GlobalSecondaryIndexes: Match.arrayWith([
-        Match.objectLike({ IndexName: 'bySellerDue', Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...SELLER_INDEX_PROJECTION] } }),
-        Match.objectLike({ IndexName: 'byOpenDeadline', Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...DUE_INDEX_PROJECTION] } }),
+        Match.objectLike({
+          IndexName: 'bySellerDue',
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...SELLER_INDEX_PROJECTION] },
+        }),
+        Match.objectLike({
+          IndexName: 'byOpenDeadline',
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...DUE_INDEX_PROJECTION] },
+        }),
       ]),
     });
     for (const index of caseTable.globalSecondaryIndexes) expect(index.projection, index.indexName).not.toBe('ALL');
@@ -111,7 +119,9 @@ describe('stateful stack', () => {
       expect(resources.length, type).toBeGreaterThan(0);
       for (const r of resources) expect(r, type).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     }
-    prod.statefulT.hasResourceProperties('AWS::DynamoDB::GlobalTable', { Replicas: [Match.objectLike({ DeletionProtectionEnabled: true })] });
+    prod.statefulT.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      Replicas: [Match.objectLike({ DeletionProtectionEnabled: true })],
+    });
     prod.statefulT.hasResourceProperties('AWS::Cognito::UserPool', { DeletionProtection: 'ACTIVE' });
     prod.statelessT.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', Properties: { LogGroupName: Match.absent() } });
   });
@@ -122,7 +132,9 @@ describe('stateful stack', () => {
       expect(resources.length, type).toBeGreaterThan(0);
       for (const r of resources) expect(r, type).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
     }
-    dev.statefulT.hasResourceProperties('AWS::DynamoDB::GlobalTable', { Replicas: [Match.objectLike({ DeletionProtectionEnabled: false })] });
+    dev.statefulT.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      Replicas: [Match.objectLike({ DeletionProtectionEnabled: false })],
+    });
     dev.statefulT.hasResourceProperties('AWS::Cognito::UserPool', { DeletionProtection: 'INACTIVE' });
     for (const t of [dev.statefulT, dev.statelessT]) {
       expect(JSON.stringify(t.toJSON()), 'a Retain policy in dev').not.toMatch(/"(DeletionPolicy|UpdateReplacePolicy)":"Retain"/);
@@ -150,7 +162,9 @@ describe('stateful stack', () => {
   });
 
   it('outputs the generated table name and queue URLs, for operators', () => {
-    expect(Object.keys(dev.statefulT.findOutputs('*'))).toEqual(expect.arrayContaining(['CaseTableName', 'RefundQueueUrl', 'RefundDeadLetterQueueUrl']));
+    expect(Object.keys(dev.statefulT.findOutputs('*'))).toEqual(
+      expect.arrayContaining(['CaseTableName', 'RefundQueueUrl', 'RefundDeadLetterQueueUrl']),
+    );
   });
 
   it('creates the refund FIFO queue: encrypted, redrive to its FIFO dead-letter queue after the configured receives', () => {
@@ -181,7 +195,10 @@ describe('stateful stack', () => {
       (r) => (r as { Properties: { Name: string } }).Properties.Name,
     );
     expect(names.sort()).toEqual(
-      [...stageConfig('prod', prodSettings).marketplaces.map((m) => `dispute-desk-prod/webhook/${m}`), 'dispute-desk-prod/cursor-signing-key'].sort(),
+      [
+        ...stageConfig('prod', prodSettings).marketplaces.map((m) => `dispute-desk-prod/webhook/${m}`),
+        'dispute-desk-prod/cursor-signing-key',
+      ].sort(),
     );
   });
 
@@ -229,14 +246,37 @@ describe('stateless stack', () => {
       expect((role as { Properties: { ManagedPolicyArns?: unknown } }).Properties.ManagedPolicyArns).toBeUndefined();
     }
     for (const policy of Object.values(dev.statelessT.findResources('AWS::IAM::Policy'))) {
-      const statements = (policy as { Properties: { PolicyDocument: { Statement: { Action: string | string[] }[] } } }).Properties.PolicyDocument.Statement;
+      const statements = (policy as { Properties: { PolicyDocument: { Statement: { Action: string | string[] }[] } } }).Properties
+        .PolicyDocument.Statement;
       for (const s of statements) for (const action of [s.Action].flat()) expect(action).not.toMatch(/\*/);
     }
   });
 
   it.each([
-    ['ReceiveWebhook', ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'secretsmanager:GetSecretValue', 'sqs:SendMessage']],
-    ['ApplyRefund', ['dynamodb:GetItem', 'dynamodb:PutItem', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage']],
+    [
+      'ReceiveWebhook',
+      [
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'secretsmanager:GetSecretValue',
+        'sqs:SendMessage',
+      ],
+    ],
+    [
+      'ApplyRefund',
+      [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:ReceiveMessage',
+      ],
+    ],
     ['RelayRefundOutbox', ['dynamodb:DeleteItem', 'dynamodb:Query', 'sqs:SendMessage']],
     ['ListCases', ['dynamodb:Query', 'secretsmanager:GetSecretValue']],
     ['GetCase', ['dynamodb:GetItem', 'dynamodb:Query']],
@@ -246,7 +286,10 @@ describe('stateless stack', () => {
     ['AddNote', ['dynamodb:GetItem', 'dynamodb:PutItem']],
     ['AssignCase', ['cognito-idp:ListUsers', 'dynamodb:GetItem', 'dynamodb:PutItem']],
     ['GetOpenapi', []],
-    ['EscalateStaleCases', ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'sqs:SendMessage']],
+    [
+      'EscalateStaleCases',
+      ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'sqs:SendMessage'],
+    ],
   ])('grants %s exactly the actions its code calls', (fn, actions) => {
     expect(actionsOf(dev.statelessT, fn)).toEqual([...baseActions, ...actions].sort());
   });
@@ -291,7 +334,9 @@ describe('stateless stack', () => {
     expect(Object.keys(byKey).sort()).toEqual(manifestRoutes.sort());
     for (const { trigger } of httpRoutes()) {
       const key = `${trigger.method} ${trigger.path}`;
-      expect(byKey[key], key).toMatchObject(trigger.auth === 'staff-jwt' ? { AuthorizationType: 'JWT', AuthorizerId: expect.anything() } : { AuthorizationType: 'NONE' });
+      expect(byKey[key], key).toMatchObject(
+        trigger.auth === 'staff-jwt' ? { AuthorizationType: 'JWT', AuthorizerId: expect.anything() } : { AuthorizationType: 'NONE' },
+      );
       expect(trigger.auth === 'staff-jwt', key).toBe(sellerRoutes.includes(key));
     }
     dev.statelessT.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
@@ -355,7 +400,15 @@ describe('stateless stack', () => {
     const alarms = Object.values(prod.statelessT.findResources('AWS::CloudWatch::Alarm')) as { Properties: Record<string, unknown> }[];
     const metricNames = alarms.map((a) => a.Properties.MetricName ?? 'expression');
     expect(metricNames).toEqual(
-      expect.arrayContaining(['ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage', 'Errors', 'Throttles', 'OldestOverdueAge', 'EscalationFailures', 'expression']),
+      expect.arrayContaining([
+        'ApproximateNumberOfMessagesVisible',
+        'ApproximateAgeOfOldestMessage',
+        'Errors',
+        'Throttles',
+        'OldestOverdueAge',
+        'EscalationFailures',
+        'expression',
+      ]),
     );
     for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([expect.objectContaining({ Ref: expect.stringMatching(/Topic/) })]);
     prod.statelessT.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
@@ -372,13 +425,16 @@ describe('stateless stack', () => {
 
 describe('feature flags', () => {
   it('cdk.json sets every flag aws-cdk-lib currently recommends, to the recommended value', () => {
-    const recommended = JSON.parse(readFileSync(new URL('../../node_modules/aws-cdk-lib/recommended-feature-flags.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const recommended = JSON.parse(
+      readFileSync(new URL('../../node_modules/aws-cdk-lib/recommended-feature-flags.json', import.meta.url), 'utf8'),
+    ) as Record<string, unknown>;
     expect(Object.keys(recommended).length).toBeGreaterThan(50);
     // One reviewed exception: strong cross-stack references (exports), so replacing a resource
     // the stateless stack uses fails the stateful deploy loudly instead of leaving functions
     // on the old value until their own stack changes (what weak references do).
     const exceptions: Record<string, unknown> = { '@aws-cdk/core:defaultCrossStackReferences': 'strong' };
-    for (const [flag, value] of Object.entries(recommended)) expect(cdkJsonContext[flag], flag).toEqual(flag in exceptions ? exceptions[flag] : value);
+    for (const [flag, value] of Object.entries(recommended))
+      expect(cdkJsonContext[flag], flag).toEqual(flag in exceptions ? exceptions[flag] : value);
   });
 
   it('reads the stateful values by strong reference (exports), so replacing one fails the stateful deploy loudly', () => {
@@ -399,17 +455,23 @@ describe('stages', () => {
     expect(() => stageConfig('staging')).toThrow(/Unknown stage 'staging'/);
   });
 
-  it.each(Object.keys(prodSettings) as (keyof typeof prodSettings)[])('a prod synth without %s fails, naming the setting and how to give it', (missing) => {
-    const context: Record<string, string> = { ...prodSettings };
-    delete context[missing];
-    const build = () => buildDisputeDesk(appFor({ stage: 'prod', ...context }));
-    expect(build).toThrow(new RegExp(`${missing} is required for stage prod: -c ${missing}=`));
-    // Only the missing one is named.
-    for (const other of Object.keys(prodSettings).filter((k) => k !== missing)) expect(build).not.toThrow(new RegExp(`${other} is required`));
-  });
+  it.each(Object.keys(prodSettings) as (keyof typeof prodSettings)[])(
+    'a prod synth without %s fails, naming the setting and how to give it',
+    (missing) => {
+      const context: Record<string, string> = { ...prodSettings };
+      delete context[missing];
+      const build = () => buildDisputeDesk(appFor({ stage: 'prod', ...context }));
+      expect(build).toThrow(new RegExp(`${missing} is required for stage prod: -c ${missing}=`));
+      // Only the missing one is named.
+      for (const other of Object.keys(prodSettings).filter((k) => k !== missing))
+        expect(build).not.toThrow(new RegExp(`${other} is required`));
+    },
+  );
 
   it('a prod synth with no settings names all three', () => {
-    expect(() => buildDisputeDesk(appFor({ stage: 'prod' }))).toThrow(/alarmEmail is required[\s\S]*paymentProviderUrl is required[\s\S]*shopifyShops is required/);
+    expect(() => buildDisputeDesk(appFor({ stage: 'prod' }))).toThrow(
+      /alarmEmail is required[\s\S]*paymentProviderUrl is required[\s\S]*shopifyShops is required/,
+    );
   });
 
   it.each([

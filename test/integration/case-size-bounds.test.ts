@@ -9,7 +9,13 @@ import { MAX_CASE_EVIDENCE, MAX_STAFF_EVIDENCE, type WebhookPayloadInput, Webhoo
 import { DYNAMODB_MAX_ITEM_BYTES } from '#lib/contract/storable.ts';
 import { httpHandler } from '#lib/http/http-handler.ts';
 import { receiveWebhookRoute } from '#lib/http/routes/receive-webhook.ts';
-import { AddEvidenceBodySchema, ApproveBodySchema, AssignBodySchema, NoteBodySchema, OverrideBodySchema } from '#lib/http/seller-api-schemas.ts';
+import {
+  AddEvidenceBodySchema,
+  ApproveBodySchema,
+  AssignBodySchema,
+  NoteBodySchema,
+  OverrideBodySchema,
+} from '#lib/http/seller-api-schemas.ts';
 import { systemClock } from '#lib/ports/clock.ts';
 import { MAX_WEBHOOK_BYTES } from '#lib/use-cases/receive-webhook.ts';
 import { indexProjections, itemSize } from '#test/support/dynamodb-item-size.ts';
@@ -101,7 +107,10 @@ async function measure(): Promise<void> {
   for (const item of await allItems()) {
     if (item.pk?.S === CALIBRATION_PK) continue;
     const name = `${item.type?.S ?? '?'} ${item.sk?.S ?? ''}${item.action?.S ? ` ${item.action.S}` : ''}`;
-    const sizes: [string, number][] = [[name, itemSize(item)], ...Object.entries(indexProjections(item)).map(([index, projected]): [string, number] => [`${name} in ${index}`, itemSize(projected)])];
+    const sizes: [string, number][] = [
+      [name, itemSize(item)],
+      ...Object.entries(indexProjections(item)).map(([index, projected]): [string, number] => [`${name} in ${index}`, itemSize(projected)]),
+    ];
     for (const [key, bytes] of sizes) largest.set(key, Math.max(bytes, largest.get(key) ?? 0));
   }
 }
@@ -114,11 +123,25 @@ describe('the largest case the contract allows', () => {
     const sample: Record<string, AttributeValue> = {
       pk: { S: CALIBRATION_PK },
       sk: { S: 'CASE' },
-      m: { M: { n: { N: '49000' }, f: { N: '0.123457' }, neg: { N: '-7' }, zero: { N: '0' }, é: { BOOL: true }, l: { L: [{ S: 'x😀' }, { NULL: true }, { M: {} }] } } },
+      m: {
+        M: {
+          n: { N: '49000' },
+          f: { N: '0.123457' },
+          neg: { N: '-7' },
+          zero: { N: '0' },
+          é: { BOOL: true },
+          l: { L: [{ S: 'x😀' }, { NULL: true }, { M: {} }] },
+        },
+      },
     };
-    const padFor = (extra: number) => ({ ...sample, pad: { S: 'p'.repeat(DYNAMODB_MAX_ITEM_BYTES - itemSize({ ...sample, pad: { S: '' } }) + extra) } });
+    const padFor = (extra: number) => ({
+      ...sample,
+      pad: { S: 'p'.repeat(DYNAMODB_MAX_ITEM_BYTES - itemSize({ ...sample, pad: { S: '' } }) + extra) },
+    });
     await dynamoClient().send(new PutItemCommand({ TableName: api.tableName, Item: padFor(0) }));
-    await expect(dynamoClient().send(new PutItemCommand({ TableName: api.tableName, Item: padFor(1) }))).rejects.toThrow(/Item size has exceeded/);
+    await expect(dynamoClient().send(new PutItemCommand({ TableName: api.tableName, Item: padFor(1) }))).rejects.toThrow(
+      /Item size has exceeded/,
+    );
   });
 
   it('is built through the real handlers, every item under 400 KB, and one more evidence item is a 4xx that writes nothing', async () => {
@@ -145,12 +168,26 @@ describe('the largest case the contract allows', () => {
     }
 
     // The other staff actions at full length.
-    await expectOk(await api.call('note', { as, caseId, ifMatch: version, body: maximalValue(inputSchema(NoteBodySchema), 'note') }), 'note');
-    await expectOk(await api.call('assign', { as, caseId, ifMatch: version, body: { ...(maximalValue(inputSchema(AssignBodySchema), 'assign') as object), assignee } }), 'assign');
+    await expectOk(
+      await api.call('note', { as, caseId, ifMatch: version, body: maximalValue(inputSchema(NoteBodySchema), 'note') }),
+      'note',
+    );
+    await expectOk(
+      await api.call('assign', {
+        as,
+        caseId,
+        ifMatch: version,
+        body: { ...(maximalValue(inputSchema(AssignBodySchema), 'assign') as object), assignee },
+      }),
+      'assign',
+    );
     const override = maximalValue(inputSchema(OverrideBodySchema), 'override', { remedy: 'NO_REFUND_NEEDED' }) as Record<string, unknown>;
     delete override.amount; // a remedy that moves no money takes no amount
     await expectOk(await api.call('override', { as, caseId, ifMatch: version, body: override }), 'override');
-    await expectOk(await api.call('approve', { as, caseId, ifMatch: version, body: maximalValue(inputSchema(ApproveBodySchema), 'approve') }), 'approve');
+    await expectOk(
+      await api.call('approve', { as, caseId, ifMatch: version, body: maximalValue(inputSchema(ApproveBodySchema), 'approve') }),
+      'approve',
+    );
 
     // The largest update: the marketplace's whole snapshot again, replaced, not added.
     const updated = await deliver(largestPayload('return.updated', occurredAt(30)));
@@ -166,7 +203,12 @@ describe('the largest case the contract allows', () => {
 
     // Assess: one more piece of evidence is refused, naming the field and the limit, and writes nothing.
     const before = await api.itemCount();
-    const oneMore = await api.call('evidence', { as, caseId, ifMatch: version, body: { evidence: [{ kind: 'PACKAGING_PHOTO', finding: 'INTACT' }] } });
+    const oneMore = await api.call('evidence', {
+      as,
+      caseId,
+      ifMatch: version,
+      body: { evidence: [{ kind: 'PACKAGING_PHOTO', finding: 'INTACT' }] },
+    });
     expect(oneMore.status, JSON.stringify(oneMore.body)).toBe(400);
     expect(oneMore.body.issues).toEqual([{ field: 'evidence', problem: expect.stringContaining(`at most ${MAX_STAFF_EVIDENCE}`) }]);
     expect(await api.itemCount()).toBe(before);
@@ -180,7 +222,17 @@ describe('the largest case the contract allows', () => {
     // Every item and every index entry, at every step, measured as DynamoDB counts it.
     const measured = [...largest].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
     const names = measured.map((m) => m.name);
-    for (const kind of [/^CASE CASE$/, /DECISION_MADE$/, /EVIDENCE_ADDED$/, /NOTE_ADDED$/, /DECISION_OVERRIDDEN$/, /DECISION_APPROVED$/, /^CASE CASE in bySellerDue$/, /^CASE CASE in byOpenDeadline$/, /^DELIVERY/]) {
+    for (const kind of [
+      /^CASE CASE$/,
+      /DECISION_MADE$/,
+      /EVIDENCE_ADDED$/,
+      /NOTE_ADDED$/,
+      /DECISION_OVERRIDDEN$/,
+      /DECISION_APPROVED$/,
+      /^CASE CASE in bySellerDue$/,
+      /^CASE CASE in byOpenDeadline$/,
+      /^DELIVERY/,
+    ]) {
       expect(names, String(kind)).toContainEqual(expect.stringMatching(kind));
     }
     for (const { name, bytes } of measured) expect(bytes, name).toBeLessThan(DYNAMODB_MAX_ITEM_BYTES);

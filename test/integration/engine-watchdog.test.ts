@@ -28,7 +28,11 @@ afterEach(() => {
 });
 
 /** Spawns `node <script>` and resolves with the first match of `pattern` in its output. */
-async function spawnUntil(script: string, pattern: RegExp, env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+async function spawnUntil(
+  script: string,
+  pattern: RegExp,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
   const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let output = '';
@@ -40,7 +44,9 @@ async function spawnUntil(script: string, pattern: RegExp, env: NodeJS.ProcessEn
     }
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
-    child.once('exit', (code, signal) => reject(new Error(`${script} exited before printing ${pattern} (code ${code}, signal ${signal}):\n${output}`)));
+    child.once('exit', (code, signal) =>
+      reject(new Error(`${script} exited before printing ${pattern} (code ${code}, signal ${signal}):\n${output}`)),
+    );
   });
   return { child, match };
 }

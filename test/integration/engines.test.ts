@@ -7,7 +7,15 @@ import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, ListTa
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { caseTable, refundQueue } from '#infra/definitions.ts';
-import { findFreePort, isProcessAlive, LOCAL_CREDENTIALS, LOCAL_REGION, PortInUseError, startDynamoDbLocal, startSqsEngine } from '#local/engines.ts';
+import {
+  findFreePort,
+  isProcessAlive,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  PortInUseError,
+  startDynamoDbLocal,
+  startSqsEngine,
+} from '#local/engines.ts';
 import { provisionQueues, provisionTable, ProvisioningError } from '#local/provision.ts';
 import { createTestQueues, createTestTable, dynamoClient, engineContext, sqsClient } from '#test/support/engines.ts';
 
@@ -96,12 +104,16 @@ describe('DynamoDB Local (shared engine)', () => {
     const tableName = `test-cases-proj-${Date.now().toString(36)}`;
     const older = {
       ...caseTable,
-      globalSecondaryIndexes: caseTable.globalSecondaryIndexes.map((i) => (i.indexName === 'bySellerDue' ? { ...i, projection: 'ALL' as const } : i)),
+      globalSecondaryIndexes: caseTable.globalSecondaryIndexes.map((i) =>
+        i.indexName === 'bySellerDue' ? { ...i, projection: 'ALL' as const } : i,
+      ),
     };
     await provisionTable(dynamoClient(), tableName, older);
     const refused = provisionTable(dynamoClient(), tableName);
     await expect(refused).rejects.toThrow(ProvisioningError);
-    await expect(refused).rejects.toThrow(/index bySellerDue .* projection ALL, but infra\/definitions.ts wants .*INCLUDE\(.*listingSummary.*\); .*delete it \(DATA_DIR\)/);
+    await expect(refused).rejects.toThrow(
+      /index bySellerDue .* projection ALL, but infra\/definitions.ts wants .*INCLUDE\(.*listingSummary.*\); .*delete it \(DATA_DIR\)/,
+    );
   });
 
   it('runs the Java process whose pid the global setup reported', () => {
@@ -114,8 +126,12 @@ describe('DynamoDB Local (shared engine)', () => {
 describe('fauxqs (shared engine)', () => {
   it('creates the FIFO refund queue with its redrive policy to the FIFO dead-letter queue', async () => {
     const queues = await createTestQueues();
-    const { Attributes: main } = await sqsClient().send(new GetQueueAttributesCommand({ QueueUrl: queues.refundQueueUrl, AttributeNames: ['All'] }));
-    const { Attributes: dlq } = await sqsClient().send(new GetQueueAttributesCommand({ QueueUrl: queues.refundDlqUrl, AttributeNames: ['All'] }));
+    const { Attributes: main } = await sqsClient().send(
+      new GetQueueAttributesCommand({ QueueUrl: queues.refundQueueUrl, AttributeNames: ['All'] }),
+    );
+    const { Attributes: dlq } = await sqsClient().send(
+      new GetQueueAttributesCommand({ QueueUrl: queues.refundDlqUrl, AttributeNames: ['All'] }),
+    );
 
     expect(queues.refundQueueArn).toMatch(new RegExp(`:${queues.prefix}${refundQueue.name.replace('.', '\\.')}$`));
     expect(main?.FifoQueue).toBe('true');
@@ -136,7 +152,9 @@ describe('fauxqs (shared engine)', () => {
     const second = await provisionQueues(sqsClient(), first.prefix, changed);
 
     expect(second.refundQueueUrl).toBe(first.refundQueueUrl);
-    const { Attributes } = await sqsClient().send(new GetQueueAttributesCommand({ QueueUrl: second.refundQueueUrl, AttributeNames: ['VisibilityTimeout'] }));
+    const { Attributes } = await sqsClient().send(
+      new GetQueueAttributesCommand({ QueueUrl: second.refundQueueUrl, AttributeNames: ['VisibilityTimeout'] }),
+    );
     expect(Attributes?.VisibilityTimeout).toBe('99');
   });
 

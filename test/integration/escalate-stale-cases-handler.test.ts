@@ -35,7 +35,10 @@ beforeAll(async () => {
   store = new DynamoDbCaseStore(documentClient(), table);
   // The handler runs on the system clock: deadlines an hour ago are due now.
   const anHourAgo = new Date(Date.now() - 3_600_000).toISOString();
-  seeded = await seedCases(store, Array.from({ length: 8 }, () => ({ shape: 'NEEDS_REVIEW' as const, level: 'SUPERVISOR' as const, dueAt: anHourAgo })));
+  seeded = await seedCases(
+    store,
+    Array.from({ length: 8 }, () => ({ shape: 'NEEDS_REVIEW' as const, level: 'SUPERVISOR' as const, dueAt: anHourAgo })),
+  );
 });
 
 afterAll(() => {
@@ -53,7 +56,10 @@ describe('functions/escalate-stale-cases (entry file)', () => {
     });
     let result: EscalateStaleCasesResult;
     try {
-      result = (await handler(buildScheduledEvent({ name: 'escalate-stale-cases', source: 'aws.scheduler', region: 'us-east-1', accountId: '000000000000' }), lambdaContext('escalate-stale-cases'))) as EscalateStaleCasesResult;
+      result = (await handler(
+        buildScheduledEvent({ name: 'escalate-stale-cases', source: 'aws.scheduler', region: 'us-east-1', accountId: '000000000000' }),
+        lambdaContext('escalate-stale-cases'),
+      )) as EscalateStaleCasesResult;
     } finally {
       spy.mockRestore();
     }
@@ -66,7 +72,14 @@ describe('functions/escalate-stale-cases (entry file)', () => {
     expect(emf).toHaveLength(1);
     const [doc] = emf;
     expect(doc?._aws.CloudWatchMetrics[0].Namespace).toBe('DisputeDeskTest');
-    expect(doc).toMatchObject({ CasesEscalated: 5, DefaultResolutions: 0, DueCasesFound: 5, EscalationFailures: 0, EscalationBacklog: 1, service: 'dispute-desk' });
+    expect(doc).toMatchObject({
+      CasesEscalated: 5,
+      DefaultResolutions: 0,
+      DueCasesFound: 5,
+      EscalationFailures: 0,
+      EscalationBacklog: 1,
+      service: 'dispute-desk',
+    });
     expect(doc?.OldestOverdueAge).toBeGreaterThanOrEqual(3_600);
 
     const after = await Promise.all(seeded.map((c) => store.getCase(c.caseId)));

@@ -60,7 +60,10 @@ function run(
   clock: Clock,
   options: Partial<Parameters<typeof escalateStaleCases>[1]> = {},
 ): Promise<EscalateStaleCasesResult> {
-  return escalateStaleCases({ store: w.store, dueCases: w.dueCases, refunds: w.refunds, clock, policies: new StaticPolicyProvider() }, { limit: 5_000, ...options });
+  return escalateStaleCases(
+    { store: w.store, dueCases: w.dueCases, refunds: w.refunds, clock, policies: new StaticPolicyProvider() },
+    { limit: 5_000, ...options },
+  );
 }
 
 /** Reads many cases (and optionally their history) a batch at a time. */
@@ -79,7 +82,10 @@ async function readAll(store: CaseStore, ids: readonly string[]): Promise<Map<st
 }
 
 /** Store and index reader over another document client (the counting one). */
-const counted = (client: DynamoDBDocumentClient, table: string) => ({ store: new DynamoDbCaseStore(client, table), dueCases: new DynamoDbDueCases(client, table) });
+const counted = (client: DynamoDBDocumentClient, table: string) => ({
+  store: new DynamoDbCaseStore(client, table),
+  dueCases: new DynamoDbDueCases(client, table),
+});
 
 async function dueIndexEntries(table: string): Promise<Record<string, unknown>[]> {
   const out = await documentClient().send(new ScanCommand({ TableName: table, IndexName: openDeadlineIndex.indexName }));
@@ -87,12 +93,15 @@ async function dueIndexEntries(table: string): Promise<Record<string, unknown>[]
 }
 
 const isDue = (c: CaseRecord, now: string) => isAwaitingStaff(c.status) && c.dueAt !== undefined && c.dueAt <= now;
-const escalationEvents = (history: readonly HistoryEvent[]) => history.filter((e) => e.action === 'ESCALATED' || e.action === 'DEFAULT_RESOLUTION');
+const escalationEvents = (history: readonly HistoryEvent[]) =>
+  history.filter((e) => e.action === 'ESCALATED' || e.action === 'DEFAULT_RESOLUTION');
 
 async function drainQueue(queueUrl: string): Promise<string[]> {
   const bodies: string[] = [];
   for (;;) {
-    const out = await sqsClient().send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 60 }));
+    const out = await sqsClient().send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 60 }),
+    );
     if ((out.Messages ?? []).length === 0) return bodies;
     bodies.push(...(out.Messages ?? []).map((m) => m.Body ?? ''));
   }
@@ -142,7 +151,10 @@ describe('escalate-stale-cases', () => {
       expect(result).toMatchObject({ found: due.length, skipped: 0, failed: 0, stoppedBy: 'DRAINED' });
       expect(result.escalated + result.defaultResolutions).toBe(due.length);
 
-      const stored = await readAll(w.store, seeded.map((c) => c.caseId));
+      const stored = await readAll(
+        w.store,
+        seeded.map((c) => c.caseId),
+      );
       for (const before of seeded) {
         const { c: after, history } = stored.get(before.caseId) as { c: CaseRecord; history: HistoryEvent[] };
         const steps = escalationEvents(history);
@@ -158,11 +170,19 @@ describe('escalate-stale-cases', () => {
         expect(after.version, before.caseId).toBe(before.version + 1);
         expect(steps, before.caseId).toHaveLength(1);
         const step = steps[0] as HistoryEvent;
-        expect(step).toMatchObject({ version: before.version + 1, actor: { kind: 'SYSTEM', id: 'escalate-stale-cases' }, details: { deadline: before.dueAt, fromLevel: before.escalationLevel } });
+        expect(step).toMatchObject({
+          version: before.version + 1,
+          actor: { kind: 'SYSTEM', id: 'escalate-stale-cases' },
+          details: { deadline: before.dueAt, fromLevel: before.escalationLevel },
+        });
         const expected = nextLevel[before.escalationLevel];
         if (expected === 'DEFAULT') {
           expect(step.action).toBe('DEFAULT_RESOLUTION');
-          expect(after).toMatchObject({ status: 'REFUND_PENDING', escalationLevel: 'MANAGER', refund: { amount: before.return.money.amountPaid, status: 'PENDING' } });
+          expect(after).toMatchObject({
+            status: 'REFUND_PENDING',
+            escalationLevel: 'MANAGER',
+            refund: { amount: before.return.money.amountPaid, status: 'PENDING' },
+          });
         } else {
           expect(step.action).toBe('ESCALATED');
           expect(after).toMatchObject({ status: before.status, escalationLevel: expected });
@@ -189,7 +209,11 @@ describe('escalate-stale-cases', () => {
     const specs: CaseSpec[] = Array.from({ length: 200 }, (_, i) => ({
       shape: i % 2 === 0 ? 'AWAITING_APPROVAL' : 'NEEDS_REVIEW',
       urgent: i % 3 === 0,
-      ...(i % 5 === 0 ? { level: 'MANAGER' as const, dueAt: at(-HOUR) } : i % 5 === 1 ? { level: 'SUPERVISOR' as const, dueAt: at(-HOUR) } : {}),
+      ...(i % 5 === 0
+        ? { level: 'MANAGER' as const, dueAt: at(-HOUR) }
+        : i % 5 === 1
+          ? { level: 'SUPERVISOR' as const, dueAt: at(-HOUR) }
+          : {}),
       claimedAt: at(-48 * HOUR - i * MIN),
     }));
     const seeded = await seedCases(w.store, specs);
@@ -206,7 +230,10 @@ describe('escalate-stale-cases', () => {
     expect(a.skipped + b.skipped).toBe(a.found + b.found - 200);
     expect(a.failed + b.failed).toBe(0);
 
-    const stored = await readAll(w.store, seeded.map((c) => c.caseId));
+    const stored = await readAll(
+      w.store,
+      seeded.map((c) => c.caseId),
+    );
     for (const before of seeded) {
       const { c, history } = stored.get(before.caseId) as { c: CaseRecord; history: HistoryEvent[] };
       expect(escalationEvents(history), before.caseId).toHaveLength(1);
@@ -221,7 +248,10 @@ describe('escalate-stale-cases', () => {
 
   it('reads grow with the due cases, not the table: items read ≤ 1.1 × due, nothing but index entries', async () => {
     const w = await world();
-    const notDue: CaseSpec[] = Array.from({ length: 450 }, (_, i) => ({ shape: i % 2 === 0 ? 'AWAITING_APPROVAL' : 'NEEDS_REVIEW', claimedAt: at(-HOUR + (i % 50) * MIN) }));
+    const notDue: CaseSpec[] = Array.from({ length: 450 }, (_, i) => ({
+      shape: i % 2 === 0 ? 'AWAITING_APPROVAL' : 'NEEDS_REVIEW',
+      claimedAt: at(-HOUR + (i % 50) * MIN),
+    }));
     const due: CaseSpec[] = Array.from({ length: 50 }, (_, i) => ({
       shape: i % 2 === 0 ? 'AWAITING_APPROVAL' : 'NEEDS_REVIEW',
       claimedAt: at(-30 * HOUR - i * MIN),
@@ -249,10 +279,15 @@ describe('escalate-stale-cases', () => {
     const w = await world();
     const [c] = await seedCases(w.store, [{ shape: 'NEEDS_REVIEW', claimedAt: at(-30 * HOUR) }]);
     if (c === undefined) throw new Error('not seeded');
-    await documentClient().send(new UpdateCommand({ TableName: w.table, Key: caseKey(c.caseId), UpdateExpression: 'REMOVE escalationFacts' }));
+    await documentClient().send(
+      new UpdateCommand({ TableName: w.table, Key: caseKey(c.caseId), UpdateExpression: 'REMOVE escalationFacts' }),
+    );
 
     const counting = countingDocumentClient(documentClient());
-    expect(await run({ ...counted(counting.client, w.table), refunds: w.refunds }, fixedClock(NOW))).toMatchObject({ found: 1, escalated: 1 });
+    expect(await run({ ...counted(counting.client, w.table), refunds: w.refunds }, fixedClock(NOW))).toMatchObject({
+      found: 1,
+      escalated: 1,
+    });
     expect(counting.counts).toMatchObject({ indexItems: 1, tableItems: 1 });
     const after = (await w.store.getCase(c.caseId)) as CaseRecord;
     expect(after).toMatchObject({ escalationLevel: 'SUPERVISOR', version: c.version + 1 });
@@ -284,7 +319,8 @@ describe('escalate-stale-cases', () => {
     expect(resolved).toMatchObject({ status: 'REFUND_PENDING' });
     const raw = await documentClient().send(new GetCommand({ TableName: w.table, Key: caseKey(resolved?.caseId as string) }));
     expect(raw.Item).toMatchObject({ gsi1sk: `9999-12-31T23:59:59.999Z#${resolved?.caseId}` });
-    for (const attribute of ['dueAt', 'deadlineShard', 'deadlineAt', 'escalationFacts']) expect(raw.Item?.[attribute], attribute).toBeUndefined();
+    for (const attribute of ['dueAt', 'deadlineShard', 'deadlineAt', 'escalationFacts'])
+      expect(raw.Item?.[attribute], attribute).toBeUndefined();
   });
 
   it('a crash right after a default resolution is written: the refund is in the outbox, paid out once, never resolved twice', async () => {
@@ -316,10 +352,19 @@ describe('escalate-stale-cases', () => {
     // and the same deadline: only the version tells the listing is stale).
     const listed = await w.dueCases.listDue({ now: NOW, limit: 10 });
     for (const c of seeded) {
-      await w.store.commit({ next: { ...c, version: c.version + 1, assignee: 'agent-7', updatedAt: NOW }, expectedVersion: c.version, events: [] });
+      await w.store.commit({
+        next: { ...c, version: c.version + 1, assignee: 'agent-7', updatedAt: NOW },
+        expectedVersion: c.version,
+        events: [],
+      });
     }
     const frozen: DueCases = { listDue: async () => listed };
-    expect(await run({ ...w, dueCases: frozen }, fixedClock(NOW))).toMatchObject({ found: 2, escalated: 0, defaultResolutions: 0, skipped: 2 });
+    expect(await run({ ...w, dueCases: frozen }, fixedClock(NOW))).toMatchObject({
+      found: 2,
+      escalated: 0,
+      defaultResolutions: 0,
+      skipped: 2,
+    });
     for (const c of seeded) {
       const after = (await w.store.getCase(c.caseId)) as CaseRecord;
       expect(after).toMatchObject({ version: c.version + 1, escalationLevel: c.escalationLevel, status: c.status, dueAt: c.dueAt });
@@ -336,7 +381,11 @@ describe('escalate-stale-cases', () => {
     const [c] = await seedCases(w.store, [{ shape: 'AWAITING_APPROVAL', claimedAt: at(-30 * HOUR), level: 'MANAGER', dueAt: at(-HOUR) }]);
     if (c === undefined) throw new Error('not seeded');
     const actor = { kind: 'STAFF', id: 'sup-1', role: 'supervisor' } as const;
-    const change = overrideDecision(c, { now: at(-2 * MIN), actor, role: 'supervisor', policy: defaultPolicy }, { remedy: 'RESHIP', reason: 'buyer wants a new one' });
+    const change = overrideDecision(
+      c,
+      { now: at(-2 * MIN), actor, role: 'supervisor', policy: defaultPolicy },
+      { remedy: 'RESHIP', reason: 'buyer wants a new one' },
+    );
     await w.store.commit({ next: change.next, expectedVersion: c.version, events: change.events });
     for (const later of [0, 30 * 24 * HOUR]) expect(await run(w, fixedClock(at(later)))).toMatchObject({ found: 0 });
     expect(await w.store.getCase(c.caseId)).toMatchObject({ status: 'DECIDED', version: c.version + 1, resolution: { remedy: 'RESHIP' } });
@@ -350,13 +399,18 @@ describe('escalate-stale-cases', () => {
     await expect(
       w.store.patch({ before: c, set: { version: c.version + 1, updatedAt: NOW, ledger: [] }, remove: [], events: [] }),
     ).rejects.toThrow(/cannot change return\/decision\/refund\/ledger/);
-    await expect(w.store.patch({ before: c, set: { version: c.version + 2, updatedAt: NOW }, remove: [], events: [] })).rejects.toThrow(/advance by one/);
+    await expect(w.store.patch({ before: c, set: { version: c.version + 2, updatedAt: NOW }, remove: [], events: [] })).rejects.toThrow(
+      /advance by one/,
+    );
     expect(await w.store.getCase(c.caseId)).toEqual(c);
   });
 
   it('bounded work: with limit N and more than N due, each run escalates exactly N and the next continues', async () => {
     const w = await world();
-    await seedCases(w.store, Array.from({ length: 60 }, (_, i) => ({ shape: 'NEEDS_REVIEW' as const, claimedAt: at(-30 * HOUR - i * MIN) })));
+    await seedCases(
+      w.store,
+      Array.from({ length: 60 }, (_, i) => ({ shape: 'NEEDS_REVIEW' as const, claimedAt: at(-30 * HOUR - i * MIN) })),
+    );
     const clock = fixedClock(NOW);
     const runs: EscalateStaleCasesResult[] = [];
     for (let i = 0; i < 4; i++) runs.push(await run(w, clock, { limit: 25 }));
@@ -372,7 +426,10 @@ describe('escalate-stale-cases', () => {
 
   it('bounded time: no case is started once the remaining time falls below the reserve; the next run continues', async () => {
     const w = await world();
-    await seedCases(w.store, Array.from({ length: 20 }, (_, i) => ({ shape: 'NEEDS_REVIEW' as const, claimedAt: at(-30 * HOUR - i * MIN) })));
+    await seedCases(
+      w.store,
+      Array.from({ length: 20 }, (_, i) => ({ shape: 'NEEDS_REVIEW' as const, claimedAt: at(-30 * HOUR - i * MIN) })),
+    );
     let budgetChecks = 0;
     // Plenty of time for seven cases, then the invocation is nearly over.
     const remainingTimeMs = () => (++budgetChecks <= 7 ? 50_000 : 4_000);
@@ -382,11 +439,26 @@ describe('escalate-stale-cases', () => {
   });
 
   describe('the full ladder through the real intake path, with a moving clock', () => {
-    async function intake(w: World, clock: Clock, ret = aReturn({ money: { currency: 'CNY', itemValue: 99_900, amountPaid: 99_900, shippingCost: 1_200 } })) {
+    async function intake(
+      w: World,
+      clock: Clock,
+      ret = aReturn({ money: { currency: 'CNY', itemValue: 99_900, amountPaid: 99_900, shippingCost: 1_200 } }),
+    ) {
       const body = JSON.stringify(aWebhook('return.requested', ret));
       const result = await receiveWebhook(
-        { store: w.store, secrets: new StaticWebhookSecrets({ [TEST_MARKETPLACE]: TEST_SECRET }), policies: new StaticPolicyProvider(), refunds: w.refunds, clock, marketplaces: canonicalOnly },
-        { marketplace: TEST_MARKETPLACE, rawBody: body, signatureHeader: signatureHeader(TEST_SECRET, Math.floor(clock.now().getTime() / 1000), body) },
+        {
+          store: w.store,
+          secrets: new StaticWebhookSecrets({ [TEST_MARKETPLACE]: TEST_SECRET }),
+          policies: new StaticPolicyProvider(),
+          refunds: w.refunds,
+          clock,
+          marketplaces: canonicalOnly,
+        },
+        {
+          marketplace: TEST_MARKETPLACE,
+          rawBody: body,
+          signatureHeader: signatureHeader(TEST_SECRET, Math.floor(clock.now().getTime() / 1000), body),
+        },
       );
       expect(result.status).toBe('DECIDED');
       return result.caseId;
@@ -398,7 +470,12 @@ describe('escalate-stale-cases', () => {
       const caseId = await intake(w, clock);
       const received = (await w.store.getCase(caseId)) as CaseRecord;
       // Claimed 09:00, NORMAL priority: first response within 24 hours.
-      expect(received).toMatchObject({ status: 'DECIDED', escalationLevel: 'AGENT', priority: 'NORMAL', dueAt: '2026-11-07T09:00:00.000Z' });
+      expect(received).toMatchObject({
+        status: 'DECIDED',
+        escalationLevel: 'AGENT',
+        priority: 'NORMAL',
+        dueAt: '2026-11-07T09:00:00.000Z',
+      });
       const sl = defaultPolicy.serviceLevels.resolutionMinutes;
 
       clock.set('2026-11-07T08:59:59.999Z');
@@ -407,18 +484,29 @@ describe('escalate-stale-cases', () => {
       clock.set('2026-11-07T09:00:00.000Z');
       expect(await run(w, clock)).toMatchObject({ found: 1, escalated: 1 });
       const supervisor = (await w.store.getCase(caseId)) as CaseRecord;
-      expect(supervisor).toMatchObject({ status: 'DECIDED', escalationLevel: 'SUPERVISOR', dueAt: new Date(Date.parse('2026-11-07T09:00:00.000Z') + sl.supervisor * MIN).toISOString() });
+      expect(supervisor).toMatchObject({
+        status: 'DECIDED',
+        escalationLevel: 'SUPERVISOR',
+        dueAt: new Date(Date.parse('2026-11-07T09:00:00.000Z') + sl.supervisor * MIN).toISOString(),
+      });
 
       // Late by an hour: the manager's clock starts when the escalation happens.
       clock.set(new Date(Date.parse(supervisor.dueAt as string) + HOUR));
       expect(await run(w, clock)).toMatchObject({ found: 1, escalated: 1 });
       const manager = (await w.store.getCase(caseId)) as CaseRecord;
-      expect(manager).toMatchObject({ escalationLevel: 'MANAGER', dueAt: new Date(clock.now().getTime() + sl.manager * MIN).toISOString() });
+      expect(manager).toMatchObject({
+        escalationLevel: 'MANAGER',
+        dueAt: new Date(clock.now().getTime() + sl.manager * MIN).toISOString(),
+      });
 
       clock.set(manager.dueAt as string);
       expect(await run(w, clock)).toMatchObject({ found: 1, escalated: 0, defaultResolutions: 1, refundsDue: 1, refundsLeftInOutbox: 0 });
       const resolved = (await w.store.getCase(caseId)) as CaseRecord;
-      expect(resolved).toMatchObject({ status: 'REFUND_PENDING', escalationLevel: 'MANAGER', refund: { amount: 99_900, currency: 'CNY', status: 'PENDING' } });
+      expect(resolved).toMatchObject({
+        status: 'REFUND_PENDING',
+        escalationLevel: 'MANAGER',
+        refund: { amount: 99_900, currency: 'CNY', status: 'PENDING' },
+      });
       expect(resolved.dueAt).toBeUndefined();
 
       // Much later, many runs: nothing more happens to it.
@@ -427,17 +515,38 @@ describe('escalate-stale-cases', () => {
         expect(await run(w, clock)).toMatchObject({ found: 0 });
       }
       const history = await w.store.getHistory(caseId);
-      expect(history.map((e) => e.action)).toEqual(['CASE_RECEIVED', 'DECISION_MADE', 'ESCALATED', 'ESCALATED', 'DEFAULT_RESOLUTION', 'REFUND_DUE']);
+      expect(history.map((e) => e.action)).toEqual([
+        'CASE_RECEIVED',
+        'DECISION_MADE',
+        'ESCALATED',
+        'ESCALATED',
+        'DEFAULT_RESOLUTION',
+        'REFUND_DUE',
+      ]);
       expect(history.slice(2).map((e) => [e.details.rule, e.details.fromLevel, e.details.toLevel])).toEqual([
         ['FIRST_RESPONSE_DEADLINE', 'AGENT', 'SUPERVISOR'],
         ['SUPERVISOR_RESOLUTION_DEADLINE', 'SUPERVISOR', 'MANAGER'],
         ['MANAGER_RESOLUTION_DEADLINE', 'MANAGER', 'MANAGER'],
         [undefined, undefined, undefined],
       ]);
-      expect(history[4]?.details).toMatchObject({ resolution: 'BUYER_WINS_FULL_REFUND', deadline: manager.dueAt, refundId: resolved.refund?.refundId });
+      expect(history[4]?.details).toMatchObject({
+        resolution: 'BUYER_WINS_FULL_REFUND',
+        deadline: manager.dueAt,
+        refundId: resolved.refund?.refundId,
+      });
 
       const messages = (await drainQueue(w.queueUrl)).map((b) => RefundMessageSchema.parse(JSON.parse(b)));
-      expect(messages).toEqual([{ schemaVersion: 1, refundId: resolved.refund?.refundId, caseId, sellerId: resolved.sellerId, amount: 99_900, currency: 'CNY', decidedAtVersion: resolved.version }]);
+      expect(messages).toEqual([
+        {
+          schemaVersion: 1,
+          refundId: resolved.refund?.refundId,
+          caseId,
+          sellerId: resolved.sellerId,
+          amount: 99_900,
+          currency: 'CNY',
+          decidedAtVersion: resolved.version,
+        },
+      ]);
       expect(await w.store.listPendingOutbox({ olderThan: '9999-12-31T00:00:00.000Z', limit: 10 })).toEqual([]);
     });
 

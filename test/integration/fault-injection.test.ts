@@ -26,7 +26,14 @@ afterEach(async () => {
 async function control(body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const route = faults?.routes.find((r) => r.method === 'POST');
   if (route === undefined) throw new Error('no control route');
-  const answer = await route.handle({ method: 'POST', rawPath: '/_local/faults', pathParameters: {}, query: new URLSearchParams(), headers: {}, body: Buffer.from(JSON.stringify(body)) });
+  const answer = await route.handle({
+    method: 'POST',
+    rawPath: '/_local/faults',
+    pathParameters: {},
+    query: new URLSearchParams(),
+    headers: {},
+    body: Buffer.from(JSON.stringify(body)),
+  });
   return { status: answer.status, json: JSON.parse(String(answer.body)) as Record<string, unknown> };
 }
 
@@ -41,7 +48,12 @@ async function shortVisibilityQueue(): Promise<{ url: string; arn: string }> {
 describe('local fault injection (LOCAL_FAULTS=1)', () => {
   it('throttles DynamoDB through the proxy only while the window is open, as a throttle the SDK recognises', async () => {
     faults = await startLocalFaults({ dynamodb: dynamodbEndpoint(), sqs: sqsEndpoint(), log: silentLogger });
-    const viaProxy = new DynamoDBClient({ endpoint: faults.handlerEndpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 3 });
+    const viaProxy = new DynamoDBClient({
+      endpoint: faults.handlerEndpoints.dynamodb,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      maxAttempts: 3,
+    });
     await expect(viaProxy.send(new ListTablesCommand({ Limit: 1 }))).resolves.toBeDefined();
 
     expect((await control({ dynamodbThrottle: { forMs: 60_000 } })).status).toBe(200);
@@ -57,11 +69,21 @@ describe('local fault injection (LOCAL_FAULTS=1)', () => {
   it('fails SQS sends for a window but lets every other SQS call through', async () => {
     faults = await startLocalFaults({ dynamodb: dynamodbEndpoint(), sqs: sqsEndpoint(), log: silentLogger });
     const queue = await shortVisibilityQueue();
-    const viaProxy = new SQSClient({ endpoint: faults.handlerEndpoints.sqs, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 2 });
+    const viaProxy = new SQSClient({
+      endpoint: faults.handlerEndpoints.sqs,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      maxAttempts: 2,
+    });
     await control({ sqsSendFailure: { forMs: 60_000 } });
-    const send = () => viaProxy.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: 'x', MessageGroupId: 'g', MessageDeduplicationId: uniqueSuffix() }));
+    const send = () =>
+      viaProxy.send(
+        new SendMessageCommand({ QueueUrl: queue.url, MessageBody: 'x', MessageGroupId: 'g', MessageDeduplicationId: uniqueSuffix() }),
+      );
     await expect(send()).rejects.toMatchObject({ $metadata: { httpStatusCode: 500 } });
-    await expect(viaProxy.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['QueueArn'] }))).resolves.toBeDefined();
+    await expect(
+      viaProxy.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['QueueArn'] })),
+    ).resolves.toBeDefined();
     const stats = (await control({ clear: true })).json as { sqs: { injected: Record<string, number> } };
     expect(stats.sqs.injected['send-failure']).toBe(2); // the first attempt and the SDK's retry
     await expect(send()).resolves.toMatchObject({ MessageId: expect.any(String) });
@@ -89,7 +111,9 @@ describe('local fault injection (LOCAL_FAULTS=1)', () => {
     faults.registerPoller('apply-refund', poller);
     // Armed before the message exists: the next batch is abandoned when its handler returns.
     expect((await control({ workerCrash: { function: 'apply-refund', afterMs: 30_000 } })).json.applied).toEqual({ workerCrash: 'ARMED' });
-    await sqsClient().send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: 'refund', MessageGroupId: 'g', MessageDeduplicationId: uniqueSuffix() }));
+    await sqsClient().send(
+      new SendMessageCommand({ QueueUrl: queue.url, MessageBody: 'refund', MessageGroupId: 'g', MessageDeduplicationId: uniqueSuffix() }),
+    );
 
     await vi.waitFor(() => expect(seen.length).toBe(2), { timeout: 20_000, interval: 100 });
     expect(new Set(seen).size).toBe(1);

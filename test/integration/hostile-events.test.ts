@@ -18,7 +18,15 @@ import { MAX_HELD_EVENTS } from '#lib/use-cases/receive-webhook.ts';
 import { type PaymentSimulator, startPaymentSimulator } from '#local/payment-simulator.ts';
 import { countItems, createTestQueues, createTestTable, documentClient, sqsClient } from '#test/support/engines.ts';
 import { FaultyCaseStore } from '#test/support/faults.ts';
-import { aCancellation, aReturn, aWebhook, lambdaContext, signedWebhookEvent, TEST_MARKETPLACE, TEST_SECRET } from '#test/support/webhook-factory.ts';
+import {
+  aCancellation,
+  aReturn,
+  aWebhook,
+  lambdaContext,
+  signedWebhookEvent,
+  TEST_MARKETPLACE,
+  TEST_SECRET,
+} from '#test/support/webhook-factory.ts';
 import { canonicalOnly } from '#lib/marketplaces/index.ts';
 
 /**
@@ -121,7 +129,9 @@ describe('events in any arrival order end the same (#13)', () => {
   it('final state and payments equal those of the in-order delivery, for every arrival order', async () => {
     const arrival = fc
       .constantFrom(...scenarios)
-      .chain((kinds) => fc.tuple(fc.constant(kinds), fc.shuffledSubarray([...kinds], { minLength: kinds.length, maxLength: kinds.length })));
+      .chain((kinds) =>
+        fc.tuple(fc.constant(kinds), fc.shuffledSubarray([...kinds], { minLength: kinds.length, maxLength: kinds.length })),
+      );
     await fc.assert(
       fc.asyncProperty(arrival, async ([inOrder, shuffled]) => {
         const a = aReturn();
@@ -129,7 +139,9 @@ describe('events in any arrival order end the same (#13)', () => {
         for (const kind of inOrder) expect((await send(eventsFor(a)[kind])).status).toBe(202);
         for (const kind of shuffled) expect((await send(eventsFor(b)[kind])).status).toBe(202);
         await drainRefunds();
-        expect(await outcomeOf(b.marketplaceReturnId), `arrived as ${shuffled.join(' → ')}`).toEqual(await outcomeOf(a.marketplaceReturnId));
+        expect(await outcomeOf(b.marketplaceReturnId), `arrived as ${shuffled.join(' → ')}`).toEqual(
+          await outcomeOf(a.marketplaceReturnId),
+        );
         if (inOrder.includes('cancel')) {
           expect(await outcomeOf(b.marketplaceReturnId)).toMatchObject({ status: 'CANCELLED', payments: [] });
         }
@@ -151,7 +163,11 @@ describe('events in any arrival order end the same (#13)', () => {
     await drainRefunds();
     const history = await store.getHistory(caseId);
     expect(history.map((e) => e.action)).toEqual(['CASE_RECEIVED', 'DECISION_MADE', 'REFUND_DUE', 'RETURN_CANCELLED']);
-    expect(history.at(-1)?.details).toMatchObject({ deliveryId: cancel.deliveryId, arrivedBeforeTheReturn: true, heldSince: expect.any(String) });
+    expect(history.at(-1)?.details).toMatchObject({
+      deliveryId: cancel.deliveryId,
+      arrivedBeforeTheReturn: true,
+      heldSince: expect.any(String),
+    });
     expect(await outcomeOf(ret.marketplaceReturnId)).toMatchObject({ status: 'CANCELLED', refund: null, payments: [] });
     expect((await store.getCase(caseId))?.refund?.status).toBe('CANCELLED');
     // The held items went with the write that consumed them; nothing is left to replay twice.
@@ -181,7 +197,10 @@ describe('events in any arrival order end the same (#13)', () => {
     await send(aCancellation(ret, { occurredAt: '2026-11-06T08:00:00Z' }));
     expect((await send(aWebhook('return.requested', ret, { occurredAt: '2026-11-06T09:00:00Z' }))).body.status).toBe('REFUND_PENDING');
     const history = await store.getHistory(caseId);
-    expect(history.at(-1)).toMatchObject({ action: 'HELD_EVENT_NOT_APPLIED', details: { reason: 'OLDER_THAN_APPLIED_EVENT', eventType: 'return.cancelled' } });
+    expect(history.at(-1)).toMatchObject({
+      action: 'HELD_EVENT_NOT_APPLIED',
+      details: { reason: 'OLDER_THAN_APPLIED_EVENT', eventType: 'return.cancelled' },
+    });
   });
 
   it('a held cancellation naming another seller does not cancel the case the request creates', async () => {
@@ -218,7 +237,9 @@ describe('events in any arrival order end the same (#13)', () => {
     expect((await send(request)).body).toMatchObject({ status: 'CANCELLED', duplicate: true });
     await drainRefunds();
     expect(await outcomeOf(ret.marketplaceReturnId)).toMatchObject({ status: 'CANCELLED', payments: [] });
-    expect((await store.getHistory(caseIdFor(TEST_MARKETPLACE, ret.marketplaceReturnId))).filter((e) => e.action === 'RETURN_CANCELLED')).toHaveLength(1);
+    expect(
+      (await store.getHistory(caseIdFor(TEST_MARKETPLACE, ret.marketplaceReturnId))).filter((e) => e.action === 'RETURN_CANCELLED'),
+    ).toHaveLength(1);
   });
 });
 
@@ -253,8 +274,20 @@ describe('event times (#13)', () => {
 
   it.each([
     ['occurredAt', (ret: ReturnType<typeof aReturn>) => aWebhook('return.updated', ret, { occurredAt: farFuture })],
-    ['return.timeline.claimedAt', (ret: ReturnType<typeof aReturn>) => aWebhook('return.updated', { ...ret, timeline: { ...ret.timeline, claimedAt: farFuture } }, { occurredAt: '2026-11-06T11:00:00Z' })],
-    ['return.evidence.0.submittedAt', (ret: ReturnType<typeof aReturn>) => aWebhook('return.updated', { ...ret, evidence: [{ id: 'ev-x', kind: 'PACKAGING_PHOTO', finding: 'INTACT', submittedBy: 'BUYER', submittedAt: farFuture }] }, { occurredAt: '2026-11-06T11:00:00Z' })],
+    [
+      'return.timeline.claimedAt',
+      (ret: ReturnType<typeof aReturn>) =>
+        aWebhook('return.updated', { ...ret, timeline: { ...ret.timeline, claimedAt: farFuture } }, { occurredAt: '2026-11-06T11:00:00Z' }),
+    ],
+    [
+      'return.evidence.0.submittedAt',
+      (ret: ReturnType<typeof aReturn>) =>
+        aWebhook(
+          'return.updated',
+          { ...ret, evidence: [{ id: 'ev-x', kind: 'PACKAGING_PHOTO', finding: 'INTACT', submittedBy: 'BUYER', submittedAt: farFuture }] },
+          { occurredAt: '2026-11-06T11:00:00Z' },
+        ),
+    ],
     ['occurredAt', (ret: ReturnType<typeof aReturn>) => aCancellation(ret, { occurredAt: farFuture })],
   ] as const)('400 naming %s for a time beyond now plus the allowed skew, and nothing written', async (field, build) => {
     const ret = aReturn();
@@ -270,7 +303,9 @@ describe('event times (#13)', () => {
     const ret = aReturn();
     const caseId = caseIdFor(TEST_MARKETPLACE, ret.marketplaceReturnId);
     await send(aWebhook('return.requested', ret));
-    expect((await send(aWebhook('return.updated', { ...ret, reasonDetail: 'clock a minute fast' }, { occurredAt: soon() }))).status).toBe(202);
+    expect((await send(aWebhook('return.updated', { ...ret, reasonDetail: 'clock a minute fast' }, { occurredAt: soon() }))).status).toBe(
+      202,
+    );
     const later = await send(aCancellation(ret, { occurredAt: new Date(Date.now() + 120_000).toISOString() }));
     expect(later.body).toMatchObject({ caseId, status: 'CANCELLED', duplicate: false });
   });

@@ -24,19 +24,30 @@ function recording(result: (event: APIGatewayProxyEventV2) => unknown): HttpHand
 }
 
 beforeAll(async () => {
-  const sink = (write: (text: string) => void) => new Writable({
-    write(chunk, _enc, done) {
-      write(String(chunk));
-      done();
-    },
-  });
+  const sink = (write: (text: string) => void) =>
+    new Writable({
+      write(chunk, _enc, done) {
+        write(String(chunk));
+        done();
+      },
+    });
   const log = createConsoleLogger({ level: 'info', stream: sink((t) => (stdout += t)), errorStream: sink((t) => (stderr += t)) });
   gateway = createHttpGateway(
     [
-      { method: 'POST', path: '/webhooks/{marketplace}', functionName: 'echo', handler: recording(() => ({ statusCode: 202, headers: { 'X-Thing': 1 }, body: '{"ok":true}', cookies: ['a=1', 'b=2'] })) },
+      {
+        method: 'POST',
+        path: '/webhooks/{marketplace}',
+        functionName: 'echo',
+        handler: recording(() => ({ statusCode: 202, headers: { 'X-Thing': 1 }, body: '{"ok":true}', cookies: ['a=1', 'b=2'] })),
+      },
       { method: 'GET', path: '/plain/{id}', functionName: 'plain', handler: recording(() => 'just text') },
       { method: 'GET', path: '/object', functionName: 'object', handler: recording(() => ({ hello: 'world' })) },
-      { method: 'GET', path: '/binary', functionName: 'binary', handler: recording(() => ({ statusCode: 200, body: Buffer.from([0, 1, 2]).toString('base64'), isBase64Encoded: true })) },
+      {
+        method: 'GET',
+        path: '/binary',
+        functionName: 'binary',
+        handler: recording(() => ({ statusCode: 200, body: Buffer.from([0, 1, 2]).toString('base64'), isBase64Encoded: true })),
+      },
       {
         method: 'GET',
         path: '/boom',
@@ -150,7 +161,12 @@ describe('http gateway', () => {
     for (const res of [unknown, wrongMethod]) {
       expect(res.status).toBe(404);
       expect(res.headers['content-type']).toBe('application/problem+json');
-      expect(JSON.parse(res.body.toString())).toMatchObject({ type: 'urn:dispute-desk:problem:route-not-found', status: 404, code: 'ROUTE_NOT_FOUND', instance: expect.any(String) });
+      expect(JSON.parse(res.body.toString())).toMatchObject({
+        type: 'urn:dispute-desk:problem:route-not-found',
+        status: 404,
+        code: 'ROUTE_NOT_FOUND',
+        instance: expect.any(String),
+      });
     }
   });
 
@@ -253,7 +269,10 @@ describe('refusals from below the gateway (Node’s HTTP parser), over raw socke
     const before = invocations.length;
     stderr = '';
     stdout = '';
-    const answer = await sendRaw('POST /webhooks/m HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"partial":', { abortAfterWrite: true });
+    const answer = await sendRaw(
+      'POST /webhooks/m HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"partial":',
+      { abortAfterWrite: true },
+    );
     expect(answer).toBeUndefined();
     await eventually(() => stdout.includes('client closed the connection'));
     expect(stdout).toMatch(/INFO .*POST \/webhooks\/m -> client closed the connection mid-request/);
@@ -264,6 +283,10 @@ describe('refusals from below the gateway (Node’s HTTP parser), over raw socke
 
   it('a missing Host header and an unmet Expect get the JSON error body too', async () => {
     expectJsonRefusal(await sendRaw('GET /object HTTP/1.1\r\nConnection: close\r\n\r\n'), 400, 'MALFORMED_REQUEST');
-    expectJsonRefusal(await sendRaw('POST /webhooks/m HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\nContent-Length: 2\r\n\r\n{}'), 417, 'EXPECTATION_FAILED');
+    expectJsonRefusal(
+      await sendRaw('POST /webhooks/m HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\nContent-Length: 2\r\n\r\n{}'),
+      417,
+      'EXPECTATION_FAILED',
+    );
   });
 });

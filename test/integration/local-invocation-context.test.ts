@@ -81,7 +81,9 @@ function get(path: string): Promise<{ status: number; headers: Record<string, un
     const req = httpRequest({ host: '127.0.0.1', port, method: 'GET', path }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -118,10 +120,19 @@ describe('per-invocation log context in the local runtime', () => {
     // ...and the request's error line carries it, under the request's own function.
     const lines = powertoolsLines();
     const failed = lines.find((l) => l.message === 'request failed');
-    expect(failed).toMatchObject({ level: 'ERROR', function_name: 'get-case', function_request_id: route.awsRequestId, correlation_id: requestId });
+    expect(failed).toMatchObject({
+      level: 'ERROR',
+      function_name: 'get-case',
+      function_request_id: route.awsRequestId,
+      correlation_id: requestId,
+    });
     // The job's line, written after the request ended, still carries the job's keys.
     const jobLine = lines.find((l) => l.message === 'outbox entries still waiting');
-    expect(jobLine).toMatchObject({ function_name: 'relay-refund-outbox', function_request_id: job.context.awsRequestId, correlation_id: job.eventId });
+    expect(jobLine).toMatchObject({
+      function_name: 'relay-refund-outbox',
+      function_request_id: job.context.awsRequestId,
+      correlation_id: job.eventId,
+    });
     // The gateway's own line for the request names the same request id.
     expect(gatewayLog).toContain(`GET /cases/cs_${'a'.repeat(24)} -> 500 function=get-case requestId=${JSON.stringify(requestId)}`);
   });

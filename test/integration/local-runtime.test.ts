@@ -27,7 +27,12 @@ afterAll(() => {
 
 describe('local runtime (node local/start.ts)', () => {
   it('serves signed webhooks through the real handlers, pays the refund, and shuts down cleanly on SIGINT', async () => {
-    const [port, dynamodbPort, sqsPort, paymentsPort] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
+    const [port, dynamodbPort, sqsPort, paymentsPort] = [
+      await findFreePort(),
+      await findFreePort(),
+      await findFreePort(),
+      await findFreePort(),
+    ];
     child = spawn(process.execPath, [startScript], {
       env: {
         ...process.env,
@@ -67,7 +72,9 @@ describe('local runtime (node local/start.ts)', () => {
     // sample's seller reads the case.
     const caseUrl = `${baseUrl}/cases/${encodeURIComponent(String(acceptedBody.caseId))}`;
     expect((await fetch(caseUrl)).status).toBe(401);
-    const staff = { authorization: `Bearer ${await signDevToken({ sellerId: buildSamplePayload().return.sellerId, role: 'agent', userId: 'agent-1' })}` };
+    const staff = {
+      authorization: `Bearer ${await signDevToken({ sellerId: buildSamplePayload().return.sellerId, role: 'agent', userId: 'agent-1' })}`,
+    };
     const read = await fetch(caseUrl, { headers: staff });
     expect(read.status).toBe(200);
 

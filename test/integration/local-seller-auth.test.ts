@@ -39,7 +39,13 @@ beforeAll(async () => {
     [
       { method: 'GET', path: '/echo', functionName: 'echo', auth: 'jwt', handler: recording },
       { method: 'GET', path: '/open', functionName: 'open', handler: recording },
-      { method: 'GET', path: '/cases/{id}', functionName: 'get-case', auth: 'jwt', handler: httpHandler(getCaseRoute({ store })) as HttpHandler },
+      {
+        method: 'GET',
+        path: '/cases/{id}',
+        functionName: 'get-case',
+        auth: 'jwt',
+        handler: httpHandler(getCaseRoute({ store })) as HttpHandler,
+      },
     ],
     { log: createConsoleLogger({ level: 'silent', stream: quiet, errorStream: quiet }), jwtAuthorizer: verifyDevToken },
   );
@@ -62,17 +68,33 @@ describe('local JWT authorizer', () => {
     ['another scheme', async () => `Basic ${Buffer.from('a:b').toString('base64')}`],
     ['a malformed token', async () => 'Bearer not.a-jwt'],
     ['two parts only', async () => `Bearer ${(await valid()).split('.').slice(0, 2).join('.')}`],
-    ['an expired token', async () => `Bearer ${await signDevToken({ sellerId: 'S1', role: 'agent', userId: 'agent-1', expiresIn: Math.floor(Date.now() / 1000) - 60 })}`],
-    ['a token signed with another key', async () => `Bearer ${await signDevToken({ sellerId: 'S1', role: 'agent', userId: 'agent-1', secret: 'some-other-secret-that-is-long-enough-000000' })}`],
-    ['a token with its payload edited', async () => {
-      const [h, p, s] = (await valid()).split('.');
-      const edited = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p ?? '', 'base64url').toString()), 'custom:sellerId': 'S2' })).toString('base64url');
-      return `Bearer ${h}.${edited}.${s}`;
-    }],
-    ['an unsigned token (alg none)', async () => {
-      const [, p] = (await valid()).split('.');
-      return `Bearer ${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${p}.`;
-    }],
+    [
+      'an expired token',
+      async () =>
+        `Bearer ${await signDevToken({ sellerId: 'S1', role: 'agent', userId: 'agent-1', expiresIn: Math.floor(Date.now() / 1000) - 60 })}`,
+    ],
+    [
+      'a token signed with another key',
+      async () =>
+        `Bearer ${await signDevToken({ sellerId: 'S1', role: 'agent', userId: 'agent-1', secret: 'some-other-secret-that-is-long-enough-000000' })}`,
+    ],
+    [
+      'a token with its payload edited',
+      async () => {
+        const [h, p, s] = (await valid()).split('.');
+        const edited = Buffer.from(
+          JSON.stringify({ ...JSON.parse(Buffer.from(p ?? '', 'base64url').toString()), 'custom:sellerId': 'S2' }),
+        ).toString('base64url');
+        return `Bearer ${h}.${edited}.${s}`;
+      },
+    ],
+    [
+      'an unsigned token (alg none)',
+      async () => {
+        const [, p] = (await valid()).split('.');
+        return `Bearer ${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${p}.`;
+      },
+    ],
   ])('401 for %s, without calling the function', async (_name, header) => {
     const before = invocations.length;
     const res = await get('/echo', await header());
@@ -88,7 +110,13 @@ describe('local JWT authorizer', () => {
     const res = await get('/echo', `Bearer ${await signDevToken({ sellerId: 'S1', role: 'supervisor', userId: 'sup-7' })}`);
     expect(res.status).toBe(200);
     const claims = invocations.at(-1)?.requestContext.authorizer.jwt.claims;
-    expect(claims).toMatchObject({ sub: 'sup-7', 'custom:sellerId': 'S1', 'cognito:groups': '[supervisor]', iss: DEV_JWT.issuer, aud: DEV_JWT.audience });
+    expect(claims).toMatchObject({
+      sub: 'sup-7',
+      'custom:sellerId': 'S1',
+      'cognito:groups': '[supervisor]',
+      iss: DEV_JWT.issuer,
+      aud: DEV_JWT.audience,
+    });
     expect(typeof claims?.exp).toBe('string');
   });
 
@@ -105,7 +133,10 @@ describe('local JWT authorizer', () => {
     expect(ok.status).toBe(200);
     expect(ok.headers.get('etag')).toBe('"1"');
     expect((await get(`/cases/${theirs.caseId}`, token)).status).toBe(404);
-    const sellerless = await get(`/cases/${own.caseId}`, `Bearer ${await signDevToken({ sellerId: null, role: 'agent', userId: 'agent-1' })}`);
+    const sellerless = await get(
+      `/cases/${own.caseId}`,
+      `Bearer ${await signDevToken({ sellerId: null, role: 'agent', userId: 'agent-1' })}`,
+    );
     expect(sellerless.status).toBe(403);
     expect(((await sellerless.json()) as { detail: string }).detail).toContain('custom:sellerId');
     const unknownRole = await get(`/cases/${own.caseId}`, `Bearer ${await signDevToken({ sellerId: 'S1', role: 'owner', userId: 'x' })}`);
@@ -124,7 +155,17 @@ describe('local JWT authorizer', () => {
 
 describe('npm run token', () => {
   it('prints a token the local gateway accepts, with the requested claims', async () => {
-    const { stdout } = await execFileAsync(process.execPath, [tokenScript, '--seller', 'S1', '--role', 'manager', '--user', 'u1', '--expires', '10m']);
+    const { stdout } = await execFileAsync(process.execPath, [
+      tokenScript,
+      '--seller',
+      'S1',
+      '--role',
+      'manager',
+      '--user',
+      'u1',
+      '--expires',
+      '10m',
+    ]);
     const claims = await verifyDevToken(stdout.trim());
     expect(claims).toMatchObject({ sub: 'u1', 'custom:sellerId': 'S1', 'cognito:groups': '[manager]' });
     expect(Number(claims.exp) - Number(claims.iat)).toBe(600);

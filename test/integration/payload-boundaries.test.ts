@@ -89,10 +89,18 @@ const stretched = (example: string, length: number) =>
   example.length >= length ? example.slice(0, length) : example + example.at(-1)!.repeat(length - example.length);
 
 function stringTrials(schema: JsonSchema, example: unknown): Trial[] {
-  if (schema.const !== undefined) return [{ label: 'the constant', value: schema.const }, { label: 'another value', value: `${String(schema.const)}x` }];
+  if (schema.const !== undefined)
+    return [
+      { label: 'the constant', value: schema.const },
+      { label: 'another value', value: `${String(schema.const)}x` },
+    ];
   if (schema.enum !== undefined) {
     const longest = [...(schema.enum as string[])].sort((a, b) => b.length - a.length)[0];
-    return [{ label: 'the longest member', value: longest }, { label: 'a non-member', value: 'NOT_A_MEMBER' }, { label: 'empty', value: '' }];
+    return [
+      { label: 'the longest member', value: longest },
+      { label: 'a non-member', value: 'NOT_A_MEMBER' },
+      { label: 'empty', value: '' },
+    ];
   }
   // Unbounded strings are probed well past anything sane; the "declares a limit" test fails on them.
   const max = lengthOf(schema, 10_000);
@@ -233,7 +241,11 @@ async function send(body: string, marketplace: string) {
 
 /** The payload with fresh ids (unless the field under test is one), the trial's value at `path`, as JSON text. */
 function bodyWith(example: WebhookPayloadInput, path: Path, trial: Trial, fresh: WebhookPayloadInput): string {
-  let payload = { ...example, deliveryId: fresh.deliveryId, return: { ...example.return, marketplaceReturnId: fresh.return.marketplaceReturnId } } as WebhookPayloadInput;
+  let payload = {
+    ...example,
+    deliveryId: fresh.deliveryId,
+    return: { ...example.return, marketplaceReturnId: fresh.return.marketplaceReturnId },
+  } as WebhookPayloadInput;
   payload = setAt(payload, path, trial.raw === undefined ? trial.value : RAW);
   const text = JSON.stringify(payload);
   return trial.raw === undefined ? text : text.replace(`"${RAW}"`, trial.raw);
@@ -262,18 +274,27 @@ async function expectAnswered(leaf: Leaf, trial: Trial, body: string, marketplac
 describe('canonical payload v1: every field at and past its limits', () => {
   it('finds the fields to try in the published schema', () => {
     const names = requestedLeaves.map((l) => l.path.join('.'));
-    expect(names).toEqual(expect.arrayContaining(['return.signals.buyerClaimRate', 'return.reasonDetail', 'return.evidence.0.uri', 'return.items.0.quantity', 'return.timeline.orderedAt']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'return.signals.buyerClaimRate',
+        'return.reasonDetail',
+        'return.evidence.0.uri',
+        'return.items.0.quantity',
+        'return.timeline.orderedAt',
+      ]),
+    );
     // Each evidence kind's own findings are tried, its common fields once.
     expect(names.filter((n) => n.endsWith('.finding'))).toHaveLength(6);
     expect(names.filter((n) => n.endsWith('.uri'))).toHaveLength(1);
   });
 
-  it.each(requestedLeaves.filter((l) => l.kind === 'string' && l.schema.enum === undefined && l.schema.const === undefined).map((l) => [l.path.join('.'), l] as const))(
-    '%s declares how long it may be',
-    (_name, leaf) => {
-      expect(leaf.schema.maxLength).toBeTypeOf('number');
-    },
-  );
+  it.each(
+    requestedLeaves
+      .filter((l) => l.kind === 'string' && l.schema.enum === undefined && l.schema.const === undefined)
+      .map((l) => [l.path.join('.'), l] as const),
+  )('%s declares how long it may be', (_name, leaf) => {
+    expect(leaf.schema.maxLength).toBeTypeOf('number');
+  });
 
   it.each(requestedLeaves.map((l) => [l.path.join('.'), l] as const))('return.requested: %s', async (_name, leaf) => {
     const accepted: string[] = [];
@@ -288,9 +309,16 @@ describe('canonical payload v1: every field at and past its limits', () => {
       // Everything the schema accepted is what the table holds.
       expect.soft(stored?.return, what).toEqual(parsed.return);
       expect.soft(stored?.lastEventAt, what).toBe(parsed.occurredAt);
-      expect.soft(history[0]?.details, what).toMatchObject({ deliveryId: parsed.deliveryId, occurredAt: parsed.occurredAt, eventType: parsed.eventType });
+      expect
+        .soft(history[0]?.details, what)
+        .toMatchObject({ deliveryId: parsed.deliveryId, occurredAt: parsed.occurredAt, eventType: parsed.eventType });
       // And the field itself is what was sent: strings exactly, numbers within the schema's rounding.
-      const kept = leaf.path[0] === 'return' ? getAt(stored, leaf.path) : leaf.path[0] === 'schemaVersion' ? sent : history[0]?.details[leaf.path[0] as string];
+      const kept =
+        leaf.path[0] === 'return'
+          ? getAt(stored, leaf.path)
+          : leaf.path[0] === 'schemaVersion'
+            ? sent
+            : history[0]?.details[leaf.path[0] as string];
       if (typeof sent === 'number') {
         expect.soft(typeof kept, what).toBe('number');
         expect.soft(storableNumber(kept as number), `${what}: kept ${String(kept)}`).toBe(true);
@@ -309,7 +337,8 @@ describe('canonical payload v1: every field at and past its limits', () => {
     for (const trial of trialsFor(leaf, getAt(cancelledExample, leaf.path))) {
       // The return to cancel, requested first with the same identifiers where the field is one of them.
       const requested = aWebhook('return.requested', fullReturn(), { occurredAt: '2026-11-06T09:00:00Z' });
-      const ret = leaf.path[0] === 'return' ? setAt(requested, leaf.path, trial.raw === undefined ? trial.value : JSON.parse(trial.raw)) : requested;
+      const ret =
+        leaf.path[0] === 'return' ? setAt(requested, leaf.path, trial.raw === undefined ? trial.value : JSON.parse(trial.raw)) : requested;
       const setup = await send(JSON.stringify(ret), CANCEL_MARKETPLACE);
       expect.soft(setup.status, `setup for ${leaf.path.join('.')} = ${trial.label}`).toBeLessThan(500);
       const example = aCancellation(ret.return as never);
@@ -319,7 +348,9 @@ describe('canonical payload v1: every field at and past its limits', () => {
       expect.soft(setup.status, `${what}: a cancellation was applied to a return that was refused`).toBe(202);
       const stored = await store.getCase(res.body.caseId);
       expect.soft(stored?.status, what).toBe('CANCELLED');
-      expect.soft({ marketplaceReturnId: stored?.marketplaceReturnId, orderId: stored?.orderId, sellerId: stored?.sellerId }, what).toEqual(parsed.return);
+      expect
+        .soft({ marketplaceReturnId: stored?.marketplaceReturnId, orderId: stored?.orderId, sellerId: stored?.sellerId }, what)
+        .toEqual(parsed.return);
     }
   });
 });

@@ -9,7 +9,15 @@ import { systemClock } from '#lib/ports/clock.ts';
 import { StaticPolicyProvider } from '#lib/adapters/static-policy-provider.ts';
 import { SqsRefundQueue } from '#lib/adapters/sqs-refund-queue.ts';
 import { createTestQueues, createTestTable, documentClient, sqsClient, countItems } from '#test/support/engines.ts';
-import { aCancellation, aReturn, aWebhook, lambdaContext, signedWebhookEvent, TEST_MARKETPLACE, TEST_SECRET } from '#test/support/webhook-factory.ts';
+import {
+  aCancellation,
+  aReturn,
+  aWebhook,
+  lambdaContext,
+  signedWebhookEvent,
+  TEST_MARKETPLACE,
+  TEST_SECRET,
+} from '#test/support/webhook-factory.ts';
 import { canonicalOnly } from '#lib/marketplaces/index.ts';
 
 let tableName: string;
@@ -112,9 +120,7 @@ describe('POST /webhooks/{marketplace}', () => {
     it('25 concurrent requests for one return with different delivery ids create exactly one case', async () => {
       const ret = aReturn();
       const before = await itemCount();
-      const results = await Promise.all(
-        Array.from({ length: 25 }, () => invoke(signedWebhookEvent(aWebhook('return.requested', ret)))),
-      );
+      const results = await Promise.all(Array.from({ length: 25 }, () => invoke(signedWebhookEvent(aWebhook('return.requested', ret)))));
       expect(results.every((r) => r.status === 202)).toBe(true);
       expect(results.filter((r) => r.body.duplicate === false)).toHaveLength(1);
       const caseId = caseIdFor(TEST_MARKETPLACE, ret.marketplaceReturnId);

@@ -24,7 +24,15 @@ import { type SqsPoller, startSqsPoller } from '#local/sqs-poller.ts';
 import { redriveRefunds } from '#ops/redrive-refunds.ts';
 import { createTestTable, documentClient, sqsClient, sqsEndpoint, uniqueSuffix, countItems } from '#test/support/engines.ts';
 import { FaultyCaseStore, FaultyRefundQueue } from '#test/support/faults.ts';
-import { aCancellation, aReturn, aWebhook, lambdaContext, signedWebhookEvent, TEST_MARKETPLACE, TEST_SECRET } from '#test/support/webhook-factory.ts';
+import {
+  aCancellation,
+  aReturn,
+  aWebhook,
+  lambdaContext,
+  signedWebhookEvent,
+  TEST_MARKETPLACE,
+  TEST_SECRET,
+} from '#test/support/webhook-factory.ts';
 import { canonicalOnly } from '#lib/marketplaces/index.ts';
 
 /**
@@ -160,7 +168,11 @@ describe('refund lifecycle', () => {
     expect(refunded.ledger?.find((l) => l.kind === 'BUYER_REFUND')).toMatchObject({ amount: 39_900, paidBy: 'SELLER', bornBy: 'SELLER' });
     const history = await store.getHistory(caseId);
     expect(history.map((e) => e.action)).toEqual(['CASE_RECEIVED', 'DECISION_MADE', 'REFUND_DUE', 'REFUND_STARTED', 'REFUND_APPLIED']);
-    expect(history.at(-1)).toMatchObject({ fromStatus: 'REFUND_PENDING', toStatus: 'REFUNDED', actor: { kind: 'SYSTEM', id: 'apply-refund' } });
+    expect(history.at(-1)).toMatchObject({
+      fromStatus: 'REFUND_PENDING',
+      toStatus: 'REFUNDED',
+      actor: { kind: 'SYSTEM', id: 'apply-refund' },
+    });
   });
 
   it('50 concurrent deliveries of one return (same and different delivery ids) → one case, one refund paid', async () => {
@@ -294,17 +306,37 @@ describe('refund lifecycle', () => {
       'not json at all',
       JSON.stringify({ schemaVersion: 1, refundId: 'nope' }),
       // Well-formed, but for a case that does not exist.
-      JSON.stringify({ schemaVersion: 1, refundId: `rf_${'a'.repeat(24)}_1`, caseId: `cs_${'a'.repeat(24)}`, sellerId: 's', amount: 100, currency: 'CNY', decidedAtVersion: 1 }),
+      JSON.stringify({
+        schemaVersion: 1,
+        refundId: `rf_${'a'.repeat(24)}_1`,
+        caseId: `cs_${'a'.repeat(24)}`,
+        sellerId: 's',
+        amount: 100,
+        currency: 'CNY',
+        decidedAtVersion: 1,
+      }),
     ];
     for (const [i, body] of poison.entries()) {
       await sqsClient().send(
-        new SendMessageCommand({ QueueUrl: queues.refundQueueUrl, MessageBody: body, MessageGroupId: `poison-${i}`, MessageDeduplicationId: `poison-${i}` }),
+        new SendMessageCommand({
+          QueueUrl: queues.refundQueueUrl,
+          MessageBody: body,
+          MessageGroupId: `poison-${i}`,
+          MessageDeduplicationId: `poison-${i}`,
+        }),
       );
     }
-    await vi.waitFor(async () => expect(await approximateCount(queues.refundDlqUrl)).toBe(poison.length), { timeout: 25_000, interval: 250 });
+    await vi.waitFor(async () => expect(await approximateCount(queues.refundDlqUrl)).toBe(poison.length), {
+      timeout: 25_000,
+      interval: 250,
+    });
     expect(await approximateCount(queues.refundQueueUrl)).toBe(0);
     const dead = await sqsClient().send(
-      new ReceiveMessageCommand({ QueueUrl: queues.refundDlqUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: queues.refundDlqUrl,
+        MaxNumberOfMessages: 10,
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      }),
     );
     expect(new Set(dead.Messages?.map((m) => m.Body))).toEqual(new Set(poison));
     expect(simulator.callCount()).toBe(0);
@@ -342,10 +374,27 @@ describe('refund lifecycle', () => {
 
   it('npm run redrive-refunds, as an operator runs it against the local engines: reports, moves, exits 0; a wrong queue exits 1 saying why', async () => {
     await freshQueues();
-    const body = JSON.stringify({ schemaVersion: 1, refundId: `rf_${'b'.repeat(24)}_1`, caseId: `cs_${'b'.repeat(24)}`, sellerId: 's', amount: 100, currency: 'CNY', decidedAtVersion: 1 });
-    await sqsClient().send(new SendMessageCommand({ QueueUrl: queues.refundDlqUrl, MessageBody: body, MessageGroupId: 'g', MessageDeduplicationId: 'd' }));
-    const env = { ...process.env, AWS_ENDPOINT_URL_SQS: sqsEndpoint(), AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
-    const cli = (...args: string[]) => spawnSync(process.execPath, ['ops/redrive-refunds.ts', ...args], { env, encoding: 'utf8', timeout: 30_000 });
+    const body = JSON.stringify({
+      schemaVersion: 1,
+      refundId: `rf_${'b'.repeat(24)}_1`,
+      caseId: `cs_${'b'.repeat(24)}`,
+      sellerId: 's',
+      amount: 100,
+      currency: 'CNY',
+      decidedAtVersion: 1,
+    });
+    await sqsClient().send(
+      new SendMessageCommand({ QueueUrl: queues.refundDlqUrl, MessageBody: body, MessageGroupId: 'g', MessageDeduplicationId: 'd' }),
+    );
+    const env = {
+      ...process.env,
+      AWS_ENDPOINT_URL_SQS: sqsEndpoint(),
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    };
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, ['ops/redrive-refunds.ts', ...args], { env, encoding: 'utf8', timeout: 30_000 });
 
     const dry = cli('--from', queues.refundDlqUrl, '--to', queues.refundQueueUrl, '--dry-run');
     expect({ status: dry.status, out: dry.stdout.trim() }).toEqual({ status: 0, out: `would move 1 message(s): rf_${'b'.repeat(24)}_1` });
@@ -402,4 +451,3 @@ describe('refund lifecycle', () => {
 });
 
 const scanCount = () => countItems(tableName);
-

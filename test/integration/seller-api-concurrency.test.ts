@@ -43,7 +43,12 @@ describe('parallel writes on one case version', () => {
         ? api.call('note', { as: manager, caseId: c.caseId, ifMatch: 1, body: { text: `note ${i}` } })
         : i % 3 === 1
           ? api.call('approve', { as: manager, caseId: c.caseId, ifMatch: 1 })
-          : api.call('evidence', { as: manager, caseId: c.caseId, ifMatch: 1, body: { evidence: [{ kind: 'SERIAL_CHECK', finding: 'MATCH' }] } }),
+          : api.call('evidence', {
+              as: manager,
+              caseId: c.caseId,
+              ifMatch: 1,
+              body: { evidence: [{ kind: 'SERIAL_CHECK', finding: 'MATCH' }] },
+            }),
     );
     const results = await Promise.all(requests);
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);

@@ -80,7 +80,10 @@ async function pageAll(
   let cursor: string | null = null;
   let pages = 0;
   do {
-    const res = await target.call('list', { as: principal(sellerId, 'agent'), query: { ...query, ...(cursor === null ? {} : { cursor }) } });
+    const res = await target.call('list', {
+      as: principal(sellerId, 'agent'),
+      query: { ...query, ...(cursor === null ? {} : { cursor }) },
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     for (const item of res.body.items) {
       ids.push(item.caseId);
@@ -124,7 +127,9 @@ describe('GET /cases pagination', () => {
     for (const item of res.body.items) expect(item).toEqual(toCaseSummary(byId.get(item.caseId) as CaseRecord));
     expect(res.body.items.some((i: { remedy?: string; refund?: unknown }) => i.remedy !== undefined && i.refund !== undefined)).toBe(true);
 
-    const entries = (await documentClient().send(new ScanCommand({ TableName: api.tableName, IndexName: sellerDueIndex.indexName, Limit: 50 }))).Items ?? [];
+    const entries =
+      (await documentClient().send(new ScanCommand({ TableName: api.tableName, IndexName: sellerDueIndex.indexName, Limit: 50 }))).Items ??
+      [];
     expect(entries.length).toBe(50);
     const allowed = new Set(indexEntryAttributes(sellerDueIndex));
     for (const entry of entries) {
@@ -137,11 +142,19 @@ describe('GET /cases pagination', () => {
     ['status', { status: 'NEEDS_REVIEW,DECIDED' }, (c: CaseRecord) => c.status === 'NEEDS_REVIEW' || c.status === 'DECIDED'],
     ['priority', { priority: 'URGENT' }, (c: CaseRecord) => c.priority === 'URGENT'],
     ['reason', { reason: 'PRODUCT_WRONG_ITEM' }, (c: CaseRecord) => c.return.reason === 'PRODUCT_WRONG_ITEM'],
-    ['dueBefore', { dueBefore: '2026-11-30T00:00:00+00:00' }, (c: CaseRecord) => c.dueAt !== undefined && c.dueAt < '2026-11-30T00:00:00.000Z'],
+    [
+      'dueBefore',
+      { dueBefore: '2026-11-30T00:00:00+00:00' },
+      (c: CaseRecord) => c.dueAt !== undefined && c.dueAt < '2026-11-30T00:00:00.000Z',
+    ],
     [
       'all of them',
       { status: 'REFUND_PENDING', reason: 'PRODUCT_QUALITY_DEFECT,LOGISTICS_DAMAGED_IN_TRANSIT', dueBefore: '2026-12-20T00:00:00Z' },
-      (c: CaseRecord) => c.status === 'REFUND_PENDING' && c.return.reason !== 'PRODUCT_WRONG_ITEM' && c.dueAt !== undefined && c.dueAt < '2026-12-20T00:00:00.000Z',
+      (c: CaseRecord) =>
+        c.status === 'REFUND_PENDING' &&
+        c.return.reason !== 'PRODUCT_WRONG_ITEM' &&
+        c.dueAt !== undefined &&
+        c.dueAt < '2026-12-20T00:00:00.000Z',
     ],
   ] as const)('filter by %s: exactly the matching cases, in order, across pages of 7', async (_name, query, matches) => {
     const expected = cases.filter(matches).map((c) => c.caseId);
@@ -192,7 +205,10 @@ describe('cursors', () => {
 
   beforeAll(async () => {
     await seedSeller(api, seller, 12);
-    const res = await api.call('list', { as: principal(seller, 'agent'), query: { limit: '5', status: 'NEEDS_REVIEW,DECIDED,REFUND_PENDING' } });
+    const res = await api.call('list', {
+      as: principal(seller, 'agent'),
+      query: { limit: '5', status: 'NEEDS_REVIEW,DECIDED,REFUND_PENDING' },
+    });
     first = res.body;
     expect(first.nextCursor).toEqual(expect.any(String));
   });
@@ -205,7 +221,10 @@ describe('cursors', () => {
   const query = { limit: '5', status: 'NEEDS_REVIEW,DECIDED,REFUND_PENDING' };
 
   it('the same filters in another order accept it', async () => {
-    const res = await api.call('list', { as: principal(seller, 'supervisor', 'supervisor-1'), query: { ...query, status: 'REFUND_PENDING,DECIDED,NEEDS_REVIEW', cursor: first.nextCursor } });
+    const res = await api.call('list', {
+      as: principal(seller, 'supervisor', 'supervisor-1'),
+      query: { ...query, status: 'REFUND_PENDING,DECIDED,NEEDS_REVIEW', cursor: first.nextCursor },
+    });
     expect(res.status).toBe(200);
   });
 
@@ -214,7 +233,15 @@ describe('cursors', () => {
     const decoded = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { p: string };
     const moved = Buffer.from(JSON.stringify({ ...decoded, p: `0000${decoded.p.slice(4)}` })).toString('base64url');
     const flip = (s: string) => `${s.slice(0, -2)}${s.at(-2) === 'A' ? 'B' : 'A'}${s.at(-1)}`;
-    for (const tampered of [`${moved}.${mac}`, `${body}.${flip(mac)}`, `${flip(body)}.${mac}`, body, 'garbage', `${body}.${mac}.x`, 'a'.repeat(600)]) {
+    for (const tampered of [
+      `${moved}.${mac}`,
+      `${body}.${flip(mac)}`,
+      `${flip(body)}.${mac}`,
+      body,
+      'garbage',
+      `${body}.${mac}.x`,
+      'a'.repeat(600),
+    ]) {
       refusedCursor(await api.call('list', { as: principal(seller, 'agent'), query: { ...query, cursor: tampered } }));
     }
   });
@@ -223,7 +250,9 @@ describe('cursors', () => {
     await seedSeller(api, `${seller}-x`, 3);
     refusedCursor(await api.call('list', { as: principal(`${seller}-x`, 'agent'), query: { ...query, cursor: first.nextCursor } }));
     refusedCursor(await api.call('list', { as: principal(seller, 'agent'), query: { limit: '5', cursor: first.nextCursor } }));
-    refusedCursor(await api.call('list', { as: principal(seller, 'agent'), query: { ...query, priority: 'URGENT', cursor: first.nextCursor } }));
+    refusedCursor(
+      await api.call('list', { as: principal(seller, 'agent'), query: { ...query, priority: 'URGENT', cursor: first.nextCursor } }),
+    );
   });
 
   it('limit above 100 or below 1 is 400 naming limit', async () => {
@@ -241,7 +270,13 @@ describe('dueBefore is an instant, whatever offset it is written with', () => {
   /** Sort keys hold years 0000-9999; cases without a deadline are keyed at the very last instant. */
   const FIRST_MS = Date.parse('0000-01-01T00:00:00.000Z');
   const LAST_MS = Date.parse('9999-12-31T23:59:59.999Z');
-  const deadlines = ['0000-01-01T00:00:00.000Z', '0000-01-01T00:01:00.000Z', '2026-11-30T12:00:00.000Z', '9999-12-31T23:58:00.000Z', '9999-12-31T23:59:59.998Z'];
+  const deadlines = [
+    '0000-01-01T00:00:00.000Z',
+    '0000-01-01T00:01:00.000Z',
+    '2026-11-30T12:00:00.000Z',
+    '9999-12-31T23:58:00.000Z',
+    '9999-12-31T23:59:59.998Z',
+  ];
   let cases: CaseRecord[];
 
   beforeAll(async () => {
@@ -270,7 +305,9 @@ describe('dueBefore is an instant, whatever offset it is written with', () => {
   const DAY = 1_440 * MINUTE;
   const near = (ms: number, within: number) => fc.integer({ min: ms - within, max: ms + within });
   const instants = fc.oneof(
-    fc.constantFrom(...deadlines.map(Date.parse), FIRST_MS, LAST_MS).chain((ms) => fc.oneof(near(ms, 2), near(ms, 2 * MINUTE), near(ms, 2 * DAY))),
+    fc
+      .constantFrom(...deadlines.map(Date.parse), FIRST_MS, LAST_MS)
+      .chain((ms) => fc.oneof(near(ms, 2), near(ms, 2 * MINUTE), near(ms, 2 * DAY))),
     fc.integer({ min: FIRST_MS - 2 * DAY, max: LAST_MS + 2 * DAY }),
   );
   const offsets = fc.array(fc.integer({ min: -(23 * 60 + 59), max: 23 * 60 + 59 }), { minLength: 2, maxLength: 4 });
@@ -287,7 +324,10 @@ describe('dueBefore is an instant, whatever offset it is written with', () => {
         for (const dueBefore of forms) {
           const res = await api.call('list', { as: principal(seller, 'agent'), query: { dueBefore, limit: '100' } });
           expect(res.status, dueBefore).toBe(200);
-          expect(res.body.items.map((i: { caseId: string }) => i.caseId), dueBefore).toEqual(expected);
+          expect(
+            res.body.items.map((i: { caseId: string }) => i.caseId),
+            dueBefore,
+          ).toEqual(expected);
         }
       }),
       { numRuns: 150 },

@@ -12,7 +12,17 @@ import { marketplaceRegistry } from '#lib/marketplaces/index.ts';
 import { shopifyTopics, type ShopifyTopic } from '#lib/marketplaces/shopify.ts';
 import { systemClock } from '#lib/ports/clock.ts';
 import { createTestQueues, createTestTable, documentClient, sqsClient, countItems } from '#test/support/engines.ts';
-import { freshShopifyIds, SHOPIFY, shopifyBody, type ShopifyIds, shopifyWebhookEvent, TEST_SHOP, TEST_SHOP_SELLER, TEST_SHOPIFY_NEXT_SECRET, TEST_SHOPIFY_SECRET } from '#test/support/shopify-factory.ts';
+import {
+  freshShopifyIds,
+  SHOPIFY,
+  shopifyBody,
+  type ShopifyIds,
+  shopifyWebhookEvent,
+  TEST_SHOP,
+  TEST_SHOP_SELLER,
+  TEST_SHOPIFY_NEXT_SECRET,
+  TEST_SHOPIFY_SECRET,
+} from '#test/support/shopify-factory.ts';
 import { aWebhook, lambdaContext, signedWebhookEvent, TEST_MARKETPLACE, TEST_SECRET } from '#test/support/webhook-factory.ts';
 
 /**
@@ -129,7 +139,14 @@ describe('POST /webhooks/shopify', () => {
     const ids = freshShopifyIds();
     const caseId = caseIdFor(SHOPIFY, ids.returnId);
     const answers: Record<string, unknown> = {};
-    const order: ShopifyTopic[] = ['returns/request', 'returns/approve', 'returns/decline', 'returns/reopen', 'returns/close', 'returns/cancel'];
+    const order: ShopifyTopic[] = [
+      'returns/request',
+      'returns/approve',
+      'returns/decline',
+      'returns/reopen',
+      'returns/close',
+      'returns/cancel',
+    ];
     for (const [i, topic] of order.entries()) {
       const res = await deliver(topic, ids, { triggeredAt: at(i * 10) });
       expect(res.status, topic).toBe(202);
@@ -145,7 +162,14 @@ describe('POST /webhooks/shopify', () => {
     });
     const history = await store.getHistory(caseId);
     const marketplaceEvents = history.filter((e) => e.action !== 'DECISION_MADE').map((e) => String(e.details.deliveryId).split(':')[1]);
-    expect(marketplaceEvents).toEqual(['returns-request', 'returns-approve', 'returns-decline', 'returns-reopen', 'returns-close', 'returns-cancel']);
+    expect(marketplaceEvents).toEqual([
+      'returns-request',
+      'returns-approve',
+      'returns-decline',
+      'returns-reopen',
+      'returns-close',
+      'returns-cancel',
+    ]);
     // The approve carried an exchange: the buyer asks for a replacement.
     expect((await store.getCase(caseId))?.return.requestedRemedy).toBe('REPLACEMENT');
   });
@@ -174,7 +198,10 @@ describe('POST /webhooks/shopify', () => {
       const first = await deliver('returns/request', ids, { webhookId: 'wh-retry-1', eventId: 'evt-retry-1' });
       const before = await itemCount();
       const again = await deliver('returns/request', ids, { webhookId: 'wh-retry-1', eventId: 'evt-retry-1' });
-      expect(again).toEqual({ status: 202, body: { caseId: first.body.caseId, status: 'NEEDS_REVIEW', duplicate: true, ignoredReason: 'DUPLICATE_DELIVERY' } });
+      expect(again).toEqual({
+        status: 202,
+        body: { caseId: first.body.caseId, status: 'NEEDS_REVIEW', duplicate: true, ignoredReason: 'DUPLICATE_DELIVERY' },
+      });
       expect(await itemCount()).toBe(before);
     });
 
@@ -278,7 +305,9 @@ describe('POST /webhooks/shopify', () => {
       const before = await itemCount();
       const res = await deliver('returns/request', freshShopifyIds(), { shop: 'someone-else.myshopify.com' });
       expect(res.status).toBe(400);
-      expect(res.body.issues).toEqual([{ field: 'X-Shopify-Shop-Domain', problem: "'someone-else.myshopify.com' is not a shop this service serves" }]);
+      expect(res.body.issues).toEqual([
+        { field: 'X-Shopify-Shop-Domain', problem: "'someone-else.myshopify.com' is not a shop this service serves" },
+      ]);
       expect(await itemCount()).toBe(before);
     });
 
@@ -340,7 +369,9 @@ describe('POST /webhooks/shopify', () => {
       const mutated = fc
         .tuple(topic, fc.anything())
         .chain(([t, value]) =>
-          fc.constantFrom(...Object.keys(objects[t] ?? {})).map((key) => ({ topic: t, body: JSON.stringify({ ...objects[t], [key]: value }) })),
+          fc
+            .constantFrom(...Object.keys(objects[t] ?? {}))
+            .map((key) => ({ topic: t, body: JSON.stringify({ ...objects[t], [key]: value }) })),
         );
       const deepMutated = fc.tuple(topic, fc.jsonValue()).map(([t, value]) => {
         const o = objects[t] ?? {};

@@ -27,7 +27,12 @@ async function sendMessages(queueUrl: string, bodies: readonly string[]): Promis
   await sqsClient().send(
     new SendMessageBatchCommand({
       QueueUrl: queueUrl,
-      Entries: bodies.map((body, i) => ({ Id: String(i), MessageBody: body, MessageGroupId: `group-${body}`, MessageDeduplicationId: `dedup-${body}` })),
+      Entries: bodies.map((body, i) => ({
+        Id: String(i),
+        MessageBody: body,
+        MessageGroupId: `group-${body}`,
+        MessageDeduplicationId: `dedup-${body}`,
+      })),
     }),
   );
 }

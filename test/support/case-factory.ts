@@ -60,7 +60,11 @@ export function newCaseCommit(spec: CaseSpec, options: { now?: string; policy?: 
 }
 
 /** Stores the cases through CaseStore.commit, `batch` at a time; returns them as stored. */
-export async function seedCases(store: CaseStore, specs: readonly CaseSpec[], options: { batch?: number; now?: string } = {}): Promise<CaseRecord[]> {
+export async function seedCases(
+  store: CaseStore,
+  specs: readonly CaseSpec[],
+  options: { batch?: number; now?: string } = {},
+): Promise<CaseRecord[]> {
   const batch = options.batch ?? 50;
   const stored: CaseRecord[] = [];
   for (let i = 0; i < specs.length; i += batch) {

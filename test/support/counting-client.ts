@@ -15,19 +15,29 @@ export type ReadCounts = {
   readCapacityUnits: number;
 };
 
-export function countingDocumentClient(inner: DynamoDBDocumentClient): { client: DynamoDBDocumentClient; counts: ReadCounts; reset(): void } {
+export function countingDocumentClient(inner: DynamoDBDocumentClient): {
+  client: DynamoDBDocumentClient;
+  counts: ReadCounts;
+  reset(): void;
+} {
   const counts: ReadCounts = { indexItems: 0, tableItems: 0, requests: 0, readCapacityUnits: 0 };
-  const isRead = (c: unknown) => c instanceof GetCommand || c instanceof QueryCommand || c instanceof ScanCommand || c instanceof BatchGetCommand;
+  const isRead = (c: unknown) =>
+    c instanceof GetCommand || c instanceof QueryCommand || c instanceof ScanCommand || c instanceof BatchGetCommand;
 
   async function send(command: any, ...rest: any[]): Promise<any> {
     if (!isRead(command)) return (inner.send as (...a: unknown[]) => Promise<unknown>)(command, ...rest);
     command.input.ReturnConsumedCapacity = 'TOTAL';
     const out = await (inner.send as (...a: unknown[]) => Promise<any>)(command, ...rest);
     counts.requests += 1;
-    const consumed = Array.isArray(out.ConsumedCapacity) ? out.ConsumedCapacity : out.ConsumedCapacity === undefined ? [] : [out.ConsumedCapacity];
+    const consumed = Array.isArray(out.ConsumedCapacity)
+      ? out.ConsumedCapacity
+      : out.ConsumedCapacity === undefined
+        ? []
+        : [out.ConsumedCapacity];
     for (const c of consumed) counts.readCapacityUnits += c.CapacityUnits ?? 0;
     if (command instanceof GetCommand) counts.tableItems += out.Item === undefined ? 0 : 1;
-    else if (command instanceof BatchGetCommand) counts.tableItems += Object.values(out.Responses ?? {}).reduce((n: number, items: any) => n + items.length, 0);
+    else if (command instanceof BatchGetCommand)
+      counts.tableItems += Object.values(out.Responses ?? {}).reduce((n: number, items: any) => n + items.length, 0);
     else if (command.input.IndexName !== undefined) counts.indexItems += out.Items?.length ?? 0;
     else counts.tableItems += out.Items?.length ?? 0;
     return out;

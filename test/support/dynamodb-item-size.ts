@@ -35,7 +35,8 @@ export function valueSize(value: AttributeValue): number {
   if (value.B !== undefined) return value.B.byteLength;
   if (value.BOOL !== undefined || value.NULL !== undefined) return 1;
   if (value.L !== undefined) return 3 + value.L.reduce((sum, element) => sum + 1 + valueSize(element), 0);
-  if (value.M !== undefined) return 3 + Object.entries(value.M).reduce((sum, [name, element]) => sum + 1 + utf8(name) + valueSize(element), 0);
+  if (value.M !== undefined)
+    return 3 + Object.entries(value.M).reduce((sum, [name, element]) => sum + 1 + utf8(name) + valueSize(element), 0);
   if (value.SS !== undefined) return value.SS.reduce((sum, s) => sum + utf8(s), 0);
   if (value.NS !== undefined) return value.NS.reduce((sum, n) => sum + numberSize(n), 0);
   if (value.BS !== undefined) return value.BS.reduce((sum, b) => sum + b.byteLength, 0);
@@ -56,9 +57,12 @@ export function indexProjections(item: Record<string, AttributeValue>): Record<s
   for (const index of caseTable.globalSecondaryIndexes as readonly IndexDefinition[]) {
     const keys = [index.partitionKey.name, index.sortKey.name];
     if (keys.some((k) => item[k] === undefined)) continue;
-    const projected: readonly string[] = index.projection === 'ALL' ? Object.keys(item) : index.projection === 'KEYS_ONLY' ? [] : index.projection;
+    const projected: readonly string[] =
+      index.projection === 'ALL' ? Object.keys(item) : index.projection === 'KEYS_ONLY' ? [] : index.projection;
     out[index.indexName] = Object.fromEntries(
-      [...new Set([...tableKeys, ...keys, ...projected])].filter((name) => item[name] !== undefined).map((name) => [name, item[name] as AttributeValue]),
+      [...new Set([...tableKeys, ...keys, ...projected])]
+        .filter((name) => item[name] !== undefined)
+        .map((name) => [name, item[name] as AttributeValue]),
     );
   }
   return out;

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { reasonCodes } from '#lib/contract/reason-codes.ts';
-import { deliveryInspections, evidenceSubmitters, requestedRemedies, safetyHazards, shippingRegions, ticketTypes, trackingEventTypes } from '#lib/contract/return-payload.ts';
+import {
+  deliveryInspections,
+  evidenceSubmitters,
+  requestedRemedies,
+  safetyHazards,
+  shippingRegions,
+  ticketTypes,
+  trackingEventTypes,
+} from '#lib/contract/return-payload.ts';
 import type { FactEvidence, Facts } from '#lib/decision/facts.ts';
 
 /**
@@ -136,15 +144,31 @@ const submitterArb = fc.constantFrom(...evidenceSubmitters);
 
 /** Any piece of evidence: every kind, every finding, every submitter. */
 export const evidenceArb: fc.Arbitrary<FactEvidence> = fc.oneof(
-  fc.record({ kind: fc.constant('PACKAGING_PHOTO' as const), finding: fc.constantFrom('INTACT', 'CRUSHED', 'TORN', 'WET' as const), submittedBy: submitterArb }),
+  fc.record({
+    kind: fc.constant('PACKAGING_PHOTO' as const),
+    finding: fc.constantFrom('INTACT', 'CRUSHED', 'TORN', 'WET' as const),
+    submittedBy: submitterArb,
+  }),
   fc.record({
     kind: fc.constant('PRODUCT_PHOTO' as const),
     finding: fc.constantFrom('DAMAGED', 'DEFECTIVE', 'WRONG_ITEM', 'MISSING_PARTS', 'NOT_AS_PICTURED', 'FINE' as const),
     submittedBy: submitterArb,
   }),
-  fc.record({ kind: fc.constant('INSTALLER_REPORT' as const), finding: fc.constantFrom('DEFECT_FOUND', 'MISUSE_FOUND', 'NO_FAULT' as const), submittedBy: submitterArb }),
-  fc.record({ kind: fc.constant('SERIAL_CHECK' as const), finding: fc.constantFrom('MATCH', 'MISMATCH' as const), submittedBy: submitterArb }),
-  fc.record({ kind: fc.constant('PRESALE_CHAT' as const), finding: fc.constantFrom('MISLEADING_ADVICE', 'ACCURATE_ADVICE' as const), submittedBy: submitterArb }),
+  fc.record({
+    kind: fc.constant('INSTALLER_REPORT' as const),
+    finding: fc.constantFrom('DEFECT_FOUND', 'MISUSE_FOUND', 'NO_FAULT' as const),
+    submittedBy: submitterArb,
+  }),
+  fc.record({
+    kind: fc.constant('SERIAL_CHECK' as const),
+    finding: fc.constantFrom('MATCH', 'MISMATCH' as const),
+    submittedBy: submitterArb,
+  }),
+  fc.record({
+    kind: fc.constant('PRESALE_CHAT' as const),
+    finding: fc.constantFrom('MISLEADING_ADVICE', 'ACCURATE_ADVICE' as const),
+    submittedBy: submitterArb,
+  }),
   fc.record({
     kind: fc.constant('ADDRESS_CHECK' as const),
     finding: fc.constantFrom('ADDRESS_AS_GIVEN_BY_BUYER_WRONG', 'ADDRESS_CORRECT', 'BUYER_UNREACHABLE' as const),
@@ -179,7 +203,14 @@ export const factsArb: fc.Arbitrary<Facts> = fc
     amountPaid: fc.nat({ max: 10_000_000 }),
     shippingCost: fc.nat({ max: 20_000 }),
     shippingRegion: fc.constantFrom(...shippingRegions),
-    events: fc.array(fc.record({ type: fc.constantFrom(...trackingEventTypes), offset: offsetMs(20), weightGrams: optional(fc.integer({ min: 1, max: 50_000 })) }), { maxLength: 8 }),
+    events: fc.array(
+      fc.record({
+        type: fc.constantFrom(...trackingEventTypes),
+        offset: offsetMs(20),
+        weightGrams: optional(fc.integer({ min: 1, max: 50_000 })),
+      }),
+      { maxLength: 8 },
+    ),
     weightAtPickupGrams: optional(fc.integer({ min: 1, max: 50_000 })),
     weightAtDeliveryGrams: optional(fc.integer({ min: 1, max: 50_000 })),
     notTheAgreedCarrier: fc.boolean(),
@@ -192,8 +223,7 @@ export const factsArb: fc.Arbitrary<Facts> = fc
   })
   .map((r): Facts => {
     const shippedMs = r.shipOffset === undefined ? undefined : r.orderedMs + r.shipOffset;
-    const deliveredMs =
-      r.deliverOffset === undefined ? undefined : (shippedMs ?? r.orderedMs) + r.deliverOffset;
+    const deliveredMs = r.deliverOffset === undefined ? undefined : (shippedMs ?? r.orderedMs) + r.deliverOffset;
     const claimedMs = r.orderedMs + r.claimOffset;
     return makeFactsFrom({
       reason: r.reason,

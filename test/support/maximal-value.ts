@@ -33,7 +33,10 @@ export function maximalValue(schema: JsonSchema, root: string, overrides: Overri
 
 function generate(schema: JsonSchema, path: readonly (string | number)[], overrides: Overrides): unknown {
   // The root only tags identifiers; overrides name fields from below it.
-  const field = path.slice(1).filter((p) => typeof p === 'string').join('.');
+  const field = path
+    .slice(1)
+    .filter((p) => typeof p === 'string')
+    .join('.');
   if (field in overrides) return overrides[field];
   const tag = path.join('.');
   const variants = schema.oneOf ?? schema.anyOf;
@@ -43,7 +46,9 @@ function generate(schema: JsonSchema, path: readonly (string | number)[], overri
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
   switch (type) {
     case 'object':
-      return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([key, property]) => [key, generate(property, [...path, key], overrides)]));
+      return Object.fromEntries(
+        Object.entries(schema.properties ?? {}).map(([key, property]) => [key, generate(property, [...path, key], overrides)]),
+      );
     case 'array': {
       if (schema.maxItems === undefined) throw new Error(`${tag}: an array without maxItems has no largest value`);
       return Array.from({ length: schema.maxItems }, (_, i) => generate(schema.items as JsonSchema, [...path, i], overrides));

@@ -17,7 +17,12 @@ import { assignCaseRoute } from '#lib/http/routes/assign-case.ts';
 import { getCaseRoute } from '#lib/http/routes/get-case.ts';
 import { listCasesRoute } from '#lib/http/routes/list-cases.ts';
 import { overrideDecisionRoute } from '#lib/http/routes/override-decision.ts';
-import { CaseDetailResponseSchema, CaseListResponseSchema, ErrorResponseSchema, StaffWriteResponseSchema } from '#lib/http/seller-api-schemas.ts';
+import {
+  CaseDetailResponseSchema,
+  CaseListResponseSchema,
+  ErrorResponseSchema,
+  StaffWriteResponseSchema,
+} from '#lib/http/seller-api-schemas.ts';
 import { systemClock } from '#lib/ports/clock.ts';
 import type { CaseListing } from '#lib/ports/case-listing.ts';
 import type { ProvisionedQueues } from '#local/provision.ts';

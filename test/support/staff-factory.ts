@@ -114,7 +114,11 @@ const shapes: Record<SeedShape, Parameters<typeof aReturn>[0]> = {
 
 /** A case as intake would create it, committed through the store (outbox record included). */
 export async function seedCase(store: CaseStore, spec: SeedSpec): Promise<CaseRecord> {
-  const base = aReturn({ ...shapes[spec.shape ?? 'NEEDS_REVIEW'], sellerId: spec.sellerId, ...(spec.urgent ? { safetyHazard: 'FIRE_RISK' } : {}) });
+  const base = aReturn({
+    ...shapes[spec.shape ?? 'NEEDS_REVIEW'],
+    sellerId: spec.sellerId,
+    ...(spec.urgent ? { safetyHazard: 'FIRE_RISK' } : {}),
+  });
   const claimedAt = spec.claimedAt ?? base.timeline.claimedAt;
   const ret = { ...base, ...(spec.reason === undefined ? {} : { reason: spec.reason }), timeline: { ...base.timeline, claimedAt } };
   const payload = WebhookPayloadSchema.parse(aWebhook('return.requested', ret, { occurredAt: claimedAt }));
@@ -125,6 +129,11 @@ export async function seedCase(store: CaseStore, spec: SeedSpec): Promise<CaseRe
     const { dueAt: _dueAt, ...rest } = next;
     next = rest;
   }
-  await store.commit({ next, expectedVersion: 0, events: outcome.events, ...(outcome.outbox === undefined ? {} : { outbox: outcome.outbox }) });
+  await store.commit({
+    next,
+    expectedVersion: 0,
+    events: outcome.events,
+    ...(outcome.outbox === undefined ? {} : { outbox: outcome.outbox }),
+  });
   return next;
 }

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { assertTransition, canTransition, type CaseStatus, caseIdFor, caseStatuses, isAwaitingApproval, isAwaitingStaff, isMoneyMoving, isOpenToDecision, isTerminal } from '#lib/workflow/case.ts';
+import {
+  assertTransition,
+  canTransition,
+  type CaseStatus,
+  caseIdFor,
+  caseStatuses,
+  isAwaitingApproval,
+  isAwaitingStaff,
+  isMoneyMoving,
+  isOpenToDecision,
+  isTerminal,
+} from '#lib/workflow/case.ts';
 import { IllegalTransitionError, ConflictError } from '#lib/contract/errors.ts';
 import { applyMarketplaceEvent } from '#lib/workflow/lifecycle.ts';
 import type { Decision } from '#lib/decision/decision-schema.ts';
@@ -72,7 +83,11 @@ describe('applying marketplace events', () => {
       ['REFUND_DUE', 'REFUND_PENDING', 'REFUND_PENDING', 1, 2],
     ]);
     expect(out.next.refund).toMatchObject({ status: 'PENDING', amount: 39_900, currency: 'CNY' });
-    expect(out.outbox?.message).toMatchObject({ caseId: out.next.caseId, amount: out.next.decision?.refund.amount, refundId: out.next.refund?.refundId });
+    expect(out.outbox?.message).toMatchObject({
+      caseId: out.next.caseId,
+      amount: out.next.decision?.refund.amount,
+      refundId: out.next.refund?.refundId,
+    });
   });
 
   it('keeps the fired rules’ trace on the case and the full trace, every rule evaluated, in the DECISION_MADE event', () => {
@@ -118,11 +133,27 @@ describe('applying marketplace events', () => {
       ...ret,
       carrier: { code: 'sf-express', events: [{ type: 'EXCEPTION_DAMAGE' as const, at: '2026-11-03T10:00:00Z' }] },
       evidence: [
-        { id: 'ev-9', kind: 'PACKAGING_PHOTO' as const, finding: 'CRUSHED' as const, submittedBy: 'BUYER' as const, submittedAt: '2026-11-06T09:00:00Z' },
-        { id: 'ev-10', kind: 'PRODUCT_PHOTO' as const, finding: 'DAMAGED' as const, submittedBy: 'BUYER' as const, submittedAt: '2026-11-06T09:00:00Z' },
+        {
+          id: 'ev-9',
+          kind: 'PACKAGING_PHOTO' as const,
+          finding: 'CRUSHED' as const,
+          submittedBy: 'BUYER' as const,
+          submittedAt: '2026-11-06T09:00:00Z',
+        },
+        {
+          id: 'ev-10',
+          kind: 'PRODUCT_PHOTO' as const,
+          finding: 'DAMAGED' as const,
+          submittedBy: 'BUYER' as const,
+          submittedAt: '2026-11-06T09:00:00Z',
+        },
       ],
     };
-    const second = applyMarketplaceEvent(first.next, parse(aWebhook('return.updated', withScan, { occurredAt: '2026-11-07T00:00:00Z' })), ctx);
+    const second = applyMarketplaceEvent(
+      first.next,
+      parse(aWebhook('return.updated', withScan, { occurredAt: '2026-11-07T00:00:00Z' })),
+      ctx,
+    );
     if (second.kind !== 'CHANGE') throw new Error('expected a change');
     expect(second.next.decision?.allocation).toMatchObject({ dominant: 'carrier' });
     expect(second.next.decisionCount).toBe(2);
@@ -135,7 +166,11 @@ describe('applying marketplace events', () => {
     const first = applyMarketplaceEvent(undefined, parse(aWebhook('return.requested', ret)), ctx);
     if (first.kind !== 'CHANGE' || first.next.refund === undefined) throw new Error('expected a refund');
     expect(first.next.status).toBe('REFUND_PENDING');
-    const later = applyMarketplaceEvent(first.next, parse(aWebhook('return.updated', { ...ret, evidence: [] }, { occurredAt: '2026-11-07T00:00:00Z' })), ctx);
+    const later = applyMarketplaceEvent(
+      first.next,
+      parse(aWebhook('return.updated', { ...ret, evidence: [] }, { occurredAt: '2026-11-07T00:00:00Z' })),
+      ctx,
+    );
     if (later.kind !== 'CHANGE') throw new Error('expected a change');
     expect(later.events.map((e) => e.action)).toEqual(['RETURN_UPDATED', 'REFUND_WITHDRAWN', 'DECISION_MADE']);
     expect(later.next.status).toBe('NEEDS_REVIEW');
@@ -143,7 +178,11 @@ describe('applying marketplace events', () => {
     expect(later.clearOutbox).toEqual({ caseId: first.next.caseId, refundId: first.next.refund.refundId });
     expect(later.outbox).toBeUndefined();
     // The same end as if the update had arrived before the request: order does not matter.
-    const updateFirst = applyMarketplaceEvent(undefined, parse(aWebhook('return.updated', { ...ret, evidence: [] }, { occurredAt: '2026-11-07T00:00:00Z' })), ctx);
+    const updateFirst = applyMarketplaceEvent(
+      undefined,
+      parse(aWebhook('return.updated', { ...ret, evidence: [] }, { occurredAt: '2026-11-07T00:00:00Z' })),
+      ctx,
+    );
     if (updateFirst.kind !== 'CHANGE') throw new Error('expected a change');
     expect(updateFirst.next.status).toBe(later.next.status);
     expect(updateFirst.next.decision?.remedy).toBe(later.next.decision?.remedy);
@@ -153,7 +192,11 @@ describe('applying marketplace events', () => {
     const ret = aReturn();
     const first = applyMarketplaceEvent(undefined, parse(aWebhook('return.requested', ret)), ctx);
     if (first.kind !== 'CHANGE') throw new Error('expected a change');
-    const later = applyMarketplaceEvent(first.next, parse(aWebhook('return.updated', { ...ret, reasonDetail: 'still leaking' }, { occurredAt: '2026-11-07T00:00:00Z' })), ctx);
+    const later = applyMarketplaceEvent(
+      first.next,
+      parse(aWebhook('return.updated', { ...ret, reasonDetail: 'still leaking' }, { occurredAt: '2026-11-07T00:00:00Z' })),
+      ctx,
+    );
     if (later.kind !== 'CHANGE') throw new Error('expected a change');
     expect(later.events.map((e) => e.action)).toEqual(['RETURN_UPDATED']);
     expect(later.next.refund).toEqual(first.next.refund);
@@ -165,9 +208,22 @@ describe('applying marketplace events', () => {
     const first = applyMarketplaceEvent(undefined, parse(aWebhook('return.requested', ret)), ctx);
     if (first.kind !== 'CHANGE' || first.next.refund === undefined) throw new Error('expected a refund');
     const claimed = { ...first.next, refund: { ...first.next.refund, status: 'APPLYING' as const } };
-    const resolved = { ...first.next, resolution: { kind: 'APPROVED' as const, remedy: 'FULL_REFUND', by: { kind: 'STAFF' as const, id: 'u1', role: 'supervisor' }, at: '2026-11-06T10:00:00Z', version: 1 } };
+    const resolved = {
+      ...first.next,
+      resolution: {
+        kind: 'APPROVED' as const,
+        remedy: 'FULL_REFUND',
+        by: { kind: 'STAFF' as const, id: 'u1', role: 'supervisor' },
+        at: '2026-11-06T10:00:00Z',
+        version: 1,
+      },
+    };
     for (const current of [claimed, resolved]) {
-      const later = applyMarketplaceEvent(current, parse(aWebhook('return.updated', { ...ret, evidence: [] }, { occurredAt: '2026-11-07T00:00:00Z' })), ctx);
+      const later = applyMarketplaceEvent(
+        current,
+        parse(aWebhook('return.updated', { ...ret, evidence: [] }, { occurredAt: '2026-11-07T00:00:00Z' })),
+        ctx,
+      );
       if (later.kind !== 'CHANGE') throw new Error('expected a change');
       expect(later.events.map((e) => e.action)).toEqual(['RETURN_UPDATED']);
       expect(later.next.decision).toEqual(first.next.decision);

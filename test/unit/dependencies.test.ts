@@ -31,7 +31,12 @@ function runtimeSpecifiers(file: string): string[] {
   function visit(node: ts.Node): void {
     if (ts.isImportDeclaration(node) && !node.importClause?.isTypeOnly && ts.isStringLiteral(node.moduleSpecifier)) {
       found.push(node.moduleSpecifier.text);
-    } else if (ts.isExportDeclaration(node) && !node.isTypeOnly && node.moduleSpecifier !== undefined && ts.isStringLiteral(node.moduleSpecifier)) {
+    } else if (
+      ts.isExportDeclaration(node) &&
+      !node.isTypeOnly &&
+      node.moduleSpecifier !== undefined &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
       found.push(node.moduleSpecifier.text);
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       const [argument] = node.arguments;
@@ -79,7 +84,9 @@ function packagesReachedFrom(entries: string[]): Map<string, string> {
 describe('dependencies', () => {
   it('the functions load at run time only packages listed in dependencies, and every dependency is used', () => {
     const reached = packagesReachedFrom(tsFilesUnder(join(root, 'functions')));
-    const notRuntime = [...reached].filter(([name]) => manifest.dependencies[name] === undefined).map(([name, file]) => `${name} (imported by ${file})`);
+    const notRuntime = [...reached]
+      .filter(([name]) => manifest.dependencies[name] === undefined)
+      .map(([name, file]) => `${name} (imported by ${file})`);
     expect(notRuntime).toEqual([]);
     // jose signs and verifies the local dev tokens only (local/dev-auth.ts): a devDependency.
     expect(Object.keys(manifest.dependencies).filter((name) => !reached.has(name))).toEqual([]);
@@ -107,7 +114,10 @@ describe('dependencies', () => {
       const reached = packagesReachedFrom([join(root, 'functions', spec.name, 'index.ts')]);
       return clientFor
         .filter(([client, granted]) => reached.has(client) !== granted(spec.access))
-        .map(([client]) => `${spec.name} ${reached.has(client) ? `reaches ${client} (via ${reached.get(client)}) without a grant` : `is granted ${client} but never reaches it`}`);
+        .map(
+          ([client]) =>
+            `${spec.name} ${reached.has(client) ? `reaches ${client} (via ${reached.get(client)}) without a grant` : `is granted ${client} but never reaches it`}`,
+        );
     });
     expect(mismatches).toEqual([]);
   });
@@ -117,7 +127,9 @@ describe('dependencies', () => {
     // a bare `import './x.ts'` would be dropped with it, silently.
     const bare = tsFilesUnder(join(root, 'functions')).flatMap((file) => {
       const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest);
-      return source.statements.filter((s) => ts.isImportDeclaration(s) && s.importClause === undefined).map((s) => `${relative(root, file)}: ${s.getText(source)}`);
+      return source.statements
+        .filter((s) => ts.isImportDeclaration(s) && s.importClause === undefined)
+        .map((s) => `${relative(root, file)}: ${s.getText(source)}`);
     });
     expect(bare).toEqual([]);
     expect(manifest).toHaveProperty('sideEffects', false);

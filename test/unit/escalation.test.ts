@@ -85,15 +85,35 @@ describe('planEscalation', () => {
     expect(plan.set.status).toBe('REFUND_PENDING');
     expect(plan.remove).toEqual(['dueAt']);
     expect('escalationLevel' in plan.set).toBe(false);
-    expect(plan.set.refund).toEqual({ refundId, amount: 99_900, currency: 'CNY', status: 'PENDING', decidedAtVersion: c.version + 1, dueAt: now });
-    expect(plan.set.ledger?.filter((l) => l.kind === 'BUYER_REFUND')).toEqual([expect.objectContaining({ amount: 99_900, paidBy: 'SELLER', bornBy: 'SELLER' })]);
+    expect(plan.set.refund).toEqual({
+      refundId,
+      amount: 99_900,
+      currency: 'CNY',
+      status: 'PENDING',
+      decidedAtVersion: c.version + 1,
+      dueAt: now,
+    });
+    expect(plan.set.ledger?.filter((l) => l.kind === 'BUYER_REFUND')).toEqual([
+      expect.objectContaining({ amount: 99_900, paidBy: 'SELLER', bornBy: 'SELLER' }),
+    ]);
     expect(plan.set.ledger?.some((l) => l.kind === 'RETURN_SHIPPING')).toBe(false);
-    expect(plan.outbox).toMatchObject({ caseId: c.caseId, refundId, message: { refundId, amount: 99_900, currency: 'CNY', decidedAtVersion: c.version + 1 } });
+    expect(plan.outbox).toMatchObject({
+      caseId: c.caseId,
+      refundId,
+      message: { refundId, amount: 99_900, currency: 'CNY', decidedAtVersion: c.version + 1 },
+    });
     expect(plan.events.map((e) => [e.action, e.fromStatus, e.toStatus, e.version, e.seq])).toEqual([
       ['DEFAULT_RESOLUTION', 'NEEDS_REVIEW', 'REFUND_PENDING', c.version + 1, 0],
       ['REFUND_DUE', 'REFUND_PENDING', 'REFUND_PENDING', c.version + 1, 1],
     ]);
-    expect(plan.events[0]?.details).toMatchObject({ rule: 'MANAGER_RESOLUTION_DEADLINE', resolution: 'BUYER_WINS_FULL_REFUND', refundId, amount: 99_900, fromLevel: 'MANAGER', toLevel: 'MANAGER' });
+    expect(plan.events[0]?.details).toMatchObject({
+      rule: 'MANAGER_RESOLUTION_DEADLINE',
+      resolution: 'BUYER_WINS_FULL_REFUND',
+      refundId,
+      amount: 99_900,
+      fromLevel: 'MANAGER',
+      toLevel: 'MANAGER',
+    });
   });
 
   it('BUYER_WINS_RETURN_AND_REFUND also puts the return label on the seller', () => {
@@ -112,7 +132,11 @@ describe('planEscalation', () => {
     expect(plan.set).toEqual({ version: c.version + 1, updatedAt: '2026-11-12T00:00:00.000Z' });
     expect(plan.remove).toEqual(['dueAt']);
     expect(plan.events).toHaveLength(1);
-    expect(plan.events[0]).toMatchObject({ action: 'DEFAULT_RESOLUTION', toStatus: 'DECIDED', details: { resolution: 'HOLD_WITH_MANAGER' } });
+    expect(plan.events[0]).toMatchObject({
+      action: 'DEFAULT_RESOLUTION',
+      toStatus: 'DECIDED',
+      details: { resolution: 'HOLD_WITH_MANAGER' },
+    });
   });
 
   it('a buyer-wins resolution with nothing paid is held with the manager, saying why', () => {
@@ -132,7 +156,10 @@ describe('planEscalation', () => {
     expect(underWay).toMatchObject({ kind: 'DEFAULT_RESOLUTION', resolution: 'HOLD_WITH_MANAGER' });
     if (underWay.kind === 'SKIP') return;
     expect(underWay.events[0]?.details).toMatchObject({ heldBecause: 'REFUND_ALREADY_UNDER_WAY' });
-    expect(planEscalation(due({ ...base, refund: { ...refund, status: 'CANCELLED' } }), { now, policy })).toMatchObject({ resolution: 'BUYER_WINS_FULL_REFUND', outbox: expect.anything() });
+    expect(planEscalation(due({ ...base, refund: { ...refund, status: 'CANCELLED' } }), { now, policy })).toMatchObject({
+      resolution: 'BUYER_WINS_FULL_REFUND',
+      outbox: expect.anything(),
+    });
   });
 
   it('a default resolution keeps carrier claims from the ledger and replaces the rest', () => {
@@ -166,7 +193,10 @@ describe('planEscalation', () => {
     const dueAt = c.dueAt as string;
     expect(planEscalation(due(c), { now: plus(dueAt, -1), policy })).toMatchObject({ kind: 'SKIP', reason: 'NOT_DUE' });
     for (const status of ['REFUND_PENDING', 'REFUNDED', 'REJECTED', 'CANCELLED', 'CLOSED'] as const) {
-      expect(planEscalation(due({ ...c, status }), { now: plus(dueAt, MIN), policy })).toMatchObject({ kind: 'SKIP', reason: 'NOT_AWAITING_STAFF' });
+      expect(planEscalation(due({ ...c, status }), { now: plus(dueAt, MIN), policy })).toMatchObject({
+        kind: 'SKIP',
+        reason: 'NOT_AWAITING_STAFF',
+      });
     }
   });
 

@@ -25,7 +25,15 @@ const layers: readonly { name: string; paths: readonly string[] }[] = [
   { name: 'adapters', paths: ['functions/lib/adapters/', 'functions/lib/marketplaces/'] },
   {
     name: 'triggers',
-    paths: ['functions/lib/http/', 'functions/lib/sqs/', 'functions/lib/schedule/', 'functions/lib/wiring', 'functions/lib/observability.ts', 'functions/lib/config.ts', 'functions/'],
+    paths: [
+      'functions/lib/http/',
+      'functions/lib/sqs/',
+      'functions/lib/schedule/',
+      'functions/lib/wiring',
+      'functions/lib/observability.ts',
+      'functions/lib/config.ts',
+      'functions/',
+    ],
   },
 ];
 const sharedData = new Set(['infra/definitions.ts']);
@@ -41,7 +49,13 @@ export function layerOf(file: string): number | undefined {
   return best?.index;
 }
 
-const aliases: Readonly<Record<string, string>> = { '#lib/': 'functions/lib/', '#infra/': 'infra/', '#local/': 'local/', '#test/': 'test/', '#ops/': 'ops/' };
+const aliases: Readonly<Record<string, string>> = {
+  '#lib/': 'functions/lib/',
+  '#infra/': 'infra/',
+  '#local/': 'local/',
+  '#test/': 'test/',
+  '#ops/': 'ops/',
+};
 const SPECIFIER = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
 
 /** The project files a source file imports (repo-relative), ignoring packages and node builtins. */
@@ -155,7 +169,8 @@ describe('layers of functions/', () => {
   });
 
   it('reads every form of import', () => {
-    const source = "import { a } from './a.ts';\nimport type { B } from '#lib/contract/b.ts';\nexport { c } from '../c.ts';\nconst d = () => import('./d.ts');\nimport * as z from 'zod';";
+    const source =
+      "import { a } from './a.ts';\nimport type { B } from '#lib/contract/b.ts';\nexport { c } from '../c.ts';\nconst d = () => import('./d.ts');\nimport * as z from 'zod';";
     expect(importsOf('functions/lib/x/y.ts', source)).toEqual([
       'functions/lib/x/a.ts',
       'functions/lib/contract/b.ts',

@@ -34,7 +34,12 @@ afterEach(() => {
 describe('startScheduler', () => {
   it('invokes the handler with an EventBridge Scheduled Event on every tick', async () => {
     const events: ScheduledEvent[] = [];
-    const scheduler = startScheduler({ name: 'escalate-stale-cases', everyMs: 1_000, log, handler: async (event) => void events.push(event) });
+    const scheduler = startScheduler({
+      name: 'escalate-stale-cases',
+      everyMs: 1_000,
+      log,
+      handler: async (event) => void events.push(event),
+    });
 
     await vi.advanceTimersByTimeAsync(2_000);
     await scheduler.stop();

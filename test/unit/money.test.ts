@@ -3,7 +3,8 @@ import { currencyCodes, formatMoney, isKnownCurrency, minorUnitDigits, NO_CURREN
 import { CurrencySchema, MinorUnitsSchema } from '#lib/contract/return-payload.ts';
 
 /** What Intl itself says, with its default options: the digits money.ts must agree with. */
-const intlDigits = (code: string) => new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits;
+const intlDigits = (code: string) =>
+  new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits;
 
 /** The amount back in minor units from `CODE 123.45`, or undefined when it does not read so. */
 function parseMoney(text: string, code: string, digits: number): number | undefined {
@@ -31,7 +32,7 @@ describe('money through Intl', () => {
     }
   });
 
-  it('reads as staff see it on the marketplace: code, plain space, no grouping, the currency\'s own digits', () => {
+  it("reads as staff see it on the marketplace: code, plain space, no grouping, the currency's own digits", () => {
     expect(formatMoney(249_900, 'CNY')).toBe('CNY 2499.00');
     expect(formatMoney(5, 'EUR')).toBe('EUR 0.05');
     expect(formatMoney(1_200, 'JPY')).toBe('JPY 1200');
@@ -42,7 +43,9 @@ describe('money through Intl', () => {
   });
 
   it.each(['ABC', 'XTS', 'ZZZ'])('refuses %s, well formed but not a currency the system can format', (code) => {
-    expect(CurrencySchema.safeParse(code).error?.issues.map((i) => i.message)).toEqual(['must be an ISO 4217 currency code (or XXX, not yet known)']);
+    expect(CurrencySchema.safeParse(code).error?.issues.map((i) => i.message)).toEqual([
+      'must be an ISO 4217 currency code (or XXX, not yet known)',
+    ]);
     expect(isKnownCurrency(code)).toBe(false);
     expect(() => formatMoney(100, code)).toThrow(RangeError);
   });

@@ -41,13 +41,16 @@ describe('token claims → principal', () => {
     expect((thrown as Error).message).toContain(claim);
   });
 
-  test.prop([fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.array(fc.string())))])('never throws anything but 401/403', (claims) => {
-    try {
-      principalFromClaims(claims);
-    } catch (error) {
-      expect(error instanceof ForbiddenError || error instanceof AuthenticationError).toBe(true);
-    }
-  });
+  test.prop([fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.array(fc.string())))])(
+    'never throws anything but 401/403',
+    (claims) => {
+      try {
+        principalFromClaims(claims);
+      } catch (error) {
+        expect(error instanceof ForbiddenError || error instanceof AuthenticationError).toBe(true);
+      }
+    },
+  );
 });
 
 describe('role permissions', () => {
@@ -66,21 +69,24 @@ describe('refund authority', () => {
     expect(() => assertRefundAuthority('agent', { amount: 249_900, currency: 'CNY' }, defaultPolicy)).toThrow(
       'Refund CNY 2499.00 exceeds the agent limit of CNY 500.00; a supervisor (limit CNY 5000.00) must approve it',
     );
-    expect(() => assertRefundAuthority('manager', { amount: 6_000_000, currency: 'CNY' }, defaultPolicy)).toThrow(/no role's limit covers it/);
+    expect(() => assertRefundAuthority('manager', { amount: 6_000_000, currency: 'CNY' }, defaultPolicy)).toThrow(
+      /no role's limit covers it/,
+    );
     expect(() => assertRefundAuthority('manager', { amount: 100, currency: 'USD' }, defaultPolicy)).toThrow(AuthorityExceededError);
     expect(() => assertRefundAuthority('agent', { amount: 50_000, currency: 'CNY' }, defaultPolicy)).not.toThrow();
     expect(roleRequiredFor(50_001, 'CNY', defaultPolicy)).toBe('supervisor');
   });
 
-  test.prop([fc.constantFrom('agent', 'supervisor', 'manager' as const), fc.integer({ min: 1, max: 10_000_000 }), fc.constantFrom('CNY', 'EUR')])(
-    'allowed exactly when the amount is within the role’s policy limit',
-    (role, amount, currency) => {
-      const within = amount <= (defaultPolicy.authorityLimits[currency]?.[role] ?? -1);
-      const check = () => assertRefundAuthority(role, { amount, currency }, defaultPolicy);
-      if (within) expect(check).not.toThrow();
-      else expect(check).toThrow(AuthorityExceededError);
-    },
-  );
+  test.prop([
+    fc.constantFrom('agent', 'supervisor', 'manager' as const),
+    fc.integer({ min: 1, max: 10_000_000 }),
+    fc.constantFrom('CNY', 'EUR'),
+  ])('allowed exactly when the amount is within the role’s policy limit', (role, amount, currency) => {
+    const within = amount <= (defaultPolicy.authorityLimits[currency]?.[role] ?? -1);
+    const check = () => assertRefundAuthority(role, { amount, currency }, defaultPolicy);
+    if (within) expect(check).not.toThrow();
+    else expect(check).toThrow(AuthorityExceededError);
+  });
 });
 
 describe('decision authority', () => {

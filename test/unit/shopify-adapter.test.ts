@@ -5,8 +5,26 @@ import { ValidationError } from '#lib/contract/errors.ts';
 import { WebhookPayloadSchema, type ReturnV1 } from '#lib/contract/return-payload.ts';
 import type { InboundWebhook, ParsedDelivery, Translation } from '#lib/ports/marketplace-adapter.ts';
 import { canonicalOnly, MarketplaceConfigSchema, marketplaceRegistry } from '#lib/marketplaces/index.ts';
-import { reasonCodeFor, shopifyAdapter, type ShopifyDelivery, shopifyHmac, shopifyReturnReasons, shopifyTopics, shopifyWebhookBodySchemas, ShopifyShopsSchema, verifyShopifyHmac } from '#lib/marketplaces/shopify.ts';
-import { shopifyBody, shopifyFixture, shopifyHeaders, TEST_SHOP, TEST_SHOP_SELLER, TEST_SHOPIFY_NEXT_SECRET, TEST_SHOPIFY_SECRET } from '#test/support/shopify-factory.ts';
+import {
+  reasonCodeFor,
+  shopifyAdapter,
+  type ShopifyDelivery,
+  shopifyHmac,
+  shopifyReturnReasons,
+  shopifyTopics,
+  shopifyWebhookBodySchemas,
+  ShopifyShopsSchema,
+  verifyShopifyHmac,
+} from '#lib/marketplaces/shopify.ts';
+import {
+  shopifyBody,
+  shopifyFixture,
+  shopifyHeaders,
+  TEST_SHOP,
+  TEST_SHOP_SELLER,
+  TEST_SHOPIFY_NEXT_SECRET,
+  TEST_SHOPIFY_SECRET,
+} from '#test/support/shopify-factory.ts';
 
 const adapter = shopifyAdapter({ shops: { [TEST_SHOP]: TEST_SHOP_SELLER } });
 const receivedAt = '2026-11-06T09:00:00.000Z';
@@ -96,7 +114,7 @@ describe('Shopify signature', () => {
 });
 
 describe('Shopify return reasons', () => {
-  it('maps every Shopify reason onto a reason code, by Shopify\'s own definitions', () => {
+  it("maps every Shopify reason onto a reason code, by Shopify's own definitions", () => {
     expect(Object.fromEntries(shopifyReturnReasons.map((r) => [r, reasonCodeFor(r)]))).toEqual({
       color: 'BUYER_NO_REASON_RETURN',
       defective: 'PRODUCT_QUALITY_DEFECT',
@@ -130,7 +148,9 @@ describe('Shopify body schemas', () => {
 
   it('refuses an id that is not the one in admin_graphql_api_id', () => {
     const body = shopifyFixture('returns/cancel').replace('"id": 123134564567890', '"id": 5');
-    expect(validationIssues(() => parse('returns/cancel', body))).toEqual([{ field: 'id', problem: 'must be the number in admin_graphql_api_id' }]);
+    expect(validationIssues(() => parse('returns/cancel', body))).toEqual([
+      { field: 'id', problem: 'must be the number in admin_graphql_api_id' },
+    ]);
   });
 
   it('ignores fields a later API version adds', () => {
@@ -234,17 +254,26 @@ describe('Shopify translation', () => {
     ['a currency the contract accepts is taken', 'EUR', 'EUR'],
     ['a well-formed code the system cannot format stays not known', 'ABC', 'XXX'],
     ['a malformed code stays not known', 'eur', 'XXX'],
-  ])('the shop\'s currency from its return shipping fee: %s', (_name, code, currency) => {
+  ])("the shop's currency from its return shipping fee: %s", (_name, code, currency) => {
     const fee = { price: { shop_money: { amount: '5.00', currency_code: code } } };
     const body = JSON.stringify({ ...JSON.parse(shopifyFixture('returns/request')), return_shipping_fees: [fee] });
-    const payload = payloadOf(adapter.translate(parsed('returns/request', body), { marketplace: 'shopify', receivedAt, existing: undefined }));
+    const payload = payloadOf(
+      adapter.translate(parsed('returns/request', body), { marketplace: 'shopify', receivedAt, existing: undefined }),
+    );
     expect(WebhookPayloadSchema.safeParse(payload).success).toBe(true);
-    expect(payload.eventType === 'return.requested' && payload.return.money).toEqual({ currency, itemValue: 0, amountPaid: 0, shippingCost: 0 });
+    expect(payload.eventType === 'return.requested' && payload.return.money).toEqual({
+      currency,
+      itemValue: 0,
+      amountPaid: 0,
+      shippingCost: 0,
+    });
   });
 
-  it('a request without line items (as in Shopify\'s own example) is a return with no reason given', () => {
+  it("a request without line items (as in Shopify's own example) is a return with no reason given", () => {
     const body = JSON.stringify({ ...JSON.parse(shopifyFixture('returns/request')), return_line_items: [], total_return_line_items: 0 });
-    const payload = payloadOf(adapter.translate(parsed('returns/request', body), { marketplace: 'shopify', receivedAt, existing: undefined }));
+    const payload = payloadOf(
+      adapter.translate(parsed('returns/request', body), { marketplace: 'shopify', receivedAt, existing: undefined }),
+    );
     expect(payload.eventType === 'return.requested' && payload.return).toMatchObject({ reason: 'BUYER_NO_REASON_RETURN', items: [] });
   });
 
@@ -270,7 +299,11 @@ describe('Shopify translation', () => {
       return: { ...existing.return, money: { currency: 'EUR', itemValue: 5_000, amountPaid: 5_000, shippingCost: 500 }, evidence: [] },
     };
     const payload = payloadOf(
-      adapter.translate(parsed('returns/approve', shopifyBody('returns/approve', ids)), { marketplace: 'shopify', receivedAt, existing: enriched }),
+      adapter.translate(parsed('returns/approve', shopifyBody('returns/approve', ids)), {
+        marketplace: 'shopify',
+        receivedAt,
+        existing: enriched,
+      }),
     );
     // The published approve example has an exchange and no return line items.
     expect(payload.return).toEqual({ ...enriched.return, requestedRemedy: 'REPLACEMENT' });
@@ -278,9 +311,16 @@ describe('Shopify translation', () => {
 
   it('an approve for a return never requested creates it from the object', () => {
     const payload = payloadOf(
-      adapter.translate(parsed('returns/approve', shopifyBody('returns/approve', ids)), { marketplace: 'shopify', receivedAt, existing: undefined }),
+      adapter.translate(parsed('returns/approve', shopifyBody('returns/approve', ids)), {
+        marketplace: 'shopify',
+        receivedAt,
+        existing: undefined,
+      }),
     );
-    expect(payload).toMatchObject({ eventType: 'return.updated', return: { marketplaceReturnId: ids.returnId, requestedRemedy: 'REPLACEMENT' } });
+    expect(payload).toMatchObject({
+      eventType: 'return.updated',
+      return: { marketplaceReturnId: ids.returnId, requestedRemedy: 'REPLACEMENT' },
+    });
   });
 
   it.each(['returns/decline', 'returns/reopen', 'returns/close'] as const)('%s records an update with the facts unchanged', (topic) => {
@@ -311,7 +351,11 @@ describe('Shopify translation', () => {
 
   it('a cancel carries the identifiers only', () => {
     const payload = payloadOf(
-      adapter.translate(parsed('returns/cancel', shopifyBody('returns/cancel', ids)), { marketplace: 'shopify', receivedAt, existing: undefined }),
+      adapter.translate(parsed('returns/cancel', shopifyBody('returns/cancel', ids)), {
+        marketplace: 'shopify',
+        receivedAt,
+        existing: undefined,
+      }),
     );
     expect(payload).toMatchObject({
       eventType: 'return.cancelled',
@@ -339,14 +383,17 @@ describe('marketplace registry and configuration', () => {
 });
 
 describe('local signing (npm run sign -- --marketplace shopify)', () => {
-  it.each(shopifyTopics)('the %s sample is a valid Shopify body, signed with the shopify dev secret and addressed to the dev shop', async (topic) => {
-    const { buildShopifySample, DEV_SHOPIFY_SHOP, shopifySignedRequest } = await import('#local/sample-webhook.ts');
-    const { DEV_WEBHOOK_SECRETS } = await import('#local/dev-secrets.ts');
-    const body = JSON.stringify(buildShopifySample({ topic, returnId: '42' }));
-    expect(shopifyWebhookBodySchemas[topic].safeParse(JSON.parse(body)).error).toBeUndefined();
-    const req = shopifySignedRequest({ baseUrl: 'http://127.0.0.1:3000/', body, topic });
-    expect(req.url).toBe('http://127.0.0.1:3000/webhooks/shopify');
-    expect(req.headers).toMatchObject({ 'x-shopify-topic': topic, 'x-shopify-shop-domain': DEV_SHOPIFY_SHOP });
-    expect(verifyShopifyHmac(req.headers['x-shopify-hmac-sha256'], body, [DEV_WEBHOOK_SECRETS.shopify ?? ''])).toEqual({ ok: true });
-  });
+  it.each(shopifyTopics)(
+    'the %s sample is a valid Shopify body, signed with the shopify dev secret and addressed to the dev shop',
+    async (topic) => {
+      const { buildShopifySample, DEV_SHOPIFY_SHOP, shopifySignedRequest } = await import('#local/sample-webhook.ts');
+      const { DEV_WEBHOOK_SECRETS } = await import('#local/dev-secrets.ts');
+      const body = JSON.stringify(buildShopifySample({ topic, returnId: '42' }));
+      expect(shopifyWebhookBodySchemas[topic].safeParse(JSON.parse(body)).error).toBeUndefined();
+      const req = shopifySignedRequest({ baseUrl: 'http://127.0.0.1:3000/', body, topic });
+      expect(req.url).toBe('http://127.0.0.1:3000/webhooks/shopify');
+      expect(req.headers).toMatchObject({ 'x-shopify-topic': topic, 'x-shopify-shop-domain': DEV_SHOPIFY_SHOP });
+      expect(verifyShopifyHmac(req.headers['x-shopify-hmac-sha256'], body, [DEV_WEBHOOK_SECRETS.shopify ?? ''])).toEqual({ ok: true });
+    },
+  );
 });

@@ -21,18 +21,47 @@ import type { TrackedReturn, WebhookModel } from '#local/soak/webhook-traffic.ts
 const caseId = 'cs_000000000000000000000001';
 
 function aCase(status: CaseStatus, version: number, refund?: CaseRecord['refund']): CaseRecord {
-  return { caseId, status, version, marketplace: 'm', marketplaceReturnId: 'r', ...(refund === undefined ? {} : { refund }) } as unknown as CaseRecord;
+  return {
+    caseId,
+    status,
+    version,
+    marketplace: 'm',
+    marketplaceReturnId: 'r',
+    ...(refund === undefined ? {} : { refund }),
+  } as unknown as CaseRecord;
 }
 
-function ev(version: number, seq: number, action: string, fromStatus: CaseStatus | null, toStatus: CaseStatus, details: Record<string, unknown> = {}): HistoryEvent {
+function ev(
+  version: number,
+  seq: number,
+  action: string,
+  fromStatus: CaseStatus | null,
+  toStatus: CaseStatus,
+  details: Record<string, unknown> = {},
+): HistoryEvent {
   return { caseId, version, seq, action, fromStatus, toStatus, details, at: '2026-11-01T00:00:00Z', actor: { kind: 'SYSTEM', id: 't' } };
 }
 
 function snapshot(c: CaseRecord, events: HistoryEvent[]): TableSnapshot {
-  return { cases: new Map([[caseId, c]]), events: new Map([[caseId, events]]), outbox: [], deliveries: new Map(), held: new Map(), items: 0 };
+  return {
+    cases: new Map([[caseId, c]]),
+    events: new Map([[caseId, events]]),
+    outbox: [],
+    deliveries: new Map(),
+    held: new Map(),
+    items: 0,
+  };
 }
 
-const paid = { refundId: 'rf_1', amount: 500, currency: 'EUR', status: 'APPLIED', decidedAtVersion: 1, dueAt: '2026-11-01T00:00:00Z', providerReference: 'pay_1' } as const;
+const paid = {
+  refundId: 'rf_1',
+  amount: 500,
+  currency: 'EUR',
+  status: 'APPLIED',
+  decidedAtVersion: 1,
+  dueAt: '2026-11-01T00:00:00Z',
+  providerReference: 'pay_1',
+} as const;
 const refundedHistory = [
   ev(1, 0, 'CASE_RECEIVED', null, 'RECEIVED'),
   ev(1, 1, 'DECISION_MADE', 'RECEIVED', 'REFUND_PENDING'),
@@ -40,8 +69,23 @@ const refundedHistory = [
   ev(2, 0, 'REFUND_STARTED', 'REFUND_PENDING', 'REFUND_PENDING'),
   ev(3, 0, 'REFUND_APPLIED', 'REFUND_PENDING', 'REFUNDED', { refundId: 'rf_1' }),
 ];
-const ledgerEntry: LedgerEntry = { idempotencyKey: 'rf_1', reference: 'pay_1', caseId, amount: 500, currency: 'EUR', paidAt: '2026-11-01T00:00:00Z', calls: 1 };
-const emptyModel: WebhookModel = { returns: new Map(), mustWriteNothing: [], unanswered: [], wrongRefusals: [], duplicatesApplied: [], crossSellerCancels: [] };
+const ledgerEntry: LedgerEntry = {
+  idempotencyKey: 'rf_1',
+  reference: 'pay_1',
+  caseId,
+  amount: 500,
+  currency: 'EUR',
+  paidAt: '2026-11-01T00:00:00Z',
+  calls: 1,
+};
+const emptyModel: WebhookModel = {
+  returns: new Map(),
+  mustWriteNothing: [],
+  unanswered: [],
+  wrongRefusals: [],
+  duplicatesApplied: [],
+  crossSellerCancels: [],
+};
 
 function modelWith(changes: Partial<WebhookModel>): WebhookModel {
   return { ...emptyModel, returns: new Map(), mustWriteNothing: [], crossSellerCancels: [], ...changes };
@@ -60,7 +104,10 @@ const cancelledReturn: TrackedReturn = {
 };
 
 /** A return cancelled while its refund waited: the refund withdrawn, nothing paid. */
-const cancelledHistory = [...refundedHistory.slice(0, 3), ev(2, 0, 'RETURN_CANCELLED', 'REFUND_PENDING', 'CANCELLED', { deliveryId: 'DLV-cancel', cancelledRefundId: 'rf_1' })];
+const cancelledHistory = [
+  ...refundedHistory.slice(0, 3),
+  ev(2, 0, 'RETURN_CANCELLED', 'REFUND_PENDING', 'CANCELLED', { deliveryId: 'DLV-cancel', cancelledRefundId: 'rf_1' }),
+];
 const withdrawn = { ...paid, status: 'CANCELLED' } as const;
 
 describe('soak invariant checker', () => {
@@ -82,16 +129,35 @@ describe('soak invariant checker', () => {
   it('finds a refund paid twice, a payment nobody owed, and a refund left unpaid', () => {
     const refunded = snapshot(aCase('REFUNDED', 3, paid), refundedHistory);
     expect(checkRefundsExactlyOnce(refunded, [ledgerEntry]).ok).toBe(true);
-    expect(checkRefundsExactlyOnce(refunded, [ledgerEntry, { ...ledgerEntry, reference: 'pay_2' }]).examples.join()).toContain('2 ledger entries');
-    expect(checkRefundsExactlyOnce(refunded, [ledgerEntry, { ...ledgerEntry, idempotencyKey: 'rf_old', reference: 'pay_9' }]).examples.join()).toContain('paid rf_old');
+    expect(checkRefundsExactlyOnce(refunded, [ledgerEntry, { ...ledgerEntry, reference: 'pay_2' }]).examples.join()).toContain(
+      '2 ledger entries',
+    );
+    expect(
+      checkRefundsExactlyOnce(refunded, [ledgerEntry, { ...ledgerEntry, idempotencyKey: 'rf_old', reference: 'pay_9' }]).examples.join(),
+    ).toContain('paid rf_old');
     const pending = snapshot(aCase('REFUND_PENDING', 1, { ...paid, status: 'PENDING' }), refundedHistory.slice(0, 3));
     expect(checkRefundsExactlyOnce(pending, []).examples.join()).toContain('still PENDING');
   });
 
   it('explains dead letters by their case, and refuses a due refund stuck there', () => {
-    const message = (refundId: string) => JSON.stringify({ schemaVersion: 1, refundId: `rf_000000000000000000000001_${refundId}`, caseId, sellerId: 's', amount: 500, currency: 'EUR', decidedAtVersion: 1 });
+    const message = (refundId: string) =>
+      JSON.stringify({
+        schemaVersion: 1,
+        refundId: `rf_000000000000000000000001_${refundId}`,
+        caseId,
+        sellerId: 's',
+        amount: 500,
+        currency: 'EUR',
+        decidedAtVersion: 1,
+      });
     const refunded = snapshot(aCase('REFUNDED', 3, { ...paid, refundId: 'rf_000000000000000000000001_1' }), refundedHistory);
-    const ok = checkDeadLetters([{ messageId: 'm1', body: message('1'), receiveCount: 5 }, { messageId: 'm2', body: message('7'), receiveCount: 5 }], refunded);
+    const ok = checkDeadLetters(
+      [
+        { messageId: 'm1', body: message('1'), receiveCount: 5 },
+        { messageId: 'm2', body: message('7'), receiveCount: 5 },
+      ],
+      refunded,
+    );
     expect(ok).toMatchObject({ ok: true, counts: { ALREADY_APPLIED: 1, SUPERSEDED_REFUND: 1 } });
     const due = snapshot(aCase('REFUND_PENDING', 1, { ...paid, refundId: 'rf_000000000000000000000001_1', status: 'PENDING' }), []);
     expect(checkDeadLetters([{ messageId: 'm1', body: message('1'), receiveCount: 5 }], due).ok).toBe(false);
@@ -112,7 +178,10 @@ describe('soak invariant checker', () => {
     const cancelled = snapshot(aCase('CANCELLED', 2, withdrawn), cancelledHistory);
 
     // Act and assess: clean, then each planted fault named.
-    expect(checkNoRefundAfterAcceptedCancel(cancelled, [], model)).toMatchObject({ ok: true, counts: { cancelsAccepted: 1, casesCancelled: 1, refundsWithdrawn: 1 } });
+    expect(checkNoRefundAfterAcceptedCancel(cancelled, [], model)).toMatchObject({
+      ok: true,
+      counts: { cancelsAccepted: 1, casesCancelled: 1, refundsWithdrawn: 1 },
+    });
     const paidAnyway = checkNoRefundAfterAcceptedCancel(cancelled, [ledgerEntry], model);
     expect(paidAnyway.ok).toBe(false);
     expect(paidAnyway.examples.join()).toContain('ledger pay_1 paid 500 EUR');
@@ -121,11 +190,22 @@ describe('soak invariant checker', () => {
     expect(refunded.examples.join()).toContain('is APPLIED');
 
     // Born cancelled: the request replayed the held cancel in the same write.
-    const born = [ev(1, 0, 'CASE_RECEIVED', null, 'RECEIVED'), ev(1, 1, 'RETURN_CANCELLED', 'RECEIVED', 'CANCELLED', { deliveryId: 'DLV-early', arrivedBeforeTheReturn: true })];
-    expect(checkNoRefundAfterAcceptedCancel(snapshot(aCase('CANCELLED', 1), born), [], model)).toMatchObject({ ok: true, counts: { bornCancelled: 1 } });
+    const born = [
+      ev(1, 0, 'CASE_RECEIVED', null, 'RECEIVED'),
+      ev(1, 1, 'RETURN_CANCELLED', 'RECEIVED', 'CANCELLED', { deliveryId: 'DLV-early', arrivedBeforeTheReturn: true }),
+    ];
+    expect(checkNoRefundAfterAcceptedCancel(snapshot(aCase('CANCELLED', 1), born), [], model)).toMatchObject({
+      ok: true,
+      counts: { bornCancelled: 1 },
+    });
 
     // A held cancel whose request never came: no case, nothing paid, fine; a payment is not.
-    const noCase: TableSnapshot = { ...cancelled, cases: new Map(), events: new Map(), held: new Map([[caseId, { guard: true, events: 1 }]]) };
+    const noCase: TableSnapshot = {
+      ...cancelled,
+      cases: new Map(),
+      events: new Map(),
+      held: new Map([[caseId, { guard: true, events: 1 }]]),
+    };
     expect(checkNoRefundAfterAcceptedCancel(noCase, [], model)).toMatchObject({ ok: true, counts: { noCase: 1 } });
     expect(checkNoRefundAfterAcceptedCancel(noCase, [ledgerEntry], model).ok).toBe(false);
 
@@ -140,25 +220,40 @@ describe('soak invariant checker', () => {
     const refunded = snapshot(aCase('REFUNDED', 3, paid), refundedHistory);
     expect(checkCrossSellerChangedNothing(refunded, model)).toMatchObject({ ok: true, counts: { crossSellerCancels: 1 } });
 
-    const applied = [...refundedHistory.slice(0, 3), ev(2, 0, 'RETURN_CANCELLED', 'REFUND_PENDING', 'CANCELLED', { deliveryId: 'DLV-other-seller' })];
-    expect(checkCrossSellerChangedNothing(snapshot(aCase('CANCELLED', 2, withdrawn), applied), model).examples.join()).toContain('is in the history of cs_000000000000000000000001 v2 RETURN_CANCELLED');
+    const applied = [
+      ...refundedHistory.slice(0, 3),
+      ev(2, 0, 'RETURN_CANCELLED', 'REFUND_PENDING', 'CANCELLED', { deliveryId: 'DLV-other-seller' }),
+    ];
+    expect(checkCrossSellerChangedNothing(snapshot(aCase('CANCELLED', 2, withdrawn), applied), model).examples.join()).toContain(
+      'is in the history of cs_000000000000000000000001 v2 RETURN_CANCELLED',
+    );
 
     const recorded: TableSnapshot = { ...refunded, deliveries: new Map([['DELIVERY#m#DLV-other-seller', { caseId }]]) };
     expect(checkCrossSellerChangedNothing(recorded, model).examples.join()).toContain('left a delivery record');
 
-    expect(checkCrossSellerChangedNothing(refunded, modelWith({ crossSellerCancels: [{ ...crossSeller, status: 202 }] })).examples.join()).toContain('answered 202, expected 409');
+    expect(
+      checkCrossSellerChangedNothing(refunded, modelWith({ crossSellerCancels: [{ ...crossSeller, status: 202 }] })).examples.join(),
+    ).toContain('answered 202, expected 409');
   });
 
   it('accepts delivery records of held events only while their case does not exist', () => {
     const heldCancel = { caseId: 'cs_000000000000000000000002' };
     const base = snapshot(aCase('REFUNDED', 3, paid), refundedHistory);
-    const held: TableSnapshot = { ...base, deliveries: new Map([['DELIVERY#m#DLV-early', heldCancel]]), held: new Map([[heldCancel.caseId, { guard: true, events: 1 }]]) };
+    const held: TableSnapshot = {
+      ...base,
+      deliveries: new Map([['DELIVERY#m#DLV-early', heldCancel]]),
+      held: new Map([[heldCancel.caseId, { guard: true, events: 1 }]]),
+    };
     expect(checkDeliveriesAppliedOnce(held, emptyModel)).toMatchObject({ ok: true, counts: { heldEvents: 1, heldDeliveries: 1 } });
 
     const orphan: TableSnapshot = { ...held, held: new Map() };
-    expect(checkDeliveriesAppliedOnce(orphan, emptyModel).examples.join()).toContain('points at missing case cs_000000000000000000000002 with no held events');
+    expect(checkDeliveriesAppliedOnce(orphan, emptyModel).examples.join()).toContain(
+      'points at missing case cs_000000000000000000000002 with no held events',
+    );
 
     const notConsumed: TableSnapshot = { ...base, held: new Map([[caseId, { guard: true, events: 2 }]]) };
-    expect(checkDeliveriesAppliedOnce(notConsumed, emptyModel).examples.join()).toContain('exists but 2 held events and their guard were not consumed');
+    expect(checkDeliveriesAppliedOnce(notConsumed, emptyModel).examples.join()).toContain(
+      'exists but 2 held events and their guard were not consumed',
+    );
   });
 });

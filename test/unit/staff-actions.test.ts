@@ -48,7 +48,9 @@ describe('staff evidence', () => {
     const reopened: CaseRecord = { ...added.next, status: 'DECIDED', refund: undefined };
     const update = applyMarketplaceEvent(
       reopened,
-      WebhookPayloadSchema.parse(aWebhook('return.updated', { ...ret, reasonDetail: 'still broken' }, { occurredAt: '2026-11-06T11:00:00Z' })),
+      WebhookPayloadSchema.parse(
+        aWebhook('return.updated', { ...ret, reasonDetail: 'still broken' }, { occurredAt: '2026-11-06T11:00:00Z' }),
+      ),
       { marketplace: TEST_MARKETPLACE, now, policy: defaultPolicy },
     );
     if (update.kind !== 'CHANGE') throw new Error('ignored');
@@ -62,7 +64,12 @@ describe('approve and override', () => {
   it('an approval records the resolution; a new engine decision clears it', () => {
     const { case: review } = intake({ evidence: [] });
     const approved = approveDecision(review, ctx('agent'));
-    expect(approved.next.resolution).toMatchObject({ kind: 'APPROVED', remedy: 'RETURN_AND_REFUND', amount: 39_900, by: { id: 'agent-1' } });
+    expect(approved.next.resolution).toMatchObject({
+      kind: 'APPROVED',
+      remedy: 'RETURN_AND_REFUND',
+      amount: 39_900,
+      by: { id: 'agent-1' },
+    });
     const { case: other } = intake({ evidence: [] });
     const overridden = overrideDecision(other, ctx('supervisor'), { remedy: 'RESHIP', reason: 'buyer prefers a new one' });
     expect(overridden.next).toMatchObject({ status: 'DECIDED', resolution: { kind: 'OVERRIDDEN', remedy: 'RESHIP' } });
@@ -73,7 +80,10 @@ describe('approve and override', () => {
   it('a staff resolution ends the deadline; new facts re-open it with a fresh clock at the case’s level', () => {
     const { case: review } = intake({ evidence: [] });
     expect(review.dueAt).toBeDefined();
-    const overridden = overrideDecision({ ...review, escalationLevel: 'SUPERVISOR' }, ctx('supervisor'), { remedy: 'RESHIP', reason: 'buyer prefers a new one' });
+    const overridden = overrideDecision({ ...review, escalationLevel: 'SUPERVISOR' }, ctx('supervisor'), {
+      remedy: 'RESHIP',
+      reason: 'buyer prefers a new one',
+    });
     expect(overridden.next.status).toBe('DECIDED');
     // Still DECIDED (the reship is staff's to send), but no deadline: escalation never sees it.
     expect(overridden.next.dueAt).toBeUndefined();
@@ -83,7 +93,9 @@ describe('approve and override', () => {
     const later = '2026-11-07T08:00:00.000Z';
     const again = addStaffEvidence(overridden.next, [{ kind: 'SERIAL_CHECK', finding: 'MATCH' }], { ...ctx('supervisor'), now: later });
     expect(again.next.resolution).toBeUndefined();
-    expect(again.next.dueAt).toBe(new Date(Date.parse(later) + defaultPolicy.serviceLevels.resolutionMinutes.supervisor * 60_000).toISOString());
+    expect(again.next.dueAt).toBe(
+      new Date(Date.parse(later) + defaultPolicy.serviceLevels.resolutionMinutes.supervisor * 60_000).toISOString(),
+    );
   });
 
   it('authority is checked on the amount that would be paid', () => {
@@ -91,7 +103,9 @@ describe('approve and override', () => {
     expect(() => approveDecision(big, ctx('agent'))).toThrow(AuthorityExceededError);
     expect(approveDecision(big, ctx('supervisor')).next.status).toBe('REFUND_PENDING');
     // An agent may not override at all (route check), but a supervisor's own limit applies here.
-    expect(() => overrideDecision(big, ctx('agent'), { remedy: 'PARTIAL_REFUND', reason: 'goodwill', amount: 60_000 })).toThrow(AuthorityExceededError);
+    expect(() => overrideDecision(big, ctx('agent'), { remedy: 'PARTIAL_REFUND', reason: 'goodwill', amount: 60_000 })).toThrow(
+      AuthorityExceededError,
+    );
   });
 
   it('approving needs a decision waiting for a person', () => {

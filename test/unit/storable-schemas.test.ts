@@ -94,18 +94,23 @@ function numbersIn(schema: z.ZodType): { path: string; schema: z.ZodType }[] {
 
 const builtByStorable = (schema: z.ZodType) =>
   ((schema as unknown as { _zod: { def: Def } })._zod.def.checks ?? []).some(
-    (check: { _zod: { def: { check: string; tx?: unknown } } }) => check._zod.def.check === 'overwrite' && isStorableNormalizer(check._zod.def.tx),
+    (check: { _zod: { def: { check: string; tx?: unknown } } }) =>
+      check._zod.def.check === 'overwrite' && isStorableNormalizer(check._zod.def.tx),
   );
 
 describe('every accepted number is storable', () => {
   it.each(Object.entries(accepted))('%s: its numbers come from the storable helpers', (_name, schema) => {
-    const bare = numbersIn(schema).filter((n) => !builtByStorable(n.schema)).map((n) => n.path);
+    const bare = numbersIn(schema)
+      .filter((n) => !builtByStorable(n.schema))
+      .map((n) => n.path);
     expect(bare).toEqual([]);
   });
 
   it('the walk finds the numbers it must (so an empty list above means something)', () => {
     const paths = numbersIn(accepted['webhook CanonicalPayloadV1'] as z.ZodType).map((n) => n.path);
-    expect(paths).toEqual(expect.arrayContaining(['.return.signals.buyerClaimRate', '.return.money.amountPaid', '.return.items[].quantity']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['.return.signals.buyerClaimRate', '.return.money.amountPaid', '.return.items[].quantity']),
+    );
     expect(numbersIn(ListCasesQuerySchema).map((n) => n.path)).toEqual(['.limit']);
   });
 
@@ -130,7 +135,8 @@ describe('the storable helpers', () => {
 
   it('refuse what is outside the bounds before rounding it in', () => {
     const rate = storableRate();
-    for (const outside of [-5e-324, -1e-9, 1.000001, Infinity, Number.NaN]) expect(rate.safeParse(outside).success, String(outside)).toBe(false);
+    for (const outside of [-5e-324, -1e-9, 1.000001, Infinity, Number.NaN])
+      expect(rate.safeParse(outside).success, String(outside)).toBe(false);
     const count = storableInt({ min: 0, max: 10 });
     expect(Object.is(count.parse(-0), 0)).toBe(true);
     for (const outside of [-1, 11, 0.5, 9007199254740992]) expect(count.safeParse(outside).success, String(outside)).toBe(false);
@@ -144,7 +150,12 @@ describe('the storable helpers', () => {
   });
 
   it('publish their bounds and precision in the JSON Schema', () => {
-    expect(z.toJSONSchema(storableRate())).toMatchObject({ type: 'number', minimum: 0, maximum: 1, description: expect.stringContaining('6 decimal places') });
+    expect(z.toJSONSchema(storableRate())).toMatchObject({
+      type: 'number',
+      minimum: 0,
+      maximum: 1,
+      description: expect.stringContaining('6 decimal places'),
+    });
     expect(z.toJSONSchema(storableInt({ min: 1, max: 100 }))).toMatchObject({ type: 'integer', minimum: 1, maximum: 100 });
   });
 });

@@ -1,6 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { caseTable, DUE_INDEX_PROJECTION, SELLER_INDEX_PROJECTION } from '#infra/definitions.ts';
-import { caseKey, deliveryKey, dueListingOf, eventKey, fromCaseItem, fromEventItem, fromHeldItem, fromOutboxItem, heldEventKey, heldGuardKey, indexEntryOf, isSellerPosition, itemKindOf, listingItemOf, openDeadlineIndex, outboxKey, pendingOutboxIndex, sellerDueIndex, sellerPositionOf, toCaseItem, toDeliveryItem, toEventItem, toHeldEventItem, toHeldGuardItem, toOutboxItem } from '#lib/adapters/dynamodb/table-schema.ts';
+import {
+  caseKey,
+  deliveryKey,
+  dueListingOf,
+  eventKey,
+  fromCaseItem,
+  fromEventItem,
+  fromHeldItem,
+  fromOutboxItem,
+  heldEventKey,
+  heldGuardKey,
+  indexEntryOf,
+  isSellerPosition,
+  itemKindOf,
+  listingItemOf,
+  openDeadlineIndex,
+  outboxKey,
+  pendingOutboxIndex,
+  sellerDueIndex,
+  sellerPositionOf,
+  toCaseItem,
+  toDeliveryItem,
+  toEventItem,
+  toHeldEventItem,
+  toHeldGuardItem,
+  toOutboxItem,
+} from '#lib/adapters/dynamodb/table-schema.ts';
 import { toCaseSummary } from '#lib/http/case-views.ts';
 import { dueCaseOf } from '#lib/workflow/escalation.ts';
 import { newCaseCommit } from '#test/support/case-factory.ts';
@@ -72,7 +98,15 @@ describe('item mappers', () => {
     expect(alias[caseTable.timeToLiveAttribute]).toBeGreaterThan(Date.parse(NOW) / 1000);
     expect(itemKindOf(alias)).toEqual({ kind: 'DELIVERY' });
 
-    const held = { caseId: 'cs_1', seq: 2, marketplace: 'm1', deliveryId: 'd-2', eventType: 'return.cancelled', receivedAt: NOW, parsed: '{}' };
+    const held = {
+      caseId: 'cs_1',
+      seq: 2,
+      marketplace: 'm1',
+      deliveryId: 'd-2',
+      eventType: 'return.cancelled',
+      receivedAt: NOW,
+      parsed: '{}',
+    };
     expect(fromHeldItem(toHeldEventItem(held, 1))).toEqual({ event: held });
     expect(fromHeldItem(toHeldGuardItem('cs_1', 4, 1))).toEqual({ guardVersion: 4 });
   });

@@ -21,12 +21,18 @@ describe('webhook signature', () => {
   });
 
   it('refuses a signature made with another secret', () => {
-    expect(check(signatureHeader('another-secret-of-sufficient-length-000', now, body))).toEqual({ ok: false, reason: 'SIGNATURE_MISMATCH' });
+    expect(check(signatureHeader('another-secret-of-sufficient-length-000', now, body))).toEqual({
+      ok: false,
+      reason: 'SIGNATURE_MISMATCH',
+    });
   });
 
   it('refuses a body changed after signing', () => {
     const header = signatureHeader(secret, now, body);
-    expect(verifySignature({ header, rawBody: `${body} `, secrets: [secret], nowSeconds: now })).toEqual({ ok: false, reason: 'SIGNATURE_MISMATCH' });
+    expect(verifySignature({ header, rawBody: `${body} `, secrets: [secret], nowSeconds: now })).toEqual({
+      ok: false,
+      reason: 'SIGNATURE_MISMATCH',
+    });
   });
 
   it('refuses a stale timestamp (more than 5 minutes old)', () => {

@@ -30,7 +30,18 @@ describe('entry files build their dependencies at cold start', () => {
   });
 
   function environment(settings: Record<string, string | undefined>): void {
-    const names = ['TABLE_NAME', 'REFUND_QUEUE_URL', 'WEBHOOK_SECRETS', 'WEBHOOK_SECRET_ARNS', 'PAYMENT_PROVIDER_URL', 'CURSOR_SIGNING_KEY', 'CURSOR_SIGNING_KEY_ARN', 'STAFF_DIRECTORY', 'STAFF_USER_POOL_ID', 'SHOPIFY_SHOPS'];
+    const names = [
+      'TABLE_NAME',
+      'REFUND_QUEUE_URL',
+      'WEBHOOK_SECRETS',
+      'WEBHOOK_SECRET_ARNS',
+      'PAYMENT_PROVIDER_URL',
+      'CURSOR_SIGNING_KEY',
+      'CURSOR_SIGNING_KEY_ARN',
+      'STAFF_DIRECTORY',
+      'STAFF_USER_POOL_ID',
+      'SHOPIFY_SHOPS',
+    ];
     for (const name of names) vi.stubEnv(name, settings[name]);
     vi.stubEnv('AWS_REGION', 'eu-central-1');
   }

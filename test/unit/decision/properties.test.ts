@@ -162,7 +162,9 @@ describe('decision engine properties', () => {
     const sign = offset < 0 ? '-' : '+';
     const abs = Math.abs(offset);
     const zone =
-      offset === 0 && fraction % 2 === 0 ? 'Z' : `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+      offset === 0 && fraction % 2 === 0
+        ? 'Z'
+        : `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
     const iso = `${local}${frac}${zone}`;
     expect(TimestampSchema.safeParse(iso).success).toBe(true);
     expect(parseIsoMs(iso)).toBe(Date.parse(iso));

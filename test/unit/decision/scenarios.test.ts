@@ -2,7 +2,13 @@ import type { StaffRole } from '#lib/contract/roles.ts';
 import { describe, expect, it } from 'vitest';
 import { reasonCodes, reasonFamilyOf } from '#lib/contract/reason-codes.ts';
 import { decide } from '#lib/decision/decide.ts';
-import { DecisionSchema, type CostBearer, type RecommendedRemedy, type ReviewReason, type ShippingPayer } from '#lib/decision/decision-schema.ts';
+import {
+  DecisionSchema,
+  type CostBearer,
+  type RecommendedRemedy,
+  type ReviewReason,
+  type ShippingPayer,
+} from '#lib/decision/decision-schema.ts';
 import { FactsSchema, factsFromReturn, type Facts } from '#lib/decision/facts.ts';
 import { ReturnSchema } from '#lib/contract/return-payload.ts';
 import { defaultPolicy, parsePolicy, type Policy } from '#lib/decision/policy.ts';
@@ -92,12 +98,26 @@ const scenarios: Scenario[] = [
       reason: 'LOGISTICS_DAMAGED_IN_TRANSIT',
       carrier: { events: [scan('PICKED_UP', 1), scan('EXCEPTION_DAMAGE', 2), scan('DELIVERED', 4)] },
     }),
-    expected: { fault: 'carrier', outcome: 'DECIDED', remedy: 'RETURN_AND_REFUND', refund: PAID, rule: 'carrier-damage-scan', carrierClaim: true },
+    expected: {
+      fault: 'carrier',
+      outcome: 'DECIDED',
+      remedy: 'RETURN_AND_REFUND',
+      refund: PAID,
+      rule: 'carrier-damage-scan',
+      carrierClaim: true,
+    },
   },
   {
     name: 'washing machine will not start, defect photo, buyer wants a repair → seller repairs at own cost',
     facts: makeFacts({ ticketType: 'REPAIR', requestedRemedy: 'REPAIR', evidence: [ev.product('DEFECTIVE')] }),
-    expected: { fault: 'seller', outcome: 'DECIDED', remedy: 'REPAIR', refund: 0, rule: 'functional-defect-shown', returnShipping: 'SELLER' },
+    expected: {
+      fault: 'seller',
+      outcome: 'DECIDED',
+      remedy: 'REPAIR',
+      refund: 0,
+      rule: 'functional-defect-shown',
+      returnShipping: 'SELLER',
+    },
   },
   {
     name: 'defect claimed with no photo, scan or report → manual review, not a verdict',
@@ -160,7 +180,13 @@ const scenarios: Scenario[] = [
   {
     name: 'buyer did not inspect at the door but the box was intact → fault stays with the seller',
     facts: makeFacts({ deliveryInspection: 'NOT_PERFORMED', evidence: [ev.packaging('INTACT'), ev.product('DEFECTIVE')] }),
-    expected: { fault: 'seller', outcome: 'DECIDED', remedy: 'RETURN_AND_REFUND', refund: PAID, rule: 'no-inspection-does-not-shift-fault' },
+    expected: {
+      fault: 'seller',
+      outcome: 'DECIDED',
+      remedy: 'RETURN_AND_REFUND',
+      refund: PAID,
+      rule: 'no-inspection-does-not-shift-fault',
+    },
   },
   {
     name: 'courier would not allow inspection, crushed box and broken product → carrier, buyer not blamed',
@@ -168,7 +194,13 @@ const scenarios: Scenario[] = [
       deliveryInspection: 'NOT_ALLOWED_BY_COURIER',
       evidence: [ev.packaging('CRUSHED'), ev.product('DAMAGED')],
     }),
-    expected: { fault: 'carrier', outcome: 'DECIDED', remedy: 'RETURN_AND_REFUND', refund: PAID, rule: 'no-inspection-does-not-shift-fault' },
+    expected: {
+      fault: 'carrier',
+      outcome: 'DECIDED',
+      remedy: 'RETURN_AND_REFUND',
+      refund: PAID,
+      rule: 'no-inspection-does-not-shift-fault',
+    },
   },
   {
     name: 'signed as inspected OK, then a dent is photographed in an intact box → seller, lower confidence',
@@ -228,7 +260,13 @@ const scenarios: Scenario[] = [
   {
     name: 'product photo shows the item fine while a defect is claimed → person compares the photos',
     facts: makeFacts({ evidence: [ev.product('FINE', 'SELLER')] }),
-    expected: { fault: 'seller', outcome: 'MANUAL_REVIEW', remedy: 'RETURN_AND_REFUND', refund: PAID, rule: 'product-photo-shows-no-problem' },
+    expected: {
+      fault: 'seller',
+      outcome: 'MANUAL_REVIEW',
+      remedy: 'RETURN_AND_REFUND',
+      refund: PAID,
+      rule: 'product-photo-shows-no-problem',
+    },
   },
   // ---------------------------------------------------------------- Product: fulfilment and listing
   {
@@ -315,7 +353,14 @@ const scenarios: Scenario[] = [
       requestedRemedy: 'PARTIAL_REFUND',
       evidence: [ev.product('NOT_AS_PICTURED')],
     }),
-    expected: { fault: 'seller', outcome: 'DECIDED', remedy: 'PARTIAL_REFUND', refund: 1_500, rule: 'not-as-listed', returnShipping: 'NONE' },
+    expected: {
+      fault: 'seller',
+      outcome: 'DECIDED',
+      remedy: 'PARTIAL_REFUND',
+      refund: 1_500,
+      rule: 'not-as-listed',
+      returnShipping: 'NONE',
+    },
   },
   {
     name: 'buyer asks more compensation than the band → return accepted, seller pays shipping, no haggling',
@@ -325,7 +370,14 @@ const scenarios: Scenario[] = [
       requestedAmount: 5_000,
       evidence: [ev.product('NOT_AS_PICTURED')],
     }),
-    expected: { fault: 'seller', outcome: 'DECIDED', remedy: 'RETURN_AND_REFUND', refund: PAID, rule: 'not-as-listed', returnShipping: 'SELLER' },
+    expected: {
+      fault: 'seller',
+      outcome: 'DECIDED',
+      remedy: 'RETURN_AND_REFUND',
+      refund: PAID,
+      rule: 'not-as-listed',
+      returnShipping: 'SELLER',
+    },
   },
   {
     name: 'high-value oven with a visible flaw, compensation asked inside the high-value band → granted as asked',
@@ -642,7 +694,14 @@ const scenarios: Scenario[] = [
       timeline: { deliveredAt: undefined, claimedAt: day(2), decidedAt: day(2.1) },
       carrier: { events: [scan('PICKED_UP', 1)] },
     }),
-    expected: { fault: 'buyer', outcome: 'DECIDED', remedy: 'RETURN_AND_REFUND', refund: 0, deduction: 500, rule: 'buyer-cancelled-after-shipping' },
+    expected: {
+      fault: 'buyer',
+      outcome: 'DECIDED',
+      remedy: 'RETURN_AND_REFUND',
+      refund: 0,
+      deduction: 500,
+      rule: 'buyer-cancelled-after-shipping',
+    },
   },
   {
     name: 'buyer gave a wrong address, parcel returned to sender → refund minus outbound shipping',
@@ -694,7 +753,14 @@ const scenarios: Scenario[] = [
   {
     name: 'address change requested before dispatch → address updated, no money moves',
     facts: makeFacts({ reason: 'BUYER_ADDRESS_CHANGE', requestedRemedy: 'REPLACEMENT', ...notShipped }),
-    expected: { fault: 'buyer', outcome: 'DECIDED', remedy: 'NO_REFUND_NEEDED', refund: 0, rule: 'buyer-address-change', costBearer: 'NONE' },
+    expected: {
+      fault: 'buyer',
+      outcome: 'DECIDED',
+      remedy: 'NO_REFUND_NEEDED',
+      refund: 0,
+      rule: 'buyer-address-change',
+      costBearer: 'NONE',
+    },
   },
   {
     name: 'address change after dispatch, buyer cancels instead → refund minus outbound shipping',
@@ -741,7 +807,11 @@ const scenarios: Scenario[] = [
   },
   {
     name: "no-reason return 20 days after delivery honours the listing's 30-day promise",
-    facts: makeFacts({ reason: 'BUYER_NO_REASON_RETURN', listing: { returnWindowDays: 30 }, timeline: { claimedAt: day(24), decidedAt: day(24.1) } }),
+    facts: makeFacts({
+      reason: 'BUYER_NO_REASON_RETURN',
+      listing: { returnWindowDays: 30 },
+      timeline: { claimedAt: day(24), decidedAt: day(24.1) },
+    }),
     expected: { fault: 'NO_FAULT', outcome: 'DECIDED', remedy: 'RETURN_AND_REFUND', refund: PAID, rule: 'no-reason-return-inside-window' },
   },
   {
@@ -751,7 +821,11 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'listing promises 30 days but this marketplace does not honour listing windows → rejected at day 12',
-    facts: makeFacts({ reason: 'BUYER_NO_REASON_RETURN', listing: { returnWindowDays: 30 }, timeline: { claimedAt: day(16), decidedAt: day(16.1) } }),
+    facts: makeFacts({
+      reason: 'BUYER_NO_REASON_RETURN',
+      listing: { returnWindowDays: 30 },
+      timeline: { claimedAt: day(16), decidedAt: day(16.1) },
+    }),
     policy: ignoresListingWindow,
     expected: { fault: 'buyer', outcome: 'DECIDED', remedy: 'REJECT', refund: 0, rule: 'no-reason-return-outside-window' },
   },
@@ -935,7 +1009,14 @@ describe('factsFromReturn', () => {
       ],
     },
     evidence: [
-      { id: 'e1', kind: 'PACKAGING_PHOTO', finding: 'CRUSHED', submittedBy: 'BUYER', submittedAt: day(5), uri: 'https://cdn.example/e1.jpg' },
+      {
+        id: 'e1',
+        kind: 'PACKAGING_PHOTO',
+        finding: 'CRUSHED',
+        submittedBy: 'BUYER',
+        submittedAt: day(5),
+        uri: 'https://cdn.example/e1.jpg',
+      },
     ],
     requestedRemedy: 'RETURN_AND_REFUND',
     listing: { returnWindowDays: 30 },
