@@ -1,8 +1,8 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { PaymentProviderError } from '../contract/errors.ts';
 import type { PaymentProvider, RefundReceipt, RefundRequest } from '../ports/payment-provider.ts';
 
-const ReceiptSchema = z.object({ reference: z.string().min(1) });
+const ReceiptSchema = z.object({ reference: z.string().check(z.minLength(1)) });
 
 export type HttpPaymentProviderOptions = {
   readonly baseUrl: string;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Closed, versioned enum of after-sales reasons (domain brief, "Kinds of after-sales

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ReasonCodeSchema, reasonFamilyOf, type ReasonFamily } from '../contract/reason-codes.ts';
 import { CurrencySchema, EvidenceSchema, IdentifierSchema, MinorUnitsSchema, ShippingRegionSchema, TimestampSchema, TrackingEventSchema, deliveryInspections, requestedRemedies, safetyHazards, ticketTypes, type EvidenceSubmitterSchema, type ReturnV1 } from '../contract/return-payload.ts';
 import type { MoneyBand, Policy } from './policy.ts';
@@ -13,7 +13,7 @@ import type { MoneyBand, Policy } from './policy.ts';
  */
 
 const [packagingPhoto, productPhoto, installerReport, serialCheck, presaleChat, addressCheck] =
-  EvidenceSchema.options;
+  EvidenceSchema._zod.def.options;
 
 const factEvidenceFields = { kind: true, finding: true, submittedBy: true } as const;
 
@@ -22,12 +22,12 @@ const factEvidenceFields = { kind: true, finding: true, submittedBy: true } as c
  * file locations and timestamps stay on the case; they do not change who is at fault.
  */
 export const FactEvidenceSchema = z.discriminatedUnion('kind', [
-  packagingPhoto.pick(factEvidenceFields),
-  productPhoto.pick(factEvidenceFields),
-  installerReport.pick(factEvidenceFields),
-  serialCheck.pick(factEvidenceFields),
-  presaleChat.pick(factEvidenceFields),
-  addressCheck.pick(factEvidenceFields),
+  z.pick(packagingPhoto, factEvidenceFields),
+  z.pick(productPhoto, factEvidenceFields),
+  z.pick(installerReport, factEvidenceFields),
+  z.pick(serialCheck, factEvidenceFields),
+  z.pick(presaleChat, factEvidenceFields),
+  z.pick(addressCheck, factEvidenceFields),
 ]);
 export type FactEvidence = z.infer<typeof FactEvidenceSchema>;
 export type EvidenceSubmitter = z.infer<typeof EvidenceSubmitterSchema>;
@@ -42,10 +42,10 @@ const timelineOrder = [
 export const FactTimelineSchema = z
   .strictObject({
     orderedAt: TimestampSchema,
-    shippedAt: TimestampSchema.optional(),
-    promisedShipBy: TimestampSchema.optional(),
-    promisedDeliveryAt: TimestampSchema.optional(),
-    deliveredAt: TimestampSchema.optional(),
+    shippedAt: z.optional(TimestampSchema),
+    promisedShipBy: z.optional(TimestampSchema),
+    promisedDeliveryAt: z.optional(TimestampSchema),
+    deliveredAt: z.optional(TimestampSchema),
     claimedAt: TimestampSchema,
     /** When the decision is taken; supplied by the caller's clock. */
     decidedAt: TimestampSchema,
@@ -66,7 +66,7 @@ export const FactsSchema = z.strictObject({
   ticketType: z.enum(ticketTypes),
   requestedRemedy: z.enum(requestedRemedies),
   /** Amount the buyer asked for (minor units), when the marketplace passes one. */
-  requestedAmount: MinorUnitsSchema.optional(),
+  requestedAmount: z.optional(MinorUnitsSchema),
   safetyHazard: z.enum(safetyHazards),
   timeline: FactTimelineSchema,
   money: z.strictObject({
@@ -78,21 +78,21 @@ export const FactsSchema = z.strictObject({
   }),
   shippingRegion: ShippingRegionSchema,
   carrier: z.strictObject({
-    code: IdentifierSchema.optional(),
+    code: z.optional(IdentifierSchema),
     /** Tracking scans in time order. */
-    events: z.array(TrackingEventSchema).max(200),
-    weightAtPickupGrams: z.int().positive().max(10_000_000).optional(),
-    weightAtDeliveryGrams: z.int().positive().max(10_000_000).optional(),
+    events: z.array(TrackingEventSchema).check(z.maxLength(200)),
+    weightAtPickupGrams: z.optional(z.int().check(z.positive(), z.lte(10_000_000))),
+    weightAtDeliveryGrams: z.optional(z.int().check(z.positive(), z.lte(10_000_000))),
     notTheAgreedCarrier: z.boolean(),
   }),
   deliveryInspection: z.enum(deliveryInspections),
-  evidence: z.array(FactEvidenceSchema).max(100),
-  listing: z.strictObject({ returnWindowDays: z.int().min(0).max(365).optional() }),
+  evidence: z.array(FactEvidenceSchema).check(z.maxLength(100)),
+  listing: z.strictObject({ returnWindowDays: z.optional(z.int().check(z.gte(0), z.lte(365))) }),
   buyer: z.strictObject({
-    claimRate: z.number().min(0).max(1).optional(),
+    claimRate: z.optional(z.number().check(z.gte(0), z.lte(1))),
     priorAbuse: z.boolean(),
   }),
-  seller: z.strictObject({ defectRate: z.number().min(0).max(1).optional() }),
+  seller: z.strictObject({ defectRate: z.optional(z.number().check(z.gte(0), z.lte(1))) }),
 });
 export type Facts = z.infer<typeof FactsSchema>;
 

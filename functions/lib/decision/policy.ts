@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CurrencySchema, IdentifierSchema, MinorUnitsSchema } from '../contract/return-payload.ts';
 import type { Priority } from '../contract/priorities.ts';
 
@@ -32,14 +32,12 @@ export type CompensationBandKey = (typeof compensationBandKeys)[number];
 const fraction = (what: string) =>
   z
     .number({ error: `${what} must be a number between 0 and 1` })
-    .min(0, `${what} must be between 0 and 1`)
-    .max(1, `${what} must be between 0 and 1`);
+    .check(z.gte(0, `${what} must be between 0 and 1`), z.lte(1, `${what} must be between 0 and 1`));
 
 const minutes = (what: string) =>
   z
     .int({ error: `${what} must be a whole number of minutes` })
-    .positive(`${what} must be at least 1 minute`)
-    .max(525_600, `${what} must not exceed one year`);
+    .check(z.positive(`${what} must be at least 1 minute`), z.lte(525_600, `${what} must not exceed one year`));
 
 /** An inclusive money range in minor units; an empty range (min > max) is a typo, not a policy. */
 export const MoneyBandSchema = z
@@ -95,12 +93,12 @@ export type AuthorityLimits = z.infer<typeof AuthorityLimitsSchema>;
 export const PolicySchema = z
   .strictObject({
     /** Policy version stamped on every decision, e.g. `2026-11-01.1`. */
-    version: z.string().regex(/^\d{4}-\d{2}-\d{2}\.\d{1,6}$/, 'must look like 2026-11-01.1 (date, dot, revision)'),
+    version: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}\.\d{1,6}$/, 'must look like 2026-11-01.1 (date, dot, revision)')),
     /** Marketplace this policy belongs to (`default` for the fallback policy). */
     marketplace: IdentifierSchema,
     returnWindow: z.strictObject({
       /** No-reason return window in days counted from delivery to the claim. */
-      defaultDays: z.int().min(0, 'defaultDays must not be negative').max(365, 'defaultDays must not exceed 365'),
+      defaultDays: z.int().check(z.gte(0, 'defaultDays must not be negative'), z.lte(365, 'defaultDays must not exceed 365')),
       /** When true, a longer window promised on the listing (e.g. "30-day returns") applies. */
       honourListingWindow: z.boolean(),
     }),
@@ -143,7 +141,7 @@ export const PolicySchema = z
     }),
     transit: z.strictObject({
       /** Scale noise: a parcel must lose more than this many grams... */
-      weightLossToleranceGrams: z.int().min(0, 'weightLossToleranceGrams must not be negative').max(100_000),
+      weightLossToleranceGrams: z.int().check(z.gte(0, 'weightLossToleranceGrams must not be negative'), z.lte(100_000)),
       /** ...and more than this fraction of its pickup weight to count as lost in transit. */
       weightLossToleranceRatio: fraction('weightLossToleranceRatio'),
     }),

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { MarketplaceAdapter, MarketplaceRegistry } from '../ports/marketplace-adapter.ts';
 import { canonicalAdapter } from './canonical.ts';
 import { SHOPIFY_MARKETPLACE, shopifyAdapter, shopifySettings } from './shopify.ts';

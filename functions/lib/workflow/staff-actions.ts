@@ -1,5 +1,5 @@
 import { type StaffRole } from '../contract/roles.ts';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { assertRefundAuthority } from '../decision/authority.ts';
 import { formatMoney } from '../contract/money.ts';
 import { type Decision, isRefundRemedy, type RecommendedRemedy } from '../decision/decision-schema.ts';
@@ -36,10 +36,10 @@ export type StaffChange = {
 /** Re-exported: the limit is part of the contract (return-payload.ts), enforced here per case. */
 export { MAX_STAFF_EVIDENCE };
 
-const staffEvidenceOptions = EvidenceSchema.options.map((option) =>
-  option.omit({ submittedBy: true, submittedAt: true }).extend({
+const staffEvidenceOptions = EvidenceSchema._zod.def.options.map((option) =>
+  z.extend(z.omit(option, { submittedBy: true, submittedAt: true }), {
     /** Optional: the service numbers evidence itself when absent. */
-    id: IdentifierSchema.optional(),
+    id: z.optional(IdentifierSchema),
   }),
 );
 
