@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+// Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
+// every schema its function never uses (zod/mini's own calls are not known to it as pure).
 import en from 'zod/v4/locales/en.js';
 
 // zod/mini loads no error messages of its own; these are the English ones classic zod loads.
@@ -36,7 +38,7 @@ export const tableSettings = {
 };
 
 /** A setting holding JSON text, parsed; the schemas below and the wiring pipe it into their shape. */
-export const JsonTextSchema = z.pipe(
+export const JsonTextSchema = /* @__PURE__ */ (() => z.pipe(
   z.string(),
   z.transform((raw: string, ctx) => {
     try {
@@ -46,12 +48,12 @@ export const JsonTextSchema = z.pipe(
       return z.NEVER;
     }
   }),
-);
+))();
 
-const MarketplaceIdSchema = z.string().check(z.regex(/^[a-z0-9-]{1,64}$/, 'marketplace ids are lowercase letters, digits and -'));
+const MarketplaceIdSchema = /* @__PURE__ */ (() => z.string().check(z.regex(/^[a-z0-9-]{1,64}$/, 'marketplace ids are lowercase letters, digits and -')))();
 
 /** JSON object of marketplace id → HMAC secret (at least 32 characters each). */
-export const WebhookSecretsSchema = z.pipe(JsonTextSchema, z.record(MarketplaceIdSchema, z.string().check(z.minLength(32))));
+export const WebhookSecretsSchema = /* @__PURE__ */ (() => z.pipe(JsonTextSchema, z.record(MarketplaceIdSchema, z.string().check(z.minLength(32)))))();
 
 /** JSON object of marketplace id → string (e.g. a secret ARN). */
-export const JsonRecordSchema = z.pipe(JsonTextSchema, z.record(MarketplaceIdSchema, z.string().check(z.minLength(1))));
+export const JsonRecordSchema = /* @__PURE__ */ (() => z.pipe(JsonTextSchema, z.record(MarketplaceIdSchema, z.string().check(z.minLength(1)))))();

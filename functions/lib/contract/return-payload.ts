@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+// Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
+// every schema its function never uses (zod/mini's own calls are not known to it as pure).
 import { isKnownCurrency } from './money.ts';
 import { ReasonCodeSchema } from './reason-codes.ts';
 import { boundedText, storableInt, storableRate } from './storable.ts';
@@ -47,9 +49,9 @@ export const MAX_TRACKING_EVENTS = 200;
 export const MAX_LINE_ITEMS = 250;
 
 /** Identifiers are opaque, printable and short; anything else is refused at the door. */
-export const IdentifierSchema = z
+export const IdentifierSchema = /* @__PURE__ */ (() => z
   .string()
-  .check(z.minLength(1), z.maxLength(MAX_ID_LENGTH), z.regex(/^[A-Za-z0-9][A-Za-z0-9._:\-]*$/, 'must contain only letters, digits and . _ : -'));
+  .check(z.minLength(1), z.maxLength(MAX_ID_LENGTH), z.regex(/^[A-Za-z0-9][A-Za-z0-9._:\-]*$/, 'must contain only letters, digits and . _ : -')))();
 
 /**
  * The longest timestamp: `2026-11-06T09:00:00.123456789+01:00`, nanoseconds and an offset.
@@ -58,32 +60,32 @@ export const IdentifierSchema = z
  */
 export const MAX_TIMESTAMP_LENGTH = 35;
 
-export const TimestampSchema = z.iso
+export const TimestampSchema = /* @__PURE__ */ (() => z.iso
   .datetime({ offset: true })
-  .check(z.maxLength(MAX_TIMESTAMP_LENGTH, `must be at most ${MAX_TIMESTAMP_LENGTH} characters (at most 9 fractional digits)`));
+  .check(z.maxLength(MAX_TIMESTAMP_LENGTH, `must be at most ${MAX_TIMESTAMP_LENGTH} characters (at most 9 fractional digits)`)))();
 
 /** Only codes the system can format and count in (contract/money.ts): a schema is a promise. */
-export const CurrencySchema = z
+export const CurrencySchema = /* @__PURE__ */ (() => z
   .string()
   .check(
     z.length(3, { error: 'must be an ISO 4217 code such as EUR', abort: true }),
     z.regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code such as EUR', abort: true }),
     z.refine(isKnownCurrency, 'must be an ISO 4217 currency code (or XXX, not yet known)'),
     z.meta({ description: "ISO 4217 code, one of Intl.supportedValuesOf('currency'), or XXX when not yet known" }),
-  );
+  ))();
 
 /** Money is always integer minor units (cents, fen); a billion units is a sanity ceiling. */
-export const MinorUnitsSchema = storableInt({ min: 0, max: 100_000_000_000 });
+export const MinorUnitsSchema = /* @__PURE__ */ (() => storableInt({ min: 0, max: 100_000_000_000 }))();
 
 /** A parcel weight as a carrier records it; ten tonnes is a sanity ceiling. */
-const GramsSchema = storableInt({ min: 1, max: 10_000_000 });
+const GramsSchema = /* @__PURE__ */ (() => storableInt({ min: 1, max: 10_000_000 }))();
 
 export const eventTypes = ['return.requested', 'return.updated', 'return.cancelled'] as const;
-export const EventTypeSchema = z.enum(eventTypes);
+export const EventTypeSchema = /* @__PURE__ */ (() => z.enum(eventTypes))();
 export type EventType = z.infer<typeof EventTypeSchema>;
 
 export const shippingRegions = ['SAME_CITY', 'OTHER_PROVINCE', 'CROSS_BORDER'] as const;
-export const ShippingRegionSchema = z.enum(shippingRegions);
+export const ShippingRegionSchema = /* @__PURE__ */ (() => z.enum(shippingRegions))();
 
 export const ticketTypes = ['RETURN', 'REPAIR', 'WARRANTY', 'COMPLAINT'] as const;
 
@@ -107,14 +109,14 @@ export const trackingEventTypes = [
   'RETURNED_TO_SENDER',
 ] as const;
 
-export const TrackingEventSchema = z.strictObject({
+export const TrackingEventSchema = /* @__PURE__ */ (() => z.strictObject({
   type: z.enum(trackingEventTypes),
   at: TimestampSchema,
   /** Parcel weight recorded by the scan, if the carrier weighed it. */
   weightGrams: z.optional(GramsSchema),
-});
+}))();
 
-export const CarrierSchema = z.strictObject({
+export const CarrierSchema = /* @__PURE__ */ (() => z.strictObject({
   code: IdentifierSchema,
   trackingNumber: z.optional(IdentifierSchema),
   events: z._default(z.array(TrackingEventSchema).check(z.maxLength(MAX_TRACKING_EVENTS)), []),
@@ -122,7 +124,7 @@ export const CarrierSchema = z.strictObject({
   weightAtDeliveryGrams: z.optional(GramsSchema),
   /** True when the seller chose a carrier the buyer or listing did not agree to. */
   notTheAgreedCarrier: z._default(z.boolean(), false),
-});
+}))();
 
 export const deliveryInspections = [
   'INSPECTED_OK',
@@ -134,7 +136,7 @@ export const deliveryInspections = [
 ] as const;
 
 export const evidenceSubmitters = ['BUYER', 'SELLER', 'CARRIER', 'INSTALLER', 'MARKETPLACE'] as const;
-export const EvidenceSubmitterSchema = z.enum(evidenceSubmitters);
+export const EvidenceSubmitterSchema = /* @__PURE__ */ (() => z.enum(evidenceSubmitters))();
 
 const evidenceCommon = {
   id: IdentifierSchema,
@@ -156,7 +158,7 @@ const evidenceCommon = {
 };
 
 /** One variant per kind of evidence, each with the findings that kind can have. */
-export const EvidenceSchema = z.discriminatedUnion('kind', [
+export const EvidenceSchema = /* @__PURE__ */ (() => z.discriminatedUnion('kind', [
   z.strictObject({
     ...evidenceCommon,
     kind: z.literal('PACKAGING_PHOTO'),
@@ -187,10 +189,10 @@ export const EvidenceSchema = z.discriminatedUnion('kind', [
     kind: z.literal('ADDRESS_CHECK'),
     finding: z.enum(['ADDRESS_AS_GIVEN_BY_BUYER_WRONG', 'ADDRESS_CORRECT', 'BUYER_UNREACHABLE']),
   }),
-]);
+]))();
 export type Evidence = z.infer<typeof EvidenceSchema>;
 
-export const TimelineSchema = z
+export const TimelineSchema = /* @__PURE__ */ (() => z
   .strictObject({
     orderedAt: TimestampSchema,
     shippedAt: z.optional(TimestampSchema),
@@ -216,18 +218,18 @@ export const TimelineSchema = z
         }
       }
     }),
-  );
+  ))();
 
-export const MoneySchema = z
+export const MoneySchema = /* @__PURE__ */ (() => z
   .strictObject({
     currency: CurrencySchema,
     itemValue: MinorUnitsSchema,
     amountPaid: MinorUnitsSchema,
     /** Outbound shipping cost at the seller's own rate. */
     shippingCost: z._default(MinorUnitsSchema, 0),
-  });
+  }))();
 
-export const ReturnSchema = z.strictObject({
+export const ReturnSchema = /* @__PURE__ */ (() => z.strictObject({
   marketplaceReturnId: IdentifierSchema,
   orderId: IdentifierSchema,
   sellerId: IdentifierSchema,
@@ -279,7 +281,7 @@ export const ReturnSchema = z.strictObject({
     }),
     {},
   ),
-});
+}))();
 export type ReturnV1 = z.infer<typeof ReturnSchema>;
 
 const envelopeCommon = {
@@ -289,17 +291,17 @@ const envelopeCommon = {
   occurredAt: TimestampSchema,
 };
 
-export const CancellationSchema = z.strictObject({
+export const CancellationSchema = /* @__PURE__ */ (() => z.strictObject({
   marketplaceReturnId: IdentifierSchema,
   orderId: IdentifierSchema,
   sellerId: IdentifierSchema,
-});
+}))();
 
 /** The canonical webhook body. `return.cancelled` carries only the identifiers. */
-export const WebhookPayloadSchema = z.discriminatedUnion('eventType', [
+export const WebhookPayloadSchema = /* @__PURE__ */ (() => z.discriminatedUnion('eventType', [
   z.strictObject({ ...envelopeCommon, eventType: z.literal('return.requested'), return: ReturnSchema }),
   z.strictObject({ ...envelopeCommon, eventType: z.literal('return.updated'), return: ReturnSchema }),
   z.strictObject({ ...envelopeCommon, eventType: z.literal('return.cancelled'), return: CancellationSchema }),
-]);
+]))();
 export type WebhookPayload = z.infer<typeof WebhookPayloadSchema>;
 export type WebhookPayloadInput = z.input<typeof WebhookPayloadSchema>;

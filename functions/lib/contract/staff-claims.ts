@@ -1,5 +1,7 @@
 import { staffRoles, type StaffRole } from './roles.ts';
 import * as z from 'zod/mini';
+// Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
+// every schema its function never uses (zod/mini's own calls are not known to it as pure).
 
 import { AuthenticationError, ForbiddenError } from './errors.ts';
 import { IdentifierSchema } from './return-payload.ts';
@@ -41,14 +43,14 @@ function listClaim(value: unknown): string[] {
 
 const knownRole = (value: string): value is StaffRole => (staffRoles as readonly string[]).includes(value);
 
-const StaffClaimsObjectSchema = z.looseObject({
+const StaffClaimsObjectSchema = /* @__PURE__ */ (() => z.looseObject({
   [claimNames.userId]: IdentifierSchema,
   [claimNames.sellerId]: IdentifierSchema,
   [claimNames.role]: z.optional(z.string()),
   [claimNames.groups]: z.optional(z.unknown()),
-});
+}))();
 
-export const StaffClaimsSchema = z.pipe(
+export const StaffClaimsSchema = /* @__PURE__ */ (() => z.pipe(
   StaffClaimsObjectSchema,
   z.transform((claims: z.output<typeof StaffClaimsObjectSchema>, ctx): StaffPrincipal => {
     // Every role the token grants; the highest one counts, as a supervisor is also an agent.
@@ -74,7 +76,7 @@ export const StaffClaimsSchema = z.pipe(
     }
     return { userId: claims[claimNames.userId], sellerId: claims[claimNames.sellerId], role };
   }),
-);
+))();
 
 /**
  * Turns verified token claims into a principal.

@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+// Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
+// every schema its function never uses (zod/mini's own calls are not known to it as pure).
 import { CurrencySchema, MinorUnitsSchema, TimestampSchema } from '../contract/return-payload.ts';
 import { priorities } from '../contract/priorities.ts';
 import { staffRoles } from '../contract/roles.ts';
@@ -63,13 +65,13 @@ export type ReviewReason = (typeof reviewReasons)[number];
 
 export const deductionCodes = ['OUTBOUND_SHIPPING'] as const;
 
-const weight = z.number().check(z.gte(0), z.lte(1_000));
-const share = z.number().check(z.gte(0), z.lte(1));
+const weight = /* @__PURE__ */ (() => z.number().check(z.gte(0), z.lte(1_000)))();
+const share = /* @__PURE__ */ (() => z.number().check(z.gte(0), z.lte(1)))();
 const BASIS = 10_000;
 
-export const ContributionSchema = z.strictObject({ carrier: weight, seller: weight, buyer: weight });
+export const ContributionSchema = /* @__PURE__ */ (() => z.strictObject({ carrier: weight, seller: weight, buyer: weight }))();
 
-export const RuleSignalsSchema = z.strictObject({
+export const RuleSignalsSchema = /* @__PURE__ */ (() => z.strictObject({
   evidenceStrength: z.optional(z.number().check(z.gte(0), z.lte(1))),
   conflict: z.optional(z.boolean()),
   noFault: z.optional(z.boolean()),
@@ -79,9 +81,9 @@ export const RuleSignalsSchema = z.strictObject({
   witness: z.optional(z.boolean()),
   missingEvidence: z.optional(z.boolean()),
   contradictsReason: z.optional(z.boolean()),
-});
+}))();
 
-export const TraceEntrySchema = z.strictObject({
+export const TraceEntrySchema = /* @__PURE__ */ (() => z.strictObject({
   ruleId: z.string().check(z.minLength(1)),
   ruleVersion: z.string().check(z.minLength(1)),
   fired: z.boolean(),
@@ -89,10 +91,10 @@ export const TraceEntrySchema = z.strictObject({
   reasonCode: z.string().check(z.minLength(1)),
   explanation: z.string().check(z.minLength(1)),
   signals: z.optional(RuleSignalsSchema),
-});
+}))();
 export type TraceEntry = z.infer<typeof TraceEntrySchema>;
 
-export const AllocationSchema = z.discriminatedUnion('kind', [
+export const AllocationSchema = /* @__PURE__ */ (() => z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('NO_FAULT') }),
   z
     .strictObject({
@@ -113,10 +115,10 @@ export const AllocationSchema = z.discriminatedUnion('kind', [
         ctx.issues.push({ code: 'custom', input: a, path: ['dominant'], message: 'dominant must hold the largest share' });
       }
     }),
-]);
+]))();
 export type Allocation = z.infer<typeof AllocationSchema>;
 
-export const RefundSchema = z
+export const RefundSchema = /* @__PURE__ */ (() => z
   .strictObject({
     currency: CurrencySchema,
     /** Before deductions; never above the amount paid. */
@@ -133,10 +135,10 @@ export const RefundSchema = z
     if (r.amount !== r.gross - deducted) {
       ctx.issues.push({ code: 'custom', input: r, path: ['amount'], message: 'amount must equal gross minus deductions' });
     }
-  });
+  }))();
 export type Refund = z.infer<typeof RefundSchema>;
 
-export const DecisionSchema = z.strictObject({
+export const DecisionSchema = /* @__PURE__ */ (() => z.strictObject({
   engineVersion: z.string().check(z.minLength(1)),
   policyVersion: z.string().check(z.minLength(1)),
   marketplace: z.string().check(z.minLength(1)),
@@ -170,5 +172,5 @@ export const DecisionSchema = z.strictObject({
   rulesUsed: z.array(z.string().check(z.regex(/^[a-z0-9-]+@\d+\.\d+\.\d+$/))),
   trace: z.array(TraceEntrySchema),
   summary: z.string().check(z.minLength(1)),
-});
+}))();
 export type Decision = z.infer<typeof DecisionSchema>;

@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+// Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
+// every schema its function never uses (zod/mini's own calls are not known to it as pure).
 import { ReasonCodeSchema, reasonFamilyOf, type ReasonFamily } from '../contract/reason-codes.ts';
 import { CurrencySchema, EvidenceSchema, IdentifierSchema, MinorUnitsSchema, ShippingRegionSchema, TimestampSchema, TrackingEventSchema, deliveryInspections, requestedRemedies, safetyHazards, ticketTypes, type EvidenceSubmitterSchema, type ReturnV1 } from '../contract/return-payload.ts';
 import type { MoneyBand, Policy } from './policy.ts';
@@ -21,14 +23,14 @@ const factEvidenceFields = { kind: true, finding: true, submittedBy: true } as c
  * One piece of evidence as the rules see it: kind, finding and who submitted it. Identifiers,
  * file locations and timestamps stay on the case; they do not change who is at fault.
  */
-export const FactEvidenceSchema = z.discriminatedUnion('kind', [
+export const FactEvidenceSchema = /* @__PURE__ */ (() => z.discriminatedUnion('kind', [
   z.pick(packagingPhoto, factEvidenceFields),
   z.pick(productPhoto, factEvidenceFields),
   z.pick(installerReport, factEvidenceFields),
   z.pick(serialCheck, factEvidenceFields),
   z.pick(presaleChat, factEvidenceFields),
   z.pick(addressCheck, factEvidenceFields),
-]);
+]))();
 export type FactEvidence = z.infer<typeof FactEvidenceSchema>;
 export type EvidenceSubmitter = z.infer<typeof EvidenceSubmitterSchema>;
 
@@ -39,7 +41,7 @@ const timelineOrder = [
   ['orderedAt', 'deliveredAt'],
 ] as const;
 
-export const FactTimelineSchema = z
+export const FactTimelineSchema = /* @__PURE__ */ (() => z
   .strictObject({
     orderedAt: TimestampSchema,
     shippedAt: z.optional(TimestampSchema),
@@ -59,9 +61,9 @@ export const FactTimelineSchema = z
         ctx.issues.push({ code: 'custom', input: t, path: [after], message: `must not be before ${before}` });
       }
     }
-  });
+  }))();
 
-export const FactsSchema = z.strictObject({
+export const FactsSchema = /* @__PURE__ */ (() => z.strictObject({
   reason: ReasonCodeSchema,
   ticketType: z.enum(ticketTypes),
   requestedRemedy: z.enum(requestedRemedies),
@@ -93,7 +95,7 @@ export const FactsSchema = z.strictObject({
     priorAbuse: z.boolean(),
   }),
   seller: z.strictObject({ defectRate: z.optional(z.number().check(z.gte(0), z.lte(1))) }),
-});
+}))();
 export type Facts = z.infer<typeof FactsSchema>;
 
 /**

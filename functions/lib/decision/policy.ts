@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+// Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
+// every schema its function never uses (zod/mini's own calls are not known to it as pure).
 import { CurrencySchema, IdentifierSchema, MinorUnitsSchema } from '../contract/return-payload.ts';
 import type { Priority } from '../contract/priorities.ts';
 
@@ -40,7 +42,7 @@ const minutes = (what: string) =>
     .check(z.positive(`${what} must be at least 1 minute`), z.lte(525_600, `${what} must not exceed one year`));
 
 /** An inclusive money range in minor units; an empty range (min > max) is a typo, not a policy. */
-export const MoneyBandSchema = z
+export const MoneyBandSchema = /* @__PURE__ */ (() => z
   .strictObject({ min: MinorUnitsSchema, max: MinorUnitsSchema })
   .check((ctx) => {
     if (ctx.value.min > ctx.value.max) {
@@ -51,10 +53,10 @@ export const MoneyBandSchema = z
         message: `min (${ctx.value.min}) must not exceed max (${ctx.value.max})`,
       });
     }
-  });
+  }))();
 export type MoneyBand = z.infer<typeof MoneyBandSchema>;
 
-export const CurrencyCompensationSchema = z.strictObject({
+export const CurrencyCompensationSchema = /* @__PURE__ */ (() => z.strictObject({
   /** Item value (minor units) from which the HIGH_VALUE band applies instead of the region band. */
   highValueThreshold: MinorUnitsSchema,
   bands: z.strictObject({
@@ -63,11 +65,11 @@ export const CurrencyCompensationSchema = z.strictObject({
     CROSS_BORDER: MoneyBandSchema,
     HIGH_VALUE: MoneyBandSchema,
   }),
-});
+}))();
 export type CurrencyCompensation = z.infer<typeof CurrencyCompensationSchema>;
 
 /** The largest refund (minor units) each role may approve alone; must not shrink up the ladder. */
-export const AuthorityLimitsSchema = z
+export const AuthorityLimitsSchema = /* @__PURE__ */ (() => z
   .strictObject({ agent: MinorUnitsSchema, supervisor: MinorUnitsSchema, manager: MinorUnitsSchema })
   .check((ctx) => {
     const { agent, supervisor, manager } = ctx.value;
@@ -87,10 +89,10 @@ export const AuthorityLimitsSchema = z
         message: `manager limit (${manager}) must not be below the supervisor limit (${supervisor})`,
       });
     }
-  });
+  }))();
 export type AuthorityLimits = z.infer<typeof AuthorityLimitsSchema>;
 
-export const PolicySchema = z
+export const PolicySchema = /* @__PURE__ */ (() => z
   .strictObject({
     /** Policy version stamped on every decision, e.g. `2026-11-01.1`. */
     version: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}\.\d{1,6}$/, 'must look like 2026-11-01.1 (date, dot, revision)')),
@@ -158,7 +160,7 @@ export const PolicySchema = z
         });
       }
     }
-  });
+  }))();
 
 export type Policy = z.infer<typeof PolicySchema>;
 

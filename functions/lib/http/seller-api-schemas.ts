@@ -1,6 +1,8 @@
 import { staffRoles } from '../contract/roles.ts';
 import { priorities } from '../contract/priorities.ts';
 import * as z from 'zod/mini';
+// Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
+// every schema its function never uses (zod/mini's own calls are not known to it as pure).
 
 import { DecisionSchema, isRefundRemedy, recommendedRemedies } from '../decision/decision-schema.ts';
 import { caseStatuses, escalationLevels } from '../workflow/case.ts';
@@ -44,7 +46,7 @@ function commaList<T extends z.ZodMiniType<unknown, string>>(item: T, max: numbe
     .check(z.meta({ description: `${what}; several values comma-separated match any of them` }));
 }
 
-export const ListCasesQuerySchema = z.strictObject({
+export const ListCasesQuerySchema = /* @__PURE__ */ (() => z.strictObject({
   status: z.optional(commaList(z.enum(caseStatuses), caseStatuses.length, `Case status: ${caseStatuses.join(', ')}`)),
   reason: z.optional(commaList(ReasonCodeSchema, 50, 'Reason code of the return, as in Return.reason')),
   priority: z.optional(commaList(z.enum(priorities), priorities.length, `Priority: ${priorities.join(', ')}`)),
@@ -60,9 +62,9 @@ export const ListCasesQuerySchema = z.strictObject({
   cursor: z
     .optional(z.string().check(z.minLength(1), z.maxLength(MAX_CURSOR_LENGTH)))
     .check(z.meta({ description: 'nextCursor of the previous page; valid only with the same filters' })),
-});
+}))();
 
-export const AddEvidenceBodySchema = z
+export const AddEvidenceBodySchema = /* @__PURE__ */ (() => z
   .strictObject({
     evidence: z
       .array(StaffEvidenceSchema)
@@ -82,13 +84,13 @@ export const AddEvidenceBodySchema = z
       });
     }),
     z.meta({ description: 'Evidence is recorded as submitted by SELLER, now.' }),
-  );
+  ))();
 
-export const ApproveBodySchema = z
+export const ApproveBodySchema = /* @__PURE__ */ (() => z
   .strictObject({ comment: z.optional(boundedText(MAX_COMMENT_LENGTH, { trim: true, min: 1 })) })
-  .check(z.meta({ description: 'Optional; an empty body approves too.' }));
+  .check(z.meta({ description: 'Optional; an empty body approves too.' })))();
 
-export const OverrideBodySchema = z
+export const OverrideBodySchema = /* @__PURE__ */ (() => z
   .strictObject({
     remedy: z.enum(recommendedRemedies),
     /** Free text: stored in the history, never logged. */
@@ -106,25 +108,25 @@ export const OverrideBodySchema = z
         ctx.addIssue({ code: 'custom', path: ['amount'], message: `must be omitted when the remedy is ${body.remedy}` });
       }
     }),
-  );
+  ))();
 
-export const NoteBodySchema = z
+export const NoteBodySchema = /* @__PURE__ */ (() => z
   .strictObject({ text: boundedText(MAX_NOTE_LENGTH, { trim: true, min: 1 }) })
-  .check(z.meta({ description: 'The text may hold personal data: stored in the history, never logged.' }));
+  .check(z.meta({ description: 'The text may hold personal data: stored in the history, never logged.' })))();
 
-export const AssignBodySchema = z
-  .strictObject({ assignee: z.nullable(IdentifierSchema).check(z.meta({ description: 'User id (token sub) of a staff member of your seller; null releases the case' })) });
+export const AssignBodySchema = /* @__PURE__ */ (() => z
+  .strictObject({ assignee: z.nullable(IdentifierSchema).check(z.meta({ description: 'User id (token sub) of a staff member of your seller; null releases the case' })) }))();
 
 /* --------------------------------------------------------------- responses */
 
-export const ActorSchema = z
+export const ActorSchema = /* @__PURE__ */ (() => z
   .discriminatedUnion('kind', [
     z.object({ kind: z.literal('MARKETPLACE'), id: z.string() }),
     z.object({ kind: z.literal('SYSTEM'), id: z.string() }),
     z.object({ kind: z.literal('STAFF'), id: z.string(), role: z.string().check(z.meta({ description: staffRoles.join(', ') })) }),
-  ]);
+  ]))();
 
-export const HistoryEventSchema = z
+export const HistoryEventSchema = /* @__PURE__ */ (() => z
   .object({
     caseId: z.string(),
     version: z.int(),
@@ -135,11 +137,11 @@ export const HistoryEventSchema = z
     fromStatus: z.nullable(z.enum(caseStatuses)),
     toStatus: z.enum(caseStatuses),
     details: z.record(z.string(), z.unknown()),
-  });
+  }))();
 
 const parties = ['SELLER', 'BUYER', 'CARRIER', 'PLATFORM', 'NONE'] as const;
 
-export const LedgerLineSchema = z
+export const LedgerLineSchema = /* @__PURE__ */ (() => z
   .object({
     kind: z.enum(['BUYER_REFUND', 'DEDUCTION', 'RETURN_SHIPPING', 'RESHIP_SHIPPING', 'CARRIER_CLAIM']),
     amount: MinorUnitsSchema,
@@ -147,9 +149,9 @@ export const LedgerLineSchema = z
     paidBy: z.enum(parties).check(z.meta({ description: 'Who pays now' })),
     bornBy: z.enum(parties).check(z.meta({ description: 'Who finally bears it, after any carrier claim' })),
     note: z.string(),
-  });
+  }))();
 
-export const RefundRecordSchema = z
+export const RefundRecordSchema = /* @__PURE__ */ (() => z
   .object({
     refundId: z.string(),
     amount: MinorUnitsSchema,
@@ -159,9 +161,9 @@ export const RefundRecordSchema = z
     dueAt: TimestampSchema,
     providerReference: z.optional(z.string()),
     appliedAt: z.optional(TimestampSchema),
-  });
+  }))();
 
-export const StaffResolutionSchema = z
+export const StaffResolutionSchema = /* @__PURE__ */ (() => z
   .object({
     kind: z.enum(['APPROVED', 'OVERRIDDEN']),
     remedy: z.string(),
@@ -170,9 +172,9 @@ export const StaffResolutionSchema = z
     by: ActorSchema,
     at: TimestampSchema,
     version: z.int(),
-  });
+  }))();
 
-export const ReadableTraceEntrySchema = z
+export const ReadableTraceEntrySchema = /* @__PURE__ */ (() => z
   .object({
     ruleId: z.string(),
     ruleVersion: z.string(),
@@ -180,9 +182,9 @@ export const ReadableTraceEntrySchema = z
     explanation: z.string(),
     contribution: z.object({ carrier: z.number(), seller: z.number(), buyer: z.number() }),
   })
-  .check(z.meta({ description: 'A rule that fired, in chain order' }));
+  .check(z.meta({ description: 'A rule that fired, in chain order' })))();
 
-export const CaseViewSchema = z
+export const CaseViewSchema = /* @__PURE__ */ (() => z
   .object({
     caseId: z.string(),
     marketplace: z.string(),
@@ -209,16 +211,16 @@ export const CaseViewSchema = z
     resolution: z.optional(StaffResolutionSchema),
     ledger: z.array(LedgerLineSchema).check(z.meta({ description: 'Who pays what, itemised' })),
     refund: z.optional(RefundRecordSchema),
-  });
+  }))();
 
-export const CaseDetailResponseSchema = z
+export const CaseDetailResponseSchema = /* @__PURE__ */ (() => z
   .object({
     case: CaseViewSchema,
     readableTrace: z.array(ReadableTraceEntrySchema),
     history: z.array(HistoryEventSchema),
-  });
+  }))();
 
-export const CaseSummarySchema = z
+export const CaseSummarySchema = /* @__PURE__ */ (() => z
   .object({
     caseId: z.string(),
     marketplace: z.string(),
@@ -236,24 +238,24 @@ export const CaseSummarySchema = z
     remedy: z.optional(z.string()),
     confidence: z.optional(z.number()),
     refund: z.optional(z.object({ status: RefundRecordSchema.shape.status, amount: MinorUnitsSchema, currency: CurrencySchema })),
-  });
+  }))();
 
-export const CaseListResponseSchema = z
+export const CaseListResponseSchema = /* @__PURE__ */ (() => z
   .object({
     items: z.array(CaseSummarySchema),
     nextCursor: z.nullable(z.string()).check(z.meta({ description: 'Pass as `cursor` for the next page; null on the last page' })),
-  });
+  }))();
 
-export const StaffWriteResponseSchema = z
+export const StaffWriteResponseSchema = /* @__PURE__ */ (() => z
   .object({
     case: CaseViewSchema,
     events: z.array(HistoryEventSchema).check(z.meta({ description: 'The history events this request appended' })),
     refund: z.optional(
       z.object({ refundId: z.string(), queued: z.boolean().check(z.meta({ description: 'false: recorded, queued by the outbox relay shortly' })) }),
     ),
-  });
+  }))();
 
-export const WebhookAcceptedSchema = z
+export const WebhookAcceptedSchema = /* @__PURE__ */ (() => z
   .object({
     caseId: z.string(),
     status: z.nullable(z.enum(caseStatuses)),
@@ -262,10 +264,10 @@ export const WebhookAcceptedSchema = z
     held: z
       .optional(z.literal(true))
       .check(z.meta({ description: 'The event arrived before the return it is about: it is kept and applied when the return arrives (status is null until then)' })),
-  });
+  }))();
 
 /** Every error this API writes: problem details (RFC 9457, `application/problem+json`); see http/problem.ts. */
-export const ErrorResponseSchema = z
+export const ErrorResponseSchema = /* @__PURE__ */ (() => z
   .object({
     type: z.string().check(z.meta({ description: 'A URN per error code, e.g. urn:dispute-desk:problem:validation-failed' })),
     title: z.string().check(z.meta({ description: 'The same for every occurrence of the type' })),
@@ -278,11 +280,11 @@ export const ErrorResponseSchema = z
       .check(z.meta({ description: 'Validation failures: each field (dotted path or header name) and its problem' })),
     requestId: z.optional(z.string()).check(z.meta({ description: 'The id the request is logged under' })),
   })
-  .check(z.meta({ description: 'RFC 9457 problem details' }));
+  .check(z.meta({ description: 'RFC 9457 problem details' })))();
 
 /**
  * What API Gateway (HTTP API) answers by itself in AWS, before any function runs: the JWT
  * authorizer's 401, the stage throttle's 429, its own 413 and 5xx. HTTP APIs cannot reshape
  * these; the local gateway answers a problem that keeps this `message` member.
  */
-export const GatewayErrorSchema = z.object({ message: z.string() });
+export const GatewayErrorSchema = /* @__PURE__ */ (() => z.object({ message: z.string() }))();

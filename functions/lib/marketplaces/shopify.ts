@@ -1,5 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod/mini';
+// Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
+// every schema its function never uses (zod/mini's own calls are not known to it as pure).
 import { MalformedJsonError, ValidationError } from '../contract/errors.ts';
 import type { ReasonCode } from '../contract/reason-codes.ts';
 import {
@@ -146,20 +148,20 @@ export function reasonCodeFor(reason: string | null | undefined): ReasonCode {
 
 /** A count Shopify reports; only ever compared, but bounded like every number the service accepts. */
 const countSchema = () => storableInt({ min: 0, max: Number.MAX_SAFE_INTEGER });
-const ShopifyIdSchema = countSchema().check(z.describe('Shopify numeric id (REST); the gid is authoritative'));
+const ShopifyIdSchema = /* @__PURE__ */ (() => countSchema().check(z.describe('Shopify numeric id (REST); the gid is authoritative')))();
 const gid = (type: string) =>
   z
     .string()
     .check(z.maxLength(128), z.regex(new RegExp(`^gid://shopify/${type}/[0-9]{1,20}$`), `must look like gid://shopify/${type}/<number>`));
 
-const ShopifyMoneySchema = z.object({ amount: z.string().check(z.maxLength(32)), currency_code: z.string().check(z.maxLength(8)) });
-const ShopifyMoneyBagSchema = z.object({ shop_money: ShopifyMoneySchema, presentment_money: z.optional(ShopifyMoneySchema) });
+const ShopifyMoneySchema = /* @__PURE__ */ (() => z.object({ amount: z.string().check(z.maxLength(32)), currency_code: z.string().check(z.maxLength(8)) }))();
+const ShopifyMoneyBagSchema = /* @__PURE__ */ (() => z.object({ shop_money: ShopifyMoneySchema, presentment_money: z.optional(ShopifyMoneySchema) }))();
 
-export const ShopifyReturnReasonSchema = z
+export const ShopifyReturnReasonSchema = /* @__PURE__ */ (() => z
   .union([z.enum(shopifyReturnReasons), z.string().check(z.maxLength(64))])
-  .check(z.describe('A Shopify return reason; a value this service does not know counts as `unknown`'));
+  .check(z.describe('A Shopify return reason; a value this service does not know counts as `unknown`')))();
 
-export const ShopifyReturnLineItemSchema = z.object({
+export const ShopifyReturnLineItemSchema = /* @__PURE__ */ (() => z.object({
   id: z.optional(ShopifyIdSchema),
   admin_graphql_api_id: gid('ReturnLineItem'),
   fulfillment_line_item: z.nullish(
@@ -173,7 +175,7 @@ export const ShopifyReturnLineItemSchema = z.object({
   return_reason: z.nullish(ShopifyReturnReasonSchema),
   return_reason_note: z.nullish(z.string().check(z.maxLength(5_000))),
   customer_note: z.nullish(z.string().check(z.maxLength(5_000))),
-});
+}))();
 
 const returnObjectFields = {
   id: z.optional(ShopifyIdSchema),
@@ -194,22 +196,22 @@ const returnObjectFields = {
 };
 
 /** `returns/request`: a buyer asked for a return (full return object). */
-export const ShopifyReturnsRequestSchema = z
+export const ShopifyReturnsRequestSchema = /* @__PURE__ */ (() => z
   .object({ ...returnObjectFields, status: z.enum(['requested', 'open']) })
-  .check(z.describe('Shopify returns/request webhook body'));
+  .check(z.describe('Shopify returns/request webhook body')))();
 /** `returns/approve`: the merchant approved a requested return (full return object). */
-export const ShopifyReturnsApproveSchema = z
+export const ShopifyReturnsApproveSchema = /* @__PURE__ */ (() => z
   .object({ ...returnObjectFields, status: z.literal('open') })
-  .check(z.describe('Shopify returns/approve webhook body'));
+  .check(z.describe('Shopify returns/approve webhook body')))();
 /** `returns/decline`: the merchant declined a requested return. */
-export const ShopifyReturnsDeclineSchema = z
+export const ShopifyReturnsDeclineSchema = /* @__PURE__ */ (() => z
   .object({
     id: z.optional(ShopifyIdSchema),
     admin_graphql_api_id: gid('Return'),
     status: z.literal('declined'),
     decline: z.nullish(z.object({ reason: z.string().check(z.maxLength(64)), note: z.nullish(z.string().check(z.maxLength(5_000))) })),
   })
-  .check(z.describe('Shopify returns/decline webhook body'));
+  .check(z.describe('Shopify returns/decline webhook body')))();
 
 const statusChange = (topic: string, status: string) =>
   z
@@ -220,16 +222,16 @@ const statusChange = (topic: string, status: string) =>
       status: z.literal(status),
     })
     .check(z.describe(`Shopify ${topic} webhook body`));
-export const ShopifyReturnsCancelSchema = statusChange('returns/cancel', 'canceled');
-export const ShopifyReturnsCloseSchema = statusChange('returns/close', 'closed');
-export const ShopifyReturnsReopenSchema = statusChange('returns/reopen', 'open');
+export const ShopifyReturnsCancelSchema = /* @__PURE__ */ (() => statusChange('returns/cancel', 'canceled'))();
+export const ShopifyReturnsCloseSchema = /* @__PURE__ */ (() => statusChange('returns/close', 'closed'))();
+export const ShopifyReturnsReopenSchema = /* @__PURE__ */ (() => statusChange('returns/reopen', 'open'))();
 
-const FeeChangesSchema = z.object({
+const FeeChangesSchema = /* @__PURE__ */ (() => z.object({
   updates: z.optional(z.array(z.record(z.string(), z.unknown())).check(z.maxLength(250))),
   removals: z.optional(z.array(z.record(z.string(), z.unknown())).check(z.maxLength(250))),
-});
+}))();
 /** `returns/update`: a delta, not a full object. Only line-item removals change our facts. */
-export const ShopifyReturnsUpdateSchema = z
+export const ShopifyReturnsUpdateSchema = /* @__PURE__ */ (() => z
   .object({
     admin_graphql_api_id: gid('Return'),
     return_line_items: z.optional(
@@ -244,7 +246,7 @@ export const ShopifyReturnsUpdateSchema = z
     restocking_fees: z.optional(FeeChangesSchema),
     return_shipping_fees: z.optional(FeeChangesSchema),
   })
-  .check(z.describe('Shopify returns/update webhook body (a delta)'));
+  .check(z.describe('Shopify returns/update webhook body (a delta)')))();
 
 /** Every accepted Shopify body, by topic: the one place the published documents read them from. */
 export const shopifyWebhookBodySchemas = {
@@ -263,11 +265,11 @@ type ShopifyBody = z.infer<(typeof shopifyWebhookBodySchemas)[ShopifyTopic]>;
 // ---------------------------------------------------------------------------------------
 // Configuration
 
-const ShopDomainSchema = z
+const ShopDomainSchema = /* @__PURE__ */ (() => z
   .string()
-  .check(z.maxLength(255), z.regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, 'must be a shop domain such as my-shop.myshopify.com'));
+  .check(z.maxLength(255), z.regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, 'must be a shop domain such as my-shop.myshopify.com')))();
 
-const jsonObjectText = z.pipe(
+const jsonObjectText = /* @__PURE__ */ (() => z.pipe(
   z.string(),
   z.transform((raw: string, ctx) => {
     try {
@@ -277,10 +279,10 @@ const jsonObjectText = z.pipe(
       return z.NEVER;
     }
   }),
-);
+))();
 
 /** SHOPIFY_SHOPS: JSON object of shop domain → seller id. */
-export const ShopifyShopsSchema = z.pipe(jsonObjectText, z.record(ShopDomainSchema, IdentifierSchema));
+export const ShopifyShopsSchema = /* @__PURE__ */ (() => z.pipe(jsonObjectText, z.record(ShopDomainSchema, IdentifierSchema)))();
 
 /**
  * Environment settings of this adapter, validated at cold start with the rest of the
