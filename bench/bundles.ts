@@ -258,7 +258,7 @@ const entryNames = (dir: string) =>
 
 /**
  * How the zod import style decides what esbuild can drop: one small schema bundled with
- * `import { z } from 'zod'` and with `import * as z from 'zod'` (the style of this code base).
+ * `import { z } from 'zod'` and with `import * as z from 'zod'` (the style classic-zod code here uses).
  */
 async function zodImportProbe(outDir: string): Promise<{ style: string; bytes: number; zodLocalesBytes: number }[]> {
   const body = 'export const handler = async (e) => z.object({ id: z.string().min(1), n: z.int().positive() }).parse(e);';
@@ -607,7 +607,7 @@ ${budgetNote}
       .slice(0, 4)
       .map((p) => `${p.package} ${kib(p.bytes)}`)
       .join(', ')}.
-- zod's translated error messages (\`zod/v4/locales\`) take ${localeRange} of every function bundle: the functions import \`* as z from 'zod'\`, so esbuild drops what they do not use. \`import { z } from 'zod'\` would keep the whole \`z\` namespace: a one-schema probe bundles to ${probeNamed === undefined ? 'n/a' : kib(probeNamed.bytes)} that way (locales ${probeNamed === undefined ? 'n/a' : kib(probeNamed.zodLocalesBytes)}) and to ${probeStar === undefined ? 'n/a' : kib(probeStar.bytes)} with \`import * as z from 'zod'\` (locales ${probeStar === undefined ? 'n/a' : kib(probeStar.zodLocalesBytes)}).
+- zod's error messages (\`zod/v4/locales\`) take ${localeRange} of a function bundle: the functions use zod/mini, which loads none, and functions/lib/config.ts and contract/validation.ts load the English ones classic zod loads (\`zod/v4/locales/en.js\`), so a function that validates nothing carries none. For classic zod (test code, local/) the import style decides: \`import { z } from 'zod'\` would keep the whole \`z\` namespace: a one-schema probe bundles to ${probeNamed === undefined ? 'n/a' : kib(probeNamed.bytes)} that way (locales ${probeNamed === undefined ? 'n/a' : kib(probeNamed.zodLocalesBytes)}) and to ${probeStar === undefined ? 'n/a' : kib(probeStar.bytes)} with \`import * as z from 'zod'\` (locales ${probeStar === undefined ? 'n/a' : kib(probeStar.zodLocalesBytes)}).
 - Measured on ${os.arch()} (load average ${os
       .loadavg()
       .map((l) => l.toFixed(1))

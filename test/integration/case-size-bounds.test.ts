@@ -38,7 +38,7 @@ import { canonicalOnly } from '#lib/marketplaces/index.ts';
  * writes nothing.
  */
 
-const inputSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input' }) as JsonSchema;
+const inputSchema = (schema: z.core.$ZodType) => z.toJSONSchema(schema, { io: 'input' }) as JsonSchema;
 
 /**
  * What JSON Schema cannot say. Money at the manager's CNY authority (CNY 50,000.00), so the

@@ -1,6 +1,6 @@
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { DynamoDbCaseListing } from '#lib/adapters/dynamodb-case-listing.ts';
 import { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
 import { casePartitionQuery } from '#lib/adapters/dynamodb/table-schema.ts';
@@ -39,7 +39,7 @@ export const TEST_CURSOR_KEY = 'test-cursor-signing-key-at-least-32-characters';
 
 export type ApiResponse = { status: number; headers: Record<string, string>; body: any };
 
-const successSchemas: Record<StaffRouteName, z.ZodType> = {
+const successSchemas: Record<StaffRouteName, z.ZodMiniType> = {
   list: CaseListResponseSchema,
   get: CaseDetailResponseSchema,
   evidence: StaffWriteResponseSchema,

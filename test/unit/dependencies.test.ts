@@ -122,6 +122,19 @@ describe('dependencies', () => {
     expect(mismatches).toEqual([]);
   });
 
+  it('the functions load zod only as zod/mini (and its English messages), never the classic API', () => {
+    // `import * as z from 'zod'` puts 88-99 KiB into every bundle (BENCHMARKS.md, bundles);
+    // zod/mini is tree-shakable. Test code, local/, bench/ and infra/ may use either.
+    const allowed = new Set(['zod/mini', 'zod/v4/locales/en.js']);
+    const zodImports = tsFilesUnder(join(root, 'functions')).flatMap((file) =>
+      runtimeSpecifiers(file)
+        .filter((specifier) => specifier === 'zod' || specifier.startsWith('zod/'))
+        .filter((specifier) => !allowed.has(specifier))
+        .map((specifier) => `${relative(root, file)}: ${specifier}`),
+    );
+    expect(zodImports).toEqual([]);
+  });
+
   it('no module under functions/ is imported for its side effects alone', () => {
     // package.json declares "sideEffects": false so esbuild drops what an entry does not use;
     // a bare `import './x.ts'` would be dropped with it, silently.

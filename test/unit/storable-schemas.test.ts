@@ -18,7 +18,7 @@ import { webhookBodySchemas } from '#lib/http/webhook-body-schemas.ts';
  * and names any number that is not.
  */
 
-const accepted: Record<string, z.ZodType> = {
+const accepted: Record<string, z.core.$ZodType> = {
   ...Object.fromEntries(webhookBodySchemas.map((format) => [`webhook ${format.name}`, format.schema])),
   'seller API query GET /cases': ListCasesQuerySchema,
   'seller API body evidence': AddEvidenceBodySchema,
@@ -31,11 +31,11 @@ const accepted: Record<string, z.ZodType> = {
 type Def = { type: string; [key: string]: any };
 
 /** Every number schema inside `schema`, with where it sits. */
-function numbersIn(schema: z.ZodType): { path: string; schema: z.ZodType }[] {
-  const found: { path: string; schema: z.ZodType }[] = [];
+function numbersIn(schema: z.core.$ZodType): { path: string; schema: z.core.$ZodType }[] {
+  const found: { path: string; schema: z.core.$ZodType }[] = [];
   // Ancestors only: one schema object may sit in many places, but a lazy one may hold itself.
   const ancestors = new Set<unknown>();
-  const visit = (node: z.ZodType | undefined, path: string) => {
+  const visit = (node: z.core.$ZodType | undefined, path: string) => {
     if (node === undefined || ancestors.has(node)) return;
     ancestors.add(node);
     try {
@@ -44,20 +44,20 @@ function numbersIn(schema: z.ZodType): { path: string; schema: z.ZodType }[] {
       ancestors.delete(node);
     }
   };
-  const visitDef = (node: z.ZodType, path: string) => {
+  const visitDef = (node: z.core.$ZodType, path: string) => {
     const def = (node as unknown as { _zod: { def: Def } })._zod.def;
     switch (def.type) {
       case 'number':
         found.push({ path, schema: node });
         return;
       case 'object':
-        for (const [key, child] of Object.entries(def.shape as Record<string, z.ZodType>)) visit(child, `${path}.${key}`);
+        for (const [key, child] of Object.entries(def.shape as Record<string, z.core.$ZodType>)) visit(child, `${path}.${key}`);
         if (def.catchall !== undefined) visit(def.catchall, `${path}.*`);
         return;
       case 'array':
         return visit(def.element, `${path}[]`);
       case 'union':
-        for (const option of def.options as z.ZodType[]) visit(option, path);
+        for (const option of def.options as z.core.$ZodType[]) visit(option, path);
         return;
       case 'record':
         visit(def.keyType, `${path}{key}`);
@@ -77,9 +77,7 @@ function numbersIn(schema: z.ZodType): { path: string; schema: z.ZodType }[] {
         visit(def.left, path);
         return visit(def.right, path);
       case 'tuple':
-        (def.items as z.ZodType[]).forEach((item, i) => {
-          visit(item, `${path}[${i}]`);
-        });
+        for (const [i, item] of (def.items as z.core.$ZodType[]).entries()) visit(item, `${path}[${i}]`);
         return;
       case 'lazy':
         return visit(def.getter(), path);
@@ -92,7 +90,7 @@ function numbersIn(schema: z.ZodType): { path: string; schema: z.ZodType }[] {
   return found;
 }
 
-const builtByStorable = (schema: z.ZodType) =>
+const builtByStorable = (schema: z.core.$ZodType) =>
   ((schema as unknown as { _zod: { def: Def } })._zod.def.checks ?? []).some(
     (check: { _zod: { def: { check: string; tx?: unknown } } }) =>
       check._zod.def.check === 'overwrite' && isStorableNormalizer(check._zod.def.tx),
@@ -107,7 +105,7 @@ describe('every accepted number is storable', () => {
   });
 
   it('the walk finds the numbers it must (so an empty list above means something)', () => {
-    const paths = numbersIn(accepted['webhook CanonicalPayloadV1'] as z.ZodType).map((n) => n.path);
+    const paths = numbersIn(accepted['webhook CanonicalPayloadV1'] as z.core.$ZodType).map((n) => n.path);
     expect(paths).toEqual(
       expect.arrayContaining(['.return.signals.buyerClaimRate', '.return.money.amountPaid', '.return.items[].quantity']),
     );
@@ -118,7 +116,7 @@ describe('every accepted number is storable', () => {
     expect(builtByStorable(z.number().min(0).max(1))).toBe(false);
     expect(builtByStorable(z.int().overwrite((v) => v))).toBe(false);
     expect(builtByStorable(storableRate())).toBe(true);
-    expect(builtByStorable(storableInt({ min: 0, max: 10 }).positive().optional().unwrap())).toBe(true);
+    expect(builtByStorable(storableInt({ min: 0, max: 10 }).check(z.positive()))).toBe(true);
   });
 });
 

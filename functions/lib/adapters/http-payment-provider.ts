@@ -1,8 +1,10 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+// Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
+// every schema its function never uses (zod/mini's own calls are not known to it as pure).
 import { PaymentProviderError } from '../contract/errors.ts';
 import type { PaymentProvider, RefundReceipt, RefundRequest } from '../ports/payment-provider.ts';
 
-const ReceiptSchema = z.object({ reference: z.string().min(1) });
+const ReceiptSchema = /* @__PURE__ */ (() => z.object({ reference: z.string().check(z.minLength(1)) }))();
 
 export type HttpPaymentProviderOptions = {
   readonly baseUrl: string;

@@ -1,13 +1,15 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+// Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
+// every schema its function never uses (zod/mini's own calls are not known to it as pure).
 import type { Clock } from '../ports/clock.ts';
 import type { WebhookSecrets } from '../ports/webhook-secrets.ts';
 
 /** A secret holds the current value and, during a rotation, the previous one. */
-const SecretValueSchema = z.union([
-  z.string().min(32),
-  z.strictObject({ current: z.string().min(32), previous: z.string().min(32).optional() }),
-]);
+const SecretValueSchema = /* @__PURE__ */ (() => z.union([
+  z.string().check(z.minLength(32)),
+  z.strictObject({ current: z.string().check(z.minLength(32)), previous: z.optional(z.string().check(z.minLength(32))) }),
+]))();
 
 const CACHE_MS = 5 * 60 * 1000;
 

@@ -1,4 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+// Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
+// every schema its function never uses (zod/mini's own calls are not known to it as pure).
 
 /**
  * Closed, versioned enum of after-sales reasons (domain brief, "Kinds of after-sales
@@ -43,7 +45,7 @@ export type ReasonCode = keyof typeof reasonFamilyByCode;
 
 export const reasonCodes = Object.keys(reasonFamilyByCode) as [ReasonCode, ...ReasonCode[]];
 
-export const ReasonCodeSchema = z.enum(reasonCodes);
+export const ReasonCodeSchema = /* @__PURE__ */ (() => z.enum(reasonCodes))();
 
 export function reasonFamilyOf(code: ReasonCode): ReasonFamily {
   return reasonFamilyByCode[code];

@@ -1,4 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+// Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
+// every schema its function never uses (zod/mini's own calls are not known to it as pure).
 import { CurrencySchema, IdentifierSchema, MinorUnitsSchema } from './return-payload.ts';
 
 /**
@@ -9,16 +11,16 @@ import { CurrencySchema, IdentifierSchema, MinorUnitsSchema } from './return-pay
  */
 export const REFUND_MESSAGE_VERSION = 1;
 
-export const RefundMessageSchema = z.strictObject({
+export const RefundMessageSchema = /* @__PURE__ */ (() => z.strictObject({
   schemaVersion: z.literal(REFUND_MESSAGE_VERSION),
-  refundId: z.string().regex(/^rf_[0-9a-f]{24}_[0-9]+$/),
-  caseId: z.string().regex(/^cs_[0-9a-f]{24}$/),
+  refundId: z.string().check(z.regex(/^rf_[0-9a-f]{24}_[0-9]+$/)),
+  caseId: z.string().check(z.regex(/^cs_[0-9a-f]{24}$/)),
   sellerId: IdentifierSchema,
-  amount: MinorUnitsSchema.positive(),
+  amount: MinorUnitsSchema.check(z.positive()),
   currency: CurrencySchema,
   /** Case version at which the refund became due; for logs and audits only. */
-  decidedAtVersion: z.int().positive(),
-});
+  decidedAtVersion: z.int().check(z.positive()),
+}))();
 export type RefundMessage = z.infer<typeof RefundMessageSchema>;
 
 /** One refund per case per decision that made it due: stable across re-publishes. */

@@ -1,4 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+// Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
+// every schema its function never uses (zod/mini's own calls are not known to it as pure).
 import { isKnownCurrency } from './money.ts';
 import { ReasonCodeSchema } from './reason-codes.ts';
 import { boundedText, storableInt, storableRate } from './storable.ts';
@@ -47,11 +49,9 @@ export const MAX_TRACKING_EVENTS = 200;
 export const MAX_LINE_ITEMS = 250;
 
 /** Identifiers are opaque, printable and short; anything else is refused at the door. */
-export const IdentifierSchema = z
+export const IdentifierSchema = /* @__PURE__ */ (() => z
   .string()
-  .min(1)
-  .max(MAX_ID_LENGTH)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:\-]*$/, 'must contain only letters, digits and . _ : -');
+  .check(z.minLength(1), z.maxLength(MAX_ID_LENGTH), z.regex(/^[A-Za-z0-9][A-Za-z0-9._:\-]*$/, 'must contain only letters, digits and . _ : -')))();
 
 /**
  * The longest timestamp: `2026-11-06T09:00:00.123456789+01:00`, nanoseconds and an offset.
@@ -60,30 +60,32 @@ export const IdentifierSchema = z
  */
 export const MAX_TIMESTAMP_LENGTH = 35;
 
-export const TimestampSchema = z.iso
+export const TimestampSchema = /* @__PURE__ */ (() => z.iso
   .datetime({ offset: true })
-  .max(MAX_TIMESTAMP_LENGTH, `must be at most ${MAX_TIMESTAMP_LENGTH} characters (at most 9 fractional digits)`);
+  .check(z.maxLength(MAX_TIMESTAMP_LENGTH, `must be at most ${MAX_TIMESTAMP_LENGTH} characters (at most 9 fractional digits)`)))();
 
 /** Only codes the system can format and count in (contract/money.ts): a schema is a promise. */
-export const CurrencySchema = z
+export const CurrencySchema = /* @__PURE__ */ (() => z
   .string()
-  .length(3, { error: 'must be an ISO 4217 code such as EUR', abort: true })
-  .regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code such as EUR', abort: true })
-  .refine(isKnownCurrency, 'must be an ISO 4217 currency code (or XXX, not yet known)')
-  .meta({ description: "ISO 4217 code, one of Intl.supportedValuesOf('currency'), or XXX when not yet known" });
+  .check(
+    z.length(3, { error: 'must be an ISO 4217 code such as EUR', abort: true }),
+    z.regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code such as EUR', abort: true }),
+    z.refine(isKnownCurrency, 'must be an ISO 4217 currency code (or XXX, not yet known)'),
+    z.meta({ description: "ISO 4217 code, one of Intl.supportedValuesOf('currency'), or XXX when not yet known" }),
+  ))();
 
 /** Money is always integer minor units (cents, fen); a billion units is a sanity ceiling. */
-export const MinorUnitsSchema = storableInt({ min: 0, max: 100_000_000_000 });
+export const MinorUnitsSchema = /* @__PURE__ */ (() => storableInt({ min: 0, max: 100_000_000_000 }))();
 
 /** A parcel weight as a carrier records it; ten tonnes is a sanity ceiling. */
-const GramsSchema = storableInt({ min: 1, max: 10_000_000 });
+const GramsSchema = /* @__PURE__ */ (() => storableInt({ min: 1, max: 10_000_000 }))();
 
 export const eventTypes = ['return.requested', 'return.updated', 'return.cancelled'] as const;
-export const EventTypeSchema = z.enum(eventTypes);
+export const EventTypeSchema = /* @__PURE__ */ (() => z.enum(eventTypes))();
 export type EventType = z.infer<typeof EventTypeSchema>;
 
 export const shippingRegions = ['SAME_CITY', 'OTHER_PROVINCE', 'CROSS_BORDER'] as const;
-export const ShippingRegionSchema = z.enum(shippingRegions);
+export const ShippingRegionSchema = /* @__PURE__ */ (() => z.enum(shippingRegions))();
 
 export const ticketTypes = ['RETURN', 'REPAIR', 'WARRANTY', 'COMPLAINT'] as const;
 
@@ -107,22 +109,22 @@ export const trackingEventTypes = [
   'RETURNED_TO_SENDER',
 ] as const;
 
-export const TrackingEventSchema = z.strictObject({
+export const TrackingEventSchema = /* @__PURE__ */ (() => z.strictObject({
   type: z.enum(trackingEventTypes),
   at: TimestampSchema,
   /** Parcel weight recorded by the scan, if the carrier weighed it. */
-  weightGrams: GramsSchema.optional(),
-});
+  weightGrams: z.optional(GramsSchema),
+}))();
 
-export const CarrierSchema = z.strictObject({
+export const CarrierSchema = /* @__PURE__ */ (() => z.strictObject({
   code: IdentifierSchema,
-  trackingNumber: IdentifierSchema.optional(),
-  events: z.array(TrackingEventSchema).max(MAX_TRACKING_EVENTS).default([]),
-  weightAtPickupGrams: GramsSchema.optional(),
-  weightAtDeliveryGrams: GramsSchema.optional(),
+  trackingNumber: z.optional(IdentifierSchema),
+  events: z._default(z.array(TrackingEventSchema).check(z.maxLength(MAX_TRACKING_EVENTS)), []),
+  weightAtPickupGrams: z.optional(GramsSchema),
+  weightAtDeliveryGrams: z.optional(GramsSchema),
   /** True when the seller chose a carrier the buyer or listing did not agree to. */
-  notTheAgreedCarrier: z.boolean().default(false),
-});
+  notTheAgreedCarrier: z._default(z.boolean(), false),
+}))();
 
 export const deliveryInspections = [
   'INSPECTED_OK',
@@ -134,7 +136,7 @@ export const deliveryInspections = [
 ] as const;
 
 export const evidenceSubmitters = ['BUYER', 'SELLER', 'CARRIER', 'INSTALLER', 'MARKETPLACE'] as const;
-export const EvidenceSubmitterSchema = z.enum(evidenceSubmitters);
+export const EvidenceSubmitterSchema = /* @__PURE__ */ (() => z.enum(evidenceSubmitters))();
 
 const evidenceCommon = {
   id: IdentifierSchema,
@@ -145,16 +147,18 @@ const evidenceCommon = {
    * URIs (anything else percent-encoded), so its length in characters is its size in bytes.
    */
   uri: z
-    .url({ protocol: /^https$/ })
-    .max(MAX_URI_LENGTH)
-    // A refinement, not .regex(): a pattern would replace `format: uri` in the published schema.
-    .refine((uri) => /^[\x21-\x7e]+$/.test(uri), 'must be ASCII: percent-encode any other character (RFC 3986)')
-    .optional()
-    .meta({ description: `https URL of the file, ASCII (percent-encoded), at most ${MAX_URI_LENGTH} characters; never fetched` }),
+    .optional(
+      z.url({ protocol: /^https$/ }).check(
+        z.maxLength(MAX_URI_LENGTH),
+        // A refinement, not a regex check: a pattern would replace `format: uri` in the published schema.
+        z.refine((uri) => /^[\x21-\x7e]+$/.test(uri), 'must be ASCII: percent-encode any other character (RFC 3986)'),
+      ),
+    )
+    .check(z.meta({ description: `https URL of the file, ASCII (percent-encoded), at most ${MAX_URI_LENGTH} characters; never fetched` })),
 };
 
 /** One variant per kind of evidence, each with the findings that kind can have. */
-export const EvidenceSchema = z.discriminatedUnion('kind', [
+export const EvidenceSchema = /* @__PURE__ */ (() => z.discriminatedUnion('kind', [
   z.strictObject({
     ...evidenceCommon,
     kind: z.literal('PACKAGING_PHOTO'),
@@ -185,97 +189,99 @@ export const EvidenceSchema = z.discriminatedUnion('kind', [
     kind: z.literal('ADDRESS_CHECK'),
     finding: z.enum(['ADDRESS_AS_GIVEN_BY_BUYER_WRONG', 'ADDRESS_CORRECT', 'BUYER_UNREACHABLE']),
   }),
-]);
+]))();
 export type Evidence = z.infer<typeof EvidenceSchema>;
 
-export const TimelineSchema = z
+export const TimelineSchema = /* @__PURE__ */ (() => z
   .strictObject({
     orderedAt: TimestampSchema,
-    shippedAt: TimestampSchema.optional(),
-    promisedDeliveryAt: TimestampSchema.optional(),
+    shippedAt: z.optional(TimestampSchema),
+    promisedDeliveryAt: z.optional(TimestampSchema),
     /** The latest date the seller promised to hand the parcel to the carrier. */
-    promisedShipBy: TimestampSchema.optional(),
-    deliveredAt: TimestampSchema.optional(),
+    promisedShipBy: z.optional(TimestampSchema),
+    deliveredAt: z.optional(TimestampSchema),
     claimedAt: TimestampSchema,
   })
-  .superRefine((t, ctx) => {
-    const order: [keyof typeof t, keyof typeof t][] = [
-      ['orderedAt', 'shippedAt'],
-      ['shippedAt', 'deliveredAt'],
-      ['orderedAt', 'claimedAt'],
-      ['orderedAt', 'deliveredAt'],
-    ];
-    for (const [before, after] of order) {
-      const a = t[before];
-      const b = t[after];
-      if (a !== undefined && b !== undefined && Date.parse(b) < Date.parse(a)) {
-        ctx.addIssue({ code: 'custom', path: [after], message: `must not be before ${before}` });
+  .check(
+    z.superRefine((t, ctx) => {
+      const order: [keyof typeof t, keyof typeof t][] = [
+        ['orderedAt', 'shippedAt'],
+        ['shippedAt', 'deliveredAt'],
+        ['orderedAt', 'claimedAt'],
+        ['orderedAt', 'deliveredAt'],
+      ];
+      for (const [before, after] of order) {
+        const a = t[before];
+        const b = t[after];
+        if (a !== undefined && b !== undefined && Date.parse(b) < Date.parse(a)) {
+          ctx.addIssue({ code: 'custom', path: [after], message: `must not be before ${before}` });
+        }
       }
-    }
-  });
+    }),
+  ))();
 
-export const MoneySchema = z
+export const MoneySchema = /* @__PURE__ */ (() => z
   .strictObject({
     currency: CurrencySchema,
     itemValue: MinorUnitsSchema,
     amountPaid: MinorUnitsSchema,
     /** Outbound shipping cost at the seller's own rate. */
-    shippingCost: MinorUnitsSchema.default(0),
-  });
+    shippingCost: z._default(MinorUnitsSchema, 0),
+  }))();
 
-export const ReturnSchema = z.strictObject({
+export const ReturnSchema = /* @__PURE__ */ (() => z.strictObject({
   marketplaceReturnId: IdentifierSchema,
   orderId: IdentifierSchema,
   sellerId: IdentifierSchema,
   /** Opaque buyer reference from the marketplace; never a name, e-mail or phone. */
-  buyerRef: IdentifierSchema.refine((v) => !v.includes('@'), 'must be an opaque reference, not an e-mail'),
+  buyerRef: IdentifierSchema.check(z.refine((v) => !v.includes('@'), 'must be an opaque reference, not an e-mail')),
   reason: ReasonCodeSchema,
   /** Buyer's own words; may hold personal data, so it is stored but never logged. */
-  reasonDetail: boundedText(MAX_REASON_DETAIL_LENGTH).optional(),
-  ticketType: z.enum(ticketTypes).default('RETURN'),
-  safetyHazard: z.enum(safetyHazards).default('NONE'),
+  reasonDetail: z.optional(boundedText(MAX_REASON_DETAIL_LENGTH)),
+  ticketType: z._default(z.enum(ticketTypes), 'RETURN'),
+  safetyHazard: z._default(z.enum(safetyHazards), 'NONE'),
   timeline: TimelineSchema,
   money: MoneySchema,
   shippingRegion: ShippingRegionSchema,
-  carrier: CarrierSchema.optional(),
-  deliveryInspection: z.enum(deliveryInspections).default('UNKNOWN'),
-  evidence: z
-    .array(EvidenceSchema)
-    .max(MAX_RETURN_EVIDENCE)
-    .default([])
-    .meta({
+  carrier: z.optional(CarrierSchema),
+  deliveryInspection: z._default(z.enum(deliveryInspections), 'UNKNOWN'),
+  evidence: z._default(z.array(EvidenceSchema).check(z.maxLength(MAX_RETURN_EVIDENCE)), []).check(
+    z.meta({
       description: `At most ${MAX_RETURN_EVIDENCE} items per snapshot; each update replaces them. Seller staff add up to ${MAX_STAFF_EVIDENCE} more per case (POST /cases/{id}/evidence), kept apart`,
     }),
+  ),
   requestedRemedy: z.enum(requestedRemedies),
   /**
    * Amount the buyer asked for, in minor units of `money.currency` (a partial refund as
    * compensation, or the value of missing items). Optional; the rule chain anchors
    * compensation to the policy band when it is absent.
    */
-  requestedAmount: MinorUnitsSchema.optional(),
+  requestedAmount: z.optional(MinorUnitsSchema),
   /**
    * The returned line items, for marketplaces that report a reason per item (Shopify).
    * Optional and informational: `reason` above is what the rule chain weighs; an adapter
    * derives it from these items and keeps them so a later delta (an item removed) can be
    * merged onto the stored return.
    */
-  items: z
-    .array(z.strictObject({ id: IdentifierSchema, quantity: storableInt({ min: 0, max: 100_000 }), reason: ReasonCodeSchema }))
-    .max(MAX_LINE_ITEMS)
-    .optional(),
+  items: z.optional(
+    z
+      .array(z.strictObject({ id: IdentifierSchema, quantity: storableInt({ min: 0, max: 100_000 }), reason: ReasonCodeSchema }))
+      .check(z.maxLength(MAX_LINE_ITEMS)),
+  ),
   listing: z.strictObject({
     /** The return window the listing promised, in days; the policy's default applies when absent. */
-    returnWindowDays: storableInt({ min: 0, max: 365 }).optional(),
-    sku: IdentifierSchema.optional(),
+    returnWindowDays: z.optional(storableInt({ min: 0, max: 365 })),
+    sku: z.optional(IdentifierSchema),
   }),
-  signals: z
-    .strictObject({
-      buyerClaimRate: storableRate().optional(),
-      buyerPriorAbuse: z.boolean().optional(),
-      sellerDefectRate: storableRate().optional(),
-    })
-    .default({}),
-});
+  signals: z._default(
+    z.strictObject({
+      buyerClaimRate: z.optional(storableRate()),
+      buyerPriorAbuse: z.optional(z.boolean()),
+      sellerDefectRate: z.optional(storableRate()),
+    }),
+    {},
+  ),
+}))();
 export type ReturnV1 = z.infer<typeof ReturnSchema>;
 
 const envelopeCommon = {
@@ -285,17 +291,17 @@ const envelopeCommon = {
   occurredAt: TimestampSchema,
 };
 
-export const CancellationSchema = z.strictObject({
+export const CancellationSchema = /* @__PURE__ */ (() => z.strictObject({
   marketplaceReturnId: IdentifierSchema,
   orderId: IdentifierSchema,
   sellerId: IdentifierSchema,
-});
+}))();
 
 /** The canonical webhook body. `return.cancelled` carries only the identifiers. */
-export const WebhookPayloadSchema = z.discriminatedUnion('eventType', [
+export const WebhookPayloadSchema = /* @__PURE__ */ (() => z.discriminatedUnion('eventType', [
   z.strictObject({ ...envelopeCommon, eventType: z.literal('return.requested'), return: ReturnSchema }),
   z.strictObject({ ...envelopeCommon, eventType: z.literal('return.updated'), return: ReturnSchema }),
   z.strictObject({ ...envelopeCommon, eventType: z.literal('return.cancelled'), return: CancellationSchema }),
-]);
+]))();
 export type WebhookPayload = z.infer<typeof WebhookPayloadSchema>;
 export type WebhookPayloadInput = z.input<typeof WebhookPayloadSchema>;

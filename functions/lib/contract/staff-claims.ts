@@ -1,5 +1,7 @@
 import { staffRoles, type StaffRole } from './roles.ts';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+// Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
+// every schema its function never uses (zod/mini's own calls are not known to it as pure).
 
 import { AuthenticationError, ForbiddenError } from './errors.ts';
 import { IdentifierSchema } from './return-payload.ts';
@@ -41,20 +43,22 @@ function listClaim(value: unknown): string[] {
 
 const knownRole = (value: string): value is StaffRole => (staffRoles as readonly string[]).includes(value);
 
-export const StaffClaimsSchema = z
-  .looseObject({
-    [claimNames.userId]: IdentifierSchema,
-    [claimNames.sellerId]: IdentifierSchema,
-    [claimNames.role]: z.string().optional(),
-    [claimNames.groups]: z.unknown().optional(),
-  })
-  .transform((claims, ctx): StaffPrincipal => {
+const StaffClaimsObjectSchema = /* @__PURE__ */ (() => z.looseObject({
+  [claimNames.userId]: IdentifierSchema,
+  [claimNames.sellerId]: IdentifierSchema,
+  [claimNames.role]: z.optional(z.string()),
+  [claimNames.groups]: z.optional(z.unknown()),
+}))();
+
+export const StaffClaimsSchema = /* @__PURE__ */ (() => z.pipe(
+  StaffClaimsObjectSchema,
+  z.transform((claims: z.output<typeof StaffClaimsObjectSchema>, ctx): StaffPrincipal => {
     // Every role the token grants; the highest one counts, as a supervisor is also an agent.
     const granted: StaffRole[] = [];
     const explicit = claims[claimNames.role];
     if (explicit !== undefined) {
       if (!knownRole(explicit)) {
-        ctx.addIssue({ code: 'custom', path: [claimNames.role], message: `must be one of ${staffRoles.join(', ')}` });
+        ctx.issues.push({ code: 'custom', input: ctx.value, path: [claimNames.role], message: `must be one of ${staffRoles.join(', ')}` });
         return z.NEVER;
       }
       granted.push(explicit);
@@ -62,15 +66,17 @@ export const StaffClaimsSchema = z
     granted.push(...listClaim(claims[claimNames.groups]).filter(knownRole));
     const role = granted.sort((a, b) => roleRank[b] - roleRank[a])[0];
     if (role === undefined) {
-      ctx.addIssue({
+      ctx.issues.push({
         code: 'custom',
+        input: ctx.value,
         path: [claimNames.groups],
         message: `must name a staff role (${staffRoles.join(', ')}) in ${claimNames.groups} or ${claimNames.role}`,
       });
       return z.NEVER;
     }
     return { userId: claims[claimNames.userId], sellerId: claims[claimNames.sellerId], role };
-  });
+  }),
+))();
 
 /**
  * Turns verified token claims into a principal.

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Schema building blocks for values that end up in DynamoDB. "Schemas are promises": what a
@@ -55,7 +55,7 @@ export function storableInt(bounds: { min: number; max: number }) {
     return withoutNegativeZero(value);
   };
   normalizers.add(normalize);
-  return z.int().min(bounds.min).max(bounds.max).overwrite(normalize);
+  return z.int().check(z.gte(bounds.min), z.lte(bounds.max), z.overwrite(normalize));
 }
 
 /**
@@ -82,10 +82,12 @@ export function storableDecimal(bounds: { min: number; max: number; decimals: nu
   normalizers.add(normalize);
   return z
     .number()
-    .min(bounds.min)
-    .max(bounds.max)
-    .overwrite(normalize)
-    .meta({ description: `From ${bounds.min} to ${bounds.max}; rounded to ${decimals} decimal places` });
+    .check(
+      z.gte(bounds.min),
+      z.lte(bounds.max),
+      z.overwrite(normalize),
+      z.meta({ description: `From ${bounds.min} to ${bounds.max}; rounded to ${decimals} decimal places` }),
+    );
 }
 
 /** A fraction from 0 to 1 (a rate), kept to 6 decimal places. */
@@ -98,9 +100,10 @@ export const storableRate = () => storableDecimal({ min: 0, max: 1, decimals: 6 
  */
 export function boundedText(max: number, options: { min?: number; trim?: boolean } = {}) {
   let text = z.string();
-  if (options.trim) text = text.trim();
-  if (options.min !== undefined) text = text.min(options.min);
-  return text
-    .max(max, `must be at most ${max} characters`)
-    .refine((value) => value.isWellFormed(), 'must be well-formed Unicode text (no unpaired surrogate code units)');
+  if (options.trim) text = text.check(z.trim());
+  if (options.min !== undefined) text = text.check(z.minLength(options.min));
+  return text.check(
+    z.maxLength(max, `must be at most ${max} characters`),
+    z.refine((value) => value.isWellFormed(), 'must be well-formed Unicode text (no unpaired surrogate code units)'),
+  );
 }

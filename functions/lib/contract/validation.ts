@@ -1,5 +1,10 @@
-import type { z } from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import type { FieldIssue } from './errors.ts';
+
+// zod/mini loads no error messages of its own: the English ones classic zod loads, for every
+// problem this module passes on (config.ts does the same for configuration errors).
+z.config(en());
 
 const MAX_ISSUES = 20;
 
@@ -11,7 +16,7 @@ const MAX_ISSUES = 20;
 /** An empty key is still a key: quoted, so a field is never named by a blank. */
 const segment = (key: PropertyKey): string => (String(key) === '' ? '""' : String(key));
 
-export function issuesFromZod(error: z.ZodError): FieldIssue[] {
+export function issuesFromZod(error: z.core.$ZodError): FieldIssue[] {
   return error.issues.slice(0, MAX_ISSUES).map((issue) => {
     const path = issue.path.map(segment).join('.');
     if (issue.code === 'unrecognized_keys') {

@@ -1,4 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+// Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
+// every schema its function never uses (zod/mini's own calls are not known to it as pure).
 import { CurrencySchema, MinorUnitsSchema, TimestampSchema } from '../contract/return-payload.ts';
 import { priorities } from '../contract/priorities.ts';
 import { staffRoles } from '../contract/roles.ts';
@@ -63,36 +65,36 @@ export type ReviewReason = (typeof reviewReasons)[number];
 
 export const deductionCodes = ['OUTBOUND_SHIPPING'] as const;
 
-const weight = z.number().min(0).max(1_000);
-const share = z.number().min(0).max(1);
+const weight = /* @__PURE__ */ (() => z.number().check(z.gte(0), z.lte(1_000)))();
+const share = /* @__PURE__ */ (() => z.number().check(z.gte(0), z.lte(1)))();
 const BASIS = 10_000;
 
-export const ContributionSchema = z.strictObject({ carrier: weight, seller: weight, buyer: weight });
+export const ContributionSchema = /* @__PURE__ */ (() => z.strictObject({ carrier: weight, seller: weight, buyer: weight }))();
 
-export const RuleSignalsSchema = z.strictObject({
-  evidenceStrength: z.number().min(0).max(1).optional(),
-  conflict: z.boolean().optional(),
-  noFault: z.boolean().optional(),
-  urgent: z.boolean().optional(),
-  risk: z.boolean().optional(),
-  fraudRisk: z.boolean().optional(),
-  witness: z.boolean().optional(),
-  missingEvidence: z.boolean().optional(),
-  contradictsReason: z.boolean().optional(),
-});
+export const RuleSignalsSchema = /* @__PURE__ */ (() => z.strictObject({
+  evidenceStrength: z.optional(z.number().check(z.gte(0), z.lte(1))),
+  conflict: z.optional(z.boolean()),
+  noFault: z.optional(z.boolean()),
+  urgent: z.optional(z.boolean()),
+  risk: z.optional(z.boolean()),
+  fraudRisk: z.optional(z.boolean()),
+  witness: z.optional(z.boolean()),
+  missingEvidence: z.optional(z.boolean()),
+  contradictsReason: z.optional(z.boolean()),
+}))();
 
-export const TraceEntrySchema = z.strictObject({
-  ruleId: z.string().min(1),
-  ruleVersion: z.string().min(1),
+export const TraceEntrySchema = /* @__PURE__ */ (() => z.strictObject({
+  ruleId: z.string().check(z.minLength(1)),
+  ruleVersion: z.string().check(z.minLength(1)),
   fired: z.boolean(),
   contribution: ContributionSchema,
-  reasonCode: z.string().min(1),
-  explanation: z.string().min(1),
-  signals: RuleSignalsSchema.optional(),
-});
+  reasonCode: z.string().check(z.minLength(1)),
+  explanation: z.string().check(z.minLength(1)),
+  signals: z.optional(RuleSignalsSchema),
+}))();
 export type TraceEntry = z.infer<typeof TraceEntrySchema>;
 
-export const AllocationSchema = z.discriminatedUnion('kind', [
+export const AllocationSchema = /* @__PURE__ */ (() => z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('NO_FAULT') }),
   z
     .strictObject({
@@ -113,16 +115,16 @@ export const AllocationSchema = z.discriminatedUnion('kind', [
         ctx.issues.push({ code: 'custom', input: a, path: ['dominant'], message: 'dominant must hold the largest share' });
       }
     }),
-]);
+]))();
 export type Allocation = z.infer<typeof AllocationSchema>;
 
-export const RefundSchema = z
+export const RefundSchema = /* @__PURE__ */ (() => z
   .strictObject({
     currency: CurrencySchema,
     /** Before deductions; never above the amount paid. */
     gross: MinorUnitsSchema,
     deductions: z.array(
-      z.strictObject({ code: z.enum(deductionCodes), amount: MinorUnitsSchema, description: z.string().min(1) }),
+      z.strictObject({ code: z.enum(deductionCodes), amount: MinorUnitsSchema, description: z.string().check(z.minLength(1)) }),
     ),
     /** What the buyer receives: gross minus deductions, never negative. */
     amount: MinorUnitsSchema,
@@ -133,13 +135,13 @@ export const RefundSchema = z
     if (r.amount !== r.gross - deducted) {
       ctx.issues.push({ code: 'custom', input: r, path: ['amount'], message: 'amount must equal gross minus deductions' });
     }
-  });
+  }))();
 export type Refund = z.infer<typeof RefundSchema>;
 
-export const DecisionSchema = z.strictObject({
-  engineVersion: z.string().min(1),
-  policyVersion: z.string().min(1),
-  marketplace: z.string().min(1),
+export const DecisionSchema = /* @__PURE__ */ (() => z.strictObject({
+  engineVersion: z.string().check(z.minLength(1)),
+  policyVersion: z.string().check(z.minLength(1)),
+  marketplace: z.string().check(z.minLength(1)),
   decidedAt: TimestampSchema,
   /** DECIDED: act on `remedy`. MANUAL_REVIEW: a person confirms or changes `recommendedRemedy`. */
   outcome: z.enum(decisionOutcomes),
@@ -148,11 +150,11 @@ export const DecisionSchema = z.strictObject({
   recommendedRemedy: z.enum(recommendedRemedies),
   reviewReasons: z.array(z.enum(reviewReasons)),
   allocation: AllocationSchema,
-  confidence: z.number().min(0).max(1),
+  confidence: z.number().check(z.gte(0), z.lte(1)),
   /** Reason code of the rule that weighs most for the outcome. */
-  primaryReasonCode: z.string().min(1),
+  primaryReasonCode: z.string().check(z.minLength(1)),
   /** Reason codes of every fired rule, chain order, without repeats. */
-  reasonCodes: z.array(z.string().min(1)),
+  reasonCodes: z.array(z.string().check(z.minLength(1))),
   /** Refund of the recommended remedy; pay it only when `outcome` is DECIDED. */
   refund: RefundSchema,
   returnShippingPaidBy: z.enum(shippingPayers),
@@ -163,12 +165,12 @@ export const DecisionSchema = z.strictObject({
   firstResponseDueAt: TimestampSchema,
   authority: z.strictObject({
     /** Smallest role whose limit covers the refund; null when no configured role does. */
-    requiredRole: z.enum(staffRoles).nullable(),
+    requiredRole: z.nullable(z.enum(staffRoles)),
     exceedsAgentAuthority: z.boolean(),
   }),
   /** Every rule evaluated, as `id@version`, chain order. */
-  rulesUsed: z.array(z.string().regex(/^[a-z0-9-]+@\d+\.\d+\.\d+$/)),
+  rulesUsed: z.array(z.string().check(z.regex(/^[a-z0-9-]+@\d+\.\d+\.\d+$/))),
   trace: z.array(TraceEntrySchema),
-  summary: z.string().min(1),
-});
+  summary: z.string().check(z.minLength(1)),
+}))();
 export type Decision = z.infer<typeof DecisionSchema>;

@@ -1,4 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+// Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
+// every schema its function never uses (zod/mini's own calls are not known to it as pure).
 import { ReasonCodeSchema, reasonFamilyOf, type ReasonFamily } from '../contract/reason-codes.ts';
 import { CurrencySchema, EvidenceSchema, IdentifierSchema, MinorUnitsSchema, ShippingRegionSchema, TimestampSchema, TrackingEventSchema, deliveryInspections, requestedRemedies, safetyHazards, ticketTypes, type EvidenceSubmitterSchema, type ReturnV1 } from '../contract/return-payload.ts';
 import type { MoneyBand, Policy } from './policy.ts';
@@ -13,7 +15,7 @@ import type { MoneyBand, Policy } from './policy.ts';
  */
 
 const [packagingPhoto, productPhoto, installerReport, serialCheck, presaleChat, addressCheck] =
-  EvidenceSchema.options;
+  EvidenceSchema._zod.def.options;
 
 const factEvidenceFields = { kind: true, finding: true, submittedBy: true } as const;
 
@@ -21,14 +23,14 @@ const factEvidenceFields = { kind: true, finding: true, submittedBy: true } as c
  * One piece of evidence as the rules see it: kind, finding and who submitted it. Identifiers,
  * file locations and timestamps stay on the case; they do not change who is at fault.
  */
-export const FactEvidenceSchema = z.discriminatedUnion('kind', [
-  packagingPhoto.pick(factEvidenceFields),
-  productPhoto.pick(factEvidenceFields),
-  installerReport.pick(factEvidenceFields),
-  serialCheck.pick(factEvidenceFields),
-  presaleChat.pick(factEvidenceFields),
-  addressCheck.pick(factEvidenceFields),
-]);
+export const FactEvidenceSchema = /* @__PURE__ */ (() => z.discriminatedUnion('kind', [
+  z.pick(packagingPhoto, factEvidenceFields),
+  z.pick(productPhoto, factEvidenceFields),
+  z.pick(installerReport, factEvidenceFields),
+  z.pick(serialCheck, factEvidenceFields),
+  z.pick(presaleChat, factEvidenceFields),
+  z.pick(addressCheck, factEvidenceFields),
+]))();
 export type FactEvidence = z.infer<typeof FactEvidenceSchema>;
 export type EvidenceSubmitter = z.infer<typeof EvidenceSubmitterSchema>;
 
@@ -39,13 +41,13 @@ const timelineOrder = [
   ['orderedAt', 'deliveredAt'],
 ] as const;
 
-export const FactTimelineSchema = z
+export const FactTimelineSchema = /* @__PURE__ */ (() => z
   .strictObject({
     orderedAt: TimestampSchema,
-    shippedAt: TimestampSchema.optional(),
-    promisedShipBy: TimestampSchema.optional(),
-    promisedDeliveryAt: TimestampSchema.optional(),
-    deliveredAt: TimestampSchema.optional(),
+    shippedAt: z.optional(TimestampSchema),
+    promisedShipBy: z.optional(TimestampSchema),
+    promisedDeliveryAt: z.optional(TimestampSchema),
+    deliveredAt: z.optional(TimestampSchema),
     claimedAt: TimestampSchema,
     /** When the decision is taken; supplied by the caller's clock. */
     decidedAt: TimestampSchema,
@@ -59,14 +61,14 @@ export const FactTimelineSchema = z
         ctx.issues.push({ code: 'custom', input: t, path: [after], message: `must not be before ${before}` });
       }
     }
-  });
+  }))();
 
-export const FactsSchema = z.strictObject({
+export const FactsSchema = /* @__PURE__ */ (() => z.strictObject({
   reason: ReasonCodeSchema,
   ticketType: z.enum(ticketTypes),
   requestedRemedy: z.enum(requestedRemedies),
   /** Amount the buyer asked for (minor units), when the marketplace passes one. */
-  requestedAmount: MinorUnitsSchema.optional(),
+  requestedAmount: z.optional(MinorUnitsSchema),
   safetyHazard: z.enum(safetyHazards),
   timeline: FactTimelineSchema,
   money: z.strictObject({
@@ -78,22 +80,22 @@ export const FactsSchema = z.strictObject({
   }),
   shippingRegion: ShippingRegionSchema,
   carrier: z.strictObject({
-    code: IdentifierSchema.optional(),
+    code: z.optional(IdentifierSchema),
     /** Tracking scans in time order. */
-    events: z.array(TrackingEventSchema).max(200),
-    weightAtPickupGrams: z.int().positive().max(10_000_000).optional(),
-    weightAtDeliveryGrams: z.int().positive().max(10_000_000).optional(),
+    events: z.array(TrackingEventSchema).check(z.maxLength(200)),
+    weightAtPickupGrams: z.optional(z.int().check(z.positive(), z.lte(10_000_000))),
+    weightAtDeliveryGrams: z.optional(z.int().check(z.positive(), z.lte(10_000_000))),
     notTheAgreedCarrier: z.boolean(),
   }),
   deliveryInspection: z.enum(deliveryInspections),
-  evidence: z.array(FactEvidenceSchema).max(100),
-  listing: z.strictObject({ returnWindowDays: z.int().min(0).max(365).optional() }),
+  evidence: z.array(FactEvidenceSchema).check(z.maxLength(100)),
+  listing: z.strictObject({ returnWindowDays: z.optional(z.int().check(z.gte(0), z.lte(365))) }),
   buyer: z.strictObject({
-    claimRate: z.number().min(0).max(1).optional(),
+    claimRate: z.optional(z.number().check(z.gte(0), z.lte(1))),
     priorAbuse: z.boolean(),
   }),
-  seller: z.strictObject({ defectRate: z.number().min(0).max(1).optional() }),
-});
+  seller: z.strictObject({ defectRate: z.optional(z.number().check(z.gte(0), z.lte(1))) }),
+}))();
 export type Facts = z.infer<typeof FactsSchema>;
 
 /**

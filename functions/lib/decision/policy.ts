@@ -1,4 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+// Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
+// every schema its function never uses (zod/mini's own calls are not known to it as pure).
 import { CurrencySchema, IdentifierSchema, MinorUnitsSchema } from '../contract/return-payload.ts';
 import type { Priority } from '../contract/priorities.ts';
 
@@ -32,17 +34,15 @@ export type CompensationBandKey = (typeof compensationBandKeys)[number];
 const fraction = (what: string) =>
   z
     .number({ error: `${what} must be a number between 0 and 1` })
-    .min(0, `${what} must be between 0 and 1`)
-    .max(1, `${what} must be between 0 and 1`);
+    .check(z.gte(0, `${what} must be between 0 and 1`), z.lte(1, `${what} must be between 0 and 1`));
 
 const minutes = (what: string) =>
   z
     .int({ error: `${what} must be a whole number of minutes` })
-    .positive(`${what} must be at least 1 minute`)
-    .max(525_600, `${what} must not exceed one year`);
+    .check(z.positive(`${what} must be at least 1 minute`), z.lte(525_600, `${what} must not exceed one year`));
 
 /** An inclusive money range in minor units; an empty range (min > max) is a typo, not a policy. */
-export const MoneyBandSchema = z
+export const MoneyBandSchema = /* @__PURE__ */ (() => z
   .strictObject({ min: MinorUnitsSchema, max: MinorUnitsSchema })
   .check((ctx) => {
     if (ctx.value.min > ctx.value.max) {
@@ -53,10 +53,10 @@ export const MoneyBandSchema = z
         message: `min (${ctx.value.min}) must not exceed max (${ctx.value.max})`,
       });
     }
-  });
+  }))();
 export type MoneyBand = z.infer<typeof MoneyBandSchema>;
 
-export const CurrencyCompensationSchema = z.strictObject({
+export const CurrencyCompensationSchema = /* @__PURE__ */ (() => z.strictObject({
   /** Item value (minor units) from which the HIGH_VALUE band applies instead of the region band. */
   highValueThreshold: MinorUnitsSchema,
   bands: z.strictObject({
@@ -65,11 +65,11 @@ export const CurrencyCompensationSchema = z.strictObject({
     CROSS_BORDER: MoneyBandSchema,
     HIGH_VALUE: MoneyBandSchema,
   }),
-});
+}))();
 export type CurrencyCompensation = z.infer<typeof CurrencyCompensationSchema>;
 
 /** The largest refund (minor units) each role may approve alone; must not shrink up the ladder. */
-export const AuthorityLimitsSchema = z
+export const AuthorityLimitsSchema = /* @__PURE__ */ (() => z
   .strictObject({ agent: MinorUnitsSchema, supervisor: MinorUnitsSchema, manager: MinorUnitsSchema })
   .check((ctx) => {
     const { agent, supervisor, manager } = ctx.value;
@@ -89,18 +89,18 @@ export const AuthorityLimitsSchema = z
         message: `manager limit (${manager}) must not be below the supervisor limit (${supervisor})`,
       });
     }
-  });
+  }))();
 export type AuthorityLimits = z.infer<typeof AuthorityLimitsSchema>;
 
-export const PolicySchema = z
+export const PolicySchema = /* @__PURE__ */ (() => z
   .strictObject({
     /** Policy version stamped on every decision, e.g. `2026-11-01.1`. */
-    version: z.string().regex(/^\d{4}-\d{2}-\d{2}\.\d{1,6}$/, 'must look like 2026-11-01.1 (date, dot, revision)'),
+    version: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}\.\d{1,6}$/, 'must look like 2026-11-01.1 (date, dot, revision)')),
     /** Marketplace this policy belongs to (`default` for the fallback policy). */
     marketplace: IdentifierSchema,
     returnWindow: z.strictObject({
       /** No-reason return window in days counted from delivery to the claim. */
-      defaultDays: z.int().min(0, 'defaultDays must not be negative').max(365, 'defaultDays must not exceed 365'),
+      defaultDays: z.int().check(z.gte(0, 'defaultDays must not be negative'), z.lte(365, 'defaultDays must not exceed 365')),
       /** When true, a longer window promised on the listing (e.g. "30-day returns") applies. */
       honourListingWindow: z.boolean(),
     }),
@@ -143,7 +143,7 @@ export const PolicySchema = z
     }),
     transit: z.strictObject({
       /** Scale noise: a parcel must lose more than this many grams... */
-      weightLossToleranceGrams: z.int().min(0, 'weightLossToleranceGrams must not be negative').max(100_000),
+      weightLossToleranceGrams: z.int().check(z.gte(0, 'weightLossToleranceGrams must not be negative'), z.lte(100_000)),
       /** ...and more than this fraction of its pickup weight to count as lost in transit. */
       weightLossToleranceRatio: fraction('weightLossToleranceRatio'),
     }),
@@ -160,7 +160,7 @@ export const PolicySchema = z
         });
       }
     }
-  });
+  }))();
 
 export type Policy = z.infer<typeof PolicySchema>;
 

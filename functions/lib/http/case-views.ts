@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { Decision } from '../decision/decision-schema.ts';
 import type { CaseRecord } from '../workflow/case.ts';
 import type { CaseListingItem } from '../ports/case-listing.ts';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { DecisionSchema } from '../decision/decision-schema.ts';
 import { type FunctionSpec, type HttpFunctionName, functionManifest, httpRoutes } from '../../manifest.ts';
 import { claimNames } from '../contract/staff-claims.ts';
@@ -20,7 +20,7 @@ type Registry = ReturnType<typeof z.registry<{ id: string }>>;
 /** Responses are described as the server writes them (defaults applied) ... */
 function responseComponents(): Registry {
   const r = z.registry<{ id: string }>();
-  const entries: [z.ZodType, string][] = [
+  const entries: [z.ZodMiniType, string][] = [
     [CaseDetailResponseSchema, 'CaseDetail'],
     [CaseViewSchema, 'Case'],
     [CaseListResponseSchema, 'CaseList'],
@@ -46,7 +46,7 @@ function responseComponents(): Registry {
 /** ... requests as clients may send them (defaults optional). */
 function requestComponents(): Registry {
   const r = z.registry<{ id: string }>();
-  const entries: [z.ZodType, string][] = [
+  const entries: [z.ZodMiniType, string][] = [
     [AddEvidenceBodySchema, 'AddEvidenceRequest'],
     [StaffEvidenceSchema, 'StaffEvidence'],
     [ApproveBodySchema, 'ApproveRequest'],
@@ -57,7 +57,7 @@ function requestComponents(): Registry {
   for (const [schema, id] of entries) r.add(schema, { id });
   // Parts of the webhook bodies that more than one body or branch uses: one component each,
   // referenced, never inlined twice. Request forms: defaults are optional here.
-  const shared: [z.ZodType, string][] = [
+  const shared: [z.ZodMiniType, string][] = [
     [ReturnSchema, 'ReturnInput'],
     [EvidenceSchema, 'EvidenceInput'],
     [CancellationSchema, 'Cancellation'],
@@ -167,9 +167,9 @@ const ifMatchParameter = { $ref: '#/components/parameters/IfMatch' };
 
 const etagHeader = { ETag: { $ref: '#/components/headers/ETag' } };
 
-function queryParameters(schema: z.ZodObject): JsonObject[] {
+function queryParameters(schema: z.ZodMiniObject): JsonObject[] {
   return Object.entries(schema.shape).map(([name, field]) => {
-    const json = clean(z.toJSONSchema(field as z.ZodType, { io: 'input' }));
+    const json = clean(z.toJSONSchema(field as z.ZodMiniType, { io: 'input' }));
     const { description, ...rest } = json;
     return { name, in: 'query', required: false, ...(description === undefined ? {} : { description }), schema: rest };
   });

@@ -1,6 +1,8 @@
 import { staffRoles } from '../contract/roles.ts';
 import { priorities } from '../contract/priorities.ts';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+// Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
+// every schema its function never uses (zod/mini's own calls are not known to it as pure).
 
 import { DecisionSchema, isRefundRemedy, recommendedRemedies } from '../decision/decision-schema.ts';
 import { caseStatuses, escalationLevels } from '../workflow/case.ts';
@@ -32,118 +34,124 @@ export const MAX_PAGE_SIZE = 100;
 export const MAX_COMMENT_LENGTH = 1_000;
 
 /** `a,b,c` in one query parameter (API Gateway joins repeated keys with commas, too). */
-function commaList<T extends z.ZodType<unknown, string>>(item: T, max: number, what: string) {
+function commaList<T extends z.ZodMiniType<unknown, string>>(item: T, max: number, what: string) {
   return z
-    .string()
-    .min(1)
-    .max(2_000)
-    .transform((raw) => raw.split(',').map((v) => v.trim()))
-    .pipe(z.array(item).min(1).max(max))
-    .meta({ description: `${what}; several values comma-separated match any of them` });
+    .pipe(
+      z.pipe(
+        z.string().check(z.minLength(1), z.maxLength(2_000)),
+        z.transform((raw: string) => raw.split(',').map((v) => v.trim())),
+      ),
+      z.array(item).check(z.minLength(1), z.maxLength(max)),
+    )
+    .check(z.meta({ description: `${what}; several values comma-separated match any of them` }));
 }
 
-export const ListCasesQuerySchema = z.strictObject({
-  status: commaList(z.enum(caseStatuses), caseStatuses.length, `Case status: ${caseStatuses.join(', ')}`).optional(),
-  reason: commaList(ReasonCodeSchema, 50, 'Reason code of the return, as in Return.reason').optional(),
-  priority: commaList(z.enum(priorities), priorities.length, `Priority: ${priorities.join(', ')}`).optional(),
-  dueBefore: TimestampSchema.optional().meta({ description: 'Only cases whose next deadline is strictly before this instant' }),
+export const ListCasesQuerySchema = /* @__PURE__ */ (() => z.strictObject({
+  status: z.optional(commaList(z.enum(caseStatuses), caseStatuses.length, `Case status: ${caseStatuses.join(', ')}`)),
+  reason: z.optional(commaList(ReasonCodeSchema, 50, 'Reason code of the return, as in Return.reason')),
+  priority: z.optional(commaList(z.enum(priorities), priorities.length, `Priority: ${priorities.join(', ')}`)),
+  dueBefore: z.optional(TimestampSchema).check(z.meta({ description: 'Only cases whose next deadline is strictly before this instant' })),
   limit: z
-    .string()
-    .regex(/^\d{1,3}$/, `must be a whole number from 1 to ${MAX_PAGE_SIZE}`)
-    .transform(Number)
-    .pipe(storableInt({ min: 1, max: MAX_PAGE_SIZE }))
-    .optional()
-    .meta({ description: `Page size, 1-${MAX_PAGE_SIZE}; default ${DEFAULT_PAGE_SIZE}` }),
+    .optional(
+      z.pipe(
+        z.pipe(z.string().check(z.regex(/^\d{1,3}$/, `must be a whole number from 1 to ${MAX_PAGE_SIZE}`)), z.transform(Number)),
+        storableInt({ min: 1, max: MAX_PAGE_SIZE }),
+      ),
+    )
+    .check(z.meta({ description: `Page size, 1-${MAX_PAGE_SIZE}; default ${DEFAULT_PAGE_SIZE}` })),
   cursor: z
-    .string()
-    .min(1)
-    .max(MAX_CURSOR_LENGTH)
-    .optional()
-    .meta({ description: 'nextCursor of the previous page; valid only with the same filters' }),
-});
+    .optional(z.string().check(z.minLength(1), z.maxLength(MAX_CURSOR_LENGTH)))
+    .check(z.meta({ description: 'nextCursor of the previous page; valid only with the same filters' })),
+}))();
 
-export const AddEvidenceBodySchema = z
+export const AddEvidenceBodySchema = /* @__PURE__ */ (() => z
   .strictObject({
     evidence: z
       .array(StaffEvidenceSchema)
-      .min(1)
-      .max(MAX_STAFF_EVIDENCE_PER_REQUEST)
-      .meta({ description: `At most ${MAX_STAFF_EVIDENCE_PER_REQUEST} per request and ${MAX_STAFF_EVIDENCE} per case (400 naming \`evidence\` beyond)` }),
+      .check(
+        z.minLength(1),
+        z.maxLength(MAX_STAFF_EVIDENCE_PER_REQUEST),
+        z.meta({ description: `At most ${MAX_STAFF_EVIDENCE_PER_REQUEST} per request and ${MAX_STAFF_EVIDENCE} per case (400 naming \`evidence\` beyond)` }),
+      ),
   })
-  .superRefine((body, ctx) => {
-    const seen = new Set<string>();
-    body.evidence.forEach((item, i) => {
-      if (item.id === undefined) return;
-      if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: ['evidence', i, 'id'], message: 'is used twice in this request' });
-      seen.add(item.id);
-    });
-  })
-  .meta({ description: 'Evidence is recorded as submitted by SELLER, now.' });
+  .check(
+    z.superRefine((body, ctx) => {
+      const seen = new Set<string>();
+      body.evidence.forEach((item, i) => {
+        if (item.id === undefined) return;
+        if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: ['evidence', i, 'id'], message: 'is used twice in this request' });
+        seen.add(item.id);
+      });
+    }),
+    z.meta({ description: 'Evidence is recorded as submitted by SELLER, now.' }),
+  ))();
 
-export const ApproveBodySchema = z
-  .strictObject({ comment: boundedText(MAX_COMMENT_LENGTH, { trim: true, min: 1 }).optional() })
-  .meta({ description: 'Optional; an empty body approves too.' });
+export const ApproveBodySchema = /* @__PURE__ */ (() => z
+  .strictObject({ comment: z.optional(boundedText(MAX_COMMENT_LENGTH, { trim: true, min: 1 })) })
+  .check(z.meta({ description: 'Optional; an empty body approves too.' })))();
 
-export const OverrideBodySchema = z
+export const OverrideBodySchema = /* @__PURE__ */ (() => z
   .strictObject({
     remedy: z.enum(recommendedRemedies),
     /** Free text: stored in the history, never logged. */
     reason: boundedText(MAX_COMMENT_LENGTH, { trim: true, min: 3 }),
-    amount: MinorUnitsSchema.positive()
-      .optional()
-      .meta({ description: 'Refund in minor units of the return currency; required for refund remedies, never above the amount paid' }),
+    amount: z
+      .optional(MinorUnitsSchema.check(z.positive()))
+      .check(z.meta({ description: 'Refund in minor units of the return currency; required for refund remedies, never above the amount paid' })),
   })
-  .superRefine((body, ctx) => {
-    if (isRefundRemedy(body.remedy) && body.amount === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['amount'], message: `is required when the remedy is ${body.remedy}` });
-    }
-    if (!isRefundRemedy(body.remedy) && body.amount !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['amount'], message: `must be omitted when the remedy is ${body.remedy}` });
-    }
-  });
+  .check(
+    z.superRefine((body, ctx) => {
+      if (isRefundRemedy(body.remedy) && body.amount === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['amount'], message: `is required when the remedy is ${body.remedy}` });
+      }
+      if (!isRefundRemedy(body.remedy) && body.amount !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['amount'], message: `must be omitted when the remedy is ${body.remedy}` });
+      }
+    }),
+  ))();
 
-export const NoteBodySchema = z
+export const NoteBodySchema = /* @__PURE__ */ (() => z
   .strictObject({ text: boundedText(MAX_NOTE_LENGTH, { trim: true, min: 1 }) })
-  .meta({ description: 'The text may hold personal data: stored in the history, never logged.' });
+  .check(z.meta({ description: 'The text may hold personal data: stored in the history, never logged.' })))();
 
-export const AssignBodySchema = z
-  .strictObject({ assignee: IdentifierSchema.nullable().meta({ description: 'User id (token sub) of a staff member of your seller; null releases the case' }) });
+export const AssignBodySchema = /* @__PURE__ */ (() => z
+  .strictObject({ assignee: z.nullable(IdentifierSchema).check(z.meta({ description: 'User id (token sub) of a staff member of your seller; null releases the case' })) }))();
 
 /* --------------------------------------------------------------- responses */
 
-export const ActorSchema = z
+export const ActorSchema = /* @__PURE__ */ (() => z
   .discriminatedUnion('kind', [
     z.object({ kind: z.literal('MARKETPLACE'), id: z.string() }),
     z.object({ kind: z.literal('SYSTEM'), id: z.string() }),
-    z.object({ kind: z.literal('STAFF'), id: z.string(), role: z.string().meta({ description: staffRoles.join(', ') }) }),
-  ]);
+    z.object({ kind: z.literal('STAFF'), id: z.string(), role: z.string().check(z.meta({ description: staffRoles.join(', ') })) }),
+  ]))();
 
-export const HistoryEventSchema = z
+export const HistoryEventSchema = /* @__PURE__ */ (() => z
   .object({
     caseId: z.string(),
     version: z.int(),
     seq: z.int(),
     at: TimestampSchema,
     actor: ActorSchema,
-    action: z.string().meta({ description: 'CASE_RECEIVED, DECISION_MADE, REFUND_DUE, EVIDENCE_ADDED, DECISION_APPROVED, NOTE_ADDED, …' }),
-    fromStatus: z.enum(caseStatuses).nullable(),
+    action: z.string().check(z.meta({ description: 'CASE_RECEIVED, DECISION_MADE, REFUND_DUE, EVIDENCE_ADDED, DECISION_APPROVED, NOTE_ADDED, …' })),
+    fromStatus: z.nullable(z.enum(caseStatuses)),
     toStatus: z.enum(caseStatuses),
     details: z.record(z.string(), z.unknown()),
-  });
+  }))();
 
 const parties = ['SELLER', 'BUYER', 'CARRIER', 'PLATFORM', 'NONE'] as const;
 
-export const LedgerLineSchema = z
+export const LedgerLineSchema = /* @__PURE__ */ (() => z
   .object({
     kind: z.enum(['BUYER_REFUND', 'DEDUCTION', 'RETURN_SHIPPING', 'RESHIP_SHIPPING', 'CARRIER_CLAIM']),
     amount: MinorUnitsSchema,
     currency: CurrencySchema,
-    paidBy: z.enum(parties).meta({ description: 'Who pays now' }),
-    bornBy: z.enum(parties).meta({ description: 'Who finally bears it, after any carrier claim' }),
+    paidBy: z.enum(parties).check(z.meta({ description: 'Who pays now' })),
+    bornBy: z.enum(parties).check(z.meta({ description: 'Who finally bears it, after any carrier claim' })),
     note: z.string(),
-  });
+  }))();
 
-export const RefundRecordSchema = z
+export const RefundRecordSchema = /* @__PURE__ */ (() => z
   .object({
     refundId: z.string(),
     amount: MinorUnitsSchema,
@@ -151,22 +159,22 @@ export const RefundRecordSchema = z
     status: z.enum(['PENDING', 'APPLYING', 'APPLIED', 'CANCELLED']),
     decidedAtVersion: z.int(),
     dueAt: TimestampSchema,
-    providerReference: z.string().optional(),
-    appliedAt: TimestampSchema.optional(),
-  });
+    providerReference: z.optional(z.string()),
+    appliedAt: z.optional(TimestampSchema),
+  }))();
 
-export const StaffResolutionSchema = z
+export const StaffResolutionSchema = /* @__PURE__ */ (() => z
   .object({
     kind: z.enum(['APPROVED', 'OVERRIDDEN']),
     remedy: z.string(),
-    amount: MinorUnitsSchema.optional(),
-    currency: CurrencySchema.optional(),
+    amount: z.optional(MinorUnitsSchema),
+    currency: z.optional(CurrencySchema),
     by: ActorSchema,
     at: TimestampSchema,
     version: z.int(),
-  });
+  }))();
 
-export const ReadableTraceEntrySchema = z
+export const ReadableTraceEntrySchema = /* @__PURE__ */ (() => z
   .object({
     ruleId: z.string(),
     ruleVersion: z.string(),
@@ -174,9 +182,9 @@ export const ReadableTraceEntrySchema = z
     explanation: z.string(),
     contribution: z.object({ carrier: z.number(), seller: z.number(), buyer: z.number() }),
   })
-  .meta({ description: 'A rule that fired, in chain order' });
+  .check(z.meta({ description: 'A rule that fired, in chain order' })))();
 
-export const CaseViewSchema = z
+export const CaseViewSchema = /* @__PURE__ */ (() => z
   .object({
     caseId: z.string(),
     marketplace: z.string(),
@@ -184,33 +192,35 @@ export const CaseViewSchema = z
     orderId: z.string(),
     sellerId: z.string(),
     status: z.enum(caseStatuses),
-    version: z.int().meta({ description: 'Also the ETag; send it back in If-Match to change the case' }),
+    version: z.int().check(z.meta({ description: 'Also the ETag; send it back in If-Match to change the case' })),
     createdAt: TimestampSchema,
     updatedAt: TimestampSchema,
     lastEventAt: TimestampSchema,
     priority: z.enum(priorities),
     escalationLevel: z.enum(escalationLevels),
-    dueAt: TimestampSchema.optional(),
-    assignee: z.string().optional(),
+    dueAt: z.optional(TimestampSchema),
+    assignee: z.optional(z.string()),
     return: ReturnSchema,
     staffEvidence: z.array(EvidenceSchema),
-    decision: DecisionSchema.optional().meta({
-      description: 'The current decision; its trace lists the rules that fired. The full trace (every rule evaluated) of it and of earlier decisions is in the history (DECISION_MADE)',
-    }),
+    decision: z.optional(DecisionSchema).check(
+      z.meta({
+        description: 'The current decision; its trace lists the rules that fired. The full trace (every rule evaluated) of it and of earlier decisions is in the history (DECISION_MADE)',
+      }),
+    ),
     decisionCount: z.int(),
-    resolution: StaffResolutionSchema.optional(),
-    ledger: z.array(LedgerLineSchema).meta({ description: 'Who pays what, itemised' }),
-    refund: RefundRecordSchema.optional(),
-  });
+    resolution: z.optional(StaffResolutionSchema),
+    ledger: z.array(LedgerLineSchema).check(z.meta({ description: 'Who pays what, itemised' })),
+    refund: z.optional(RefundRecordSchema),
+  }))();
 
-export const CaseDetailResponseSchema = z
+export const CaseDetailResponseSchema = /* @__PURE__ */ (() => z
   .object({
     case: CaseViewSchema,
     readableTrace: z.array(ReadableTraceEntrySchema),
     history: z.array(HistoryEventSchema),
-  });
+  }))();
 
-export const CaseSummarySchema = z
+export const CaseSummarySchema = /* @__PURE__ */ (() => z
   .object({
     caseId: z.string(),
     marketplace: z.string(),
@@ -220,63 +230,61 @@ export const CaseSummarySchema = z
     reason: ReasonCodeSchema,
     priority: z.enum(priorities),
     escalationLevel: z.enum(escalationLevels),
-    dueAt: TimestampSchema.optional(),
-    assignee: z.string().optional(),
+    dueAt: z.optional(TimestampSchema),
+    assignee: z.optional(z.string()),
     version: z.int(),
     createdAt: TimestampSchema,
     updatedAt: TimestampSchema,
-    remedy: z.string().optional(),
-    confidence: z.number().optional(),
-    refund: z.object({ status: RefundRecordSchema.shape.status, amount: MinorUnitsSchema, currency: CurrencySchema }).optional(),
-  });
+    remedy: z.optional(z.string()),
+    confidence: z.optional(z.number()),
+    refund: z.optional(z.object({ status: RefundRecordSchema.shape.status, amount: MinorUnitsSchema, currency: CurrencySchema })),
+  }))();
 
-export const CaseListResponseSchema = z
+export const CaseListResponseSchema = /* @__PURE__ */ (() => z
   .object({
     items: z.array(CaseSummarySchema),
-    nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page' }),
-  });
+    nextCursor: z.nullable(z.string()).check(z.meta({ description: 'Pass as `cursor` for the next page; null on the last page' })),
+  }))();
 
-export const StaffWriteResponseSchema = z
+export const StaffWriteResponseSchema = /* @__PURE__ */ (() => z
   .object({
     case: CaseViewSchema,
-    events: z.array(HistoryEventSchema).meta({ description: 'The history events this request appended' }),
-    refund: z
-      .object({ refundId: z.string(), queued: z.boolean().meta({ description: 'false: recorded, queued by the outbox relay shortly' }) })
-      .optional(),
-  });
+    events: z.array(HistoryEventSchema).check(z.meta({ description: 'The history events this request appended' })),
+    refund: z.optional(
+      z.object({ refundId: z.string(), queued: z.boolean().check(z.meta({ description: 'false: recorded, queued by the outbox relay shortly' })) }),
+    ),
+  }))();
 
-export const WebhookAcceptedSchema = z
+export const WebhookAcceptedSchema = /* @__PURE__ */ (() => z
   .object({
     caseId: z.string(),
-    status: z.enum(caseStatuses).nullable(),
+    status: z.nullable(z.enum(caseStatuses)),
     duplicate: z.boolean(),
-    ignoredReason: z.string().optional(),
+    ignoredReason: z.optional(z.string()),
     held: z
-      .literal(true)
-      .optional()
-      .meta({ description: 'The event arrived before the return it is about: it is kept and applied when the return arrives (status is null until then)' }),
-  });
+      .optional(z.literal(true))
+      .check(z.meta({ description: 'The event arrived before the return it is about: it is kept and applied when the return arrives (status is null until then)' })),
+  }))();
 
 /** Every error this API writes: problem details (RFC 9457, `application/problem+json`); see http/problem.ts. */
-export const ErrorResponseSchema = z
+export const ErrorResponseSchema = /* @__PURE__ */ (() => z
   .object({
-    type: z.string().meta({ description: 'A URN per error code, e.g. urn:dispute-desk:problem:validation-failed' }),
-    title: z.string().meta({ description: 'The same for every occurrence of the type' }),
-    status: z.int().min(400).max(599),
-    detail: z.string().meta({ description: 'What went wrong with this request, written for the caller' }),
-    code: z.string().meta({ description: 'The machine-readable error code, e.g. VALIDATION_FAILED' }),
-    instance: z.string().optional().meta({ description: 'The request path' }),
+    type: z.string().check(z.meta({ description: 'A URN per error code, e.g. urn:dispute-desk:problem:validation-failed' })),
+    title: z.string().check(z.meta({ description: 'The same for every occurrence of the type' })),
+    status: z.int().check(z.gte(400), z.lte(599)),
+    detail: z.string().check(z.meta({ description: 'What went wrong with this request, written for the caller' })),
+    code: z.string().check(z.meta({ description: 'The machine-readable error code, e.g. VALIDATION_FAILED' })),
+    instance: z.optional(z.string()).check(z.meta({ description: 'The request path' })),
     issues: z
-      .array(z.object({ field: z.string(), problem: z.string() }))
-      .optional()
-      .meta({ description: 'Validation failures: each field (dotted path or header name) and its problem' }),
-    requestId: z.string().optional().meta({ description: 'The id the request is logged under' }),
+      .optional(z.array(z.object({ field: z.string(), problem: z.string() })))
+      .check(z.meta({ description: 'Validation failures: each field (dotted path or header name) and its problem' })),
+    requestId: z.optional(z.string()).check(z.meta({ description: 'The id the request is logged under' })),
   })
-  .meta({ description: 'RFC 9457 problem details' });
+  .check(z.meta({ description: 'RFC 9457 problem details' })))();
 
 /**
  * What API Gateway (HTTP API) answers by itself in AWS, before any function runs: the JWT
  * authorizer's 401, the stage throttle's 429, its own 413 and 5xx. HTTP APIs cannot reshape
  * these; the local gateway answers a problem that keeps this `message` member.
  */
-export const GatewayErrorSchema = z.object({ message: z.string() });
+export const GatewayErrorSchema = /* @__PURE__ */ (() => z.object({ message: z.string() }))();

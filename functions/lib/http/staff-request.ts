@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import { principalFromClaims, type StaffPrincipal } from '../contract/staff-claims.ts';
 import { assertAllowed, type StaffAction } from '../workflow/permissions.ts';
 import { CASE_ID_PATTERN } from '../workflow/case.ts';
@@ -64,7 +64,7 @@ export function expectedVersionOf(event: APIGatewayProxyEventV2): number {
  * (approve takes an optional comment); otherwise it is a missing body, 400. A body that is
  * there must be declared JSON (415 otherwise); an empty one has no type to declare.
  */
-export function jsonBodyOf<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S, options: { emptyAllowed?: boolean } = {}): z.output<S> {
+export function jsonBodyOf<S extends z.core.$ZodType>(event: APIGatewayProxyEventV2, schema: S, options: { emptyAllowed?: boolean } = {}): z.output<S> {
   const raw = rawBodyOf(event);
   if (Buffer.byteLength(raw, 'utf8') > MAX_STAFF_BODY_BYTES) {
     throw new PayloadTooLargeError(`Request body exceeds ${MAX_STAFF_BODY_BYTES} bytes`);
@@ -80,13 +80,13 @@ export function jsonBodyOf<S extends z.ZodType>(event: APIGatewayProxyEventV2, s
       throw new MalformedJsonError('Request body is not valid JSON', { cause: error });
     }
   }
-  const parsed = schema.safeParse(json);
+  const parsed = z.safeParse(schema, json);
   if (!parsed.success) throw new ValidationError('Request body is not valid', issuesFromZod(parsed.error));
   return parsed.data;
 }
 
-export function queryOf<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S): z.output<S> {
-  const parsed = schema.safeParse(event.queryStringParameters ?? {});
+export function queryOf<S extends z.core.$ZodType>(event: APIGatewayProxyEventV2, schema: S): z.output<S> {
+  const parsed = z.safeParse(schema, event.queryStringParameters ?? {});
   if (!parsed.success) throw new ValidationError('Query string is not valid', issuesFromZod(parsed.error));
   return parsed.data;
 }

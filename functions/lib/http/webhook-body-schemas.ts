@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { WebhookPayloadSchema } from '../contract/return-payload.ts';
 import { SHOPIFY_MARKETPLACE, shopifyTopics, shopifyWebhookBodySchemas } from '../marketplaces/shopify.ts';
 
@@ -12,7 +12,7 @@ export type WebhookBodyFormat = {
   readonly name: string;
   readonly description: string;
   /** The zod schema the intake validates this format with. */
-  readonly schema: z.ZodType;
+  readonly schema: z.ZodMiniType;
   /** Marketplaces that send this format; absent: any marketplace. */
   readonly marketplaces?: readonly string[];
 };

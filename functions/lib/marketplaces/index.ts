@@ -1,4 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+// Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
+// every schema its function never uses (zod/mini's own calls are not known to it as pure).
 import type { MarketplaceAdapter, MarketplaceRegistry } from '../ports/marketplace-adapter.ts';
 import { canonicalAdapter } from './canonical.ts';
 import { SHOPIFY_MARKETPLACE, shopifyAdapter, shopifySettings } from './shopify.ts';
@@ -12,7 +14,7 @@ import { SHOPIFY_MARKETPLACE, shopifyAdapter, shopifySettings } from './shopify.
 
 /** Every adapter's environment settings, validated together at cold start (wiring/marketplaces.ts). */
 export const marketplaceSettings = { ...shopifySettings };
-export const MarketplaceConfigSchema = z.object(marketplaceSettings);
+export const MarketplaceConfigSchema = /* @__PURE__ */ (() => z.object(marketplaceSettings))();
 export type MarketplaceConfig = z.infer<typeof MarketplaceConfigSchema>;
 
 function registryOf(adapters: ReadonlyMap<string, MarketplaceAdapter>): MarketplaceRegistry {

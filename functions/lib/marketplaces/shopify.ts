@@ -1,5 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+// Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
+// every schema its function never uses (zod/mini's own calls are not known to it as pure).
 import { MalformedJsonError, ValidationError } from '../contract/errors.ts';
 import type { ReasonCode } from '../contract/reason-codes.ts';
 import {
@@ -146,103 +148,105 @@ export function reasonCodeFor(reason: string | null | undefined): ReasonCode {
 
 /** A count Shopify reports; only ever compared, but bounded like every number the service accepts. */
 const countSchema = () => storableInt({ min: 0, max: Number.MAX_SAFE_INTEGER });
-const ShopifyIdSchema = countSchema().describe('Shopify numeric id (REST); the gid is authoritative');
+const ShopifyIdSchema = /* @__PURE__ */ (() => countSchema().check(z.describe('Shopify numeric id (REST); the gid is authoritative')))();
 const gid = (type: string) =>
   z
     .string()
-    .max(128)
-    .regex(new RegExp(`^gid://shopify/${type}/[0-9]{1,20}$`), `must look like gid://shopify/${type}/<number>`);
+    .check(z.maxLength(128), z.regex(new RegExp(`^gid://shopify/${type}/[0-9]{1,20}$`), `must look like gid://shopify/${type}/<number>`));
 
-const ShopifyMoneySchema = z.object({ amount: z.string().max(32), currency_code: z.string().max(8) });
-const ShopifyMoneyBagSchema = z.object({ shop_money: ShopifyMoneySchema, presentment_money: ShopifyMoneySchema.optional() });
+const ShopifyMoneySchema = /* @__PURE__ */ (() => z.object({ amount: z.string().check(z.maxLength(32)), currency_code: z.string().check(z.maxLength(8)) }))();
+const ShopifyMoneyBagSchema = /* @__PURE__ */ (() => z.object({ shop_money: ShopifyMoneySchema, presentment_money: z.optional(ShopifyMoneySchema) }))();
 
-export const ShopifyReturnReasonSchema = z
-  .enum(shopifyReturnReasons)
-  .or(z.string().max(64))
-  .describe('A Shopify return reason; a value this service does not know counts as `unknown`');
+export const ShopifyReturnReasonSchema = /* @__PURE__ */ (() => z
+  .union([z.enum(shopifyReturnReasons), z.string().check(z.maxLength(64))])
+  .check(z.describe('A Shopify return reason; a value this service does not know counts as `unknown`')))();
 
-export const ShopifyReturnLineItemSchema = z.object({
-  id: ShopifyIdSchema.optional(),
+export const ShopifyReturnLineItemSchema = /* @__PURE__ */ (() => z.object({
+  id: z.optional(ShopifyIdSchema),
   admin_graphql_api_id: gid('ReturnLineItem'),
-  fulfillment_line_item: z
-    .object({
-      id: ShopifyIdSchema.optional(),
-      admin_graphql_api_id: gid('FulfillmentLineItem').optional(),
-      line_item: z.object({ id: ShopifyIdSchema.optional(), admin_graphql_api_id: gid('LineItem').optional() }).nullish(),
-    })
-    .nullish(),
+  fulfillment_line_item: z.nullish(
+    z.object({
+      id: z.optional(ShopifyIdSchema),
+      admin_graphql_api_id: z.optional(gid('FulfillmentLineItem')),
+      line_item: z.nullish(z.object({ id: z.optional(ShopifyIdSchema), admin_graphql_api_id: z.optional(gid('LineItem')) })),
+    }),
+  ),
   quantity: storableInt({ min: 0, max: 100_000 }),
-  return_reason: ShopifyReturnReasonSchema.nullish(),
-  return_reason_note: z.string().max(5_000).nullish(),
-  customer_note: z.string().max(5_000).nullish(),
-});
+  return_reason: z.nullish(ShopifyReturnReasonSchema),
+  return_reason_note: z.nullish(z.string().check(z.maxLength(5_000))),
+  customer_note: z.nullish(z.string().check(z.maxLength(5_000))),
+}))();
 
 const returnObjectFields = {
-  id: ShopifyIdSchema.optional(),
+  id: z.optional(ShopifyIdSchema),
   admin_graphql_api_id: gid('Return'),
-  name: z.string().max(255).nullish(),
-  order: z.object({ id: ShopifyIdSchema.optional(), admin_graphql_api_id: gid('Order') }),
-  total_return_line_items: countSchema().optional(),
-  return_line_items: z.array(ShopifyReturnLineItemSchema).max(250),
-  return_shipping_fees: z
-    .array(z.object({ id: ShopifyIdSchema.optional(), admin_graphql_api_id: gid('ReturnShippingFee').optional(), price: ShopifyMoneyBagSchema }))
-    .max(50)
-    .optional(),
-  exchange_line_items: z
-    .array(z.object({ id: ShopifyIdSchema.optional(), admin_graphql_api_id: gid('ExchangeLineItem').optional() }))
-    .max(250)
-    .optional(),
-  total_exchange_line_items: countSchema().optional(),
+  name: z.nullish(z.string().check(z.maxLength(255))),
+  order: z.object({ id: z.optional(ShopifyIdSchema), admin_graphql_api_id: gid('Order') }),
+  total_return_line_items: z.optional(countSchema()),
+  return_line_items: z.array(ShopifyReturnLineItemSchema).check(z.maxLength(250)),
+  return_shipping_fees: z.optional(
+    z
+      .array(z.object({ id: z.optional(ShopifyIdSchema), admin_graphql_api_id: z.optional(gid('ReturnShippingFee')), price: ShopifyMoneyBagSchema }))
+      .check(z.maxLength(50)),
+  ),
+  exchange_line_items: z.optional(
+    z.array(z.object({ id: z.optional(ShopifyIdSchema), admin_graphql_api_id: z.optional(gid('ExchangeLineItem')) })).check(z.maxLength(250)),
+  ),
+  total_exchange_line_items: z.optional(countSchema()),
 };
 
 /** `returns/request`: a buyer asked for a return (full return object). */
-export const ShopifyReturnsRequestSchema = z
+export const ShopifyReturnsRequestSchema = /* @__PURE__ */ (() => z
   .object({ ...returnObjectFields, status: z.enum(['requested', 'open']) })
-  .describe('Shopify returns/request webhook body');
+  .check(z.describe('Shopify returns/request webhook body')))();
 /** `returns/approve`: the merchant approved a requested return (full return object). */
-export const ShopifyReturnsApproveSchema = z
+export const ShopifyReturnsApproveSchema = /* @__PURE__ */ (() => z
   .object({ ...returnObjectFields, status: z.literal('open') })
-  .describe('Shopify returns/approve webhook body');
+  .check(z.describe('Shopify returns/approve webhook body')))();
 /** `returns/decline`: the merchant declined a requested return. */
-export const ShopifyReturnsDeclineSchema = z
+export const ShopifyReturnsDeclineSchema = /* @__PURE__ */ (() => z
   .object({
-    id: ShopifyIdSchema.optional(),
+    id: z.optional(ShopifyIdSchema),
     admin_graphql_api_id: gid('Return'),
     status: z.literal('declined'),
-    decline: z.object({ reason: z.string().max(64), note: z.string().max(5_000).nullish() }).nullish(),
+    decline: z.nullish(z.object({ reason: z.string().check(z.maxLength(64)), note: z.nullish(z.string().check(z.maxLength(5_000))) })),
   })
-  .describe('Shopify returns/decline webhook body');
+  .check(z.describe('Shopify returns/decline webhook body')))();
 
 const statusChange = (topic: string, status: string) =>
   z
     .object({
-      id: ShopifyIdSchema.optional(),
+      id: z.optional(ShopifyIdSchema),
       admin_graphql_api_id: gid('Return'),
-      order_id: ShopifyIdSchema.optional(),
+      order_id: z.optional(ShopifyIdSchema),
       status: z.literal(status),
     })
-    .describe(`Shopify ${topic} webhook body`);
-export const ShopifyReturnsCancelSchema = statusChange('returns/cancel', 'canceled');
-export const ShopifyReturnsCloseSchema = statusChange('returns/close', 'closed');
-export const ShopifyReturnsReopenSchema = statusChange('returns/reopen', 'open');
+    .check(z.describe(`Shopify ${topic} webhook body`));
+export const ShopifyReturnsCancelSchema = /* @__PURE__ */ (() => statusChange('returns/cancel', 'canceled'))();
+export const ShopifyReturnsCloseSchema = /* @__PURE__ */ (() => statusChange('returns/close', 'closed'))();
+export const ShopifyReturnsReopenSchema = /* @__PURE__ */ (() => statusChange('returns/reopen', 'open'))();
 
-const FeeChangesSchema = z.object({
-  updates: z.array(z.record(z.string(), z.unknown())).max(250).optional(),
-  removals: z.array(z.record(z.string(), z.unknown())).max(250).optional(),
-});
+const FeeChangesSchema = /* @__PURE__ */ (() => z.object({
+  updates: z.optional(z.array(z.record(z.string(), z.unknown())).check(z.maxLength(250))),
+  removals: z.optional(z.array(z.record(z.string(), z.unknown())).check(z.maxLength(250))),
+}))();
 /** `returns/update`: a delta, not a full object. Only line-item removals change our facts. */
-export const ShopifyReturnsUpdateSchema = z
+export const ShopifyReturnsUpdateSchema = /* @__PURE__ */ (() => z
   .object({
     admin_graphql_api_id: gid('Return'),
-    return_line_items: z
-      .object({
-        removals: z.array(z.object({ admin_graphql_api_id: gid('ReturnLineItem'), delta: storableInt({ min: 1, max: 100_000 }) })).max(250).optional(),
-      })
-      .optional(),
-    restocking_fees: FeeChangesSchema.optional(),
-    return_shipping_fees: FeeChangesSchema.optional(),
+    return_line_items: z.optional(
+      z.object({
+        removals: z.optional(
+          z
+            .array(z.object({ admin_graphql_api_id: gid('ReturnLineItem'), delta: storableInt({ min: 1, max: 100_000 }) }))
+            .check(z.maxLength(250)),
+        ),
+      }),
+    ),
+    restocking_fees: z.optional(FeeChangesSchema),
+    return_shipping_fees: z.optional(FeeChangesSchema),
   })
-  .describe('Shopify returns/update webhook body (a delta)');
+  .check(z.describe('Shopify returns/update webhook body (a delta)')))();
 
 /** Every accepted Shopify body, by topic: the one place the published documents read them from. */
 export const shopifyWebhookBodySchemas = {
@@ -253,7 +257,7 @@ export const shopifyWebhookBodySchemas = {
   'returns/close': ShopifyReturnsCloseSchema,
   'returns/reopen': ShopifyReturnsReopenSchema,
   'returns/update': ShopifyReturnsUpdateSchema,
-} as const satisfies Record<ShopifyTopic, z.ZodType>;
+} as const satisfies Record<ShopifyTopic, z.ZodMiniType>;
 
 type ReturnObjectBody = z.infer<typeof ShopifyReturnsRequestSchema> | z.infer<typeof ShopifyReturnsApproveSchema>;
 type ShopifyBody = z.infer<(typeof shopifyWebhookBodySchemas)[ShopifyTopic]>;
@@ -261,29 +265,31 @@ type ShopifyBody = z.infer<(typeof shopifyWebhookBodySchemas)[ShopifyTopic]>;
 // ---------------------------------------------------------------------------------------
 // Configuration
 
-const ShopDomainSchema = z
+const ShopDomainSchema = /* @__PURE__ */ (() => z
   .string()
-  .max(255)
-  .regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, 'must be a shop domain such as my-shop.myshopify.com');
+  .check(z.maxLength(255), z.regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, 'must be a shop domain such as my-shop.myshopify.com')))();
 
-const jsonObjectText = z.string().transform((raw, ctx) => {
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'must be a JSON object such as {"my-shop.myshopify.com":"seller-id"}' });
-    return z.NEVER;
-  }
-});
+const jsonObjectText = /* @__PURE__ */ (() => z.pipe(
+  z.string(),
+  z.transform((raw: string, ctx) => {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      ctx.issues.push({ code: 'custom', input: ctx.value, message: 'must be a JSON object such as {"my-shop.myshopify.com":"seller-id"}' });
+      return z.NEVER;
+    }
+  }),
+))();
 
 /** SHOPIFY_SHOPS: JSON object of shop domain → seller id. */
-export const ShopifyShopsSchema = jsonObjectText.pipe(z.record(ShopDomainSchema, IdentifierSchema));
+export const ShopifyShopsSchema = /* @__PURE__ */ (() => z.pipe(jsonObjectText, z.record(ShopDomainSchema, IdentifierSchema)))();
 
 /**
  * Environment settings of this adapter, validated at cold start with the rest of the
  * function's configuration. Unset means "no shop yet": every Shopify delivery is then
  * refused naming X-Shopify-Shop-Domain, and other marketplaces are unaffected.
  */
-export const shopifySettings = { SHOPIFY_SHOPS: ShopifyShopsSchema.optional() };
+export const shopifySettings = { SHOPIFY_SHOPS: z.optional(ShopifyShopsSchema) };
 
 export type ShopifyAdapterOptions = {
   /** Shop domain → seller id. */
@@ -376,7 +382,7 @@ function parseBody(topic: ShopifyTopic, rawBody: string): ShopifyBody {
   } catch (error) {
     throw new MalformedJsonError('Request body is not valid JSON', { cause: error });
   }
-  const parsed = shopifyWebhookBodySchemas[topic].safeParse(json);
+  const parsed = z.safeParse(shopifyWebhookBodySchemas[topic], json);
   if (!parsed.success) {
     throw new ValidationError(`Request body does not match Shopify's ${topic} payload`, issuesFromZod(parsed.error));
   }

@@ -2,7 +2,7 @@ import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambd
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import { logger } from '../observability.ts';
 
 /** A record whose body does not match its schema; retrying cannot fix it, the DLQ will keep it. */
@@ -17,7 +17,7 @@ export class PoisonMessageError extends Error {
  * the rest of the batch is acknowledged. Requires `reportBatchItemFailures` on the event
  * source (set in infra, honoured by the local poller).
  */
-export function sqsFifoHandler<S extends z.ZodType>(
+export function sqsFifoHandler<S extends z.core.$ZodType>(
   schema: S,
   handleRecord: (message: z.infer<S>, record: SQSRecord) => Promise<void>,
 ) {
@@ -29,7 +29,7 @@ export function sqsFifoHandler<S extends z.ZodType>(
     } catch (error) {
       throw new PoisonMessageError(`Message ${record.messageId} is not JSON`, { cause: error });
     }
-    const parsed = schema.safeParse(json);
+    const parsed = z.safeParse(schema, json);
     if (!parsed.success) {
       throw new PoisonMessageError(`Message ${record.messageId} does not match its schema: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
     }

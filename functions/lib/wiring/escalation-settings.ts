@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { loadConfig } from '../config.ts';
 import type { EscalateStaleCasesOptions } from '../use-cases/escalate-stale-cases.ts';
 
@@ -12,9 +12,9 @@ export type EscalationSettings = Pick<EscalateStaleCasesOptions, 'limit' | 'conc
 export function escalationSettings(): EscalationSettings {
   const config = loadConfig(
     z.object({
-      ESCALATION_BATCH_LIMIT: z.coerce.number().int().min(1).max(10_000).default(500),
-      ESCALATION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
-      ESCALATION_TIME_RESERVE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+      ESCALATION_BATCH_LIMIT: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(10_000)), 500),
+      ESCALATION_CONCURRENCY: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(64)), 8),
+      ESCALATION_TIME_RESERVE_MS: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(600_000)), 10_000),
     }),
   );
   return { limit: config.ESCALATION_BATCH_LIMIT, concurrency: config.ESCALATION_CONCURRENCY, reserveMs: config.ESCALATION_TIME_RESERVE_MS };

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { awsSettings, ConfigurationError, loadConfig } from '../config.ts';
 import { MIN_CURSOR_KEY_LENGTH, PageCursors } from '../contract/page-cursor.ts';
 import { once } from './once.ts';
@@ -10,18 +10,20 @@ import { once } from './once.ts';
  * environment), or CURSOR_SIGNING_KEY for the local runtime. Exactly one must be set.
  */
 export const pageCursors: () => Promise<PageCursors> = once(async function buildPageCursors() {
-  const cursorKey = z.string().min(MIN_CURSOR_KEY_LENGTH, `must have at least ${MIN_CURSOR_KEY_LENGTH} characters`);
+  const cursorKey = z.string().check(z.minLength(MIN_CURSOR_KEY_LENGTH, `must have at least ${MIN_CURSOR_KEY_LENGTH} characters`));
   const config = loadConfig(
     z
       .object({
         ...awsSettings,
-        CURSOR_SIGNING_KEY: cursorKey.optional(),
-        CURSOR_SIGNING_KEY_ARN: z.string().startsWith('arn:').optional(),
+        CURSOR_SIGNING_KEY: z.optional(cursorKey),
+        CURSOR_SIGNING_KEY_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
       })
-      .refine((c) => (c.CURSOR_SIGNING_KEY === undefined) !== (c.CURSOR_SIGNING_KEY_ARN === undefined), {
-        message: 'set exactly one of CURSOR_SIGNING_KEY (local) or CURSOR_SIGNING_KEY_ARN (AWS)',
-        path: ['CURSOR_SIGNING_KEY_ARN'],
-      }),
+      .check(
+        z.refine((c) => (c.CURSOR_SIGNING_KEY === undefined) !== (c.CURSOR_SIGNING_KEY_ARN === undefined), {
+          message: 'set exactly one of CURSOR_SIGNING_KEY (local) or CURSOR_SIGNING_KEY_ARN (AWS)',
+          path: ['CURSOR_SIGNING_KEY_ARN'],
+        }),
+      ),
   );
   if (config.CURSOR_SIGNING_KEY !== undefined) return new PageCursors(config.CURSOR_SIGNING_KEY);
   const client = new SecretsManagerClient({ region: config.AWS_REGION });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { HttpPaymentProvider } from '../adapters/http-payment-provider.ts';
 import { loadConfig } from '../config.ts';
 import type { PaymentProvider } from '../ports/payment-provider.ts';
@@ -9,7 +9,7 @@ export const paymentProvider: () => PaymentProvider = once(function buildPayment
   const config = loadConfig(
     z.object({
       PAYMENT_PROVIDER_URL: z.url(),
-      PAYMENT_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+      PAYMENT_PROVIDER_TIMEOUT_MS: z._default(z.coerce.number().check(z.int(), z.gte(100), z.lte(60_000)), 5000),
     }),
   );
   return new HttpPaymentProvider({ baseUrl: config.PAYMENT_PROVIDER_URL, timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS });

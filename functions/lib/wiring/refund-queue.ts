@@ -1,5 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { SqsRefundQueue } from '../adapters/sqs-refund-queue.ts';
 import { awsSettings, loadConfig } from '../config.ts';
 import type { RefundQueue } from '../ports/refund-queue.ts';

@@ -1,5 +1,5 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CognitoStaffDirectory } from '../adapters/cognito-staff-directory.ts';
 import { StaticStaffDirectory } from '../adapters/static-staff-directory.ts';
 import { awsSettings, JsonTextSchema, loadConfig } from '../config.ts';
@@ -15,13 +15,15 @@ export const staffDirectory: () => StaffDirectory = once(function buildStaffDire
     z
       .object({
         ...awsSettings,
-        STAFF_USER_POOL_ID: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must be a Cognito user pool id').optional(),
-        STAFF_DIRECTORY: JsonTextSchema.pipe(z.record(z.string().min(1), z.array(z.string().min(1)))).optional(),
+        STAFF_USER_POOL_ID: z.optional(z.string().check(z.regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must be a Cognito user pool id'))),
+        STAFF_DIRECTORY: z.optional(z.pipe(JsonTextSchema, z.record(z.string().check(z.minLength(1)), z.array(z.string().check(z.minLength(1)))))),
       })
-      .refine((c) => (c.STAFF_USER_POOL_ID === undefined) !== (c.STAFF_DIRECTORY === undefined), {
-        message: 'set exactly one of STAFF_DIRECTORY (local) or STAFF_USER_POOL_ID (AWS)',
-        path: ['STAFF_USER_POOL_ID'],
-      }),
+      .check(
+        z.refine((c) => (c.STAFF_USER_POOL_ID === undefined) !== (c.STAFF_DIRECTORY === undefined), {
+          message: 'set exactly one of STAFF_DIRECTORY (local) or STAFF_USER_POOL_ID (AWS)',
+          path: ['STAFF_USER_POOL_ID'],
+        }),
+      ),
   );
   if (config.STAFF_DIRECTORY !== undefined) return new StaticStaffDirectory(config.STAFF_DIRECTORY);
   return new CognitoStaffDirectory(new CognitoIdentityProviderClient({ region: config.AWS_REGION }), config.STAFF_USER_POOL_ID ?? '');

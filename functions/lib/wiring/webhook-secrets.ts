@@ -1,5 +1,5 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { SecretsManagerWebhookSecrets } from '../adapters/secrets-manager-webhook-secrets.ts';
 import { StaticWebhookSecrets } from '../adapters/static-webhook-secrets.ts';
 import { awsSettings, JsonRecordSchema, loadConfig, WebhookSecretsSchema } from '../config.ts';
@@ -16,13 +16,15 @@ export const webhookSecrets: () => WebhookSecrets = once(function buildWebhookSe
     z
       .object({
         ...awsSettings,
-        WEBHOOK_SECRETS: WebhookSecretsSchema.optional(),
-        WEBHOOK_SECRET_ARNS: JsonRecordSchema.optional(),
+        WEBHOOK_SECRETS: z.optional(WebhookSecretsSchema),
+        WEBHOOK_SECRET_ARNS: z.optional(JsonRecordSchema),
       })
-      .refine((c) => (c.WEBHOOK_SECRETS === undefined) !== (c.WEBHOOK_SECRET_ARNS === undefined), {
-        message: 'set exactly one of WEBHOOK_SECRETS (local) or WEBHOOK_SECRET_ARNS (AWS)',
-        path: ['WEBHOOK_SECRET_ARNS'],
-      }),
+      .check(
+        z.refine((c) => (c.WEBHOOK_SECRETS === undefined) !== (c.WEBHOOK_SECRET_ARNS === undefined), {
+          message: 'set exactly one of WEBHOOK_SECRETS (local) or WEBHOOK_SECRET_ARNS (AWS)',
+          path: ['WEBHOOK_SECRET_ARNS'],
+        }),
+      ),
   );
   if (config.WEBHOOK_SECRETS !== undefined) return new StaticWebhookSecrets(config.WEBHOOK_SECRETS);
   const client = new SecretsManagerClient({ region: config.AWS_REGION });

@@ -1,5 +1,7 @@
 import { type StaffRole } from '../contract/roles.ts';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+// Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
+// every schema its function never uses (zod/mini's own calls are not known to it as pure).
 import { assertRefundAuthority } from '../decision/authority.ts';
 import { formatMoney } from '../contract/money.ts';
 import { type Decision, isRefundRemedy, type RecommendedRemedy } from '../decision/decision-schema.ts';
@@ -36,22 +38,22 @@ export type StaffChange = {
 /** Re-exported: the limit is part of the contract (return-payload.ts), enforced here per case. */
 export { MAX_STAFF_EVIDENCE };
 
-const staffEvidenceOptions = EvidenceSchema.options.map((option) =>
-  option.omit({ submittedBy: true, submittedAt: true }).extend({
+const staffEvidenceOptions = /* @__PURE__ */ (() => EvidenceSchema._zod.def.options.map((option) =>
+  z.extend(z.omit(option, { submittedBy: true, submittedAt: true }), {
     /** Optional: the service numbers evidence itself when absent. */
-    id: IdentifierSchema.optional(),
+    id: z.optional(IdentifierSchema),
   }),
-);
+))();
 
 /**
  * One piece of evidence as staff submit it: the webhook's evidence schema without
  * `submittedBy` and `submittedAt`, which the service sets (SELLER, now); a request cannot
  * pretend the buyer or the carrier submitted it.
  */
-export const StaffEvidenceSchema = z.discriminatedUnion(
+export const StaffEvidenceSchema = /* @__PURE__ */ (() => z.discriminatedUnion(
   'kind',
   staffEvidenceOptions as unknown as [(typeof staffEvidenceOptions)[number], ...(typeof staffEvidenceOptions)[number][]],
-);
+))();
 export type StaffEvidenceInput = z.infer<typeof StaffEvidenceSchema>;
 
 /** The case as it will be written: next version, touched now. */
