@@ -86,7 +86,12 @@ export type FunctionSpec = {
 const staffWriteWithRefund: Access = { table: { actions: ['GetItem', 'PutItem', 'DeleteItem'] }, refundQueue: true };
 const staffWrite: Access = { table: { actions: ['GetItem', 'PutItem'] } };
 
-const staffRoute = <const A extends `cases:${string}`>(method: 'GET' | 'POST', path: string, action: A, roles: readonly StaffRole[] = everyone) => ({
+const staffRoute = <const A extends `cases:${string}`>(
+  method: 'GET' | 'POST',
+  path: string,
+  action: A,
+  roles: readonly StaffRole[] = everyone,
+) => ({
   kind: 'http' as const,
   method,
   path,
@@ -207,7 +212,9 @@ export function timeoutSecondsOf(spec: FunctionSpec): number {
 
 /** The HTTP routes, as `METHOD /path`. */
 export function httpRoutes(): { spec: FunctionSpec; trigger: HttpTrigger }[] {
-  return (functionManifest as readonly FunctionSpec[]).flatMap((spec) => (spec.trigger.kind === 'http' ? [{ spec, trigger: spec.trigger }] : []));
+  return (functionManifest as readonly FunctionSpec[]).flatMap((spec) =>
+    spec.trigger.kind === 'http' ? [{ spec, trigger: spec.trigger }] : [],
+  );
 }
 
 /** CDK construct id of a function: its name in PascalCase (`receive-webhook` → `ReceiveWebhook`). */

@@ -6,4 +6,6 @@ import { policies } from '#lib/wiring/policies.ts';
 import { refundQueue } from '#lib/wiring/refund-queue.ts';
 
 /** POST /cases/{id}/evidence (JWT, If-Match): staff evidence, then the rule chain again. */
-export const handler = httpHandler(addEvidenceRoute({ store: caseStore(), policies: policies(), refunds: refundQueue(), clock: systemClock }));
+export const handler = httpHandler(
+  addEvidenceRoute({ store: caseStore(), policies: policies(), refunds: refundQueue(), clock: systemClock }),
+);

@@ -6,4 +6,6 @@ import { policies } from '#lib/wiring/policies.ts';
 import { refundQueue } from '#lib/wiring/refund-queue.ts';
 
 /** POST /cases/{id}/approve (JWT, If-Match): act on the recommended remedy, within authority. */
-export const handler = httpHandler(approveDecisionRoute({ store: caseStore(), policies: policies(), refunds: refundQueue(), clock: systemClock }));
+export const handler = httpHandler(
+  approveDecisionRoute({ store: caseStore(), policies: policies(), refunds: refundQueue(), clock: systemClock }),
+);

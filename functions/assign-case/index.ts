@@ -6,4 +6,6 @@ import { policies } from '#lib/wiring/policies.ts';
 import { staffDirectory } from '#lib/wiring/staff-directory.ts';
 
 /** POST /cases/{id}/assign (JWT, If-Match): to a staff member of the same seller, or nobody. */
-export const handler = httpHandler(assignCaseRoute({ store: caseStore(), policies: policies(), staff: staffDirectory(), clock: systemClock }));
+export const handler = httpHandler(
+  assignCaseRoute({ store: caseStore(), policies: policies(), staff: staffDirectory(), clock: systemClock }),
+);

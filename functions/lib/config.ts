@@ -38,22 +38,26 @@ export const tableSettings = {
 };
 
 /** A setting holding JSON text, parsed; the schemas below and the wiring pipe it into their shape. */
-export const JsonTextSchema = /* @__PURE__ */ (() => z.pipe(
-  z.string(),
-  z.transform((raw: string, ctx) => {
-    try {
-      return JSON.parse(raw) as unknown;
-    } catch {
-      ctx.issues.push({ code: 'custom', input: ctx.value, message: 'must be a JSON object' });
-      return z.NEVER;
-    }
-  }),
-))();
+export const JsonTextSchema = /* @__PURE__ */ (() =>
+  z.pipe(
+    z.string(),
+    z.transform((raw: string, ctx) => {
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        ctx.issues.push({ code: 'custom', input: ctx.value, message: 'must be a JSON object' });
+        return z.NEVER;
+      }
+    }),
+  ))();
 
-const MarketplaceIdSchema = /* @__PURE__ */ (() => z.string().check(z.regex(/^[a-z0-9-]{1,64}$/, 'marketplace ids are lowercase letters, digits and -')))();
+const MarketplaceIdSchema = /* @__PURE__ */ (() =>
+  z.string().check(z.regex(/^[a-z0-9-]{1,64}$/, 'marketplace ids are lowercase letters, digits and -')))();
 
 /** JSON object of marketplace id → HMAC secret (at least 32 characters each). */
-export const WebhookSecretsSchema = /* @__PURE__ */ (() => z.pipe(JsonTextSchema, z.record(MarketplaceIdSchema, z.string().check(z.minLength(32)))))();
+export const WebhookSecretsSchema = /* @__PURE__ */ (() =>
+  z.pipe(JsonTextSchema, z.record(MarketplaceIdSchema, z.string().check(z.minLength(32)))))();
 
 /** JSON object of marketplace id → string (e.g. a secret ARN). */
-export const JsonRecordSchema = /* @__PURE__ */ (() => z.pipe(JsonTextSchema, z.record(MarketplaceIdSchema, z.string().check(z.minLength(1)))))();
+export const JsonRecordSchema = /* @__PURE__ */ (() =>
+  z.pipe(JsonTextSchema, z.record(MarketplaceIdSchema, z.string().check(z.minLength(1)))))();

@@ -6,4 +6,6 @@ import { policies } from '#lib/wiring/policies.ts';
 import { refundQueue } from '#lib/wiring/refund-queue.ts';
 
 /** POST /cases/{id}/override (JWT, If-Match): another remedy, for a reason. */
-export const handler = httpHandler(overrideDecisionRoute({ store: caseStore(), policies: policies(), refunds: refundQueue(), clock: systemClock }));
+export const handler = httpHandler(
+  overrideDecisionRoute({ store: caseStore(), policies: policies(), refunds: refundQueue(), clock: systemClock }),
+);

@@ -20,9 +20,7 @@ export class CognitoStaffDirectory implements StaffDirectory {
   async isStaffOf(sellerId: string, userId: string): Promise<boolean> {
     // Identifiers are validated before they get here; quotes would break the filter syntax.
     if (/["\\]/.test(userId)) return false;
-    const out = await this.#client.send(
-      new ListUsersCommand({ UserPoolId: this.#userPoolId, Filter: `sub = "${userId}"`, Limit: 1 }),
-    );
+    const out = await this.#client.send(new ListUsersCommand({ UserPoolId: this.#userPoolId, Filter: `sub = "${userId}"`, Limit: 1 }));
     const user = out.Users?.[0];
     if (user === undefined || user.Enabled === false) return false;
     return user.Attributes?.some((a) => a.Name === claimNames.sellerId && a.Value === sellerId) === true;

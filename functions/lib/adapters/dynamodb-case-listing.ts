@@ -1,7 +1,14 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { SELLER_INDEX_PROJECTION } from '#infra/definitions.ts';
 import type { CaseListing, CaseListingFilter, CaseListingItem, CaseListingPage, CaseListingQuery } from '../ports/case-listing.ts';
-import { isSellerPosition, listingItemOf, NO_DEADLINE, sellerCasesQuery, sellerDueIndex, sellerPositionOf } from './dynamodb/table-schema.ts';
+import {
+  isSellerPosition,
+  listingItemOf,
+  NO_DEADLINE,
+  sellerCasesQuery,
+  sellerDueIndex,
+  sellerPositionOf,
+} from './dynamodb/table-schema.ts';
 
 /**
  * Seller listing from the `bySellerDue` index (gsi1pk = SELLER#<sellerId>,

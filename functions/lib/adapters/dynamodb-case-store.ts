@@ -1,5 +1,12 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { DUE_INDEX_SHARDS } from '#infra/definitions.ts';
 import type { CaseRecord, HistoryEvent } from '../workflow/case.ts';
 import type { OutboxRecord } from '../workflow/decision-step.ts';
@@ -50,9 +57,7 @@ export class DynamoDbCaseStore implements CaseStore {
   }
 
   async getCase(caseId: string): Promise<CaseRecord | undefined> {
-    const out = await this.#client.send(
-      new GetCommand({ TableName: this.#tableName, Key: caseKey(caseId), ConsistentRead: true }),
-    );
+    const out = await this.#client.send(new GetCommand({ TableName: this.#tableName, Key: caseKey(caseId), ConsistentRead: true }));
     return out.Item === undefined ? undefined : fromCaseItem(out.Item);
   }
 
@@ -224,7 +229,9 @@ export class DynamoDbCaseStore implements CaseStore {
     if (remove.includes('dueAt')) delete (after as { dueAt?: string }).dueAt;
     const staysDue = inDueIndex(after);
     if (staysDue && ESCALATION_FACT_SOURCES.some((field) => field in set)) {
-      throw new Error(`A patch that keeps case ${before.caseId} in the due index cannot change ${ESCALATION_FACT_SOURCES.join('/')}; commit the whole case`);
+      throw new Error(
+        `A patch that keeps case ${before.caseId} in the due index cannot change ${ESCALATION_FACT_SOURCES.join('/')}; commit the whole case`,
+      );
     }
 
     const names: Record<string, string> = { '#version': 'version', '#dueAt': 'dueAt' };
@@ -263,10 +270,16 @@ export class DynamoDbCaseStore implements CaseStore {
   }
 
   /** Conditional on a versioned item being at `expected` (0: not existing). */
-  #versionCondition(expected: number): Pick<NonNullable<TransactItem['Put']>, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
+  #versionCondition(
+    expected: number,
+  ): Pick<NonNullable<TransactItem['Put']>, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
     return expected === 0
       ? { ConditionExpression: ITEM_ABSENT }
-      : { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expected } };
+      : {
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': expected },
+        };
   }
 
   #deliveryPut(delivery: DeliveryRecord, deliveryId: string): TransactItem {

@@ -6,10 +6,11 @@ import type { Clock } from '../ports/clock.ts';
 import type { WebhookSecrets } from '../ports/webhook-secrets.ts';
 
 /** A secret holds the current value and, during a rotation, the previous one. */
-const SecretValueSchema = /* @__PURE__ */ (() => z.union([
-  z.string().check(z.minLength(32)),
-  z.strictObject({ current: z.string().check(z.minLength(32)), previous: z.optional(z.string().check(z.minLength(32))) }),
-]))();
+const SecretValueSchema = /* @__PURE__ */ (() =>
+  z.union([
+    z.string().check(z.minLength(32)),
+    z.strictObject({ current: z.string().check(z.minLength(32)), previous: z.optional(z.string().check(z.minLength(32))) }),
+  ]))();
 
 const CACHE_MS = 5 * 60 * 1000;
 

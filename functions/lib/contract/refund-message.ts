@@ -11,16 +11,17 @@ import { CurrencySchema, IdentifierSchema, MinorUnitsSchema } from './return-pay
  */
 export const REFUND_MESSAGE_VERSION = 1;
 
-export const RefundMessageSchema = /* @__PURE__ */ (() => z.strictObject({
-  schemaVersion: z.literal(REFUND_MESSAGE_VERSION),
-  refundId: z.string().check(z.regex(/^rf_[0-9a-f]{24}_[0-9]+$/)),
-  caseId: z.string().check(z.regex(/^cs_[0-9a-f]{24}$/)),
-  sellerId: IdentifierSchema,
-  amount: MinorUnitsSchema.check(z.positive()),
-  currency: CurrencySchema,
-  /** Case version at which the refund became due; for logs and audits only. */
-  decidedAtVersion: z.int().check(z.positive()),
-}))();
+export const RefundMessageSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    schemaVersion: z.literal(REFUND_MESSAGE_VERSION),
+    refundId: z.string().check(z.regex(/^rf_[0-9a-f]{24}_[0-9]+$/)),
+    caseId: z.string().check(z.regex(/^cs_[0-9a-f]{24}$/)),
+    sellerId: IdentifierSchema,
+    amount: MinorUnitsSchema.check(z.positive()),
+    currency: CurrencySchema,
+    /** Case version at which the refund became due; for logs and audits only. */
+    decidedAtVersion: z.int().check(z.positive()),
+  }))();
 export type RefundMessage = z.infer<typeof RefundMessageSchema>;
 
 /** One refund per case per decision that made it due: stable across re-publishes. */

@@ -49,9 +49,14 @@ export const MAX_TRACKING_EVENTS = 200;
 export const MAX_LINE_ITEMS = 250;
 
 /** Identifiers are opaque, printable and short; anything else is refused at the door. */
-export const IdentifierSchema = /* @__PURE__ */ (() => z
-  .string()
-  .check(z.minLength(1), z.maxLength(MAX_ID_LENGTH), z.regex(/^[A-Za-z0-9][A-Za-z0-9._:\-]*$/, 'must contain only letters, digits and . _ : -')))();
+export const IdentifierSchema = /* @__PURE__ */ (() =>
+  z
+    .string()
+    .check(
+      z.minLength(1),
+      z.maxLength(MAX_ID_LENGTH),
+      z.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must contain only letters, digits and . _ : -'),
+    ))();
 
 /**
  * The longest timestamp: `2026-11-06T09:00:00.123456789+01:00`, nanoseconds and an offset.
@@ -60,19 +65,21 @@ export const IdentifierSchema = /* @__PURE__ */ (() => z
  */
 export const MAX_TIMESTAMP_LENGTH = 35;
 
-export const TimestampSchema = /* @__PURE__ */ (() => z.iso
-  .datetime({ offset: true })
-  .check(z.maxLength(MAX_TIMESTAMP_LENGTH, `must be at most ${MAX_TIMESTAMP_LENGTH} characters (at most 9 fractional digits)`)))();
+export const TimestampSchema = /* @__PURE__ */ (() =>
+  z.iso
+    .datetime({ offset: true })
+    .check(z.maxLength(MAX_TIMESTAMP_LENGTH, `must be at most ${MAX_TIMESTAMP_LENGTH} characters (at most 9 fractional digits)`)))();
 
 /** Only codes the system can format and count in (contract/money.ts): a schema is a promise. */
-export const CurrencySchema = /* @__PURE__ */ (() => z
-  .string()
-  .check(
-    z.length(3, { error: 'must be an ISO 4217 code such as EUR', abort: true }),
-    z.regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code such as EUR', abort: true }),
-    z.refine(isKnownCurrency, 'must be an ISO 4217 currency code (or XXX, not yet known)'),
-    z.meta({ description: "ISO 4217 code, one of Intl.supportedValuesOf('currency'), or XXX when not yet known" }),
-  ))();
+export const CurrencySchema = /* @__PURE__ */ (() =>
+  z
+    .string()
+    .check(
+      z.length(3, { error: 'must be an ISO 4217 code such as EUR', abort: true }),
+      z.regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code such as EUR', abort: true }),
+      z.refine(isKnownCurrency, 'must be an ISO 4217 currency code (or XXX, not yet known)'),
+      z.meta({ description: "ISO 4217 code, one of Intl.supportedValuesOf('currency'), or XXX when not yet known" }),
+    ))();
 
 /** Money is always integer minor units (cents, fen); a billion units is a sanity ceiling. */
 export const MinorUnitsSchema = /* @__PURE__ */ (() => storableInt({ min: 0, max: 100_000_000_000 }))();
@@ -91,13 +98,7 @@ export const ticketTypes = ['RETURN', 'REPAIR', 'WARRANTY', 'COMPLAINT'] as cons
 
 export const safetyHazards = ['NONE', 'WATER_LEAK', 'ELECTRIC_SHOCK', 'FIRE_RISK'] as const;
 
-export const requestedRemedies = [
-  'FULL_REFUND',
-  'PARTIAL_REFUND',
-  'RETURN_AND_REFUND',
-  'REPLACEMENT',
-  'REPAIR',
-] as const;
+export const requestedRemedies = ['FULL_REFUND', 'PARTIAL_REFUND', 'RETURN_AND_REFUND', 'REPLACEMENT', 'REPAIR'] as const;
 
 export const trackingEventTypes = [
   'PICKED_UP',
@@ -109,22 +110,24 @@ export const trackingEventTypes = [
   'RETURNED_TO_SENDER',
 ] as const;
 
-export const TrackingEventSchema = /* @__PURE__ */ (() => z.strictObject({
-  type: z.enum(trackingEventTypes),
-  at: TimestampSchema,
-  /** Parcel weight recorded by the scan, if the carrier weighed it. */
-  weightGrams: z.optional(GramsSchema),
-}))();
+export const TrackingEventSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    type: z.enum(trackingEventTypes),
+    at: TimestampSchema,
+    /** Parcel weight recorded by the scan, if the carrier weighed it. */
+    weightGrams: z.optional(GramsSchema),
+  }))();
 
-export const CarrierSchema = /* @__PURE__ */ (() => z.strictObject({
-  code: IdentifierSchema,
-  trackingNumber: z.optional(IdentifierSchema),
-  events: z._default(z.array(TrackingEventSchema).check(z.maxLength(MAX_TRACKING_EVENTS)), []),
-  weightAtPickupGrams: z.optional(GramsSchema),
-  weightAtDeliveryGrams: z.optional(GramsSchema),
-  /** True when the seller chose a carrier the buyer or listing did not agree to. */
-  notTheAgreedCarrier: z._default(z.boolean(), false),
-}))();
+export const CarrierSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    code: IdentifierSchema,
+    trackingNumber: z.optional(IdentifierSchema),
+    events: z._default(z.array(TrackingEventSchema).check(z.maxLength(MAX_TRACKING_EVENTS)), []),
+    weightAtPickupGrams: z.optional(GramsSchema),
+    weightAtDeliveryGrams: z.optional(GramsSchema),
+    /** True when the seller chose a carrier the buyer or listing did not agree to. */
+    notTheAgreedCarrier: z._default(z.boolean(), false),
+  }))();
 
 export const deliveryInspections = [
   'INSPECTED_OK',
@@ -158,70 +161,72 @@ const evidenceCommon = {
 };
 
 /** One variant per kind of evidence, each with the findings that kind can have. */
-export const EvidenceSchema = /* @__PURE__ */ (() => z.discriminatedUnion('kind', [
-  z.strictObject({
-    ...evidenceCommon,
-    kind: z.literal('PACKAGING_PHOTO'),
-    finding: z.enum(['INTACT', 'CRUSHED', 'TORN', 'WET']),
-  }),
-  z.strictObject({
-    ...evidenceCommon,
-    kind: z.literal('PRODUCT_PHOTO'),
-    finding: z.enum(['DAMAGED', 'DEFECTIVE', 'WRONG_ITEM', 'MISSING_PARTS', 'NOT_AS_PICTURED', 'FINE']),
-  }),
-  z.strictObject({
-    ...evidenceCommon,
-    kind: z.literal('INSTALLER_REPORT'),
-    finding: z.enum(['DEFECT_FOUND', 'MISUSE_FOUND', 'NO_FAULT']),
-  }),
-  z.strictObject({
-    ...evidenceCommon,
-    kind: z.literal('SERIAL_CHECK'),
-    finding: z.enum(['MATCH', 'MISMATCH']),
-  }),
-  z.strictObject({
-    ...evidenceCommon,
-    kind: z.literal('PRESALE_CHAT'),
-    finding: z.enum(['MISLEADING_ADVICE', 'ACCURATE_ADVICE']),
-  }),
-  z.strictObject({
-    ...evidenceCommon,
-    kind: z.literal('ADDRESS_CHECK'),
-    finding: z.enum(['ADDRESS_AS_GIVEN_BY_BUYER_WRONG', 'ADDRESS_CORRECT', 'BUYER_UNREACHABLE']),
-  }),
-]))();
+export const EvidenceSchema = /* @__PURE__ */ (() =>
+  z.discriminatedUnion('kind', [
+    z.strictObject({
+      ...evidenceCommon,
+      kind: z.literal('PACKAGING_PHOTO'),
+      finding: z.enum(['INTACT', 'CRUSHED', 'TORN', 'WET']),
+    }),
+    z.strictObject({
+      ...evidenceCommon,
+      kind: z.literal('PRODUCT_PHOTO'),
+      finding: z.enum(['DAMAGED', 'DEFECTIVE', 'WRONG_ITEM', 'MISSING_PARTS', 'NOT_AS_PICTURED', 'FINE']),
+    }),
+    z.strictObject({
+      ...evidenceCommon,
+      kind: z.literal('INSTALLER_REPORT'),
+      finding: z.enum(['DEFECT_FOUND', 'MISUSE_FOUND', 'NO_FAULT']),
+    }),
+    z.strictObject({
+      ...evidenceCommon,
+      kind: z.literal('SERIAL_CHECK'),
+      finding: z.enum(['MATCH', 'MISMATCH']),
+    }),
+    z.strictObject({
+      ...evidenceCommon,
+      kind: z.literal('PRESALE_CHAT'),
+      finding: z.enum(['MISLEADING_ADVICE', 'ACCURATE_ADVICE']),
+    }),
+    z.strictObject({
+      ...evidenceCommon,
+      kind: z.literal('ADDRESS_CHECK'),
+      finding: z.enum(['ADDRESS_AS_GIVEN_BY_BUYER_WRONG', 'ADDRESS_CORRECT', 'BUYER_UNREACHABLE']),
+    }),
+  ]))();
 export type Evidence = z.infer<typeof EvidenceSchema>;
 
-export const TimelineSchema = /* @__PURE__ */ (() => z
-  .strictObject({
-    orderedAt: TimestampSchema,
-    shippedAt: z.optional(TimestampSchema),
-    promisedDeliveryAt: z.optional(TimestampSchema),
-    /** The latest date the seller promised to hand the parcel to the carrier. */
-    promisedShipBy: z.optional(TimestampSchema),
-    deliveredAt: z.optional(TimestampSchema),
-    claimedAt: TimestampSchema,
-  })
-  .check(
-    z.superRefine((t, ctx) => {
-      const order: [keyof typeof t, keyof typeof t][] = [
-        ['orderedAt', 'shippedAt'],
-        ['shippedAt', 'deliveredAt'],
-        ['orderedAt', 'claimedAt'],
-        ['orderedAt', 'deliveredAt'],
-      ];
-      for (const [before, after] of order) {
-        const a = t[before];
-        const b = t[after];
-        if (a !== undefined && b !== undefined && Date.parse(b) < Date.parse(a)) {
-          ctx.addIssue({ code: 'custom', path: [after], message: `must not be before ${before}` });
+export const TimelineSchema = /* @__PURE__ */ (() =>
+  z
+    .strictObject({
+      orderedAt: TimestampSchema,
+      shippedAt: z.optional(TimestampSchema),
+      promisedDeliveryAt: z.optional(TimestampSchema),
+      /** The latest date the seller promised to hand the parcel to the carrier. */
+      promisedShipBy: z.optional(TimestampSchema),
+      deliveredAt: z.optional(TimestampSchema),
+      claimedAt: TimestampSchema,
+    })
+    .check(
+      z.superRefine((t, ctx) => {
+        const order: [keyof typeof t, keyof typeof t][] = [
+          ['orderedAt', 'shippedAt'],
+          ['shippedAt', 'deliveredAt'],
+          ['orderedAt', 'claimedAt'],
+          ['orderedAt', 'deliveredAt'],
+        ];
+        for (const [before, after] of order) {
+          const a = t[before];
+          const b = t[after];
+          if (a !== undefined && b !== undefined && Date.parse(b) < Date.parse(a)) {
+            ctx.addIssue({ code: 'custom', path: [after], message: `must not be before ${before}` });
+          }
         }
-      }
-    }),
-  ))();
+      }),
+    ))();
 
-export const MoneySchema = /* @__PURE__ */ (() => z
-  .strictObject({
+export const MoneySchema = /* @__PURE__ */ (() =>
+  z.strictObject({
     currency: CurrencySchema,
     itemValue: MinorUnitsSchema,
     amountPaid: MinorUnitsSchema,
@@ -229,59 +234,60 @@ export const MoneySchema = /* @__PURE__ */ (() => z
     shippingCost: z._default(MinorUnitsSchema, 0),
   }))();
 
-export const ReturnSchema = /* @__PURE__ */ (() => z.strictObject({
-  marketplaceReturnId: IdentifierSchema,
-  orderId: IdentifierSchema,
-  sellerId: IdentifierSchema,
-  /** Opaque buyer reference from the marketplace; never a name, e-mail or phone. */
-  buyerRef: IdentifierSchema.check(z.refine((v) => !v.includes('@'), 'must be an opaque reference, not an e-mail')),
-  reason: ReasonCodeSchema,
-  /** Buyer's own words; may hold personal data, so it is stored but never logged. */
-  reasonDetail: z.optional(boundedText(MAX_REASON_DETAIL_LENGTH)),
-  ticketType: z._default(z.enum(ticketTypes), 'RETURN'),
-  safetyHazard: z._default(z.enum(safetyHazards), 'NONE'),
-  timeline: TimelineSchema,
-  money: MoneySchema,
-  shippingRegion: ShippingRegionSchema,
-  carrier: z.optional(CarrierSchema),
-  deliveryInspection: z._default(z.enum(deliveryInspections), 'UNKNOWN'),
-  evidence: z._default(z.array(EvidenceSchema).check(z.maxLength(MAX_RETURN_EVIDENCE)), []).check(
-    z.meta({
-      description: `At most ${MAX_RETURN_EVIDENCE} items per snapshot; each update replaces them. Seller staff add up to ${MAX_STAFF_EVIDENCE} more per case (POST /cases/{id}/evidence), kept apart`,
+export const ReturnSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    marketplaceReturnId: IdentifierSchema,
+    orderId: IdentifierSchema,
+    sellerId: IdentifierSchema,
+    /** Opaque buyer reference from the marketplace; never a name, e-mail or phone. */
+    buyerRef: IdentifierSchema.check(z.refine((v) => !v.includes('@'), 'must be an opaque reference, not an e-mail')),
+    reason: ReasonCodeSchema,
+    /** Buyer's own words; may hold personal data, so it is stored but never logged. */
+    reasonDetail: z.optional(boundedText(MAX_REASON_DETAIL_LENGTH)),
+    ticketType: z._default(z.enum(ticketTypes), 'RETURN'),
+    safetyHazard: z._default(z.enum(safetyHazards), 'NONE'),
+    timeline: TimelineSchema,
+    money: MoneySchema,
+    shippingRegion: ShippingRegionSchema,
+    carrier: z.optional(CarrierSchema),
+    deliveryInspection: z._default(z.enum(deliveryInspections), 'UNKNOWN'),
+    evidence: z._default(z.array(EvidenceSchema).check(z.maxLength(MAX_RETURN_EVIDENCE)), []).check(
+      z.meta({
+        description: `At most ${MAX_RETURN_EVIDENCE} items per snapshot; each update replaces them. Seller staff add up to ${MAX_STAFF_EVIDENCE} more per case (POST /cases/{id}/evidence), kept apart`,
+      }),
+    ),
+    requestedRemedy: z.enum(requestedRemedies),
+    /**
+     * Amount the buyer asked for, in minor units of `money.currency` (a partial refund as
+     * compensation, or the value of missing items). Optional; the rule chain anchors
+     * compensation to the policy band when it is absent.
+     */
+    requestedAmount: z.optional(MinorUnitsSchema),
+    /**
+     * The returned line items, for marketplaces that report a reason per item (Shopify).
+     * Optional and informational: `reason` above is what the rule chain weighs; an adapter
+     * derives it from these items and keeps them so a later delta (an item removed) can be
+     * merged onto the stored return.
+     */
+    items: z.optional(
+      z
+        .array(z.strictObject({ id: IdentifierSchema, quantity: storableInt({ min: 0, max: 100_000 }), reason: ReasonCodeSchema }))
+        .check(z.maxLength(MAX_LINE_ITEMS)),
+    ),
+    listing: z.strictObject({
+      /** The return window the listing promised, in days; the policy's default applies when absent. */
+      returnWindowDays: z.optional(storableInt({ min: 0, max: 365 })),
+      sku: z.optional(IdentifierSchema),
     }),
-  ),
-  requestedRemedy: z.enum(requestedRemedies),
-  /**
-   * Amount the buyer asked for, in minor units of `money.currency` (a partial refund as
-   * compensation, or the value of missing items). Optional; the rule chain anchors
-   * compensation to the policy band when it is absent.
-   */
-  requestedAmount: z.optional(MinorUnitsSchema),
-  /**
-   * The returned line items, for marketplaces that report a reason per item (Shopify).
-   * Optional and informational: `reason` above is what the rule chain weighs; an adapter
-   * derives it from these items and keeps them so a later delta (an item removed) can be
-   * merged onto the stored return.
-   */
-  items: z.optional(
-    z
-      .array(z.strictObject({ id: IdentifierSchema, quantity: storableInt({ min: 0, max: 100_000 }), reason: ReasonCodeSchema }))
-      .check(z.maxLength(MAX_LINE_ITEMS)),
-  ),
-  listing: z.strictObject({
-    /** The return window the listing promised, in days; the policy's default applies when absent. */
-    returnWindowDays: z.optional(storableInt({ min: 0, max: 365 })),
-    sku: z.optional(IdentifierSchema),
-  }),
-  signals: z._default(
-    z.strictObject({
-      buyerClaimRate: z.optional(storableRate()),
-      buyerPriorAbuse: z.optional(z.boolean()),
-      sellerDefectRate: z.optional(storableRate()),
-    }),
-    {},
-  ),
-}))();
+    signals: z._default(
+      z.strictObject({
+        buyerClaimRate: z.optional(storableRate()),
+        buyerPriorAbuse: z.optional(z.boolean()),
+        sellerDefectRate: z.optional(storableRate()),
+      }),
+      {},
+    ),
+  }))();
 export type ReturnV1 = z.infer<typeof ReturnSchema>;
 
 const envelopeCommon = {
@@ -291,17 +297,19 @@ const envelopeCommon = {
   occurredAt: TimestampSchema,
 };
 
-export const CancellationSchema = /* @__PURE__ */ (() => z.strictObject({
-  marketplaceReturnId: IdentifierSchema,
-  orderId: IdentifierSchema,
-  sellerId: IdentifierSchema,
-}))();
+export const CancellationSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    marketplaceReturnId: IdentifierSchema,
+    orderId: IdentifierSchema,
+    sellerId: IdentifierSchema,
+  }))();
 
 /** The canonical webhook body. `return.cancelled` carries only the identifiers. */
-export const WebhookPayloadSchema = /* @__PURE__ */ (() => z.discriminatedUnion('eventType', [
-  z.strictObject({ ...envelopeCommon, eventType: z.literal('return.requested'), return: ReturnSchema }),
-  z.strictObject({ ...envelopeCommon, eventType: z.literal('return.updated'), return: ReturnSchema }),
-  z.strictObject({ ...envelopeCommon, eventType: z.literal('return.cancelled'), return: CancellationSchema }),
-]))();
+export const WebhookPayloadSchema = /* @__PURE__ */ (() =>
+  z.discriminatedUnion('eventType', [
+    z.strictObject({ ...envelopeCommon, eventType: z.literal('return.requested'), return: ReturnSchema }),
+    z.strictObject({ ...envelopeCommon, eventType: z.literal('return.updated'), return: ReturnSchema }),
+    z.strictObject({ ...envelopeCommon, eventType: z.literal('return.cancelled'), return: CancellationSchema }),
+  ]))();
 export type WebhookPayload = z.infer<typeof WebhookPayloadSchema>;
 export type WebhookPayloadInput = z.input<typeof WebhookPayloadSchema>;

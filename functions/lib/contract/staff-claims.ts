@@ -43,40 +43,47 @@ function listClaim(value: unknown): string[] {
 
 const knownRole = (value: string): value is StaffRole => (staffRoles as readonly string[]).includes(value);
 
-const StaffClaimsObjectSchema = /* @__PURE__ */ (() => z.looseObject({
-  [claimNames.userId]: IdentifierSchema,
-  [claimNames.sellerId]: IdentifierSchema,
-  [claimNames.role]: z.optional(z.string()),
-  [claimNames.groups]: z.optional(z.unknown()),
-}))();
+const StaffClaimsObjectSchema = /* @__PURE__ */ (() =>
+  z.looseObject({
+    [claimNames.userId]: IdentifierSchema,
+    [claimNames.sellerId]: IdentifierSchema,
+    [claimNames.role]: z.optional(z.string()),
+    [claimNames.groups]: z.optional(z.unknown()),
+  }))();
 
-export const StaffClaimsSchema = /* @__PURE__ */ (() => z.pipe(
-  StaffClaimsObjectSchema,
-  z.transform((claims: z.output<typeof StaffClaimsObjectSchema>, ctx): StaffPrincipal => {
-    // Every role the token grants; the highest one counts, as a supervisor is also an agent.
-    const granted: StaffRole[] = [];
-    const explicit = claims[claimNames.role];
-    if (explicit !== undefined) {
-      if (!knownRole(explicit)) {
-        ctx.issues.push({ code: 'custom', input: ctx.value, path: [claimNames.role], message: `must be one of ${staffRoles.join(', ')}` });
+export const StaffClaimsSchema = /* @__PURE__ */ (() =>
+  z.pipe(
+    StaffClaimsObjectSchema,
+    z.transform((claims: z.output<typeof StaffClaimsObjectSchema>, ctx): StaffPrincipal => {
+      // Every role the token grants; the highest one counts, as a supervisor is also an agent.
+      const granted: StaffRole[] = [];
+      const explicit = claims[claimNames.role];
+      if (explicit !== undefined) {
+        if (!knownRole(explicit)) {
+          ctx.issues.push({
+            code: 'custom',
+            input: ctx.value,
+            path: [claimNames.role],
+            message: `must be one of ${staffRoles.join(', ')}`,
+          });
+          return z.NEVER;
+        }
+        granted.push(explicit);
+      }
+      granted.push(...listClaim(claims[claimNames.groups]).filter(knownRole));
+      const role = granted.sort((a, b) => roleRank[b] - roleRank[a])[0];
+      if (role === undefined) {
+        ctx.issues.push({
+          code: 'custom',
+          input: ctx.value,
+          path: [claimNames.groups],
+          message: `must name a staff role (${staffRoles.join(', ')}) in ${claimNames.groups} or ${claimNames.role}`,
+        });
         return z.NEVER;
       }
-      granted.push(explicit);
-    }
-    granted.push(...listClaim(claims[claimNames.groups]).filter(knownRole));
-    const role = granted.sort((a, b) => roleRank[b] - roleRank[a])[0];
-    if (role === undefined) {
-      ctx.issues.push({
-        code: 'custom',
-        input: ctx.value,
-        path: [claimNames.groups],
-        message: `must name a staff role (${staffRoles.join(', ')}) in ${claimNames.groups} or ${claimNames.role}`,
-      });
-      return z.NEVER;
-    }
-    return { userId: claims[claimNames.userId], sellerId: claims[claimNames.sellerId], role };
-  }),
-))();
+      return { userId: claims[claimNames.userId], sellerId: claims[claimNames.sellerId], role };
+    }),
+  ))();
 
 /**
  * Turns verified token claims into a principal.

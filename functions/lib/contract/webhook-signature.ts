@@ -7,11 +7,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
-export type SignatureFailure =
-  | 'MISSING_HEADER'
-  | 'MALFORMED_HEADER'
-  | 'TIMESTAMP_OUT_OF_TOLERANCE'
-  | 'SIGNATURE_MISMATCH';
+export type SignatureFailure = 'MISSING_HEADER' | 'MALFORMED_HEADER' | 'TIMESTAMP_OUT_OF_TOLERANCE' | 'SIGNATURE_MISMATCH';
 
 export type SignatureCheck = { ok: true } | { ok: false; reason: SignatureFailure };
 

@@ -21,7 +21,11 @@ export function roleRequiredFor(amount: number, currency: string, policy: Policy
  * Nothing to pay needs nobody above an agent, whatever the policy; a currency without
  * limits has nobody configured to approve money in it.
  */
-export function decisionAuthority(amount: number, currency: string, policy: Policy): { requiredRole: StaffRole | null; exceedsAgentAuthority: boolean } {
+export function decisionAuthority(
+  amount: number,
+  currency: string,
+  policy: Policy,
+): { requiredRole: StaffRole | null; exceedsAgentAuthority: boolean } {
   if (amount === 0) return { requiredRole: 'agent', exceedsAgentAuthority: false };
   const limits = policy.authorityLimits[currency];
   if (limits === undefined) return { requiredRole: null, exceedsAgentAuthority: true };
@@ -48,7 +52,5 @@ export function assertRefundAuthority(role: StaffRole, refund: { amount: number;
     needed === undefined
       ? `no role's limit covers it (manager limit ${formatMoney(limits.manager, refund.currency)})`
       : `a ${needed} (limit ${formatMoney(limits[needed], refund.currency)}) must approve it`;
-  throw new AuthorityExceededError(
-    `Refund ${wanted} exceeds the ${role} limit of ${formatMoney(limit, refund.currency)}; ${next}`,
-  );
+  throw new AuthorityExceededError(`Refund ${wanted} exceeds the ${role} limit of ${formatMoney(limit, refund.currency)}; ${next}`);
 }

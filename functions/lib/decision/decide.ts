@@ -267,11 +267,7 @@ function rec(
 }
 
 /** Reasons where the goods are fine and only the service failed: nothing to send back or replace. */
-const COMPENSATION_ONLY = new Set<string>([
-  'LOGISTICS_DELAYED',
-  'LOGISTICS_COURIER_MISCONDUCT',
-  'LOGISTICS_WRONG_CARRIER',
-]);
+const COMPENSATION_ONLY = new Set<string>(['LOGISTICS_DELAYED', 'LOGISTICS_COURIER_MISCONDUCT', 'LOGISTICS_WRONG_CARRIER']);
 
 function recommend(v: FactView, dominant: Party | null, policy: Policy): Recommendation {
   const f = v.facts;
@@ -383,7 +379,7 @@ function priceRefund(v: FactView, r: Recommendation): Refund {
       {
         code: 'OUTBOUND_SHIPPING',
         amount: outbound,
-        description: 'Outbound shipping at the seller\'s own rate, deducted because the buyer caused the return after dispatch.',
+        description: "Outbound shipping at the seller's own rate, deducted because the buyer caused the return after dispatch.",
       },
     ],
     amount: gross - outbound,
@@ -419,8 +415,7 @@ function summarize(d: Decision, policy: Policy): string {
       : `${d.allocation.dominant} at fault (${Math.round(d.allocation[d.allocation.dominant] * 100)}%)`;
   const money = d.refund.amount > 0 ? ` of ${formatMoney(d.refund.amount, d.refund.currency)}` : '';
   const deducted = d.refund.deductions.length > 0 ? ' after deducting outbound shipping' : '';
-  const shipping =
-    d.returnShippingPaidBy === 'NONE' ? '' : `, ${payerText[d.returnShippingPaidBy]} pays return shipping`;
+  const shipping = d.returnShippingPaidBy === 'NONE' ? '' : `, ${payerText[d.returnShippingPaidBy]} pays return shipping`;
   const claim = d.carrierClaim ? ', carrier claim to file' : '';
   const action = `${remedyText[d.recommendedRemedy]}${money}${deducted}${shipping}${claim}`;
   const urgent = d.priority === 'URGENT' ? 'URGENT. ' : '';

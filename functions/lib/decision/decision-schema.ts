@@ -71,106 +71,111 @@ const BASIS = 10_000;
 
 export const ContributionSchema = /* @__PURE__ */ (() => z.strictObject({ carrier: weight, seller: weight, buyer: weight }))();
 
-export const RuleSignalsSchema = /* @__PURE__ */ (() => z.strictObject({
-  evidenceStrength: z.optional(z.number().check(z.gte(0), z.lte(1))),
-  conflict: z.optional(z.boolean()),
-  noFault: z.optional(z.boolean()),
-  urgent: z.optional(z.boolean()),
-  risk: z.optional(z.boolean()),
-  fraudRisk: z.optional(z.boolean()),
-  witness: z.optional(z.boolean()),
-  missingEvidence: z.optional(z.boolean()),
-  contradictsReason: z.optional(z.boolean()),
-}))();
+export const RuleSignalsSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    evidenceStrength: z.optional(z.number().check(z.gte(0), z.lte(1))),
+    conflict: z.optional(z.boolean()),
+    noFault: z.optional(z.boolean()),
+    urgent: z.optional(z.boolean()),
+    risk: z.optional(z.boolean()),
+    fraudRisk: z.optional(z.boolean()),
+    witness: z.optional(z.boolean()),
+    missingEvidence: z.optional(z.boolean()),
+    contradictsReason: z.optional(z.boolean()),
+  }))();
 
-export const TraceEntrySchema = /* @__PURE__ */ (() => z.strictObject({
-  ruleId: z.string().check(z.minLength(1)),
-  ruleVersion: z.string().check(z.minLength(1)),
-  fired: z.boolean(),
-  contribution: ContributionSchema,
-  reasonCode: z.string().check(z.minLength(1)),
-  explanation: z.string().check(z.minLength(1)),
-  signals: z.optional(RuleSignalsSchema),
-}))();
+export const TraceEntrySchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    ruleId: z.string().check(z.minLength(1)),
+    ruleVersion: z.string().check(z.minLength(1)),
+    fired: z.boolean(),
+    contribution: ContributionSchema,
+    reasonCode: z.string().check(z.minLength(1)),
+    explanation: z.string().check(z.minLength(1)),
+    signals: z.optional(RuleSignalsSchema),
+  }))();
 export type TraceEntry = z.infer<typeof TraceEntrySchema>;
 
-export const AllocationSchema = /* @__PURE__ */ (() => z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('NO_FAULT') }),
-  z
-    .strictObject({
-      kind: z.literal('FAULT'),
-      carrier: share,
-      seller: share,
-      buyer: share,
-      dominant: z.enum(parties),
-    })
-    .check((ctx) => {
-      const a = ctx.value;
-      // Shares are whole basis points whose sum is exactly 10,000.
-      const bp = Math.round(a.carrier * BASIS) + Math.round(a.seller * BASIS) + Math.round(a.buyer * BASIS);
-      if (bp !== BASIS) {
-        ctx.issues.push({ code: 'custom', input: a, message: `shares must sum to 1 (got ${bp / BASIS})` });
-      }
-      if (a[a.dominant] < Math.max(a.carrier, a.seller, a.buyer)) {
-        ctx.issues.push({ code: 'custom', input: a, path: ['dominant'], message: 'dominant must hold the largest share' });
-      }
-    }),
-]))();
+export const AllocationSchema = /* @__PURE__ */ (() =>
+  z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('NO_FAULT') }),
+    z
+      .strictObject({
+        kind: z.literal('FAULT'),
+        carrier: share,
+        seller: share,
+        buyer: share,
+        dominant: z.enum(parties),
+      })
+      .check((ctx) => {
+        const a = ctx.value;
+        // Shares are whole basis points whose sum is exactly 10,000.
+        const bp = Math.round(a.carrier * BASIS) + Math.round(a.seller * BASIS) + Math.round(a.buyer * BASIS);
+        if (bp !== BASIS) {
+          ctx.issues.push({ code: 'custom', input: a, message: `shares must sum to 1 (got ${bp / BASIS})` });
+        }
+        if (a[a.dominant] < Math.max(a.carrier, a.seller, a.buyer)) {
+          ctx.issues.push({ code: 'custom', input: a, path: ['dominant'], message: 'dominant must hold the largest share' });
+        }
+      }),
+  ]))();
 export type Allocation = z.infer<typeof AllocationSchema>;
 
-export const RefundSchema = /* @__PURE__ */ (() => z
-  .strictObject({
-    currency: CurrencySchema,
-    /** Before deductions; never above the amount paid. */
-    gross: MinorUnitsSchema,
-    deductions: z.array(
-      z.strictObject({ code: z.enum(deductionCodes), amount: MinorUnitsSchema, description: z.string().check(z.minLength(1)) }),
-    ),
-    /** What the buyer receives: gross minus deductions, never negative. */
-    amount: MinorUnitsSchema,
-  })
-  .check((ctx) => {
-    const r = ctx.value;
-    const deducted = r.deductions.reduce((sum, d) => sum + d.amount, 0);
-    if (r.amount !== r.gross - deducted) {
-      ctx.issues.push({ code: 'custom', input: r, path: ['amount'], message: 'amount must equal gross minus deductions' });
-    }
-  }))();
+export const RefundSchema = /* @__PURE__ */ (() =>
+  z
+    .strictObject({
+      currency: CurrencySchema,
+      /** Before deductions; never above the amount paid. */
+      gross: MinorUnitsSchema,
+      deductions: z.array(
+        z.strictObject({ code: z.enum(deductionCodes), amount: MinorUnitsSchema, description: z.string().check(z.minLength(1)) }),
+      ),
+      /** What the buyer receives: gross minus deductions, never negative. */
+      amount: MinorUnitsSchema,
+    })
+    .check((ctx) => {
+      const r = ctx.value;
+      const deducted = r.deductions.reduce((sum, d) => sum + d.amount, 0);
+      if (r.amount !== r.gross - deducted) {
+        ctx.issues.push({ code: 'custom', input: r, path: ['amount'], message: 'amount must equal gross minus deductions' });
+      }
+    }))();
 export type Refund = z.infer<typeof RefundSchema>;
 
-export const DecisionSchema = /* @__PURE__ */ (() => z.strictObject({
-  engineVersion: z.string().check(z.minLength(1)),
-  policyVersion: z.string().check(z.minLength(1)),
-  marketplace: z.string().check(z.minLength(1)),
-  decidedAt: TimestampSchema,
-  /** DECIDED: act on `remedy`. MANUAL_REVIEW: a person confirms or changes `recommendedRemedy`. */
-  outcome: z.enum(decisionOutcomes),
-  /** `recommendedRemedy`, or MANUAL_REVIEW when a person must decide. */
-  remedy: z.enum(remedies),
-  recommendedRemedy: z.enum(recommendedRemedies),
-  reviewReasons: z.array(z.enum(reviewReasons)),
-  allocation: AllocationSchema,
-  confidence: z.number().check(z.gte(0), z.lte(1)),
-  /** Reason code of the rule that weighs most for the outcome. */
-  primaryReasonCode: z.string().check(z.minLength(1)),
-  /** Reason codes of every fired rule, chain order, without repeats. */
-  reasonCodes: z.array(z.string().check(z.minLength(1))),
-  /** Refund of the recommended remedy; pay it only when `outcome` is DECIDED. */
-  refund: RefundSchema,
-  returnShippingPaidBy: z.enum(shippingPayers),
-  costBearer: z.enum(costBearers),
-  /** True when the carrier bears the cost: the seller or platform files a carrier claim. */
-  carrierClaim: z.boolean(),
-  priority: z.enum(priorities),
-  firstResponseDueAt: TimestampSchema,
-  authority: z.strictObject({
-    /** Smallest role whose limit covers the refund; null when no configured role does. */
-    requiredRole: z.nullable(z.enum(staffRoles)),
-    exceedsAgentAuthority: z.boolean(),
-  }),
-  /** Every rule evaluated, as `id@version`, chain order. */
-  rulesUsed: z.array(z.string().check(z.regex(/^[a-z0-9-]+@\d+\.\d+\.\d+$/))),
-  trace: z.array(TraceEntrySchema),
-  summary: z.string().check(z.minLength(1)),
-}))();
+export const DecisionSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    engineVersion: z.string().check(z.minLength(1)),
+    policyVersion: z.string().check(z.minLength(1)),
+    marketplace: z.string().check(z.minLength(1)),
+    decidedAt: TimestampSchema,
+    /** DECIDED: act on `remedy`. MANUAL_REVIEW: a person confirms or changes `recommendedRemedy`. */
+    outcome: z.enum(decisionOutcomes),
+    /** `recommendedRemedy`, or MANUAL_REVIEW when a person must decide. */
+    remedy: z.enum(remedies),
+    recommendedRemedy: z.enum(recommendedRemedies),
+    reviewReasons: z.array(z.enum(reviewReasons)),
+    allocation: AllocationSchema,
+    confidence: z.number().check(z.gte(0), z.lte(1)),
+    /** Reason code of the rule that weighs most for the outcome. */
+    primaryReasonCode: z.string().check(z.minLength(1)),
+    /** Reason codes of every fired rule, chain order, without repeats. */
+    reasonCodes: z.array(z.string().check(z.minLength(1))),
+    /** Refund of the recommended remedy; pay it only when `outcome` is DECIDED. */
+    refund: RefundSchema,
+    returnShippingPaidBy: z.enum(shippingPayers),
+    costBearer: z.enum(costBearers),
+    /** True when the carrier bears the cost: the seller or platform files a carrier claim. */
+    carrierClaim: z.boolean(),
+    priority: z.enum(priorities),
+    firstResponseDueAt: TimestampSchema,
+    authority: z.strictObject({
+      /** Smallest role whose limit covers the refund; null when no configured role does. */
+      requiredRole: z.nullable(z.enum(staffRoles)),
+      exceedsAgentAuthority: z.boolean(),
+    }),
+    /** Every rule evaluated, as `id@version`, chain order. */
+    rulesUsed: z.array(z.string().check(z.regex(/^[a-z0-9-]+@\d+\.\d+\.\d+$/))),
+    trace: z.array(TraceEntrySchema),
+    summary: z.string().check(z.minLength(1)),
+  }))();
 export type Decision = z.infer<typeof DecisionSchema>;

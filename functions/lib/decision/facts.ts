@@ -2,7 +2,21 @@ import * as z from 'zod/mini';
 // Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
 // every schema its function never uses (zod/mini's own calls are not known to it as pure).
 import { ReasonCodeSchema, reasonFamilyOf, type ReasonFamily } from '../contract/reason-codes.ts';
-import { CurrencySchema, EvidenceSchema, IdentifierSchema, MinorUnitsSchema, ShippingRegionSchema, TimestampSchema, TrackingEventSchema, deliveryInspections, requestedRemedies, safetyHazards, ticketTypes, type EvidenceSubmitterSchema, type ReturnV1 } from '../contract/return-payload.ts';
+import {
+  CurrencySchema,
+  EvidenceSchema,
+  IdentifierSchema,
+  MinorUnitsSchema,
+  ShippingRegionSchema,
+  TimestampSchema,
+  TrackingEventSchema,
+  deliveryInspections,
+  requestedRemedies,
+  safetyHazards,
+  ticketTypes,
+  type EvidenceSubmitterSchema,
+  type ReturnV1,
+} from '../contract/return-payload.ts';
 import type { MoneyBand, Policy } from './policy.ts';
 
 /**
@@ -14,8 +28,7 @@ import type { MoneyBand, Policy } from './policy.ts';
  * input: the engine never reads the clock.
  */
 
-const [packagingPhoto, productPhoto, installerReport, serialCheck, presaleChat, addressCheck] =
-  EvidenceSchema._zod.def.options;
+const [packagingPhoto, productPhoto, installerReport, serialCheck, presaleChat, addressCheck] = EvidenceSchema._zod.def.options;
 
 const factEvidenceFields = { kind: true, finding: true, submittedBy: true } as const;
 
@@ -23,14 +36,15 @@ const factEvidenceFields = { kind: true, finding: true, submittedBy: true } as c
  * One piece of evidence as the rules see it: kind, finding and who submitted it. Identifiers,
  * file locations and timestamps stay on the case; they do not change who is at fault.
  */
-export const FactEvidenceSchema = /* @__PURE__ */ (() => z.discriminatedUnion('kind', [
-  z.pick(packagingPhoto, factEvidenceFields),
-  z.pick(productPhoto, factEvidenceFields),
-  z.pick(installerReport, factEvidenceFields),
-  z.pick(serialCheck, factEvidenceFields),
-  z.pick(presaleChat, factEvidenceFields),
-  z.pick(addressCheck, factEvidenceFields),
-]))();
+export const FactEvidenceSchema = /* @__PURE__ */ (() =>
+  z.discriminatedUnion('kind', [
+    z.pick(packagingPhoto, factEvidenceFields),
+    z.pick(productPhoto, factEvidenceFields),
+    z.pick(installerReport, factEvidenceFields),
+    z.pick(serialCheck, factEvidenceFields),
+    z.pick(presaleChat, factEvidenceFields),
+    z.pick(addressCheck, factEvidenceFields),
+  ]))();
 export type FactEvidence = z.infer<typeof FactEvidenceSchema>;
 export type EvidenceSubmitter = z.infer<typeof EvidenceSubmitterSchema>;
 
@@ -41,61 +55,63 @@ const timelineOrder = [
   ['orderedAt', 'deliveredAt'],
 ] as const;
 
-export const FactTimelineSchema = /* @__PURE__ */ (() => z
-  .strictObject({
-    orderedAt: TimestampSchema,
-    shippedAt: z.optional(TimestampSchema),
-    promisedShipBy: z.optional(TimestampSchema),
-    promisedDeliveryAt: z.optional(TimestampSchema),
-    deliveredAt: z.optional(TimestampSchema),
-    claimedAt: TimestampSchema,
-    /** When the decision is taken; supplied by the caller's clock. */
-    decidedAt: TimestampSchema,
-  })
-  .check((ctx) => {
-    const t = ctx.value;
-    for (const [before, after] of timelineOrder) {
-      const a = t[before];
-      const b = t[after];
-      if (a !== undefined && b !== undefined && Date.parse(b) < Date.parse(a)) {
-        ctx.issues.push({ code: 'custom', input: t, path: [after], message: `must not be before ${before}` });
+export const FactTimelineSchema = /* @__PURE__ */ (() =>
+  z
+    .strictObject({
+      orderedAt: TimestampSchema,
+      shippedAt: z.optional(TimestampSchema),
+      promisedShipBy: z.optional(TimestampSchema),
+      promisedDeliveryAt: z.optional(TimestampSchema),
+      deliveredAt: z.optional(TimestampSchema),
+      claimedAt: TimestampSchema,
+      /** When the decision is taken; supplied by the caller's clock. */
+      decidedAt: TimestampSchema,
+    })
+    .check((ctx) => {
+      const t = ctx.value;
+      for (const [before, after] of timelineOrder) {
+        const a = t[before];
+        const b = t[after];
+        if (a !== undefined && b !== undefined && Date.parse(b) < Date.parse(a)) {
+          ctx.issues.push({ code: 'custom', input: t, path: [after], message: `must not be before ${before}` });
+        }
       }
-    }
-  }))();
+    }))();
 
-export const FactsSchema = /* @__PURE__ */ (() => z.strictObject({
-  reason: ReasonCodeSchema,
-  ticketType: z.enum(ticketTypes),
-  requestedRemedy: z.enum(requestedRemedies),
-  /** Amount the buyer asked for (minor units), when the marketplace passes one. */
-  requestedAmount: z.optional(MinorUnitsSchema),
-  safetyHazard: z.enum(safetyHazards),
-  timeline: FactTimelineSchema,
-  money: z.strictObject({
-    currency: CurrencySchema,
-    itemValue: MinorUnitsSchema,
-    amountPaid: MinorUnitsSchema,
-    /** Outbound shipping at the seller's own rate. */
-    shippingCost: MinorUnitsSchema,
-  }),
-  shippingRegion: ShippingRegionSchema,
-  carrier: z.strictObject({
-    code: z.optional(IdentifierSchema),
-    /** Tracking scans in time order. */
-    events: z.array(TrackingEventSchema).check(z.maxLength(200)),
-    weightAtPickupGrams: z.optional(z.int().check(z.positive(), z.lte(10_000_000))),
-    weightAtDeliveryGrams: z.optional(z.int().check(z.positive(), z.lte(10_000_000))),
-    notTheAgreedCarrier: z.boolean(),
-  }),
-  deliveryInspection: z.enum(deliveryInspections),
-  evidence: z.array(FactEvidenceSchema).check(z.maxLength(100)),
-  listing: z.strictObject({ returnWindowDays: z.optional(z.int().check(z.gte(0), z.lte(365))) }),
-  buyer: z.strictObject({
-    claimRate: z.optional(z.number().check(z.gte(0), z.lte(1))),
-    priorAbuse: z.boolean(),
-  }),
-  seller: z.strictObject({ defectRate: z.optional(z.number().check(z.gte(0), z.lte(1))) }),
-}))();
+export const FactsSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    reason: ReasonCodeSchema,
+    ticketType: z.enum(ticketTypes),
+    requestedRemedy: z.enum(requestedRemedies),
+    /** Amount the buyer asked for (minor units), when the marketplace passes one. */
+    requestedAmount: z.optional(MinorUnitsSchema),
+    safetyHazard: z.enum(safetyHazards),
+    timeline: FactTimelineSchema,
+    money: z.strictObject({
+      currency: CurrencySchema,
+      itemValue: MinorUnitsSchema,
+      amountPaid: MinorUnitsSchema,
+      /** Outbound shipping at the seller's own rate. */
+      shippingCost: MinorUnitsSchema,
+    }),
+    shippingRegion: ShippingRegionSchema,
+    carrier: z.strictObject({
+      code: z.optional(IdentifierSchema),
+      /** Tracking scans in time order. */
+      events: z.array(TrackingEventSchema).check(z.maxLength(200)),
+      weightAtPickupGrams: z.optional(z.int().check(z.positive(), z.lte(10_000_000))),
+      weightAtDeliveryGrams: z.optional(z.int().check(z.positive(), z.lte(10_000_000))),
+      notTheAgreedCarrier: z.boolean(),
+    }),
+    deliveryInspection: z.enum(deliveryInspections),
+    evidence: z.array(FactEvidenceSchema).check(z.maxLength(100)),
+    listing: z.strictObject({ returnWindowDays: z.optional(z.int().check(z.gte(0), z.lte(365))) }),
+    buyer: z.strictObject({
+      claimRate: z.optional(z.number().check(z.gte(0), z.lte(1))),
+      priorAbuse: z.boolean(),
+    }),
+    seller: z.strictObject({ defectRate: z.optional(z.number().check(z.gte(0), z.lte(1))) }),
+  }))();
 export type Facts = z.infer<typeof FactsSchema>;
 
 /**
@@ -115,9 +131,7 @@ export function factsFromReturn(ret: ReturnV1, decidedAt: string): Facts {
     .map((e, i) => ({ e, i, at: Date.parse(e.at) }))
     // Stable: scans with equal times keep the marketplace's order.
     .sort((a, b) => a.at - b.at || a.i - b.i)
-    .map(({ e }) =>
-      e.weightGrams === undefined ? { type: e.type, at: e.at } : { type: e.type, at: e.at, weightGrams: e.weightGrams },
-    );
+    .map(({ e }) => (e.weightGrams === undefined ? { type: e.type, at: e.at } : { type: e.type, at: e.at, weightGrams: e.weightGrams }));
   const firstWeight = (type: string) => events.find((e) => e.type === type && e.weightGrams !== undefined)?.weightGrams;
 
   return {
@@ -154,9 +168,7 @@ export function factsFromReturn(ret: ReturnV1, decidedAt: string): Facts {
       },
     ),
     deliveryInspection: ret.deliveryInspection,
-    evidence: ret.evidence.map(
-      (e) => ({ kind: e.kind, finding: e.finding, submittedBy: e.submittedBy }) as FactEvidence,
-    ),
+    evidence: ret.evidence.map((e) => ({ kind: e.kind, finding: e.finding, submittedBy: e.submittedBy }) as FactEvidence),
     listing: ret.listing.returnWindowDays === undefined ? {} : { returnWindowDays: ret.listing.returnWindowDays },
     buyer: optionalFields({ priorAbuse: ret.signals.buyerPriorAbuse ?? false }, { claimRate: ret.signals.buyerClaimRate }),
     seller: optionalFields({}, { defectRate: ret.signals.sellerDefectRate }),
@@ -489,16 +501,10 @@ export function viewFacts(facts: Facts, policy: Policy): FactView {
   const listingDays = facts.listing.returnWindowDays;
   const defaultDays = policy.returnWindow.defaultDays;
   const returnWindowDays =
-    policy.returnWindow.honourListingWindow && listingDays !== undefined && listingDays > defaultDays
-      ? listingDays
-      : defaultDays;
+    policy.returnWindow.honourListingWindow && listingDays !== undefined && listingDays > defaultDays ? listingDays : defaultDays;
   const daysFromDeliveryToClaim = delivered ? (claimedAtMs - deliveredAtMs) / DAY_MS : undefined;
   const windowPosition: WindowPosition =
-    daysFromDeliveryToClaim === undefined
-      ? 'NOT_DELIVERED'
-      : daysFromDeliveryToClaim <= returnWindowDays
-        ? 'INSIDE'
-        : 'OUTSIDE';
+    daysFromDeliveryToClaim === undefined ? 'NOT_DELIVERED' : daysFromDeliveryToClaim <= returnWindowDays ? 'INSIDE' : 'OUTSIDE';
 
   const pickup = facts.carrier.weightAtPickupGrams;
   const atDelivery = facts.carrier.weightAtDeliveryGrams;
@@ -512,8 +518,7 @@ export function viewFacts(facts: Facts, policy: Policy): FactView {
   const money = facts.money;
   const compensation = policy.compensation[money.currency];
   const highValue = compensation !== undefined && money.itemValue >= compensation.highValueThreshold;
-  const band =
-    compensation === undefined ? undefined : compensation.bands[highValue ? 'HIGH_VALUE' : facts.shippingRegion];
+  const band = compensation === undefined ? undefined : compensation.bands[highValue ? 'HIGH_VALUE' : facts.shippingRegion];
 
   const family = reasonFamilyOf(facts.reason);
   const claimRate = facts.buyer.claimRate;

@@ -13,18 +13,12 @@ import type { Priority } from '../contract/priorities.ts';
  * names are part of the contract: rename only with a new policy schema version.
  */
 
-
-
 /** Who may be made to pay the return leg of a no-reason return. */
 export const noReasonReturnShippingPayers = ['BUYER', 'SELLER', 'PLATFORM'] as const;
 export type NoReasonReturnShippingPayer = (typeof noReasonReturnShippingPayers)[number];
 
 /** What happens when a case is still open after the last escalation level's deadline. */
-export const defaultResolutions = [
-  'BUYER_WINS_FULL_REFUND',
-  'BUYER_WINS_RETURN_AND_REFUND',
-  'HOLD_WITH_MANAGER',
-] as const;
+export const defaultResolutions = ['BUYER_WINS_FULL_REFUND', 'BUYER_WINS_RETURN_AND_REFUND', 'HOLD_WITH_MANAGER'] as const;
 export type DefaultResolution = (typeof defaultResolutions)[number];
 
 /** Compensation bands: the shipping region classes of the payload plus the high-value band. */
@@ -42,9 +36,8 @@ const minutes = (what: string) =>
     .check(z.positive(`${what} must be at least 1 minute`), z.lte(525_600, `${what} must not exceed one year`));
 
 /** An inclusive money range in minor units; an empty range (min > max) is a typo, not a policy. */
-export const MoneyBandSchema = /* @__PURE__ */ (() => z
-  .strictObject({ min: MinorUnitsSchema, max: MinorUnitsSchema })
-  .check((ctx) => {
+export const MoneyBandSchema = /* @__PURE__ */ (() =>
+  z.strictObject({ min: MinorUnitsSchema, max: MinorUnitsSchema }).check((ctx) => {
     if (ctx.value.min > ctx.value.max) {
       ctx.issues.push({
         code: 'custom',
@@ -56,22 +49,22 @@ export const MoneyBandSchema = /* @__PURE__ */ (() => z
   }))();
 export type MoneyBand = z.infer<typeof MoneyBandSchema>;
 
-export const CurrencyCompensationSchema = /* @__PURE__ */ (() => z.strictObject({
-  /** Item value (minor units) from which the HIGH_VALUE band applies instead of the region band. */
-  highValueThreshold: MinorUnitsSchema,
-  bands: z.strictObject({
-    SAME_CITY: MoneyBandSchema,
-    OTHER_PROVINCE: MoneyBandSchema,
-    CROSS_BORDER: MoneyBandSchema,
-    HIGH_VALUE: MoneyBandSchema,
-  }),
-}))();
+export const CurrencyCompensationSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    /** Item value (minor units) from which the HIGH_VALUE band applies instead of the region band. */
+    highValueThreshold: MinorUnitsSchema,
+    bands: z.strictObject({
+      SAME_CITY: MoneyBandSchema,
+      OTHER_PROVINCE: MoneyBandSchema,
+      CROSS_BORDER: MoneyBandSchema,
+      HIGH_VALUE: MoneyBandSchema,
+    }),
+  }))();
 export type CurrencyCompensation = z.infer<typeof CurrencyCompensationSchema>;
 
 /** The largest refund (minor units) each role may approve alone; must not shrink up the ladder. */
-export const AuthorityLimitsSchema = /* @__PURE__ */ (() => z
-  .strictObject({ agent: MinorUnitsSchema, supervisor: MinorUnitsSchema, manager: MinorUnitsSchema })
-  .check((ctx) => {
+export const AuthorityLimitsSchema = /* @__PURE__ */ (() =>
+  z.strictObject({ agent: MinorUnitsSchema, supervisor: MinorUnitsSchema, manager: MinorUnitsSchema }).check((ctx) => {
     const { agent, supervisor, manager } = ctx.value;
     if (supervisor < agent) {
       ctx.issues.push({
@@ -92,75 +85,79 @@ export const AuthorityLimitsSchema = /* @__PURE__ */ (() => z
   }))();
 export type AuthorityLimits = z.infer<typeof AuthorityLimitsSchema>;
 
-export const PolicySchema = /* @__PURE__ */ (() => z
-  .strictObject({
-    /** Policy version stamped on every decision, e.g. `2026-11-01.1`. */
-    version: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}\.\d{1,6}$/, 'must look like 2026-11-01.1 (date, dot, revision)')),
-    /** Marketplace this policy belongs to (`default` for the fallback policy). */
-    marketplace: IdentifierSchema,
-    returnWindow: z.strictObject({
-      /** No-reason return window in days counted from delivery to the claim. */
-      defaultDays: z.int().check(z.gte(0, 'defaultDays must not be negative'), z.lte(365, 'defaultDays must not exceed 365')),
-      /** When true, a longer window promised on the listing (e.g. "30-day returns") applies. */
-      honourListingWindow: z.boolean(),
-    }),
-    /** Who pays the return leg of a no-reason return inside the window. */
-    noReasonReturnShippingPaidBy: z.enum(noReasonReturnShippingPayers),
-    /** Compensation (partial refund, buyer keeps the item) per ISO currency. */
-    compensation: z.record(CurrencySchema, CurrencyCompensationSchema),
-    /** Refund approval limits per ISO currency and staff role, minor units. */
-    authorityLimits: z.record(CurrencySchema, AuthorityLimitsSchema),
-    /** Decisions with a confidence below this go to MANUAL_REVIEW. */
-    manualReviewConfidenceThreshold: fraction('manualReviewConfidenceThreshold'),
-    serviceLevels: z.strictObject({
-      /** Minutes from the claim to the first answer, by priority (one key per contract priority). */
-      firstResponseMinutes: z
-        .strictObject({ URGENT: minutes('URGENT first response'), NORMAL: minutes('NORMAL first response') } satisfies Record<Priority, unknown>)
-        .check((ctx) => {
-          if (ctx.value.URGENT > ctx.value.NORMAL) {
-            ctx.issues.push({
-              code: 'custom',
-              input: ctx.value,
-              path: ['URGENT'],
-              message: `URGENT first response (${ctx.value.URGENT} min) must not be slower than NORMAL (${ctx.value.NORMAL} min)`,
-            });
-          }
-        }),
-      /** Minutes each escalation level has to resolve a case before it moves up. */
-      resolutionMinutes: z.strictObject({
-        agent: minutes('agent resolution'),
-        supervisor: minutes('supervisor resolution'),
-        manager: minutes('manager resolution'),
+export const PolicySchema = /* @__PURE__ */ (() =>
+  z
+    .strictObject({
+      /** Policy version stamped on every decision, e.g. `2026-11-01.1`. */
+      version: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}\.\d{1,6}$/, 'must look like 2026-11-01.1 (date, dot, revision)')),
+      /** Marketplace this policy belongs to (`default` for the fallback policy). */
+      marketplace: IdentifierSchema,
+      returnWindow: z.strictObject({
+        /** No-reason return window in days counted from delivery to the claim. */
+        defaultDays: z.int().check(z.gte(0, 'defaultDays must not be negative'), z.lte(365, 'defaultDays must not exceed 365')),
+        /** When true, a longer window promised on the listing (e.g. "30-day returns") applies. */
+        honourListingWindow: z.boolean(),
       }),
-    }),
-    /** Resolution applied when the manager level's deadline passes too. */
-    defaultResolutionAfterLastLevel: z.enum(defaultResolutions),
-    risk: z.strictObject({
-      /** Buyer claim rate at or above which the buyer's history is a risk signal. */
-      highBuyerClaimRate: fraction('highBuyerClaimRate'),
-      /** Seller defect rate at or above which a claimed defect is more plausible. */
-      highSellerDefectRate: fraction('highSellerDefectRate'),
-    }),
-    transit: z.strictObject({
-      /** Scale noise: a parcel must lose more than this many grams... */
-      weightLossToleranceGrams: z.int().check(z.gte(0, 'weightLossToleranceGrams must not be negative'), z.lte(100_000)),
-      /** ...and more than this fraction of its pickup weight to count as lost in transit. */
-      weightLossToleranceRatio: fraction('weightLossToleranceRatio'),
-    }),
-  })
-  .check((ctx) => {
-    // Every currency that can be compensated must also have someone allowed to approve it.
-    for (const currency of Object.keys(ctx.value.compensation)) {
-      if (ctx.value.authorityLimits[currency] === undefined) {
-        ctx.issues.push({
-          code: 'custom',
-          input: ctx.value,
-          path: ['authorityLimits', currency],
-          message: `authority limits missing for ${currency}, which has compensation bands`,
-        });
+      /** Who pays the return leg of a no-reason return inside the window. */
+      noReasonReturnShippingPaidBy: z.enum(noReasonReturnShippingPayers),
+      /** Compensation (partial refund, buyer keeps the item) per ISO currency. */
+      compensation: z.record(CurrencySchema, CurrencyCompensationSchema),
+      /** Refund approval limits per ISO currency and staff role, minor units. */
+      authorityLimits: z.record(CurrencySchema, AuthorityLimitsSchema),
+      /** Decisions with a confidence below this go to MANUAL_REVIEW. */
+      manualReviewConfidenceThreshold: fraction('manualReviewConfidenceThreshold'),
+      serviceLevels: z.strictObject({
+        /** Minutes from the claim to the first answer, by priority (one key per contract priority). */
+        firstResponseMinutes: z
+          .strictObject({ URGENT: minutes('URGENT first response'), NORMAL: minutes('NORMAL first response') } satisfies Record<
+            Priority,
+            unknown
+          >)
+          .check((ctx) => {
+            if (ctx.value.URGENT > ctx.value.NORMAL) {
+              ctx.issues.push({
+                code: 'custom',
+                input: ctx.value,
+                path: ['URGENT'],
+                message: `URGENT first response (${ctx.value.URGENT} min) must not be slower than NORMAL (${ctx.value.NORMAL} min)`,
+              });
+            }
+          }),
+        /** Minutes each escalation level has to resolve a case before it moves up. */
+        resolutionMinutes: z.strictObject({
+          agent: minutes('agent resolution'),
+          supervisor: minutes('supervisor resolution'),
+          manager: minutes('manager resolution'),
+        }),
+      }),
+      /** Resolution applied when the manager level's deadline passes too. */
+      defaultResolutionAfterLastLevel: z.enum(defaultResolutions),
+      risk: z.strictObject({
+        /** Buyer claim rate at or above which the buyer's history is a risk signal. */
+        highBuyerClaimRate: fraction('highBuyerClaimRate'),
+        /** Seller defect rate at or above which a claimed defect is more plausible. */
+        highSellerDefectRate: fraction('highSellerDefectRate'),
+      }),
+      transit: z.strictObject({
+        /** Scale noise: a parcel must lose more than this many grams... */
+        weightLossToleranceGrams: z.int().check(z.gte(0, 'weightLossToleranceGrams must not be negative'), z.lte(100_000)),
+        /** ...and more than this fraction of its pickup weight to count as lost in transit. */
+        weightLossToleranceRatio: fraction('weightLossToleranceRatio'),
+      }),
+    })
+    .check((ctx) => {
+      // Every currency that can be compensated must also have someone allowed to approve it.
+      for (const currency of Object.keys(ctx.value.compensation)) {
+        if (ctx.value.authorityLimits[currency] === undefined) {
+          ctx.issues.push({
+            code: 'custom',
+            input: ctx.value,
+            path: ['authorityLimits', currency],
+            message: `authority limits missing for ${currency}, which has compensation bands`,
+          });
+        }
       }
-    }
-  }))();
+    }))();
 
 export type Policy = z.infer<typeof PolicySchema>;
 
@@ -176,10 +173,7 @@ export class InvalidPolicyError extends Error {
   readonly issues: readonly PolicyIssue[];
 
   constructor(issues: readonly PolicyIssue[], options?: ErrorOptions) {
-    super(
-      `invalid policy: ${issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ')}`,
-      options,
-    );
+    super(`invalid policy: ${issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ')}`, options);
     this.issues = issues;
   }
 }

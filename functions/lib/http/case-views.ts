@@ -46,7 +46,13 @@ export function toCaseView(c: CaseRecord): CaseView {
 export function readableTrace(decision: Decision | undefined): ReadableTraceEntry[] {
   return (decision?.trace ?? [])
     .filter((t) => t.fired)
-    .map((t) => ({ ruleId: t.ruleId, ruleVersion: t.ruleVersion, reasonCode: t.reasonCode, explanation: t.explanation, contribution: t.contribution }));
+    .map((t) => ({
+      ruleId: t.ruleId,
+      ruleVersion: t.ruleVersion,
+      reasonCode: t.reasonCode,
+      explanation: t.explanation,
+      contribution: t.contribution,
+    }));
 }
 
 export function toCaseSummary(c: CaseListingItem): CaseSummary {
@@ -66,7 +72,10 @@ export function toCaseSummary(c: CaseListingItem): CaseSummary {
     updatedAt: c.updatedAt,
     ...optional('remedy', c.resolution?.remedy ?? c.decision?.remedy),
     ...optional('confidence', c.decision?.confidence),
-    ...optional('refund', c.refund === undefined ? undefined : { status: c.refund.status, amount: c.refund.amount, currency: c.refund.currency }),
+    ...optional(
+      'refund',
+      c.refund === undefined ? undefined : { status: c.refund.status, amount: c.refund.amount, currency: c.refund.currency },
+    ),
   };
 }
 

@@ -1,4 +1,19 @@
-import { AuthenticationError, ForbiddenError, PreconditionRequiredError, ConcurrentModificationError, ConflictError, DomainError, IllegalTransitionError, MalformedJsonError, NotFoundError, PayloadTooLargeError, SignatureError, StaleVersionError, UnsupportedMediaTypeError, ValidationError } from '../contract/errors.ts';
+import {
+  AuthenticationError,
+  ForbiddenError,
+  PreconditionRequiredError,
+  ConcurrentModificationError,
+  ConflictError,
+  DomainError,
+  IllegalTransitionError,
+  MalformedJsonError,
+  NotFoundError,
+  PayloadTooLargeError,
+  SignatureError,
+  StaleVersionError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../contract/errors.ts';
 
 import { type Problem, problem } from './problem.ts';
 

@@ -63,7 +63,11 @@ function jsonResponses(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyR
       request.response = {
         statusCode: mapped.statusCode,
         headers: { ...baseHeaders, 'content-type': `${PROBLEM_CONTENT_TYPE}; charset=utf-8` },
-        body: JSON.stringify({ ...mapped.body, ...(instance === undefined ? {} : { instance }), ...(requestId === undefined ? {} : { requestId }) }),
+        body: JSON.stringify({
+          ...mapped.body,
+          ...(instance === undefined ? {} : { instance }),
+          ...(requestId === undefined ? {} : { requestId }),
+        }),
       };
     },
   };

@@ -5,7 +5,28 @@ import { claimNames } from '../contract/staff-claims.ts';
 import { CancellationSchema, EvidenceSchema, ReturnSchema } from '../contract/return-payload.ts';
 import { ShopifyReturnLineItemSchema } from '../marketplaces/shopify.ts';
 import { StaffEvidenceSchema } from '../workflow/staff-actions.ts';
-import { ActorSchema, AddEvidenceBodySchema, ApproveBodySchema, AssignBodySchema, CaseDetailResponseSchema, CaseListResponseSchema, CaseSummarySchema, CaseViewSchema, ErrorResponseSchema, GatewayErrorSchema, HistoryEventSchema, LedgerLineSchema, ListCasesQuerySchema, NoteBodySchema, OverrideBodySchema, ReadableTraceEntrySchema, RefundRecordSchema, StaffResolutionSchema, StaffWriteResponseSchema, WebhookAcceptedSchema } from './seller-api-schemas.ts';
+import {
+  ActorSchema,
+  AddEvidenceBodySchema,
+  ApproveBodySchema,
+  AssignBodySchema,
+  CaseDetailResponseSchema,
+  CaseListResponseSchema,
+  CaseSummarySchema,
+  CaseViewSchema,
+  ErrorResponseSchema,
+  GatewayErrorSchema,
+  HistoryEventSchema,
+  LedgerLineSchema,
+  ListCasesQuerySchema,
+  NoteBodySchema,
+  OverrideBodySchema,
+  ReadableTraceEntrySchema,
+  RefundRecordSchema,
+  StaffResolutionSchema,
+  StaffWriteResponseSchema,
+  WebhookAcceptedSchema,
+} from './seller-api-schemas.ts';
 import { webhookBodySchemas } from './webhook-body-schemas.ts';
 
 /**
@@ -93,7 +114,9 @@ function componentSchemas(): JsonObject {
     else all[id] = clean(schema);
   }
   if (sameAs.size > 0) {
-    const rewritten = JSON.stringify(all).replace(/"\$ref":"([^"]+)"/g, (m, target: string) => (sameAs.has(target) ? `"$ref":"${sameAs.get(target)}"` : m));
+    const rewritten = JSON.stringify(all).replace(/"\$ref":"([^"]+)"/g, (m, target: string) =>
+      sameAs.has(target) ? `"$ref":"${sameAs.get(target)}"` : m,
+    );
     Object.assign(all, JSON.parse(rewritten) as JsonObject);
   }
   // A webhook format's own description (and who sends it) heads its component.
@@ -122,7 +145,8 @@ const errorStatuses: Readonly<Record<number, string>> = {
 function errorResponseComponents(): JsonObject {
   const responses: JsonObject = {};
   for (const [status, description] of Object.entries(errorStatuses)) {
-    const schema = status === '401' ? { oneOf: [ref('GatewayError'), ref('Error')] } : status === '429' ? ref('GatewayError') : ref('Error');
+    const schema =
+      status === '401' ? { oneOf: [ref('GatewayError'), ref('Error')] } : status === '429' ? ref('GatewayError') : ref('Error');
     // Our own refusals are problems (application/problem+json); API Gateway's own answers in
     // AWS (authorizer 401, throttle 429) keep its `{"message"}` as application/json.
     const content =
@@ -217,97 +241,114 @@ function operations(): Record<HttpFunctionName, JsonObject> {
       : // anyOf, not oneOf: the path and X-Shopify-Topic choose the format, not the body's shape.
         { anyOf: webhookBodySchemas.map((f) => ref(f.name)) };
   return {
-      'receive-webhook': {
-          operationId: 'receiveWebhook',
-          tags: ['Marketplace'],
-          summary: 'Deliver a signed return event',
-          description:
-            'HMAC-SHA256 over `<unix seconds>.<raw body>` with the marketplace secret, sent as `X-Signature: t=<unix seconds>,v1=<hex>`. A retried delivery answers 202 with its case and changes nothing. `POST /webhooks/shopify` takes Shopify returns webhooks as Shopify sends them instead: `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the raw body with the app secret), `X-Shopify-Topic`, `X-Shopify-Shop-Domain`, `X-Shopify-Webhook-Id`, `X-Shopify-Event-Id`; a topic it does not handle answers 202 with `ignoredReason`. An event about a return not received yet (a cancellation, a Shopify delta) answers 202 with `held: true` and is applied when the return arrives. An event naming another seller or order than the case answers 409; an event time later than now plus 5 minutes answers 400 naming the field. See the README for which event wins.',
-          parameters: [
-            { name: 'marketplace', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9-]{1,64}$' } },
-            { name: 'X-Signature', in: 'header', required: false, description: 'Required for every marketplace except shopify', schema: { type: 'string', pattern: '^t=\\d+,v1=[0-9a-f]{64}$' } },
-            ...['X-Shopify-Hmac-Sha256', 'X-Shopify-Topic', 'X-Shopify-Shop-Domain', 'X-Shopify-Webhook-Id', 'X-Shopify-Event-Id'].map((name) => ({
-              name,
-              in: 'header',
-              required: false,
-              description: 'Shopify only (marketplace `shopify`)',
-              schema: { type: 'string' },
-            })),
-          ],
-          requestBody: { required: true, content: { 'application/json': { schema: webhookBody } } },
-          responses: {
-            '202': { description: 'Accepted (created, changed, or a retry)', content: { 'application/json': { schema: ref('WebhookAccepted') } } },
-            ...errorResponses([400, 401, 404, 409, 413, 415, 500], {
-              401: { description: 'Missing, malformed or wrong signature, or a timestamp out of tolerance', content: { 'application/problem+json': { schema: ref('Error') } } },
-            }),
+    'receive-webhook': {
+      operationId: 'receiveWebhook',
+      tags: ['Marketplace'],
+      summary: 'Deliver a signed return event',
+      description:
+        'HMAC-SHA256 over `<unix seconds>.<raw body>` with the marketplace secret, sent as `X-Signature: t=<unix seconds>,v1=<hex>`. A retried delivery answers 202 with its case and changes nothing. `POST /webhooks/shopify` takes Shopify returns webhooks as Shopify sends them instead: `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the raw body with the app secret), `X-Shopify-Topic`, `X-Shopify-Shop-Domain`, `X-Shopify-Webhook-Id`, `X-Shopify-Event-Id`; a topic it does not handle answers 202 with `ignoredReason`. An event about a return not received yet (a cancellation, a Shopify delta) answers 202 with `held: true` and is applied when the return arrives. An event naming another seller or order than the case answers 409; an event time later than now plus 5 minutes answers 400 naming the field. See the README for which event wins.',
+      parameters: [
+        { name: 'marketplace', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9-]{1,64}$' } },
+        {
+          name: 'X-Signature',
+          in: 'header',
+          required: false,
+          description: 'Required for every marketplace except shopify',
+          schema: { type: 'string', pattern: '^t=\\d+,v1=[0-9a-f]{64}$' },
+        },
+        ...['X-Shopify-Hmac-Sha256', 'X-Shopify-Topic', 'X-Shopify-Shop-Domain', 'X-Shopify-Webhook-Id', 'X-Shopify-Event-Id'].map(
+          (name) => ({
+            name,
+            in: 'header',
+            required: false,
+            description: 'Shopify only (marketplace `shopify`)',
+            schema: { type: 'string' },
+          }),
+        ),
+      ],
+      requestBody: { required: true, content: { 'application/json': { schema: webhookBody } } },
+      responses: {
+        '202': {
+          description: 'Accepted (created, changed, or a retry)',
+          content: { 'application/json': { schema: ref('WebhookAccepted') } },
+        },
+        ...errorResponses([400, 401, 404, 409, 413, 415, 500], {
+          401: {
+            description: 'Missing, malformed or wrong signature, or a timestamp out of tolerance',
+            content: { 'application/problem+json': { schema: ref('Error') } },
           },
-        },
-      'list-cases': {
-          operationId: 'listCases',
-          tags: ['Seller staff'],
-          summary: 'List your cases, soonest deadline first',
-          description: `Cursor pagination: pass nextCursor back as cursor with the same filters. A page may be shorter than limit and still have a nextCursor. ${rolesNote('list-cases')}`,
-          parameters: queryParameters(ListCasesQuerySchema),
-          responses: {
-            '200': { description: 'One page', content: { 'application/json': { schema: ref('CaseList') } } },
-            ...errorResponses([400, 401, 403, 500]),
-          },
-        },
-      'get-case': {
-          operationId: 'getCase',
-          tags: ['Seller staff'],
-          summary: 'One case: facts, decision, refund, ledger, history',
-          description: `The ETag header is the case version; send it as If-Match to change the case. ${rolesNote('get-case')}`,
-          parameters: [caseIdParameter],
-          responses: {
-            '200': { description: 'The case', headers: etagHeader, content: { 'application/json': { schema: ref('CaseDetail') } } },
-            ...errorResponses([400, 401, 403, 404, 500]),
-          },
-        },
-      'add-evidence': staffWrite({
-          operationId: 'addEvidence',
-          name: 'add-evidence',
-          summary: 'Add evidence and decide again',
-          description:
-            'Evidence is recorded as submitted by SELLER. While the case is open to a decision the rule chain runs again and the new decision is recorded (DECISION_MADE); a refund it makes due is queued.',
-          body: 'AddEvidenceRequest',
         }),
-      'approve-decision': staffWrite({
-          operationId: 'approveDecision',
-          name: 'approve-decision',
-          summary: 'Approve the recommended remedy',
-          description:
-            'A refund within your role’s authority limit (policy, per currency) becomes due and is queued (REFUND_PENDING); above it, 403 naming the limit.',
-          body: 'ApproveRequest',
-          bodyRequired: false,
-        }),
-      'override-decision': staffWrite({
-          operationId: 'overrideDecision',
-          name: 'override-decision',
-          summary: 'Override the decision with another remedy',
-          description: 'Needs a reason; refund remedies need an amount, never above the amount paid and within your authority.',
-          body: 'OverrideRequest',
-        }),
-      'add-note': staffWrite({
-          operationId: 'addNote',
-          name: 'add-note',
-          summary: 'Add a note to the history',
-          description: 'The note is stored in the case history and never logged.',
-          body: 'NoteRequest',
-        }),
-      'assign-case': staffWrite({
-          operationId: 'assignCase',
-          name: 'assign-case',
-          summary: 'Assign the case to a staff member of your seller, or release it',
-          description: 'Agents take unassigned cases for themselves and release their own; supervisors and managers assign anyone.',
-          body: 'AssignRequest',
-        }),
-      'get-openapi': {
-          operationId: 'getOpenApi',
-          tags: ['Meta'],
-          summary: 'This document',
-          responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } }, ...errorResponses([]) },
-        },
+      },
+    },
+    'list-cases': {
+      operationId: 'listCases',
+      tags: ['Seller staff'],
+      summary: 'List your cases, soonest deadline first',
+      description: `Cursor pagination: pass nextCursor back as cursor with the same filters. A page may be shorter than limit and still have a nextCursor. ${rolesNote('list-cases')}`,
+      parameters: queryParameters(ListCasesQuerySchema),
+      responses: {
+        '200': { description: 'One page', content: { 'application/json': { schema: ref('CaseList') } } },
+        ...errorResponses([400, 401, 403, 500]),
+      },
+    },
+    'get-case': {
+      operationId: 'getCase',
+      tags: ['Seller staff'],
+      summary: 'One case: facts, decision, refund, ledger, history',
+      description: `The ETag header is the case version; send it as If-Match to change the case. ${rolesNote('get-case')}`,
+      parameters: [caseIdParameter],
+      responses: {
+        '200': { description: 'The case', headers: etagHeader, content: { 'application/json': { schema: ref('CaseDetail') } } },
+        ...errorResponses([400, 401, 403, 404, 500]),
+      },
+    },
+    'add-evidence': staffWrite({
+      operationId: 'addEvidence',
+      name: 'add-evidence',
+      summary: 'Add evidence and decide again',
+      description:
+        'Evidence is recorded as submitted by SELLER. While the case is open to a decision the rule chain runs again and the new decision is recorded (DECISION_MADE); a refund it makes due is queued.',
+      body: 'AddEvidenceRequest',
+    }),
+    'approve-decision': staffWrite({
+      operationId: 'approveDecision',
+      name: 'approve-decision',
+      summary: 'Approve the recommended remedy',
+      description:
+        'A refund within your role’s authority limit (policy, per currency) becomes due and is queued (REFUND_PENDING); above it, 403 naming the limit.',
+      body: 'ApproveRequest',
+      bodyRequired: false,
+    }),
+    'override-decision': staffWrite({
+      operationId: 'overrideDecision',
+      name: 'override-decision',
+      summary: 'Override the decision with another remedy',
+      description: 'Needs a reason; refund remedies need an amount, never above the amount paid and within your authority.',
+      body: 'OverrideRequest',
+    }),
+    'add-note': staffWrite({
+      operationId: 'addNote',
+      name: 'add-note',
+      summary: 'Add a note to the history',
+      description: 'The note is stored in the case history and never logged.',
+      body: 'NoteRequest',
+    }),
+    'assign-case': staffWrite({
+      operationId: 'assignCase',
+      name: 'assign-case',
+      summary: 'Assign the case to a staff member of your seller, or release it',
+      description: 'Agents take unassigned cases for themselves and release their own; supervisors and managers assign anyone.',
+      body: 'AssignRequest',
+    }),
+    'get-openapi': {
+      operationId: 'getOpenApi',
+      tags: ['Meta'],
+      summary: 'This document',
+      responses: {
+        '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } },
+        ...errorResponses([]),
+      },
+    },
   };
 }
 
@@ -316,7 +357,8 @@ function pathsFromManifest(): JsonObject {
   const paths: Record<string, Record<string, JsonObject>> = {};
   for (const { spec, trigger } of httpRoutes()) {
     const op = ops[spec.name as HttpFunctionName];
-    if (op === undefined) throw new Error(`The manifest routes ${trigger.method} ${trigger.path} to ${spec.name}, which has no OpenAPI operation`);
+    if (op === undefined)
+      throw new Error(`The manifest routes ${trigger.method} ${trigger.path} to ${spec.name}, which has no OpenAPI operation`);
     const security = trigger.auth === 'staff-jwt' ? [{ staffJwt: [] }] : [];
     paths[trigger.path] = { ...paths[trigger.path], [trigger.method.toLowerCase()]: { ...op, security } };
   }

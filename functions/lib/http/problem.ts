@@ -41,7 +41,11 @@ export function problem(
   status: number,
   code: string,
   detail: string,
-  extras: { readonly issues?: readonly FieldIssue[] | undefined; readonly requestId?: string | undefined; readonly instance?: string | undefined } = {},
+  extras: {
+    readonly issues?: readonly FieldIssue[] | undefined;
+    readonly requestId?: string | undefined;
+    readonly instance?: string | undefined;
+  } = {},
 ): Problem {
   return {
     type: problemType(code),

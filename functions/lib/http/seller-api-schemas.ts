@@ -46,94 +46,107 @@ function commaList<T extends z.ZodMiniType<unknown, string>>(item: T, max: numbe
     .check(z.meta({ description: `${what}; several values comma-separated match any of them` }));
 }
 
-export const ListCasesQuerySchema = /* @__PURE__ */ (() => z.strictObject({
-  status: z.optional(commaList(z.enum(caseStatuses), caseStatuses.length, `Case status: ${caseStatuses.join(', ')}`)),
-  reason: z.optional(commaList(ReasonCodeSchema, 50, 'Reason code of the return, as in Return.reason')),
-  priority: z.optional(commaList(z.enum(priorities), priorities.length, `Priority: ${priorities.join(', ')}`)),
-  dueBefore: z.optional(TimestampSchema).check(z.meta({ description: 'Only cases whose next deadline is strictly before this instant' })),
-  limit: z
-    .optional(
-      z.pipe(
-        z.pipe(z.string().check(z.regex(/^\d{1,3}$/, `must be a whole number from 1 to ${MAX_PAGE_SIZE}`)), z.transform(Number)),
-        storableInt({ min: 1, max: MAX_PAGE_SIZE }),
-      ),
-    )
-    .check(z.meta({ description: `Page size, 1-${MAX_PAGE_SIZE}; default ${DEFAULT_PAGE_SIZE}` })),
-  cursor: z
-    .optional(z.string().check(z.minLength(1), z.maxLength(MAX_CURSOR_LENGTH)))
-    .check(z.meta({ description: 'nextCursor of the previous page; valid only with the same filters' })),
-}))();
+export const ListCasesQuerySchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    status: z.optional(commaList(z.enum(caseStatuses), caseStatuses.length, `Case status: ${caseStatuses.join(', ')}`)),
+    reason: z.optional(commaList(ReasonCodeSchema, 50, 'Reason code of the return, as in Return.reason')),
+    priority: z.optional(commaList(z.enum(priorities), priorities.length, `Priority: ${priorities.join(', ')}`)),
+    dueBefore: z.optional(TimestampSchema).check(z.meta({ description: 'Only cases whose next deadline is strictly before this instant' })),
+    limit: z
+      .optional(
+        z.pipe(
+          z.pipe(z.string().check(z.regex(/^\d{1,3}$/, `must be a whole number from 1 to ${MAX_PAGE_SIZE}`)), z.transform(Number)),
+          storableInt({ min: 1, max: MAX_PAGE_SIZE }),
+        ),
+      )
+      .check(z.meta({ description: `Page size, 1-${MAX_PAGE_SIZE}; default ${DEFAULT_PAGE_SIZE}` })),
+    cursor: z
+      .optional(z.string().check(z.minLength(1), z.maxLength(MAX_CURSOR_LENGTH)))
+      .check(z.meta({ description: 'nextCursor of the previous page; valid only with the same filters' })),
+  }))();
 
-export const AddEvidenceBodySchema = /* @__PURE__ */ (() => z
-  .strictObject({
-    evidence: z
-      .array(StaffEvidenceSchema)
-      .check(
+export const AddEvidenceBodySchema = /* @__PURE__ */ (() =>
+  z
+    .strictObject({
+      evidence: z.array(StaffEvidenceSchema).check(
         z.minLength(1),
         z.maxLength(MAX_STAFF_EVIDENCE_PER_REQUEST),
-        z.meta({ description: `At most ${MAX_STAFF_EVIDENCE_PER_REQUEST} per request and ${MAX_STAFF_EVIDENCE} per case (400 naming \`evidence\` beyond)` }),
+        z.meta({
+          description: `At most ${MAX_STAFF_EVIDENCE_PER_REQUEST} per request and ${MAX_STAFF_EVIDENCE} per case (400 naming \`evidence\` beyond)`,
+        }),
       ),
-  })
-  .check(
-    z.superRefine((body, ctx) => {
-      const seen = new Set<string>();
-      body.evidence.forEach((item, i) => {
-        if (item.id === undefined) return;
-        if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: ['evidence', i, 'id'], message: 'is used twice in this request' });
-        seen.add(item.id);
-      });
-    }),
-    z.meta({ description: 'Evidence is recorded as submitted by SELLER, now.' }),
-  ))();
+    })
+    .check(
+      z.superRefine((body, ctx) => {
+        const seen = new Set<string>();
+        body.evidence.forEach((item, i) => {
+          if (item.id === undefined) return;
+          if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: ['evidence', i, 'id'], message: 'is used twice in this request' });
+          seen.add(item.id);
+        });
+      }),
+      z.meta({ description: 'Evidence is recorded as submitted by SELLER, now.' }),
+    ))();
 
-export const ApproveBodySchema = /* @__PURE__ */ (() => z
-  .strictObject({ comment: z.optional(boundedText(MAX_COMMENT_LENGTH, { trim: true, min: 1 })) })
-  .check(z.meta({ description: 'Optional; an empty body approves too.' })))();
+export const ApproveBodySchema = /* @__PURE__ */ (() =>
+  z
+    .strictObject({ comment: z.optional(boundedText(MAX_COMMENT_LENGTH, { trim: true, min: 1 })) })
+    .check(z.meta({ description: 'Optional; an empty body approves too.' })))();
 
-export const OverrideBodySchema = /* @__PURE__ */ (() => z
-  .strictObject({
-    remedy: z.enum(recommendedRemedies),
-    /** Free text: stored in the history, never logged. */
-    reason: boundedText(MAX_COMMENT_LENGTH, { trim: true, min: 3 }),
-    amount: z
-      .optional(MinorUnitsSchema.check(z.positive()))
-      .check(z.meta({ description: 'Refund in minor units of the return currency; required for refund remedies, never above the amount paid' })),
-  })
-  .check(
-    z.superRefine((body, ctx) => {
-      if (isRefundRemedy(body.remedy) && body.amount === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['amount'], message: `is required when the remedy is ${body.remedy}` });
-      }
-      if (!isRefundRemedy(body.remedy) && body.amount !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['amount'], message: `must be omitted when the remedy is ${body.remedy}` });
-      }
-    }),
-  ))();
+export const OverrideBodySchema = /* @__PURE__ */ (() =>
+  z
+    .strictObject({
+      remedy: z.enum(recommendedRemedies),
+      /** Free text: stored in the history, never logged. */
+      reason: boundedText(MAX_COMMENT_LENGTH, { trim: true, min: 3 }),
+      amount: z.optional(MinorUnitsSchema.check(z.positive())).check(
+        z.meta({
+          description: 'Refund in minor units of the return currency; required for refund remedies, never above the amount paid',
+        }),
+      ),
+    })
+    .check(
+      z.superRefine((body, ctx) => {
+        if (isRefundRemedy(body.remedy) && body.amount === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['amount'], message: `is required when the remedy is ${body.remedy}` });
+        }
+        if (!isRefundRemedy(body.remedy) && body.amount !== undefined) {
+          ctx.addIssue({ code: 'custom', path: ['amount'], message: `must be omitted when the remedy is ${body.remedy}` });
+        }
+      }),
+    ))();
 
-export const NoteBodySchema = /* @__PURE__ */ (() => z
-  .strictObject({ text: boundedText(MAX_NOTE_LENGTH, { trim: true, min: 1 }) })
-  .check(z.meta({ description: 'The text may hold personal data: stored in the history, never logged.' })))();
+export const NoteBodySchema = /* @__PURE__ */ (() =>
+  z
+    .strictObject({ text: boundedText(MAX_NOTE_LENGTH, { trim: true, min: 1 }) })
+    .check(z.meta({ description: 'The text may hold personal data: stored in the history, never logged.' })))();
 
-export const AssignBodySchema = /* @__PURE__ */ (() => z
-  .strictObject({ assignee: z.nullable(IdentifierSchema).check(z.meta({ description: 'User id (token sub) of a staff member of your seller; null releases the case' })) }))();
+export const AssignBodySchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    assignee: z
+      .nullable(IdentifierSchema)
+      .check(z.meta({ description: 'User id (token sub) of a staff member of your seller; null releases the case' })),
+  }))();
 
 /* --------------------------------------------------------------- responses */
 
-export const ActorSchema = /* @__PURE__ */ (() => z
-  .discriminatedUnion('kind', [
+export const ActorSchema = /* @__PURE__ */ (() =>
+  z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('MARKETPLACE'), id: z.string() }),
     z.object({ kind: z.literal('SYSTEM'), id: z.string() }),
     z.object({ kind: z.literal('STAFF'), id: z.string(), role: z.string().check(z.meta({ description: staffRoles.join(', ') })) }),
   ]))();
 
-export const HistoryEventSchema = /* @__PURE__ */ (() => z
-  .object({
+export const HistoryEventSchema = /* @__PURE__ */ (() =>
+  z.object({
     caseId: z.string(),
     version: z.int(),
     seq: z.int(),
     at: TimestampSchema,
     actor: ActorSchema,
-    action: z.string().check(z.meta({ description: 'CASE_RECEIVED, DECISION_MADE, REFUND_DUE, EVIDENCE_ADDED, DECISION_APPROVED, NOTE_ADDED, …' })),
+    action: z
+      .string()
+      .check(z.meta({ description: 'CASE_RECEIVED, DECISION_MADE, REFUND_DUE, EVIDENCE_ADDED, DECISION_APPROVED, NOTE_ADDED, …' })),
     fromStatus: z.nullable(z.enum(caseStatuses)),
     toStatus: z.enum(caseStatuses),
     details: z.record(z.string(), z.unknown()),
@@ -141,8 +154,8 @@ export const HistoryEventSchema = /* @__PURE__ */ (() => z
 
 const parties = ['SELLER', 'BUYER', 'CARRIER', 'PLATFORM', 'NONE'] as const;
 
-export const LedgerLineSchema = /* @__PURE__ */ (() => z
-  .object({
+export const LedgerLineSchema = /* @__PURE__ */ (() =>
+  z.object({
     kind: z.enum(['BUYER_REFUND', 'DEDUCTION', 'RETURN_SHIPPING', 'RESHIP_SHIPPING', 'CARRIER_CLAIM']),
     amount: MinorUnitsSchema,
     currency: CurrencySchema,
@@ -151,8 +164,8 @@ export const LedgerLineSchema = /* @__PURE__ */ (() => z
     note: z.string(),
   }))();
 
-export const RefundRecordSchema = /* @__PURE__ */ (() => z
-  .object({
+export const RefundRecordSchema = /* @__PURE__ */ (() =>
+  z.object({
     refundId: z.string(),
     amount: MinorUnitsSchema,
     currency: CurrencySchema,
@@ -163,8 +176,8 @@ export const RefundRecordSchema = /* @__PURE__ */ (() => z
     appliedAt: z.optional(TimestampSchema),
   }))();
 
-export const StaffResolutionSchema = /* @__PURE__ */ (() => z
-  .object({
+export const StaffResolutionSchema = /* @__PURE__ */ (() =>
+  z.object({
     kind: z.enum(['APPROVED', 'OVERRIDDEN']),
     remedy: z.string(),
     amount: z.optional(MinorUnitsSchema),
@@ -174,18 +187,19 @@ export const StaffResolutionSchema = /* @__PURE__ */ (() => z
     version: z.int(),
   }))();
 
-export const ReadableTraceEntrySchema = /* @__PURE__ */ (() => z
-  .object({
-    ruleId: z.string(),
-    ruleVersion: z.string(),
-    reasonCode: z.string(),
-    explanation: z.string(),
-    contribution: z.object({ carrier: z.number(), seller: z.number(), buyer: z.number() }),
-  })
-  .check(z.meta({ description: 'A rule that fired, in chain order' })))();
+export const ReadableTraceEntrySchema = /* @__PURE__ */ (() =>
+  z
+    .object({
+      ruleId: z.string(),
+      ruleVersion: z.string(),
+      reasonCode: z.string(),
+      explanation: z.string(),
+      contribution: z.object({ carrier: z.number(), seller: z.number(), buyer: z.number() }),
+    })
+    .check(z.meta({ description: 'A rule that fired, in chain order' })))();
 
-export const CaseViewSchema = /* @__PURE__ */ (() => z
-  .object({
+export const CaseViewSchema = /* @__PURE__ */ (() =>
+  z.object({
     caseId: z.string(),
     marketplace: z.string(),
     marketplaceReturnId: z.string(),
@@ -204,7 +218,8 @@ export const CaseViewSchema = /* @__PURE__ */ (() => z
     staffEvidence: z.array(EvidenceSchema),
     decision: z.optional(DecisionSchema).check(
       z.meta({
-        description: 'The current decision; its trace lists the rules that fired. The full trace (every rule evaluated) of it and of earlier decisions is in the history (DECISION_MADE)',
+        description:
+          'The current decision; its trace lists the rules that fired. The full trace (every rule evaluated) of it and of earlier decisions is in the history (DECISION_MADE)',
       }),
     ),
     decisionCount: z.int(),
@@ -213,15 +228,15 @@ export const CaseViewSchema = /* @__PURE__ */ (() => z
     refund: z.optional(RefundRecordSchema),
   }))();
 
-export const CaseDetailResponseSchema = /* @__PURE__ */ (() => z
-  .object({
+export const CaseDetailResponseSchema = /* @__PURE__ */ (() =>
+  z.object({
     case: CaseViewSchema,
     readableTrace: z.array(ReadableTraceEntrySchema),
     history: z.array(HistoryEventSchema),
   }))();
 
-export const CaseSummarySchema = /* @__PURE__ */ (() => z
-  .object({
+export const CaseSummarySchema = /* @__PURE__ */ (() =>
+  z.object({
     caseId: z.string(),
     marketplace: z.string(),
     marketplaceReturnId: z.string(),
@@ -240,47 +255,54 @@ export const CaseSummarySchema = /* @__PURE__ */ (() => z
     refund: z.optional(z.object({ status: RefundRecordSchema.shape.status, amount: MinorUnitsSchema, currency: CurrencySchema })),
   }))();
 
-export const CaseListResponseSchema = /* @__PURE__ */ (() => z
-  .object({
+export const CaseListResponseSchema = /* @__PURE__ */ (() =>
+  z.object({
     items: z.array(CaseSummarySchema),
     nextCursor: z.nullable(z.string()).check(z.meta({ description: 'Pass as `cursor` for the next page; null on the last page' })),
   }))();
 
-export const StaffWriteResponseSchema = /* @__PURE__ */ (() => z
-  .object({
+export const StaffWriteResponseSchema = /* @__PURE__ */ (() =>
+  z.object({
     case: CaseViewSchema,
     events: z.array(HistoryEventSchema).check(z.meta({ description: 'The history events this request appended' })),
     refund: z.optional(
-      z.object({ refundId: z.string(), queued: z.boolean().check(z.meta({ description: 'false: recorded, queued by the outbox relay shortly' })) }),
+      z.object({
+        refundId: z.string(),
+        queued: z.boolean().check(z.meta({ description: 'false: recorded, queued by the outbox relay shortly' })),
+      }),
     ),
   }))();
 
-export const WebhookAcceptedSchema = /* @__PURE__ */ (() => z
-  .object({
+export const WebhookAcceptedSchema = /* @__PURE__ */ (() =>
+  z.object({
     caseId: z.string(),
     status: z.nullable(z.enum(caseStatuses)),
     duplicate: z.boolean(),
     ignoredReason: z.optional(z.string()),
-    held: z
-      .optional(z.literal(true))
-      .check(z.meta({ description: 'The event arrived before the return it is about: it is kept and applied when the return arrives (status is null until then)' })),
+    held: z.optional(z.literal(true)).check(
+      z.meta({
+        description:
+          'The event arrived before the return it is about: it is kept and applied when the return arrives (status is null until then)',
+      }),
+    ),
   }))();
 
 /** Every error this API writes: problem details (RFC 9457, `application/problem+json`); see http/problem.ts. */
-export const ErrorResponseSchema = /* @__PURE__ */ (() => z
-  .object({
-    type: z.string().check(z.meta({ description: 'A URN per error code, e.g. urn:dispute-desk:problem:validation-failed' })),
-    title: z.string().check(z.meta({ description: 'The same for every occurrence of the type' })),
-    status: z.int().check(z.gte(400), z.lte(599)),
-    detail: z.string().check(z.meta({ description: 'What went wrong with this request, written for the caller' })),
-    code: z.string().check(z.meta({ description: 'The machine-readable error code, e.g. VALIDATION_FAILED' })),
-    instance: z.optional(z.string()).check(z.meta({ description: 'The request path' })),
-    issues: z
-      .optional(z.array(z.object({ field: z.string(), problem: z.string() })))
-      .check(z.meta({ description: 'Validation failures: each field (dotted path or header name) and its problem' })),
-    requestId: z.optional(z.string()).check(z.meta({ description: 'The id the request is logged under' })),
-  })
-  .check(z.meta({ description: 'RFC 9457 problem details' })))();
+export const ErrorResponseSchema = /* @__PURE__ */ (() =>
+  z
+    .object({
+      type: z.string().check(z.meta({ description: 'A URN per error code, e.g. urn:dispute-desk:problem:validation-failed' })),
+      title: z.string().check(z.meta({ description: 'The same for every occurrence of the type' })),
+      status: z.int().check(z.gte(400), z.lte(599)),
+      detail: z.string().check(z.meta({ description: 'What went wrong with this request, written for the caller' })),
+      code: z.string().check(z.meta({ description: 'The machine-readable error code, e.g. VALIDATION_FAILED' })),
+      instance: z.optional(z.string()).check(z.meta({ description: 'The request path' })),
+      issues: z
+        .optional(z.array(z.object({ field: z.string(), problem: z.string() })))
+        .check(z.meta({ description: 'Validation failures: each field (dotted path or header name) and its problem' })),
+      requestId: z.optional(z.string()).check(z.meta({ description: 'The id the request is logged under' })),
+    })
+    .check(z.meta({ description: 'RFC 9457 problem details' })))();
 
 /**
  * What API Gateway (HTTP API) answers by itself in AWS, before any function runs: the JWT

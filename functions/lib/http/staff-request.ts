@@ -64,7 +64,11 @@ export function expectedVersionOf(event: APIGatewayProxyEventV2): number {
  * (approve takes an optional comment); otherwise it is a missing body, 400. A body that is
  * there must be declared JSON (415 otherwise); an empty one has no type to declare.
  */
-export function jsonBodyOf<S extends z.core.$ZodType>(event: APIGatewayProxyEventV2, schema: S, options: { emptyAllowed?: boolean } = {}): z.output<S> {
+export function jsonBodyOf<S extends z.core.$ZodType>(
+  event: APIGatewayProxyEventV2,
+  schema: S,
+  options: { emptyAllowed?: boolean } = {},
+): z.output<S> {
   const raw = rawBodyOf(event);
   if (Buffer.byteLength(raw, 'utf8') > MAX_STAFF_BODY_BYTES) {
     throw new PayloadTooLargeError(`Request body exceeds ${MAX_STAFF_BODY_BYTES} bytes`);

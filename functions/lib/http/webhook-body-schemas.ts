@@ -27,7 +27,10 @@ export const webhookBodySchemas: WebhookBodyFormat[] = [
   // Shopify's returns webhooks, as Shopify sends them (functions/lib/marketplaces/shopify.ts),
   // signed with X-Shopify-Hmac-Sha256; the topic is in X-Shopify-Topic.
   ...shopifyTopics.map((topic) => ({
-    name: `Shopify${topic.split('/').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('')}`,
+    name: `Shopify${topic
+      .split('/')
+      .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+      .join('')}`,
     description: `Shopify ${topic} webhook body, as Shopify sends it (X-Shopify-Topic: ${topic}); translated into the canonical payload on receipt.`,
     schema: shopifyWebhookBodySchemas[topic],
     marketplaces: [SHOPIFY_MARKETPLACE],

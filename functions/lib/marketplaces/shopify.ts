@@ -154,28 +154,32 @@ const gid = (type: string) =>
     .string()
     .check(z.maxLength(128), z.regex(new RegExp(`^gid://shopify/${type}/[0-9]{1,20}$`), `must look like gid://shopify/${type}/<number>`));
 
-const ShopifyMoneySchema = /* @__PURE__ */ (() => z.object({ amount: z.string().check(z.maxLength(32)), currency_code: z.string().check(z.maxLength(8)) }))();
-const ShopifyMoneyBagSchema = /* @__PURE__ */ (() => z.object({ shop_money: ShopifyMoneySchema, presentment_money: z.optional(ShopifyMoneySchema) }))();
+const ShopifyMoneySchema = /* @__PURE__ */ (() =>
+  z.object({ amount: z.string().check(z.maxLength(32)), currency_code: z.string().check(z.maxLength(8)) }))();
+const ShopifyMoneyBagSchema = /* @__PURE__ */ (() =>
+  z.object({ shop_money: ShopifyMoneySchema, presentment_money: z.optional(ShopifyMoneySchema) }))();
 
-export const ShopifyReturnReasonSchema = /* @__PURE__ */ (() => z
-  .union([z.enum(shopifyReturnReasons), z.string().check(z.maxLength(64))])
-  .check(z.describe('A Shopify return reason; a value this service does not know counts as `unknown`')))();
+export const ShopifyReturnReasonSchema = /* @__PURE__ */ (() =>
+  z
+    .union([z.enum(shopifyReturnReasons), z.string().check(z.maxLength(64))])
+    .check(z.describe('A Shopify return reason; a value this service does not know counts as `unknown`')))();
 
-export const ShopifyReturnLineItemSchema = /* @__PURE__ */ (() => z.object({
-  id: z.optional(ShopifyIdSchema),
-  admin_graphql_api_id: gid('ReturnLineItem'),
-  fulfillment_line_item: z.nullish(
-    z.object({
-      id: z.optional(ShopifyIdSchema),
-      admin_graphql_api_id: z.optional(gid('FulfillmentLineItem')),
-      line_item: z.nullish(z.object({ id: z.optional(ShopifyIdSchema), admin_graphql_api_id: z.optional(gid('LineItem')) })),
-    }),
-  ),
-  quantity: storableInt({ min: 0, max: 100_000 }),
-  return_reason: z.nullish(ShopifyReturnReasonSchema),
-  return_reason_note: z.nullish(z.string().check(z.maxLength(5_000))),
-  customer_note: z.nullish(z.string().check(z.maxLength(5_000))),
-}))();
+export const ShopifyReturnLineItemSchema = /* @__PURE__ */ (() =>
+  z.object({
+    id: z.optional(ShopifyIdSchema),
+    admin_graphql_api_id: gid('ReturnLineItem'),
+    fulfillment_line_item: z.nullish(
+      z.object({
+        id: z.optional(ShopifyIdSchema),
+        admin_graphql_api_id: z.optional(gid('FulfillmentLineItem')),
+        line_item: z.nullish(z.object({ id: z.optional(ShopifyIdSchema), admin_graphql_api_id: z.optional(gid('LineItem')) })),
+      }),
+    ),
+    quantity: storableInt({ min: 0, max: 100_000 }),
+    return_reason: z.nullish(ShopifyReturnReasonSchema),
+    return_reason_note: z.nullish(z.string().check(z.maxLength(5_000))),
+    customer_note: z.nullish(z.string().check(z.maxLength(5_000))),
+  }))();
 
 const returnObjectFields = {
   id: z.optional(ShopifyIdSchema),
@@ -186,32 +190,39 @@ const returnObjectFields = {
   return_line_items: z.array(ShopifyReturnLineItemSchema).check(z.maxLength(250)),
   return_shipping_fees: z.optional(
     z
-      .array(z.object({ id: z.optional(ShopifyIdSchema), admin_graphql_api_id: z.optional(gid('ReturnShippingFee')), price: ShopifyMoneyBagSchema }))
+      .array(
+        z.object({
+          id: z.optional(ShopifyIdSchema),
+          admin_graphql_api_id: z.optional(gid('ReturnShippingFee')),
+          price: ShopifyMoneyBagSchema,
+        }),
+      )
       .check(z.maxLength(50)),
   ),
   exchange_line_items: z.optional(
-    z.array(z.object({ id: z.optional(ShopifyIdSchema), admin_graphql_api_id: z.optional(gid('ExchangeLineItem')) })).check(z.maxLength(250)),
+    z
+      .array(z.object({ id: z.optional(ShopifyIdSchema), admin_graphql_api_id: z.optional(gid('ExchangeLineItem')) }))
+      .check(z.maxLength(250)),
   ),
   total_exchange_line_items: z.optional(countSchema()),
 };
 
 /** `returns/request`: a buyer asked for a return (full return object). */
-export const ShopifyReturnsRequestSchema = /* @__PURE__ */ (() => z
-  .object({ ...returnObjectFields, status: z.enum(['requested', 'open']) })
-  .check(z.describe('Shopify returns/request webhook body')))();
+export const ShopifyReturnsRequestSchema = /* @__PURE__ */ (() =>
+  z.object({ ...returnObjectFields, status: z.enum(['requested', 'open']) }).check(z.describe('Shopify returns/request webhook body')))();
 /** `returns/approve`: the merchant approved a requested return (full return object). */
-export const ShopifyReturnsApproveSchema = /* @__PURE__ */ (() => z
-  .object({ ...returnObjectFields, status: z.literal('open') })
-  .check(z.describe('Shopify returns/approve webhook body')))();
+export const ShopifyReturnsApproveSchema = /* @__PURE__ */ (() =>
+  z.object({ ...returnObjectFields, status: z.literal('open') }).check(z.describe('Shopify returns/approve webhook body')))();
 /** `returns/decline`: the merchant declined a requested return. */
-export const ShopifyReturnsDeclineSchema = /* @__PURE__ */ (() => z
-  .object({
-    id: z.optional(ShopifyIdSchema),
-    admin_graphql_api_id: gid('Return'),
-    status: z.literal('declined'),
-    decline: z.nullish(z.object({ reason: z.string().check(z.maxLength(64)), note: z.nullish(z.string().check(z.maxLength(5_000))) })),
-  })
-  .check(z.describe('Shopify returns/decline webhook body')))();
+export const ShopifyReturnsDeclineSchema = /* @__PURE__ */ (() =>
+  z
+    .object({
+      id: z.optional(ShopifyIdSchema),
+      admin_graphql_api_id: gid('Return'),
+      status: z.literal('declined'),
+      decline: z.nullish(z.object({ reason: z.string().check(z.maxLength(64)), note: z.nullish(z.string().check(z.maxLength(5_000))) })),
+    })
+    .check(z.describe('Shopify returns/decline webhook body')))();
 
 const statusChange = (topic: string, status: string) =>
   z
@@ -226,27 +237,29 @@ export const ShopifyReturnsCancelSchema = /* @__PURE__ */ (() => statusChange('r
 export const ShopifyReturnsCloseSchema = /* @__PURE__ */ (() => statusChange('returns/close', 'closed'))();
 export const ShopifyReturnsReopenSchema = /* @__PURE__ */ (() => statusChange('returns/reopen', 'open'))();
 
-const FeeChangesSchema = /* @__PURE__ */ (() => z.object({
-  updates: z.optional(z.array(z.record(z.string(), z.unknown())).check(z.maxLength(250))),
-  removals: z.optional(z.array(z.record(z.string(), z.unknown())).check(z.maxLength(250))),
-}))();
+const FeeChangesSchema = /* @__PURE__ */ (() =>
+  z.object({
+    updates: z.optional(z.array(z.record(z.string(), z.unknown())).check(z.maxLength(250))),
+    removals: z.optional(z.array(z.record(z.string(), z.unknown())).check(z.maxLength(250))),
+  }))();
 /** `returns/update`: a delta, not a full object. Only line-item removals change our facts. */
-export const ShopifyReturnsUpdateSchema = /* @__PURE__ */ (() => z
-  .object({
-    admin_graphql_api_id: gid('Return'),
-    return_line_items: z.optional(
-      z.object({
-        removals: z.optional(
-          z
-            .array(z.object({ admin_graphql_api_id: gid('ReturnLineItem'), delta: storableInt({ min: 1, max: 100_000 }) }))
-            .check(z.maxLength(250)),
-        ),
-      }),
-    ),
-    restocking_fees: z.optional(FeeChangesSchema),
-    return_shipping_fees: z.optional(FeeChangesSchema),
-  })
-  .check(z.describe('Shopify returns/update webhook body (a delta)')))();
+export const ShopifyReturnsUpdateSchema = /* @__PURE__ */ (() =>
+  z
+    .object({
+      admin_graphql_api_id: gid('Return'),
+      return_line_items: z.optional(
+        z.object({
+          removals: z.optional(
+            z
+              .array(z.object({ admin_graphql_api_id: gid('ReturnLineItem'), delta: storableInt({ min: 1, max: 100_000 }) }))
+              .check(z.maxLength(250)),
+          ),
+        }),
+      ),
+      restocking_fees: z.optional(FeeChangesSchema),
+      return_shipping_fees: z.optional(FeeChangesSchema),
+    })
+    .check(z.describe('Shopify returns/update webhook body (a delta)')))();
 
 /** Every accepted Shopify body, by topic: the one place the published documents read them from. */
 export const shopifyWebhookBodySchemas = {
@@ -265,21 +278,27 @@ type ShopifyBody = z.infer<(typeof shopifyWebhookBodySchemas)[ShopifyTopic]>;
 // ---------------------------------------------------------------------------------------
 // Configuration
 
-const ShopDomainSchema = /* @__PURE__ */ (() => z
-  .string()
-  .check(z.maxLength(255), z.regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, 'must be a shop domain such as my-shop.myshopify.com')))();
+const ShopDomainSchema = /* @__PURE__ */ (() =>
+  z
+    .string()
+    .check(z.maxLength(255), z.regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, 'must be a shop domain such as my-shop.myshopify.com')))();
 
-const jsonObjectText = /* @__PURE__ */ (() => z.pipe(
-  z.string(),
-  z.transform((raw: string, ctx) => {
-    try {
-      return JSON.parse(raw) as unknown;
-    } catch {
-      ctx.issues.push({ code: 'custom', input: ctx.value, message: 'must be a JSON object such as {"my-shop.myshopify.com":"seller-id"}' });
-      return z.NEVER;
-    }
-  }),
-))();
+const jsonObjectText = /* @__PURE__ */ (() =>
+  z.pipe(
+    z.string(),
+    z.transform((raw: string, ctx) => {
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        ctx.issues.push({
+          code: 'custom',
+          input: ctx.value,
+          message: 'must be a JSON object such as {"my-shop.myshopify.com":"seller-id"}',
+        });
+        return z.NEVER;
+      }
+    }),
+  ))();
 
 /** SHOPIFY_SHOPS: JSON object of shop domain → seller id. */
 export const ShopifyShopsSchema = /* @__PURE__ */ (() => z.pipe(jsonObjectText, z.record(ShopDomainSchema, IdentifierSchema)))();
@@ -399,7 +418,6 @@ function parseBody(topic: ShopifyTopic, rawBody: string): ShopifyBody {
 // Translation
 
 type Item = NonNullable<ReturnV1['items']>[number];
-
 
 function itemsOf(body: ReturnObjectBody): Item[] {
   return body.return_line_items.map((li) => ({
@@ -620,7 +638,10 @@ export function shopifyAdapter(options: ShopifyAdapterOptions): MarketplaceAdapt
       const stored = context.existing?.return;
       switch (topic) {
         case 'returns/request':
-          return validPayload({ ...envelope, eventType: 'return.requested', return: returnFrom(body as ReturnObjectBody, sellerId, occurredAt) }, topic);
+          return validPayload(
+            { ...envelope, eventType: 'return.requested', return: returnFrom(body as ReturnObjectBody, sellerId, occurredAt) },
+            topic,
+          );
         case 'returns/approve': {
           const object = body as ReturnObjectBody;
           const ret = stored === undefined ? returnFrom(object, sellerId, occurredAt) : mergeReturnObject(stored, object, sellerId);

@@ -31,7 +31,19 @@ export type CaseListingQuery = {
  */
 export type CaseListingItem = Pick<
   CaseRecord,
-  'caseId' | 'marketplace' | 'marketplaceReturnId' | 'orderId' | 'sellerId' | 'status' | 'priority' | 'escalationLevel' | 'dueAt' | 'assignee' | 'version' | 'createdAt' | 'updatedAt'
+  | 'caseId'
+  | 'marketplace'
+  | 'marketplaceReturnId'
+  | 'orderId'
+  | 'sellerId'
+  | 'status'
+  | 'priority'
+  | 'escalationLevel'
+  | 'dueAt'
+  | 'assignee'
+  | 'version'
+  | 'createdAt'
+  | 'updatedAt'
 > & {
   readonly return: { readonly reason: ReasonCode };
   readonly decision?: { readonly remedy: string; readonly confidence: number };

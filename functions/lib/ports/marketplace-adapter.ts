@@ -94,7 +94,10 @@ export interface MarketplaceAdapter<D = unknown> {
    * field or header) for what the sender must fix; answers IGNORE for what it may send but
    * this service does not act on.
    */
-  parse(request: InboundWebhook, context: { readonly marketplace: string; readonly receivedAt: string }): ParsedDelivery<D> | IgnoredDelivery;
+  parse(
+    request: InboundWebhook,
+    context: { readonly marketplace: string; readonly receivedAt: string },
+  ): ParsedDelivery<D> | IgnoredDelivery;
   /**
    * Builds the canonical payload for this delivery. Formats that send deltas or omit
    * identifiers merge onto `context.existing`. Must return a payload that passes

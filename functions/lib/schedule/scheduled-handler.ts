@@ -8,7 +8,10 @@ import { logger } from '../observability.ts';
  * event id as correlation id, and the job's summary logged once per run. A failure is
  * rethrown so the scheduler's retry policy and DLQ see it.
  */
-export function scheduledHandler<R extends Record<string, unknown>>(name: string, job: (event: ScheduledEvent, context: Context) => Promise<R>) {
+export function scheduledHandler<R extends Record<string, unknown>>(
+  name: string,
+  job: (event: ScheduledEvent, context: Context) => Promise<R>,
+) {
   return middy<ScheduledEvent, R>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async function runScheduledJob(event: ScheduledEvent, context: Context) {

@@ -31,7 +31,9 @@ export function sqsFifoHandler<S extends z.core.$ZodType>(
     }
     const parsed = z.safeParse(schema, json);
     if (!parsed.success) {
-      throw new PoisonMessageError(`Message ${record.messageId} does not match its schema: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+      throw new PoisonMessageError(
+        `Message ${record.messageId} does not match its schema: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+      );
     }
     try {
       await handleRecord(parsed.data, record);

@@ -170,7 +170,13 @@ async function escalateOne(deps: EscalateStaleCasesDeps, listing: DueCaseListing
     if (plan.kind === 'SKIP') return { caseId, outcome: 'SKIPPED', reason: plan.reason };
     const outbox = plan.kind === 'DEFAULT_RESOLUTION' ? plan.outbox : undefined;
     try {
-      await deps.store.patch({ before: due, set: plan.set, remove: plan.remove, events: plan.events, ...(outbox === undefined ? {} : { outbox }) });
+      await deps.store.patch({
+        before: due,
+        set: plan.set,
+        remove: plan.remove,
+        events: plan.events,
+        ...(outbox === undefined ? {} : { outbox }),
+      });
     } catch (error) {
       // Someone acted on the case, or another run escalated it, since the index entry was written.
       if (error instanceof ConcurrentModificationError) return { caseId, outcome: 'SKIPPED', reason: 'LOST_RACE' };
@@ -184,7 +190,15 @@ async function escalateOne(deps: EscalateStaleCasesDeps, listing: DueCaseListing
       return { caseId, outcome: 'DEFAULT_RESOLUTION', rule: plan.rule, resolution, overdueMs: plan.overdueMs };
     }
     const publish = await publishRefund(deps, outbox);
-    return { caseId, outcome: 'DEFAULT_RESOLUTION', rule: plan.rule, resolution, overdueMs: plan.overdueMs, refundId: outbox.refundId, publish };
+    return {
+      caseId,
+      outcome: 'DEFAULT_RESOLUTION',
+      rule: plan.rule,
+      resolution,
+      overdueMs: plan.overdueMs,
+      refundId: outbox.refundId,
+      publish,
+    };
   } catch (error) {
     // One case failing (throttled, a malformed record) must not stop the others; it stays
     // due and is tried again by the next run.

@@ -25,7 +25,12 @@ export type ListCasesResult = { readonly items: CaseListingItem[]; readonly next
 /** Same filters, same string, whatever order the client listed values in. */
 function canonicalFilter(filter: CaseListingFilter): string {
   const sorted = (list: readonly string[] | undefined) => (list === undefined ? [] : [...new Set(list)].sort());
-  const canonical = JSON.stringify([sorted(filter.statuses), sorted(filter.reasons), sorted(filter.priorities), filter.dueBeforeMs ?? null]);
+  const canonical = JSON.stringify([
+    sorted(filter.statuses),
+    sorted(filter.reasons),
+    sorted(filter.priorities),
+    filter.dueBeforeMs ?? null,
+  ]);
   return createHash('sha256').update(canonical).digest('base64url');
 }
 
@@ -43,7 +48,9 @@ function canonicalFilter(filter: CaseListingFilter): string {
 export async function listCases(deps: ListCasesDeps, input: ListCasesInput): Promise<ListCasesResult> {
   const dueBeforeMs = input.dueBefore === undefined ? undefined : Date.parse(input.dueBefore);
   if (Number.isNaN(dueBeforeMs)) {
-    throw new ValidationError('Query string is not valid', [{ field: 'dueBefore', problem: 'must be an ISO 8601 timestamp with an offset' }]);
+    throw new ValidationError('Query string is not valid', [
+      { field: 'dueBefore', problem: 'must be an ISO 8601 timestamp with an offset' },
+    ]);
   }
   const filter: CaseListingFilter = {
     ...(input.statuses?.length ? { statuses: input.statuses } : {}),

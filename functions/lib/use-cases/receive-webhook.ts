@@ -1,18 +1,32 @@
 import { type CaseStatus, caseIdFor } from '../workflow/case.ts';
 import type { HistoryEvent } from '../workflow/case.ts';
-import { ConcurrentModificationError, ConflictError, DomainError, DuplicateDeliveryError, NotFoundError, PayloadTooLargeError, SignatureError, ValidationError } from '../contract/errors.ts';
+import {
+  ConcurrentModificationError,
+  ConflictError,
+  DomainError,
+  DuplicateDeliveryError,
+  NotFoundError,
+  PayloadTooLargeError,
+  SignatureError,
+  ValidationError,
+} from '../contract/errors.ts';
 import { futureTimeIssues } from '../contract/event-times.ts';
 import { applyMarketplaceEvent, type LifecycleOutcome } from '../workflow/lifecycle.ts';
 import type { EventType, WebhookPayload } from '../contract/return-payload.ts';
 import type { Policy } from '../decision/policy.ts';
-import type { DeliveryLogContext, InboundWebhook, MarketplaceAdapter, MarketplaceRegistry, ParsedDelivery } from '../ports/marketplace-adapter.ts';
+import type {
+  DeliveryLogContext,
+  InboundWebhook,
+  MarketplaceAdapter,
+  MarketplaceRegistry,
+  ParsedDelivery,
+} from '../ports/marketplace-adapter.ts';
 import type { CaseStore, DeliveryRecord, HeldEvents } from '../ports/case-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { PolicyProvider } from '../ports/policy-provider.ts';
 import type { RefundQueue } from '../ports/refund-queue.ts';
 import type { WebhookSecrets } from '../ports/webhook-secrets.ts';
 import { type PublishOutcome, publishRefund } from './publish-refund.ts';
-
 
 export const MAX_WEBHOOK_BYTES = 256 * 1024;
 const MAX_ATTEMPTS = 8;
@@ -57,8 +71,7 @@ export type ReceiveWebhookResult = {
   readonly source: { readonly format: string } & DeliveryLogContext;
 };
 
-const defaultBackoff = (attempt: number) =>
-  new Promise<void>((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** attempt));
+const defaultBackoff = (attempt: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** attempt));
 
 function lowerCaseHeaders(headers: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
@@ -114,11 +127,20 @@ export async function receiveWebhook(deps: ReceiveWebhookDeps, input: ReceiveWeb
   const parsed = adapter.parse(request, { marketplace: input.marketplace, receivedAt: clock.now().toISOString() });
   const source = { format: adapter.format, ...parsed.log };
   if (parsed.kind === 'IGNORE') {
-    return { caseId: '', status: null, duplicate: true, ignoredReason: parsed.reason, payload: { eventType: null, deliveryId: parsed.deliveryId }, source };
+    return {
+      caseId: '',
+      status: null,
+      duplicate: true,
+      ignoredReason: parsed.reason,
+      payload: { eventType: null, deliveryId: parsed.deliveryId },
+      source,
+    };
   }
   const summary = { eventType: parsed.eventType, deliveryId: parsed.deliveryId };
   const caseId = caseIdFor(input.marketplace, parsed.marketplaceReturnId);
-  const respond = (fields: Pick<ReceiveWebhookResult, 'caseId' | 'status' | 'duplicate'> & Partial<ReceiveWebhookResult>): ReceiveWebhookResult => ({
+  const respond = (
+    fields: Pick<ReceiveWebhookResult, 'caseId' | 'status' | 'duplicate'> & Partial<ReceiveWebhookResult>,
+  ): ReceiveWebhookResult => ({
     ...fields,
     payload: summary,
     source,
@@ -246,7 +268,17 @@ function createCase(
     const parsedHeld = JSON.parse(heldEvent.parsed) as ParsedDelivery;
     const heldDetails = { deliveryId: heldEvent.deliveryId, eventType: heldEvent.eventType, heldSince: heldEvent.receivedAt };
     const note = (reason: string) =>
-      events.push({ caseId: current.caseId, version: 1, seq: events.length, at: ctx.now, actor, action: 'HELD_EVENT_NOT_APPLIED', fromStatus: current.status, toStatus: current.status, details: { ...heldDetails, reason } });
+      events.push({
+        caseId: current.caseId,
+        version: 1,
+        seq: events.length,
+        at: ctx.now,
+        actor,
+        action: 'HELD_EVENT_NOT_APPLIED',
+        fromStatus: current.status,
+        toStatus: current.status,
+        details: { ...heldDetails, reason },
+      });
     let step: LifecycleOutcome;
     try {
       const translation = ctx.adapter.translate(parsedHeld, { marketplace: ctx.marketplace, receivedAt: ctx.now, existing: current });
@@ -307,5 +339,12 @@ async function duplicateOf(
     throw new ConflictError(`Delivery ${summary.deliveryId} was already received with a different body`);
   }
   const current = await store.getCase(seen.caseId);
-  return { caseId: seen.caseId, status: current?.status ?? null, duplicate: true, ignoredReason: 'DUPLICATE_DELIVERY', payload: summary, source };
+  return {
+    caseId: seen.caseId,
+    status: current?.status ?? null,
+    duplicate: true,
+    ignoredReason: 'DUPLICATE_DELIVERY',
+    payload: summary,
+    source,
+  };
 }

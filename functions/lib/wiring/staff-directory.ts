@@ -16,7 +16,9 @@ export const staffDirectory: () => StaffDirectory = once(function buildStaffDire
       .object({
         ...awsSettings,
         STAFF_USER_POOL_ID: z.optional(z.string().check(z.regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must be a Cognito user pool id'))),
-        STAFF_DIRECTORY: z.optional(z.pipe(JsonTextSchema, z.record(z.string().check(z.minLength(1)), z.array(z.string().check(z.minLength(1)))))),
+        STAFF_DIRECTORY: z.optional(
+          z.pipe(JsonTextSchema, z.record(z.string().check(z.minLength(1)), z.array(z.string().check(z.minLength(1))))),
+        ),
       })
       .check(
         z.refine((c) => (c.STAFF_USER_POOL_ID === undefined) !== (c.STAFF_DIRECTORY === undefined), {

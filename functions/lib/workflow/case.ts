@@ -24,7 +24,6 @@ export type CaseStatus = (typeof caseStatuses)[number];
 export const escalationLevels = ['AGENT', 'SUPERVISOR', 'MANAGER'] as const;
 export type EscalationLevel = (typeof escalationLevels)[number];
 
-
 /**
  * Allowed moves. A status may move to itself where a re-decision or an escalation keeps it
  * (the history still records the event). REFUND_PENDING → CANCELLED is further guarded by

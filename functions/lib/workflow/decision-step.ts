@@ -2,7 +2,16 @@ import { type Decision, isRefundRemedy } from '../decision/decision-schema.ts';
 import { decide } from '../decision/decide.ts';
 import { factsFromReturn } from '../decision/facts.ts';
 import type { Policy } from '../decision/policy.ts';
-import { type Actor, assertTransition, type CaseRecord, type CaseStatus, type HistoryEvent, type LedgerLine, type RefundRecord, returnWithStaffEvidence } from './case.ts';
+import {
+  type Actor,
+  assertTransition,
+  type CaseRecord,
+  type CaseStatus,
+  type HistoryEvent,
+  type LedgerLine,
+  type RefundRecord,
+  returnWithStaffEvidence,
+} from './case.ts';
 import { type RefundMessage, REFUND_MESSAGE_VERSION, refundIdFor } from '../contract/refund-message.ts';
 import { resolutionDueAt } from './service-levels.ts';
 
@@ -11,7 +20,6 @@ import { resolutionDueAt } from './service-levels.ts';
  * who bears which cost. Pure; the caller commits the result in one transaction with the
  * outbox record, so a refund that is due can never be lost between "decided" and "queued".
  */
-
 
 export type OutboxRecord = {
   readonly caseId: string;
@@ -137,7 +145,9 @@ export function decideCase(
     // the case already runs against (escalation moves it, not new facts). A case whose
     // watch staff ended (approval, override, a hold with the manager) needs a new answer:
     // its clock restarts at its level.
-    dueAt: base.dueAt ?? ((base.decisionCount ?? 0) === 0 ? decision.firstResponseDueAt : resolutionDueAt(base.escalationLevel, input.policy, input.now)),
+    dueAt:
+      base.dueAt ??
+      ((base.decisionCount ?? 0) === 0 ? decision.firstResponseDueAt : resolutionDueAt(base.escalationLevel, input.policy, input.now)),
     ledger: ledgerFor(decision, base.return),
     // A staff approval or override was of the previous decision; this one awaits its own.
     resolution: undefined,

@@ -1,5 +1,13 @@
 import type { DefaultResolution, Policy } from '../decision/policy.ts';
-import { type Actor, assertTransition, type CaseRecord, type EscalationLevel, type HistoryEvent, isAwaitingStaff, type RefundRecord } from './case.ts';
+import {
+  type Actor,
+  assertTransition,
+  type CaseRecord,
+  type EscalationLevel,
+  type HistoryEvent,
+  isAwaitingStaff,
+  type RefundRecord,
+} from './case.ts';
 import { makeRefundDue, type OutboxRecord } from './decision-step.ts';
 import type { LedgerLine } from './case.ts';
 import { resolutionDueAt } from './service-levels.ts';
@@ -165,7 +173,14 @@ function defaultResolutionLedger(c: DueCase, resolution: DefaultResolution): Led
     },
   ];
   if (resolution === 'BUYER_WINS_RETURN_AND_REFUND') {
-    lines.push({ kind: 'RETURN_SHIPPING', amount: shippingCost, currency, paidBy: 'SELLER', bornBy: 'SELLER', note: 'return label, paid by the seller under the default resolution' });
+    lines.push({
+      kind: 'RETURN_SHIPPING',
+      amount: shippingCost,
+      currency,
+      paidBy: 'SELLER',
+      bornBy: 'SELLER',
+      note: 'return label, paid by the seller under the default resolution',
+    });
   }
   // A carrier's share can still be claimed by the seller afterwards.
   lines.push(...c.facts.carrierClaims);
@@ -251,8 +266,17 @@ export function planEscalation(
   const refundDue = makeRefundDue({ caseId, sellerId: due.sellerId, version }, { amount, currency, now: input.now, actor, seq: 1 });
   return {
     ...resolved,
-    set: { version, updatedAt: input.now, status: refundDue.next.status, refund: refundDue.next.refund, ledger: defaultResolutionLedger(due, applied) },
-    events: [event('DEFAULT_RESOLUTION', 'REFUND_PENDING', { ...details, refundId: refundDue.outbox.refundId, amount, currency }), ...refundDue.events],
+    set: {
+      version,
+      updatedAt: input.now,
+      status: refundDue.next.status,
+      refund: refundDue.next.refund,
+      ledger: defaultResolutionLedger(due, applied),
+    },
+    events: [
+      event('DEFAULT_RESOLUTION', 'REFUND_PENDING', { ...details, refundId: refundDue.outbox.refundId, amount, currency }),
+      ...refundDue.events,
+    ],
     outbox: refundDue.outbox,
   };
 }

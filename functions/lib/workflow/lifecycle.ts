@@ -1,4 +1,14 @@
-import { type Actor, assertTransition, type CaseRecord, type CaseStatus, caseIdFor, type HistoryEvent, isOpenToDecision, isTerminal, type RefundRecord } from './case.ts';
+import {
+  type Actor,
+  assertTransition,
+  type CaseRecord,
+  type CaseStatus,
+  caseIdFor,
+  type HistoryEvent,
+  isOpenToDecision,
+  isTerminal,
+  type RefundRecord,
+} from './case.ts';
 import { ConflictError, IllegalTransitionError } from '../contract/errors.ts';
 import type { Policy } from '../decision/policy.ts';
 import { decideCase, type OutboxRecord } from './decision-step.ts';
@@ -51,11 +61,7 @@ function event(
  * 6. A snapshot of a return whose case is terminal (CANCELLED, CLOSED) is acknowledged and
  *    ignored: the state machine allows no move out of those, not even to themselves.
  */
-export function applyMarketplaceEvent(
-  existing: CaseRecord | undefined,
-  payload: WebhookPayload,
-  ctx: EventContext,
-): LifecycleOutcome {
+export function applyMarketplaceEvent(existing: CaseRecord | undefined, payload: WebhookPayload, ctx: EventContext): LifecycleOutcome {
   const caseId = caseIdFor(ctx.marketplace, payload.return.marketplaceReturnId);
   const actor: Actor = { kind: 'MARKETPLACE', id: ctx.marketplace };
   const details = { deliveryId: payload.deliveryId, eventType: payload.eventType, occurredAt: payload.occurredAt };
@@ -91,7 +97,18 @@ export function applyMarketplaceEvent(
       kind: 'CHANGE',
       next,
       events: [
-        event(next, { action: 'RETURN_CANCELLED', fromStatus: existing.status, toStatus: 'CANCELLED', details: { ...details, ...(pendingRefund ? { cancelledRefundId: pendingRefund.refundId } : {}) }, actor, seq: 0 }, ctx.now),
+        event(
+          next,
+          {
+            action: 'RETURN_CANCELLED',
+            fromStatus: existing.status,
+            toStatus: 'CANCELLED',
+            details: { ...details, ...(pendingRefund ? { cancelledRefundId: pendingRefund.refundId } : {}) },
+            actor,
+            seq: 0,
+          },
+          ctx.now,
+        ),
       ],
       ...(pendingRefund === undefined ? {} : { clearOutbox: { caseId: existing.caseId, refundId: pendingRefund.refundId } }),
     };
@@ -114,9 +131,25 @@ export function applyMarketplaceEvent(
       escalationLevel: 'AGENT',
       return: ret,
     };
-    const received = event(next, { action: 'CASE_RECEIVED', fromStatus: null, toStatus: 'RECEIVED', details: { ...details, reason: ret.reason }, actor, seq: 0 }, ctx.now);
-    const decided = decideCase(next, { policy: ctx.policy, now: ctx.now, actor, trigger: payload.eventType, firstSeq: 1, fromStatus: 'RECEIVED' });
-    return { kind: 'CHANGE', next: decided.next, events: [received, ...decided.events], ...(decided.outbox ? { outbox: decided.outbox } : {}) };
+    const received = event(
+      next,
+      { action: 'CASE_RECEIVED', fromStatus: null, toStatus: 'RECEIVED', details: { ...details, reason: ret.reason }, actor, seq: 0 },
+      ctx.now,
+    );
+    const decided = decideCase(next, {
+      policy: ctx.policy,
+      now: ctx.now,
+      actor,
+      trigger: payload.eventType,
+      firstSeq: 1,
+      fromStatus: 'RECEIVED',
+    });
+    return {
+      kind: 'CHANGE',
+      next: decided.next,
+      events: [received, ...decided.events],
+      ...(decided.outbox ? { outbox: decided.outbox } : {}),
+    };
   }
 
   if (payload.eventType === 'return.requested') {
@@ -125,7 +158,12 @@ export function applyMarketplaceEvent(
   if (isTerminal(existing.status)) {
     // A terminal case (CANCELLED, CLOSED) takes no more changes, not even a new snapshot of
     // its return; acknowledged so the marketplace stops retrying.
-    return { kind: 'IGNORED', caseId, reason: existing.status === 'CANCELLED' ? 'ALREADY_CANCELLED' : 'CASE_CLOSED', status: existing.status };
+    return {
+      kind: 'IGNORED',
+      caseId,
+      reason: existing.status === 'CANCELLED' ? 'ALREADY_CANCELLED' : 'CASE_CLOSED',
+      status: existing.status,
+    };
   }
   const next: CaseRecord = {
     ...existing,
@@ -135,7 +173,11 @@ export function applyMarketplaceEvent(
     priority: ret.safetyHazard === 'NONE' && existing.priority === 'NORMAL' ? 'NORMAL' : 'URGENT',
     return: ret,
   };
-  const updated = event(next, { action: 'RETURN_UPDATED', fromStatus: existing.status, toStatus: existing.status, details, actor, seq: 0 }, ctx.now);
+  const updated = event(
+    next,
+    { action: 'RETURN_UPDATED', fromStatus: existing.status, toStatus: existing.status, details, actor, seq: 0 },
+    ctx.now,
+  );
   const keepDecision: LifecycleOutcome = { kind: 'CHANGE', next, events: [updated] };
   const superseded = supersedableRefund(existing);
   if (!isOpenToDecision(existing.status) && superseded === undefined) {
@@ -149,8 +191,28 @@ export function applyMarketplaceEvent(
   const withdrawn: HistoryEvent[] =
     superseded === undefined
       ? []
-      : [event(next, { action: 'REFUND_WITHDRAWN', fromStatus: existing.status, toStatus: existing.status, details: { refundId: superseded.refundId, reason: 'NEW_FACTS_BEFORE_PAYMENT' }, actor, seq: 1 }, ctx.now)];
-  const decided = decideCase(base, { policy: ctx.policy, now: ctx.now, actor, trigger: payload.eventType, firstSeq: 1 + withdrawn.length, fromStatus: existing.status });
+      : [
+          event(
+            next,
+            {
+              action: 'REFUND_WITHDRAWN',
+              fromStatus: existing.status,
+              toStatus: existing.status,
+              details: { refundId: superseded.refundId, reason: 'NEW_FACTS_BEFORE_PAYMENT' },
+              actor,
+              seq: 1,
+            },
+            ctx.now,
+          ),
+        ];
+  const decided = decideCase(base, {
+    policy: ctx.policy,
+    now: ctx.now,
+    actor,
+    trigger: payload.eventType,
+    firstSeq: 1 + withdrawn.length,
+    fromStatus: existing.status,
+  });
   if (superseded !== undefined && sameMoney(decided.next, existing)) return keepDecision;
   return {
     kind: 'CHANGE',
@@ -189,8 +251,6 @@ function sameMoney(a: CaseRecord, b: CaseRecord): boolean {
 function assertSameSellerAndOrder(existing: CaseRecord, payload: WebhookPayload): void {
   const named = payload.return;
   if (named.sellerId !== existing.sellerId || named.orderId !== existing.orderId) {
-    throw new ConflictError(
-      `Return ${named.marketplaceReturnId} belongs to another seller or order than the ${payload.eventType} names`,
-    );
+    throw new ConflictError(`Return ${named.marketplaceReturnId} belongs to another seller or order than the ${payload.eventType} names`);
   }
 }

@@ -1,4 +1,4 @@
-import { type StaffRole } from '../contract/roles.ts';
+import type { StaffRole } from '../contract/roles.ts';
 import * as z from 'zod/mini';
 // Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
 // every schema its function never uses (zod/mini's own calls are not known to it as pure).
@@ -6,7 +6,17 @@ import { assertRefundAuthority } from '../decision/authority.ts';
 import { formatMoney } from '../contract/money.ts';
 import { type Decision, isRefundRemedy, type RecommendedRemedy } from '../decision/decision-schema.ts';
 import type { Policy } from '../decision/policy.ts';
-import { type Actor, assertTransition, type CaseRecord, type CaseStatus, type HistoryEvent, isAwaitingApproval, isOpenToDecision, isTerminal, type StaffResolution } from './case.ts';
+import {
+  type Actor,
+  assertTransition,
+  type CaseRecord,
+  type CaseStatus,
+  type HistoryEvent,
+  isAwaitingApproval,
+  isOpenToDecision,
+  isTerminal,
+  type StaffResolution,
+} from './case.ts';
 import { decideCase, ledgerFor, makeRefundDue, type OutboxRecord } from './decision-step.ts';
 import type { LedgerLine } from './case.ts';
 import { ConflictError, ForbiddenError, IllegalTransitionError, ValidationError } from '../contract/errors.ts';
@@ -38,22 +48,24 @@ export type StaffChange = {
 /** Re-exported: the limit is part of the contract (return-payload.ts), enforced here per case. */
 export { MAX_STAFF_EVIDENCE };
 
-const staffEvidenceOptions = /* @__PURE__ */ (() => EvidenceSchema._zod.def.options.map((option) =>
-  z.extend(z.omit(option, { submittedBy: true, submittedAt: true }), {
-    /** Optional: the service numbers evidence itself when absent. */
-    id: z.optional(IdentifierSchema),
-  }),
-))();
+const staffEvidenceOptions = /* @__PURE__ */ (() =>
+  EvidenceSchema._zod.def.options.map((option) =>
+    z.extend(z.omit(option, { submittedBy: true, submittedAt: true }), {
+      /** Optional: the service numbers evidence itself when absent. */
+      id: z.optional(IdentifierSchema),
+    }),
+  ))();
 
 /**
  * One piece of evidence as staff submit it: the webhook's evidence schema without
  * `submittedBy` and `submittedAt`, which the service sets (SELLER, now); a request cannot
  * pretend the buyer or the carrier submitted it.
  */
-export const StaffEvidenceSchema = /* @__PURE__ */ (() => z.discriminatedUnion(
-  'kind',
-  staffEvidenceOptions as unknown as [(typeof staffEvidenceOptions)[number], ...(typeof staffEvidenceOptions)[number][]],
-))();
+export const StaffEvidenceSchema = /* @__PURE__ */ (() =>
+  z.discriminatedUnion(
+    'kind',
+    staffEvidenceOptions as unknown as [(typeof staffEvidenceOptions)[number], ...(typeof staffEvidenceOptions)[number][]],
+  ))();
 export type StaffEvidenceInput = z.infer<typeof StaffEvidenceSchema>;
 
 /** The case as it will be written: next version, touched now. */
@@ -237,19 +249,36 @@ export function overrideDecision(current: CaseRecord, ctx: StaffActionContext, i
     ledger: overrideLedger(current, input.remedy, refund),
     details: {
       reason: input.reason,
-      previous: { remedy: current.decision?.remedy ?? null, recommendedRemedy: current.decision?.recommendedRemedy ?? null, status: current.status },
+      previous: {
+        remedy: current.decision?.remedy ?? null,
+        recommendedRemedy: current.decision?.recommendedRemedy ?? null,
+        status: current.status,
+      },
     },
   });
 }
 
 /** The ledger of the decision as overridden: the chosen remedy and amount, the same cost bearer. */
-function overrideLedger(current: CaseRecord, remedy: RecommendedRemedy, refund: { amount: number; currency: string } | undefined): LedgerLine[] {
+function overrideLedger(
+  current: CaseRecord,
+  remedy: RecommendedRemedy,
+  refund: { amount: number; currency: string } | undefined,
+): LedgerLine[] {
   const currency = current.return.money.currency;
   const decision: Decision | undefined = current.decision;
   if (decision === undefined) {
     return refund === undefined
       ? []
-      : [{ kind: 'BUYER_REFUND', amount: refund.amount, currency, paidBy: 'SELLER', bornBy: 'SELLER', note: `${remedy} by staff override` }];
+      : [
+          {
+            kind: 'BUYER_REFUND',
+            amount: refund.amount,
+            currency,
+            paidBy: 'SELLER',
+            bornBy: 'SELLER',
+            note: `${remedy} by staff override`,
+          },
+        ];
   }
   const amount = refund?.amount ?? 0;
   return ledgerFor(
@@ -273,7 +302,9 @@ export function addNote(current: CaseRecord, ctx: StaffActionContext, input: { t
   const next = advanced(current, ctx.now);
   return {
     next,
-    events: [staffEvent(next, ctx, { action: 'NOTE_ADDED', fromStatus: current.status, toStatus: current.status, details: { text: input.text } })],
+    events: [
+      staffEvent(next, ctx, { action: 'NOTE_ADDED', fromStatus: current.status, toStatus: current.status, details: { text: input.text } }),
+    ],
   };
 }
 

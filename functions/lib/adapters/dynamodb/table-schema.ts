@@ -1,4 +1,10 @@
-import { caseTable, type DUE_INDEX_PROJECTION, DUE_INDEX_SHARDS, type IndexDefinition, type SELLER_INDEX_PROJECTION } from '#infra/definitions.ts';
+import {
+  caseTable,
+  type DUE_INDEX_PROJECTION,
+  DUE_INDEX_SHARDS,
+  type IndexDefinition,
+  type SELLER_INDEX_PROJECTION,
+} from '#infra/definitions.ts';
 import { type CaseRecord, type HistoryEvent, isAwaitingStaff, type RefundRecord } from '../../workflow/case.ts';
 import { type EscalationFacts, escalationFactsOf } from '../../workflow/escalation.ts';
 import type { OutboxRecord } from '../../workflow/decision-step.ts';
@@ -85,7 +91,10 @@ export const eventKey = (e: Pick<HistoryEvent, 'caseId' | 'version' | 'seq'>): T
   [SK]: `${EVENT_PREFIX}${String(e.version).padStart(10, '0')}#${String(e.seq).padStart(3, '0')}`,
 });
 
-export const outboxKey = (caseId: string, refundId: string): TableKey => ({ [PK]: casePartition(caseId), [SK]: `${OUTBOX_PREFIX}${refundId}` });
+export const outboxKey = (caseId: string, refundId: string): TableKey => ({
+  [PK]: casePartition(caseId),
+  [SK]: `${OUTBOX_PREFIX}${refundId}`,
+});
 
 export const deliveryKey = (marketplace: string, deliveryId: string): TableKey => ({
   [PK]: `${DELIVERY_PREFIX}${marketplace}#${deliveryId}`,
@@ -168,12 +177,20 @@ function indexQuery(index: IndexDefinition & { readonly indexName: IndexName }, 
 
 /** One shard of byOpenDeadline: every entry, or those due by `dueBy` (inclusive), oldest first. */
 export function dueCasesQuery(shard: number, dueBy?: string): KeyQuery {
-  return indexQuery(openDeadlineIndex, dueShard(shard), dueBy === undefined ? undefined : { condition: '<= :by', values: { ':by': dueBy } });
+  return indexQuery(
+    openDeadlineIndex,
+    dueShard(shard),
+    dueBy === undefined ? undefined : { condition: '<= :by', values: { ':by': dueBy } },
+  );
 }
 
 /** One shard of byPendingOutbox: every record, or those created before `createdBefore`. */
 export function pendingOutboxQuery(shard: number, createdBefore?: string): KeyQuery {
-  return indexQuery(pendingOutboxIndex, outboxShard(shard), createdBefore === undefined ? undefined : { condition: '< :before', values: { ':before': createdBefore } });
+  return indexQuery(
+    pendingOutboxIndex,
+    outboxShard(shard),
+    createdBefore === undefined ? undefined : { condition: '< :before', values: { ':before': createdBefore } },
+  );
 }
 
 /**
@@ -182,7 +199,10 @@ export function pendingOutboxQuery(shard: number, createdBefore?: string): KeyQu
  * or all. A sort key `<dueAt>#<caseId>` sorts before the bare instant `<before>` exactly
  * when dueAt < before, so "due before" is a plain key range.
  */
-export function sellerCasesQuery(sellerId: string, range: { readonly after?: string | undefined; readonly before?: string | undefined } = {}): KeyQuery {
+export function sellerCasesQuery(
+  sellerId: string,
+  range: { readonly after?: string | undefined; readonly before?: string | undefined } = {},
+): KeyQuery {
   const { after, before } = range;
   const sort: SortCondition | undefined =
     after !== undefined && before !== undefined

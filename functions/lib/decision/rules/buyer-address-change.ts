@@ -15,7 +15,7 @@ export const buyerAddressChange: Rule = {
     return fire(
       toBuyer(0.9),
       f.shipped
-        ? 'The buyer asked to change the address after the parcel left: any redirection or return cost is the buyer\'s.'
+        ? "The buyer asked to change the address after the parcel left: any redirection or return cost is the buyer's."
         : 'The buyer asked to change the address before shipping: the seller updates it, nothing is owed.',
       strength(0.9),
     );

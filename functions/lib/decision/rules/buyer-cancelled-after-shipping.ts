@@ -4,7 +4,7 @@ const meta = {
   id: 'buyer-cancelled-after-shipping',
   version: '1.0.0',
   reasonCode: 'BUYER_CANCELLED_AFTER_SHIPPING',
-  description: 'A buyer cancelling after the parcel left is refunded minus the outbound shipping at the seller\'s own rate.',
+  description: "A buyer cancelling after the parcel left is refunded minus the outbound shipping at the seller's own rate.",
 } as const;
 const { notFired, fire } = ruleKit(meta);
 

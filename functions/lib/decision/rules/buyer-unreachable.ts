@@ -4,7 +4,7 @@ const meta = {
   id: 'buyer-unreachable',
   version: '1.0.0',
   reasonCode: 'BUYER_UNREACHABLE',
-  description: 'A parcel that failed because the buyer was away or unreachable is the buyer\'s fault.',
+  description: "A parcel that failed because the buyer was away or unreachable is the buyer's fault.",
 } as const;
 const { notFired, fire } = ruleKit(meta);
 
@@ -16,8 +16,8 @@ export const buyerUnreachable: Rule = {
       return fire(
         toBuyer(0.9),
         f.scanAttemptFailed
-          ? 'The buyer was away and the carrier logged a failed delivery attempt: the buyer\'s responsibility.'
-          : 'The buyer was away and could not receive the parcel: the buyer\'s responsibility.',
+          ? "The buyer was away and the carrier logged a failed delivery attempt: the buyer's responsibility."
+          : "The buyer was away and could not receive the parcel: the buyer's responsibility.",
         strength(s),
       );
     }
@@ -25,7 +25,7 @@ export const buyerUnreachable: Rule = {
     const s = 0.7 * f.buyerUnreachable;
     return fire(
       toBuyer(s),
-      'The address check records that the buyer could not be reached: part of the delivery problem is the buyer\'s.',
+      "The address check records that the buyer could not be reached: part of the delivery problem is the buyer's.",
       strength(s),
     );
   },

@@ -4,7 +4,7 @@ const meta = {
   id: 'buyer-wrong-address',
   version: '1.0.0',
   reasonCode: 'BUYER_WRONG_ADDRESS',
-  description: 'A parcel that failed because the buyer gave a wrong address is the buyer\'s fault.',
+  description: "A parcel that failed because the buyer gave a wrong address is the buyer's fault.",
 } as const;
 const { notFired, fire } = ruleKit(meta);
 
@@ -17,7 +17,7 @@ export const buyerWrongAddress: Rule = {
         toBuyer(0.9),
         disputed
           ? 'The buyer says they gave a wrong address, yet the address check found it correct: a person should check.'
-          : 'The buyer gave a wrong address: the failed delivery is the buyer\'s responsibility.',
+          : "The buyer gave a wrong address: the failed delivery is the buyer's responsibility.",
         strength(0.9, { conflict: disputed }),
       );
     }
@@ -26,7 +26,7 @@ export const buyerWrongAddress: Rule = {
     const s = 0.8 * f.addressWrong;
     return fire(
       toBuyer(s),
-      'The address check shows the address the buyer gave was wrong: the delivery problem is the buyer\'s responsibility.',
+      "The address check shows the address the buyer gave was wrong: the delivery problem is the buyer's responsibility.",
       strength(s),
     );
   },

@@ -4,7 +4,7 @@ const meta = {
   id: 'courier-misconduct',
   version: '1.0.0',
   reasonCode: 'COURIER_MISCONDUCT',
-  description: 'Courier misconduct (refusing inspection, leaving parcels unattended, rudeness) is the carrier\'s fault.',
+  description: "Courier misconduct (refusing inspection, leaving parcels unattended, rudeness) is the carrier's fault.",
 } as const;
 const { notFired, fire } = ruleKit(meta);
 

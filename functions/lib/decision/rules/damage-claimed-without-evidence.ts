@@ -4,7 +4,8 @@ const meta = {
   id: 'damage-claimed-without-evidence',
   version: '1.0.0',
   reasonCode: 'CLAIM_WITHOUT_EVIDENCE',
-  description: "A damage or defect claim with no photo, scan or report: the buyer's word counts a little, and the missing evidence sends the case to a person.",
+  description:
+    "A damage or defect claim with no photo, scan or report: the buyer's word counts a little, and the missing evidence sends the case to a person.",
 } as const;
 const { notFired, fire } = ruleKit(meta);
 

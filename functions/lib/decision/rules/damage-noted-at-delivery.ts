@@ -4,7 +4,8 @@ const meta = {
   id: 'damage-noted-at-delivery',
   version: '1.0.0',
   reasonCode: 'DAMAGE_NOTED_AT_HANDOVER',
-  description: 'Damage noted at the door happened before the buyer had the parcel: transit damage, or a pre-shipping defect when the box was intact.',
+  description:
+    'Damage noted at the door happened before the buyer had the parcel: transit damage, or a pre-shipping defect when the box was intact.',
 } as const;
 const { notFired, fire, contradictsBuyerReason } = ruleKit(meta);
 

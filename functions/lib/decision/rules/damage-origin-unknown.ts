@@ -4,7 +4,8 @@ const meta = {
   id: 'damage-origin-unknown',
   version: '1.0.0',
   reasonCode: 'DAMAGE_ORIGIN_UNKNOWN',
-  description: 'Physical damage with no packaging photo, scan or door inspection: seller or carrier, unknown which; the seller answers to the buyer and can check with its carrier.',
+  description:
+    'Physical damage with no packaging photo, scan or door inspection: seller or carrier, unknown which; the seller answers to the buyer and can check with its carrier.',
 } as const;
 const { notFired, fire, contradictsBuyerReason } = ruleKit(meta);
 

@@ -4,7 +4,8 @@ const meta = {
   id: 'functional-defect-shown',
   version: '1.0.0',
   reasonCode: 'PRODUCT_DEFECT_SHOWN',
-  description: 'A functional defect shown by a photo or an installer, with no sign of transit damage, is a product defect: the seller is at fault.',
+  description:
+    'A functional defect shown by a photo or an installer, with no sign of transit damage, is a product defect: the seller is at fault.',
 } as const;
 const { notFired, fire, contradictsBuyerReason } = ruleKit(meta);
 

@@ -4,7 +4,8 @@ const meta = {
   id: 'inspected-ok-at-delivery',
   version: '1.0.0',
   reasonCode: 'SIGNED_AS_INSPECTED_OK',
-  description: 'A parcel signed for as inspected OK that later shows physical damage lowers confidence; hidden damage is not visible at the door, so it does not move fault to the buyer.',
+  description:
+    'A parcel signed for as inspected OK that later shows physical damage lowers confidence; hidden damage is not visible at the door, so it does not move fault to the buyer.',
 } as const;
 const { notFired, fire } = ruleKit(meta);
 

@@ -4,7 +4,8 @@ const meta = {
   id: 'installer-found-misuse',
   version: '1.0.0',
   reasonCode: 'INSTALLER_FOUND_MISUSE',
-  description: 'An installer reporting misuse moves some weight to the buyer and lowers confidence; as a witness it never rejects a claim alone.',
+  description:
+    'An installer reporting misuse moves some weight to the buyer and lowers confidence; as a witness it never rejects a claim alone.',
 } as const;
 const { notFired, fire } = ruleKit(meta);
 

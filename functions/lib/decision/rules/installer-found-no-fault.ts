@@ -4,7 +4,8 @@ const meta = {
   id: 'installer-found-no-fault',
   version: '1.0.0',
   reasonCode: 'INSTALLER_FOUND_NO_FAULT',
-  description: "An installer finding no fault is a witness statement: it never overrides the buyer's right to return a defective item, but it disagrees with the claim.",
+  description:
+    "An installer finding no fault is a witness statement: it never overrides the buyer's right to return a defective item, but it disagrees with the claim.",
 } as const;
 const { notFired, fire } = ruleKit(meta);
 const SIGNALS: RuleSignals = Object.freeze({ conflict: true, witness: true });

@@ -4,7 +4,8 @@ const meta = {
   id: 'lost-claim-contradicted-by-delivery',
   version: '1.0.0',
   reasonCode: 'DELIVERED_BUT_NOT_RECEIVED',
-  description: 'A parcel recorded as delivered that the buyer says never arrived: the carrier must prove the handover, and a person decides.',
+  description:
+    'A parcel recorded as delivered that the buyer says never arrived: the carrier must prove the handover, and a person decides.',
 } as const;
 const { notFired, fire } = ruleKit(meta);
 

@@ -4,7 +4,7 @@ const meta = {
   id: 'misleading-presale-advice',
   version: '1.0.0',
   reasonCode: 'MISLEADING_PRESALE_ADVICE',
-  description: 'Pre-sale advice from the seller\'s staff that led to the wrong purchase (size, spec) is the seller\'s service error.',
+  description: "Pre-sale advice from the seller's staff that led to the wrong purchase (size, spec) is the seller's service error.",
 } as const;
 const { notFired, fire, contradictsBuyerReason } = ruleKit(meta);
 
@@ -26,7 +26,7 @@ export const misleadingPresaleAdvice: Rule = {
     if (f.facts.reason !== 'SERVICE_MISLEADING_ADVICE') return notFired;
     return fire(
       toSeller(0.45),
-      "The buyer reports misleading pre-sale advice; the seller can check its own chat log, which is not attached yet.",
+      'The buyer reports misleading pre-sale advice; the seller can check its own chat log, which is not attached yet.',
       strength(0.4, { missingEvidence: true }),
     );
   },

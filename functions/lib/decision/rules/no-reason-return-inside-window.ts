@@ -4,7 +4,8 @@ const meta = {
   id: 'no-reason-return-inside-window',
   version: '1.0.0',
   reasonCode: 'NO_REASON_RETURN_IN_WINDOW',
-  description: 'A no-reason return inside the return window (the policy default or the longer window the listing promised) is nobody\'s fault.',
+  description:
+    "A no-reason return inside the return window (the policy default or the longer window the listing promised) is nobody's fault.",
 } as const;
 const { notFired, fire } = ruleKit(meta);
 const DELIVERED: RuleSignals = Object.freeze({ noFault: true, evidenceStrength: 0.95 });

@@ -5,7 +5,7 @@ const meta = {
   id: 'not-as-listed',
   version: '1.0.0',
   reasonCode: 'NOT_AS_LISTED',
-  description: 'A product whose colour, size or appearance differs from the listing is the seller\'s fault.',
+  description: "A product whose colour, size or appearance differs from the listing is the seller's fault.",
 } as const;
 const { notFired, fire, contradictsBuyerReason } = ruleKit(meta);
 

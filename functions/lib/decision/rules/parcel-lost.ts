@@ -4,7 +4,7 @@ const meta = {
   id: 'parcel-lost',
   version: '1.0.0',
   reasonCode: 'PARCEL_LOST',
-  description: 'A parcel the carrier scanned as lost, or one claimed lost that is overdue with no delivery record, is the carrier\'s fault.',
+  description: "A parcel the carrier scanned as lost, or one claimed lost that is overdue with no delivery record, is the carrier's fault.",
 } as const;
 const { notFired, fire, contradictsBuyerReason } = ruleKit(meta);
 

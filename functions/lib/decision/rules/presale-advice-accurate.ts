@@ -18,7 +18,7 @@ export const presaleAdviceAccurate: Rule = {
     const s = 0.7 * f.adviceAccurate;
     return fire(
       toBuyer(s),
-      'The pre-sale chat shows the advice was accurate: the purchase choice was the buyer\'s own.',
+      "The pre-sale chat shows the advice was accurate: the purchase choice was the buyer's own.",
       strength(s, { conflict: f.adviceMisleading > 0 }),
     );
   },

@@ -4,7 +4,8 @@ const meta = {
   id: 'product-photo-shows-no-problem',
   version: '1.0.0',
   reasonCode: 'PHOTO_SHOWS_NO_PROBLEM',
-  description: 'A photo showing the product fine contradicts a product or damage claim; it lowers confidence rather than deciding against the buyer.',
+  description:
+    'A photo showing the product fine contradicts a product or damage claim; it lowers confidence rather than deciding against the buyer.',
 } as const;
 const { notFired, fire } = ruleKit(meta);
 

@@ -4,7 +4,8 @@ const meta = {
   id: 'safety-hazard-urgent',
   version: '1.0.0',
   reasonCode: 'SAFETY_HAZARD',
-  description: 'A reported safety hazard (water leak, electric shock, fire risk) makes the case urgent; it does not by itself say who is at fault.',
+  description:
+    'A reported safety hazard (water leak, electric shock, fire risk) makes the case urgent; it does not by itself say who is at fault.',
 } as const;
 const { notFired, fire } = ruleKit(meta);
 const URGENT: RuleSignals = Object.freeze({ urgent: true });

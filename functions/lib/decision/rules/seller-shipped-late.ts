@@ -4,7 +4,8 @@ const meta = {
   id: 'seller-shipped-late',
   version: '1.0.0',
   reasonCode: 'SELLER_SHIPPED_LATE',
-  description: 'A delay caused by the seller handing the parcel over after its promised ship-by time is the seller\'s fault, not the carrier\'s.',
+  description:
+    "A delay caused by the seller handing the parcel over after its promised ship-by time is the seller's fault, not the carrier's.",
 } as const;
 const { notFired, fire } = ruleKit(meta);
 
@@ -17,7 +18,7 @@ export const sellerShippedLate: Rule = {
     const strong = f.promisedDeliveryKnown;
     return fire(
       toSeller(strong ? 0.9 : 0.7),
-      'The seller handed the parcel to the carrier after the promised ship-by time: the delay is the seller\'s fault.',
+      "The seller handed the parcel to the carrier after the promised ship-by time: the delay is the seller's fault.",
       strength(strong ? 0.9 : 0.7),
     );
   },

@@ -5,7 +5,8 @@ const meta = {
   id: 'serial-mismatch-fraud-risk',
   version: '1.0.0',
   reasonCode: 'POSSIBLE_ITEM_SWAP',
-  description: 'A serial mismatch found on the returned unit, or reported by a buyer with a history of abuse, may be a swap: a person reviews it, nothing is decided automatically.',
+  description:
+    'A serial mismatch found on the returned unit, or reported by a buyer with a history of abuse, may be a swap: a person reviews it, nothing is decided automatically.',
 } as const;
 const { notFired, fire } = ruleKit(meta);
 const SIGNALS: RuleSignals = Object.freeze({ fraudRisk: true, conflict: true });

@@ -4,7 +4,8 @@ const meta = {
   id: 'staff-complaint',
   version: '1.0.0',
   reasonCode: 'SELLER_STAFF_COMPLAINT',
-  description: 'A complaint about rude or slow after-sales staff is the seller\'s service failure; it calls for an apology, not necessarily money.',
+  description:
+    "A complaint about rude or slow after-sales staff is the seller's service failure; it calls for an apology, not necessarily money.",
 } as const;
 const { notFired, fire } = ruleKit(meta);
 

@@ -5,7 +5,8 @@ const meta = {
   id: 'wrong-item-sent',
   version: '1.0.0',
   reasonCode: 'WRONG_ITEM_SENT',
-  description: 'A wrong item or style sent, shown by a photo or a serial/SKU mismatch at the buyer\'s end, is the seller\'s fulfilment error.',
+  description:
+    "A wrong item or style sent, shown by a photo or a serial/SKU mismatch at the buyer's end, is the seller's fulfilment error.",
 } as const;
 const { notFired, fire, contradictsBuyerReason } = ruleKit(meta);
 

@@ -17,7 +17,12 @@ export function listCasesRoute(deps: ListCasesDeps) {
       limit: query.limit ?? DEFAULT_PAGE_SIZE,
       cursor: query.cursor,
     });
-    logger.info('cases listed', { sellerId: principal.sellerId, userId: principal.userId, count: page.items.length, more: page.nextCursor !== null });
+    logger.info('cases listed', {
+      sellerId: principal.sellerId,
+      userId: principal.userId,
+      count: page.items.length,
+      more: page.nextCursor !== null,
+    });
     return { statusCode: 200, body: { items: page.items.map(toCaseSummary), nextCursor: page.nextCursor } };
   });
 }

@@ -35,7 +35,11 @@ export function receiveWebhookRoute(deps: ReceiveWebhookDeps): HttpRoute {
       source: result.source,
     });
     if (result.refund !== undefined && result.refund.publish !== 'PUBLISHED') {
-      logger.warn('refund left in the outbox for the relay', { caseId: result.caseId, refundId: result.refund.refundId, outcome: result.refund.publish });
+      logger.warn('refund left in the outbox for the relay', {
+        caseId: result.caseId,
+        refundId: result.refund.refundId,
+        outcome: result.refund.publish,
+      });
     }
     return {
       statusCode: 202,

@@ -23,7 +23,11 @@ export function staffWriteResult(action: string, principal: StaffPrincipal, resu
     refundPublish: result.refund?.publish,
   });
   if (result.refund !== undefined && result.refund.publish !== 'PUBLISHED') {
-    logger.warn('refund left in the outbox for the relay', { caseId: result.case.caseId, refundId: result.refund.refundId, outcome: result.refund.publish });
+    logger.warn('refund left in the outbox for the relay', {
+      caseId: result.case.caseId,
+      refundId: result.refund.refundId,
+      outcome: result.refund.publish,
+    });
   }
   return {
     statusCode: 200,
@@ -31,7 +35,9 @@ export function staffWriteResult(action: string, principal: StaffPrincipal, resu
     body: {
       case: toCaseView(result.case),
       events: result.events,
-      ...(result.refund === undefined ? {} : { refund: { refundId: result.refund.refundId, queued: result.refund.publish !== 'PUBLISH_FAILED' } }),
+      ...(result.refund === undefined
+        ? {}
+        : { refund: { refundId: result.refund.refundId, queued: result.refund.publish !== 'PUBLISH_FAILED' } }),
     },
   };
 }
