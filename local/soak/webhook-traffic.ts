@@ -142,7 +142,8 @@ type AnswerJson = {
   caseId?: string | null;
   duplicate?: boolean;
   ignoredReason?: string;
-  status?: string | null;
+  /** The case's status on a 202; the HTTP status (a number) on a problem. */
+  status?: string | number | null;
   held?: boolean;
   code?: string;
 };
@@ -370,7 +371,13 @@ export class WebhookTraffic {
       r.cancelAccepted = true;
     }
     const json = answer.json;
-    const how = [kind, answer.status || 'no answer', json?.held === true ? 'held' : json?.status, json?.ignoredReason, json?.code]
+    const how = [
+      kind,
+      answer.status || 'no answer',
+      json?.held === true ? 'held' : typeof json?.status === 'string' ? json.status : undefined,
+      json?.ignoredReason,
+      json?.code,
+    ]
       .filter((x) => x != null)
       .join(' ');
     this.cancelAnswers[how] = (this.cancelAnswers[how] ?? 0) + 1;
