@@ -78,10 +78,14 @@ function parseStored(stored: string | undefined): WebhookSecretValue | undefined
   }
   if (typeof parsed === 'string') return { current: parsed };
   if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
-    const { current, previous } = parsed as { current?: unknown; previous?: unknown };
     // CDK creates the secret as {"current": <generated>}; an empty object is "no value yet".
-    if (current === undefined && previous === undefined) return undefined;
-    if (typeof current === 'string' && (previous === undefined || previous === null || typeof previous === 'string')) {
+    if (Object.keys(parsed).length === 0) return undefined;
+    const { current, previous, ...other } = parsed as { current?: unknown; previous?: unknown };
+    if (
+      Object.keys(other).length === 0 &&
+      typeof current === 'string' &&
+      (previous === undefined || previous === null || typeof previous === 'string')
+    ) {
       return typeof previous === 'string' ? { current, previous } : { current };
     }
   }
