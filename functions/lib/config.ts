@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 // Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
 // every schema its function never uses (zod/mini's own calls are not known to it as pure).
 import en from 'zod/v4/locales/en.js';
+import { jsonText } from './contract/json-text.ts';
 
 // zod/mini loads no error messages of its own; these are the English ones classic zod loads.
 z.config(en());
@@ -38,18 +39,7 @@ export const tableSettings = {
 };
 
 /** A setting holding JSON text, parsed; the schemas below and the wiring pipe it into their shape. */
-export const JsonTextSchema = /* @__PURE__ */ (() =>
-  z.pipe(
-    z.string(),
-    z.transform((raw: string, ctx) => {
-      try {
-        return JSON.parse(raw) as unknown;
-      } catch {
-        ctx.issues.push({ code: 'custom', input: ctx.value, message: 'must be a JSON object' });
-        return z.NEVER;
-      }
-    }),
-  ))();
+export const JsonTextSchema = /* @__PURE__ */ jsonText();
 
 const MarketplaceIdSchema = /* @__PURE__ */ (() =>
   z.string().check(z.regex(/^[a-z0-9-]{1,64}$/, 'marketplace ids are lowercase letters, digits and -')))();

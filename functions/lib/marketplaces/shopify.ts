@@ -16,6 +16,7 @@ import {
 import { MAX_CLOCK_SKEW_MS } from '../contract/event-times.ts';
 import { storableInt } from '../contract/storable.ts';
 import { isKnownCurrency, NO_CURRENCY } from '../contract/money.ts';
+import { jsonText } from '../contract/json-text.ts';
 import { issuesFromZod } from '../contract/validation.ts';
 import type { SignatureCheck } from '../contract/webhook-signature.ts';
 import type { InboundWebhook, MarketplaceAdapter, ParsedDelivery, Translation } from '../ports/marketplace-adapter.ts';
@@ -283,22 +284,7 @@ const ShopDomainSchema = /* @__PURE__ */ (() =>
     .string()
     .check(z.maxLength(255), z.regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, 'must be a shop domain such as my-shop.myshopify.com')))();
 
-const jsonObjectText = /* @__PURE__ */ (() =>
-  z.pipe(
-    z.string(),
-    z.transform((raw: string, ctx) => {
-      try {
-        return JSON.parse(raw) as unknown;
-      } catch {
-        ctx.issues.push({
-          code: 'custom',
-          input: ctx.value,
-          message: 'must be a JSON object such as {"my-shop.myshopify.com":"seller-id"}',
-        });
-        return z.NEVER;
-      }
-    }),
-  ))();
+const jsonObjectText = /* @__PURE__ */ jsonText('{"my-shop.myshopify.com":"seller-id"}');
 
 /** SHOPIFY_SHOPS: JSON object of shop domain → seller id. */
 export const ShopifyShopsSchema = /* @__PURE__ */ (() => z.pipe(jsonObjectText, z.record(ShopDomainSchema, IdentifierSchema)))();
