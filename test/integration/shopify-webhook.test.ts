@@ -45,6 +45,9 @@ async function invoke(event: APIGatewayProxyEventV2) {
 
 const itemCount = () => countItems(tableName);
 
+/** Another seller's shop on the same app. */
+const OTHER_SHOP = 'another-seller.myshopify.com';
+
 /** Seconds after a fixed instant, so events of one scenario are ordered as Shopify sent them. */
 const at = (seconds: number) => new Date(Date.UTC(2026, 10, 6, 9, 0, seconds)).toISOString();
 
@@ -76,7 +79,8 @@ beforeAll(async () => {
       policies: new StaticPolicyProvider(),
       refunds: new SqsRefundQueue(sqsClient(), queues.refundQueueUrl),
       clock: systemClock,
-      marketplaces: marketplaceRegistry({ SHOPIFY_SHOPS: { [TEST_SHOP]: TEST_SHOP_SELLER } }),
+      // A second shop of another seller: one app secret signs every shop's deliveries.
+      marketplaces: marketplaceRegistry({ SHOPIFY_SHOPS: { [TEST_SHOP]: TEST_SHOP_SELLER, [OTHER_SHOP]: 'seller-shopify-2' } }),
       backoff: async () => undefined,
     }),
   );
@@ -265,6 +269,27 @@ describe('POST /webhooks/shopify', () => {
       expect(results.filter((r) => r.body.duplicate === false)).toHaveLength(1);
       const history = await store.getHistory(caseIdFor(SHOPIFY, ids.returnId));
       expect(history.map((e) => e.action)).toEqual(['CASE_RECEIVED', 'DECISION_MADE']);
+    });
+
+    it.each([
+      'returns/cancel',
+      'returns/update',
+      'returns/approve',
+      'returns/decline',
+      'returns/reopen',
+      'returns/close',
+      'returns/request',
+    ] as const)("%s from another seller's shop about this return is refused (409) and writes nothing (#13)", async (topic) => {
+      const ids = freshShopifyIds();
+      const caseId = caseIdFor(SHOPIFY, ids.returnId);
+      await deliver('returns/request', ids);
+      const before = await itemCount();
+      const caseBefore = await store.getCase(caseId);
+      const res = await deliver(topic, ids, { shop: OTHER_SHOP });
+      expect(res.status, JSON.stringify(res.body)).toBe(409);
+      expect(res.body).toMatchObject({ code: 'CONFLICT' });
+      expect(await itemCount()).toBe(before);
+      expect(await store.getCase(caseId)).toEqual(caseBefore);
     });
 
     it('orders events by arrival: a delta whose unsigned time is earlier than the request is still applied', async () => {
