@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -12,9 +13,31 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { DisputeFunction } from '../constructs/dispute-function.ts';
 import { OperationsAlarms } from '../constructs/operations-alarms.ts';
+import { OperationsDashboard } from '../constructs/operations-dashboard.ts';
 import { physicalName, type StageConfig } from '../stage-config.ts';
 import type { StatefulStack } from './stateful-stack.ts';
 import { constructIdOf, type FunctionSpec, functionManifest, httpRoutes, timeoutSecondsOf } from '../../functions/manifest.ts';
+
+/**
+ * API access logs as one JSON object per request, so Logs Insights can query them by field.
+ * The request id is the one in every error body and in the functions' logs. No source IP or
+ * user agent: nothing that identifies a person leaves the request.
+ */
+export const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    requestTime: '$context.requestTimeEpoch',
+    method: '$context.httpMethod',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    responseLength: '$context.responseLength',
+    latencyMs: '$context.responseLatency',
+    integrationStatus: '$context.integrationStatus',
+    integrationLatencyMs: '$context.integrationLatency',
+    error: '$context.error.message',
+    authorizerError: '$context.authorizer.error',
+  }),
+);
 
 export interface StatelessStackProps extends StackProps {
   readonly config: StageConfig;
@@ -80,7 +103,7 @@ export class StatelessStack extends Stack {
       stageName: '$default',
       autoDeploy: true,
       throttle: config.apiThrottle,
-      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: ACCESS_LOG_FORMAT },
     });
     // ID tokens of the staff user pool's API client: they carry the seller id and the groups.
     const staffAuthorizer = new HttpUserPoolAuthorizer('StaffAuthorizer', stateful.userPool, {
@@ -144,6 +167,17 @@ export class StatelessStack extends Stack {
       functions: Object.values(this.functions),
       api: this.api,
       oldestOverdueThreshold: config.oldestOverdueAlarm,
+    });
+
+    const intake = functions['receive-webhook'];
+    if (intake === undefined) throw new Error('The manifest has no receive-webhook function');
+    new OperationsDashboard(this, 'Operations', {
+      ...(config.fixedPhysicalNames ? { dashboardName: `${config.prefix}-operations` } : {}),
+      api: this.api,
+      refundQueue: stateful.refundQueue,
+      deadLetterQueues: [stateful.refundDeadLetterQueue, scheduleDeadLetters],
+      intake,
+      worker,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });

@@ -363,6 +363,32 @@ describe('stateless stack', () => {
     });
   });
 
+  it('writes API access logs as JSON with the request id, and nothing that identifies a person', () => {
+    const stage = Object.values(dev.statelessT.findResources('AWS::ApiGatewayV2::Stage'))[0] as {
+      Properties: { AccessLogSettings: { Format: string } };
+    };
+    const format = JSON.parse(stage.Properties.AccessLogSettings.Format) as Record<string, string>;
+    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', routeKey: '$context.routeKey' });
+    expect(stage.Properties.AccessLogSettings.Format).not.toMatch(/sourceIp|userAgent|identity\./);
+  });
+
+  it('has an operations dashboard over intake, the refund pipeline and staff deadlines', () => {
+    const dashboards = Object.values(dev.statelessT.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]);
+    for (const part of [
+      'ApproximateNumberOfMessagesVisible',
+      'ApproximateAgeOfOldestMessage',
+      'OldestOverdueAge',
+      'EscalationFailures',
+      '5xx',
+      'Errors',
+    ]) {
+      expect(body, part).toContain(part);
+    }
+    prod.statelessT.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'dispute-desk-prod-operations' });
+  });
+
   it('lets escalation query only the sparse deadline index', () => {
     const query = statementsOf(dev.statelessT, 'EscalateStaleCases').find((s) => s.Action === 'dynamodb:Query');
     expect(JSON.stringify(query?.Resource)).toContain('/index/byOpenDeadline');
