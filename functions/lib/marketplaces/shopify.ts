@@ -32,7 +32,10 @@ import type { InboundWebhook, MarketplaceAdapter, ParsedDelivery, Translation } 
  *   delivery of one event carries (retries keep their `X-Shopify-Webhook-Id`, so they share
  *   the event id too; a second subscription re-sends the event under a new webhook id). One
  *   conditional delivery record therefore catches both kinds of duplicate. Without an event
- *   id header the webhook id is the key.
+ *   id header the webhook id is the key. A second key, from the signed body, catches a
+ *   captured body replayed under a fresh (unsigned) event id.
+ * - Order: by arrival. `X-Shopify-Triggered-At` is unsigned, so it is checked but orders
+ *   nothing; an event about a return not received yet is held until the request comes.
  * - Shop → seller: configuration (SHOPIFY_SHOPS); an unknown shop is refused naming the
  *   header, so Shopify retries and a late configuration change still gets the delivery.
  * - Facts Shopify does not send (money, timeline, carrier, evidence) get honest defaults:
