@@ -196,6 +196,27 @@ export const EvidenceSchema = /* @__PURE__ */ (() =>
   ]))();
 export type Evidence = z.infer<typeof EvidenceSchema>;
 
+export const repairStatuses = ['IN_PROGRESS', 'COMPLETED', 'FAILED'] as const;
+/** Repair attempts are counted up to this; more is not a repair any longer. */
+export const MAX_REPAIR_ATTEMPTS = 100;
+
+/**
+ * A repair: when it started, how many attempts were made (and how many failed), and the
+ * completion the seller promised. Past the policy's overrun limit, or after the policy's
+ * number of failed attempts, the buyer is owed a refund (domain brief, "the return leg").
+ */
+export const RepairSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    status: z.enum(repairStatuses),
+    startedAt: TimestampSchema,
+    promisedCompletionAt: z.optional(TimestampSchema),
+    attempts: z._default(storableInt({ min: 0, max: MAX_REPAIR_ATTEMPTS }), 0),
+    failedAttempts: z._default(storableInt({ min: 0, max: MAX_REPAIR_ATTEMPTS }), 0),
+    /** Parts the repair waits for are back-ordered. */
+    partsBackordered: z._default(z.boolean(), false),
+  }))();
+export type Repair = z.infer<typeof RepairSchema>;
+
 export const TimelineSchema = /* @__PURE__ */ (() =>
   z
     .strictObject({
@@ -271,9 +292,22 @@ export const ReturnSchema = /* @__PURE__ */ (() =>
      */
     items: z.optional(
       z
-        .array(z.strictObject({ id: IdentifierSchema, quantity: storableInt({ min: 0, max: 100_000 }), reason: ReasonCodeSchema }))
+        .array(
+          z.strictObject({
+            id: IdentifierSchema,
+            quantity: storableInt({ min: 0, max: 100_000 }),
+            reason: ReasonCodeSchema,
+            /**
+             * Price of one unit as paid, minor units of `money.currency` (added in judgement v2).
+             * With it, items reported missing are refunded at their own value.
+             */
+            unitValue: z.optional(MinorUnitsSchema),
+          }),
+        )
         .check(z.maxLength(MAX_LINE_ITEMS)),
     ),
+    /** A repair under way or attempted (ticket type REPAIR or WARRANTY); judgement v2. */
+    repair: z.optional(RepairSchema),
     listing: z.strictObject({
       /** The return window the listing promised, in days; the policy's default applies when absent. */
       returnWindowDays: z.optional(storableInt({ min: 0, max: 365 })),

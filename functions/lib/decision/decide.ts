@@ -10,7 +10,7 @@ import { ruleChain } from './rules/index.ts';
  * Version of the combination logic (normalization, confidence, remedy choice). Rules carry
  * their own versions; a stored decision names both, so it can be replayed exactly.
  */
-export const DECISION_ENGINE_VERSION = '1.0.0';
+export const DECISION_ENGINE_VERSION = '1.1.0';
 
 /** Strength assumed for a contribution whose rule does not state one. */
 const DEFAULT_STRENGTH = 0.5;
@@ -82,6 +82,7 @@ export function decide(facts: Facts, policy: Policy, rules: readonly Rule[] = ru
   let risk = false;
   let fraud = false;
   let contradicted = false;
+  let sellerAnswersForCarrier = false;
   const reasonCodes: string[] = [];
   for (let i = 0; i < rules.length; i++) {
     const outcome = (rules[i] as Rule).evaluate(view, policy);
@@ -97,6 +98,7 @@ export function decide(facts: Facts, policy: Policy, rules: readonly Rule[] = ru
       if (signals.risk === true) risk = true;
       if (signals.fraudRisk === true) fraud = true;
       if (signals.contradictsReason === true) contradicted = true;
+      if (signals.sellerAnswersForCarrier === true) sellerAnswersForCarrier = true;
       if (signals.noFault === true) {
         noFaultSeen = true;
         missNoFault *= 1 - st;
@@ -115,7 +117,16 @@ export function decide(facts: Facts, policy: Policy, rules: readonly Rule[] = ru
     }
   }
 
-  // 3. Allocation.
+  // 3. The seller chose a carrier the buyer did not agree to: it answers for that carrier, so
+  //    the carrier's weight and support become the seller's (wrong-carrier-used explains it).
+  if (sellerAnswersForCarrier && carrier > 0) {
+    seller += carrier;
+    carrier = 0;
+    missSeller *= missCarrier;
+    missCarrier = 1;
+  }
+
+  // Allocation.
   const total = carrier + seller + buyer;
   let allocation: Allocation;
   let dominant: Party | null = null;
@@ -276,6 +287,10 @@ function recommend(v: FactView, dominant: Party | null, policy: Policy): Recomme
       const payer = policy.noReasonReturnShippingPaidBy;
       return rec('RETURN_AND_REFUND', f.money.amountPaid, payer, payer);
     }
+    // A cancellation before dispatch is a right, not a fault: full refund, nobody bears a cost.
+    if ((f.reason === 'BUYER_CANCEL_BEFORE_SHIPPING' || f.reason === 'BUYER_CANCEL_AFTER_SHIPPING') && !v.shipped) {
+      return rec('FULL_REFUND', f.money.amountPaid, 'NONE', 'NONE');
+    }
     // Nobody at fault on any other claim (e.g. "delayed" but delivered on time): nothing is owed.
     return rec('REJECT', 0, 'NONE', 'NONE');
   }
@@ -287,7 +302,10 @@ function recommend(v: FactView, dominant: Party | null, policy: Policy): Recomme
 function buyerRemedy(v: FactView): Recommendation {
   const f = v.facts;
   const paid = f.money.amountPaid;
-  switch (f.reason) {
+  // A wrong address the buyer gave, shown by an address check, costs the buyer the extra
+  // shipping whatever the buyer called the problem (a "lost" or "late" parcel).
+  const addressError = v.addressWrong > 0 && v.family === 'LOGISTICS';
+  switch (addressError ? 'BUYER_WRONG_ADDRESS' : f.reason) {
     case 'BUYER_CANCEL_BEFORE_SHIPPING':
     case 'BUYER_CANCEL_AFTER_SHIPPING':
     case 'BUYER_WRONG_ADDRESS':
@@ -327,9 +345,18 @@ function faultRemedy(v: FactView, party: 'SELLER' | 'CARRIER'): Recommendation {
     default:
       break;
   }
-  const received = v.delivered && !v.scanLost && f.reason !== 'LOGISTICS_LOST';
+  const received = v.delivered && !v.scanLost && !v.parcelSilent && f.reason !== 'LOGISTICS_LOST';
   if (!received) {
     return f.requestedRemedy === 'REPLACEMENT' ? rec('RESHIP', 0, 'NONE', party) : rec('FULL_REFUND', paid, 'NONE', party);
+  }
+  // A repair past its limits: the buyer is offered a full refund and the product goes back.
+  if (v.repairOverrun) return rec('RETURN_AND_REFUND', paid, party, party);
+  // Missing items: the buyer keeps what came and is refunded what is missing, at its value.
+  if (f.reason === 'PRODUCT_MISSING_ITEMS' && f.requestedRemedy !== 'REPLACEMENT') {
+    const value = v.missingItemsValue ?? f.requestedAmount;
+    if (value !== undefined) return rec('PARTIAL_REFUND', Math.min(value, paid), 'NONE', party);
+    // Unpriced: the whole parcel comes back instead, at the cost of the party at fault.
+    return rec('RETURN_AND_REFUND', paid, party, party);
   }
   const compensationOnly = COMPENSATION_ONLY.has(f.reason);
   switch (f.requestedRemedy) {
@@ -349,15 +376,12 @@ function faultRemedy(v: FactView, party: 'SELLER' | 'CARRIER'): Recommendation {
 /**
  * Compensation, buyer keeps the item. Anchored to the policy band (region, or the high-value
  * band); a request above the band is not haggled over: the return is accepted instead, with
- * the party at fault paying shipping. Missing items are refunded at the value asked.
+ * the party at fault paying shipping. (Missing items are priced by value in faultRemedy.)
  */
 function compensation(v: FactView, party: 'SELLER' | 'CARRIER'): Recommendation {
   const f = v.facts;
   const paid = f.money.amountPaid;
   const asked = f.requestedAmount;
-  if (f.reason === 'PRODUCT_MISSING_ITEMS' && asked !== undefined) {
-    return rec('PARTIAL_REFUND', Math.min(asked, paid), 'NONE', party);
-  }
   const band = v.band;
   if (band === undefined || (asked !== undefined && asked > band.max)) {
     return rec('RETURN_AND_REFUND', paid, party, party);

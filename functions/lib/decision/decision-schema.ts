@@ -82,6 +82,7 @@ export const RuleSignalsSchema = /* @__PURE__ */ (() =>
     witness: z.optional(z.boolean()),
     missingEvidence: z.optional(z.boolean()),
     contradictsReason: z.optional(z.boolean()),
+    sellerAnswersForCarrier: z.optional(z.boolean()),
   }))();
 
 export const TraceEntrySchema = /* @__PURE__ */ (() =>

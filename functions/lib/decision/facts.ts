@@ -6,8 +6,11 @@ import {
   CurrencySchema,
   EvidenceSchema,
   IdentifierSchema,
+  MAX_LINE_ITEMS,
+  MAX_REPAIR_ATTEMPTS,
   MinorUnitsSchema,
   ShippingRegionSchema,
+  repairStatuses,
   TimestampSchema,
   TrackingEventSchema,
   deliveryInspections,
@@ -111,6 +114,29 @@ export const FactsSchema = /* @__PURE__ */ (() =>
       priorAbuse: z.boolean(),
     }),
     seller: z.strictObject({ defectRate: z.optional(z.number().check(z.gte(0), z.lte(1))) }),
+    /** Returned line items with their reason and unit value (judgement v2); values missing items. */
+    lineItems: z.optional(
+      z
+        .array(
+          z.strictObject({
+            quantity: z.int().check(z.gte(0), z.lte(100_000)),
+            reason: ReasonCodeSchema,
+            unitValue: z.optional(MinorUnitsSchema),
+          }),
+        )
+        .check(z.maxLength(MAX_LINE_ITEMS)),
+    ),
+    /** A repair under way or attempted (judgement v2). */
+    repair: z.optional(
+      z.strictObject({
+        status: z.enum(repairStatuses),
+        startedAt: TimestampSchema,
+        promisedCompletionAt: z.optional(TimestampSchema),
+        attempts: z.int().check(z.gte(0), z.lte(MAX_REPAIR_ATTEMPTS)),
+        failedAttempts: z.int().check(z.gte(0), z.lte(MAX_REPAIR_ATTEMPTS)),
+        partsBackordered: z.boolean(),
+      }),
+    ),
   }))();
 export type Facts = z.infer<typeof FactsSchema>;
 
@@ -172,6 +198,29 @@ export function factsFromReturn(ret: ReturnV1, decidedAt: string): Facts {
     listing: ret.listing.returnWindowDays === undefined ? {} : { returnWindowDays: ret.listing.returnWindowDays },
     buyer: optionalFields({ priorAbuse: ret.signals.buyerPriorAbuse ?? false }, { claimRate: ret.signals.buyerClaimRate }),
     seller: optionalFields({}, { defectRate: ret.signals.sellerDefectRate }),
+    ...(ret.items === undefined
+      ? {}
+      : {
+          lineItems: ret.items.map((i) =>
+            i.unitValue === undefined
+              ? { quantity: i.quantity, reason: i.reason }
+              : { quantity: i.quantity, reason: i.reason, unitValue: i.unitValue },
+          ),
+        }),
+    ...(ret.repair === undefined
+      ? {}
+      : {
+          repair: optionalFields(
+            {
+              status: ret.repair.status,
+              startedAt: ret.repair.startedAt,
+              attempts: ret.repair.attempts,
+              failedAttempts: ret.repair.failedAttempts,
+              partsBackordered: ret.repair.partsBackordered,
+            },
+            { promisedCompletionAt: ret.repair.promisedCompletionAt },
+          ),
+        }),
   };
 }
 
@@ -239,6 +288,25 @@ export interface FactView {
   /** Grams lost between pickup and delivery, when both weights are known. */
   readonly weightLossGrams: number | undefined;
   readonly weightLost: boolean;
+  /** Share of the pickup weight missing at delivery (0..1), when both weights are known. */
+  readonly weightShortfallRatio: number | undefined;
+  readonly scanReturnedToSender: boolean;
+  /** Whole days since the carrier's last movement scan (any scan but a damage exception), for a shipped parcel never delivered (NaN otherwise). */
+  readonly silentDays: number;
+  /** Shipped, never delivered, no LOST scan, and silent for at least the policy's days for its route. */
+  readonly parcelSilent: boolean;
+  /** The seller used a carrier the buyer did not agree to: it answers for that carrier. */
+  readonly substituteCarrier: boolean;
+  /**
+   * Value of the items reported missing: from the returned line items' unit values or, failing
+   * those, the weight shortfall against the item value. Undefined when neither is known.
+   */
+  readonly missingItemsValue: number | undefined;
+  /** A repair is on record and has run past the policy's limits (see repairOverrunText). */
+  readonly repairOverrun: boolean;
+  /** Days the repair is past its promised completion (or past the policy's reasonable duration). */
+  readonly repairOverrunDays: number;
+  readonly repairFailedAttempts: number;
 
   /** Handed to the carrier at or before the claim. */
   readonly shipped: boolean;
@@ -459,10 +527,21 @@ export function viewFacts(facts: Facts, policy: Policy): FactView {
   let scanDamage = false;
   let scanLost = false;
   let scanAttemptFailed = false;
+  let scanReturnedToSender = false;
+  let lastScanMs = Number.NaN;
   let firstDeliveredMs = Number.NaN;
   let firstMovementMs = Number.NaN;
   for (const ev of facts.carrier.events) {
+    // Silence is "no movement": a damage exception is not progress. Facts keep scans in time
+    // order, but a hand-built list may not be, so the latest movement is taken.
+    if (ev.type !== 'EXCEPTION_DAMAGE') {
+      const atMs = parseIsoMs(ev.at);
+      if (!(atMs <= lastScanMs)) lastScanMs = atMs;
+    }
     switch (ev.type) {
+      case 'RETURNED_TO_SENDER':
+        scanReturnedToSender = true;
+        break;
       case 'EXCEPTION_DAMAGE':
         scanDamage = true;
         break;
@@ -515,7 +594,50 @@ export function viewFacts(facts: Facts, policy: Policy): FactView {
     weightLossGrams > policy.transit.weightLossToleranceGrams &&
     weightLossGrams > pickup * policy.transit.weightLossToleranceRatio;
 
+  const weightShortfallRatio =
+    weightLossGrams !== undefined && pickup !== undefined && weightLossGrams > 0 ? weightLossGrams / pickup : undefined;
+
+  // Parcel silence: counted from the last scan (or the shipment) to the decision.
+  const silenceFromMs = Number.isNaN(lastScanMs) ? shippedAtMs : lastScanMs;
+  const silentDays = !delivered && !scanLost && shipped ? Math.floor((decidedAtMs - silenceFromMs) / DAY_MS) : Number.NaN;
+  const parcelSilent = silentDays >= policy.parcelSilence.lostAfterDays[facts.shippingRegion];
+
   const money = facts.money;
+  let missingItemsValue: number | undefined;
+  if (facts.lineItems !== undefined) {
+    let sum = 0;
+    let priced = true;
+    let any = false;
+    for (const item of facts.lineItems) {
+      if (item.reason !== 'PRODUCT_MISSING_ITEMS') continue;
+      any = true;
+      if (item.unitValue === undefined) priced = false;
+      else sum += item.unitValue * item.quantity;
+    }
+    if (any && priced) missingItemsValue = sum;
+  }
+  if (missingItemsValue === undefined && weightLost && weightShortfallRatio !== undefined) {
+    missingItemsValue = Math.round(money.itemValue * Math.min(1, weightShortfallRatio));
+  }
+
+  const repair = facts.repair;
+  let repairOverrunDays = 0;
+  let repairFailedAttempts = 0;
+  let repairOverrun = false;
+  if (repair !== undefined && repair.status !== 'COMPLETED') {
+    const limits = policy.repair;
+    const dueMs =
+      repair.promisedCompletionAt === undefined
+        ? parseIsoMs(repair.startedAt) + limits.reasonableDays * DAY_MS
+        : parseIsoMs(repair.promisedCompletionAt);
+    repairOverrunDays = Math.max(0, Math.floor((decidedAtMs - dueMs) / DAY_MS));
+    repairFailedAttempts = repair.failedAttempts;
+    repairOverrun =
+      repair.status === 'FAILED' ||
+      repairFailedAttempts >= limits.maxFailedAttempts ||
+      (repair.promisedCompletionAt === undefined ? repairOverrunDays > 0 : repairOverrunDays > limits.overrunLimitDays);
+  }
+
   const compensation = policy.compensation[money.currency];
   const highValue = compensation !== undefined && money.itemValue >= compensation.highValueThreshold;
   const band = compensation === undefined ? undefined : compensation.bands[highValue ? 'HIGH_VALUE' : facts.shippingRegion];
@@ -557,6 +679,15 @@ export function viewFacts(facts: Facts, policy: Policy): FactView {
     damageNotedAtDelivery: facts.deliveryInspection === 'DAMAGE_NOTED_AT_DELIVERY',
     weightLossGrams,
     weightLost,
+    weightShortfallRatio,
+    scanReturnedToSender,
+    silentDays,
+    parcelSilent,
+    substituteCarrier: facts.carrier.notTheAgreedCarrier,
+    missingItemsValue,
+    repairOverrun,
+    repairOverrunDays,
+    repairFailedAttempts,
     shipped,
     delivered,
     promisedShipByKnown: !Number.isNaN(promisedShipByMs),

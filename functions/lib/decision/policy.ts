@@ -85,6 +85,14 @@ export const AuthorityLimitsSchema = /* @__PURE__ */ (() =>
   }))();
 export type AuthorityLimits = z.infer<typeof AuthorityLimitsSchema>;
 
+/** Silence limits per route, days: well past the transit time carriers promise on each. */
+const DEFAULT_PARCEL_SILENCE = { lostAfterDays: { SAME_CITY: 7, OTHER_PROVINCE: 12, CROSS_BORDER: 25 } };
+const DEFAULT_REPAIR_LIMITS = { overrunLimitDays: 7, reasonableDays: 15, maxFailedAttempts: 2 };
+
+function silenceDays(route: string) {
+  return z.int().check(z.gte(1, `${route} silence days must be at least 1`), z.lte(365, `${route} silence days must not exceed 365`));
+}
+
 export const PolicySchema = /* @__PURE__ */ (() =>
   z
     .strictObject({
@@ -144,6 +152,32 @@ export const PolicySchema = /* @__PURE__ */ (() =>
         /** ...and more than this fraction of its pickup weight to count as lost in transit. */
         weightLossToleranceRatio: fraction('weightLossToleranceRatio'),
       }),
+      /**
+       * A shipped parcel with no scan for this many days (per route) is lost, as carriers
+       * declare loss after a set time (judgement v2; defaulted so older policy files still load).
+       */
+      parcelSilence: z._default(
+        z.strictObject({
+          lostAfterDays: z.strictObject({
+            SAME_CITY: silenceDays('SAME_CITY'),
+            OTHER_PROVINCE: silenceDays('OTHER_PROVINCE'),
+            CROSS_BORDER: silenceDays('CROSS_BORDER'),
+          }),
+        }),
+        DEFAULT_PARCEL_SILENCE,
+      ),
+      /** When a repair has run too long (judgement v2; defaulted so older policy files still load). */
+      repair: z._default(
+        z.strictObject({
+          /** Days past the promised completion after which the buyer is offered a refund. */
+          overrunLimitDays: z.int().check(z.gte(0), z.lte(365)),
+          /** Without a promised completion, days from the start a repair may reasonably take. */
+          reasonableDays: z.int().check(z.gte(1), z.lte(365)),
+          /** Failed attempts after which the buyer is offered a refund. */
+          maxFailedAttempts: z.int().check(z.gte(1), z.lte(100)),
+        }),
+        DEFAULT_REPAIR_LIMITS,
+      ),
     })
     .check((ctx) => {
       // Every currency that can be compensated must also have someone allowed to approve it.
@@ -247,4 +281,6 @@ export const defaultPolicy: Policy = parsePolicy({
   defaultResolutionAfterLastLevel: 'BUYER_WINS_FULL_REFUND',
   risk: { highBuyerClaimRate: 0.3, highSellerDefectRate: 0.1 },
   transit: { weightLossToleranceGrams: 50, weightLossToleranceRatio: 0.02 },
+  parcelSilence: DEFAULT_PARCEL_SILENCE,
+  repair: DEFAULT_REPAIR_LIMITS,
 });

@@ -40,6 +40,11 @@ export interface RuleSignals {
   readonly missingEvidence?: boolean;
   /** Evidence contradicts the buyer's own stated reason: a person must re-classify the case. */
   readonly contradictsReason?: boolean;
+  /**
+   * The seller answers for the carrier: it chose a carrier the buyer did not agree to, so every
+   * carrier share of this case is moved to the seller (judgement v2).
+   */
+  readonly sellerAnswersForCarrier?: boolean;
 }
 
 /** One rule's result; stored verbatim in the decision trace. */
@@ -173,4 +178,5 @@ const booleanSignalKeys = [
   'witness',
   'missingEvidence',
   'contradictsReason',
+  'sellerAnswersForCarrier',
 ] as const;

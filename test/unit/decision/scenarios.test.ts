@@ -604,14 +604,22 @@ const scenarios: Scenario[] = [
     expected: { fault: 'seller', outcome: 'DECIDED', remedy: 'PARTIAL_REFUND', refund: 1_500, rule: 'wrong-carrier-used' },
   },
   {
-    name: 'parcel lost by a carrier the seller was not supposed to use → carrier mostly, seller shares',
+    name: 'parcel lost by a carrier the seller was not supposed to use → the seller bears the substitute carrier’s loss',
     facts: makeFacts({
       reason: 'LOGISTICS_LOST',
       requestedRemedy: 'FULL_REFUND',
       timeline: { deliveredAt: undefined, claimedAt: day(6), decidedAt: day(6.1) },
       carrier: { events: [scan('PICKED_UP', 1), scan('LOST', 3)], notTheAgreedCarrier: true },
     }),
-    expected: { fault: 'carrier', outcome: 'DECIDED', remedy: 'FULL_REFUND', refund: PAID, rule: 'wrong-carrier-used' },
+    expected: {
+      fault: 'seller',
+      outcome: 'DECIDED',
+      remedy: 'FULL_REFUND',
+      refund: PAID,
+      rule: 'wrong-carrier-used',
+      costBearer: 'SELLER',
+      carrierClaim: false,
+    },
   },
   {
     name: 'courier refused an open-box inspection, as the delivery record shows → carrier, compensation',
@@ -636,10 +644,10 @@ const scenarios: Scenario[] = [
   },
   // ---------------------------------------------------------------- Buyer
   {
-    name: 'buyer cancels before shipping → full refund, nobody bears a cost',
+    name: 'buyer cancels before shipping → a right, not a fault: full refund, nobody bears a cost',
     facts: makeFacts({ reason: 'BUYER_CANCEL_BEFORE_SHIPPING', requestedRemedy: 'FULL_REFUND', ...notShipped }),
     expected: {
-      fault: 'buyer',
+      fault: 'NO_FAULT',
       outcome: 'DECIDED',
       remedy: 'FULL_REFUND',
       refund: PAID,
@@ -945,13 +953,29 @@ describe('decision details a staff member relies on', () => {
   it('splits weight across parties when evidence points both ways', () => {
     const d = decide(
       makeFacts({
+        reason: 'LOGISTICS_DELAYED',
+        timeline: { shippedAt: day(3), promisedShipBy: day(2), deliveredAt: day(8), claimedAt: day(8.5), decidedAt: day(8.6) },
+        carrier: { events: [scan('PICKED_UP', 3), scan('LOST', 5), scan('DELIVERED', 8)] },
+      }),
+      defaultPolicy,
+    );
+    expect(d.allocation.kind).toBe('FAULT');
+    if (d.allocation.kind !== 'FAULT') return;
+    expect(d.allocation.carrier).toBeGreaterThan(0);
+    expect(d.allocation.seller).toBeGreaterThan(0);
+  });
+
+  it('moves every carrier share to the seller when the seller used a carrier the buyer did not agree to', () => {
+    const d = decide(
+      makeFacts({
         reason: 'LOGISTICS_LOST',
         timeline: { deliveredAt: undefined, claimedAt: day(6), decidedAt: day(6.1) },
         carrier: { events: [scan('PICKED_UP', 1), scan('LOST', 3)], notTheAgreedCarrier: true },
       }),
       defaultPolicy,
     );
-    expect(d.allocation).toEqual({ kind: 'FAULT', carrier: 0.6129, seller: 0.3871, buyer: 0, dominant: 'carrier' });
+    expect(d.allocation).toEqual({ kind: 'FAULT', carrier: 0, seller: 1, buyer: 0, dominant: 'seller' });
+    expect(d.trace.find((o) => o.ruleId === 'wrong-carrier-used')?.signals?.sellerAnswersForCarrier).toBe(true);
   });
 
   it('rounds shares to basis points that sum to exactly 1, the remainder on the largest share', () => {

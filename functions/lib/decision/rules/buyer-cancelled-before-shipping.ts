@@ -1,10 +1,11 @@
-import { ruleKit, strength, toBuyer, type Rule } from '../rule.ts';
+import { NO_CONTRIBUTION, ruleKit, strength, type Rule } from '../rule.ts';
 
 const meta = {
   id: 'buyer-cancelled-before-shipping',
-  version: '1.0.0',
+  version: '2.0.0',
   reasonCode: 'BUYER_CANCELLED_BEFORE_SHIPPING',
-  description: 'A buyer cancelling before the parcel left changed their mind; nothing was spent, so the refund is full.',
+  description:
+    'A buyer cancelling before the parcel left used a right, not a fault: nobody is at fault, nothing was spent, so the refund is full.',
 } as const;
 const { notFired, fire } = ruleKit(meta);
 
@@ -17,11 +18,11 @@ export const buyerCancelledBeforeShipping: Rule = {
     }
     const mismatch = reason === 'BUYER_CANCEL_AFTER_SHIPPING';
     return fire(
-      toBuyer(0.9),
+      NO_CONTRIBUTION,
       mismatch
-        ? 'The buyer cancelled "after shipping", but no shipment is on record at the time of the claim: treated as a cancellation before shipping.'
-        : 'The buyer cancelled before the parcel left: their own choice, and nothing was spent, so the refund is full.',
-      strength(0.9, { conflict: mismatch }),
+        ? 'The buyer cancelled "after shipping", but no shipment is on record at the time of the claim: treated as a cancellation before shipping, which is nobody\'s fault.'
+        : 'The buyer cancelled before the parcel left: a right, not a fault, so nobody is at fault; nothing was spent, so the refund is full.',
+      strength(0.9, { conflict: mismatch, noFault: true }),
     );
   },
 };

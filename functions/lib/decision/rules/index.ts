@@ -1,3 +1,5 @@
+import { parcelSilenceLost } from './parcel-silence-lost.ts';
+import { repairOverrun } from './repair-overrun.ts';
 import type { Rule } from '../rule.ts';
 import { buyerAddressChange } from './buyer-address-change.ts';
 import { buyerCancelledAfterShipping } from './buyer-cancelled-after-shipping.ts';
@@ -70,6 +72,7 @@ export const ruleChain: readonly Rule[] = Object.freeze([
   noInspectionDoesNotShiftFault,
   // Logistics
   parcelLost,
+  parcelSilenceLost,
   lostClaimContradictedByDelivery,
   weightLostInTransit,
   sellerShippedLate,
@@ -78,6 +81,8 @@ export const ruleChain: readonly Rule[] = Object.freeze([
   delayUnverifiable,
   wrongCarrierUsed,
   courierMisconduct,
+  // Repairs
+  repairOverrun,
   // Fulfilment and listing
   wrongItemSent,
   serialMismatchFraudRisk,

@@ -2,7 +2,7 @@ import { ruleKit, strength, toCarrier, type Rule } from '../rule.ts';
 
 const meta = {
   id: 'parcel-lost',
-  version: '1.0.0',
+  version: '1.1.0',
   reasonCode: 'PARCEL_LOST',
   description: "A parcel the carrier scanned as lost, or one claimed lost that is overdue with no delivery record, is the carrier's fault.",
 } as const;
@@ -21,7 +21,8 @@ export const parcelLost: Rule = {
         strength(0.95, { conflict: f.scanDelivered }),
       );
     }
-    if (f.facts.reason !== 'LOGISTICS_LOST' || f.delivered) return notFired;
+    // A parcel on its way back to the seller is not lost: its whereabouts are known.
+    if (f.facts.reason !== 'LOGISTICS_LOST' || f.delivered || f.scanReturnedToSender) return notFired;
     if (f.promisedDeliveryKnown && f.deliveredLate) {
       return fire(
         toCarrier(0.65),
