@@ -44,6 +44,8 @@ export interface FactsOverrides {
   listing?: Facts['listing'];
   buyer?: Partial<Facts['buyer']>;
   seller?: Facts['seller'];
+  lineItems?: Facts['lineItems'];
+  repair?: Facts['repair'];
 }
 
 function withoutUndefined<T extends object>(o: T): T {
@@ -85,6 +87,8 @@ export function makeFacts(o: FactsOverrides = {}): Facts {
     listing: o.listing ?? {},
     buyer: { priorAbuse: false, ...o.buyer },
     seller: o.seller ?? {},
+    lineItems: o.lineItems,
+    repair: o.repair,
   }) as Facts;
 }
 
