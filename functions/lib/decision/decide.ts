@@ -53,7 +53,7 @@ function rulesUsedOf(rules: readonly Rule[]): readonly string[] {
  * 5. Recommend a remedy from the dominant party, the reason and the buyer's request; price it
  *    (refund, itemised deductions, never above the amount paid, never negative).
  * 6. MANUAL_REVIEW instead of the recommendation when confidence is below the policy
- *    threshold, a fraud signal fired, only a witness speaks against the buyer, evidence
+ *    threshold, evidence contradicts other evidence, a fraud signal fired, only a witness speaks against the buyer, evidence
  *    contradicts the buyer's own stated reason, or no rule applied: the engine never
  *    silently decides against the buyer.
  * 7. Priority, first-response deadline, approval role, summary.
@@ -83,6 +83,7 @@ export function decide(facts: Facts, policy: Policy, rules: readonly Rule[] = ru
   let fraud = false;
   let contradicted = false;
   let sellerAnswersForCarrier = false;
+  let contradictory = false;
   const reasonCodes: string[] = [];
   for (let i = 0; i < rules.length; i++) {
     const outcome = (rules[i] as Rule).evaluate(view, policy);
@@ -99,6 +100,7 @@ export function decide(facts: Facts, policy: Policy, rules: readonly Rule[] = ru
       if (signals.fraudRisk === true) fraud = true;
       if (signals.contradictsReason === true) contradicted = true;
       if (signals.sellerAnswersForCarrier === true) sellerAnswersForCarrier = true;
+      if (signals.contradictoryEvidence === true) contradictory = true;
       if (signals.noFault === true) {
         noFaultSeen = true;
         missNoFault *= 1 - st;
@@ -161,6 +163,7 @@ export function decide(facts: Facts, policy: Policy, rules: readonly Rule[] = ru
   if (fraud) reviewReasons.push('FRAUD_RISK');
   if (dominant === 'buyer' && buyerFromNonWitness === 0) reviewReasons.push('WITNESS_ONLY_AGAINST_BUYER');
   if (contradicted) reviewReasons.push('REASON_CONTRADICTED');
+  if (contradictory) reviewReasons.push('CONFLICTING_EVIDENCE');
   const review = reviewReasons.length > 0;
 
   // 7. Service level, authority, explanation.

@@ -60,6 +60,8 @@ export const reviewReasons = [
   'WITNESS_ONLY_AGAINST_BUYER',
   'REASON_CONTRADICTED',
   'NO_RULE_APPLIED',
+  /** Two pieces of evidence (or a carrier's own records) contradict each other (judgement v2). */
+  'CONFLICTING_EVIDENCE',
 ] as const;
 export type ReviewReason = (typeof reviewReasons)[number];
 
@@ -83,6 +85,7 @@ export const RuleSignalsSchema = /* @__PURE__ */ (() =>
     missingEvidence: z.optional(z.boolean()),
     contradictsReason: z.optional(z.boolean()),
     sellerAnswersForCarrier: z.optional(z.boolean()),
+    contradictoryEvidence: z.optional(z.boolean()),
   }))();
 
 export const TraceEntrySchema = /* @__PURE__ */ (() =>

@@ -45,6 +45,11 @@ export interface RuleSignals {
    * carrier share of this case is moved to the seller (judgement v2).
    */
   readonly sellerAnswersForCarrier?: boolean;
+  /**
+   * Two pieces of evidence contradict each other (an intact and a crushed box, a carrier
+   * scanning a parcel both lost and delivered): a person must weigh them (judgement v2).
+   */
+  readonly contradictoryEvidence?: boolean;
 }
 
 /** One rule's result; stored verbatim in the decision trace. */
@@ -179,4 +184,5 @@ const booleanSignalKeys = [
   'missingEvidence',
   'contradictsReason',
   'sellerAnswersForCarrier',
+  'contradictoryEvidence',
 ] as const;

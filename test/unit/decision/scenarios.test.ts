@@ -154,14 +154,17 @@ const scenarios: Scenario[] = [
     },
   },
   {
-    name: 'packaging photos disagree (intact and crushed) around a damaged product → carrier, lower confidence',
+    // Judgement v2 (#17): conflicting evidence goes to a person, it is no longer decided at a
+    // lower confidence (domain brief: "conflicting or missing evidence → a human decides").
+    name: 'packaging photos disagree (intact and crushed) around a damaged product → carrier provisionally, person decides',
     facts: makeFacts({ evidence: [ev.packaging('INTACT'), ev.packaging('CRUSHED'), ev.product('DAMAGED')] }),
     expected: {
       fault: 'carrier',
-      outcome: 'DECIDED',
+      outcome: 'MANUAL_REVIEW',
       remedy: 'RETURN_AND_REFUND',
       refund: PAID,
-      rule: 'packaging-damaged-product-damaged',
+      rule: 'packaging-photos-disagree',
+      reviewReasons: ['LOW_CONFIDENCE', 'CONFLICTING_EVIDENCE'],
       maxConfidence: 0.7,
     },
   },

@@ -2,7 +2,7 @@ import { ruleKit, strength, toBuyer, type Rule } from '../rule.ts';
 
 const meta = {
   id: 'buyer-unreachable',
-  version: '1.0.0',
+  version: '1.1.0',
   reasonCode: 'BUYER_UNREACHABLE',
   description: "A parcel that failed because the buyer was away or unreachable is the buyer's fault.",
 } as const;
@@ -11,6 +11,13 @@ const { notFired, fire } = ruleKit(meta);
 export const buyerUnreachable: Rule = {
   ...meta,
   evaluate(f) {
+    if (f.facts.reason === 'BUYER_UNAVAILABLE' && f.scanDelivered && !f.scanAttemptFailed) {
+      return fire(
+        toBuyer(0.5),
+        'The buyer says they could not receive the parcel, yet the carrier scanned it delivered with no failed attempt: the account and the record disagree.',
+        strength(0.5, { conflict: true, contradictoryEvidence: true }),
+      );
+    }
     if (f.facts.reason === 'BUYER_UNAVAILABLE') {
       const s = f.scanAttemptFailed ? 0.95 : 0.9;
       return fire(

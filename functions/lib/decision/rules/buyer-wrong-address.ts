@@ -18,7 +18,7 @@ export const buyerWrongAddress: Rule = {
         disputed
           ? 'The buyer says they gave a wrong address, yet the address check found it correct: a person should check.'
           : "The buyer gave a wrong address: the failed delivery is the buyer's responsibility.",
-        strength(0.9, { conflict: disputed }),
+        strength(0.9, { conflict: disputed, contradictoryEvidence: disputed }),
       );
     }
     // Evidence alone counts only where a delivery problem is claimed.
@@ -34,7 +34,7 @@ export const buyerWrongAddress: Rule = {
         : confirmed
           ? "The address the buyer gave was wrong, and the carrier's own scans (failed attempt or return to sender) confirm it: the delivery problem is the buyer's responsibility and the extra shipping is deducted."
           : "The address check shows the address the buyer gave was wrong: the delivery problem is the buyer's responsibility.",
-      strength(s, { conflict: disputed }),
+      strength(s, { conflict: disputed, contradictoryEvidence: disputed }),
     );
   },
 };

@@ -1,3 +1,4 @@
+import { packagingPhotosDisagree } from './packaging-photos-disagree.ts';
 import { parcelSilenceLost } from './parcel-silence-lost.ts';
 import { repairOverrun } from './repair-overrun.ts';
 import type { Rule } from '../rule.ts';
@@ -55,6 +56,7 @@ export const ruleChain: readonly Rule[] = Object.freeze([
   safetyHazardUrgent,
   outOfStockAfterPayment,
   // Product condition and packaging
+  packagingPhotosDisagree,
   packagingIntactProductDamaged,
   packagingDamagedProductDamaged,
   carrierDamageScan,

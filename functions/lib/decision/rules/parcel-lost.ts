@@ -18,7 +18,7 @@ export const parcelLost: Rule = {
         f.scanDelivered
           ? 'The carrier scanned the parcel as lost but also as delivered: the carrier is responsible, but its own records disagree.'
           : 'The carrier scanned the parcel as lost: the carrier is responsible; the buyer is made whole now and the cost recovered by a carrier claim.',
-        strength(0.95, { conflict: f.scanDelivered }),
+        strength(0.95, { conflict: f.scanDelivered, contradictoryEvidence: f.scanDelivered }),
       );
     }
     // A parcel on its way back to the seller is not lost: its whereabouts are known.
