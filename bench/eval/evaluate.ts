@@ -73,7 +73,7 @@ export const EvalCaseSchema = z.strictObject({
       backordered: z.boolean().optional(),
     })
     .optional(),
-  /** Name of a policy file under bench/eval/policies (default policy otherwise). */
+  /** Name of a policy file under functions/lib/decision/policies (default policy otherwise). */
   policy: z.string().optional(),
   expect: z.union([
     z.strictObject({
@@ -195,7 +195,8 @@ export interface EvalReport {
 }
 
 export const CASES_DIR = join(import.meta.dirname, 'cases');
-export const POLICIES_DIR = join(import.meta.dirname, 'policies');
+/** Policy files a case may name (`policy`): the marketplace policies shipped with the code. */
+export const POLICIES_DIR = join(import.meta.dirname, '..', '..', 'functions', 'lib', 'decision', 'policies');
 
 export function loadCases(dir = CASES_DIR): EvalCase[] {
   const cases: EvalCase[] = [];

@@ -2,7 +2,7 @@ import type { Allocation, CostBearer, Decision, RecommendedRemedy, Refund, Revie
 import { formatIsoMs, viewFacts, type FactView, type Facts } from './facts.ts';
 import { decisionAuthority } from './authority.ts';
 import { formatMoney } from '../contract/money.ts';
-import type { Policy } from './policy.ts';
+import { policyVersionOf, type Policy } from './policy.ts';
 import { round4, type Party, type Rule, type RuleOutcome } from './rule.ts';
 import { ruleChain } from './rules/index.ts';
 
@@ -174,7 +174,7 @@ export function decide(facts: Facts, policy: Policy, rules: readonly Rule[] = ru
 
   const decision: Decision = {
     engineVersion: DECISION_ENGINE_VERSION,
-    policyVersion: policy.version,
+    policyVersion: policyVersionOf(policy),
     marketplace: policy.marketplace,
     decidedAt: facts.timeline.decidedAt,
     outcome: review ? 'MANUAL_REVIEW' : 'DECIDED',

@@ -149,7 +149,8 @@ export type Refund = z.infer<typeof RefundSchema>;
 export const DecisionSchema = /* @__PURE__ */ (() =>
   z.strictObject({
     engineVersion: z.string().check(z.minLength(1)),
-    policyVersion: z.string().check(z.minLength(1)),
+    /** The policy's version, plus `+seller:<id>@<version>` when a seller override applied (at most 200 characters). */
+    policyVersion: z.string().check(z.minLength(1), z.maxLength(200)),
     marketplace: z.string().check(z.minLength(1)),
     decidedAt: TimestampSchema,
     /** DECIDED: act on `remedy`. MANUAL_REVIEW: a person confirms or changes `recommendedRemedy`. */

@@ -85,6 +85,10 @@ export const AuthorityLimitsSchema = /* @__PURE__ */ (() =>
   }))();
 export type AuthorityLimits = z.infer<typeof AuthorityLimitsSchema>;
 
+/** A policy or override version: the date it takes effect, a dot, a revision (`2026-11-01.1`). */
+export const PolicyVersionSchema = /* @__PURE__ */ (() =>
+  z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}\.\d{1,6}$/, 'must look like 2026-11-01.1 (date, dot, revision)')))();
+
 /** Silence limits per route, days: well past the transit time carriers promise on each. */
 const DEFAULT_PARCEL_SILENCE = { lostAfterDays: { SAME_CITY: 7, OTHER_PROVINCE: 12, CROSS_BORDER: 25 } };
 const DEFAULT_REPAIR_LIMITS = { overrunLimitDays: 7, reasonableDays: 15, maxFailedAttempts: 2 };
@@ -97,7 +101,7 @@ export const PolicySchema = /* @__PURE__ */ (() =>
   z
     .strictObject({
       /** Policy version stamped on every decision, e.g. `2026-11-01.1`. */
-      version: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}\.\d{1,6}$/, 'must look like 2026-11-01.1 (date, dot, revision)')),
+      version: PolicyVersionSchema,
       /** Marketplace this policy belongs to (`default` for the fallback policy). */
       marketplace: IdentifierSchema,
       returnWindow: z.strictObject({
@@ -178,6 +182,11 @@ export const PolicySchema = /* @__PURE__ */ (() =>
         }),
         DEFAULT_REPAIR_LIMITS,
       ),
+      /**
+       * Set by {@link applySellerOverride} only: the seller override merged into this policy.
+       * Decisions then name `version+seller:<id>@<override version>` (see policyVersionOf).
+       */
+      sellerOverride: z.optional(z.strictObject({ sellerId: IdentifierSchema, version: PolicyVersionSchema })),
     })
     .check((ctx) => {
       // Every currency that can be compensated must also have someone allowed to approve it.
@@ -245,7 +254,7 @@ export function parsePolicy(json: unknown): Policy {
  * are scaled to European one-way parcel prices, which are higher than Chinese ones.
  */
 export const defaultPolicy: Policy = parsePolicy({
-  version: '2026-11-01.1',
+  version: '2026-12-03.1',
   marketplace: 'default',
   returnWindow: { defaultDays: 7, honourListingWindow: true },
   noReasonReturnShippingPaidBy: 'BUYER',
@@ -284,3 +293,73 @@ export const defaultPolicy: Policy = parsePolicy({
   parcelSilence: DEFAULT_PARCEL_SILENCE,
   repair: DEFAULT_REPAIR_LIMITS,
 });
+
+/**
+ * Sections of a marketplace policy a single seller may have overridden (each section whole):
+ * a longer return window, who pays no-reason return shipping, its own bands or limits.
+ * New policy sections (e.g. #15's refund release) become overridable by adding them here.
+ */
+const overridableSections = [
+  'returnWindow',
+  'noReasonReturnShippingPaidBy',
+  'compensation',
+  'authorityLimits',
+  'manualReviewConfidenceThreshold',
+  'parcelSilence',
+  'repair',
+] as const;
+
+/** One seller's override of its marketplace's policy; validated at load, versioned. */
+export const SellerOverrideSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    sellerId: IdentifierSchema,
+    marketplace: IdentifierSchema,
+    version: PolicyVersionSchema,
+    returnWindow: z.optional(z.unknown()),
+    noReasonReturnShippingPaidBy: z.optional(z.unknown()),
+    compensation: z.optional(z.unknown()),
+    authorityLimits: z.optional(z.unknown()),
+    manualReviewConfidenceThreshold: z.optional(z.unknown()),
+    parcelSilence: z.optional(z.unknown()),
+    repair: z.optional(z.unknown()),
+  }))();
+export type SellerOverride = z.infer<typeof SellerOverrideSchema>;
+
+/**
+ * Validate a seller override: its own shape, then the merged policy (so a section the
+ * override replaces is checked by the very schema the marketplace policy is).
+ *
+ * @throws InvalidPolicyError naming the seller and every issue.
+ */
+export function parseSellerOverride(json: unknown, base: Policy): SellerOverride {
+  const result = SellerOverrideSchema.safeParse(json);
+  if (!result.success) {
+    throw new InvalidPolicyError(
+      result.error.issues.map((i) => ({
+        path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+        message: i.code === 'unrecognized_keys' ? `unknown or not overridable key(s): ${i.keys.join(', ')}` : i.message,
+      })),
+    );
+  }
+  applySellerOverride(base, result.data);
+  return result.data;
+}
+
+/** The marketplace policy with one seller's override merged in, validated as a whole. */
+export function applySellerOverride(base: Policy, override: SellerOverride): Policy {
+  if (override.marketplace !== base.marketplace) {
+    throw new InvalidPolicyError([
+      { path: ['marketplace'], message: `override for ${override.marketplace} applied to the ${base.marketplace} policy` },
+    ]);
+  }
+  const merged: Record<string, unknown> = { ...base };
+  for (const key of overridableSections) if (override[key] !== undefined) merged[key] = override[key];
+  merged.sellerOverride = { sellerId: override.sellerId, version: override.version };
+  return parsePolicy(merged);
+}
+
+/** The version a decision records: the policy's, plus the seller override's when one applies. */
+export function policyVersionOf(policy: Policy): string {
+  const o = policy.sellerOverride;
+  return o === undefined ? policy.version : `${policy.version}+seller:${o.sellerId}@${o.version}`;
+}

@@ -177,7 +177,11 @@ export async function receiveWebhook(deps: ReceiveWebhookDeps, input: ReceiveWeb
       if (translation.kind === 'AWAIT_RETURN') {
         throw new Error(`Adapter ${adapter.format} awaited a return that exists (${caseId})`);
       }
-      const ctx = { marketplace: input.marketplace, now, policy: deps.policies.policyFor(input.marketplace) };
+      const ctx = {
+        marketplace: input.marketplace,
+        now,
+        policy: deps.policies.policyFor(input.marketplace, translation.payload.return.sellerId),
+      };
       const outcome =
         held === undefined
           ? applyMarketplaceEvent(existing, translation.payload, ctx)

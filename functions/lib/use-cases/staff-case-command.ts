@@ -75,7 +75,7 @@ export async function runStaffCommand(
     now: deps.clock.now().toISOString(),
     actor: { kind: 'STAFF', id: principal.userId, role: principal.role },
     role: principal.role,
-    policy: deps.policies.policyFor(current.marketplace),
+    policy: deps.policies.policyFor(current.marketplace, current.sellerId),
   };
   const outcome = await change(current, ctx);
   try {

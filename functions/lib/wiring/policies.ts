@@ -1,5 +1,6 @@
 import { StaticPolicyProvider } from '../adapters/static-policy-provider.ts';
-import { marketplacePolicies } from '../decision/marketplace-policies.ts';
+import { defaultPolicy } from '../decision/policy.ts';
+import { marketplacePolicies, sellerPolicyOverrides } from '../decision/marketplace-policies.ts';
 import type { PolicyProvider } from '../ports/policy-provider.ts';
 import { once } from './once.ts';
 
@@ -8,5 +9,5 @@ import { once } from './once.ts';
  * parsed and validated here, at the cold start of the functions that decide or escalate.
  */
 export const policies: () => PolicyProvider = once(function buildPolicies() {
-  return new StaticPolicyProvider(marketplacePolicies);
+  return new StaticPolicyProvider(marketplacePolicies, defaultPolicy, sellerPolicyOverrides);
 });

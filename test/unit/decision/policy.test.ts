@@ -29,7 +29,7 @@ describe('default policy', () => {
 
   it('carries the domain defaults other modules read', () => {
     const p: Policy = defaultPolicy;
-    expect(p.version).toBe('2026-11-01.1');
+    expect(p.version).toBe('2026-12-03.1');
     expect(p.marketplace).toBe('default');
     expect(p.returnWindow).toEqual({ defaultDays: 7, honourListingWindow: true });
     expect(p.noReasonReturnShippingPaidBy).toBe('BUYER');
