@@ -254,9 +254,11 @@ export function evaluate(cases: readonly EvalCase[], policies: (name: string) =>
       if (partyOk) partyHits++;
       if (remedyOk) remedyHits++;
       if (refundOk) refundHits++;
-      const pRow = (partyConfusion[e.party] ??= {});
+      const pRow = partyConfusion[e.party] ?? {};
+      partyConfusion[e.party] = pRow;
       pRow[party] = (pRow[party] ?? 0) + 1;
-      const rRow = (remedyConfusion[e.remedy] ??= {});
+      const rRow = remedyConfusion[e.remedy] ?? {};
+      remedyConfusion[e.remedy] = rRow;
       rRow[d.recommendedRemedy] = (rRow[d.recommendedRemedy] ?? 0) + 1;
     }
     results.push({

@@ -30,6 +30,8 @@ export type CaseSpec = {
   /** Place the case at this level with this deadline (as if escalated before). */
   readonly level?: EscalationLevel;
   readonly dueAt?: string;
+  /** Fields of the return to set beyond the shape's (e.g. another reason or remedy). */
+  readonly returnOverrides?: Parameters<typeof aReturn>[0];
 };
 
 const shapes: Record<CaseShape, Parameters<typeof aReturn>[0]> = {
@@ -40,7 +42,7 @@ const shapes: Record<CaseShape, Parameters<typeof aReturn>[0]> = {
 
 /** The first commit of a new case, as intake would make it. */
 export function newCaseCommit(spec: CaseSpec, options: { now?: string; policy?: Policy; marketplace?: string } = {}): CaseCommit {
-  const ret = aReturn({ ...shapes[spec.shape], ...(spec.urgent ? { safetyHazard: 'FIRE_RISK' } : {}) });
+  const ret = aReturn({ ...shapes[spec.shape], ...(spec.urgent ? { safetyHazard: 'FIRE_RISK' } : {}), ...spec.returnOverrides });
   const claimedAt = spec.claimedAt ?? ret.timeline.claimedAt;
   const payload = WebhookPayloadSchema.parse(
     aWebhook('return.requested', { ...ret, timeline: { ...ret.timeline, claimedAt } }, { occurredAt: claimedAt }),
