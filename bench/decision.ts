@@ -94,6 +94,7 @@ function generateCorpus(n: number, seed: number): Facts[] {
       if (chance(0.08)) events.push({ type: 'EXCEPTION_DAMAGE', at: iso(shipped + 12 * HOUR) });
       if (delivered === undefined && chance(0.25)) events.push({ type: 'LOST', at: iso(shipped + 48 * HOUR) });
       if (chance(0.05)) events.push({ type: 'DELIVERY_ATTEMPT_FAILED', at: iso(shipped + 30 * HOUR) });
+      if (delivered === undefined && chance(0.05)) events.push({ type: 'RETURNED_TO_SENDER', at: iso(shipped + 60 * HOUR) });
       if (delivered !== undefined) events.push({ type: 'DELIVERED', at: iso(delivered) });
     }
     const pickupWeight = chance(0.4) ? int(500, 60_000) : undefined;
@@ -139,6 +140,24 @@ function generateCorpus(n: number, seed: number): Facts[] {
       seller: chance(0.5) ? { defectRate: r() * 0.2 } : {},
     };
     if (chance(0.3)) facts.requestedAmount = int(100, 10_000);
+    if (chance(0.1)) {
+      facts.lineItems = Array.from({ length: int(1, 4) }, () => ({
+        quantity: int(1, 3),
+        reason: pick(['PRODUCT_MISSING_ITEMS', 'PRODUCT_QUALITY_DEFECT'] as const),
+        ...(chance(0.8) ? { unitValue: int(100, 20_000) } : {}),
+      }));
+    }
+    if (chance(0.08)) {
+      const started = ordered + int(1, 30) * DAY;
+      facts.repair = {
+        status: pick(['IN_PROGRESS', 'IN_PROGRESS', 'COMPLETED', 'FAILED'] as const),
+        startedAt: iso(started),
+        attempts: int(0, 4),
+        failedAttempts: int(0, 3),
+        partsBackordered: chance(0.3),
+        ...(chance(0.7) ? { promisedCompletionAt: iso(started + int(3, 20) * DAY) } : {}),
+      };
+    }
     corpus[i] = facts;
   }
   return corpus;
@@ -187,6 +206,7 @@ function portedRules(): RuleProperties[] {
   };
   add('safety-hazard-urgent', all(isNot('safetyHazard', 'NONE')), { urgent: true });
   add('out-of-stock-after-payment', all(is('reason', 'PRODUCT_OUT_OF_STOCK')), { seller: 0.9 });
+  add('packaging-photos-disagree', all(pos('packagingIntact'), pos('packagingDamaged')), { conflict: true });
   evidence('packaging-intact-product-damaged', [pos('packagingIntact'), zero('packagingDamaged'), pos('productProblem')], { seller: 0.9 });
   evidence('packaging-damaged-product-damaged', [pos('packagingDamaged'), pos('productProblem')], { carrier: 0.9 });
   evidence('carrier-damage-scan', [is('scanDamage', true)], { carrier: 0.9 });
@@ -244,7 +264,12 @@ function portedRules(): RuleProperties[] {
     {},
   );
   evidence('parcel-lost', [is('scanLost', true)], { carrier: 0.95 });
-  add('parcel-lost', all(is('scanLost', false), is('reason', 'LOGISTICS_LOST'), is('delivered', false)), { carrier: 0.65 });
+  add(
+    'parcel-lost',
+    all(is('scanLost', false), is('reason', 'LOGISTICS_LOST'), is('delivered', false), is('scanReturnedToSender', false)),
+    { carrier: 0.65 },
+  );
+  evidence('parcel-silence-lost', [is('parcelSilent', true), is('scanReturnedToSender', false)], { carrier: 0.9 });
   add('lost-claim-contradicted-by-delivery', all(is('reason', 'LOGISTICS_LOST'), is('delivered', true), is('scanLost', false)), {
     carrier: 0.3,
     conflict: true,
@@ -255,18 +280,32 @@ function portedRules(): RuleProperties[] {
     all(is('reason', 'LOGISTICS_DELAYED'), is('shippedLate', true), any(is('promisedDeliveryKnown', false), is('deliveredLate', true))),
     { seller: 0.9 },
   );
-  add('carrier-delivered-late', all(is('reason', 'LOGISTICS_DELAYED'), is('deliveredLate', true), is('shippedLate', false)), {
-    carrier: 0.9,
-  });
+  add(
+    'carrier-delivered-late',
+    all(
+      is('reason', 'LOGISTICS_DELAYED'),
+      is('deliveredLate', true),
+      is('shippedLate', false),
+      not(all(any(pos('addressWrong'), pos('buyerUnreachable')), any(is('scanAttemptFailed', true), is('scanReturnedToSender', true)))),
+    ),
+    { carrier: 0.9 },
+  );
   add('delivered-on-time', all(is('reason', 'LOGISTICS_DELAYED'), is('promisedDeliveryKnown', true), is('deliveredLate', false)), {
     noFault: true,
   });
   add('delay-unverifiable', all(is('reason', 'LOGISTICS_DELAYED'), is('promisedDeliveryKnown', false), is('shippedLate', false)), {
     carrier: 0.3,
   });
-  add('wrong-carrier-used', any(is('reason', 'LOGISTICS_WRONG_CARRIER'), all(is('notTheAgreedCarrier', true), is('family', 'LOGISTICS'))), {
-    seller: 0.85,
-  });
+  // The seller answers for a carrier it chose against the agreement (any claim but the buyer's own).
+  add(
+    'wrong-carrier-used',
+    any(is('reason', 'LOGISTICS_WRONG_CARRIER'), all(is('notTheAgreedCarrier', true), is('buyerDeclared', false))),
+    {
+      seller: 0.85,
+    },
+  );
+  add('repair-overrun', all(is('repairOpen', true), is('repairOverrun', true)), { seller: 0.9 });
+  add('repair-overrun', all(is('repairOpen', true), is('repairOverrun', false)), { seller: 0.3 });
   add('courier-misconduct', all(is('reason', 'LOGISTICS_COURIER_MISCONDUCT')), { carrier: 0.8 });
   const suspicious = all(
     pos('serialMismatch'),
@@ -291,7 +330,7 @@ function portedRules(): RuleProperties[] {
   add('staff-complaint', all(is('reason', 'SERVICE_STAFF_COMPLAINT')), { seller: 0.6 });
   add('buyer-address-change', all(is('reason', 'BUYER_ADDRESS_CHANGE')), { buyer: 0.9 });
   const cancel = ['BUYER_CANCEL_BEFORE_SHIPPING', 'BUYER_CANCEL_AFTER_SHIPPING'];
-  add('buyer-cancelled-before-shipping', all(oneOf('reason', cancel), is('shipped', false)), { buyer: 0.9 });
+  add('buyer-cancelled-before-shipping', all(oneOf('reason', cancel), is('shipped', false)), { noFault: true });
   add('buyer-cancelled-after-shipping', all(oneOf('reason', cancel), is('shipped', true)), { buyer: 0.9 });
   add('buyer-wrong-address', any(is('reason', 'BUYER_WRONG_ADDRESS'), all(pos('addressWrong'), is('family', 'LOGISTICS'))), { buyer: 0.9 });
   add('buyer-unreachable', any(is('reason', 'BUYER_UNAVAILABLE'), all(pos('buyerUnreachable'), is('family', 'LOGISTICS'))), { buyer: 0.9 });
@@ -315,6 +354,7 @@ async function runPort(engine: Engine, facts: Facts, policy: Policy): Promise<Po
     deliveryInspection: v.facts.deliveryInspection,
     safetyHazard: v.facts.safetyHazard,
     notTheAgreedCarrier: v.facts.carrier.notTheAgreedCarrier,
+    repairOpen: v.facts.repair !== undefined && v.facts.repair.status !== 'COMPLETED',
   });
   const fired = new Set<string>();
   let carrier = 0;
@@ -460,7 +500,7 @@ async function main(): Promise<void> {
       decideVsZodParse: Math.round((decideStats.perSecond / zodStats.perSecond) * 100) / 100,
     },
     goals: {
-      atLeast30xJsonRulesEngine: decideStats.perSecond >= 30 * jrePerSecond,
+      atLeast100xJsonRulesEngine: decideStats.perSecond >= 100 * jrePerSecond,
       decisionNoCostlierThanValidation: decideStats.perSecond >= zodStats.perSecond,
     },
     outcomeMix: Object.fromEntries(Object.entries(mix).sort()),
@@ -481,7 +521,7 @@ Corpus: ${fmt(CASES)} seeded cases (seed ${SEED}), ${ruleChain.length} rules, po
 | \`FactsSchema.parse\` (input validation only) | ${fmt(zodStats.perSecond)} | ${fmt(zodStats.nsPerCase)} |
 | json-rules-engine port (sample of ${fmt(JRE_SAMPLE)}, scaled) | ${fmt(Math.round(jrePerSecond))} | ${fmt(Math.round(1e9 / jrePerSecond))} |
 
-- decide vs json-rules-engine: **${results.ratios.decideVsJsonRulesEngine}×** (goal ≥ 30×: ${results.goals.atLeast30xJsonRulesEngine ? 'met' : 'NOT met'}).
+- decide vs json-rules-engine: **${results.ratios.decideVsJsonRulesEngine}×** (goal ≥ 100×: ${results.goals.atLeast100xJsonRulesEngine ? 'met' : 'NOT met'}).
 - decide vs zod parse of its input: **${results.ratios.decideVsZodParse}×** (goal ≥ 1×, a decision costs no more than validating its input: ${results.goals.decisionNoCostlierThanValidation ? 'met' : 'NOT met'}).
 - Port fidelity on the sample: fired-rule sets agree in ${(results.jsonRulesEngine.firedRuleSetAgreement * 100).toFixed(2)}% of cases; dominant party agrees in ${(results.jsonRulesEngine.dominantPartyAgreement * 100).toFixed(2)}% (the port uses nominal weights, not evidence-strength-scaled ones). Both engines get the same precomputed fact view per case.
 - Outcome mix: ${Object.entries(results.outcomeMix)
