@@ -63,7 +63,15 @@ function fullReturn() {
       { id: 'ev-6', kind: 'ADDRESS_CHECK', finding: 'ADDRESS_CORRECT', submittedBy: 'CARRIER', submittedAt: at, uri: uri('address') },
     ],
     requestedAmount: 39_900,
-    items: [{ id: 'li-1', quantity: 1, reason: 'PRODUCT_QUALITY_DEFECT' }],
+    items: [{ id: 'li-1', quantity: 1, reason: 'PRODUCT_QUALITY_DEFECT', unitValue: 39_900 }],
+    repair: {
+      status: 'IN_PROGRESS',
+      startedAt: '2026-11-05T09:00:00Z',
+      promisedCompletionAt: '2026-11-12T09:00:00Z',
+      attempts: 1,
+      failedAttempts: 0,
+      partsBackordered: false,
+    },
     listing: { returnWindowDays: 30, sku: 'KETTLE-1' },
     signals: { buyerClaimRate: 0.1, buyerPriorAbuse: false, sellerDefectRate: 0.05 },
   });
