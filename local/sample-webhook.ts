@@ -40,6 +40,20 @@ export function buildSamplePayload(options: SamplePayloadOptions = {}): WebhookP
     occurredAt: now.toISOString(),
   };
   if (eventType === 'return.cancelled') return { ...envelope, eventType, return: ids };
+  if (eventType === 'return.shipment') {
+    // The buyer's parcel back: picked up and received by the seller (releases a held refund).
+    return {
+      ...envelope,
+      eventType,
+      return: ids,
+      shipment: {
+        carrier: 'DHL',
+        trackingNumber: 'RTN-123456',
+        scans: [{ type: 'PICKED_UP', at: at(0.5) }],
+        receivedAt: now.toISOString(),
+      },
+    };
+  }
   return {
     ...envelope,
     eventType,

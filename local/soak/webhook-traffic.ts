@@ -728,11 +728,11 @@ export class WebhookTraffic {
   }
 }
 
-/** The payload with its return changed (a cancellation, which carries only ids, unchanged). */
+/** The payload with its return changed (a cancellation or a return shipment, which carry only ids, unchanged). */
 function withReturn(
   payload: WebhookPayloadInput,
   change: (ret: Extract<WebhookPayloadInput, { eventType: 'return.requested' }>['return']) => object,
 ): WebhookPayloadInput {
-  if (payload.eventType === 'return.cancelled') return payload;
+  if (payload.eventType === 'return.cancelled' || payload.eventType === 'return.shipment') return payload;
   return { ...payload, return: change(payload.return) } as WebhookPayloadInput;
 }

@@ -57,9 +57,10 @@ describe('POST /webhooks/{marketplace}', () => {
     expect(res.body).toMatchObject({ caseId, duplicate: false });
 
     const stored = await store.getCase(caseId);
-    expect(stored).toMatchObject({ status: 'REFUND_PENDING', version: 1, sellerId: 'seller-1', marketplace: TEST_MARKETPLACE });
+    // A return and refund: held until the goods are back (#15), nothing queued.
+    expect(stored).toMatchObject({ status: 'AWAITING_RETURN', version: 1, sellerId: 'seller-1', marketplace: TEST_MARKETPLACE });
     const history = await store.getHistory(caseId);
-    expect(history.map((e) => e.action)).toEqual(['CASE_RECEIVED', 'DECISION_MADE', 'REFUND_DUE']);
+    expect(history.map((e) => e.action)).toEqual(['CASE_RECEIVED', 'DECISION_MADE', 'REFUND_HELD']);
     expect(history[0]).toMatchObject({ actor: { kind: 'MARKETPLACE', id: TEST_MARKETPLACE } });
   });
 
@@ -93,12 +94,12 @@ describe('POST /webhooks/{marketplace}', () => {
     const cancelled = await invoke(signedWebhookEvent(aCancellation(ret)));
     expect(cancelled.body).toMatchObject({ caseId: created.body.caseId, status: 'CANCELLED' });
     const history = await store.getHistory(created.body.caseId);
-    // The update arrives while the refund is pending: facts kept, decision stands, then cancelled
-    // before any payment started.
+    // The update arrives while the refund is held: same remedy and amount, so facts kept and the
+    // decision stands; then cancelled before any payment started.
     expect(history.map((e) => [e.action, e.version])).toEqual([
       ['CASE_RECEIVED', 1],
       ['DECISION_MADE', 1],
-      ['REFUND_DUE', 1],
+      ['REFUND_HELD', 1],
       ['RETURN_UPDATED', 2],
       ['RETURN_CANCELLED', 3],
     ]);
@@ -114,7 +115,7 @@ describe('POST /webhooks/{marketplace}', () => {
       expect(new Set(results.map((r) => r.body.caseId)).size).toBe(1);
       const history = await store.getHistory(results[0]!.body.caseId);
       expect(history.filter((e) => e.action === 'CASE_RECEIVED')).toHaveLength(1);
-      expect(history.filter((e) => e.action === 'REFUND_DUE')).toHaveLength(1);
+      expect(history.filter((e) => e.action === 'REFUND_HELD')).toHaveLength(1);
     });
 
     it('25 concurrent requests for one return with different delivery ids create exactly one case', async () => {
@@ -125,9 +126,9 @@ describe('POST /webhooks/{marketplace}', () => {
       expect(results.filter((r) => r.body.duplicate === false)).toHaveLength(1);
       const caseId = caseIdFor(TEST_MARKETPLACE, ret.marketplaceReturnId);
       const history = await store.getHistory(caseId);
-      expect(history.map((e) => e.action)).toEqual(['CASE_RECEIVED', 'DECISION_MADE', 'REFUND_DUE']);
-      // One case, its history and one delivery record (the outbox record was cleared on
-      // publish): the losers wrote nothing.
+      expect(history.map((e) => e.action)).toEqual(['CASE_RECEIVED', 'DECISION_MADE', 'REFUND_HELD']);
+      // One case, its history and one delivery record (a held refund has no outbox record):
+      // the losers wrote nothing.
       expect(await itemCount()).toBe(before + 1 + history.length + 1);
     });
   });

@@ -27,6 +27,7 @@ import { FaultyCaseStore, FaultyRefundQueue } from '#test/support/faults.ts';
 import {
   aCancellation,
   aReturn,
+  aReturnShipment,
   aWebhook,
   lambdaContext,
   signedWebhookEvent,
@@ -95,6 +96,20 @@ function intake(options: { store?: CaseStore; refunds?: RefundQueue } = {}) {
   };
 }
 
+/**
+ * The return request, then the return parcel received by the seller (#15): the refund is held
+ * at decision and released by the receipt, which is the write that makes it due and queues it.
+ */
+async function requestAndReceive(
+  payload: ReturnType<typeof aWebhook>,
+  options: { store?: CaseStore; refunds?: RefundQueue } = {},
+): Promise<{ status: number; body: Record<string, any> }> {
+  const requested = await intake()(signedWebhookEvent(payload));
+  expect(requested.body).toMatchObject({ status: 'AWAITING_RETURN', duplicate: false });
+  if (payload.eventType === 'return.cancelled' || payload.eventType === 'return.shipment') throw new Error('a return request');
+  return intake(options)(signedWebhookEvent(aReturnShipment(payload.return)));
+}
+
 /** Starts the refund worker on the queue, exactly as the local runtime does. */
 function startWorker(options: { store?: CaseStore; timeoutMs?: number } = {}): void {
   const handler = applyRefundHandler({
@@ -149,7 +164,7 @@ describe('refund lifecycle', () => {
   it('signed webhook → decided case → refund on the queue → worker → REFUNDED, paid once', async () => {
     await freshQueues();
     const payload = aWebhook();
-    const res = await intake()(signedWebhookEvent(payload));
+    const res = await requestAndReceive(payload);
     expect(res.body).toMatchObject({ status: 'REFUND_PENDING', duplicate: false });
     const caseId = res.body.caseId as string;
     expect(await pendingOutboxFor(caseId)).toEqual([]);
@@ -167,7 +182,16 @@ describe('refund lifecycle', () => {
     });
     expect(refunded.ledger?.find((l) => l.kind === 'BUYER_REFUND')).toMatchObject({ amount: 39_900, paidBy: 'SELLER', bornBy: 'SELLER' });
     const history = await store.getHistory(caseId);
-    expect(history.map((e) => e.action)).toEqual(['CASE_RECEIVED', 'DECISION_MADE', 'REFUND_DUE', 'REFUND_STARTED', 'REFUND_APPLIED']);
+    expect(history.map((e) => e.action)).toEqual([
+      'CASE_RECEIVED',
+      'DECISION_MADE',
+      'REFUND_HELD',
+      'RETURN_LEG_RECORDED',
+      'REFUND_RELEASED',
+      'REFUND_DUE',
+      'REFUND_STARTED',
+      'REFUND_APPLIED',
+    ]);
     expect(history.at(-1)).toMatchObject({
       fromStatus: 'REFUND_PENDING',
       toStatus: 'REFUNDED',
@@ -185,6 +209,12 @@ describe('refund lifecycle', () => {
     const results = await Promise.all(deliveries.map((p) => receive(signedWebhookEvent(p))));
     expect(results.map((r) => r.status)).toEqual(Array(50).fill(202));
     expect(results.filter((r) => r.body.duplicate === false)).toHaveLength(1);
+    // The receipt, delivered 20 times at once (same and different delivery ids): released once.
+    const receipt = aReturnShipment(ret);
+    const receipts = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? receipt : aReturnShipment(ret)));
+    const released = await Promise.all(receipts.map((p) => receive(signedWebhookEvent(p))));
+    expect(released.map((r) => r.status)).toEqual(Array(20).fill(202));
+    expect(released.filter((r) => r.body.duplicate === false)).toHaveLength(1);
 
     const caseId = caseIdFor(TEST_MARKETPLACE, ret.marketplaceReturnId);
     await waitForStatus(caseId, 'REFUNDED');
@@ -193,21 +223,24 @@ describe('refund lifecycle', () => {
     expect(paidFor(caseId)).toHaveLength(1);
     const history = await store.getHistory(caseId);
     expect(history.filter((e) => e.action === 'CASE_RECEIVED')).toHaveLength(1);
+    expect(history.filter((e) => e.action === 'REFUND_RELEASED')).toHaveLength(1);
     expect(history.filter((e) => e.action === 'REFUND_APPLIED')).toHaveLength(1);
   });
 
-  it('crash after the decision commit and before the publish: the relay publishes it, paid once', async () => {
+  it('crash after the release commit and before the publish: the relay publishes it, paid once', async () => {
     await freshQueues();
     const crashing = new FaultyCaseStore(store).crashOnCommit((c) => c.outbox !== undefined, 'AFTER');
     const payload = aWebhook();
     const caseId = caseIdFor(TEST_MARKETPLACE, payload.return.marketplaceReturnId);
+    await intake()(signedWebhookEvent(payload));
+    const receipt = aReturnShipment(payload.return);
 
-    const first = await intake({ store: crashing })(signedWebhookEvent(payload));
+    const first = await intake({ store: crashing })(signedWebhookEvent(receipt));
     expect(first.status).toBe(500); // the process "died": the marketplace sees an error and retries
     expect((await store.getCase(caseId))?.status).toBe('REFUND_PENDING');
     expect(await pendingOutboxFor(caseId)).toHaveLength(1);
 
-    const retry = await intake()(signedWebhookEvent(payload));
+    const retry = await intake()(signedWebhookEvent(receipt));
     expect(retry.body).toMatchObject({ caseId, duplicate: true });
 
     const relay = await relayRefundOutbox(
@@ -229,7 +262,7 @@ describe('refund lifecycle', () => {
     const payload = aWebhook();
     const caseId = caseIdFor(TEST_MARKETPLACE, payload.return.marketplaceReturnId);
 
-    const res = await intake({ refunds: failing })(signedWebhookEvent(payload));
+    const res = await requestAndReceive(payload, { refunds: failing });
     expect(res.status).toBe(202); // the refund is safely recorded; the marketplace need not retry
     expect(await pendingOutboxFor(caseId)).toHaveLength(1);
 
@@ -249,7 +282,7 @@ describe('refund lifecycle', () => {
     await freshQueues();
     const payload = aWebhook();
     const caseId = caseIdFor(TEST_MARKETPLACE, payload.return.marketplaceReturnId);
-    await intake()(signedWebhookEvent(payload));
+    await requestAndReceive(payload);
 
     const crashing = new FaultyCaseStore(store).crashOnCommit((c) => c.next.status === 'REFUNDED', 'BEFORE');
     startWorker({ store: crashing });
@@ -268,7 +301,7 @@ describe('refund lifecycle', () => {
     simulator.setFaults({ chargeThenFailNext: 1 });
     const payload = aWebhook();
     const caseId = caseIdFor(TEST_MARKETPLACE, payload.return.marketplaceReturnId);
-    await intake()(signedWebhookEvent(payload));
+    await requestAndReceive(payload);
     startWorker();
     await waitForStatus(caseId, 'REFUNDED');
     expect(paidFor(caseId)).toHaveLength(1);
@@ -280,7 +313,7 @@ describe('refund lifecycle', () => {
     simulator.setFaults({ failNext: 2 });
     const payload = aWebhook();
     const caseId = caseIdFor(TEST_MARKETPLACE, payload.return.marketplaceReturnId);
-    await intake()(signedWebhookEvent(payload));
+    await requestAndReceive(payload);
     startWorker();
     await waitForStatus(caseId, 'REFUNDED');
     expect(paidFor(caseId)).toHaveLength(1);
@@ -293,7 +326,7 @@ describe('refund lifecycle', () => {
     simulator.setFaults({ timeoutNext: 1 });
     const payload = aWebhook();
     const caseId = caseIdFor(TEST_MARKETPLACE, payload.return.marketplaceReturnId);
-    await intake()(signedWebhookEvent(payload));
+    await requestAndReceive(payload);
     startWorker({ timeoutMs: 300 });
     await waitForStatus(caseId, 'REFUNDED');
     expect(paidFor(caseId)).toHaveLength(1);
@@ -348,7 +381,7 @@ describe('refund lifecycle', () => {
     simulator.setFaults({ chargeThenFailNext: MAX_RECEIVES });
     const payload = aWebhook();
     const caseId = caseIdFor(TEST_MARKETPLACE, payload.return.marketplaceReturnId);
-    await intake()(signedWebhookEvent(payload));
+    await requestAndReceive(payload);
     startWorker();
     await vi.waitFor(async () => expect(await approximateCount(queues.refundDlqUrl)).toBe(1), { timeout: 25_000, interval: 250 });
     // Stuck: paid at the provider, claimed but not settled on the case.
@@ -413,7 +446,7 @@ describe('refund lifecycle', () => {
     await freshQueues();
     const ret = aReturn();
     const receive = intake();
-    const created = await receive(signedWebhookEvent(aWebhook('return.requested', ret)));
+    const created = await requestAndReceive(aWebhook('return.requested', ret));
     const cancelled = await receive(signedWebhookEvent(aCancellation(ret)));
     expect(cancelled.body).toMatchObject({ status: 'CANCELLED' });
     startWorker();
@@ -426,7 +459,7 @@ describe('refund lifecycle', () => {
     await freshQueues();
     const ret = aReturn();
     const receive = intake();
-    const created = await receive(signedWebhookEvent(aWebhook('return.requested', ret)));
+    const created = await requestAndReceive(aWebhook('return.requested', ret));
     startWorker();
     await waitForStatus(created.body.caseId, 'REFUNDED');
     const before = await scanCount();

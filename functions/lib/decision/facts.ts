@@ -14,6 +14,8 @@ import {
   requestedRemedies,
   safetyHazards,
   ticketTypes,
+  conditionGrades,
+  inspectionOutcomes,
   type EvidenceSubmitterSchema,
   type ReturnV1,
 } from '../contract/return-payload.ts';
@@ -111,6 +113,16 @@ export const FactsSchema = /* @__PURE__ */ (() =>
       priorAbuse: z.boolean(),
     }),
     seller: z.strictObject({ defectRate: z.optional(z.number().check(z.gte(0), z.lte(1))) }),
+    /** The goods on their way back (return leg): shipped, received, and what an inspection found. */
+    returnLeg: z.optional(
+      z.strictObject({
+        shipped: z.boolean(),
+        received: z.boolean(),
+        inspection: z.optional(
+          z.strictObject({ outcome: z.enum(inspectionOutcomes), conditionGrade: z.optional(z.enum(conditionGrades)) }),
+        ),
+      }),
+    ),
   }))();
 export type Facts = z.infer<typeof FactsSchema>;
 
@@ -126,7 +138,7 @@ export type Facts = z.infer<typeof FactsSchema>;
  * @param decidedAt - ISO timestamp of the decision, from the caller's clock.
  * @returns facts ready for `decide`.
  */
-export function factsFromReturn(ret: ReturnV1, decidedAt: string): Facts {
+export function factsFromReturn(ret: ReturnV1, decidedAt: string, returnLeg?: Facts['returnLeg']): Facts {
   const events = (ret.carrier?.events ?? [])
     .map((e, i) => ({ e, i, at: Date.parse(e.at) }))
     // Stable: scans with equal times keep the marketplace's order.
@@ -172,6 +184,7 @@ export function factsFromReturn(ret: ReturnV1, decidedAt: string): Facts {
     listing: ret.listing.returnWindowDays === undefined ? {} : { returnWindowDays: ret.listing.returnWindowDays },
     buyer: optionalFields({ priorAbuse: ret.signals.buyerPriorAbuse ?? false }, { claimRate: ret.signals.buyerClaimRate }),
     seller: optionalFields({}, { defectRate: ret.signals.sellerDefectRate }),
+    ...(returnLeg === undefined ? {} : { returnLeg }),
   };
 }
 

@@ -39,6 +39,8 @@ export function toCaseView(c: CaseRecord): CaseView {
     ...optional('resolution', c.resolution),
     ledger: [...(c.ledger ?? [])],
     ...optional('refund', c.refund),
+    ...optional('returnLeg', c.returnLeg === undefined ? undefined : { ...c.returnLeg, scans: [...c.returnLeg.scans] }),
+    ...optional('refundedTotal', c.refundedTotal),
   };
 }
 

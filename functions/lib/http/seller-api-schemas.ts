@@ -4,7 +4,7 @@ import * as z from 'zod/mini';
 // Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
 // every schema its function never uses (zod/mini's own calls are not known to it as pure).
 
-import { DecisionSchema, isRefundRemedy, recommendedRemedies } from '../decision/decision-schema.ts';
+import { DecisionSchema, isRefundRemedy, RefundReleaseSchema, recommendedRemedies } from '../decision/decision-schema.ts';
 import { caseStatuses, escalationLevels } from '../workflow/case.ts';
 import { MAX_CURSOR_LENGTH } from '../contract/page-cursor.ts';
 import { ReasonCodeSchema } from '../contract/reason-codes.ts';
@@ -14,7 +14,9 @@ import {
   IdentifierSchema,
   MAX_STAFF_EVIDENCE,
   MAX_STAFF_EVIDENCE_PER_REQUEST,
+  InspectionSchema,
   MinorUnitsSchema,
+  ReturnScanSchema,
   ReturnSchema,
   TimestampSchema,
 } from '../contract/return-payload.ts';
@@ -169,12 +171,27 @@ export const RefundRecordSchema = /* @__PURE__ */ (() =>
     refundId: z.string(),
     amount: MinorUnitsSchema,
     currency: CurrencySchema,
-    status: z.enum(['PENDING', 'APPLYING', 'APPLIED', 'CANCELLED']),
+    status: z
+      .enum(['HELD', 'PENDING', 'APPLYING', 'APPLIED', 'CANCELLED'])
+      .check(z.meta({ description: 'HELD: decided, waiting for the goods to come back (release); PENDING: queued' })),
+    release: z.optional(RefundReleaseSchema),
     decidedAtVersion: z.int(),
     dueAt: TimestampSchema,
     providerReference: z.optional(z.string()),
     appliedAt: z.optional(TimestampSchema),
   }))();
+
+export const ReturnLegViewSchema = /* @__PURE__ */ (() =>
+  z
+    .object({
+      carrier: z.optional(z.string()),
+      trackingNumber: z.optional(z.string()),
+      scans: z.array(ReturnScanSchema),
+      receivedAt: z.optional(TimestampSchema),
+      inspection: z.optional(InspectionSchema),
+      shipBy: z.optional(TimestampSchema),
+    })
+    .check(z.meta({ description: 'The return parcel: carrier, tracking, scans, receipt, inspection, and the deadline to ship it' })))();
 
 export const StaffResolutionSchema = /* @__PURE__ */ (() =>
   z.object({
@@ -226,6 +243,8 @@ export const CaseViewSchema = /* @__PURE__ */ (() =>
     resolution: z.optional(StaffResolutionSchema),
     ledger: z.array(LedgerLineSchema).check(z.meta({ description: 'Who pays what, itemised' })),
     refund: z.optional(RefundRecordSchema),
+    returnLeg: z.optional(ReturnLegViewSchema),
+    refundedTotal: z.optional(MinorUnitsSchema.check(z.meta({ description: 'Paid to the buyer so far, over every refund' }))),
   }))();
 
 export const CaseDetailResponseSchema = /* @__PURE__ */ (() =>

@@ -4,7 +4,7 @@ import * as z from 'zod/mini';
 // every schema its function never uses (zod/mini's own calls are not known to it as pure).
 import { assertRefundAuthority } from '../decision/authority.ts';
 import { formatMoney } from '../contract/money.ts';
-import { type Decision, isRefundRemedy, type RecommendedRemedy } from '../decision/decision-schema.ts';
+import { type Decision, isRefundRemedy, type RecommendedRemedy, type RefundRelease } from '../decision/decision-schema.ts';
 import type { Policy } from '../decision/policy.ts';
 import {
   type Actor,
@@ -17,7 +17,8 @@ import {
   isTerminal,
   type StaffResolution,
 } from './case.ts';
-import { decideCase, ledgerFor, makeRefundDue, type OutboxRecord } from './decision-step.ts';
+import { decideCase, ledgerFor, type OutboxRecord, refundDueOrHeld } from './decision-step.ts';
+import { releaseConditionMet } from './return-leg.ts';
 import type { LedgerLine } from './case.ts';
 import { ConflictError, ForbiddenError, IllegalTransitionError, ValidationError } from '../contract/errors.ts';
 import { type Evidence, EvidenceSchema, IdentifierSchema, MAX_STAFF_EVIDENCE } from '../contract/return-payload.ts';
@@ -154,7 +155,11 @@ function resolve(
     details: Record<string, unknown>;
   },
 ): StaffChange {
-  const to: CaseStatus = input.refund !== undefined ? 'REFUND_PENDING' : input.remedy === 'REJECT' ? 'REJECTED' : 'DECIDED';
+  // A refund that needs the goods back is held for them, as the engine's would be.
+  const release = input.refund === undefined ? undefined : staffRelease(current, input.remedy, ctx.policy);
+  const held = release !== undefined && !releaseConditionMet(release.mode, current.returnLeg);
+  const to: CaseStatus =
+    input.refund !== undefined ? (held ? 'AWAITING_RETURN' : 'REFUND_PENDING') : input.remedy === 'REJECT' ? 'REJECTED' : 'DECIDED';
   assertTransition(current.status, to);
   if (input.refund !== undefined) assertRefundAuthority(ctx.role, input.refund, ctx.policy);
   // Staff answered and settled the case: no deadline watches it any more, so escalation
@@ -176,8 +181,21 @@ function resolve(
     details: { remedy: input.remedy, ...(input.refund ?? {}), ...input.details },
   });
   if (input.refund === undefined) return { next: resolved, events: [event] };
-  const due = makeRefundDue(resolved, { ...input.refund, now: ctx.now, actor: ctx.actor, seq: 1 });
-  return { next: due.next, events: [event, ...due.events], outbox: due.outbox };
+  const due = refundDueOrHeld(resolved, { ...input.refund, release, now: ctx.now, actor: ctx.actor, seq: 1, policy: ctx.policy });
+  return { next: due.next, events: [event, ...due.events], ...(due.outbox === undefined ? {} : { outbox: due.outbox }) };
+}
+
+/**
+ * When a refund staff settled on is released: a return and refund waits for the goods like
+ * the engine's (its release, or the policy's mode when the engine chose another remedy);
+ * anything else is paid when decided.
+ */
+function staffRelease(current: CaseRecord, remedy: RecommendedRemedy, policy: Policy): RefundRelease | undefined {
+  if (remedy !== 'RETURN_AND_REFUND') return undefined;
+  const engine = current.decision?.refundRelease;
+  if (engine !== undefined && engine.mode !== 'AT_DECISION') return engine;
+  const mode = policy.returnLeg.release.mode;
+  return { mode, reason: `staff settled on a return and refund: released per policy (${mode})` };
 }
 
 /**
