@@ -240,8 +240,13 @@ describe('applying marketplace events', () => {
         ctx,
       );
       if (later.kind !== 'CHANGE') throw new Error('expected a change');
-      expect(later.events.map((e) => e.action)).toEqual(['RETURN_UPDATED']);
+      // A staff decision stands; the new facts give a recommendation flagged for staff (#15).
+      expect(later.events.map((e) => e.action)).toEqual(
+        current === resolved ? ['RETURN_UPDATED', 'RECOMMENDATION_FOR_STAFF'] : ['RETURN_UPDATED'],
+      );
       expect(later.next.decision).toEqual(first.next.decision);
+      expect(later.next.resolution).toEqual(current.resolution);
+      expect(later.next.refund).toEqual(current.refund);
       expect(later.outbox).toBeUndefined();
       expect(later.clearOutbox).toBeUndefined();
     }

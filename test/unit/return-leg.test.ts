@@ -7,6 +7,7 @@ import { dueCaseOf, planEscalation } from '#lib/workflow/escalation.ts';
 import { applyMarketplaceEvent, type LifecycleOutcome } from '#lib/workflow/lifecycle.ts';
 import { releaseConditionMet } from '#lib/workflow/return-leg.ts';
 import { applyReturnLegUpdate } from '#lib/workflow/return-leg-step.ts';
+import { approveDecision, overrideDecision } from '#lib/workflow/staff-actions.ts';
 import { aCancellation, aReturn, aReturnShipment, aWebhook } from '#test/support/webhook-factory.ts';
 
 /** The return leg (#15): refunds that need the goods back wait for them, as policy says. */
@@ -229,5 +230,65 @@ describe('return window (same sweep as escalation)', () => {
     const shipped = changed(applyMarketplaceEvent(held, parse(aReturnShipment(ret, { receivedAt: undefined })), ctx())).next;
     expect(shipped.dueAt).toBeUndefined();
     expect(dueCaseOf(shipped)).toBeUndefined();
+  });
+});
+
+describe('staff decisions stand (#15 item 6)', () => {
+  const staff = (role: 'agent' | 'supervisor') => ({
+    now,
+    actor: { kind: 'STAFF' as const, id: `${role}-1`, role },
+    role,
+    policy: defaultPolicy,
+  });
+
+  it('new marketplace facts after an approval give a fresh recommendation flagged for staff; the approved held refund is not replaced', () => {
+    const { ret, case: review } = intake({ evidence: [] });
+    const approved = approveDecision(review, staff('agent')).next;
+    expect(approved).toMatchObject({ status: 'AWAITING_RETURN', resolution: { kind: 'APPROVED' }, refund: { status: 'HELD' } });
+    // The buyer now asks to keep the item for a partial refund, with photos: the engine would decide otherwise.
+    const evidence = aReturn().evidence;
+    const update = parse(
+      aWebhook('return.updated', { ...ret, evidence, requestedRemedy: 'PARTIAL_REFUND' }, { occurredAt: '2026-11-07T00:00:00Z' }),
+    );
+    const later = changed(applyMarketplaceEvent(approved, update, ctx()));
+    expect(later.events.map((e) => e.action)).toEqual(['RETURN_UPDATED', 'RECOMMENDATION_FOR_STAFF']);
+    expect(later.next.recommendation).toMatchObject({
+      outcome: 'MANUAL_REVIEW',
+      reviewReasons: expect.arrayContaining(['NEW_FACTS_AFTER_STAFF_DECISION']),
+    });
+    expect(later.next.resolution).toEqual(approved.resolution);
+    expect(later.next.refund).toEqual(approved.refund);
+    expect(later.next.decision).toEqual(approved.decision);
+    expect(later.outbox).toBeUndefined();
+  });
+
+  it('an inspection after a staff override is a recommendation too; the overridden amount is released, never the engine’s', () => {
+    const { ret, case: review } = intake({ evidence: [] });
+    const overridden = overrideDecision(review, staff('supervisor'), {
+      remedy: 'RETURN_AND_REFUND',
+      reason: 'goodwill',
+      amount: 30_000,
+    }).next;
+    expect(overridden.refund).toMatchObject({ status: 'HELD', amount: 30_000 });
+    const inspected = changed(
+      applyMarketplaceEvent(
+        overridden,
+        parse(
+          aReturnShipment(ret, {
+            inspection: { outcome: 'USED_OR_DAMAGED_BY_BUYER', conditionGrade: 'B', inspectedAt: '2026-11-09T10:00:00Z' },
+          }),
+        ),
+        ctx(),
+      ),
+    );
+    expect(inspected.events.map((e) => e.action)).toEqual([
+      'RETURN_LEG_RECORDED',
+      'RECOMMENDATION_FOR_STAFF',
+      'REFUND_RELEASED',
+      'REFUND_DUE',
+    ]);
+    expect(inspected.outbox?.message.amount).toBe(30_000);
+    expect(inspected.next.recommendation?.reviewReasons).toContain('NEW_FACTS_AFTER_STAFF_DECISION');
+    expect(inspected.next.resolution).toEqual(overridden.resolution);
   });
 });

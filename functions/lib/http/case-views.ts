@@ -41,6 +41,7 @@ export function toCaseView(c: CaseRecord): CaseView {
     ...optional('refund', c.refund),
     ...optional('returnLeg', c.returnLeg === undefined ? undefined : { ...c.returnLeg, scans: [...c.returnLeg.scans] }),
     ...optional('refundedTotal', c.refundedTotal),
+    ...optional('recommendation', c.recommendation),
   };
 }
 

@@ -243,6 +243,12 @@ export const CaseViewSchema = /* @__PURE__ */ (() =>
     resolution: z.optional(StaffResolutionSchema),
     ledger: z.array(LedgerLineSchema).check(z.meta({ description: 'Who pays what, itemised' })),
     refund: z.optional(RefundRecordSchema),
+    recommendation: z.optional(DecisionSchema).check(
+      z.meta({
+        description:
+          'A fresh engine recommendation from facts that arrived after a staff decision (review reason NEW_FACTS_AFTER_STAFF_DECISION), for staff to confirm; the staff decision stands meanwhile',
+      }),
+    ),
     returnLeg: z.optional(ReturnLegViewSchema),
     refundedTotal: z.optional(MinorUnitsSchema.check(z.meta({ description: 'Paid to the buyer so far, over every refund' }))),
   }))();

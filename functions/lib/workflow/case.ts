@@ -214,6 +214,12 @@ export type CaseRecord = {
   readonly staffEvidence?: readonly Evidence[];
   /** A staff approval or override of the current decision; cleared by a new engine decision. */
   readonly resolution?: StaffResolution;
+  /**
+   * A fresh engine recommendation made from facts that arrived after a staff decision, for
+   * staff to confirm (review reason NEW_FACTS_AFTER_STAFF_DECISION); the staff decision and
+   * any money it moved stand meanwhile.
+   */
+  readonly recommendation?: Decision;
   /** The return parcel, its receipt and inspection (return-leg.ts). */
   readonly returnLeg?: ReturnLegState;
   /** Minor units paid to the buyer so far, over every refund applied (a top-up adds to it). */

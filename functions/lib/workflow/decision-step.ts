@@ -105,6 +105,46 @@ export function decisionForCase(decision: Decision): Decision {
   return { ...decision, trace: decision.trace.filter((entry) => entry.fired) };
 }
 
+/**
+ * A fresh engine recommendation for a case a person already settled (staff approval or
+ * override): new facts never replace a staff decision, nor move money on their own. The
+ * decision is flagged for staff confirmation (MANUAL_REVIEW, NEW_FACTS_AFTER_STAFF_DECISION);
+ * staff confirm it with an override. Undefined when it recommends what staff already chose.
+ */
+export function recommendationForStaff(
+  base: CaseRecord,
+  input: { policy: Policy; now: string; actor: Actor; trigger: string; seq: number },
+): { next: CaseRecord; events: HistoryEvent[] } | undefined {
+  const resolution = base.resolution;
+  if (resolution === undefined) return undefined;
+  const engine = decide(factsFromReturn(returnWithStaffEvidence(base), input.now, returnLegFacts(base.returnLeg)), input.policy);
+  const paysMoney = isRefundRemedy(engine.recommendedRemedy) && engine.refund.amount > 0;
+  const same =
+    engine.outcome === 'DECIDED' &&
+    engine.recommendedRemedy === resolution.remedy &&
+    (paysMoney ? engine.refund.amount === resolution.amount : resolution.amount === undefined);
+  if (same) return undefined;
+  const flagged: Decision = {
+    ...engine,
+    outcome: 'MANUAL_REVIEW',
+    remedy: 'MANUAL_REVIEW',
+    reviewReasons: [...engine.reviewReasons.filter((r) => r !== 'NEW_FACTS_AFTER_STAFF_DECISION'), 'NEW_FACTS_AFTER_STAFF_DECISION'],
+  };
+  const next: CaseRecord = { ...base, recommendation: decisionForCase(flagged) };
+  const event: HistoryEvent = {
+    caseId: base.caseId,
+    version: base.version,
+    seq: input.seq,
+    at: input.now,
+    actor: input.actor,
+    action: 'RECOMMENDATION_FOR_STAFF',
+    fromStatus: base.status,
+    toStatus: base.status,
+    details: { trigger: input.trigger, reason: 'NEW_FACTS_AFTER_STAFF_DECISION', staffDecision: resolution.kind, decision: flagged },
+  };
+  return { next, events: [event] };
+}
+
 /** The status a fresh engine decision leads to. */
 export function statusAfter(decision: Decision): CaseStatus {
   if (decision.outcome === 'MANUAL_REVIEW') return 'NEEDS_REVIEW';
@@ -165,6 +205,7 @@ export function decideCase(
     ledger: ledgerFor(decision, base.return),
     // A staff approval or override was of the previous decision; this one awaits its own.
     resolution: undefined,
+    recommendation: undefined,
   };
   const events: HistoryEvent[] = [
     {

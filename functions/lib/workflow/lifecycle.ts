@@ -12,7 +12,7 @@ import {
 import { ConflictError, IllegalTransitionError, NotFoundError } from '../contract/errors.ts';
 import { applyReturnLegUpdate } from './return-leg-step.ts';
 import type { Policy } from '../decision/policy.ts';
-import { decideCase, type OutboxRecord } from './decision-step.ts';
+import { decideCase, type OutboxRecord, recommendationForStaff } from './decision-step.ts';
 import type { WebhookPayload } from '../contract/return-payload.ts';
 
 /**
@@ -196,6 +196,11 @@ export function applyMarketplaceEvent(existing: CaseRecord | undefined, payload:
     ctx.now,
   );
   const keepDecision: LifecycleOutcome = { kind: 'CHANGE', next, events: [updated] };
+  if (existing.resolution !== undefined) {
+    // A staff decision stands: new facts give a fresh recommendation for staff to confirm.
+    const flagged = recommendationForStaff(next, { policy: ctx.policy, now: ctx.now, actor, trigger: payload.eventType, seq: 1 });
+    return flagged === undefined ? keepDecision : { kind: 'CHANGE', next: flagged.next, events: [updated, ...flagged.events] };
+  }
   const superseded = supersedableRefund(existing);
   if (!isOpenToDecision(existing.status) && superseded === undefined) {
     // Money is moving or the case is over: the new facts are kept, the decision stands.

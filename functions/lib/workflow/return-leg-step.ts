@@ -1,6 +1,6 @@
 import type { Policy } from '../decision/policy.ts';
 import { type Actor, type CaseRecord, type HistoryEvent, isOpenToDecision } from './case.ts';
-import { decideCase, type OutboxRecord, releaseHeldRefund } from './decision-step.ts';
+import { decideCase, type OutboxRecord, recommendationForStaff, releaseHeldRefund } from './decision-step.ts';
 import { assertReturnLegUpdateAllowed, isShipped, mergeReturnLeg, releaseConditionMet, type ReturnLegUpdate } from './return-leg.ts';
 
 export type ReturnLegChange = {
@@ -76,21 +76,29 @@ export function applyReturnLegUpdate(
     },
   };
 
+  let current = next;
+  const events: HistoryEvent[] = [recorded];
   if (newInspection) {
     const redecided = redecideOnInspection(existing, next, ctx);
     if (redecided !== undefined) return { ...redecided, events: [recorded, ...redecided.events] };
+    // A staff decision stands: the inspection gives a fresh recommendation for staff to confirm.
+    const flagged = recommendationForStaff(next, { ...ctx, seq: 1 });
+    if (flagged !== undefined) {
+      current = flagged.next;
+      events.push(...flagged.events);
+    }
   }
-  const held = next.refund;
+  const held = current.refund;
   if (
-    next.status === 'AWAITING_RETURN' &&
+    current.status === 'AWAITING_RETURN' &&
     held?.status === 'HELD' &&
     held.release !== undefined &&
     releaseConditionMet(held.release.mode, leg)
   ) {
-    const released = releaseHeldRefund(next, { now: ctx.now, actor: ctx.actor, seq: 1, trigger: ctx.trigger });
-    return { next: released.next, events: [recorded, ...released.events], outbox: released.outbox };
+    const released = releaseHeldRefund(current, { now: ctx.now, actor: ctx.actor, seq: events.length, trigger: ctx.trigger });
+    return { next: released.next, events: [...events, ...released.events], outbox: released.outbox };
   }
-  return { next, events: [recorded] };
+  return { next: current, events };
 }
 
 /** Step 4: decide again with the inspection, where the engine's decision may still change. */
