@@ -255,6 +255,35 @@ describe('refund lifecycle', () => {
     expect(paidFor(caseId)).toHaveLength(1);
   });
 
+  it('inspection → re-decision → payment, crashing after the commit: the retry is a duplicate, the relay publishes, the re-decided amount is paid once', async () => {
+    await freshQueues();
+    const payload = aWebhook();
+    const caseId = caseIdFor(TEST_MARKETPLACE, payload.return.marketplaceReturnId);
+    await intake()(signedWebhookEvent(payload));
+    if (payload.eventType !== 'return.requested') throw new Error('a request');
+    // Received and inspected together: used by the buyer, grade B (10% depreciation + the return label).
+    const inspected = aReturnShipment(payload.return, {
+      inspection: { outcome: 'USED_OR_DAMAGED_BY_BUYER', conditionGrade: 'B', inspectedAt: '2026-11-09T10:00:00Z' },
+    });
+    const crashing = new FaultyCaseStore(store).crashOnCommit((c) => c.outbox !== undefined, 'AFTER');
+    expect((await intake({ store: crashing })(signedWebhookEvent(inspected))).status).toBe(500);
+    const decided = (await store.getCase(caseId)) as CaseRecord;
+    const amount = 39_900 - 3_990 - 1_200;
+    expect(decided).toMatchObject({ status: 'REFUND_PENDING', refund: { status: 'PENDING', amount } });
+    expect(decided.decision?.refund.deductions.map((d) => d.code)).toEqual(['CONDITION_DEPRECIATION', 'RETURN_SHIPPING']);
+    expect((await intake()(signedWebhookEvent(inspected))).body).toMatchObject({ caseId, duplicate: true });
+    expect(await pendingOutboxFor(caseId)).toHaveLength(1);
+
+    await relayRefundOutbox({ store, refunds: new SqsRefundQueue(sqsClient(), queues.refundQueueUrl), clock: systemClock }, { graceMs: 0 });
+    startWorker();
+    const refunded = await waitForStatus(caseId, 'REFUNDED');
+    expect(paidFor(caseId)).toEqual([expect.objectContaining({ amount })]);
+    expect(refunded.refund?.amount).toBe(refunded.decision?.refund.amount);
+    const history = await store.getHistory(caseId);
+    expect(history.filter((e) => e.action === 'REFUND_APPLIED')).toHaveLength(1);
+    expect(history.filter((e) => e.action === 'REFUND_WITHDRAWN').map((e) => e.details.reason)).toEqual(['RETURN_INSPECTED']);
+  });
+
   it('SQS send failing: the outbox keeps the refund until a relay run gets it through, paid once', async () => {
     await freshQueues();
     const real = new SqsRefundQueue(sqsClient(), queues.refundQueueUrl);
