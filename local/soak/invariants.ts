@@ -254,6 +254,14 @@ export function checkRefundsExactlyOnce(snapshot: TableSnapshot, ledger: readonl
   };
   const appliedIds = new Set<string>();
   for (const c of snapshot.cases.values()) {
+    // An earlier refund of a case topped up since (#15) is in its history, paid once.
+    for (const e of snapshot.events.get(c.caseId) ?? []) {
+      if (e.action !== 'REFUND_APPLIED' || e.details.refundId === c.refund?.refundId) continue;
+      const id = String(e.details.refundId);
+      if ((byKey.get(id) ?? []).length !== 1)
+        violations.push(`case ${c.caseId}: earlier refund ${id} has ${(byKey.get(id) ?? []).length} ledger entries`);
+      appliedIds.add(id);
+    }
     const refund = c.refund;
     if (refund === undefined) continue;
     if (refund.status === 'APPLIED') {

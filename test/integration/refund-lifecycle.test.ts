@@ -22,6 +22,9 @@ import { type PaymentSimulator, startPaymentSimulator } from '#local/payment-sim
 import { type ProvisionedQueues, provisionQueues } from '#local/provision.ts';
 import { type SqsPoller, startSqsPoller } from '#local/sqs-poller.ts';
 import { redriveRefunds } from '#ops/redrive-refunds.ts';
+import { defaultPolicy } from '#lib/decision/policy.ts';
+import { publishRefund } from '#lib/use-cases/publish-refund.ts';
+import { overrideDecision } from '#lib/workflow/staff-actions.ts';
 import { createTestTable, documentClient, sqsClient, sqsEndpoint, uniqueSuffix, countItems } from '#test/support/engines.ts';
 import { FaultyCaseStore, FaultyRefundQueue } from '#test/support/faults.ts';
 import {
@@ -102,12 +105,12 @@ function intake(options: { store?: CaseStore; refunds?: RefundQueue } = {}) {
  */
 async function requestAndReceive(
   payload: ReturnType<typeof aWebhook>,
-  options: { store?: CaseStore; refunds?: RefundQueue } = {},
+  options: { store?: CaseStore; refunds?: RefundQueue; shipment?: Parameters<typeof aReturnShipment>[1] } = {},
 ): Promise<{ status: number; body: Record<string, any> }> {
   const requested = await intake()(signedWebhookEvent(payload));
   expect(requested.body).toMatchObject({ status: 'AWAITING_RETURN', duplicate: false });
   if (payload.eventType === 'return.cancelled' || payload.eventType === 'return.shipment') throw new Error('a return request');
-  return intake(options)(signedWebhookEvent(aReturnShipment(payload.return)));
+  return intake(options)(signedWebhookEvent(aReturnShipment(payload.return, options.shipment)));
 }
 
 /** Starts the refund worker on the queue, exactly as the local runtime does. */
@@ -282,6 +285,60 @@ describe('refund lifecycle', () => {
     const history = await store.getHistory(caseId);
     expect(history.filter((e) => e.action === 'REFUND_APPLIED')).toHaveLength(1);
     expect(history.filter((e) => e.action === 'REFUND_WITHDRAWN').map((e) => e.details.reason)).toEqual(['RETURN_INSPECTED']);
+  });
+
+  it('a staff top-up of a paid case pays only the difference, once, even when its message is delivered again', async () => {
+    await freshQueues();
+    const payload = aWebhook();
+    const caseId = caseIdFor(TEST_MARKETPLACE, payload.return.marketplaceReturnId);
+    // Inspected as used (grade B): 10% depreciation and the return label deducted, 34,710 paid.
+    await requestAndReceive(payload, {
+      shipment: { inspection: { outcome: 'USED_OR_DAMAGED_BY_BUYER', conditionGrade: 'B', inspectedAt: '2026-11-09T10:00:00Z' } },
+    });
+    startWorker();
+    const partial = await waitForStatus(caseId, 'REFUNDED');
+    expect(partial.refundedTotal).toBe(34_710);
+    // Staff find the inspection wrong and raise the refund to the full amount.
+    const staff = {
+      now: new Date().toISOString(),
+      actor: { kind: 'STAFF' as const, id: 'sup-1', role: 'supervisor' },
+      role: 'supervisor' as const,
+      policy: defaultPolicy,
+    };
+    expect(() => overrideDecision(partial, staff, { remedy: 'RETURN_AND_REFUND', reason: 'again', amount: 34_710 })).toThrow(
+      /only a refund above/,
+    );
+    const topUp = overrideDecision(partial, staff, { remedy: 'RETURN_AND_REFUND', reason: 'inspection was wrong', amount: 39_900 });
+    expect(topUp.outbox?.message.amount).toBe(5_190);
+    await store.commit({
+      next: topUp.next,
+      expectedVersion: partial.version,
+      events: topUp.events,
+      ...(topUp.outbox ? { outbox: topUp.outbox } : {}),
+    });
+    const refunds = new SqsRefundQueue(sqsClient(), queues.refundQueueUrl);
+    if (topUp.outbox === undefined) throw new Error('a top-up is due');
+    await publishRefund({ store, refunds }, topUp.outbox);
+    // The same message again, past SQS's deduplication (another id): the worker pays nothing more.
+    await sqsClient().send(
+      new SendMessageCommand({
+        QueueUrl: queues.refundQueueUrl,
+        MessageBody: JSON.stringify(topUp.outbox.message),
+        MessageGroupId: caseId,
+        MessageDeduplicationId: `${topUp.outbox.refundId}-again`,
+      }),
+    );
+    const settled = await vi.waitFor(
+      async () => {
+        const found = (await store.getCase(caseId)) as CaseRecord;
+        expect(found).toMatchObject({ status: 'REFUNDED', refund: { refundId: topUp.outbox?.refundId, status: 'APPLIED' } });
+        return found;
+      },
+      { timeout: 20_000, interval: 100 },
+    );
+    await vi.waitFor(async () => expect(await approximateCount(queues.refundQueueUrl)).toBe(0), { timeout: 10_000 });
+    expect(paidFor(caseId).map((p) => p.amount)).toEqual([34_710, 5_190]);
+    expect(settled.refundedTotal).toBe(39_900);
   });
 
   it('SQS send failing: the outbox keeps the refund until a relay run gets it through, paid once', async () => {

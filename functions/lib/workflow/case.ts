@@ -42,7 +42,8 @@ const transitions: Readonly<Record<CaseStatus, readonly CaseStatus[]>> = {
   AWAITING_RETURN: ['AWAITING_RETURN', 'REFUND_PENDING', 'DECIDED', 'NEEDS_REVIEW', 'REJECTED', 'CANCELLED', 'CLOSED'],
   // Back to a decision only when new facts withdraw a refund the worker has not claimed.
   REFUND_PENDING: ['REFUND_PENDING', 'REFUNDED', 'CANCELLED', 'DECIDED', 'NEEDS_REVIEW', 'REJECTED', 'AWAITING_RETURN'],
-  REFUNDED: ['REFUNDED', 'CLOSED'],
+  // A staff top-up of a paid case: only the difference is made due (staff-actions.ts).
+  REFUNDED: ['REFUNDED', 'REFUND_PENDING', 'CLOSED'],
   CANCELLED: [],
   CLOSED: [],
 };

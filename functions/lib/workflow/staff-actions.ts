@@ -17,7 +17,7 @@ import {
   isTerminal,
   type StaffResolution,
 } from './case.ts';
-import { decideCase, ledgerFor, type OutboxRecord, refundDueOrHeld } from './decision-step.ts';
+import { decideCase, ledgerFor, makeRefundDue, type OutboxRecord, refundDueOrHeld } from './decision-step.ts';
 import { releaseConditionMet } from './return-leg.ts';
 import type { LedgerLine } from './case.ts';
 import { ConflictError, ForbiddenError, IllegalTransitionError, ValidationError } from '../contract/errors.ts';
@@ -244,6 +244,7 @@ export type OverrideInput = {
  *    the reason and what was overridden; a refund becomes due through makeRefundDue.
  */
 export function overrideDecision(current: CaseRecord, ctx: StaffActionContext, input: OverrideInput): StaffChange {
+  if (current.status === 'REFUNDED') return topUp(current, ctx, input);
   if (!isOpenToDecision(current.status)) {
     throw new IllegalTransitionError(`A case in ${current.status} can no longer be overridden`);
   }
@@ -277,6 +278,51 @@ export function overrideDecision(current: CaseRecord, ctx: StaffActionContext, i
 }
 
 /** The ledger of the decision as overridden: the chosen remedy and amount, the same cost bearer. */
+/**
+ * A staff override of a case already paid (#15): money paid is never paid again; only the
+ * difference up to the new amount is made due, as a new refund through the outbox and the
+ * worker (exactly once, like any refund). A lower amount, another remedy, or an amount at or
+ * below what was paid is refused (409): nothing is clawed back here.
+ */
+function topUp(current: CaseRecord, ctx: StaffActionContext, input: OverrideInput): StaffChange {
+  const money = current.return.money;
+  const paid = current.refundedTotal ?? (current.refund?.status === 'APPLIED' ? current.refund.amount : 0);
+  if (!isRefundRemedy(input.remedy) || input.amount === undefined || input.amount <= paid) {
+    throw new IllegalTransitionError(
+      `Case ${current.caseId} is refunded (${formatMoney(paid, money.currency)} paid): only a refund above what was paid can be added, as a top-up of the difference`,
+    );
+  }
+  if (input.amount > money.amountPaid) {
+    throw new ValidationError('Invalid override', [
+      { field: 'amount', problem: `must not exceed the amount paid (${formatMoney(money.amountPaid, money.currency)})` },
+    ]);
+  }
+  const difference = { amount: input.amount - paid, currency: money.currency };
+  assertRefundAuthority(ctx.role, { amount: input.amount, currency: money.currency }, ctx.policy);
+  assertTransition(current.status, 'REFUND_PENDING');
+  const { dueAt: _none, recommendation: _confirmed, ...base } = advanced(current, ctx.now);
+  const resolution: StaffResolution = {
+    kind: 'OVERRIDDEN',
+    remedy: input.remedy,
+    amount: input.amount,
+    currency: money.currency,
+    by: ctx.actor,
+    at: ctx.now,
+    version: base.version,
+  };
+  // The buyer's refund in all; the top-up itself is the REFUND_DUE of the difference.
+  const ledger = overrideLedger(current, input.remedy, { amount: input.amount, currency: money.currency });
+  const resolved: CaseRecord = { ...base, status: 'REFUND_PENDING', resolution, ledger };
+  const event = staffEvent(resolved, ctx, {
+    action: 'DECISION_OVERRIDDEN',
+    fromStatus: current.status,
+    toStatus: 'REFUND_PENDING',
+    details: { remedy: input.remedy, amount: input.amount, alreadyPaid: paid, topUp: difference.amount, reason: input.reason },
+  });
+  const due = makeRefundDue(resolved, { ...difference, now: ctx.now, actor: ctx.actor, seq: 1 });
+  return { next: due.next, events: [event, ...due.events], outbox: due.outbox };
+}
+
 function overrideLedger(
   current: CaseRecord,
   remedy: RecommendedRemedy,
