@@ -47,7 +47,12 @@ describe('case state machine', () => {
     expect(canTransition('RECEIVED', 'REFUND_PENDING')).toBe(true);
     expect(canTransition('REFUND_PENDING', 'REFUNDED')).toBe(true);
     expect(canTransition('REFUNDED', 'CLOSED')).toBe(true);
-    expect(canTransition('REFUNDED', 'REFUND_PENDING')).toBe(false);
+    // The return leg (#15): held for the goods, then released; a paid case only takes a staff top-up.
+    expect(canTransition('RECEIVED', 'AWAITING_RETURN')).toBe(true);
+    expect(canTransition('AWAITING_RETURN', 'REFUND_PENDING')).toBe(true);
+    expect(canTransition('AWAITING_RETURN', 'CLOSED')).toBe(true);
+    expect(canTransition('REFUNDED', 'REFUND_PENDING')).toBe(true);
+    expect(canTransition('REFUNDED', 'AWAITING_RETURN')).toBe(false);
   });
 
   it('names each status by what it allows: terminal, money moving, open to a decision, awaiting staff or approval', () => {
