@@ -818,6 +818,6 @@ function withReturn(
   payload: WebhookPayloadInput,
   change: (ret: Extract<WebhookPayloadInput, { eventType: 'return.requested' }>['return']) => object,
 ): WebhookPayloadInput {
-  if (payload.eventType === 'return.cancelled' || payload.eventType === 'return.shipment') return payload;
+  if (payload.eventType !== 'return.requested' && payload.eventType !== 'return.updated') return payload;
   return { ...payload, return: change(payload.return) } as WebhookPayloadInput;
 }

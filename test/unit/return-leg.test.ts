@@ -292,3 +292,66 @@ describe('staff decisions stand (#15 item 6)', () => {
     expect(inspected.next.resolution).toEqual(overridden.resolution);
   });
 });
+
+describe('a reship followed to the end', () => {
+  const replacement = (ret: ReturnType<typeof aReturn>, scans: { type: string; at: string }[], promisedDeliveryAt?: string) =>
+    parse({
+      schemaVersion: 1,
+      eventType: 'replacement.shipment',
+      deliveryId: `dlv-${Math.random().toString(36).slice(2)}`,
+      occurredAt: '2026-11-10T09:00:00Z',
+      return: { marketplaceReturnId: ret.marketplaceReturnId, orderId: ret.orderId, sellerId: ret.sellerId },
+      replacement: {
+        carrier: 'sf-express',
+        trackingNumber: 'SFRPL1',
+        scans,
+        ...(promisedDeliveryAt === undefined ? {} : { promisedDeliveryAt }),
+      },
+    });
+  function reshipCase() {
+    const { ret, case: review } = intake({ evidence: [] });
+    const staffCtx = {
+      now,
+      actor: { kind: 'STAFF' as const, id: 'sup-1', role: 'supervisor' },
+      role: 'supervisor' as const,
+      policy: defaultPolicy,
+    };
+    return { ret, case: overrideDecision(review, staffCtx, { remedy: 'RESHIP', reason: 'buyer wants a new one' }).next };
+  }
+
+  it('records the replacement’s tracking, and its delivery resolves the case', () => {
+    const { ret, case: reship } = reshipCase();
+    const inTransit = changed(applyMarketplaceEvent(reship, replacement(ret, [{ type: 'PICKED_UP', at: '2026-11-08T09:00:00Z' }]), ctx()));
+    expect(inTransit.next).toMatchObject({ status: 'DECIDED', replacement: { trackingNumber: 'SFRPL1' } });
+    const delivered = changed(
+      applyMarketplaceEvent(
+        inTransit.next,
+        replacement(ret, [{ type: 'DELIVERED', at: '2026-11-09T09:00:00Z' }], '2026-11-12T00:00:00Z'),
+        ctx(),
+      ),
+    );
+    expect(delivered.next.status).toBe('CLOSED');
+    expect(delivered.events.map((e) => e.action)).toEqual(['REPLACEMENT_RECORDED', 'REPLACEMENT_DELIVERED']);
+  });
+
+  it('a lost or late replacement re-opens the case for staff, with a fresh deadline', () => {
+    const { ret, case: reship } = reshipCase();
+    const lost = changed(applyMarketplaceEvent(reship, replacement(ret, [{ type: 'LOST', at: '2026-11-09T09:00:00Z' }]), ctx()));
+    expect(lost.next).toMatchObject({ status: 'NEEDS_REVIEW' });
+    expect(lost.next.resolution).toBeUndefined();
+    expect(lost.next.dueAt).toBeDefined();
+    expect(lost.events.at(-1)).toMatchObject({ action: 'REPLACEMENT_FAILED', details: { reason: 'LOST' } });
+    const late = changed(
+      applyMarketplaceEvent(reship, replacement(ret, [{ type: 'DELIVERED', at: '2026-11-15T09:00:00Z' }], '2026-11-12T00:00:00Z'), ctx()),
+    );
+    expect(late.next.status).toBe('NEEDS_REVIEW');
+    expect(late.events.at(-1)).toMatchObject({ action: 'REPLACEMENT_FAILED', details: { reason: 'LATE' } });
+  });
+
+  it('a replacement for a case not settled with a reship is refused (409)', () => {
+    const { ret, case: held } = intake();
+    expect(() => applyMarketplaceEvent(held, replacement(ret, [{ type: 'PICKED_UP', at: '2026-11-08T09:00:00Z' }]), ctx())).toThrow(
+      /not settled with a reship/,
+    );
+  });
+});

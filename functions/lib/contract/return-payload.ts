@@ -87,7 +87,7 @@ export const MinorUnitsSchema = /* @__PURE__ */ (() => storableInt({ min: 0, max
 /** A parcel weight as a carrier records it; ten tonnes is a sanity ceiling. */
 const GramsSchema = /* @__PURE__ */ (() => storableInt({ min: 1, max: 10_000_000 }))();
 
-export const eventTypes = ['return.requested', 'return.updated', 'return.cancelled', 'return.shipment'] as const;
+export const eventTypes = ['return.requested', 'return.updated', 'return.cancelled', 'return.shipment', 'replacement.shipment'] as const;
 export const EventTypeSchema = /* @__PURE__ */ (() => z.enum(eventTypes))();
 export type EventType = z.infer<typeof EventTypeSchema>;
 
@@ -363,6 +363,25 @@ export const ReturnShipmentSchema = /* @__PURE__ */ (() =>
   }))();
 export type ReturnShipment = z.infer<typeof ReturnShipmentSchema>;
 
+/** Carrier scans of a replacement sent to the buyer (a reship), seller → buyer. */
+export const replacementScanTypes = ['PICKED_UP', 'IN_TRANSIT', 'DELIVERED', 'LOST'] as const;
+
+/**
+ * The replacement parcel of a reship: delivered, the case is resolved; lost, or delivered
+ * after the promised date, the case re-opens for staff. Scans are merged like the return's.
+ */
+export const ReplacementShipmentSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    carrier: IdentifierSchema,
+    trackingNumber: IdentifierSchema,
+    promisedDeliveryAt: z.optional(TimestampSchema),
+    scans: z._default(
+      z.array(z.strictObject({ type: z.enum(replacementScanTypes), at: TimestampSchema })).check(z.maxLength(MAX_TRACKING_EVENTS)),
+      [],
+    ),
+  }))();
+export type ReplacementShipment = z.infer<typeof ReplacementShipmentSchema>;
+
 /** The canonical webhook body. `return.cancelled` carries only the identifiers. */
 export const WebhookPayloadSchema = /* @__PURE__ */ (() =>
   z.discriminatedUnion('eventType', [
@@ -375,6 +394,13 @@ export const WebhookPayloadSchema = /* @__PURE__ */ (() =>
       eventType: z.literal('return.shipment'),
       return: CancellationSchema,
       shipment: ReturnShipmentSchema,
+    }),
+    /** The replacement parcel of a reship (additive to v1). */
+    z.strictObject({
+      ...envelopeCommon,
+      eventType: z.literal('replacement.shipment'),
+      return: CancellationSchema,
+      replacement: ReplacementShipmentSchema,
     }),
   ]))();
 export type WebhookPayload = z.infer<typeof WebhookPayloadSchema>;

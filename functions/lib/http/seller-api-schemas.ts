@@ -16,6 +16,7 @@ import {
   MAX_STAFF_EVIDENCE_PER_REQUEST,
   InspectionSchema,
   MinorUnitsSchema,
+  ReplacementShipmentSchema,
   ReturnScanSchema,
   ReturnSchema,
   TimestampSchema,
@@ -250,6 +251,11 @@ export const CaseViewSchema = /* @__PURE__ */ (() =>
       }),
     ),
     returnLeg: z.optional(ReturnLegViewSchema),
+    replacement: z.optional(
+      ReplacementShipmentSchema.check(
+        z.meta({ description: 'The replacement parcel of a reship: delivered resolves the case, lost or late re-opens it' }),
+      ),
+    ),
     refundedTotal: z.optional(MinorUnitsSchema.check(z.meta({ description: 'Paid to the buyer so far, over every refund' }))),
   }))();
 

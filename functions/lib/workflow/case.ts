@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { IllegalTransitionError } from '../contract/errors.ts';
 import type { Decision } from '../decision/decision-schema.ts';
 import type { Priority } from '../contract/priorities.ts';
-import type { Evidence, Inspection, ReturnScan, ReturnV1 } from '../contract/return-payload.ts';
+import type { Evidence, Inspection, ReplacementShipment, ReturnScan, ReturnV1 } from '../contract/return-payload.ts';
 import type { RefundRelease } from '../decision/decision-schema.ts';
 
 /**
@@ -221,6 +221,8 @@ export type CaseRecord = {
    * any money it moved stand meanwhile.
    */
   readonly recommendation?: Decision;
+  /** The replacement parcel of a reship, followed until delivered (reship.ts). */
+  readonly replacement?: ReplacementShipment;
   /** The return parcel, its receipt and inspection (return-leg.ts). */
   readonly returnLeg?: ReturnLegState;
   /** Minor units paid to the buyer so far, over every refund applied (a top-up adds to it). */

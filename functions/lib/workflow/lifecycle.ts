@@ -11,6 +11,7 @@ import {
 } from './case.ts';
 import { ConflictError, IllegalTransitionError, NotFoundError } from '../contract/errors.ts';
 import { applyReturnLegUpdate } from './return-leg-step.ts';
+import { applyReplacementShipment } from './reship.ts';
 import type { Policy } from '../decision/policy.ts';
 import { decideCase, type OutboxRecord, recommendationForStaff } from './decision-step.ts';
 import type { WebhookPayload } from '../contract/return-payload.ts';
@@ -68,6 +69,14 @@ export function applyMarketplaceEvent(existing: CaseRecord | undefined, payload:
   const details = { deliveryId: payload.deliveryId, eventType: payload.eventType, occurredAt: payload.occurredAt };
 
   if (existing !== undefined) assertSameSellerAndOrder(existing, payload);
+  if (payload.eventType === 'replacement.shipment') {
+    if (existing === undefined) {
+      throw new NotFoundError(`Return ${payload.return.marketplaceReturnId} is not known: a replacement shipment needs its case first`);
+    }
+    const step = applyReplacementShipment(existing, payload.replacement, { ...ctx, actor, details });
+    if (step === undefined) return { kind: 'IGNORED', caseId, reason: 'NOTHING_NEW_ON_REPLACEMENT', status: existing.status };
+    return { kind: 'CHANGE', ...step };
+  }
   if (payload.eventType === 'return.shipment') {
     // The return parcel: merged (scans are a set), so its events apply in any order.
     if (existing === undefined) {
