@@ -12,6 +12,7 @@ import { createTestQueues, createTestTable, documentClient, sqsClient, countItem
 import {
   aCancellation,
   aReturn,
+  aReturnShipment,
   aWebhook,
   lambdaContext,
   signedWebhookEvent,
@@ -146,6 +147,33 @@ describe('POST /webhooks/{marketplace}', () => {
       expect(res.status).toBe(401);
       expect(res.body).toMatchObject({ code: 'INVALID_SIGNATURE' });
       expect(res.body.detail).toContain(reason);
+      expect(await itemCount()).toBe(before);
+    });
+
+    it('the return parcel (#15): 404 naming an unknown return, 409 for another seller’s case, 409 for an inspection of a cancelled case; nothing written', async () => {
+      const unknown = aReturn();
+      let before = await itemCount();
+      const notFound = await invoke(signedWebhookEvent(aReturnShipment(unknown)));
+      expect(notFound.status).toBe(404);
+      expect(notFound.body).toMatchObject({ code: 'NOT_FOUND', status: 404 });
+      expect(notFound.body.detail).toContain(unknown.marketplaceReturnId);
+      expect(await itemCount()).toBe(before);
+
+      const ret = aReturn();
+      await invoke(signedWebhookEvent(aWebhook('return.requested', ret)));
+      before = await itemCount();
+      const foreign = await invoke(signedWebhookEvent(aReturnShipment({ ...ret, sellerId: 'someone-else' })));
+      expect(foreign.status).toBe(409);
+      expect(foreign.body.detail).toContain(ret.marketplaceReturnId);
+      expect(await itemCount()).toBe(before);
+
+      await invoke(signedWebhookEvent(aCancellation(ret)));
+      before = await itemCount();
+      const inspection = { outcome: 'AS_SENT' as const, inspectedAt: '2026-11-09T10:00:00Z' };
+      const cancelled = await invoke(signedWebhookEvent(aReturnShipment(ret, { inspection })));
+      expect(cancelled.status).toBe(409);
+      expect(cancelled.body).toMatchObject({ code: 'ILLEGAL_TRANSITION' });
+      expect(cancelled.body.detail).toContain('is cancelled: it takes no inspection');
       expect(await itemCount()).toBe(before);
     });
 
