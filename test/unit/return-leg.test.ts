@@ -7,6 +7,7 @@ import { dueCaseOf, planEscalation } from '#lib/workflow/escalation.ts';
 import { applyMarketplaceEvent, type LifecycleOutcome } from '#lib/workflow/lifecycle.ts';
 import { releaseConditionMet } from '#lib/workflow/return-leg.ts';
 import { applyReturnLegUpdate } from '#lib/workflow/return-leg-step.ts';
+import { recordInspection, recordReturnReceipt, recordReturnShipment } from '#lib/workflow/return-leg-staff.ts';
 import { approveDecision, overrideDecision } from '#lib/workflow/staff-actions.ts';
 import { aCancellation, aReturn, aReturnShipment, aWebhook } from '#test/support/webhook-factory.ts';
 
@@ -353,5 +354,47 @@ describe('a reship followed to the end', () => {
     expect(() => applyMarketplaceEvent(held, replacement(ret, [{ type: 'PICKED_UP', at: '2026-11-08T09:00:00Z' }]), ctx())).toThrow(
       /not settled with a reship/,
     );
+  });
+});
+
+describe('staff record the return leg (domain functions of the seller API writes)', () => {
+  const staffCtx = { now, actor: { kind: 'STAFF' as const, id: 'agent-1', role: 'agent' }, role: 'agent' as const, policy: defaultPolicy };
+
+  it('shipment, then receipt: the held refund is released with the staff member as actor', () => {
+    const { case: held } = intake();
+    const shipped = recordReturnShipment(held, staffCtx, {
+      carrier: 'dhl',
+      trackingNumber: 'RTN1',
+      scans: [{ type: 'PICKED_UP', at: '2026-11-06T09:00:00Z' }],
+    });
+    expect(shipped.next.status).toBe('AWAITING_RETURN');
+    expect(shipped.events[0]).toMatchObject({ action: 'RETURN_LEG_RECORDED', actor: { kind: 'STAFF', id: 'agent-1' } });
+    const received = recordReturnReceipt(shipped.next, staffCtx, {});
+    expect(received.next.status).toBe('REFUND_PENDING');
+    expect(received.outbox?.message.amount).toBe(39_900);
+    expect(() => recordReturnReceipt(received.next, staffCtx, {})).toThrow(ConflictError);
+  });
+
+  it('refuses a receipt before any shipment (policy), an inspection of a cancelled case, and a time in the future', () => {
+    const { ret, case: held } = intake();
+    expect(() => recordReturnReceipt(held, staffCtx, {})).toThrow(/no return shipment/);
+    expect(() =>
+      recordReturnShipment(held, staffCtx, {
+        carrier: 'dhl',
+        trackingNumber: 'RTN1',
+        scans: [{ type: 'PICKED_UP', at: '2027-01-01T00:00:00Z' }],
+      }),
+    ).toThrow(/future/);
+    const cancelled = changed(applyMarketplaceEvent(held, parse(aCancellation(ret)), ctx())).next;
+    expect(() => recordInspection(cancelled, staffCtx, { outcome: 'AS_SENT' })).toThrow(IllegalTransitionError);
+  });
+
+  it('an inspection records the receipt with it and re-decides with deductions', () => {
+    const { case: held } = intake();
+    const shipped = recordReturnShipment(held, staffCtx, { carrier: 'dhl', trackingNumber: 'RTN1' });
+    const inspected = recordInspection(shipped.next, staffCtx, { outcome: 'USED_OR_DAMAGED_BY_BUYER', conditionGrade: 'A' });
+    expect(inspected.next.returnLeg?.receivedAt).toBe(now);
+    expect(inspected.next.status).toBe('REFUND_PENDING');
+    expect(inspected.outbox?.message.amount).toBe(39_900 - 1_200);
   });
 });
