@@ -134,6 +134,8 @@ export const webhookMix = {
   inspection: 5,
   /** A return shipment for an unknown return (404) or naming another seller (409): nothing written. */
   foreignReturnScan: 2,
+  /** A replacement parcel (delivered or lost): resolves or re-opens a case staff settled with a reship; 409 for any other case. */
+  replacement: 3,
 } as const;
 export type WebhookKind = keyof typeof webhookMix;
 
@@ -148,6 +150,7 @@ const needsAccepted: ReadonlySet<WebhookKind> = new Set([
   'returnScan',
   'returnReceived',
   'inspection',
+  'replacement',
 ]);
 
 /** The times 9999-12-31 and an hour or a day ahead: all past now + 5 min. */
@@ -269,6 +272,8 @@ export class WebhookTraffic {
         return this.#sendReturnShipment('webhook.inspection', 'INSPECTED');
       case 'foreignReturnScan':
         return this.#sendForeignReturnScan();
+      case 'replacement':
+        return this.#sendReplacement();
     }
   }
 
@@ -306,6 +311,37 @@ export class WebhookTraffic {
     const r = this.#pickAccepted();
     if (r === undefined) return this.#sendNew('webhook.new');
     await this.#deliver(kind, this.#shipmentDelivery(r, stage), r);
+  }
+
+  /** The replacement parcel of a reship, delivered or lost (409 when the case is not a reship). */
+  async #sendReplacement(): Promise<void> {
+    const r = this.#pickAccepted();
+    if (r === undefined) return this.#sendNew('webhook.new');
+    const deliveryId = this.#nextId('SOAK-DLV');
+    const now = Date.now();
+    const payload: WebhookPayloadInput = {
+      schemaVersion: 1,
+      eventType: 'replacement.shipment',
+      deliveryId,
+      occurredAt: new Date(now).toISOString(),
+      return: { marketplaceReturnId: r.returnId, orderId: r.orderId, sellerId: r.sellerId },
+      replacement: {
+        carrier: 'DHL',
+        trackingNumber: `RPL-${r.returnId}`,
+        scans: [{ type: this.#random.chance(0.8) ? 'DELIVERED' : 'LOST', at: new Date(now - 60_000).toISOString() }],
+      },
+    };
+    const body = JSON.stringify(payload);
+    const signedAt = Math.floor(now / 1000);
+    const delivery = {
+      deliveryId,
+      body,
+      returnId: r.returnId,
+      signedAt,
+      header: signatureHeader(this.#secret, signedAt, body),
+      committed: false,
+    };
+    await this.#deliver('webhook.replacement', delivery, r);
   }
 
   /** A return shipment for a return never requested (404), or naming another seller's order (409). */
