@@ -14,7 +14,10 @@ import {
   IdentifierSchema,
   MAX_STAFF_EVIDENCE,
   MAX_STAFF_EVIDENCE_PER_REQUEST,
+  conditionGrades,
   InspectionSchema,
+  inspectionOutcomes,
+  MAX_TRACKING_EVENTS,
   MinorUnitsSchema,
   ReplacementShipmentSchema,
   ReturnScanSchema,
@@ -115,6 +118,38 @@ export const OverrideBodySchema = /* @__PURE__ */ (() =>
         }
         if (!isRefundRemedy(body.remedy) && body.amount !== undefined) {
           ctx.addIssue({ code: 'custom', path: ['amount'], message: `must be omitted when the remedy is ${body.remedy}` });
+        }
+      }),
+    ))();
+
+/** `POST /cases/{id}/return-shipment`: the return parcel as staff know it (#15). */
+export const ReturnShipmentBodySchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    carrier: IdentifierSchema,
+    trackingNumber: IdentifierSchema,
+    scans: z
+      .optional(z.array(ReturnScanSchema).check(z.maxLength(MAX_TRACKING_EVENTS)))
+      .check(z.meta({ description: `Carrier scans of the return parcel, at most ${MAX_TRACKING_EVENTS}; merged with those known` })),
+  }))();
+
+/** `POST /cases/{id}/return-receipt`: the goods arrived (#15). */
+export const ReturnReceiptBodySchema = /* @__PURE__ */ (() =>
+  z
+    .strictObject({ receivedAt: z.optional(TimestampSchema) })
+    .check(z.meta({ description: 'receivedAt defaults to now; an empty body records the receipt now.' })))();
+
+/** `POST /cases/{id}/inspection`: what came back (#15). */
+export const InspectionBodySchema = /* @__PURE__ */ (() =>
+  z
+    .strictObject({
+      outcome: z.enum(inspectionOutcomes),
+      conditionGrade: z.optional(z.enum(conditionGrades)).check(z.meta({ description: 'Required with USED_OR_DAMAGED_BY_BUYER' })),
+      foundSkuOrSerial: z.optional(IdentifierSchema),
+    })
+    .check(
+      z.superRefine((body, ctx) => {
+        if (body.outcome === 'USED_OR_DAMAGED_BY_BUYER' && body.conditionGrade === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['conditionGrade'], message: 'is required for USED_OR_DAMAGED_BY_BUYER' });
         }
       }),
     ))();
