@@ -36,7 +36,17 @@ export function claimsFor(p: TestPrincipal): Record<string, string> {
   };
 }
 
-export type StaffRouteName = 'list' | 'get' | 'evidence' | 'approve' | 'override' | 'note' | 'assign';
+export type StaffRouteName =
+  | 'list'
+  | 'get'
+  | 'evidence'
+  | 'approve'
+  | 'override'
+  | 'note'
+  | 'assign'
+  | 'returnShipment'
+  | 'returnReceipt'
+  | 'inspection';
 
 export const staffRoutes: Readonly<Record<StaffRouteName, { method: string; path: string; suffix: string }>> = {
   list: { method: 'GET', path: '/cases', suffix: '' },
@@ -46,6 +56,9 @@ export const staffRoutes: Readonly<Record<StaffRouteName, { method: string; path
   override: { method: 'POST', path: '/cases/{id}/override', suffix: '/override' },
   note: { method: 'POST', path: '/cases/{id}/notes', suffix: '/notes' },
   assign: { method: 'POST', path: '/cases/{id}/assign', suffix: '/assign' },
+  returnShipment: { method: 'POST', path: '/cases/{id}/return-shipment', suffix: '/return-shipment' },
+  returnReceipt: { method: 'POST', path: '/cases/{id}/return-receipt', suffix: '/return-receipt' },
+  inspection: { method: 'POST', path: '/cases/{id}/inspection', suffix: '/inspection' },
 };
 
 export type StaffRequest = {
