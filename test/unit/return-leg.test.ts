@@ -8,7 +8,7 @@ import { applyMarketplaceEvent, type LifecycleOutcome } from '#lib/workflow/life
 import { releaseConditionMet } from '#lib/workflow/return-leg.ts';
 import { applyReturnLegUpdate } from '#lib/workflow/return-leg-step.ts';
 import { recordInspection, recordReturnReceipt, recordReturnShipment } from '#lib/workflow/return-leg-staff.ts';
-import { approveDecision, overrideDecision } from '#lib/workflow/staff-actions.ts';
+import { addStaffEvidence, approveDecision, overrideDecision } from '#lib/workflow/staff-actions.ts';
 import { aCancellation, aReturn, aReturnShipment, aWebhook } from '#test/support/webhook-factory.ts';
 
 /** The return leg (#15): refunds that need the goods back wait for them, as policy says. */
@@ -396,5 +396,29 @@ describe('staff record the return leg (domain functions of the seller API writes
     expect(inspected.next.returnLeg?.receivedAt).toBe(now);
     expect(inspected.next.status).toBe('REFUND_PENDING');
     expect(inspected.outbox?.message.amount).toBe(39_900 - 1_200);
+  });
+});
+
+describe('a held refund never outlives its decision (found by the soak)', () => {
+  const staffCtx = {
+    now,
+    actor: { kind: 'STAFF' as const, id: 'sup-1', role: 'supervisor' },
+    role: 'supervisor' as const,
+    policy: defaultPolicy,
+  };
+
+  it('a staff override of a held return and refund to another remedy withdraws the held refund in the same write', () => {
+    const { case: held } = intake();
+    const reship = overrideDecision(held, staffCtx, { remedy: 'RESHIP', reason: 'buyer prefers a new one' });
+    expect(reship.next).toMatchObject({ status: 'DECIDED', refund: { status: 'CANCELLED', refundId: held.refund?.refundId } });
+    expect(reship.events.map((e) => e.action)).toEqual(['DECISION_OVERRIDDEN', 'REFUND_WITHDRAWN']);
+  });
+
+  it('staff evidence that sends a held case to review withdraws the held refund', () => {
+    const { case: held } = intake();
+    const review = addStaffEvidence(held, [{ kind: 'SERIAL_CHECK', finding: 'MISMATCH' }], staffCtx);
+    expect(review.next.status).toBe('NEEDS_REVIEW');
+    expect(review.next.refund).toMatchObject({ status: 'CANCELLED', refundId: held.refund?.refundId });
+    expect(review.events.map((e) => e.action)).toEqual(['EVIDENCE_ADDED', 'DECISION_MADE', 'REFUND_WITHDRAWN']);
   });
 });

@@ -189,7 +189,7 @@ export function decideCase(
   const staffDueAt = base.status === 'AWAITING_RETURN' ? undefined : base.dueAt;
 
   const refundDue = status === 'REFUND_PENDING' || held;
-  const next: CaseRecord = {
+  let next: CaseRecord = {
     ...base,
     status,
     priority: decision.priority === 'URGENT' || base.priority === 'URGENT' ? 'URGENT' : 'NORMAL',
@@ -220,6 +220,23 @@ export function decideCase(
       details: { trigger: input.trigger, decision },
     },
   ];
+  // A refund still held for the goods belongs to the decision being replaced: withdrawn in
+  // this same write (nothing was queued for it), so no case keeps a held refund it no longer owes.
+  const heldBefore = next.refund?.status === 'HELD' ? next.refund : undefined;
+  if (heldBefore !== undefined) {
+    next = { ...next, refund: { ...heldBefore, status: 'CANCELLED' } };
+    events.push({
+      caseId: base.caseId,
+      version: base.version,
+      seq: input.firstSeq + 1,
+      at: input.now,
+      actor: input.actor,
+      action: 'REFUND_WITHDRAWN',
+      fromStatus: status,
+      toStatus: status,
+      details: { refundId: heldBefore.refundId, reason: 'DECIDED_AGAIN' },
+    });
+  }
   if (!refundDue) return { next, events };
   const due = refundDueOrHeld(next, {
     amount: decision.refund.amount,
@@ -227,7 +244,7 @@ export function decideCase(
     release,
     now: input.now,
     actor: input.actor,
-    seq: input.firstSeq + 1,
+    seq: input.firstSeq + events.length,
     policy: input.policy,
     windowDueAt: base.status === 'AWAITING_RETURN' ? base.dueAt : undefined,
   });

@@ -173,16 +173,44 @@ function resolve(
     at: ctx.now,
     version: base.version,
   };
-  const resolved: CaseRecord = { ...base, status: to, resolution, ledger: input.ledger };
-  const event = staffEvent(resolved, ctx, {
-    action: input.kind === 'APPROVED' ? 'DECISION_APPROVED' : 'DECISION_OVERRIDDEN',
-    fromStatus: current.status,
-    toStatus: to,
-    details: { remedy: input.remedy, ...(input.refund ?? {}), ...input.details },
+  // A refund still held for the goods was the earlier decision's: withdrawn in this write.
+  const heldBefore = base.refund?.status === 'HELD' ? base.refund : undefined;
+  const resolved: CaseRecord = {
+    ...base,
+    status: to,
+    resolution,
+    ledger: input.ledger,
+    ...(heldBefore === undefined ? {} : { refund: { ...heldBefore, status: 'CANCELLED' as const } }),
+  };
+  const events = [
+    staffEvent(resolved, ctx, {
+      action: input.kind === 'APPROVED' ? 'DECISION_APPROVED' : 'DECISION_OVERRIDDEN',
+      fromStatus: current.status,
+      toStatus: to,
+      details: { remedy: input.remedy, ...(input.refund ?? {}), ...input.details },
+    }),
+  ];
+  if (heldBefore !== undefined) {
+    events.push(
+      staffEvent(resolved, ctx, {
+        action: 'REFUND_WITHDRAWN',
+        fromStatus: to,
+        toStatus: to,
+        details: { refundId: heldBefore.refundId, reason: 'STAFF_DECISION' },
+        seq: 1,
+      }),
+    );
+  }
+  if (input.refund === undefined) return { next: resolved, events };
+  const due = refundDueOrHeld(resolved, {
+    ...input.refund,
+    release,
+    now: ctx.now,
+    actor: ctx.actor,
+    seq: events.length,
+    policy: ctx.policy,
   });
-  if (input.refund === undefined) return { next: resolved, events: [event] };
-  const due = refundDueOrHeld(resolved, { ...input.refund, release, now: ctx.now, actor: ctx.actor, seq: 1, policy: ctx.policy });
-  return { next: due.next, events: [event, ...due.events], ...(due.outbox === undefined ? {} : { outbox: due.outbox }) };
+  return { next: due.next, events: [...events, ...due.events], ...(due.outbox === undefined ? {} : { outbox: due.outbox }) };
 }
 
 /**
