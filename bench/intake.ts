@@ -56,7 +56,7 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { caseTable, type IndexDefinition } from '#infra/definitions.ts';
+import { caseTable } from '#infra/definitions.ts';
 import { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
 import {
   caseKey,
@@ -85,6 +85,22 @@ import { startPaymentSimulator } from '#local/payment-simulator.ts';
 import { provisionTable } from '#local/provision.ts';
 import { buildSamplePayload, DEFAULT_MARKETPLACE, signedRequest } from '#local/sample-webhook.ts';
 import { canonicalOnly } from '#lib/marketplaces/index.ts';
+import {
+  type Billed,
+  INDEX_ENTRY_OVERHEAD,
+  type Item,
+  KB,
+  type Op,
+  type RecordedCall,
+  type WriteAction,
+  billedUnits,
+  itemSize,
+  opsFromRecorded,
+  sumIndex,
+  units,
+  utf8,
+  valueSize,
+} from './dynamodb-billing.ts';
 
 /* ------------------------------------------------------------------------------------------ */
 /* Arguments                                                                                    */
@@ -350,7 +366,7 @@ type IntakeRun = {
 async function sendWebhooks(runtime: Runtime, agent: Agent, n: number, concurrency: number): Promise<IntakeRun> {
   const deliveryIds: string[] = [];
   const requests = Array.from({ length: n }, () => {
-    const payload = buildSamplePayload();
+    const payload = payAtDecisionSample();
     deliveryIds.push(payload.deliveryId);
     return signedRequest({ baseUrl: runtime.baseUrl, body: JSON.stringify(payload) });
   });
@@ -486,157 +502,21 @@ async function putLoop(
 /* Capacity as DynamoDB bills it                                                                */
 /* ------------------------------------------------------------------------------------------ */
 
-type Item = Record<string, unknown>;
-const utf8 = (s: string) => Buffer.byteLength(s, 'utf8');
-
-/** A number's stored size: one byte per two significant digits, plus one. */
-function numberSize(n: number): number {
-  const mantissa = String(Math.abs(n)).split('e')[0] ?? '0';
-  const digits = mantissa.replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
-  return Math.ceil(Math.max(1, digits.length) / 2) + 1;
-}
-
-/** Size of a value as DynamoDB counts it (the attribute name is counted by the caller). */
-function valueSize(v: unknown): number {
-  if (typeof v === 'string') return utf8(v);
-  if (typeof v === 'number') return numberSize(v);
-  if (typeof v === 'boolean' || v === null) return 1;
-  if (v instanceof Uint8Array) return v.byteLength;
-  if (Array.isArray(v)) return 3 + v.filter((e) => e !== undefined).reduce((sum: number, e) => sum + 1 + valueSize(e), 0);
-  if (typeof v === 'object') {
-    let size = 3;
-    for (const [k, e] of Object.entries(v as Item)) if (e !== undefined) size += 1 + utf8(k) + valueSize(e);
-    return size;
-  }
-  return 0;
-}
-
-/** Item size: attribute names plus values (DynamoDB developer guide, "item sizes and formats"). */
-export function itemSize(item: Item | undefined): number {
-  if (item === undefined) return 0;
-  let size = 0;
-  for (const [k, v] of Object.entries(item)) if (v !== undefined) size += utf8(k) + valueSize(v);
-  return size;
-}
-
-const KB = 1024;
-const units = (bytes: number, per: number) => Math.max(1, Math.ceil(bytes / per));
-/** Every index entry carries 100 bytes of overhead besides its attributes. */
-const INDEX_ENTRY_OVERHEAD = 100;
-const indexEntry = (index: IndexDefinition, item: Item | undefined): Item | undefined =>
-  item === undefined ? undefined : indexEntryOf(index, item);
-
-/** JSON with object keys sorted at every level, so equal items compare equal whatever their key order. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const entries = Object.entries(v as Item)
-      .filter(([, e]) => e !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, e]) => `${JSON.stringify(k)}:${canonical(e)}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
-/**
- * Index writes caused by one table write, billed as standard writes (1 WCU per KB of index
- * entry): a new entry 1, a removed entry 1, a changed index key 2 (delete + put), changed
- * projected attributes under the same key 1, nothing changed 0.
- */
-function indexWrites(before: Item | undefined, after: Item | undefined): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const index of caseTable.globalSecondaryIndexes) {
-    const o = indexEntry(index, before);
-    const n = indexEntry(index, after);
-    const size = (e: Item) => itemSize(e) + INDEX_ENTRY_OVERHEAD;
-    let wcu = 0;
-    if (o === undefined && n === undefined) continue;
-    if (o === undefined && n !== undefined) wcu = units(size(n), KB);
-    else if (o !== undefined && n === undefined) wcu = units(size(o), KB);
-    else if (o !== undefined && n !== undefined) {
-      const keyChanged = o[index.partitionKey.name] !== n[index.partitionKey.name] || o[index.sortKey.name] !== n[index.sortKey.name];
-      if (keyChanged) wcu = units(size(o), KB) + units(size(n), KB);
-      else if (canonical(o) !== canonical(n)) wcu = units(Math.max(size(o), size(n)), KB);
-    }
-    if (wcu > 0) out[index.indexName] = wcu;
-  }
-  return out;
-}
-
-/**
- * One item of a TransactWriteItems: a Put/Delete (`before` → `after`), or a ConditionCheck
- * (`check`: `before` is the item checked, undefined when absent; nothing is written).
- */
-type WriteAction = { label: string; before?: Item; after?: Item; check?: true };
-type Op =
-  | { kind: 'GetItem'; label: string; consistent: boolean; item: Item | undefined }
-  | { kind: 'Query'; label: string; consistent: boolean; items: Item[] }
-  | { kind: 'TransactWriteItems'; label: string; actions: WriteAction[] }
-  | { kind: 'DeleteItem'; label: string; before: Item | undefined };
-
-type Billed = { rcu: number; wcuTable: number; wcuIndex: Record<string, number> };
-
-/**
- * Units as DynamoDB bills them (on-demand request units are counted the same way):
- * - GetItem: 1 RCU per 4 KB (at least 1; a missing item still costs 1), half for an
- *   eventually consistent read;
- * - Query: the sizes of all items it reads summed, then 1 RCU per 4 KB of the sum, at least
- *   1 even when nothing matches (DynamoDB developer guide, "read and write operations":
- *   a Query is one read operation over the items returned); half for an eventually
- *   consistent Query. Each page is its own request, so each recorded call is one op;
- * - PutItem/DeleteItem: 1 WCU per KB of the larger of the item before and after (at least 1);
- * - TransactWriteItems: 2 WCU per KB of each item written, the same size rule per item;
- * - ConditionCheck inside a TransactWriteItems: ASSUMED billed as a transactional write of
- *   the checked item's size, at least 1 KB, so 2 WCU when the item is absent, and no index
- *   writes (nothing is written). AWS says every item of a transaction is prepared and
- *   committed (two underlying operations) and bills TransactWriteItems per item at the
- *   write rate; this benchmark's notes (stack.md, the rules below) say nothing else about
- *   ConditionCheck. If DynamoDB charged it less, intake costs up to 2 WCU less per case;
- * - index entries: standard writes, see indexWrites.
- */
-function billedUnits(op: Op): Billed {
-  const wcuIndex: Record<string, number> = {};
-  const addIndex = (w: Record<string, number>) => {
-    for (const [k, v] of Object.entries(w)) wcuIndex[k] = (wcuIndex[k] ?? 0) + v;
-  };
-  switch (op.kind) {
-    case 'GetItem':
-      return { rcu: (op.item === undefined ? 1 : units(itemSize(op.item), 4 * KB)) * (op.consistent ? 1 : 0.5), wcuTable: 0, wcuIndex };
-    case 'Query':
-      // units() is at least 1: an empty Query still costs 1 RCU (0.5 eventually consistent).
-      return {
-        rcu:
-          units(
-            op.items.reduce((sum, item) => sum + itemSize(item), 0),
-            4 * KB,
-          ) * (op.consistent ? 1 : 0.5),
-        wcuTable: 0,
-        wcuIndex,
-      };
-    case 'DeleteItem':
-      addIndex(indexWrites(op.before, undefined));
-      return { rcu: 0, wcuTable: units(itemSize(op.before), KB), wcuIndex };
-    case 'TransactWriteItems': {
-      let wcuTable = 0;
-      for (const a of op.actions) {
-        if (a.check === true) {
-          // ConditionCheck: the assumed rule above; the checked item is not written, no index upkeep.
-          wcuTable += 2 * units(itemSize(a.before), KB);
-          continue;
-        }
-        wcuTable += 2 * units(Math.max(itemSize(a.before), itemSize(a.after)), KB);
-        addIndex(indexWrites(a.before, a.after));
-      }
-      return { rcu: 0, wcuTable, wcuIndex };
-    }
-  }
-}
-
-const sumIndex = (b: Billed) => Object.values(b.wcuIndex).reduce((a, x) => a + x, 0);
-
 /* ---- The operations of one case's life, rebuilt from its stored items -------------------- */
 
 type StoredCase = { caseItem: Item; events: Item[]; delivery: Item; leftovers: number };
+
+/**
+ * The sample return, priced under the policy's returnless limit (EUR 4.50): since #15 a return
+ * and refund waits for the goods, and this benchmark measures the life it always has, a refund
+ * paid at decision (RETURNLESS: the same events, intake to REFUNDED). bench/return-leg.ts
+ * measures the return leg (held, shipped, received, inspected, paid).
+ */
+function payAtDecisionSample(): ReturnType<typeof buildSamplePayload> {
+  const payload = buildSamplePayload();
+  if (payload.eventType !== 'return.requested') throw new Error('the sample is a return request');
+  return { ...payload, return: { ...payload.return, money: { currency: 'EUR', itemValue: 450, amountPaid: 450, shippingCost: 499 } } };
+}
 
 class UnexpectedCaseShapeError extends Error {
   override readonly name = 'UnexpectedCaseShapeError';
@@ -843,8 +723,6 @@ function unitsOfCase(stored: StoredCase): CaseUnits {
 
 /* ---- Recorded in-process run: what the code really sends -------------------------------- */
 
-type RecordedCall = { command: string; input: Item; output: Item; consumed: ConsumedCapacity[] };
-
 /** What one case's life sends, in order; lifecycleFromItems models the same list (OP). */
 const expectedCalls = [
   'GetItemCommand', // intake: delivery
@@ -856,59 +734,6 @@ const expectedCalls = [
   'TransactWriteItemsCommand', // worker: claim
   'TransactWriteItemsCommand', // worker: applied
 ];
-
-/** Turns recorded requests into billable operations, tracking each key's item as written. */
-function opsFromRecorded(calls: readonly RecordedCall[], state: Map<string, Item>): Op[] {
-  const keyOf = (key: Item) => `${String(key.pk)}|${String(key.sk)}`;
-  const ops: Op[] = [];
-  for (const call of calls) {
-    if (call.command === 'GetItemCommand') {
-      ops.push({
-        kind: 'GetItem',
-        label: call.command,
-        consistent: call.input.ConsistentRead === true,
-        item: call.output.Item as Item | undefined,
-      });
-    } else if (call.command === 'QueryCommand') {
-      // One recorded call is one page: billed on the items it read (none for the held-events Query).
-      ops.push({
-        kind: 'Query',
-        label: call.command,
-        consistent: call.input.ConsistentRead === true,
-        items: (call.output.Items as Item[] | undefined) ?? [],
-      });
-    } else if (call.command === 'DeleteItemCommand') {
-      const k = keyOf(call.input.Key as Item);
-      ops.push({ kind: 'DeleteItem', label: call.command, before: state.get(k) });
-      state.delete(k);
-    } else if (call.command === 'TransactWriteItemsCommand') {
-      const actions: WriteAction[] = [];
-      for (const t of call.input.TransactItems as Item[]) {
-        const p = t.Put as { Item: Item } | undefined;
-        const d = t.Delete as { Key: Item } | undefined;
-        const c = t.ConditionCheck as { Key: Item } | undefined;
-        if (p === undefined && d === undefined && c === undefined)
-          throw new Error(`unexpected transaction item ${Object.keys(t).join(', ')}`);
-        const k = keyOf(p?.Item ?? d?.Key ?? c?.Key ?? {});
-        const before = state.get(k);
-        if (c !== undefined) {
-          // Billed on the checked item as this run has written it (absent: never written here).
-          actions.push(before === undefined ? { label: 'check', check: true } : { label: 'check', check: true, before });
-        } else if (p !== undefined) {
-          actions.push(before === undefined ? { label: 'put', after: p.Item } : { label: 'put', before, after: p.Item });
-          state.set(k, p.Item);
-        } else {
-          actions.push(before === undefined ? { label: 'delete' } : { label: 'delete', before });
-          state.delete(k);
-        }
-      }
-      ops.push({ kind: 'TransactWriteItems', label: call.command, actions });
-    } else {
-      throw new Error(`unexpected DynamoDB call ${call.command}`);
-    }
-  }
-  return ops;
-}
 
 type SizeCheck = { item: string; ourBytes: number; ourUnits: number; dynamodbLocalUnits: number | undefined };
 
@@ -976,7 +801,7 @@ async function recordedRun(endpoint: string, n: number) {
   let sizeCheck: SizeCheck[] = [];
   try {
     for (let i = 0; i < n; i++) {
-      const payload = buildSamplePayload();
+      const payload = payAtDecisionSample();
       const request = signedRequest({ baseUrl: 'http://127.0.0.1', body: JSON.stringify(payload) });
       const from = calls.length;
       const accepted = await receiveWebhook(intakeDeps, {

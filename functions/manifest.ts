@@ -182,6 +182,27 @@ export const functionManifest = [
     access: staffWrite,
   },
   {
+    name: 'record-return-shipment',
+    description: 'Records the return parcel (carrier, tracking, scans) (#15)',
+    trigger: staffRoute('POST', '/cases/{id}/return-shipment', 'cases:record-return-shipment'),
+    // A refund released by it goes through the outbox like any other.
+    access: staffWriteWithRefund,
+  },
+  {
+    name: 'record-return-receipt',
+    description: 'Records the receipt of the returned goods (#15)',
+    trigger: staffRoute('POST', '/cases/{id}/return-receipt', 'cases:record-return-receipt'),
+    // A refund released by it goes through the outbox like any other.
+    access: staffWriteWithRefund,
+  },
+  {
+    name: 'record-inspection',
+    description: 'Records the inspection of what came back (#15)',
+    trigger: staffRoute('POST', '/cases/{id}/inspection', 'cases:record-inspection'),
+    // A refund released by it goes through the outbox like any other.
+    access: staffWriteWithRefund,
+  },
+  {
     name: 'assign-case',
     description: 'Assigns a case to a staff member of the same seller',
     // Anyone may assign; an agent only takes a case for themself or releases their own.

@@ -40,6 +40,29 @@ export function buildSamplePayload(options: SamplePayloadOptions = {}): WebhookP
     occurredAt: now.toISOString(),
   };
   if (eventType === 'return.cancelled') return { ...envelope, eventType, return: ids };
+  if (eventType === 'replacement.shipment') {
+    // The replacement of a reship, delivered (resolves a case settled with a reship).
+    return {
+      ...envelope,
+      eventType,
+      return: ids,
+      replacement: { carrier: 'DHL', trackingNumber: 'RPL-123456', scans: [{ type: 'DELIVERED', at: at(0.1) }] },
+    };
+  }
+  if (eventType === 'return.shipment') {
+    // The buyer's parcel back: picked up and received by the seller (releases a held refund).
+    return {
+      ...envelope,
+      eventType,
+      return: ids,
+      shipment: {
+        carrier: 'DHL',
+        trackingNumber: 'RTN-123456',
+        scans: [{ type: 'PICKED_UP', at: at(0.5) }],
+        receivedAt: now.toISOString(),
+      },
+    };
+  }
   return {
     ...envelope,
     eventType,

@@ -242,9 +242,26 @@ export function checkRefundsExactlyOnce(snapshot: TableSnapshot, ledger: readonl
   const violations: string[] = [];
   const byKey = new Map<string, LedgerEntry[]>();
   for (const entry of ledger) byKey.set(entry.idempotencyKey, [...(byKey.get(entry.idempotencyKey) ?? []), entry]);
-  const counts = { applied: 0, cancelled: 0, stillDue: 0, ledgerEntries: ledger.length, providerCalls: 0, replayedCalls: 0, amountPaid: 0 };
+  const counts = {
+    applied: 0,
+    cancelled: 0,
+    held: 0,
+    stillDue: 0,
+    ledgerEntries: ledger.length,
+    providerCalls: 0,
+    replayedCalls: 0,
+    amountPaid: 0,
+  };
   const appliedIds = new Set<string>();
   for (const c of snapshot.cases.values()) {
+    // An earlier refund of a case topped up since (#15) is in its history, paid once.
+    for (const e of snapshot.events.get(c.caseId) ?? []) {
+      if (e.action !== 'REFUND_APPLIED' || e.details.refundId === c.refund?.refundId) continue;
+      const id = String(e.details.refundId);
+      if ((byKey.get(id) ?? []).length !== 1)
+        violations.push(`case ${c.caseId}: earlier refund ${id} has ${(byKey.get(id) ?? []).length} ledger entries`);
+      appliedIds.add(id);
+    }
     const refund = c.refund;
     if (refund === undefined) continue;
     if (refund.status === 'APPLIED') {
@@ -265,6 +282,9 @@ export function checkRefundsExactlyOnce(snapshot: TableSnapshot, ledger: readonl
       }
     } else if (refund.status === 'CANCELLED') {
       counts.cancelled += 1;
+    } else if (refund.status === 'HELD' && c.status === 'AWAITING_RETURN') {
+      // Held for goods that have not come back (yet): owed to no queue (#15).
+      counts.held += 1;
     } else {
       counts.stillDue += 1;
       violations.push(`case ${c.caseId} (${c.status}): refund ${refund.refundId} still ${refund.status} after the drain`);
@@ -285,7 +305,71 @@ export function checkRefundsExactlyOnce(snapshot: TableSnapshot, ledger: readonl
   return result(
     'every due refund is paid exactly once, nothing else is paid',
     violations,
-    `${counts.applied} refunds APPLIED, ${counts.ledgerEntries} ledger entries (${counts.replayedCalls} idempotent replays), ${counts.cancelled} cancelled before payment, ${counts.stillDue} still due`,
+    `${counts.applied} refunds APPLIED, ${counts.ledgerEntries} ledger entries (${counts.replayedCalls} idempotent replays), ${counts.cancelled} cancelled before payment, ${counts.held} held for the goods, ${counts.stillDue} still due`,
+    counts,
+  );
+}
+
+/** What a RETURN_LEG_RECORDED event says was known once it was written. */
+type LegKnown = { shipped?: boolean; deliveredToSeller?: boolean; received?: boolean; inspected?: boolean };
+const legFlagFor: Readonly<Record<string, keyof LegKnown | undefined>> = {
+  FIRST_SCAN: 'shipped',
+  ON_RETURN_DELIVERED: 'deliveredToSeller',
+  ON_RECEIPT: 'received',
+  ON_INSPECTION: 'inspected',
+};
+
+/**
+ * The return leg (#15), from the table, the history and the payment ledger:
+ * - no refund that waits for the goods is paid before its release condition: the REFUND_DUE
+ *   that queued it names a release mode whose condition a RETURN_LEG_RECORDED event at or
+ *   before that version had met (shipped, delivered to the seller, received, inspected);
+ * - every payment equals the final decision's refund: what the ledger paid for a case is the
+ *   amount of the staff resolution when there is one, of the escalation's default resolution
+ *   when that made it due, and of the current decision otherwise;
+ * - nothing is paid for a case closed as not returned (CLOSED_NOT_RETURNED).
+ */
+export function checkReturnLeg(snapshot: TableSnapshot, ledger: readonly LedgerEntry[]): InvariantResult {
+  const violations: string[] = [];
+  const paidByCase = new Map<string, number>();
+  for (const entry of ledger) paidByCase.set(entry.caseId, (paidByCase.get(entry.caseId) ?? 0) + entry.amount);
+  const counts = { releasedAfterGoods: 0, paidAtDecision: 0, paymentsChecked: 0, closedNotReturned: 0, held: 0 };
+  for (const c of snapshot.cases.values()) {
+    const history = snapshot.events.get(c.caseId) ?? [];
+    const where = `case ${c.caseId} (${c.status})`;
+    if (c.refund?.status === 'HELD') counts.held += 1;
+    if (history.some((e) => e.action === 'CLOSED_NOT_RETURNED')) {
+      counts.closedNotReturned += 1;
+      if ((paidByCase.get(c.caseId) ?? 0) > 0)
+        violations.push(`${where}: closed as not returned, but ${paidByCase.get(c.caseId)} was paid`);
+      if (c.refund !== undefined && c.refund.status !== 'CANCELLED')
+        violations.push(`${where}: closed as not returned with refund ${c.refund.status}`);
+    }
+    const paid = paidByCase.get(c.caseId);
+    if (paid === undefined || c.refund?.status !== 'APPLIED') continue;
+    const due = history.find((e) => e.action === 'REFUND_DUE' && e.details.refundId === c.refund?.refundId);
+    const mode = (due?.details.release as { mode?: string } | undefined)?.mode;
+    const flag = mode === undefined ? undefined : legFlagFor[mode];
+    if (flag === undefined) counts.paidAtDecision += 1;
+    else {
+      const met = history.some(
+        (e) =>
+          e.action === 'RETURN_LEG_RECORDED' &&
+          e.version <= (due?.version ?? 0) &&
+          (e.details.leg as LegKnown | undefined)?.[flag] === true,
+      );
+      if (met) counts.releasedAfterGoods += 1;
+      else violations.push(`${where}: refund ${c.refund.refundId} (${mode}) was made due at v${due?.version} before its release condition`);
+    }
+    counts.paymentsChecked += 1;
+    const byDefault = history.find((e) => e.action === 'DEFAULT_RESOLUTION' && e.details.refundId === c.refund?.refundId);
+    const expected = c.resolution?.amount ?? (byDefault === undefined ? c.decision?.refund.amount : (byDefault.details.amount as number));
+    if (paid !== expected) violations.push(`${where}: paid ${paid} in all, the final decision's refund is ${expected ?? 'none'}`);
+  }
+  return result(
+    'the return leg: no refund before its goods, payments equal the final decision, none for a return never sent',
+    violations,
+    `${counts.releasedAfterGoods} refunds released after the goods, ${counts.paidAtDecision} paid at decision (nothing to send back), ${counts.paymentsChecked} payments checked against the final decision, ${counts.closedNotReturned} closed as not returned (none paid), ${counts.held} still held`,
     counts,
   );
 }

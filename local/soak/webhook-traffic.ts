@@ -126,11 +126,32 @@ export const webhookMix = {
   extremeNumbers: 2,
   /** 100 evidence items with ~2 KB URIs, a body just under the limit: 2xx or 4xx, never 5xx. */
   oversizedEvidence: 2,
+  /** The return parcel (#15): a carrier scan only (releases a trusted buyer's refund). */
+  returnScan: 6,
+  /** The return parcel received by the seller (releases a refund held ON_RECEIPT). */
+  returnReceived: 10,
+  /** Received and inspected: as sent, used (graded), parts missing, or not the item sent (review). */
+  inspection: 5,
+  /** A return shipment for an unknown return (404) or naming another seller (409): nothing written. */
+  foreignReturnScan: 2,
+  /** A replacement parcel (delivered or lost): resolves or re-opens a case staff settled with a reship; 409 for any other case. */
+  replacement: 3,
 } as const;
 export type WebhookKind = keyof typeof webhookMix;
 
 /** Kinds that act on a return the system already accepted (they fall back to a new one). */
-const needsAccepted: ReadonlySet<WebhookKind> = new Set(['update', 'cancel', 'duplicate', 'conflict', 'outOfOrder', 'crossSellerCancel']);
+const needsAccepted: ReadonlySet<WebhookKind> = new Set([
+  'update',
+  'cancel',
+  'duplicate',
+  'conflict',
+  'outOfOrder',
+  'crossSellerCancel',
+  'returnScan',
+  'returnReceived',
+  'inspection',
+  'replacement',
+]);
 
 /** The times 9999-12-31 and an hour or a day ahead: all past now + 5 min. */
 const FAR_FUTURE = '9999-12-31T23:59:59Z';
@@ -243,7 +264,107 @@ export class WebhookTraffic {
         return this.#sendExtremeNumbers();
       case 'oversizedEvidence':
         return this.#sendOversizedEvidence();
+      case 'returnScan':
+        return this.#sendReturnShipment('webhook.return-scan', 'SCAN');
+      case 'returnReceived':
+        return this.#sendReturnShipment('webhook.return-received', 'RECEIVED');
+      case 'inspection':
+        return this.#sendReturnShipment('webhook.inspection', 'INSPECTED');
+      case 'foreignReturnScan':
+        return this.#sendForeignReturnScan();
+      case 'replacement':
+        return this.#sendReplacement();
     }
+  }
+
+  /** The return parcel of an accepted return; returns never sent one are the non-shippers. */
+  #shipmentDelivery(r: TrackedReturn, stage: 'SCAN' | 'RECEIVED' | 'INSPECTED'): Delivery {
+    const deliveryId = this.#nextId('SOAK-DLV');
+    const now = Date.now();
+    const iso = (msAgo: number) => new Date(now - msAgo).toISOString();
+    const outcomes = [
+      { outcome: 'AS_SENT' },
+      { outcome: 'USED_OR_DAMAGED_BY_BUYER', conditionGrade: this.#random.pick(['A', 'B', 'C', 'D'] as const) },
+      { outcome: 'PARTS_MISSING' },
+      { outcome: 'NOT_THE_ITEM_SENT', foundSkuOrSerial: 'SN-OTHER' },
+    ] as const;
+    const payload: WebhookPayloadInput = {
+      schemaVersion: 1,
+      eventType: 'return.shipment',
+      deliveryId,
+      occurredAt: iso(0),
+      return: { marketplaceReturnId: r.returnId, orderId: r.orderId, sellerId: r.sellerId },
+      shipment: {
+        carrier: 'DHL',
+        trackingNumber: `RTN-${r.returnId}`,
+        scans: [{ type: 'PICKED_UP', at: iso(3_600_000) }],
+        ...(stage === 'SCAN' ? {} : { receivedAt: iso(60_000) }),
+        ...(stage === 'INSPECTED' ? { inspection: { ...this.#random.pick(outcomes), inspectedAt: iso(0) } } : {}),
+      },
+    };
+    const body = JSON.stringify(payload);
+    const signedAt = Math.floor(now / 1000);
+    return { deliveryId, body, returnId: r.returnId, signedAt, header: signatureHeader(this.#secret, signedAt, body), committed: false };
+  }
+
+  async #sendReturnShipment(kind: string, stage: 'SCAN' | 'RECEIVED' | 'INSPECTED'): Promise<void> {
+    const r = this.#pickAccepted();
+    if (r === undefined) return this.#sendNew('webhook.new');
+    await this.#deliver(kind, this.#shipmentDelivery(r, stage), r);
+  }
+
+  /** The replacement parcel of a reship, delivered or lost (409 when the case is not a reship). */
+  async #sendReplacement(): Promise<void> {
+    const r = this.#pickAccepted();
+    if (r === undefined) return this.#sendNew('webhook.new');
+    const deliveryId = this.#nextId('SOAK-DLV');
+    const now = Date.now();
+    const payload: WebhookPayloadInput = {
+      schemaVersion: 1,
+      eventType: 'replacement.shipment',
+      deliveryId,
+      occurredAt: new Date(now).toISOString(),
+      return: { marketplaceReturnId: r.returnId, orderId: r.orderId, sellerId: r.sellerId },
+      replacement: {
+        carrier: 'DHL',
+        trackingNumber: `RPL-${r.returnId}`,
+        scans: [{ type: this.#random.chance(0.8) ? 'DELIVERED' : 'LOST', at: new Date(now - 60_000).toISOString() }],
+      },
+    };
+    const body = JSON.stringify(payload);
+    const signedAt = Math.floor(now / 1000);
+    const delivery = {
+      deliveryId,
+      body,
+      returnId: r.returnId,
+      signedAt,
+      header: signatureHeader(this.#secret, signedAt, body),
+      committed: false,
+    };
+    await this.#deliver('webhook.replacement', delivery, r);
+  }
+
+  /** A return shipment for a return never requested (404), or naming another seller's order (409). */
+  async #sendForeignReturnScan(): Promise<void> {
+    const accepted = this.#pickAccepted();
+    const unknown = accepted === undefined || this.#random.chance(0.5);
+    const target: TrackedReturn =
+      unknown || accepted === undefined
+        ? this.#unlisted('SOAK-NORET')
+        : {
+            ...accepted,
+            sellerId: this.#random.pick(SOAK_SELLERS.filter((s) => s !== accepted.sellerId)),
+            orderId: this.#nextId('SOAK-ORD-OTHER'),
+          };
+    const delivery = this.#shipmentDelivery(target, 'RECEIVED');
+    await this.#refused(
+      'webhook.foreign-return-scan',
+      unknown ? 'unknown return' : 'another seller',
+      async () => (await this.#post(delivery.body, { 'content-type': 'application/json', 'x-signature': delivery.header })).status,
+      unknown
+        ? { marketplace: SOAK_MARKETPLACE, caseId: target.caseId, deliveryId: delivery.deliveryId }
+        : { marketplace: SOAK_MARKETPLACE, deliveryId: delivery.deliveryId },
+    );
   }
 
   #nextId(prefix: string): string {
@@ -728,11 +849,11 @@ export class WebhookTraffic {
   }
 }
 
-/** The payload with its return changed (a cancellation, which carries only ids, unchanged). */
+/** The payload with its return changed (a cancellation or a return shipment, which carry only ids, unchanged). */
 function withReturn(
   payload: WebhookPayloadInput,
   change: (ret: Extract<WebhookPayloadInput, { eventType: 'return.requested' }>['return']) => object,
 ): WebhookPayloadInput {
-  if (payload.eventType === 'return.cancelled') return payload;
+  if (payload.eventType !== 'return.requested' && payload.eventType !== 'return.updated') return payload;
   return { ...payload, return: change(payload.return) } as WebhookPayloadInput;
 }

@@ -329,6 +329,9 @@ describe('stateless stack', () => {
       'POST /cases/{id}/override',
       'POST /cases/{id}/notes',
       'POST /cases/{id}/assign',
+      'POST /cases/{id}/return-shipment',
+      'POST /cases/{id}/return-receipt',
+      'POST /cases/{id}/inspection',
     ];
     const manifestRoutes = httpRoutes().map(({ trigger }) => `${trigger.method} ${trigger.path}`);
     expect(Object.keys(byKey).sort()).toEqual(manifestRoutes.sort());

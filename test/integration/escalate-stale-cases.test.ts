@@ -125,7 +125,9 @@ describe('escalate-stale-cases', () => {
         // Some cases sit higher up the ladder already, with a deadline on either side of NOW.
         const level: EscalationLevel | undefined = i % 7 === 0 ? 'SUPERVISOR' : i % 11 === 0 ? 'MANAGER' : undefined;
         const dueAt = level === undefined ? undefined : at(((i % 5) - 2) * HOUR + 1);
-        return { shape, urgent, claimedAt, ...(level === undefined ? {} : { level, dueAt }) };
+        // A released refund drops its deadline; give some a stale one, which the sweep must ignore.
+        const stale = shape === 'REFUND_PENDING' && level === undefined ? { dueAt: at(-2 * HOUR) } : {};
+        return { shape, urgent, claimedAt, ...(level === undefined ? stale : { level, dueAt }) };
       });
       seeded = await seedCases(w.store, specs, { batch: 50 });
       const counting = countingDocumentClient(documentClient());

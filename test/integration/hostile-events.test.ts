@@ -162,7 +162,7 @@ describe('events in any arrival order end the same (#13)', () => {
     expect((await send(request)).body).toMatchObject({ caseId, status: 'CANCELLED', duplicate: false });
     await drainRefunds();
     const history = await store.getHistory(caseId);
-    expect(history.map((e) => e.action)).toEqual(['CASE_RECEIVED', 'DECISION_MADE', 'REFUND_DUE', 'RETURN_CANCELLED']);
+    expect(history.map((e) => e.action)).toEqual(['CASE_RECEIVED', 'DECISION_MADE', 'REFUND_HELD', 'RETURN_CANCELLED']);
     expect(history.at(-1)?.details).toMatchObject({
       deliveryId: cancel.deliveryId,
       arrivedBeforeTheReturn: true,
@@ -195,7 +195,7 @@ describe('events in any arrival order end the same (#13)', () => {
     const ret = aReturn();
     const caseId = caseIdFor(TEST_MARKETPLACE, ret.marketplaceReturnId);
     await send(aCancellation(ret, { occurredAt: '2026-11-06T08:00:00Z' }));
-    expect((await send(aWebhook('return.requested', ret, { occurredAt: '2026-11-06T09:00:00Z' }))).body.status).toBe('REFUND_PENDING');
+    expect((await send(aWebhook('return.requested', ret, { occurredAt: '2026-11-06T09:00:00Z' }))).body.status).toBe('AWAITING_RETURN');
     const history = await store.getHistory(caseId);
     expect(history.at(-1)).toMatchObject({
       action: 'HELD_EVENT_NOT_APPLIED',
@@ -207,7 +207,7 @@ describe('events in any arrival order end the same (#13)', () => {
     const ret = aReturn();
     const caseId = caseIdFor(TEST_MARKETPLACE, ret.marketplaceReturnId);
     await send(aCancellation({ ...ret, sellerId: 'someone-else' }));
-    expect((await send(aWebhook('return.requested', ret))).body.status).toBe('REFUND_PENDING');
+    expect((await send(aWebhook('return.requested', ret))).body.status).toBe('AWAITING_RETURN');
     expect((await store.getHistory(caseId)).at(-1)).toMatchObject({ action: 'HELD_EVENT_NOT_APPLIED', details: { reason: 'CONFLICT' } });
   });
 

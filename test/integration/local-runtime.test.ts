@@ -62,7 +62,8 @@ describe('local runtime (node local/start.ts)', () => {
     javaPid = Number(PID_LINE.exec(output)?.[1]);
     expect(isProcessAlive(javaPid)).toBe(true);
 
-    const request = signedRequest({ baseUrl, body: JSON.stringify(buildSamplePayload()) });
+    const returnId = `RET-${process.pid}-${Date.now()}`;
+    const request = signedRequest({ baseUrl, body: JSON.stringify(buildSamplePayload({ returnId })) });
     const accepted = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body });
     const acceptedBody = (await accepted.json()) as { caseId?: unknown };
     expect(accepted.status, JSON.stringify(acceptedBody)).toBe(202);
@@ -78,8 +79,14 @@ describe('local runtime (node local/start.ts)', () => {
     const read = await fetch(caseUrl, { headers: staff });
     expect(read.status).toBe(200);
 
-    // The sample is a defect the seller answers for, within an agent's authority: the refund
-    // goes through the queue to the worker and the payment simulator, once.
+    // The sample is a defect the seller answers for, within an agent's authority: the refund is
+    // held until the goods are back (#15); the sample return parcel (`npm run sign -- --event-type
+    // return.shipment`) is received, and the refund goes through the queue to the worker and the
+    // payment simulator, once.
+    expect(((await read.json()) as { case: { status: string } }).case.status).toBe('AWAITING_RETURN');
+    const parcel = signedRequest({ baseUrl, body: JSON.stringify(buildSamplePayload({ returnId, eventType: 'return.shipment' })) });
+    const shipped = await fetch(parcel.url, { method: parcel.method, headers: parcel.headers, body: parcel.body });
+    expect(shipped.status).toBe(202);
     const refunded = await vi.waitFor(
       async () => {
         const res = await fetch(caseUrl, { headers: staff });

@@ -12,6 +12,7 @@ import { createTestQueues, createTestTable, documentClient, sqsClient, countItem
 import {
   aCancellation,
   aReturn,
+  aReturnShipment,
   aWebhook,
   lambdaContext,
   signedWebhookEvent,
@@ -57,9 +58,10 @@ describe('POST /webhooks/{marketplace}', () => {
     expect(res.body).toMatchObject({ caseId, duplicate: false });
 
     const stored = await store.getCase(caseId);
-    expect(stored).toMatchObject({ status: 'REFUND_PENDING', version: 1, sellerId: 'seller-1', marketplace: TEST_MARKETPLACE });
+    // A return and refund: held until the goods are back (#15), nothing queued.
+    expect(stored).toMatchObject({ status: 'AWAITING_RETURN', version: 1, sellerId: 'seller-1', marketplace: TEST_MARKETPLACE });
     const history = await store.getHistory(caseId);
-    expect(history.map((e) => e.action)).toEqual(['CASE_RECEIVED', 'DECISION_MADE', 'REFUND_DUE']);
+    expect(history.map((e) => e.action)).toEqual(['CASE_RECEIVED', 'DECISION_MADE', 'REFUND_HELD']);
     expect(history[0]).toMatchObject({ actor: { kind: 'MARKETPLACE', id: TEST_MARKETPLACE } });
   });
 
@@ -93,12 +95,12 @@ describe('POST /webhooks/{marketplace}', () => {
     const cancelled = await invoke(signedWebhookEvent(aCancellation(ret)));
     expect(cancelled.body).toMatchObject({ caseId: created.body.caseId, status: 'CANCELLED' });
     const history = await store.getHistory(created.body.caseId);
-    // The update arrives while the refund is pending: facts kept, decision stands, then cancelled
-    // before any payment started.
+    // The update arrives while the refund is held: same remedy and amount, so facts kept and the
+    // decision stands; then cancelled before any payment started.
     expect(history.map((e) => [e.action, e.version])).toEqual([
       ['CASE_RECEIVED', 1],
       ['DECISION_MADE', 1],
-      ['REFUND_DUE', 1],
+      ['REFUND_HELD', 1],
       ['RETURN_UPDATED', 2],
       ['RETURN_CANCELLED', 3],
     ]);
@@ -114,7 +116,7 @@ describe('POST /webhooks/{marketplace}', () => {
       expect(new Set(results.map((r) => r.body.caseId)).size).toBe(1);
       const history = await store.getHistory(results[0]!.body.caseId);
       expect(history.filter((e) => e.action === 'CASE_RECEIVED')).toHaveLength(1);
-      expect(history.filter((e) => e.action === 'REFUND_DUE')).toHaveLength(1);
+      expect(history.filter((e) => e.action === 'REFUND_HELD')).toHaveLength(1);
     });
 
     it('25 concurrent requests for one return with different delivery ids create exactly one case', async () => {
@@ -125,9 +127,9 @@ describe('POST /webhooks/{marketplace}', () => {
       expect(results.filter((r) => r.body.duplicate === false)).toHaveLength(1);
       const caseId = caseIdFor(TEST_MARKETPLACE, ret.marketplaceReturnId);
       const history = await store.getHistory(caseId);
-      expect(history.map((e) => e.action)).toEqual(['CASE_RECEIVED', 'DECISION_MADE', 'REFUND_DUE']);
-      // One case, its history and one delivery record (the outbox record was cleared on
-      // publish): the losers wrote nothing.
+      expect(history.map((e) => e.action)).toEqual(['CASE_RECEIVED', 'DECISION_MADE', 'REFUND_HELD']);
+      // One case, its history and one delivery record (a held refund has no outbox record):
+      // the losers wrote nothing.
       expect(await itemCount()).toBe(before + 1 + history.length + 1);
     });
   });
@@ -145,6 +147,33 @@ describe('POST /webhooks/{marketplace}', () => {
       expect(res.status).toBe(401);
       expect(res.body).toMatchObject({ code: 'INVALID_SIGNATURE' });
       expect(res.body.detail).toContain(reason);
+      expect(await itemCount()).toBe(before);
+    });
+
+    it('the return parcel (#15): 404 naming an unknown return, 409 for another seller’s case, 409 for an inspection of a cancelled case; nothing written', async () => {
+      const unknown = aReturn();
+      let before = await itemCount();
+      const notFound = await invoke(signedWebhookEvent(aReturnShipment(unknown)));
+      expect(notFound.status).toBe(404);
+      expect(notFound.body).toMatchObject({ code: 'NOT_FOUND', status: 404 });
+      expect(notFound.body.detail).toContain(unknown.marketplaceReturnId);
+      expect(await itemCount()).toBe(before);
+
+      const ret = aReturn();
+      await invoke(signedWebhookEvent(aWebhook('return.requested', ret)));
+      before = await itemCount();
+      const foreign = await invoke(signedWebhookEvent(aReturnShipment({ ...ret, sellerId: 'someone-else' })));
+      expect(foreign.status).toBe(409);
+      expect(foreign.body.detail).toContain(ret.marketplaceReturnId);
+      expect(await itemCount()).toBe(before);
+
+      await invoke(signedWebhookEvent(aCancellation(ret)));
+      before = await itemCount();
+      const inspection = { outcome: 'AS_SENT' as const, inspectedAt: '2026-11-09T10:00:00Z' };
+      const cancelled = await invoke(signedWebhookEvent(aReturnShipment(ret, { inspection })));
+      expect(cancelled.status).toBe(409);
+      expect(cancelled.body).toMatchObject({ code: 'ILLEGAL_TRANSITION' });
+      expect(cancelled.body.detail).toContain('is cancelled: it takes no inspection');
       expect(await itemCount()).toBe(before);
     });
 

@@ -22,11 +22,15 @@ import { type PaymentSimulator, startPaymentSimulator } from '#local/payment-sim
 import { type ProvisionedQueues, provisionQueues } from '#local/provision.ts';
 import { type SqsPoller, startSqsPoller } from '#local/sqs-poller.ts';
 import { redriveRefunds } from '#ops/redrive-refunds.ts';
+import { defaultPolicy } from '#lib/decision/policy.ts';
+import { publishRefund } from '#lib/use-cases/publish-refund.ts';
+import { overrideDecision } from '#lib/workflow/staff-actions.ts';
 import { createTestTable, documentClient, sqsClient, sqsEndpoint, uniqueSuffix, countItems } from '#test/support/engines.ts';
 import { FaultyCaseStore, FaultyRefundQueue } from '#test/support/faults.ts';
 import {
   aCancellation,
   aReturn,
+  aReturnShipment,
   aWebhook,
   lambdaContext,
   signedWebhookEvent,
@@ -95,6 +99,20 @@ function intake(options: { store?: CaseStore; refunds?: RefundQueue } = {}) {
   };
 }
 
+/**
+ * The return request, then the return parcel received by the seller (#15): the refund is held
+ * at decision and released by the receipt, which is the write that makes it due and queues it.
+ */
+async function requestAndReceive(
+  payload: ReturnType<typeof aWebhook>,
+  options: { store?: CaseStore; refunds?: RefundQueue; shipment?: Parameters<typeof aReturnShipment>[1] } = {},
+): Promise<{ status: number; body: Record<string, any> }> {
+  const requested = await intake()(signedWebhookEvent(payload));
+  expect(requested.body).toMatchObject({ status: 'AWAITING_RETURN', duplicate: false });
+  if (payload.eventType === 'return.cancelled' || payload.eventType === 'return.shipment') throw new Error('a return request');
+  return intake(options)(signedWebhookEvent(aReturnShipment(payload.return, options.shipment)));
+}
+
 /** Starts the refund worker on the queue, exactly as the local runtime does. */
 function startWorker(options: { store?: CaseStore; timeoutMs?: number } = {}): void {
   const handler = applyRefundHandler({
@@ -149,7 +167,7 @@ describe('refund lifecycle', () => {
   it('signed webhook → decided case → refund on the queue → worker → REFUNDED, paid once', async () => {
     await freshQueues();
     const payload = aWebhook();
-    const res = await intake()(signedWebhookEvent(payload));
+    const res = await requestAndReceive(payload);
     expect(res.body).toMatchObject({ status: 'REFUND_PENDING', duplicate: false });
     const caseId = res.body.caseId as string;
     expect(await pendingOutboxFor(caseId)).toEqual([]);
@@ -167,7 +185,16 @@ describe('refund lifecycle', () => {
     });
     expect(refunded.ledger?.find((l) => l.kind === 'BUYER_REFUND')).toMatchObject({ amount: 39_900, paidBy: 'SELLER', bornBy: 'SELLER' });
     const history = await store.getHistory(caseId);
-    expect(history.map((e) => e.action)).toEqual(['CASE_RECEIVED', 'DECISION_MADE', 'REFUND_DUE', 'REFUND_STARTED', 'REFUND_APPLIED']);
+    expect(history.map((e) => e.action)).toEqual([
+      'CASE_RECEIVED',
+      'DECISION_MADE',
+      'REFUND_HELD',
+      'RETURN_LEG_RECORDED',
+      'REFUND_RELEASED',
+      'REFUND_DUE',
+      'REFUND_STARTED',
+      'REFUND_APPLIED',
+    ]);
     expect(history.at(-1)).toMatchObject({
       fromStatus: 'REFUND_PENDING',
       toStatus: 'REFUNDED',
@@ -185,6 +212,12 @@ describe('refund lifecycle', () => {
     const results = await Promise.all(deliveries.map((p) => receive(signedWebhookEvent(p))));
     expect(results.map((r) => r.status)).toEqual(Array(50).fill(202));
     expect(results.filter((r) => r.body.duplicate === false)).toHaveLength(1);
+    // The receipt, delivered 20 times at once (same and different delivery ids): released once.
+    const receipt = aReturnShipment(ret);
+    const receipts = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? receipt : aReturnShipment(ret)));
+    const released = await Promise.all(receipts.map((p) => receive(signedWebhookEvent(p))));
+    expect(released.map((r) => r.status)).toEqual(Array(20).fill(202));
+    expect(released.filter((r) => r.body.duplicate === false)).toHaveLength(1);
 
     const caseId = caseIdFor(TEST_MARKETPLACE, ret.marketplaceReturnId);
     await waitForStatus(caseId, 'REFUNDED');
@@ -193,21 +226,24 @@ describe('refund lifecycle', () => {
     expect(paidFor(caseId)).toHaveLength(1);
     const history = await store.getHistory(caseId);
     expect(history.filter((e) => e.action === 'CASE_RECEIVED')).toHaveLength(1);
+    expect(history.filter((e) => e.action === 'REFUND_RELEASED')).toHaveLength(1);
     expect(history.filter((e) => e.action === 'REFUND_APPLIED')).toHaveLength(1);
   });
 
-  it('crash after the decision commit and before the publish: the relay publishes it, paid once', async () => {
+  it('crash after the release commit and before the publish: the relay publishes it, paid once', async () => {
     await freshQueues();
     const crashing = new FaultyCaseStore(store).crashOnCommit((c) => c.outbox !== undefined, 'AFTER');
     const payload = aWebhook();
     const caseId = caseIdFor(TEST_MARKETPLACE, payload.return.marketplaceReturnId);
+    await intake()(signedWebhookEvent(payload));
+    const receipt = aReturnShipment(payload.return);
 
-    const first = await intake({ store: crashing })(signedWebhookEvent(payload));
+    const first = await intake({ store: crashing })(signedWebhookEvent(receipt));
     expect(first.status).toBe(500); // the process "died": the marketplace sees an error and retries
     expect((await store.getCase(caseId))?.status).toBe('REFUND_PENDING');
     expect(await pendingOutboxFor(caseId)).toHaveLength(1);
 
-    const retry = await intake()(signedWebhookEvent(payload));
+    const retry = await intake()(signedWebhookEvent(receipt));
     expect(retry.body).toMatchObject({ caseId, duplicate: true });
 
     const relay = await relayRefundOutbox(
@@ -222,6 +258,89 @@ describe('refund lifecycle', () => {
     expect(paidFor(caseId)).toHaveLength(1);
   });
 
+  it('inspection → re-decision → payment, crashing after the commit: the retry is a duplicate, the relay publishes, the re-decided amount is paid once', async () => {
+    await freshQueues();
+    const payload = aWebhook();
+    const caseId = caseIdFor(TEST_MARKETPLACE, payload.return.marketplaceReturnId);
+    await intake()(signedWebhookEvent(payload));
+    if (payload.eventType !== 'return.requested') throw new Error('a request');
+    // Received and inspected together: used by the buyer, grade B (10% depreciation + the return label).
+    const inspected = aReturnShipment(payload.return, {
+      inspection: { outcome: 'USED_OR_DAMAGED_BY_BUYER', conditionGrade: 'B', inspectedAt: '2026-11-09T10:00:00Z' },
+    });
+    const crashing = new FaultyCaseStore(store).crashOnCommit((c) => c.outbox !== undefined, 'AFTER');
+    expect((await intake({ store: crashing })(signedWebhookEvent(inspected))).status).toBe(500);
+    const decided = (await store.getCase(caseId)) as CaseRecord;
+    const amount = 39_900 - 3_990 - 1_200;
+    expect(decided).toMatchObject({ status: 'REFUND_PENDING', refund: { status: 'PENDING', amount } });
+    expect(decided.decision?.refund.deductions.map((d) => d.code)).toEqual(['CONDITION_DEPRECIATION', 'RETURN_SHIPPING']);
+    expect((await intake()(signedWebhookEvent(inspected))).body).toMatchObject({ caseId, duplicate: true });
+    expect(await pendingOutboxFor(caseId)).toHaveLength(1);
+
+    await relayRefundOutbox({ store, refunds: new SqsRefundQueue(sqsClient(), queues.refundQueueUrl), clock: systemClock }, { graceMs: 0 });
+    startWorker();
+    const refunded = await waitForStatus(caseId, 'REFUNDED');
+    expect(paidFor(caseId)).toEqual([expect.objectContaining({ amount })]);
+    expect(refunded.refund?.amount).toBe(refunded.decision?.refund.amount);
+    const history = await store.getHistory(caseId);
+    expect(history.filter((e) => e.action === 'REFUND_APPLIED')).toHaveLength(1);
+    expect(history.filter((e) => e.action === 'REFUND_WITHDRAWN').map((e) => e.details.reason)).toEqual(['RETURN_INSPECTED']);
+  });
+
+  it('a staff top-up of a paid case pays only the difference, once, even when its message is delivered again', async () => {
+    await freshQueues();
+    const payload = aWebhook();
+    const caseId = caseIdFor(TEST_MARKETPLACE, payload.return.marketplaceReturnId);
+    // Inspected as used (grade B): 10% depreciation and the return label deducted, 34,710 paid.
+    await requestAndReceive(payload, {
+      shipment: { inspection: { outcome: 'USED_OR_DAMAGED_BY_BUYER', conditionGrade: 'B', inspectedAt: '2026-11-09T10:00:00Z' } },
+    });
+    startWorker();
+    const partial = await waitForStatus(caseId, 'REFUNDED');
+    expect(partial.refundedTotal).toBe(34_710);
+    // Staff find the inspection wrong and raise the refund to the full amount.
+    const staff = {
+      now: new Date().toISOString(),
+      actor: { kind: 'STAFF' as const, id: 'sup-1', role: 'supervisor' },
+      role: 'supervisor' as const,
+      policy: defaultPolicy,
+    };
+    expect(() => overrideDecision(partial, staff, { remedy: 'RETURN_AND_REFUND', reason: 'again', amount: 34_710 })).toThrow(
+      /only a refund above/,
+    );
+    const topUp = overrideDecision(partial, staff, { remedy: 'RETURN_AND_REFUND', reason: 'inspection was wrong', amount: 39_900 });
+    expect(topUp.outbox?.message.amount).toBe(5_190);
+    await store.commit({
+      next: topUp.next,
+      expectedVersion: partial.version,
+      events: topUp.events,
+      ...(topUp.outbox ? { outbox: topUp.outbox } : {}),
+    });
+    const refunds = new SqsRefundQueue(sqsClient(), queues.refundQueueUrl);
+    if (topUp.outbox === undefined) throw new Error('a top-up is due');
+    await publishRefund({ store, refunds }, topUp.outbox);
+    // The same message again, past SQS's deduplication (another id): the worker pays nothing more.
+    await sqsClient().send(
+      new SendMessageCommand({
+        QueueUrl: queues.refundQueueUrl,
+        MessageBody: JSON.stringify(topUp.outbox.message),
+        MessageGroupId: caseId,
+        MessageDeduplicationId: `${topUp.outbox.refundId}-again`,
+      }),
+    );
+    const settled = await vi.waitFor(
+      async () => {
+        const found = (await store.getCase(caseId)) as CaseRecord;
+        expect(found).toMatchObject({ status: 'REFUNDED', refund: { refundId: topUp.outbox?.refundId, status: 'APPLIED' } });
+        return found;
+      },
+      { timeout: 20_000, interval: 100 },
+    );
+    await vi.waitFor(async () => expect(await approximateCount(queues.refundQueueUrl)).toBe(0), { timeout: 10_000 });
+    expect(paidFor(caseId).map((p) => p.amount)).toEqual([34_710, 5_190]);
+    expect(settled.refundedTotal).toBe(39_900);
+  });
+
   it('SQS send failing: the outbox keeps the refund until a relay run gets it through, paid once', async () => {
     await freshQueues();
     const real = new SqsRefundQueue(sqsClient(), queues.refundQueueUrl);
@@ -229,7 +348,7 @@ describe('refund lifecycle', () => {
     const payload = aWebhook();
     const caseId = caseIdFor(TEST_MARKETPLACE, payload.return.marketplaceReturnId);
 
-    const res = await intake({ refunds: failing })(signedWebhookEvent(payload));
+    const res = await requestAndReceive(payload, { refunds: failing });
     expect(res.status).toBe(202); // the refund is safely recorded; the marketplace need not retry
     expect(await pendingOutboxFor(caseId)).toHaveLength(1);
 
@@ -249,7 +368,7 @@ describe('refund lifecycle', () => {
     await freshQueues();
     const payload = aWebhook();
     const caseId = caseIdFor(TEST_MARKETPLACE, payload.return.marketplaceReturnId);
-    await intake()(signedWebhookEvent(payload));
+    await requestAndReceive(payload);
 
     const crashing = new FaultyCaseStore(store).crashOnCommit((c) => c.next.status === 'REFUNDED', 'BEFORE');
     startWorker({ store: crashing });
@@ -268,7 +387,7 @@ describe('refund lifecycle', () => {
     simulator.setFaults({ chargeThenFailNext: 1 });
     const payload = aWebhook();
     const caseId = caseIdFor(TEST_MARKETPLACE, payload.return.marketplaceReturnId);
-    await intake()(signedWebhookEvent(payload));
+    await requestAndReceive(payload);
     startWorker();
     await waitForStatus(caseId, 'REFUNDED');
     expect(paidFor(caseId)).toHaveLength(1);
@@ -280,7 +399,7 @@ describe('refund lifecycle', () => {
     simulator.setFaults({ failNext: 2 });
     const payload = aWebhook();
     const caseId = caseIdFor(TEST_MARKETPLACE, payload.return.marketplaceReturnId);
-    await intake()(signedWebhookEvent(payload));
+    await requestAndReceive(payload);
     startWorker();
     await waitForStatus(caseId, 'REFUNDED');
     expect(paidFor(caseId)).toHaveLength(1);
@@ -293,7 +412,7 @@ describe('refund lifecycle', () => {
     simulator.setFaults({ timeoutNext: 1 });
     const payload = aWebhook();
     const caseId = caseIdFor(TEST_MARKETPLACE, payload.return.marketplaceReturnId);
-    await intake()(signedWebhookEvent(payload));
+    await requestAndReceive(payload);
     startWorker({ timeoutMs: 300 });
     await waitForStatus(caseId, 'REFUNDED');
     expect(paidFor(caseId)).toHaveLength(1);
@@ -348,7 +467,7 @@ describe('refund lifecycle', () => {
     simulator.setFaults({ chargeThenFailNext: MAX_RECEIVES });
     const payload = aWebhook();
     const caseId = caseIdFor(TEST_MARKETPLACE, payload.return.marketplaceReturnId);
-    await intake()(signedWebhookEvent(payload));
+    await requestAndReceive(payload);
     startWorker();
     await vi.waitFor(async () => expect(await approximateCount(queues.refundDlqUrl)).toBe(1), { timeout: 25_000, interval: 250 });
     // Stuck: paid at the provider, claimed but not settled on the case.
@@ -413,7 +532,7 @@ describe('refund lifecycle', () => {
     await freshQueues();
     const ret = aReturn();
     const receive = intake();
-    const created = await receive(signedWebhookEvent(aWebhook('return.requested', ret)));
+    const created = await requestAndReceive(aWebhook('return.requested', ret));
     const cancelled = await receive(signedWebhookEvent(aCancellation(ret)));
     expect(cancelled.body).toMatchObject({ status: 'CANCELLED' });
     startWorker();
@@ -426,7 +545,7 @@ describe('refund lifecycle', () => {
     await freshQueues();
     const ret = aReturn();
     const receive = intake();
-    const created = await receive(signedWebhookEvent(aWebhook('return.requested', ret)));
+    const created = await requestAndReceive(aWebhook('return.requested', ret));
     startWorker();
     await waitForStatus(created.body.caseId, 'REFUNDED');
     const before = await scanCount();

@@ -17,7 +17,8 @@ beforeAll(async () => {
 
 describe('parallel writes on one case version', () => {
   it('20 parallel approvals: exactly one wins, 19 get 412, exactly one refund is due and queued', async () => {
-    const c = await seedCase(api.store, { sellerId: SELLER, shape: 'AWAITING_APPROVAL' });
+    // A full refund (nothing comes back), so the approval makes it due at once.
+    const c = await seedCase(api.store, { sellerId: SELLER, shape: 'AWAITING_APPROVAL', reason: 'PRODUCT_OUT_OF_STOCK' });
     await api.queuedRefunds();
     const supervisors = Array.from({ length: 20 }, (_, i) => principal(SELLER, i % 2 === 0 ? 'supervisor' : 'manager', `boss-${i}`));
     const results = await Promise.all(supervisors.map((as) => api.call('approve', { as, caseId: c.caseId, ifMatch: 1 })));

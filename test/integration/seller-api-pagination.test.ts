@@ -45,7 +45,7 @@ beforeAll(async () => {
 
 /** A spread of cases: claim times over two months (so deadlines differ), a few shapes and reasons. */
 async function seedSeller(target: SellerApi, sellerId: string, count: number, offset = 0): Promise<CaseRecord[]> {
-  const shapes: SeedShape[] = ['NEEDS_REVIEW', 'AWAITING_APPROVAL', 'REFUND_PENDING'];
+  const shapes: SeedShape[] = ['NEEDS_REVIEW', 'AWAITING_APPROVAL', 'AWAITING_RETURN'];
   const reasons = ['PRODUCT_QUALITY_DEFECT', 'PRODUCT_WRONG_ITEM', 'LOGISTICS_DAMAGED_IN_TRANSIT'] as const;
   const made: CaseRecord[] = [];
   for (let start = 0; start < count; start += 25) {
@@ -149,9 +149,9 @@ describe('GET /cases pagination', () => {
     ],
     [
       'all of them',
-      { status: 'REFUND_PENDING', reason: 'PRODUCT_QUALITY_DEFECT,LOGISTICS_DAMAGED_IN_TRANSIT', dueBefore: '2026-12-20T00:00:00Z' },
+      { status: 'AWAITING_RETURN', reason: 'PRODUCT_QUALITY_DEFECT,LOGISTICS_DAMAGED_IN_TRANSIT', dueBefore: '2026-12-20T00:00:00Z' },
       (c: CaseRecord) =>
-        c.status === 'REFUND_PENDING' &&
+        c.status === 'AWAITING_RETURN' &&
         c.return.reason !== 'PRODUCT_WRONG_ITEM' &&
         c.dueAt !== undefined &&
         c.dueAt < '2026-12-20T00:00:00.000Z',
@@ -189,9 +189,9 @@ describe('short pages under a read budget', () => {
   }, 120_000);
 
   it('a selective filter over a small budget returns short pages that still add up to exactly the matches', async () => {
-    const expected = cases.filter((c) => c.priority === 'URGENT' && c.status === 'REFUND_PENDING').map((c) => c.caseId);
+    const expected = cases.filter((c) => c.priority === 'URGENT' && c.status === 'AWAITING_RETURN').map((c) => c.caseId);
     expect(expected.length).toBeGreaterThan(0);
-    const { ids, sizes } = await pageAll(budgetApi, seller, { priority: 'URGENT', status: 'REFUND_PENDING', limit: '25' });
+    const { ids, sizes } = await pageAll(budgetApi, seller, { priority: 'URGENT', status: 'AWAITING_RETURN', limit: '25' });
     // Pages that were not the last came back short: the budget, not the end, stopped them.
     expect(sizes.slice(0, -1).some((n) => n < 25)).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
@@ -207,7 +207,7 @@ describe('cursors', () => {
     await seedSeller(api, seller, 12);
     const res = await api.call('list', {
       as: principal(seller, 'agent'),
-      query: { limit: '5', status: 'NEEDS_REVIEW,DECIDED,REFUND_PENDING' },
+      query: { limit: '5', status: 'NEEDS_REVIEW,DECIDED,AWAITING_RETURN' },
     });
     first = res.body;
     expect(first.nextCursor).toEqual(expect.any(String));
@@ -218,12 +218,12 @@ describe('cursors', () => {
     expect(res.body.issues).toEqual([{ field: 'cursor', problem: expect.any(String) }]);
   }
 
-  const query = { limit: '5', status: 'NEEDS_REVIEW,DECIDED,REFUND_PENDING' };
+  const query = { limit: '5', status: 'NEEDS_REVIEW,DECIDED,AWAITING_RETURN' };
 
   it('the same filters in another order accept it', async () => {
     const res = await api.call('list', {
       as: principal(seller, 'supervisor', 'supervisor-1'),
-      query: { ...query, status: 'REFUND_PENDING,DECIDED,NEEDS_REVIEW', cursor: first.nextCursor },
+      query: { ...query, status: 'AWAITING_RETURN,DECIDED,NEEDS_REVIEW', cursor: first.nextCursor },
     });
     expect(res.status).toBe(200);
   });

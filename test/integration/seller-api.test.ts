@@ -151,7 +151,17 @@ describe('GET /cases/{id}', () => {
     expect(shown.ledger.find((l: { kind: string }) => l.kind === 'BUYER_REFUND')).toMatchObject({ amount: 39_900, paidBy: 'SELLER' });
     expect(readableTrace.length).toBeGreaterThan(0);
     expect(readableTrace.every((t: { explanation: string }) => t.explanation.length > 0)).toBe(true);
-    expect(history.map((e: { action: string }) => e.action)).toEqual(['CASE_RECEIVED', 'DECISION_MADE', 'REFUND_DUE']);
+    expect(history.map((e: { action: string }) => e.action)).toEqual([
+      'CASE_RECEIVED',
+      'DECISION_MADE',
+      'REFUND_HELD',
+      'RETURN_LEG_RECORDED',
+      'REFUND_RELEASED',
+      'REFUND_DUE',
+    ]);
+    // The return parcel and the release are shown with the refund.
+    expect(shown.returnLeg).toMatchObject({ carrier: 'sf-express', trackingNumber: 'SFRET0001', receivedAt: expect.any(String) });
+    expect(shown.refund.release).toMatchObject({ mode: 'ON_RECEIPT' });
   });
 
   it('404 for an unknown case, 400 naming `id` for a malformed one', async () => {
@@ -164,7 +174,7 @@ describe('GET /cases/{id}', () => {
 });
 
 describe('POST /cases/{id}/evidence', () => {
-  it('records the evidence as SELLER, decides again, records the new decision and queues the refund it makes due', async () => {
+  it('records the evidence as SELLER, decides again, records the new decision and holds the refund it makes due for the goods', async () => {
     const c = await seed(SELLER, 'NEEDS_REVIEW');
     await api.queuedRefunds();
     const res = await api.call('evidence', {
@@ -179,16 +189,17 @@ describe('POST /cases/{id}/evidence', () => {
       },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body.case).toMatchObject({ status: 'REFUND_PENDING', version: 2, decisionCount: 2 });
+    expect(res.body.case).toMatchObject({ status: 'AWAITING_RETURN', version: 2, decisionCount: 2, refund: { status: 'HELD' } });
     expect(res.body.case.staffEvidence).toEqual([
       expect.objectContaining({ id: 'staff-2-1', kind: 'PACKAGING_PHOTO', submittedBy: 'SELLER' }),
       expect.objectContaining({ id: 'seller-photo-2', kind: 'PRODUCT_PHOTO', submittedBy: 'SELLER' }),
     ]);
-    expect(res.body.events.map((e: { action: string }) => e.action)).toEqual(['EVIDENCE_ADDED', 'DECISION_MADE', 'REFUND_DUE']);
-    expect(res.body.refund).toMatchObject({ queued: true });
+    expect(res.body.events.map((e: { action: string }) => e.action)).toEqual(['EVIDENCE_ADDED', 'DECISION_MADE', 'REFUND_HELD']);
+    expect(res.body.refund).toBeUndefined();
     const history = await api.store.getHistory(c.caseId);
     expect(history.filter((e) => e.action === 'DECISION_MADE').map((e) => e.version)).toEqual([1, 2]);
-    expect((await api.queuedRefunds()).map((m) => m.caseId)).toEqual([c.caseId]);
+    // Held, not queued: nothing on the queue until the goods are back.
+    expect(await api.queuedRefunds()).toEqual([]);
   });
 
   it('refuses a request that claims who submitted the evidence (400 naming the field)', async () => {
@@ -236,7 +247,7 @@ describe('approve and override', () => {
     expect(await api.itemCount()).toBe(before);
   });
 
-  it('a supervisor within the limit approves: REFUND_PENDING, REFUND_DUE, and the refund on the queue', async () => {
+  it('a supervisor within the limit approves a return and refund: held for the goods (AWAITING_RETURN, REFUND_HELD), nothing queued', async () => {
     const c = await seed(SELLER, 'AWAITING_APPROVAL');
     await api.queuedRefunds();
     const res = await api.call('approve', {
@@ -247,17 +258,14 @@ describe('approve and override', () => {
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.case).toMatchObject({
-      status: 'REFUND_PENDING',
-      refund: { amount: 99_900, status: 'PENDING' },
+      status: 'AWAITING_RETURN',
+      refund: { amount: 99_900, status: 'HELD', release: { mode: 'ON_RECEIPT' } },
       resolution: { kind: 'APPROVED', remedy: 'RETURN_AND_REFUND', amount: 99_900 },
     });
-    expect(res.body.events.map((e: { action: string }) => e.action)).toEqual(['DECISION_APPROVED', 'REFUND_DUE']);
-    expect(res.body.refund).toEqual({ refundId: res.body.case.refund.refundId, queued: true });
-    const queued = await api.queuedRefunds();
-    expect(queued).toEqual([
-      expect.objectContaining({ caseId: c.caseId, amount: 99_900, currency: 'CNY', refundId: res.body.case.refund.refundId }),
-    ]);
-    // Published, so the outbox record is gone.
+    expect(res.body.events.map((e: { action: string }) => e.action)).toEqual(['DECISION_APPROVED', 'REFUND_HELD']);
+    expect(res.body.refund).toBeUndefined();
+    expect(await api.queuedRefunds()).toEqual([]);
+    // Held: no outbox record either.
     expect(
       (await api.store.listPendingOutbox({ olderThan: '9999-01-01T00:00:00Z', limit: 1000 })).filter((o) => o.caseId === c.caseId),
     ).toEqual([]);

@@ -3,7 +3,7 @@ import { applyMarketplaceEvent } from '#lib/workflow/lifecycle.ts';
 import { WebhookPayloadSchema } from '#lib/contract/return-payload.ts';
 import { defaultPolicy, type Policy } from '#lib/decision/policy.ts';
 import type { CaseCommit, CaseStore } from '#lib/ports/case-store.ts';
-import { aReturn, aWebhook, TEST_MARKETPLACE } from './webhook-factory.ts';
+import { aReturn, aReturnShipment, aWebhook, TEST_MARKETPLACE } from './webhook-factory.ts';
 
 /**
  * Cases built by the real intake logic (payload schema, rule chain, decideCase) and stored
@@ -18,7 +18,9 @@ export type CaseShape =
   | 'AWAITING_APPROVAL'
   /** No evidence at all: NEEDS_REVIEW. */
   | 'NEEDS_REVIEW'
-  /** CNY 399 seller defect within an agent's authority: REFUND_PENDING at once. */
+  /** CNY 399 seller defect within an agent's authority: the refund held for the goods (#15). */
+  | 'AWAITING_RETURN'
+  /** The same, with the return received in the same write: REFUND_PENDING, its outbox record made. */
   | 'REFUND_PENDING';
 
 export type CaseSpec = {
@@ -37,6 +39,7 @@ export type CaseSpec = {
 const shapes: Record<CaseShape, Parameters<typeof aReturn>[0]> = {
   AWAITING_APPROVAL: { money: { currency: 'CNY', itemValue: 99_900, amountPaid: 99_900, shippingCost: 1_200 } },
   NEEDS_REVIEW: { evidence: [] },
+  AWAITING_RETURN: {},
   REFUND_PENDING: {},
 };
 
@@ -53,12 +56,27 @@ export function newCaseCommit(spec: CaseSpec, options: { now?: string; policy?: 
     policy: options.policy ?? defaultPolicy,
   });
   if (outcome.kind !== 'CHANGE') throw new Error(`intake ignored the test case: ${outcome.reason}`);
+  let first = outcome;
+  if (spec.shape === 'REFUND_PENDING') {
+    // The return received too, replayed within this first write (as held events are at intake).
+    const ctx = {
+      marketplace: options.marketplace ?? TEST_MARKETPLACE,
+      now: options.now ?? claimedAt,
+      policy: options.policy ?? defaultPolicy,
+    };
+    const receipt = applyMarketplaceEvent({ ...outcome.next, version: 0 }, WebhookPayloadSchema.parse(aReturnShipment(ret)), ctx);
+    if (receipt.kind !== 'CHANGE') throw new Error(`the return receipt was ignored: ${receipt.reason}`);
+    first = {
+      ...receipt,
+      events: [...outcome.events, ...receipt.events.map((e, i) => ({ ...e, seq: outcome.events.length + i }))],
+    };
+  }
   const next: CaseRecord = {
-    ...outcome.next,
+    ...first.next,
     ...(spec.level === undefined ? {} : { escalationLevel: spec.level }),
     ...(spec.dueAt === undefined ? {} : { dueAt: spec.dueAt }),
   };
-  return { next, expectedVersion: 0, events: outcome.events, ...(outcome.outbox === undefined ? {} : { outbox: outcome.outbox }) };
+  return { next, expectedVersion: 0, events: first.events, ...(first.outbox === undefined ? {} : { outbox: first.outbox }) };
 }
 
 /** Stores the cases through CaseStore.commit, `batch` at a time; returns them as stored. */

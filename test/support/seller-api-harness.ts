@@ -17,6 +17,9 @@ import { assignCaseRoute } from '#lib/http/routes/assign-case.ts';
 import { getCaseRoute } from '#lib/http/routes/get-case.ts';
 import { listCasesRoute } from '#lib/http/routes/list-cases.ts';
 import { overrideDecisionRoute } from '#lib/http/routes/override-decision.ts';
+import { recordInspectionRoute } from '#lib/http/routes/record-inspection.ts';
+import { recordReturnReceiptRoute } from '#lib/http/routes/record-return-receipt.ts';
+import { recordReturnShipmentRoute } from '#lib/http/routes/record-return-shipment.ts';
 import {
   CaseDetailResponseSchema,
   CaseListResponseSchema,
@@ -47,6 +50,9 @@ const successSchemas: Record<StaffRouteName, z.ZodMiniType> = {
   override: StaffWriteResponseSchema,
   note: StaffWriteResponseSchema,
   assign: StaffWriteResponseSchema,
+  returnShipment: StaffWriteResponseSchema,
+  returnReceipt: StaffWriteResponseSchema,
+  inspection: StaffWriteResponseSchema,
 };
 
 export type SellerApi = Awaited<ReturnType<typeof createSellerApi>>;
@@ -66,6 +72,9 @@ export async function createSellerApi(options: { listing?: (table: string) => Ca
     override: httpHandler(overrideDecisionRoute({ ...commandDeps, refunds })),
     note: httpHandler(addNoteRoute(commandDeps)),
     assign: httpHandler(assignCaseRoute({ ...commandDeps, staff: new StaticStaffDirectory(options.staff ?? {}) })),
+    returnShipment: httpHandler(recordReturnShipmentRoute({ ...commandDeps, refunds })),
+    returnReceipt: httpHandler(recordReturnReceiptRoute({ ...commandDeps, refunds })),
+    inspection: httpHandler(recordInspectionRoute({ ...commandDeps, refunds })),
   };
 
   /** Invokes a route through its middy chain; 2xx and 4xx bodies are checked against their schemas. */

@@ -5,7 +5,7 @@ import type { ReasonCode } from '#lib/contract/reason-codes.ts';
 import { WebhookPayloadSchema } from '#lib/contract/return-payload.ts';
 import { defaultPolicy } from '#lib/decision/policy.ts';
 import type { CaseStore } from '#lib/ports/case-store.ts';
-import { aReturn, aWebhook, httpEvent, TEST_MARKETPLACE } from './webhook-factory.ts';
+import { aReturn, aReturnShipment, aWebhook, httpEvent, TEST_MARKETPLACE } from './webhook-factory.ts';
 
 /**
  * Seller API test helpers: staff principals, API Gateway events carrying JWT authorizer
@@ -36,7 +36,17 @@ export function claimsFor(p: TestPrincipal): Record<string, string> {
   };
 }
 
-export type StaffRouteName = 'list' | 'get' | 'evidence' | 'approve' | 'override' | 'note' | 'assign';
+export type StaffRouteName =
+  | 'list'
+  | 'get'
+  | 'evidence'
+  | 'approve'
+  | 'override'
+  | 'note'
+  | 'assign'
+  | 'returnShipment'
+  | 'returnReceipt'
+  | 'inspection';
 
 export const staffRoutes: Readonly<Record<StaffRouteName, { method: string; path: string; suffix: string }>> = {
   list: { method: 'GET', path: '/cases', suffix: '' },
@@ -46,6 +56,9 @@ export const staffRoutes: Readonly<Record<StaffRouteName, { method: string; path
   override: { method: 'POST', path: '/cases/{id}/override', suffix: '/override' },
   note: { method: 'POST', path: '/cases/{id}/notes', suffix: '/notes' },
   assign: { method: 'POST', path: '/cases/{id}/assign', suffix: '/assign' },
+  returnShipment: { method: 'POST', path: '/cases/{id}/return-shipment', suffix: '/return-shipment' },
+  returnReceipt: { method: 'POST', path: '/cases/{id}/return-receipt', suffix: '/return-receipt' },
+  inspection: { method: 'POST', path: '/cases/{id}/inspection', suffix: '/inspection' },
 };
 
 export type StaffRequest = {
@@ -92,7 +105,9 @@ export type SeedShape =
   | 'NEEDS_REVIEW'
   /** CNY 999 seller defect: DECIDED, refund above an agent's limit, waiting for approval. */
   | 'AWAITING_APPROVAL'
-  /** CNY 399 seller defect: REFUND_PENDING at once. */
+  /** CNY 399 seller defect: the refund held until the goods are back (#15). */
+  | 'AWAITING_RETURN'
+  /** The same, with the return received in the same first write: REFUND_PENDING, outbox record made. */
   | 'REFUND_PENDING';
 
 export type SeedSpec = {
@@ -109,6 +124,7 @@ export type SeedSpec = {
 const shapes: Record<SeedShape, Parameters<typeof aReturn>[0]> = {
   NEEDS_REVIEW: { evidence: [] },
   AWAITING_APPROVAL: { money: { currency: 'CNY', itemValue: 99_900, amountPaid: 99_900, shippingCost: 1_200 } },
+  AWAITING_RETURN: {},
   REFUND_PENDING: {},
 };
 
@@ -124,7 +140,18 @@ export async function seedCase(store: CaseStore, spec: SeedSpec): Promise<CaseRe
   const payload = WebhookPayloadSchema.parse(aWebhook('return.requested', ret, { occurredAt: claimedAt }));
   const outcome = applyMarketplaceEvent(undefined, payload, { marketplace: TEST_MARKETPLACE, now: claimedAt, policy: defaultPolicy });
   if (outcome.kind !== 'CHANGE') throw new Error(`intake ignored the seeded case: ${outcome.reason}`);
-  let next: CaseRecord = outcome.next;
+  let first = outcome;
+  if (spec.shape === 'REFUND_PENDING') {
+    // The return received too, replayed within this first write (as held events are at intake).
+    const receipt = applyMarketplaceEvent({ ...outcome.next, version: 0 }, WebhookPayloadSchema.parse(aReturnShipment(ret)), {
+      marketplace: TEST_MARKETPLACE,
+      now: claimedAt,
+      policy: defaultPolicy,
+    });
+    if (receipt.kind !== 'CHANGE') throw new Error(`the return receipt was ignored: ${receipt.reason}`);
+    first = { ...receipt, events: [...outcome.events, ...receipt.events.map((e, i) => ({ ...e, seq: outcome.events.length + i }))] };
+  }
+  let next: CaseRecord = first.next;
   if (spec.noDeadline) {
     const { dueAt: _dueAt, ...rest } = next;
     next = rest;
@@ -132,8 +159,8 @@ export async function seedCase(store: CaseStore, spec: SeedSpec): Promise<CaseRe
   await store.commit({
     next,
     expectedVersion: 0,
-    events: outcome.events,
-    ...(outcome.outbox === undefined ? {} : { outbox: outcome.outbox }),
+    events: first.events,
+    ...(first.outbox === undefined ? {} : { outbox: first.outbox }),
   });
   return next;
 }

@@ -67,6 +67,34 @@ export function aCancellation(
   };
 }
 
+type ShipmentInput = Extract<WebhookPayloadInput, { eventType: 'return.shipment' }>['shipment'];
+
+/**
+ * The buyer's return parcel (`return.shipment`): by default picked up and received by the
+ * seller, which releases a refund held for the goods (policy default ON_RECEIPT).
+ */
+export function aReturnShipment(
+  ret: Pick<ReturnV1, 'marketplaceReturnId' | 'orderId' | 'sellerId'>,
+  shipment: Partial<ShipmentInput> = {},
+  overrides: Partial<Pick<WebhookPayloadInput, 'deliveryId' | 'occurredAt'>> = {},
+): WebhookPayloadInput {
+  return {
+    schemaVersion: 1,
+    eventType: 'return.shipment',
+    deliveryId: `dlv-${randomUUID()}`,
+    occurredAt: '2026-11-09T09:00:00Z',
+    return: { marketplaceReturnId: ret.marketplaceReturnId, orderId: ret.orderId, sellerId: ret.sellerId },
+    shipment: {
+      carrier: 'sf-express',
+      trackingNumber: 'SFRET0001',
+      scans: [{ type: 'PICKED_UP', at: '2026-11-07T09:00:00Z' }],
+      receivedAt: '2026-11-09T09:00:00Z',
+      ...shipment,
+    },
+    ...overrides,
+  };
+}
+
 /** An API Gateway HTTP API (payload 2.0) event, as the local runtime and AWS build them. */
 export function httpEvent(input: {
   method?: string;

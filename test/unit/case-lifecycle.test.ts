@@ -16,10 +16,19 @@ import { applyMarketplaceEvent } from '#lib/workflow/lifecycle.ts';
 import type { Decision } from '#lib/decision/decision-schema.ts';
 import { defaultPolicy } from '#lib/decision/policy.ts';
 import { WebhookPayloadSchema } from '#lib/contract/return-payload.ts';
-import { aCancellation, aReturn, aWebhook } from '#test/support/webhook-factory.ts';
+import { aCancellation, aReturn, aReturnShipment, aWebhook } from '#test/support/webhook-factory.ts';
+import type { LifecycleOutcome } from '#lib/workflow/lifecycle.ts';
 
 const ctx = { marketplace: 'm1', now: '2026-11-06T10:00:00.000Z', policy: defaultPolicy };
 const parse = (p: unknown) => WebhookPayloadSchema.parse(p);
+
+/** The return received by the seller: the held refund is released (REFUND_PENDING, outbox). */
+function received(first: LifecycleOutcome, ret: ReturnType<typeof aReturn>): Extract<LifecycleOutcome, { kind: 'CHANGE' }> {
+  if (first.kind !== 'CHANGE') throw new Error('expected a change');
+  const out = applyMarketplaceEvent(first.next, parse(aReturnShipment(ret)), ctx);
+  if (out.kind !== 'CHANGE' || out.next.status !== 'REFUND_PENDING') throw new Error('expected the refund released');
+  return out;
+}
 
 describe('case state machine', () => {
   it('refuses every move out of a terminal state', () => {
@@ -38,14 +47,19 @@ describe('case state machine', () => {
     expect(canTransition('RECEIVED', 'REFUND_PENDING')).toBe(true);
     expect(canTransition('REFUND_PENDING', 'REFUNDED')).toBe(true);
     expect(canTransition('REFUNDED', 'CLOSED')).toBe(true);
-    expect(canTransition('REFUNDED', 'REFUND_PENDING')).toBe(false);
+    // The return leg (#15): held for the goods, then released; a paid case only takes a staff top-up.
+    expect(canTransition('RECEIVED', 'AWAITING_RETURN')).toBe(true);
+    expect(canTransition('AWAITING_RETURN', 'REFUND_PENDING')).toBe(true);
+    expect(canTransition('AWAITING_RETURN', 'CLOSED')).toBe(true);
+    expect(canTransition('REFUNDED', 'REFUND_PENDING')).toBe(true);
+    expect(canTransition('REFUNDED', 'AWAITING_RETURN')).toBe(false);
   });
 
   it('names each status by what it allows: terminal, money moving, open to a decision, awaiting staff or approval', () => {
     const where = (predicate: (s: CaseStatus) => boolean) => caseStatuses.filter(predicate);
     expect(where(isTerminal)).toEqual(['CANCELLED', 'CLOSED']);
     expect(where(isMoneyMoving)).toEqual(['REFUND_PENDING', 'REFUNDED']);
-    expect(where(isOpenToDecision)).toEqual(['RECEIVED', 'DECIDED', 'NEEDS_REVIEW', 'REJECTED']);
+    expect(where(isOpenToDecision)).toEqual(['RECEIVED', 'DECIDED', 'NEEDS_REVIEW', 'AWAITING_RETURN', 'REJECTED']);
     expect(where(isAwaitingStaff)).toEqual(['RECEIVED', 'DECIDED', 'NEEDS_REVIEW']);
     expect(where(isAwaitingApproval)).toEqual(['DECIDED', 'NEEDS_REVIEW']);
   });
@@ -74,16 +88,22 @@ describe('applying marketplace events', () => {
     const out = applyMarketplaceEvent(undefined, parse(aWebhook()), ctx);
     expect(out.kind).toBe('CHANGE');
     if (out.kind !== 'CHANGE') return;
-    // Intact box + defective product photo: the seller's defect, refund within agent authority.
-    expect(out.next).toMatchObject({ status: 'REFUND_PENDING', version: 1, escalationLevel: 'AGENT', priority: 'NORMAL' });
+    // Intact box + defective product photo: the seller's defect, refund within agent authority,
+    // held until the goods come back (#15): nothing queued yet.
+    expect(out.next).toMatchObject({ status: 'AWAITING_RETURN', version: 1, escalationLevel: 'AGENT', priority: 'NORMAL' });
     expect(out.next.decision?.allocation).toMatchObject({ kind: 'FAULT', dominant: 'seller' });
     expect(out.events.map((e) => [e.action, e.fromStatus, e.toStatus, e.version, e.seq])).toEqual([
       ['CASE_RECEIVED', null, 'RECEIVED', 1, 0],
-      ['DECISION_MADE', 'RECEIVED', 'REFUND_PENDING', 1, 1],
-      ['REFUND_DUE', 'REFUND_PENDING', 'REFUND_PENDING', 1, 2],
+      ['DECISION_MADE', 'RECEIVED', 'AWAITING_RETURN', 1, 1],
+      ['REFUND_HELD', 'AWAITING_RETURN', 'AWAITING_RETURN', 1, 2],
     ]);
-    expect(out.next.refund).toMatchObject({ status: 'PENDING', amount: 39_900, currency: 'CNY' });
-    expect(out.outbox?.message).toMatchObject({
+    expect(out.next.refund).toMatchObject({ status: 'HELD', amount: 39_900, currency: 'CNY', release: { mode: 'ON_RECEIPT' } });
+    expect(out.outbox).toBeUndefined();
+    // Received: released through the outbox, under the refund id it was held with.
+    const paid = received(out, aReturn({ marketplaceReturnId: out.next.marketplaceReturnId, orderId: out.next.orderId }));
+    expect(paid.events.map((e) => e.action)).toEqual(['RETURN_LEG_RECORDED', 'REFUND_RELEASED', 'REFUND_DUE']);
+    expect(paid.next.refund).toMatchObject({ status: 'PENDING', refundId: out.next.refund?.refundId });
+    expect(paid.outbox?.message).toMatchObject({
       caseId: out.next.caseId,
       amount: out.next.decision?.refund.amount,
       refundId: out.next.refund?.refundId,
@@ -157,14 +177,14 @@ describe('applying marketplace events', () => {
     if (second.kind !== 'CHANGE') throw new Error('expected a change');
     expect(second.next.decision?.allocation).toMatchObject({ dominant: 'carrier' });
     expect(second.next.decisionCount).toBe(2);
-    expect(second.events.map((e) => e.action)).toEqual(['RETURN_UPDATED', 'DECISION_MADE', 'REFUND_DUE']);
+    expect(second.events.map((e) => e.action)).toEqual(['RETURN_UPDATED', 'DECISION_MADE', 'REFUND_HELD']);
     expect(second.next.ledger?.map((l) => l.kind)).toContain('CARRIER_CLAIM');
   });
 
   it('withdraws an unclaimed engine refund when new facts change the outcome, and decides again (#13)', () => {
     const ret = aReturn();
-    const first = applyMarketplaceEvent(undefined, parse(aWebhook('return.requested', ret)), ctx);
-    if (first.kind !== 'CHANGE' || first.next.refund === undefined) throw new Error('expected a refund');
+    const first = received(applyMarketplaceEvent(undefined, parse(aWebhook('return.requested', ret)), ctx), ret);
+    if (first.next.refund === undefined) throw new Error('expected a refund');
     expect(first.next.status).toBe('REFUND_PENDING');
     const later = applyMarketplaceEvent(
       first.next,
@@ -205,8 +225,8 @@ describe('applying marketplace events', () => {
 
   it('keeps the decision once the worker claimed the refund, or when staff resolved the case', () => {
     const ret = aReturn();
-    const first = applyMarketplaceEvent(undefined, parse(aWebhook('return.requested', ret)), ctx);
-    if (first.kind !== 'CHANGE' || first.next.refund === undefined) throw new Error('expected a refund');
+    const first = received(applyMarketplaceEvent(undefined, parse(aWebhook('return.requested', ret)), ctx), ret);
+    if (first.next.refund === undefined) throw new Error('expected a refund');
     const claimed = { ...first.next, refund: { ...first.next.refund, status: 'APPLYING' as const } };
     const resolved = {
       ...first.next,
@@ -225,8 +245,13 @@ describe('applying marketplace events', () => {
         ctx,
       );
       if (later.kind !== 'CHANGE') throw new Error('expected a change');
-      expect(later.events.map((e) => e.action)).toEqual(['RETURN_UPDATED']);
+      // A staff decision stands; the new facts give a recommendation flagged for staff (#15).
+      expect(later.events.map((e) => e.action)).toEqual(
+        current === resolved ? ['RETURN_UPDATED', 'RECOMMENDATION_FOR_STAFF'] : ['RETURN_UPDATED'],
+      );
       expect(later.next.decision).toEqual(first.next.decision);
+      expect(later.next.resolution).toEqual(current.resolution);
+      expect(later.next.refund).toEqual(current.refund);
       expect(later.outbox).toBeUndefined();
       expect(later.clearOutbox).toBeUndefined();
     }
@@ -280,14 +305,26 @@ describe('applying marketplace events', () => {
 
   it('cancels a case whose refund has not started, dropping its outbox record in the same write', () => {
     const ret = aReturn();
-    const first = applyMarketplaceEvent(undefined, parse(aWebhook('return.requested', ret)), ctx);
-    if (first.kind !== 'CHANGE' || first.next.refund === undefined) throw new Error('expected a refund');
+    const first = received(applyMarketplaceEvent(undefined, parse(aWebhook('return.requested', ret)), ctx), ret);
+    if (first.next.refund === undefined) throw new Error('expected a refund');
     const cancelled = applyMarketplaceEvent(first.next, parse(aCancellation(ret)), ctx);
     expect(cancelled).toMatchObject({
       kind: 'CHANGE',
-      next: { status: 'CANCELLED', version: 2, refund: { status: 'CANCELLED' } },
+      next: { status: 'CANCELLED', version: 3, refund: { status: 'CANCELLED' } },
       clearOutbox: { caseId: first.next.caseId, refundId: first.next.refund.refundId },
     });
+  });
+
+  it('cancels a case whose refund is held for the goods: nothing was queued, so nothing to clear (#15)', () => {
+    const ret = aReturn();
+    const first = applyMarketplaceEvent(undefined, parse(aWebhook('return.requested', ret)), ctx);
+    if (first.kind !== 'CHANGE') throw new Error('expected a change');
+    expect(first.next.refund?.status).toBe('HELD');
+    const cancelled = applyMarketplaceEvent(first.next, parse(aCancellation(ret)), ctx);
+    if (cancelled.kind !== 'CHANGE') throw new Error('expected a change');
+    expect(cancelled.next).toMatchObject({ status: 'CANCELLED', refund: { status: 'CANCELLED' } });
+    expect(cancelled.clearOutbox).toBeUndefined();
+    expect(cancelled.outbox).toBeUndefined();
   });
 
   it('ignores an update to a cancelled return instead of writing to a terminal case (found by the soak)', () => {

@@ -9,6 +9,7 @@ import {
   checkNo5xx,
   checkNoRefundAfterAcceptedCancel,
   checkRefundsExactlyOnce,
+  checkReturnLeg,
   type TableSnapshot,
 } from '#local/soak/invariants.ts';
 import type { TrackedReturn, WebhookModel } from '#local/soak/webhook-traffic.ts';
@@ -255,5 +256,60 @@ describe('soak invariant checker', () => {
     expect(checkDeliveriesAppliedOnce(notConsumed, emptyModel).examples.join()).toContain(
       'exists but 2 held events and their guard were not consumed',
     );
+  });
+});
+
+describe('the return leg (#15)', () => {
+  const release = { mode: 'ON_RECEIPT', reason: 'policy default' };
+  const decision = { refund: { amount: 500 } };
+  /** Held at decision, released by the receipt at v2, paid at v4. */
+  const releasedHistory = [
+    ev(1, 0, 'CASE_RECEIVED', null, 'RECEIVED'),
+    ev(1, 1, 'DECISION_MADE', 'RECEIVED', 'AWAITING_RETURN'),
+    ev(1, 2, 'REFUND_HELD', 'AWAITING_RETURN', 'AWAITING_RETURN', { refundId: 'rf_1', release }),
+    ev(2, 0, 'RETURN_LEG_RECORDED', 'AWAITING_RETURN', 'AWAITING_RETURN', { leg: { shipped: true, received: true } }),
+    ev(2, 1, 'REFUND_RELEASED', 'AWAITING_RETURN', 'REFUND_PENDING', { refundId: 'rf_1' }),
+    ev(2, 2, 'REFUND_DUE', 'REFUND_PENDING', 'REFUND_PENDING', { refundId: 'rf_1', release }),
+    ev(3, 0, 'REFUND_STARTED', 'REFUND_PENDING', 'REFUND_PENDING'),
+    ev(4, 0, 'REFUND_APPLIED', 'REFUND_PENDING', 'REFUNDED', { refundId: 'rf_1' }),
+  ];
+  const refunded = { ...aCase('REFUNDED', 4, paid), decision } as unknown as CaseRecord;
+
+  it('passes a refund released on receipt and paid at the decided amount, and a held refund is not "still due"', () => {
+    expect(checkReturnLeg(snapshot(refunded, releasedHistory), [ledgerEntry])).toMatchObject({
+      ok: true,
+      counts: { releasedAfterGoods: 1 },
+    });
+    expect(checkHistories(snapshot(refunded, releasedHistory)).ok).toBe(true);
+    const held = aCase('AWAITING_RETURN', 1, { ...paid, status: 'HELD', providerReference: undefined } as never);
+    expect(checkRefundsExactlyOnce(snapshot(held, releasedHistory.slice(0, 3)), []).ok).toBe(true);
+    expect(checkReturnLeg(snapshot(held, releasedHistory.slice(0, 3)), []).ok).toBe(true);
+  });
+
+  it('names a refund made due before its goods came back', () => {
+    const early = releasedHistory.map((e) =>
+      e.action === 'RETURN_LEG_RECORDED' ? { ...e, details: { leg: { shipped: true, received: false } } } : e,
+    );
+    const result = checkReturnLeg(snapshot(refunded, early), [ledgerEntry]);
+    expect(result.ok).toBe(false);
+    expect(result.examples[0]).toContain('before its release condition');
+  });
+
+  it('names a payment that differs from the final decision’s refund', () => {
+    const result = checkReturnLeg(snapshot(refunded, releasedHistory), [{ ...ledgerEntry, amount: 400 }]);
+    expect(result.ok).toBe(false);
+    expect(result.examples[0]).toContain("the final decision's refund is 500");
+  });
+
+  it('names a payment for a case closed as not returned', () => {
+    const closedHistory = [
+      ...releasedHistory.slice(0, 3),
+      ev(2, 0, 'CLOSED_NOT_RETURNED', 'AWAITING_RETURN', 'CLOSED', { cancelledRefundId: 'rf_1' }),
+    ];
+    const closed = aCase('CLOSED', 2, { ...paid, status: 'CANCELLED', providerReference: undefined } as never);
+    expect(checkReturnLeg(snapshot(closed, closedHistory), []).ok).toBe(true);
+    const result = checkReturnLeg(snapshot(closed, closedHistory), [ledgerEntry]);
+    expect(result.ok).toBe(false);
+    expect(result.examples[0]).toContain('closed as not returned, but 500 was paid');
   });
 });

@@ -41,8 +41,10 @@ describe('staff evidence', () => {
       ],
       ctx('agent'),
     );
-    expect(added.next.status).toBe('REFUND_PENDING');
-    expect(added.outbox?.message.amount).toBe(39_900);
+    // A return and refund: held for the goods (#15), the amount the chain priced.
+    expect(added.next.status).toBe('AWAITING_RETURN');
+    expect(added.next.refund).toMatchObject({ status: 'HELD', amount: 39_900 });
+    expect(added.outbox).toBeUndefined();
 
     // The marketplace sends a snapshot without our evidence: it stays, and the chain still sees it.
     const reopened: CaseRecord = { ...added.next, status: 'DECIDED', refund: undefined };
@@ -88,7 +90,13 @@ describe('approve and override', () => {
     // Still DECIDED (the reship is staff's to send), but no deadline: escalation never sees it.
     expect(overridden.next.dueAt).toBeUndefined();
     expect(dueCaseOf(overridden.next)).toBeUndefined();
-    expect(approveDecision(review, ctx('agent')).next.dueAt).toBeUndefined();
+    // An approved return and refund waits for the goods: the staff deadline ends, the return
+    // window (reminder before the ship-by date) watches the buyer instead.
+    const approved = approveDecision(review, ctx('agent')).next;
+    expect(approved.status).toBe('AWAITING_RETURN');
+    expect(approved.dueAt).toBe(
+      new Date(Date.parse(approved.returnLeg?.shipBy ?? '') - defaultPolicy.returnLeg.reminderDaysBefore * 86_400_000).toISOString(),
+    );
 
     const later = '2026-11-07T08:00:00.000Z';
     const again = addStaffEvidence(overridden.next, [{ kind: 'SERIAL_CHECK', finding: 'MATCH' }], { ...ctx('supervisor'), now: later });
@@ -101,7 +109,7 @@ describe('approve and override', () => {
   it('authority is checked on the amount that would be paid', () => {
     const { case: big } = intake({ money: { currency: 'CNY', itemValue: 99_900, amountPaid: 99_900, shippingCost: 1_200 } });
     expect(() => approveDecision(big, ctx('agent'))).toThrow(AuthorityExceededError);
-    expect(approveDecision(big, ctx('supervisor')).next.status).toBe('REFUND_PENDING');
+    expect(approveDecision(big, ctx('supervisor')).next.status).toBe('AWAITING_RETURN');
     // An agent may not override at all (route check), but a supervisor's own limit applies here.
     expect(() => overrideDecision(big, ctx('agent'), { remedy: 'PARTIAL_REFUND', reason: 'goodwill', amount: 60_000 })).toThrow(
       AuthorityExceededError,
@@ -110,7 +118,7 @@ describe('approve and override', () => {
 
   it('approving needs a decision waiting for a person', () => {
     const { case: pending } = intake();
-    expect(pending.status).toBe('REFUND_PENDING');
+    expect(pending.status).toBe('AWAITING_RETURN');
     expect(() => approveDecision(pending, ctx('manager'))).toThrow(IllegalTransitionError);
   });
 });

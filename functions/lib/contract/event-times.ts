@@ -26,6 +26,16 @@ export function futureTimeIssues(payload: WebhookPayload, nowMs: number): FieldI
   };
   check('occurredAt', payload.occurredAt);
   if (payload.eventType === 'return.cancelled') return issues;
+  if (payload.eventType === 'replacement.shipment') {
+    for (const [i, e] of payload.replacement.scans.entries()) check(`replacement.scans.${i}.at`, e.at);
+    return issues;
+  }
+  if (payload.eventType === 'return.shipment') {
+    for (const [i, e] of payload.shipment.scans.entries()) check(`shipment.scans.${i}.at`, e.at);
+    check('shipment.receivedAt', payload.shipment.receivedAt);
+    check('shipment.inspection.inspectedAt', payload.shipment.inspection?.inspectedAt);
+    return issues;
+  }
   const ret = payload.return;
   for (const key of ['orderedAt', 'shippedAt', 'deliveredAt', 'claimedAt'] as const) {
     check(`return.timeline.${key}`, ret.timeline[key]);

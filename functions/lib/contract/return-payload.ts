@@ -87,7 +87,7 @@ export const MinorUnitsSchema = /* @__PURE__ */ (() => storableInt({ min: 0, max
 /** A parcel weight as a carrier records it; ten tonnes is a sanity ceiling. */
 const GramsSchema = /* @__PURE__ */ (() => storableInt({ min: 1, max: 10_000_000 }))();
 
-export const eventTypes = ['return.requested', 'return.updated', 'return.cancelled'] as const;
+export const eventTypes = ['return.requested', 'return.updated', 'return.cancelled', 'return.shipment', 'replacement.shipment'] as const;
 export const EventTypeSchema = /* @__PURE__ */ (() => z.enum(eventTypes))();
 export type EventType = z.infer<typeof EventTypeSchema>;
 
@@ -338,12 +338,104 @@ export const CancellationSchema = /* @__PURE__ */ (() =>
     sellerId: IdentifierSchema,
   }))();
 
+/* ------------------------------------------------------------------------------------------ */
+/* The return leg (additive to v1): the parcel the buyer sends back, its receipt, its inspection */
+/* ------------------------------------------------------------------------------------------ */
+
+/** Carrier scans of the return parcel, buyer → seller. */
+export const returnScanTypes = ['PICKED_UP', 'IN_TRANSIT', 'DELIVERED_TO_SELLER', 'LOST'] as const;
+
+export const ReturnScanSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    type: z.enum(returnScanTypes),
+    at: TimestampSchema,
+  }))();
+export type ReturnScan = z.infer<typeof ReturnScanSchema>;
+
+/** What the seller (or the marketplace's return centre) found in the returned parcel. */
+export const inspectionOutcomes = ['AS_SENT', 'USED_OR_DAMAGED_BY_BUYER', 'NOT_THE_ITEM_SENT', 'PARTS_MISSING'] as const;
+export type InspectionOutcome = (typeof inspectionOutcomes)[number];
+/** Condition of a used or damaged item, A (like new) to D (heavily used or broken). */
+export const conditionGrades = ['A', 'B', 'C', 'D'] as const;
+export type ConditionGrade = (typeof conditionGrades)[number];
+
+export const InspectionSchema = /* @__PURE__ */ (() =>
+  z
+    .strictObject({
+      outcome: z.enum(inspectionOutcomes),
+      /** Required with USED_OR_DAMAGED_BY_BUYER: it prices the depreciation. */
+      conditionGrade: z.optional(z.enum(conditionGrades)),
+      inspectedAt: TimestampSchema,
+      /** For NOT_THE_ITEM_SENT: the serial number or SKU found, so staff can compare it. */
+      foundSkuOrSerial: z.optional(IdentifierSchema),
+    })
+    .check((ctx) => {
+      if (ctx.value.outcome === 'USED_OR_DAMAGED_BY_BUYER' && ctx.value.conditionGrade === undefined) {
+        ctx.issues.push({
+          code: 'custom',
+          input: ctx.value,
+          path: ['conditionGrade'],
+          message: 'is required for USED_OR_DAMAGED_BY_BUYER',
+        });
+      }
+    }))();
+export type Inspection = z.infer<typeof InspectionSchema>;
+
+/**
+ * The return parcel as the marketplace (or its carrier feed) reports it: a full snapshot
+ * each time, like the return itself. Scans are merged with those already on the case.
+ */
+export const ReturnShipmentSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    carrier: IdentifierSchema,
+    trackingNumber: IdentifierSchema,
+    scans: z._default(z.array(ReturnScanSchema).check(z.maxLength(MAX_TRACKING_EVENTS)), []),
+    /** When the seller or its warehouse took the parcel in. */
+    receivedAt: z.optional(TimestampSchema),
+    /** The inspection of what came back, when the marketplace's return centre did it. */
+    inspection: z.optional(InspectionSchema),
+  }))();
+export type ReturnShipment = z.infer<typeof ReturnShipmentSchema>;
+
+/** Carrier scans of a replacement sent to the buyer (a reship), seller → buyer. */
+export const replacementScanTypes = ['PICKED_UP', 'IN_TRANSIT', 'DELIVERED', 'LOST'] as const;
+
+/**
+ * The replacement parcel of a reship: delivered, the case is resolved; lost, or delivered
+ * after the promised date, the case re-opens for staff. Scans are merged like the return's.
+ */
+export const ReplacementShipmentSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    carrier: IdentifierSchema,
+    trackingNumber: IdentifierSchema,
+    promisedDeliveryAt: z.optional(TimestampSchema),
+    scans: z._default(
+      z.array(z.strictObject({ type: z.enum(replacementScanTypes), at: TimestampSchema })).check(z.maxLength(MAX_TRACKING_EVENTS)),
+      [],
+    ),
+  }))();
+export type ReplacementShipment = z.infer<typeof ReplacementShipmentSchema>;
+
 /** The canonical webhook body. `return.cancelled` carries only the identifiers. */
 export const WebhookPayloadSchema = /* @__PURE__ */ (() =>
   z.discriminatedUnion('eventType', [
     z.strictObject({ ...envelopeCommon, eventType: z.literal('return.requested'), return: ReturnSchema }),
     z.strictObject({ ...envelopeCommon, eventType: z.literal('return.updated'), return: ReturnSchema }),
     z.strictObject({ ...envelopeCommon, eventType: z.literal('return.cancelled'), return: CancellationSchema }),
+    /** The return parcel: carrier, tracking, scans, receipt and inspection (additive to v1). */
+    z.strictObject({
+      ...envelopeCommon,
+      eventType: z.literal('return.shipment'),
+      return: CancellationSchema,
+      shipment: ReturnShipmentSchema,
+    }),
+    /** The replacement parcel of a reship (additive to v1). */
+    z.strictObject({
+      ...envelopeCommon,
+      eventType: z.literal('replacement.shipment'),
+      return: CancellationSchema,
+      replacement: ReplacementShipmentSchema,
+    }),
   ]))();
 export type WebhookPayload = z.infer<typeof WebhookPayloadSchema>;
 export type WebhookPayloadInput = z.input<typeof WebhookPayloadSchema>;

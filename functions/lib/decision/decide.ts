@@ -1,4 +1,13 @@
-import type { Allocation, CostBearer, Decision, RecommendedRemedy, Refund, ReviewReason, ShippingPayer } from './decision-schema.ts';
+import type {
+  Allocation,
+  CostBearer,
+  Decision,
+  RecommendedRemedy,
+  Refund,
+  RefundRelease,
+  ReviewReason,
+  ShippingPayer,
+} from './decision-schema.ts';
 import { formatIsoMs, viewFacts, type FactView, type Facts } from './facts.ts';
 import { decisionAuthority } from './authority.ts';
 import { formatMoney } from '../contract/money.ts';
@@ -154,7 +163,8 @@ export function decide(facts: Facts, policy: Policy, rules: readonly Rule[] = ru
 
   // 5. Recommendation and price.
   const rec = recommend(view, dominant, policy);
-  const refund = priceRefund(view, rec);
+  const refund = priceRefund(view, rec, policy);
+  const refundRelease = releaseFor(facts, rec, refund, policy);
 
   // 6. Review gate.
   const reviewReasons: ReviewReason[] = [];
@@ -186,6 +196,7 @@ export function decide(facts: Facts, policy: Policy, rules: readonly Rule[] = ru
     primaryReasonCode,
     reasonCodes,
     refund,
+    ...(refundRelease === undefined ? {} : { refundRelease }),
     returnShippingPaidBy: rec.returnShippingPaidBy,
     costBearer: rec.costBearer,
     carrierClaim: rec.costBearer === 'CARRIER',
@@ -392,25 +403,97 @@ function compensation(v: FactView, party: 'SELLER' | 'CARRIER'): Recommendation 
   return rec('PARTIAL_REFUND', Math.min(asked ?? band.max, paid), 'NONE', party);
 }
 
-function priceRefund(v: FactView, r: Recommendation): Refund {
+function priceRefund(v: FactView, r: Recommendation, policy: Policy): Refund {
   const money = v.facts.money;
   const gross = Math.max(0, Math.min(r.gross, money.amountPaid));
-  if (!r.deductOutbound || money.shippingCost === 0 || gross === 0) {
-    return { currency: money.currency, gross, deductions: [], amount: gross };
-  }
-  const outbound = Math.min(money.shippingCost, gross);
-  return {
-    currency: money.currency,
-    gross,
-    deductions: [
-      {
-        code: 'OUTBOUND_SHIPPING',
-        amount: outbound,
-        description: "Outbound shipping at the seller's own rate, deducted because the buyer caused the return after dispatch.",
-      },
-    ],
-    amount: gross - outbound,
+  const deductions: Refund['deductions'] = [];
+  let left = gross;
+  const deduct = (code: Refund['deductions'][number]['code'], wanted: number, description: string) => {
+    // Deductions never take the refund below zero: each takes at most what is left.
+    const amount = Math.min(Math.max(0, Math.round(wanted)), left);
+    if (amount <= 0) return;
+    left -= amount;
+    deductions.push({ code, amount, description });
   };
+  if (r.deductOutbound && money.shippingCost > 0) {
+    deduct(
+      'OUTBOUND_SHIPPING',
+      money.shippingCost,
+      "Outbound shipping at the seller's own rate, deducted because the buyer caused the return after dispatch.",
+    );
+  }
+  const inspection = r.remedy === 'RETURN_AND_REFUND' ? v.facts.returnLeg?.inspection : undefined;
+  if (inspection !== undefined) {
+    const rules = policy.returnLeg.inspection;
+    if (inspection.outcome === 'USED_OR_DAMAGED_BY_BUYER') {
+      const grade = inspection.conditionGrade ?? 'D';
+      const share = rules.depreciationByGrade[grade];
+      deduct(
+        'CONDITION_DEPRECIATION',
+        gross * share,
+        `The returned item was used or damaged by the buyer (condition ${grade}): ${Math.round(share * 100)}% of the refund deducted by policy.`,
+      );
+    }
+    if (inspection.outcome === 'PARTS_MISSING') {
+      deduct(
+        'PARTS_MISSING',
+        gross * rules.partsMissingShare,
+        `Parts were missing from the returned item: ${Math.round(rules.partsMissingShare * 100)}% of the refund deducted by policy.`,
+      );
+    }
+    const buyerAtFault = inspection.outcome === 'USED_OR_DAMAGED_BY_BUYER' || inspection.outcome === 'PARTS_MISSING';
+    if (buyerAtFault && r.returnShippingPaidBy !== 'BUYER' && r.returnShippingPaidBy !== 'NONE') {
+      deduct(
+        'RETURN_SHIPPING',
+        money.shippingCost,
+        'Return shipping (estimated at the outbound cost), paid by the seller and deducted because the buyer is at fault for the condition of the return.',
+      );
+    }
+  }
+  return { currency: money.currency, gross, deductions, amount: left };
+}
+
+/**
+ * When the refund reaches the buyer (policy returnLeg.release). A refund with nothing to send
+ * back is paid at decision; a RETURN_AND_REFUND refund waits for the goods, unless shipping
+ * them back costs more than they are worth (returnless) or the buyer's record earns release at
+ * the first carrier scan.
+ */
+function releaseFor(facts: Facts, r: Recommendation, refund: Refund, policy: Policy): RefundRelease | undefined {
+  if (refund.amount <= 0) return undefined;
+  if (r.remedy !== 'RETURN_AND_REFUND') {
+    return { mode: 'AT_DECISION', reason: `${remedyText[r.remedy]}: nothing comes back, so it is paid when decided` };
+  }
+  const rules = policy.returnLeg.release;
+  const { currency, itemValue, shippingCost } = facts.money;
+  const limit = rules.returnless?.maxItemValue[currency];
+  if (limit !== undefined && itemValue <= limit) {
+    return {
+      mode: 'RETURNLESS',
+      reason: `item worth ${formatMoney(itemValue, currency)}, at most the returnless limit of ${formatMoney(limit, currency)}: refunded without a return`,
+    };
+  }
+  const share = rules.returnless?.minShippingShare;
+  if (share !== undefined && itemValue > 0 && shippingCost >= itemValue * share) {
+    return {
+      mode: 'RETURNLESS',
+      reason: `return shipping (${formatMoney(shippingCost, currency)}) is at least ${Math.round(share * 100)}% of the item value (${formatMoney(itemValue, currency)}): refunded without a return`,
+    };
+  }
+  const claimRate = facts.buyer.claimRate;
+  const trusted = rules.firstScanMaxClaimRate;
+  if (trusted !== undefined && claimRate !== undefined && claimRate < trusted && !facts.buyer.priorAbuse) {
+    return {
+      mode: 'FIRST_SCAN',
+      reason: `buyer claim rate ${claimRate} is below ${trusted} with no prior abuse: released at the return's first carrier scan`,
+    };
+  }
+  const why: Record<typeof rules.mode, string> = {
+    ON_RECEIPT: 'released when the seller receives the return (policy default)',
+    ON_RETURN_DELIVERED: 'released when the carrier delivers the return to the seller',
+    ON_INSPECTION: 'released when the returned item has been inspected',
+  };
+  return { mode: rules.mode, reason: why[rules.mode] };
 }
 
 /* ------------------------------------------------------------------------------------------ */

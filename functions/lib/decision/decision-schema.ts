@@ -62,10 +62,32 @@ export const reviewReasons = [
   'NO_RULE_APPLIED',
   /** Two pieces of evidence (or a carrier's own records) contradict each other (judgement v2). */
   'CONFLICTING_EVIDENCE',
+  /** New marketplace facts arrived after a staff approval or override: the staff decision stands until confirmed. */
+  'NEW_FACTS_AFTER_STAFF_DECISION',
 ] as const;
 export type ReviewReason = (typeof reviewReasons)[number];
 
-export const deductionCodes = ['OUTBOUND_SHIPPING'] as const;
+export const deductionCodes = ['OUTBOUND_SHIPPING', 'CONDITION_DEPRECIATION', 'PARTS_MISSING', 'RETURN_SHIPPING'] as const;
+
+/**
+ * When a refund reaches the buyer. AT_DECISION: nothing comes back (a full or partial refund).
+ * RETURNLESS: the goods would come back, but they are worth less than the trip: refunded now,
+ * the buyer keeps them. FIRST_SCAN: at the return's first carrier scan (a trusted buyer).
+ * ON_RETURN_DELIVERED / ON_RECEIPT / ON_INSPECTION: the policy's release mode.
+ */
+export const refundReleaseModes = [
+  'AT_DECISION',
+  'RETURNLESS',
+  'FIRST_SCAN',
+  'ON_RETURN_DELIVERED',
+  'ON_RECEIPT',
+  'ON_INSPECTION',
+] as const;
+export type RefundReleaseMode = (typeof refundReleaseModes)[number];
+
+export const RefundReleaseSchema = /* @__PURE__ */ (() =>
+  z.strictObject({ mode: z.enum(refundReleaseModes), reason: z.string().check(z.minLength(1)) }))();
+export type RefundRelease = z.infer<typeof RefundReleaseSchema>;
 
 const weight = /* @__PURE__ */ (() => z.number().check(z.gte(0), z.lte(1_000)))();
 const share = /* @__PURE__ */ (() => z.number().check(z.gte(0), z.lte(1)))();
@@ -167,6 +189,8 @@ export const DecisionSchema = /* @__PURE__ */ (() =>
     reasonCodes: z.array(z.string().check(z.minLength(1))),
     /** Refund of the recommended remedy; pay it only when `outcome` is DECIDED. */
     refund: RefundSchema,
+    /** When the refund is released to the buyer, and why (policy returnLeg); absent when nothing is paid. */
+    refundRelease: z.optional(RefundReleaseSchema),
     returnShippingPaidBy: z.enum(shippingPayers),
     costBearer: z.enum(costBearers),
     /** True when the carrier bears the cost: the seller or platform files a carrier claim. */

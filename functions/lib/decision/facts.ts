@@ -17,6 +17,8 @@ import {
   requestedRemedies,
   safetyHazards,
   ticketTypes,
+  conditionGrades,
+  inspectionOutcomes,
   type EvidenceSubmitterSchema,
   type ReturnV1,
 } from '../contract/return-payload.ts';
@@ -137,6 +139,16 @@ export const FactsSchema = /* @__PURE__ */ (() =>
         partsBackordered: z.boolean(),
       }),
     ),
+    /** The goods on their way back (return leg): shipped, received, and what an inspection found. */
+    returnLeg: z.optional(
+      z.strictObject({
+        shipped: z.boolean(),
+        received: z.boolean(),
+        inspection: z.optional(
+          z.strictObject({ outcome: z.enum(inspectionOutcomes), conditionGrade: z.optional(z.enum(conditionGrades)) }),
+        ),
+      }),
+    ),
   }))();
 export type Facts = z.infer<typeof FactsSchema>;
 
@@ -152,7 +164,7 @@ export type Facts = z.infer<typeof FactsSchema>;
  * @param decidedAt - ISO timestamp of the decision, from the caller's clock.
  * @returns facts ready for `decide`.
  */
-export function factsFromReturn(ret: ReturnV1, decidedAt: string): Facts {
+export function factsFromReturn(ret: ReturnV1, decidedAt: string, returnLeg?: Facts['returnLeg']): Facts {
   const events = (ret.carrier?.events ?? [])
     .map((e, i) => ({ e, i, at: Date.parse(e.at) }))
     // Stable: scans with equal times keep the marketplace's order.
@@ -221,6 +233,7 @@ export function factsFromReturn(ret: ReturnV1, decidedAt: string): Facts {
             { promisedCompletionAt: ret.repair.promisedCompletionAt },
           ),
         }),
+    ...(returnLeg === undefined ? {} : { returnLeg }),
   };
 }
 

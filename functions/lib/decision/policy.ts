@@ -97,6 +97,90 @@ function silenceDays(route: string) {
   return z.int().check(z.gte(1, `${route} silence days must be at least 1`), z.lte(365, `${route} silence days must not exceed 365`));
 }
 
+/**
+ * When a RETURN_AND_REFUND refund is released (the buyer paid), as data:
+ * - ON_RECEIPT (default): when the seller records the parcel as received;
+ * - ON_RETURN_DELIVERED: when the carrier scans the return as delivered to the seller (or on receipt);
+ * - ON_INSPECTION: when what came back has been inspected;
+ * and, for the buyer's benefit, before that:
+ * - at the return's first carrier scan, for buyers whose claim rate is below `firstScanMaxClaimRate`
+ *   (and no prior abuse);
+ * - at decision, as a returnless refund (the buyer keeps the item), when the item is worth at most
+ *   `returnless.maxItemValue[currency]` or shipping it back costs at least `returnless.minShippingShare`
+ *   of its value.
+ */
+export const policyReleaseModes = ['ON_RECEIPT', 'ON_RETURN_DELIVERED', 'ON_INSPECTION'] as const;
+export type PolicyReleaseMode = (typeof policyReleaseModes)[number];
+
+const days = (what: string) =>
+  z
+    .int({ error: `${what} must be a whole number of days` })
+    .check(z.gte(1, `${what} must be at least 1 day`), z.lte(365, `${what} must not exceed 365 days`));
+
+/**
+ * The return leg (issue #15): when a refund that needs the goods back is released, how long the buyer
+ * has to ship, and what an inspection deducts. A self-contained sub-object with defaults, so a
+ * policy document written before it still parses (and gets these defaults).
+ */
+export const ReturnLegPolicySchema = /* @__PURE__ */ (() =>
+  z
+    .strictObject({
+      release: z.strictObject({
+        mode: z._default(z.enum(policyReleaseModes), 'ON_RECEIPT'),
+        /** Buyers below this claim rate are refunded at the return's first carrier scan; absent: never. */
+        firstScanMaxClaimRate: z.optional(fraction('firstScanMaxClaimRate')),
+        returnless: z.optional(
+          z.strictObject({
+            /** Per currency: an item worth at most this (minor units) is refunded without a return. */
+            maxItemValue: z.record(CurrencySchema, MinorUnitsSchema),
+            /** Return shipping (estimated at the outbound cost) at or above this share of the item value: returnless. */
+            minShippingShare: fraction('minShippingShare'),
+          }),
+        ),
+      }),
+      /** Days from the decision the buyer has to hand the parcel to a carrier. */
+      shipWithinDays: z._default(days('shipWithinDays'), 14),
+      /** Days before that deadline the buyer is reminded. */
+      reminderDaysBefore: z._default(z.int().check(z.gte(0), z.lte(365)), 3),
+      /** True: a receipt cannot be recorded before any shipment (tracking) is known. */
+      receiptRequiresShipment: z._default(z.boolean(), true),
+      inspection: z.strictObject({
+        /** Share of the refund deducted for an item used or damaged by the buyer, by condition grade. */
+        depreciationByGrade: z.strictObject({
+          A: fraction('depreciation A'),
+          B: fraction('depreciation B'),
+          C: fraction('depreciation C'),
+          D: fraction('depreciation D'),
+        }),
+        /** Share deducted when parts are missing from what came back. */
+        partsMissingShare: fraction('partsMissingShare'),
+      }),
+    })
+    .check((ctx) => {
+      if (ctx.value.reminderDaysBefore >= ctx.value.shipWithinDays) {
+        ctx.issues.push({
+          code: 'custom',
+          input: ctx.value,
+          path: ['reminderDaysBefore'],
+          message: `reminderDaysBefore (${ctx.value.reminderDaysBefore}) must be less than shipWithinDays (${ctx.value.shipWithinDays})`,
+        });
+      }
+    }))();
+export type ReturnLegPolicy = z.infer<typeof ReturnLegPolicySchema>;
+
+/** The return leg every policy gets unless it says otherwise. */
+export const defaultReturnLegPolicy = {
+  release: {
+    mode: 'ON_RECEIPT',
+    firstScanMaxClaimRate: 0.1,
+    returnless: { maxItemValue: { CNY: 3_000, EUR: 500 }, minShippingShare: 0.5 },
+  },
+  shipWithinDays: 14,
+  reminderDaysBefore: 3,
+  receiptRequiresShipment: true,
+  inspection: { depreciationByGrade: { A: 0, B: 0.1, C: 0.3, D: 0.6 }, partsMissingShare: 0.2 },
+} as const satisfies z.input<typeof ReturnLegPolicySchema>;
+
 export const PolicySchema = /* @__PURE__ */ (() =>
   z
     .strictObject({
@@ -187,6 +271,9 @@ export const PolicySchema = /* @__PURE__ */ (() =>
        * Decisions then name `version+seller:<id>@<override version>` (see policyVersionOf).
        */
       sellerOverride: z.optional(z.strictObject({ sellerId: IdentifierSchema, version: PolicyVersionSchema })),
+
+      /** Refund release, return window and inspection deductions; defaults when absent. */
+      returnLeg: z._default(ReturnLegPolicySchema, () => structuredClone(defaultReturnLegPolicy) as unknown as ReturnLegPolicy),
     })
     .check((ctx) => {
       // Every currency that can be compensated must also have someone allowed to approve it.

@@ -39,6 +39,10 @@ export function toCaseView(c: CaseRecord): CaseView {
     ...optional('resolution', c.resolution),
     ledger: [...(c.ledger ?? [])],
     ...optional('refund', c.refund),
+    ...optional('returnLeg', c.returnLeg === undefined ? undefined : { ...c.returnLeg, scans: [...c.returnLeg.scans] }),
+    ...optional('refundedTotal', c.refundedTotal),
+    ...optional('recommendation', c.recommendation),
+    ...optional('replacement', c.replacement === undefined ? undefined : { ...c.replacement, scans: [...c.replacement.scans] }),
   };
 }
 

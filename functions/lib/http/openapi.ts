@@ -19,7 +19,10 @@ import {
   HistoryEventSchema,
   LedgerLineSchema,
   ListCasesQuerySchema,
+  InspectionBodySchema,
   NoteBodySchema,
+  ReturnReceiptBodySchema,
+  ReturnShipmentBodySchema,
   OverrideBodySchema,
   ReadableTraceEntrySchema,
   RefundRecordSchema,
@@ -73,6 +76,9 @@ function requestComponents(): Registry {
     [ApproveBodySchema, 'ApproveRequest'],
     [OverrideBodySchema, 'OverrideRequest'],
     [NoteBodySchema, 'NoteRequest'],
+    [ReturnShipmentBodySchema, 'ReturnShipmentRequest'],
+    [ReturnReceiptBodySchema, 'ReturnReceiptRequest'],
+    [InspectionBodySchema, 'InspectionRequest'],
     [AssignBodySchema, 'AssignRequest'],
   ];
   for (const [schema, id] of entries) r.add(schema, { id });
@@ -332,6 +338,31 @@ function operations(): Record<HttpFunctionName, JsonObject> {
       summary: 'Add a note to the history',
       description: 'The note is stored in the case history and never logged.',
       body: 'NoteRequest',
+    }),
+    'record-return-shipment': staffWrite({
+      operationId: 'recordReturnShipment',
+      name: 'record-return-shipment',
+      summary: 'Record the return parcel (carrier, tracking, scans)',
+      description:
+        'The buyer’s parcel back to the seller. A refund held for the goods is released when its condition is met (a trusted buyer’s at the first carrier scan). A cancelled or closed case: 409.',
+      body: 'ReturnShipmentRequest',
+    }),
+    'record-return-receipt': staffWrite({
+      operationId: 'recordReturnReceipt',
+      name: 'record-return-receipt',
+      summary: 'Record that the returned goods arrived',
+      description:
+        'Releases a refund held until receipt (policy default), through the outbox and the worker. Before any return shipment is known, where the policy requires one: 409; a cancelled or closed case: 409.',
+      body: 'ReturnReceiptRequest',
+      bodyRequired: false,
+    }),
+    'record-inspection': staffWrite({
+      operationId: 'recordInspection',
+      name: 'record-inspection',
+      summary: 'Record what the inspection of the returned goods found',
+      description:
+        'The rule chain decides again with the outcome as evidence: full refund when as sent, itemised deductions from policy for use or damage (by condition grade) and missing parts, review when it is not the item sent. A cancelled or closed case: 409.',
+      body: 'InspectionRequest',
     }),
     'assign-case': staffWrite({
       operationId: 'assignCase',

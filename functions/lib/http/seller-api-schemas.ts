@@ -4,7 +4,7 @@ import * as z from 'zod/mini';
 // Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
 // every schema its function never uses (zod/mini's own calls are not known to it as pure).
 
-import { DecisionSchema, isRefundRemedy, recommendedRemedies } from '../decision/decision-schema.ts';
+import { DecisionSchema, isRefundRemedy, RefundReleaseSchema, recommendedRemedies } from '../decision/decision-schema.ts';
 import { caseStatuses, escalationLevels } from '../workflow/case.ts';
 import { MAX_CURSOR_LENGTH } from '../contract/page-cursor.ts';
 import { ReasonCodeSchema } from '../contract/reason-codes.ts';
@@ -14,7 +14,13 @@ import {
   IdentifierSchema,
   MAX_STAFF_EVIDENCE,
   MAX_STAFF_EVIDENCE_PER_REQUEST,
+  conditionGrades,
+  InspectionSchema,
+  inspectionOutcomes,
+  MAX_TRACKING_EVENTS,
   MinorUnitsSchema,
+  ReplacementShipmentSchema,
+  ReturnScanSchema,
   ReturnSchema,
   TimestampSchema,
 } from '../contract/return-payload.ts';
@@ -116,6 +122,38 @@ export const OverrideBodySchema = /* @__PURE__ */ (() =>
       }),
     ))();
 
+/** `POST /cases/{id}/return-shipment`: the return parcel as staff know it (#15). */
+export const ReturnShipmentBodySchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    carrier: IdentifierSchema,
+    trackingNumber: IdentifierSchema,
+    scans: z
+      .optional(z.array(ReturnScanSchema).check(z.maxLength(MAX_TRACKING_EVENTS)))
+      .check(z.meta({ description: `Carrier scans of the return parcel, at most ${MAX_TRACKING_EVENTS}; merged with those known` })),
+  }))();
+
+/** `POST /cases/{id}/return-receipt`: the goods arrived (#15). */
+export const ReturnReceiptBodySchema = /* @__PURE__ */ (() =>
+  z
+    .strictObject({ receivedAt: z.optional(TimestampSchema) })
+    .check(z.meta({ description: 'receivedAt defaults to now; an empty body records the receipt now.' })))();
+
+/** `POST /cases/{id}/inspection`: what came back (#15). */
+export const InspectionBodySchema = /* @__PURE__ */ (() =>
+  z
+    .strictObject({
+      outcome: z.enum(inspectionOutcomes),
+      conditionGrade: z.optional(z.enum(conditionGrades)).check(z.meta({ description: 'Required with USED_OR_DAMAGED_BY_BUYER' })),
+      foundSkuOrSerial: z.optional(IdentifierSchema),
+    })
+    .check(
+      z.superRefine((body, ctx) => {
+        if (body.outcome === 'USED_OR_DAMAGED_BY_BUYER' && body.conditionGrade === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['conditionGrade'], message: 'is required for USED_OR_DAMAGED_BY_BUYER' });
+        }
+      }),
+    ))();
+
 export const NoteBodySchema = /* @__PURE__ */ (() =>
   z
     .strictObject({ text: boundedText(MAX_NOTE_LENGTH, { trim: true, min: 1 }) })
@@ -169,12 +207,27 @@ export const RefundRecordSchema = /* @__PURE__ */ (() =>
     refundId: z.string(),
     amount: MinorUnitsSchema,
     currency: CurrencySchema,
-    status: z.enum(['PENDING', 'APPLYING', 'APPLIED', 'CANCELLED']),
+    status: z
+      .enum(['HELD', 'PENDING', 'APPLYING', 'APPLIED', 'CANCELLED'])
+      .check(z.meta({ description: 'HELD: decided, waiting for the goods to come back (release); PENDING: queued' })),
+    release: z.optional(RefundReleaseSchema),
     decidedAtVersion: z.int(),
     dueAt: TimestampSchema,
     providerReference: z.optional(z.string()),
     appliedAt: z.optional(TimestampSchema),
   }))();
+
+export const ReturnLegViewSchema = /* @__PURE__ */ (() =>
+  z
+    .object({
+      carrier: z.optional(z.string()),
+      trackingNumber: z.optional(z.string()),
+      scans: z.array(ReturnScanSchema),
+      receivedAt: z.optional(TimestampSchema),
+      inspection: z.optional(InspectionSchema),
+      shipBy: z.optional(TimestampSchema),
+    })
+    .check(z.meta({ description: 'The return parcel: carrier, tracking, scans, receipt, inspection, and the deadline to ship it' })))();
 
 export const StaffResolutionSchema = /* @__PURE__ */ (() =>
   z.object({
@@ -226,6 +279,19 @@ export const CaseViewSchema = /* @__PURE__ */ (() =>
     resolution: z.optional(StaffResolutionSchema),
     ledger: z.array(LedgerLineSchema).check(z.meta({ description: 'Who pays what, itemised' })),
     refund: z.optional(RefundRecordSchema),
+    recommendation: z.optional(DecisionSchema).check(
+      z.meta({
+        description:
+          'A fresh engine recommendation from facts that arrived after a staff decision (review reason NEW_FACTS_AFTER_STAFF_DECISION), for staff to confirm; the staff decision stands meanwhile',
+      }),
+    ),
+    returnLeg: z.optional(ReturnLegViewSchema),
+    replacement: z.optional(
+      ReplacementShipmentSchema.check(
+        z.meta({ description: 'The replacement parcel of a reship: delivered resolves the case, lost or late re-opens it' }),
+      ),
+    ),
+    refundedTotal: z.optional(MinorUnitsSchema.check(z.meta({ description: 'Paid to the buyer so far, over every refund' }))),
   }))();
 
 export const CaseDetailResponseSchema = /* @__PURE__ */ (() =>

@@ -94,7 +94,16 @@ async function transition(
   change: { refund: RefundRecord; status: CaseStatus; action: string; details: Record<string, unknown> },
 ): Promise<CaseRecord> {
   assertTransition(current.status, change.status);
-  const next: CaseRecord = { ...current, status: change.status, version: current.version + 1, updatedAt: now, refund: change.refund };
+  // What the buyer has received over every refund: a top-up adds to it, each refund once.
+  const refundedTotal = change.refund.status === 'APPLIED' ? (current.refundedTotal ?? 0) + change.refund.amount : current.refundedTotal;
+  const next: CaseRecord = {
+    ...current,
+    status: change.status,
+    version: current.version + 1,
+    updatedAt: now,
+    refund: change.refund,
+    ...(refundedTotal === undefined ? {} : { refundedTotal }),
+  };
   await store.commit({
     next,
     expectedVersion: current.version,

@@ -50,6 +50,13 @@ export type EscalationStep =
     }
   | {
       readonly caseId: string;
+      /** The return window: a reminder recorded, or the case closed as not returned (no refund). */
+      readonly outcome: 'RETURN_REMINDER' | 'CLOSED_NOT_RETURNED';
+      readonly rule: EscalationRule;
+      readonly overdueMs: number;
+    }
+  | {
+      readonly caseId: string;
       readonly outcome: 'SKIPPED';
       /** LOST_RACE: another writer committed first; GONE: the case no longer exists. */
       readonly reason: EscalationSkipReason | 'LOST_RACE' | 'GONE';
@@ -60,6 +67,9 @@ export type EscalateStaleCasesResult = {
   /** Due cases read from the index this run (at most `limit`). */
   readonly found: number;
   readonly escalated: number;
+  /** Return window: reminders recorded, and cases closed as not returned. */
+  readonly returnReminders: number;
+  readonly closedNotReturned: number;
   /** Cases at the last level that got the policy's default resolution (refund or hold). */
   readonly defaultResolutions: number;
   /** Of those, refunds made due, and how many of them are left in the outbox for the relay. */
@@ -111,7 +121,16 @@ export async function escalateStaleCases(
   const startedAt = deps.clock.now();
   const page = await deps.dueCases.listDue({ now: startedAt.toISOString(), limit: options.limit });
   const oldestDueMs = Math.min(...page.cases.map((ref) => Date.parse(ref.dueAt)));
-  const counts = { escalated: 0, defaultResolutions: 0, refundsDue: 0, refundsLeftInOutbox: 0, skipped: 0, failed: 0 };
+  const counts = {
+    escalated: 0,
+    returnReminders: 0,
+    closedNotReturned: 0,
+    defaultResolutions: 0,
+    refundsDue: 0,
+    refundsLeftInOutbox: 0,
+    skipped: 0,
+    failed: 0,
+  };
   let outOfTime = false;
 
   function record(step: EscalationStep): void {
@@ -123,6 +142,12 @@ export async function escalateStaleCases(
         counts.defaultResolutions += 1;
         if (step.refundId !== undefined) counts.refundsDue += 1;
         if (step.publish !== undefined && step.publish !== 'PUBLISHED') counts.refundsLeftInOutbox += 1;
+        break;
+      case 'RETURN_REMINDER':
+        counts.returnReminders += 1;
+        break;
+      case 'CLOSED_NOT_RETURNED':
+        counts.closedNotReturned += 1;
         break;
       case 'SKIPPED':
         counts.skipped += 1;
@@ -181,6 +206,9 @@ async function escalateOne(deps: EscalateStaleCasesDeps, listing: DueCaseListing
       // Someone acted on the case, or another run escalated it, since the index entry was written.
       if (error instanceof ConcurrentModificationError) return { caseId, outcome: 'SKIPPED', reason: 'LOST_RACE' };
       throw error;
+    }
+    if (plan.kind === 'RETURN_REMINDER' || plan.kind === 'CLOSED_NOT_RETURNED') {
+      return { caseId, outcome: plan.kind, rule: plan.rule, overdueMs: plan.overdueMs };
     }
     if (plan.kind === 'ESCALATE') {
       return { caseId, outcome: 'ESCALATED', rule: plan.rule, fromLevel: plan.fromLevel, toLevel: plan.toLevel, overdueMs: plan.overdueMs };

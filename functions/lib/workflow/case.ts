@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { IllegalTransitionError } from '../contract/errors.ts';
 import type { Decision } from '../decision/decision-schema.ts';
 import type { Priority } from '../contract/priorities.ts';
-import type { Evidence, ReturnV1 } from '../contract/return-payload.ts';
+import type { Evidence, Inspection, ReplacementShipment, ReturnScan, ReturnV1 } from '../contract/return-payload.ts';
+import type { RefundRelease } from '../decision/decision-schema.ts';
 
 /**
  * The case: one marketplace return, its facts, its current decision and where it stands.
@@ -13,6 +14,7 @@ export const caseStatuses = [
   'RECEIVED',
   'DECIDED',
   'NEEDS_REVIEW',
+  'AWAITING_RETURN',
   'REFUND_PENDING',
   'REFUNDED',
   'REJECTED',
@@ -31,13 +33,17 @@ export type EscalationLevel = (typeof escalationLevels)[number];
  * half-paid and half-cancelled is the one state this system must never reach.
  */
 const transitions: Readonly<Record<CaseStatus, readonly CaseStatus[]>> = {
-  RECEIVED: ['RECEIVED', 'DECIDED', 'NEEDS_REVIEW', 'REFUND_PENDING', 'REJECTED', 'CANCELLED'],
-  DECIDED: ['DECIDED', 'NEEDS_REVIEW', 'REFUND_PENDING', 'REJECTED', 'CANCELLED', 'CLOSED'],
-  NEEDS_REVIEW: ['NEEDS_REVIEW', 'DECIDED', 'REFUND_PENDING', 'REJECTED', 'CANCELLED'],
-  REJECTED: ['REJECTED', 'DECIDED', 'NEEDS_REVIEW', 'REFUND_PENDING', 'CANCELLED', 'CLOSED'],
+  RECEIVED: ['RECEIVED', 'DECIDED', 'NEEDS_REVIEW', 'AWAITING_RETURN', 'REFUND_PENDING', 'REJECTED', 'CANCELLED'],
+  DECIDED: ['DECIDED', 'NEEDS_REVIEW', 'AWAITING_RETURN', 'REFUND_PENDING', 'REJECTED', 'CANCELLED', 'CLOSED'],
+  NEEDS_REVIEW: ['NEEDS_REVIEW', 'DECIDED', 'AWAITING_RETURN', 'REFUND_PENDING', 'REJECTED', 'CANCELLED'],
+  REJECTED: ['REJECTED', 'DECIDED', 'NEEDS_REVIEW', 'AWAITING_RETURN', 'REFUND_PENDING', 'CANCELLED', 'CLOSED'],
+  // A refund that needs the goods back, held until its release condition (return-leg.ts):
+  // released (REFUND_PENDING), re-decided on new facts, cancelled, or closed as not returned.
+  AWAITING_RETURN: ['AWAITING_RETURN', 'REFUND_PENDING', 'DECIDED', 'NEEDS_REVIEW', 'REJECTED', 'CANCELLED', 'CLOSED'],
   // Back to a decision only when new facts withdraw a refund the worker has not claimed.
-  REFUND_PENDING: ['REFUND_PENDING', 'REFUNDED', 'CANCELLED', 'DECIDED', 'NEEDS_REVIEW', 'REJECTED'],
-  REFUNDED: ['REFUNDED', 'CLOSED'],
+  REFUND_PENDING: ['REFUND_PENDING', 'REFUNDED', 'CANCELLED', 'DECIDED', 'NEEDS_REVIEW', 'REJECTED', 'AWAITING_RETURN'],
+  // A staff top-up of a paid case: only the difference is made due (staff-actions.ts).
+  REFUNDED: ['REFUNDED', 'REFUND_PENDING', 'CLOSED'],
   CANCELLED: [],
   CLOSED: [],
 };
@@ -96,6 +102,23 @@ export function isAwaitingApproval(status: CaseStatus): boolean {
   return status === 'DECIDED' || status === 'NEEDS_REVIEW';
 }
 
+/**
+ * Awaiting the return (AWAITING_RETURN): a refund is decided but held until the goods come
+ * back (functions/lib/workflow/return-leg.ts); the case waits for the buyer's parcel, watched
+ * by the return-window deadline rather than by a staff deadline.
+ */
+export function isAwaitingReturn(status: CaseStatus): boolean {
+  return status === 'AWAITING_RETURN';
+}
+
+/**
+ * Watched by a deadline in the sparse due index: a case waiting for staff (escalation) or
+ * for the buyer's return parcel (the return window). The sweep reads both.
+ */
+export function isWatchedByDeadline(status: CaseStatus): boolean {
+  return isAwaitingStaff(status) || isAwaitingReturn(status);
+}
+
 /** Throws IllegalTransitionError naming both states; never returns for an illegal move. */
 export function assertTransition(from: CaseStatus, to: CaseStatus): void {
   if (!canTransition(from, to)) {
@@ -139,11 +162,14 @@ export type RefundRecord = {
   readonly amount: number;
   readonly currency: string;
   /**
+   * HELD: decided, but waits for the goods (its `release` condition); not queued, cancellable.
    * PENDING: queued, nothing sent to the provider; cancellable.
    * APPLYING: the worker has claimed it and may be talking to the provider; not cancellable.
    * APPLIED: paid. CANCELLED: the return was cancelled before any payment started.
    */
-  readonly status: 'PENDING' | 'APPLYING' | 'APPLIED' | 'CANCELLED';
+  readonly status: 'HELD' | 'PENDING' | 'APPLYING' | 'APPLIED' | 'CANCELLED';
+  /** When the refund is released to the queue and why (the decision's refundRelease). */
+  readonly release?: RefundRelease;
   /** Case version whose decision made the refund due. */
   readonly decidedAtVersion: number;
   readonly dueAt: string;
@@ -189,6 +215,30 @@ export type CaseRecord = {
   readonly staffEvidence?: readonly Evidence[];
   /** A staff approval or override of the current decision; cleared by a new engine decision. */
   readonly resolution?: StaffResolution;
+  /**
+   * A fresh engine recommendation made from facts that arrived after a staff decision, for
+   * staff to confirm (review reason NEW_FACTS_AFTER_STAFF_DECISION); the staff decision and
+   * any money it moved stand meanwhile.
+   */
+  readonly recommendation?: Decision;
+  /** The replacement parcel of a reship, followed until delivered (reship.ts). */
+  readonly replacement?: ReplacementShipment;
+  /** The return parcel, its receipt and inspection (return-leg.ts). */
+  readonly returnLeg?: ReturnLegState;
+  /** Minor units paid to the buyer so far, over every refund applied (a top-up adds to it). */
+  readonly refundedTotal?: number;
+};
+
+/** What is known about the goods on their way back. */
+export type ReturnLegState = {
+  readonly carrier?: string;
+  readonly trackingNumber?: string;
+  /** Carrier scans of the return parcel, oldest first, without repeats. */
+  readonly scans: readonly ReturnScan[];
+  readonly receivedAt?: string;
+  readonly inspection?: Inspection;
+  /** Deadline for the buyer to ship (policy returnLeg.shipWithinDays after the hold). */
+  readonly shipBy?: string;
 };
 
 /** What a staff member settled on for the current decision (seller API approve / override). */

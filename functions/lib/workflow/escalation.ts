@@ -8,6 +8,7 @@ import {
   isAwaitingStaff,
   type RefundRecord,
 } from './case.ts';
+import { isShipped } from './return-leg.ts';
 import { makeRefundDue, type OutboxRecord } from './decision-step.ts';
 import type { LedgerLine } from './case.ts';
 import { resolutionDueAt } from './service-levels.ts';
@@ -62,6 +63,11 @@ export type EscalationFacts = {
   readonly refundStatus?: RefundRecord['status'];
   /** Carrier claims in the current ledger: a default resolution keeps them. */
   readonly carrierClaims: readonly LedgerLine[];
+  /**
+   * While a refund is held for the goods (AWAITING_RETURN) and nothing has been shipped: the
+   * deadline to ship and the held refund, which closing the case as not returned cancels.
+   */
+  readonly returnWindow?: { readonly shipBy: string; readonly heldRefund: RefundRecord };
 };
 
 /** A case as the sweep sees it: enough to plan a step and to condition the write on. */
@@ -80,6 +86,9 @@ export function escalationFactsOf(c: CaseRecord): EscalationFacts {
     currency,
     ...(c.refund === undefined ? {} : { refundStatus: c.refund.status }),
     carrierClaims: (c.ledger ?? []).filter((line) => line.kind === 'CARRIER_CLAIM'),
+    ...(c.status === 'AWAITING_RETURN' && c.returnLeg?.shipBy !== undefined && c.refund?.status === 'HELD' && !isShipped(c.returnLeg)
+      ? { returnWindow: { shipBy: c.returnLeg.shipBy, heldRefund: c.refund } }
+      : {}),
   };
 }
 
@@ -94,6 +103,8 @@ export const ESCALATION_ACTOR: Actor = { kind: 'SYSTEM', id: 'escalate-stale-cas
 
 /** Names of the service-level rules whose deadline can trigger a step; stored in history. */
 export type EscalationRule =
+  | 'RETURN_WINDOW_REMINDER'
+  | 'RETURN_WINDOW_DEADLINE'
   | 'FIRST_RESPONSE_DEADLINE'
   | 'AGENT_RESOLUTION_DEADLINE'
   | 'SUPERVISOR_RESOLUTION_DEADLINE'
@@ -139,7 +150,11 @@ export type EscalationPlan =
       readonly resolution: DefaultResolution;
       /** Present when the resolution made a refund due; publish it after the commit. */
       readonly outbox?: OutboxRecord;
-    });
+    })
+  /** The buyer has not shipped the return: reminded before the deadline (a history event). */
+  | (PlannedStep & { readonly kind: 'RETURN_REMINDER' })
+  /** The buyer did not ship within the window: closed as not returned, the held refund cancelled. */
+  | (PlannedStep & { readonly kind: 'CLOSED_NOT_RETURNED' });
 
 const nextLevel: Readonly<Record<EscalationLevel, EscalationLevel | undefined>> = {
   AGENT: 'SUPERVISOR',
@@ -205,6 +220,7 @@ export function planEscalation(
   input: { readonly now: string; readonly policy: Policy; readonly actor?: Actor },
 ): EscalationPlan {
   const { caseId } = due;
+  if (due.status === 'AWAITING_RETURN') return planReturnWindow(due, input);
   if (!isAwaitingStaff(due.status)) return { kind: 'SKIP', caseId, reason: 'NOT_AWAITING_STAFF' };
   const nowMs = Date.parse(input.now);
   const deadlineMs = Date.parse(due.dueAt);
@@ -278,5 +294,69 @@ export function planEscalation(
       ...refundDue.events,
     ],
     outbox: refundDue.outbox,
+  };
+}
+
+/**
+ * The return window, on the same sweep: a case AWAITING_RETURN whose buyer has not shipped
+ * carries dueAt = the reminder time (shipBy − reminderDaysBefore), then shipBy.
+ *
+ * | deadline that passed | what happens                                                   | new dueAt |
+ * |----------------------|----------------------------------------------------------------|-----------|
+ * | reminder (< shipBy)  | RETURN_REMINDER_SENT (a history event; no outbound event system yet) | shipBy    |
+ * | shipBy               | CLOSED_NOT_RETURNED: status CLOSED, the held refund CANCELLED, no refund | removed |
+ *
+ * Planned from the index entry alone (EscalationFacts.returnWindow), like escalation.
+ */
+function planReturnWindow(due: DueCase, input: { readonly now: string; readonly policy: Policy; readonly actor?: Actor }): EscalationPlan {
+  const { caseId } = due;
+  const window = due.facts.returnWindow;
+  if (window === undefined) return { kind: 'SKIP', caseId, reason: 'NOT_AWAITING_STAFF' };
+  const nowMs = Date.parse(input.now);
+  const deadlineMs = Date.parse(due.dueAt);
+  if (!(deadlineMs <= nowMs)) return { kind: 'SKIP', caseId, reason: 'NOT_DUE' };
+  const actor = input.actor ?? ESCALATION_ACTOR;
+  const version = due.version + 1;
+  const level = due.escalationLevel;
+  const reminder = deadlineMs < Date.parse(window.shipBy);
+  const rule: EscalationRule = reminder ? 'RETURN_WINDOW_REMINDER' : 'RETURN_WINDOW_DEADLINE';
+  const step = { caseId, rule, fromLevel: level, toLevel: level, deadline: due.dueAt, overdueMs: nowMs - deadlineMs };
+  const event = (action: string, toStatus: CaseRecord['status'], details: Record<string, unknown>): HistoryEvent => ({
+    caseId,
+    version,
+    seq: 0,
+    at: input.now,
+    actor,
+    action,
+    fromStatus: due.status,
+    toStatus,
+    details: { rule, deadline: due.dueAt, shipBy: window.shipBy, policyVersion: input.policy.version, ...details },
+  });
+  if (reminder) {
+    assertTransition(due.status, due.status);
+    return {
+      kind: 'RETURN_REMINDER',
+      ...step,
+      set: { version, updatedAt: input.now, dueAt: window.shipBy },
+      remove: [],
+      // There is no outbound event system yet: the reminder is recorded in the history, for
+      // the marketplace integration (or staff) to send.
+      events: [event('RETURN_REMINDER_SENT', due.status, { refundId: window.heldRefund.refundId })],
+    };
+  }
+  assertTransition(due.status, 'CLOSED');
+  return {
+    kind: 'CLOSED_NOT_RETURNED',
+    ...step,
+    set: {
+      version,
+      updatedAt: input.now,
+      status: 'CLOSED',
+      refund: { ...window.heldRefund, status: 'CANCELLED' },
+      // Nothing is refunded and no label is used; a carrier claim on the outbound leg stays.
+      ledger: [...due.facts.carrierClaims],
+    },
+    remove: ['dueAt'],
+    events: [event('CLOSED_NOT_RETURNED', 'CLOSED', { cancelledRefundId: window.heldRefund.refundId })],
   };
 }

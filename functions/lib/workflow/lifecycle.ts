@@ -9,9 +9,11 @@ import {
   isTerminal,
   type RefundRecord,
 } from './case.ts';
-import { ConflictError, IllegalTransitionError } from '../contract/errors.ts';
+import { ConflictError, IllegalTransitionError, NotFoundError } from '../contract/errors.ts';
+import { applyReturnLegUpdate } from './return-leg-step.ts';
+import { applyReplacementShipment } from './reship.ts';
 import type { Policy } from '../decision/policy.ts';
-import { decideCase, type OutboxRecord } from './decision-step.ts';
+import { decideCase, type OutboxRecord, recommendationForStaff } from './decision-step.ts';
 import type { WebhookPayload } from '../contract/return-payload.ts';
 
 /**
@@ -67,6 +69,23 @@ export function applyMarketplaceEvent(existing: CaseRecord | undefined, payload:
   const details = { deliveryId: payload.deliveryId, eventType: payload.eventType, occurredAt: payload.occurredAt };
 
   if (existing !== undefined) assertSameSellerAndOrder(existing, payload);
+  if (payload.eventType === 'replacement.shipment') {
+    if (existing === undefined) {
+      throw new NotFoundError(`Return ${payload.return.marketplaceReturnId} is not known: a replacement shipment needs its case first`);
+    }
+    const step = applyReplacementShipment(existing, payload.replacement, { ...ctx, actor, details });
+    if (step === undefined) return { kind: 'IGNORED', caseId, reason: 'NOTHING_NEW_ON_REPLACEMENT', status: existing.status };
+    return { kind: 'CHANGE', ...step };
+  }
+  if (payload.eventType === 'return.shipment') {
+    // The return parcel: merged (scans are a set), so its events apply in any order.
+    if (existing === undefined) {
+      throw new NotFoundError(`Return ${payload.return.marketplaceReturnId} is not known: a return shipment needs its return first`);
+    }
+    const step = applyReturnLegUpdate(existing, payload.shipment, { ...ctx, actor, trigger: payload.eventType, details });
+    if (step === undefined) return { kind: 'IGNORED', caseId, reason: 'NOTHING_NEW_ON_RETURN_SHIPMENT', status: existing.status };
+    return { kind: 'CHANGE', ...step };
+  }
   if (existing !== undefined && Date.parse(payload.occurredAt) < Date.parse(existing.lastEventAt)) {
     return { kind: 'IGNORED', caseId, reason: 'OLDER_THAN_APPLIED_EVENT', status: existing.status };
   }
@@ -79,12 +98,19 @@ export function applyMarketplaceEvent(existing: CaseRecord | undefined, payload:
       return { kind: 'IGNORED', caseId, reason: 'ALREADY_CANCELLED', status: existing.status };
     }
     assertTransition(existing.status, 'CANCELLED');
-    if (existing.refund !== undefined && existing.refund.status !== 'PENDING' && existing.refund.status !== 'CANCELLED') {
+    if (
+      existing.refund !== undefined &&
+      existing.refund.status !== 'PENDING' &&
+      existing.refund.status !== 'HELD' &&
+      existing.refund.status !== 'CANCELLED'
+    ) {
       throw new IllegalTransitionError(
         `Return ${existing.marketplaceReturnId} cannot be cancelled: its refund is ${existing.refund.status.toLowerCase()}`,
       );
     }
-    const pendingRefund = existing.refund?.status === 'PENDING' ? existing.refund : undefined;
+    // A queued refund (its outbox record removed too) or one held for the goods: neither is paid.
+    const pendingRefund = existing.refund?.status === 'PENDING' || existing.refund?.status === 'HELD' ? existing.refund : undefined;
+    const queued = existing.refund?.status === 'PENDING';
     const next: CaseRecord = {
       ...existing,
       status: 'CANCELLED',
@@ -110,7 +136,7 @@ export function applyMarketplaceEvent(existing: CaseRecord | undefined, payload:
           ctx.now,
         ),
       ],
-      ...(pendingRefund === undefined ? {} : { clearOutbox: { caseId: existing.caseId, refundId: pendingRefund.refundId } }),
+      ...(pendingRefund === undefined || !queued ? {} : { clearOutbox: { caseId: existing.caseId, refundId: pendingRefund.refundId } }),
     };
   }
 
@@ -179,6 +205,11 @@ export function applyMarketplaceEvent(existing: CaseRecord | undefined, payload:
     ctx.now,
   );
   const keepDecision: LifecycleOutcome = { kind: 'CHANGE', next, events: [updated] };
+  if (existing.resolution !== undefined) {
+    // A staff decision stands: new facts give a fresh recommendation for staff to confirm.
+    const flagged = recommendationForStaff(next, { policy: ctx.policy, now: ctx.now, actor, trigger: payload.eventType, seq: 1 });
+    return flagged === undefined ? keepDecision : { kind: 'CHANGE', next: flagged.next, events: [updated, ...flagged.events] };
+  }
   const superseded = supersedableRefund(existing);
   if (!isOpenToDecision(existing.status) && superseded === undefined) {
     // Money is moving or the case is over: the new facts are kept, the decision stands.
@@ -219,7 +250,9 @@ export function applyMarketplaceEvent(existing: CaseRecord | undefined, payload:
     next: decided.next,
     events: [updated, ...withdrawn, ...decided.events],
     ...(decided.outbox ? { outbox: decided.outbox } : {}),
-    ...(superseded === undefined ? {} : { clearOutbox: { caseId: existing.caseId, refundId: superseded.refundId } }),
+    ...(superseded === undefined || superseded.status !== 'PENDING'
+      ? {}
+      : { clearOutbox: { caseId: existing.caseId, refundId: superseded.refundId } }),
   };
 }
 
@@ -229,7 +262,9 @@ export function applyMarketplaceEvent(existing: CaseRecord | undefined, payload:
  * (APPLYING) money may be moving and the decision stands.
  */
 function supersedableRefund(c: CaseRecord): RefundRecord | undefined {
-  if (c.status !== 'REFUND_PENDING' || c.resolution !== undefined) return undefined;
+  if (c.resolution !== undefined) return undefined;
+  if (c.status === 'AWAITING_RETURN') return c.refund?.status === 'HELD' ? c.refund : undefined;
+  if (c.status !== 'REFUND_PENDING') return undefined;
   return c.refund?.status === 'PENDING' ? c.refund : undefined;
 }
 

@@ -4,7 +4,7 @@ import * as z from 'zod/mini';
 // every schema its function never uses (zod/mini's own calls are not known to it as pure).
 import { assertRefundAuthority } from '../decision/authority.ts';
 import { formatMoney } from '../contract/money.ts';
-import { type Decision, isRefundRemedy, type RecommendedRemedy } from '../decision/decision-schema.ts';
+import { type Decision, isRefundRemedy, type RecommendedRemedy, type RefundRelease } from '../decision/decision-schema.ts';
 import type { Policy } from '../decision/policy.ts';
 import {
   type Actor,
@@ -17,7 +17,8 @@ import {
   isTerminal,
   type StaffResolution,
 } from './case.ts';
-import { decideCase, ledgerFor, makeRefundDue, type OutboxRecord } from './decision-step.ts';
+import { decideCase, ledgerFor, makeRefundDue, type OutboxRecord, refundDueOrHeld } from './decision-step.ts';
+import { releaseConditionMet } from './return-leg.ts';
 import type { LedgerLine } from './case.ts';
 import { ConflictError, ForbiddenError, IllegalTransitionError, ValidationError } from '../contract/errors.ts';
 import { type Evidence, EvidenceSchema, IdentifierSchema, MAX_STAFF_EVIDENCE } from '../contract/return-payload.ts';
@@ -154,7 +155,11 @@ function resolve(
     details: Record<string, unknown>;
   },
 ): StaffChange {
-  const to: CaseStatus = input.refund !== undefined ? 'REFUND_PENDING' : input.remedy === 'REJECT' ? 'REJECTED' : 'DECIDED';
+  // A refund that needs the goods back is held for them, as the engine's would be.
+  const release = input.refund === undefined ? undefined : staffRelease(current, input.remedy, ctx.policy);
+  const held = release !== undefined && !releaseConditionMet(release.mode, current.returnLeg);
+  const to: CaseStatus =
+    input.refund !== undefined ? (held ? 'AWAITING_RETURN' : 'REFUND_PENDING') : input.remedy === 'REJECT' ? 'REJECTED' : 'DECIDED';
   assertTransition(current.status, to);
   if (input.refund !== undefined) assertRefundAuthority(ctx.role, input.refund, ctx.policy);
   // Staff answered and settled the case: no deadline watches it any more, so escalation
@@ -168,16 +173,57 @@ function resolve(
     at: ctx.now,
     version: base.version,
   };
-  const resolved: CaseRecord = { ...base, status: to, resolution, ledger: input.ledger };
-  const event = staffEvent(resolved, ctx, {
-    action: input.kind === 'APPROVED' ? 'DECISION_APPROVED' : 'DECISION_OVERRIDDEN',
-    fromStatus: current.status,
-    toStatus: to,
-    details: { remedy: input.remedy, ...(input.refund ?? {}), ...input.details },
+  // A refund still held for the goods was the earlier decision's: withdrawn in this write.
+  const heldBefore = base.refund?.status === 'HELD' ? base.refund : undefined;
+  const resolved: CaseRecord = {
+    ...base,
+    status: to,
+    resolution,
+    ledger: input.ledger,
+    ...(heldBefore === undefined ? {} : { refund: { ...heldBefore, status: 'CANCELLED' as const } }),
+  };
+  const events = [
+    staffEvent(resolved, ctx, {
+      action: input.kind === 'APPROVED' ? 'DECISION_APPROVED' : 'DECISION_OVERRIDDEN',
+      fromStatus: current.status,
+      toStatus: to,
+      details: { remedy: input.remedy, ...(input.refund ?? {}), ...input.details },
+    }),
+  ];
+  if (heldBefore !== undefined) {
+    events.push(
+      staffEvent(resolved, ctx, {
+        action: 'REFUND_WITHDRAWN',
+        fromStatus: to,
+        toStatus: to,
+        details: { refundId: heldBefore.refundId, reason: 'STAFF_DECISION' },
+        seq: 1,
+      }),
+    );
+  }
+  if (input.refund === undefined) return { next: resolved, events };
+  const due = refundDueOrHeld(resolved, {
+    ...input.refund,
+    release,
+    now: ctx.now,
+    actor: ctx.actor,
+    seq: events.length,
+    policy: ctx.policy,
   });
-  if (input.refund === undefined) return { next: resolved, events: [event] };
-  const due = makeRefundDue(resolved, { ...input.refund, now: ctx.now, actor: ctx.actor, seq: 1 });
-  return { next: due.next, events: [event, ...due.events], outbox: due.outbox };
+  return { next: due.next, events: [...events, ...due.events], ...(due.outbox === undefined ? {} : { outbox: due.outbox }) };
+}
+
+/**
+ * When a refund staff settled on is released: a return and refund waits for the goods like
+ * the engine's (its release, or the policy's mode when the engine chose another remedy);
+ * anything else is paid when decided.
+ */
+function staffRelease(current: CaseRecord, remedy: RecommendedRemedy, policy: Policy): RefundRelease | undefined {
+  if (remedy !== 'RETURN_AND_REFUND') return undefined;
+  const engine = current.decision?.refundRelease;
+  if (engine !== undefined && engine.mode !== 'AT_DECISION') return engine;
+  const mode = policy.returnLeg.release.mode;
+  return { mode, reason: `staff settled on a return and refund: released per policy (${mode})` };
 }
 
 /**
@@ -226,6 +272,7 @@ export type OverrideInput = {
  *    the reason and what was overridden; a refund becomes due through makeRefundDue.
  */
 export function overrideDecision(current: CaseRecord, ctx: StaffActionContext, input: OverrideInput): StaffChange {
+  if (current.status === 'REFUNDED') return topUp(current, ctx, input);
   if (!isOpenToDecision(current.status)) {
     throw new IllegalTransitionError(`A case in ${current.status} can no longer be overridden`);
   }
@@ -259,6 +306,51 @@ export function overrideDecision(current: CaseRecord, ctx: StaffActionContext, i
 }
 
 /** The ledger of the decision as overridden: the chosen remedy and amount, the same cost bearer. */
+/**
+ * A staff override of a case already paid (#15): money paid is never paid again; only the
+ * difference up to the new amount is made due, as a new refund through the outbox and the
+ * worker (exactly once, like any refund). A lower amount, another remedy, or an amount at or
+ * below what was paid is refused (409): nothing is clawed back here.
+ */
+function topUp(current: CaseRecord, ctx: StaffActionContext, input: OverrideInput): StaffChange {
+  const money = current.return.money;
+  const paid = current.refundedTotal ?? (current.refund?.status === 'APPLIED' ? current.refund.amount : 0);
+  if (!isRefundRemedy(input.remedy) || input.amount === undefined || input.amount <= paid) {
+    throw new IllegalTransitionError(
+      `Case ${current.caseId} is refunded (${formatMoney(paid, money.currency)} paid): only a refund above what was paid can be added, as a top-up of the difference`,
+    );
+  }
+  if (input.amount > money.amountPaid) {
+    throw new ValidationError('Invalid override', [
+      { field: 'amount', problem: `must not exceed the amount paid (${formatMoney(money.amountPaid, money.currency)})` },
+    ]);
+  }
+  const difference = { amount: input.amount - paid, currency: money.currency };
+  assertRefundAuthority(ctx.role, { amount: input.amount, currency: money.currency }, ctx.policy);
+  assertTransition(current.status, 'REFUND_PENDING');
+  const { dueAt: _none, recommendation: _confirmed, ...base } = advanced(current, ctx.now);
+  const resolution: StaffResolution = {
+    kind: 'OVERRIDDEN',
+    remedy: input.remedy,
+    amount: input.amount,
+    currency: money.currency,
+    by: ctx.actor,
+    at: ctx.now,
+    version: base.version,
+  };
+  // The buyer's refund in all; the top-up itself is the REFUND_DUE of the difference.
+  const ledger = overrideLedger(current, input.remedy, { amount: input.amount, currency: money.currency });
+  const resolved: CaseRecord = { ...base, status: 'REFUND_PENDING', resolution, ledger };
+  const event = staffEvent(resolved, ctx, {
+    action: 'DECISION_OVERRIDDEN',
+    fromStatus: current.status,
+    toStatus: 'REFUND_PENDING',
+    details: { remedy: input.remedy, amount: input.amount, alreadyPaid: paid, topUp: difference.amount, reason: input.reason },
+  });
+  const due = makeRefundDue(resolved, { ...difference, now: ctx.now, actor: ctx.actor, seq: 1 });
+  return { next: due.next, events: [event, ...due.events], outbox: due.outbox };
+}
+
 function overrideLedger(
   current: CaseRecord,
   remedy: RecommendedRemedy,

@@ -5,7 +5,7 @@ import {
   type IndexDefinition,
   type SELLER_INDEX_PROJECTION,
 } from '#infra/definitions.ts';
-import { type CaseRecord, type HistoryEvent, isAwaitingStaff, type RefundRecord } from '../../workflow/case.ts';
+import { type CaseRecord, type HistoryEvent, isWatchedByDeadline, type RefundRecord } from '../../workflow/case.ts';
 import { type EscalationFacts, escalationFactsOf } from '../../workflow/escalation.ts';
 import type { OutboxRecord } from '../../workflow/decision-step.ts';
 import type { ReasonCode } from '../../contract/reason-codes.ts';
@@ -232,8 +232,8 @@ export function sellerPositionOf(entry: Item): string {
 /** The case fields the index attributes follow from. */
 export type IndexedFields = Pick<CaseRecord, 'caseId' | 'sellerId' | 'status' | 'dueAt'>;
 
-/** In byOpenDeadline: waiting for staff, with a deadline. */
-export const inDueIndex = (c: Pick<CaseRecord, 'status' | 'dueAt'>) => c.dueAt !== undefined && isAwaitingStaff(c.status);
+/** In byOpenDeadline: waiting for staff (escalation) or for the return parcel (return window), with a deadline. */
+export const inDueIndex = (c: Pick<CaseRecord, 'status' | 'dueAt'>) => c.dueAt !== undefined && isWatchedByDeadline(c.status);
 
 /**
  * Index attributes derived from the case, so no writer can forget to keep them in step:
@@ -263,7 +263,7 @@ export const DUE_INDEX_ATTRIBUTES = [openDeadlineIndex.partitionKey.name, openDe
  * them. (A patch can never change what ListingSummary follows from: CasePatch excludes
  * return and decision.)
  */
-export const ESCALATION_FACT_SOURCES = ['return', 'decision', 'refund', 'ledger'] as const;
+export const ESCALATION_FACT_SOURCES = ['return', 'decision', 'refund', 'ledger', 'returnLeg'] as const;
 
 /** Attributes the store derives from a case for its indexes: never part of a CaseRecord. */
 export const derivedCaseAttributes = [

@@ -44,6 +44,7 @@ import { staffComplaint } from './staff-complaint.ts';
 import { weightLostInTransit } from './weight-lost-in-transit.ts';
 import { wrongCarrierUsed } from './wrong-carrier-used.ts';
 import { wrongItemSent } from './wrong-item-sent.ts';
+import { returnedItemInspected } from './returned-item-inspected.ts';
 
 /**
  * The rule chain, in the order a staff member reads the trace: triage, product condition,
@@ -90,6 +91,7 @@ export const ruleChain: readonly Rule[] = Object.freeze([
   serialMismatchFraudRisk,
   itemsMissing,
   extraItemsSent,
+  returnedItemInspected,
   notAsListed,
   // Service
   misleadingPresaleAdvice,
