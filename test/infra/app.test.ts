@@ -218,7 +218,7 @@ describe('stateful stack', () => {
 });
 
 describe('stateless stack', () => {
-  it('runs every function on Node.js 24, arm64, with X-Ray and JSON logs into its own log group', () => {
+  it('runs every function on Node.js 24, arm64, with X-Ray (Powertools Tracer settings) and JSON logs into its own log group', () => {
     const functions = Object.values(dev.statelessT.findResources('AWS::Lambda::Function'));
     expect(functions.length).toBeGreaterThanOrEqual(3);
     for (const fn of functions) {
@@ -228,6 +228,15 @@ describe('stateless stack', () => {
           Architectures: ['arm64'],
           TracingConfig: { Mode: 'Active' },
           LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.stringMatching(/Logs/) } },
+          Environment: {
+            Variables: expect.objectContaining({
+              POWERTOOLS_SERVICE_NAME: 'dispute-desk',
+              POWERTOOLS_METRICS_NAMESPACE: 'DisputeDesk',
+              POWERTOOLS_TRACE_ENABLED: 'true',
+              POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+              POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS: 'true',
+            }),
+          },
         },
       });
     }
