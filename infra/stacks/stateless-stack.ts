@@ -167,6 +167,7 @@ export class StatelessStack extends Stack {
       functions: Object.values(this.functions),
       api: this.api,
       oldestOverdueThreshold: config.oldestOverdueAlarm,
+      slaBreachesPerHourThreshold: config.slaBreachesPerHourAlarm,
     });
 
     const intake = functions['receive-webhook'];
