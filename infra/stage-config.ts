@@ -33,6 +33,8 @@ export type StageConfig = {
   readonly shopifyShops: Readonly<Record<string, string>>;
   /** Alarm when the oldest case past its deadline is older than this. */
   readonly oldestOverdueAlarm: Duration;
+  /** Alarm when this many cases or more await staff (ReviewBacklog). */
+  readonly reviewBacklogAlarm: number;
   /** Alarm when this many cases or more miss a staff deadline within one hour (SlaBreaches). */
   readonly slaBreachesPerHourAlarm: number;
 };
@@ -124,6 +126,7 @@ export function stageConfig(stage: string | undefined, settings: StageSettings =
         apiThrottle: { rateLimit: 50, burstLimit: 100 },
         oldestOverdueAlarm: Duration.hours(2),
         slaBreachesPerHourAlarm: 20,
+        reviewBacklogAlarm: 500,
         shopifyShops: parsed.shopifyShops ?? {},
       };
     case 'prod': {
@@ -146,6 +149,7 @@ export function stageConfig(stage: string | undefined, settings: StageSettings =
         apiThrottle: { rateLimit: 500, burstLimit: 1000 },
         oldestOverdueAlarm: Duration.hours(1),
         slaBreachesPerHourAlarm: 10,
+        reviewBacklogAlarm: 200,
         shopifyShops,
       };
     }

@@ -22,6 +22,8 @@ export interface OperationsAlarmsProps {
   readonly functions: readonly IFunction[];
   readonly api: HttpApi;
   readonly oldestOverdueThreshold: Duration;
+  /** Cases awaiting staff (ReviewBacklog) at or above which someone is paged. */
+  readonly reviewBacklogThreshold: number;
   /** SLA breaches (escalations and default resolutions) per hour above which someone is paged. */
   readonly slaBreachesPerHourThreshold: number;
 }
@@ -38,6 +40,7 @@ export const BUSINESS_METRIC = {
   moneyPaid: { namespace: 'DisputeDesk', metricName: 'RefundMoneyPaidMinorUnits' },
   refundsFailed: { namespace: 'DisputeDesk', metricName: 'RefundsFailed' },
   slaBreaches: { namespace: 'DisputeDesk', metricName: 'SlaBreaches' },
+  reviewBacklog: { namespace: 'DisputeDesk', metricName: 'ReviewBacklog' },
   decisions: { namespace: 'DisputeDesk', metricName: 'Decisions' },
   webhooksAccepted: { namespace: 'DisputeDesk', metricName: 'WebhooksAccepted' },
   webhooksRefused: { namespace: 'DisputeDesk', metricName: 'WebhooksRefused' },
@@ -223,6 +226,21 @@ export class OperationsAlarms extends Construct {
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         alarmDescription: `At least ${props.slaBreachesPerHourThreshold} cases missed a staff deadline in an hour (escalated or resolved by default).${runbook('slabreaches')}`,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    alarm('ReviewBacklog', 'review backlog', () =>
+      new Metric({
+        ...BUSINESS_METRIC.reviewBacklog,
+        dimensionsMap: { service: 'dispute-desk' },
+        period: Duration.minutes(15),
+        statistic: 'Maximum',
+      }).createAlarm(this, 'ReviewBacklog', {
+        threshold: props.reviewBacklogThreshold,
+        evaluationPeriods: 2,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        alarmDescription: `At least ${props.reviewBacklogThreshold} cases await staff (review or approval) for 30 minutes.${runbook('reviewbacklog')}`,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
     );

@@ -122,6 +122,11 @@ export class OperationsDashboard extends Construct {
     );
     this.dashboard.addWidgets(
       new GraphWidget({
+        title: 'Staff: review backlog (cases awaiting staff)',
+        left: [new Metric({ ...BUSINESS_METRIC.reviewBacklog, dimensionsMap: { service: 'dispute-desk' }, period, statistic: 'Maximum' })],
+        width: 6,
+      }),
+      new GraphWidget({
         title: 'Staff deadlines: SLA breaches (escalations, default resolutions)',
         left: SLA_BREACH_KINDS.map(
           (kind) =>
@@ -133,18 +138,18 @@ export class OperationsDashboard extends Construct {
               label: kind,
             }),
         ),
-        width: 8,
+        width: 6,
       }),
       new GraphWidget({
         title: 'Decisions by remedy and dominant party',
         left: [search(BUSINESS_METRIC.decisions.metricName, ['remedy', 'dominantParty'], 'decisions')],
-        width: 8,
+        width: 6,
       }),
       new GraphWidget({
         title: 'Intake: webhooks accepted (by result) and refused (by code)',
         left: [search(BUSINESS_METRIC.webhooksAccepted.metricName, ['result'], 'accepted')],
         right: [search(BUSINESS_METRIC.webhooksRefused.metricName, ['code', 'status'], 'refused')],
-        width: 8,
+        width: 6,
       }),
     );
     this.dashboard.addWidgets(

@@ -168,6 +168,7 @@ export class StatelessStack extends Stack {
       api: this.api,
       oldestOverdueThreshold: config.oldestOverdueAlarm,
       slaBreachesPerHourThreshold: config.slaBreachesPerHourAlarm,
+      reviewBacklogThreshold: config.reviewBacklogAlarm,
     });
 
     const intake = functions['receive-webhook'];

@@ -398,6 +398,7 @@ describe('stateless stack', () => {
       'RefundsFailed',
       'RefundMoneyPaidMinorUnits',
       'SlaBreaches',
+      'ReviewBacklog',
       'Decisions',
       'WebhooksAccepted',
       'WebhooksRefused',
@@ -414,6 +415,7 @@ describe('stateless stack', () => {
       'Refund pipeline: refunds released, paid, failed',
       'Refund pipeline: money paid (minor units, per currency)',
       'Staff deadlines: SLA breaches (escalations, default resolutions)',
+      'Staff: review backlog (cases awaiting staff)',
     ]) {
       expect(rendered, title).toContain(`"title":"${title}"`);
     }
@@ -473,7 +475,7 @@ describe('stateless stack', () => {
     for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([expect.objectContaining({ Ref: expect.stringMatching(/Topic/) })]);
   });
 
-  it('alarms on the business metrics (refunds failed, refunds stalled, SLA breaches) with a runbook link, to the topic', () => {
+  it('alarms on the business metrics (refunds failed, refunds stalled, SLA breaches, review backlog) with a runbook link, to the topic', () => {
     const alarms = prod.statelessT.findResources('AWS::CloudWatch::Alarm') as Record<string, { Properties: Record<string, any> }>;
     const byId = (prefix: string) => {
       const found = Object.entries(alarms).filter(([id]) => id.startsWith(`Alarms${prefix}`));
@@ -511,7 +513,15 @@ describe('stateless stack', () => {
     );
     expect((devBreaches?.[1] as { Properties: { Threshold: number } }).Properties.Threshold).toBe(20);
 
-    for (const p of [failed, stalled, breaches]) {
+    const backlog = byId('ReviewBacklog');
+    expect(backlog).toMatchObject({ MetricName: 'ReviewBacklog', Statistic: 'Maximum', Threshold: 200, EvaluationPeriods: 2 });
+    expect(backlog.AlarmDescription).toContain('Runbook: docs/operations.md#reviewbacklog');
+    const devBacklog = Object.entries(dev.statelessT.findResources('AWS::CloudWatch::Alarm')).find(([id]) =>
+      id.startsWith('AlarmsReviewBacklog'),
+    );
+    expect((devBacklog?.[1] as { Properties: { Threshold: number } }).Properties.Threshold).toBe(500);
+
+    for (const p of [failed, stalled, breaches, backlog]) {
       expect(p.AlarmActions).toEqual([expect.objectContaining({ Ref: expect.stringMatching(/Topic/) })]);
       expect(p.OKActions).toEqual([expect.objectContaining({ Ref: expect.stringMatching(/Topic/) })]);
     }

@@ -178,6 +178,19 @@ describe('business metrics, once per event', () => {
     expect(points(BUSINESS_METRICS.moneyPaid)).toEqual([]);
   });
 
+  it('the review backlog counts every case awaiting staff, due or not, and nothing else', async () => {
+    const own = await createTestTable();
+    const ownStore = new DynamoDbCaseStore(documentClient(), own);
+    await seedCases(ownStore, [
+      { shape: 'NEEDS_REVIEW', level: 'AGENT', dueAt: '2026-11-10T11:00:00.000Z' },
+      { shape: 'AWAITING_APPROVAL', level: 'SUPERVISOR', dueAt: '2999-01-01T00:00:00.000Z' },
+      { shape: 'NEEDS_REVIEW' },
+      { shape: 'REFUND_PENDING' },
+    ]);
+    const stored = await new DynamoDbDueCases(documentClient(), own).countOpen();
+    expect(stored).toBe(3);
+  });
+
   it('two overlapping escalation sweeps: one SLA breach per case moved, whichever sweep moved it', async () => {
     const NOW = '2026-11-10T12:00:00.000Z';
     const anHourAgo = '2026-11-10T11:00:00.000Z';
