@@ -511,7 +511,7 @@ describe('stateless stack', () => {
     const devBreaches = Object.entries(dev.statelessT.findResources('AWS::CloudWatch::Alarm')).find(([id]) =>
       id.startsWith('AlarmsSlaBreaches'),
     );
-    expect((devBreaches?.[1] as { Properties: { Threshold: number } }).Properties.Threshold).toBe(20);
+    expect((devBreaches?.[1] as { Properties: { Threshold: number } } | undefined)?.Properties.Threshold).toBe(20);
 
     const backlog = byId('ReviewBacklog');
     expect(backlog).toMatchObject({ MetricName: 'ReviewBacklog', Statistic: 'Maximum', Threshold: 200, EvaluationPeriods: 2 });
@@ -519,7 +519,7 @@ describe('stateless stack', () => {
     const devBacklog = Object.entries(dev.statelessT.findResources('AWS::CloudWatch::Alarm')).find(([id]) =>
       id.startsWith('AlarmsReviewBacklog'),
     );
-    expect((devBacklog?.[1] as { Properties: { Threshold: number } }).Properties.Threshold).toBe(500);
+    expect((devBacklog?.[1] as { Properties: { Threshold: number } } | undefined)?.Properties.Threshold).toBe(500);
 
     for (const p of [failed, stalled, breaches, backlog]) {
       expect(p.AlarmActions).toEqual([expect.objectContaining({ Ref: expect.stringMatching(/Topic/) })]);

@@ -31,14 +31,10 @@ export function receiveWebhookRoute(deps: ReceiveWebhookDeps): HttpRoute {
       if (mapped.expose && mapped.statusCode < 500) recordWebhookRefused(mapped.body.code, mapped.statusCode);
       throw error;
     }
+    // An acknowledged delivery that changed nothing: IGNORED when it says why (a topic this
+    // service does not handle, an event the case is past), DUPLICATE when seen before.
     recordWebhookAccepted(
-      result.held === true
-        ? 'HELD'
-        : result.ignoredReason !== undefined && !result.duplicate
-          ? 'IGNORED'
-          : result.duplicate
-            ? 'DUPLICATE'
-            : 'NEW',
+      result.held === true ? 'HELD' : result.ignoredReason !== undefined ? 'IGNORED' : result.duplicate ? 'DUPLICATE' : 'NEW',
     );
     logger.info('webhook accepted', {
       marketplace,
