@@ -31,10 +31,20 @@ export function receiveWebhookRoute(deps: ReceiveWebhookDeps): HttpRoute {
       if (mapped.expose && mapped.statusCode < 500) recordWebhookRefused(mapped.body.code, mapped.statusCode);
       throw error;
     }
-    // An acknowledged delivery that changed nothing: IGNORED when it says why (a topic this
-    // service does not handle, an event the case is past), DUPLICATE when seen before.
+    // An acknowledged delivery that changed nothing: DUPLICATE when this delivery was seen
+    // before, IGNORED for any other reason it gives (a topic this service does not handle, an
+    // event the case is past).
+    const seenBefore = result.ignoredReason === 'DUPLICATE_DELIVERY' || (result.duplicate && result.ignoredReason === undefined);
     recordWebhookAccepted(
-      result.held === true ? 'HELD' : result.ignoredReason !== undefined ? 'IGNORED' : result.duplicate ? 'DUPLICATE' : 'NEW',
+      result.held === true
+        ? 'HELD'
+        : seenBefore
+          ? 'DUPLICATE'
+          : result.ignoredReason !== undefined
+            ? 'IGNORED'
+            : result.duplicate
+              ? 'DUPLICATE'
+              : 'NEW',
     );
     logger.info('webhook accepted', {
       marketplace,
