@@ -126,6 +126,21 @@ const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 
 export const chained = middy().use(injectLambdaContext(logger, { resetKeys: true })).handler(async () => ({}));
 `,
   },
+  {
+    name: 'floor + Tracer capturing the two clients',
+    part: 'Powertools Tracer (and the X-Ray SDK under it) capturing the DynamoDB and SQS clients, as the wiring does (functions/lib/tracing.ts)',
+    source: `
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dispute-desk' });
+const region = process.env.AWS_REGION;
+const dynamo = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({ region })), { marshallOptions: { removeUndefinedValues: true } });
+const sqs = tracer.captureAWSv3Client(new SQSClient({ region }));
+export const handler = async () => ({ dynamo: typeof dynamo.send, sqs: typeof sqs.send });
+`,
+  },
 ];
 
 type Bundle = {
@@ -299,6 +314,10 @@ function lambdaLikeEnvironment(functionName: string): NodeJS.ProcessEnv {
     AWS_LAMBDA_FUNCTION_NAME: functionName,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    // As in Lambda: Powertools Tracer switches itself on only when it sees the execution
+    // environment, and then instruments http/https/fetch and the captured clients at init.
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+    POWERTOOLS_TRACE_ENABLED: 'true',
     POWERTOOLS_SERVICE_NAME: 'dispute-desk',
     POWERTOOLS_LOG_LEVEL: 'INFO',
     POWERTOOLS_METRICS_NAMESPACE: 'DisputeDesk',

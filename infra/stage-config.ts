@@ -33,6 +33,10 @@ export type StageConfig = {
   readonly shopifyShops: Readonly<Record<string, string>>;
   /** Alarm when the oldest case past its deadline is older than this. */
   readonly oldestOverdueAlarm: Duration;
+  /** Alarm when this many cases or more await staff (ReviewBacklog). */
+  readonly reviewBacklogAlarm: number;
+  /** Alarm when this many cases or more miss a staff deadline within one hour (SlaBreaches). */
+  readonly slaBreachesPerHourAlarm: number;
 };
 
 /** A stage's settings are missing or malformed: the message says which and how to give them. */
@@ -121,6 +125,8 @@ export function stageConfig(stage: string | undefined, settings: StageSettings =
         refundWorkerMaxConcurrency: 2,
         apiThrottle: { rateLimit: 50, burstLimit: 100 },
         oldestOverdueAlarm: Duration.hours(2),
+        slaBreachesPerHourAlarm: 20,
+        reviewBacklogAlarm: 500,
         shopifyShops: parsed.shopifyShops ?? {},
       };
     case 'prod': {
@@ -142,6 +148,8 @@ export function stageConfig(stage: string | undefined, settings: StageSettings =
         refundWorkerMaxConcurrency: 5,
         apiThrottle: { rateLimit: 500, burstLimit: 1000 },
         oldestOverdueAlarm: Duration.hours(1),
+        slaBreachesPerHourAlarm: 10,
+        reviewBacklogAlarm: 200,
         shopifyShops,
       };
     }

@@ -146,6 +146,8 @@ function setHandlerEnvironment(
     STAFF_DIRECTORY: JSON.stringify(DEV_STAFF_DIRECTORY),
     POWERTOOLS_SERVICE_NAME: 'dispute-desk',
     POWERTOOLS_DEV: 'true',
+    // No X-Ray daemon here (Tracer would also switch itself off: no AWS_EXECUTION_ENV).
+    POWERTOOLS_TRACE_ENABLED: 'false',
     LOG_LEVEL: settings.LOG_LEVEL,
   });
   // A real session token or secret ARNs from the developer's shell would mix with the

@@ -1,7 +1,7 @@
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { metrics } from '#lib/observability.ts';
+import { logger, metrics } from '#lib/observability.ts';
 import { systemClock } from '#lib/ports/clock.ts';
-import { logEscalationStep, recordEscalationMetrics } from '#lib/schedule/escalation-observability.ts';
+import { logEscalationStep, recordEscalationMetrics, recordReviewBacklog } from '#lib/schedule/escalation-observability.ts';
 import { scheduledHandler } from '#lib/schedule/scheduled-handler.ts';
 import { escalateStaleCases } from '#lib/use-cases/escalate-stale-cases.ts';
 import { caseStore } from '#lib/wiring/case-store.ts';
@@ -21,5 +21,12 @@ export const handler = scheduledHandler('escalate-stale-cases', async function e
     onStep: logEscalationStep,
   });
   recordEscalationMetrics(result);
+  try {
+    // After the sweep, so the gauge counts what is still waiting. A failed count loses one
+    // data point (the alarm treats missing data as not breaching), never the run.
+    recordReviewBacklog(await deps.dueCases.countOpen());
+  } catch (error) {
+    logger.warn('review backlog not counted', { error: error as Error });
+  }
   return result;
 }).use(logMetrics(metrics));

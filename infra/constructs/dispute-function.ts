@@ -70,6 +70,11 @@ export class DisputeFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: 'dispute-desk',
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
         POWERTOOLS_METRICS_NAMESPACE: 'DisputeDesk',
+        // Powertools Tracer: SDK calls and fetch (the payment provider) as subsegments; never
+        // a handler's response in trace metadata (answers can carry case data).
+        POWERTOOLS_TRACE_ENABLED: 'true',
+        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+        POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS: 'true',
       },
       bundling: {
         format: OutputFormat.ESM,

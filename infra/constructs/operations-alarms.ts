@@ -22,12 +22,62 @@ export interface OperationsAlarmsProps {
   readonly functions: readonly IFunction[];
   readonly api: HttpApi;
   readonly oldestOverdueThreshold: Duration;
+  /** Cases awaiting staff (ReviewBacklog) at or above which someone is paged. */
+  readonly reviewBacklogThreshold: number;
+  /** SLA breaches (escalations and default resolutions) per hour above which someone is paged. */
+  readonly slaBreachesPerHourThreshold: number;
 }
 
 /** Metric the escalation job publishes (EMF) for the oldest case past its deadline. */
 export const OLDEST_OVERDUE_METRIC = { namespace: 'DisputeDesk', metricName: 'OldestOverdueAge' } as const;
 /** Metric the escalation job publishes (EMF) for escalations that failed in a run. */
 export const ESCALATION_FAILURES_METRIC = { namespace: 'DisputeDesk', metricName: 'EscalationFailures' } as const;
+
+/** The business metrics the functions publish (EMF, functions/lib/business-metrics.ts), for alarms and the dashboard. */
+export const BUSINESS_METRIC = {
+  refundsReleased: { namespace: 'DisputeDesk', metricName: 'RefundsReleased' },
+  refundsPaid: { namespace: 'DisputeDesk', metricName: 'RefundsPaid' },
+  moneyPaid: { namespace: 'DisputeDesk', metricName: 'RefundMoneyPaidMinorUnits' },
+  refundsFailed: { namespace: 'DisputeDesk', metricName: 'RefundsFailed' },
+  slaBreaches: { namespace: 'DisputeDesk', metricName: 'SlaBreaches' },
+  reviewBacklog: { namespace: 'DisputeDesk', metricName: 'ReviewBacklog' },
+  decisions: { namespace: 'DisputeDesk', metricName: 'Decisions' },
+  webhooksAccepted: { namespace: 'DisputeDesk', metricName: 'WebhooksAccepted' },
+  webhooksRefused: { namespace: 'DisputeDesk', metricName: 'WebhooksRefused' },
+} as const;
+
+/** The dimension values the functions use for RefundsFailed (`reason`) and SlaBreaches (`kind`). */
+export const REFUND_FAILURE_REASONS = ['PROVIDER_UNAVAILABLE', 'PROVIDER_REFUSED', 'OTHER'] as const;
+export const SLA_BREACH_KINDS = ['ESCALATED', 'DEFAULT_RESOLUTION'] as const;
+
+/** Where each alarm's runbook entry is, quoted in the alarm description (and so in the e-mail). */
+export const RUNBOOK = 'docs/operations.md';
+const runbook = (anchor: string) => ` Runbook: ${RUNBOOK}#${anchor}`;
+
+/**
+ * The sum of one metric over the known values of one dimension, as one alarmable series
+ * (alarms take no SEARCH): a value absent in a period counts 0.
+ */
+export function sumOver(
+  metric: { namespace: string; metricName: string },
+  dimension: string,
+  values: readonly string[],
+  period: Duration,
+  label: string,
+): MathExpression {
+  const usingMetrics = Object.fromEntries(
+    values.map((value, i) => [
+      `m${i}`,
+      new Metric({ ...metric, dimensionsMap: { service: 'dispute-desk', [dimension]: value }, period, statistic: 'Sum' }),
+    ]),
+  );
+  return new MathExpression({
+    expression: values.map((_, i) => `FILL(m${i}, 0)`).join(' + '),
+    usingMetrics,
+    label,
+    period,
+  });
+}
 
 /**
  * What wakes someone up: money stuck (dead letters, a refund queue that stops draining, a
@@ -137,6 +187,60 @@ export class OperationsAlarms extends Construct {
       }).createAlarm(this, 'EscalationFailures', {
         ...atLeastOne,
         alarmDescription: 'The escalation job failed to escalate cases (not lost races: real errors).',
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    alarm('RefundsFailed', 'refunds failed', () =>
+      sumOver(BUSINESS_METRIC.refundsFailed, 'reason', REFUND_FAILURE_REASONS, Duration.minutes(5), 'Refund attempts failed').createAlarm(
+        this,
+        'RefundsFailed',
+        {
+          ...atLeastOne,
+          alarmDescription: `A refund attempt failed (the payment provider refused or did not answer, or the case did not match): money owed is not paid yet.${runbook('refundsfailed')}`,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        },
+      ),
+    );
+
+    alarm('RefundsStalled', 'refunds stalled', () =>
+      new MathExpression({
+        // Released but not paid over an hour, with refunds actually released: the pipeline stalls.
+        expression: 'IF(FILL(released, 0) >= 5 AND FILL(paid, 0) == 0, 1, 0)',
+        usingMetrics: {
+          released: new Metric({ ...BUSINESS_METRIC.refundsReleased, dimensionsMap: { service: 'dispute-desk' }, statistic: 'Sum' }),
+          paid: new Metric({ ...BUSINESS_METRIC.refundsPaid, dimensionsMap: { service: 'dispute-desk' }, statistic: 'Sum' }),
+        },
+        label: 'Refunds released, none paid',
+        period: Duration.hours(1),
+      }).createAlarm(this, 'RefundsStalled', {
+        ...atLeastOne,
+        alarmDescription: `Refunds were released in the last hour and none was paid.${runbook('refundsstalled')}`,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    alarm('SlaBreaches', 'sla breaches', () =>
+      sumOver(BUSINESS_METRIC.slaBreaches, 'kind', SLA_BREACH_KINDS, Duration.hours(1), 'SLA breaches').createAlarm(this, 'SlaBreaches', {
+        threshold: props.slaBreachesPerHourThreshold,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        alarmDescription: `At least ${props.slaBreachesPerHourThreshold} cases missed a staff deadline in an hour (escalated or resolved by default).${runbook('slabreaches')}`,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    alarm('ReviewBacklog', 'review backlog', () =>
+      new Metric({
+        ...BUSINESS_METRIC.reviewBacklog,
+        dimensionsMap: { service: 'dispute-desk' },
+        period: Duration.minutes(15),
+        statistic: 'Maximum',
+      }).createAlarm(this, 'ReviewBacklog', {
+        threshold: props.reviewBacklogThreshold,
+        evaluationPeriods: 2,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        alarmDescription: `At least ${props.reviewBacklogThreshold} cases await staff (review or approval) for 30 minutes.${runbook('reviewbacklog')}`,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
     );

@@ -167,6 +167,8 @@ export class StatelessStack extends Stack {
       functions: Object.values(this.functions),
       api: this.api,
       oldestOverdueThreshold: config.oldestOverdueAlarm,
+      slaBreachesPerHourThreshold: config.slaBreachesPerHourAlarm,
+      reviewBacklogThreshold: config.reviewBacklogAlarm,
     });
 
     const intake = functions['receive-webhook'];

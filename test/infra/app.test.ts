@@ -218,7 +218,7 @@ describe('stateful stack', () => {
 });
 
 describe('stateless stack', () => {
-  it('runs every function on Node.js 24, arm64, with X-Ray and JSON logs into its own log group', () => {
+  it('runs every function on Node.js 24, arm64, with X-Ray (Powertools Tracer settings) and JSON logs into its own log group', () => {
     const functions = Object.values(dev.statelessT.findResources('AWS::Lambda::Function'));
     expect(functions.length).toBeGreaterThanOrEqual(3);
     for (const fn of functions) {
@@ -228,6 +228,15 @@ describe('stateless stack', () => {
           Architectures: ['arm64'],
           TracingConfig: { Mode: 'Active' },
           LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.stringMatching(/Logs/) } },
+          Environment: {
+            Variables: expect.objectContaining({
+              POWERTOOLS_SERVICE_NAME: 'dispute-desk',
+              POWERTOOLS_METRICS_NAMESPACE: 'DisputeDesk',
+              POWERTOOLS_TRACE_ENABLED: 'true',
+              POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+              POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS: 'true',
+            }),
+          },
         },
       });
     }
@@ -386,9 +395,36 @@ describe('stateless stack', () => {
       'EscalationFailures',
       '5xx',
       'Errors',
+      // The business metrics: the refund pipeline, money paid, SLA breaches, decisions, webhooks.
+      'RefundsReleased',
+      'RefundsPaid',
+      'RefundsFailed',
+      'RefundMoneyPaidMinorUnits',
+      'SlaBreaches',
+      'ReviewBacklog',
+      'Decisions',
+      'WebhooksAccepted',
+      'WebhooksRefused',
     ]) {
       expect(body, part).toContain(part);
     }
+    // Widgets by title, in the rendered body (a Fn::Join of strings and tokens).
+    const rendered = (dashboards[0] as { Properties: { DashboardBody: { 'Fn::Join': [string, unknown[]] } } }).Properties.DashboardBody[
+      'Fn::Join'
+    ][1]
+      .filter((part): part is string => typeof part === 'string')
+      .join('');
+    for (const title of [
+      'Refund pipeline: refunds released, paid, failed',
+      'Refund pipeline: money paid (minor units, per currency)',
+      'Staff deadlines: SLA breaches (escalations, default resolutions)',
+      'Staff: review backlog (cases awaiting staff)',
+    ]) {
+      expect(rendered, title).toContain(`"title":"${title}"`);
+    }
+    // Money per currency and decisions by their dimensions are searched, so new values show up.
+    expect(rendered).toContain('SEARCH(\'{DisputeDesk,service,currency} MetricName=\\"RefundMoneyPaidMinorUnits\\"');
+    expect(rendered).toContain('{DisputeDesk,service,remedy,dominantParty}');
     prod.statelessT.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'dispute-desk-prod-operations' });
   });
 
@@ -440,6 +476,73 @@ describe('stateless stack', () => {
       ]),
     );
     for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([expect.objectContaining({ Ref: expect.stringMatching(/Topic/) })]);
+  });
+
+  it('alarms on the business metrics (refunds failed, refunds stalled, SLA breaches, review backlog) with a runbook link, to the topic', () => {
+    const alarms = prod.statelessT.findResources('AWS::CloudWatch::Alarm') as Record<string, { Properties: Record<string, any> }>;
+    const byId = (prefix: string) => {
+      const found = Object.entries(alarms).filter(([id]) => id.startsWith(`Alarms${prefix}`));
+      expect(found, prefix).toHaveLength(1);
+      return (found[0] as [string, { Properties: Record<string, any> }])[1].Properties;
+    };
+    const metricsOf = (p: Record<string, any>) =>
+      (p.Metrics as { MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: string }[] } } }[])
+        .filter((m) => m.MetricStat !== undefined)
+        .map((m) => m.MetricStat?.Metric);
+
+    const failed = byId('RefundsFailed');
+    expect(failed).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+    expect(metricsOf(failed).map((m) => m?.MetricName)).toEqual(['RefundsFailed', 'RefundsFailed', 'RefundsFailed']);
+    expect(metricsOf(failed).map((m) => m?.Dimensions.find((d) => d.Name === 'reason')?.Value)).toEqual([
+      'PROVIDER_UNAVAILABLE',
+      'PROVIDER_REFUSED',
+      'OTHER',
+    ]);
+    expect(failed.AlarmDescription).toContain('Runbook: docs/operations.md#refundsfailed');
+
+    const stalled = byId('RefundsStalled');
+    expect(metricsOf(stalled).map((m) => m?.MetricName)).toEqual(['RefundsReleased', 'RefundsPaid']);
+    expect(stalled.AlarmDescription).toContain('Runbook: docs/operations.md#refundsstalled');
+
+    const breaches = byId('SlaBreaches');
+    expect(breaches).toMatchObject({ Threshold: 10, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    expect(metricsOf(breaches).map((m) => m?.Dimensions.find((d) => d.Name === 'kind')?.Value)).toEqual([
+      'ESCALATED',
+      'DEFAULT_RESOLUTION',
+    ]);
+    expect(breaches.AlarmDescription).toContain('Runbook: docs/operations.md#slabreaches');
+    const devBreaches = Object.entries(dev.statelessT.findResources('AWS::CloudWatch::Alarm')).find(([id]) =>
+      id.startsWith('AlarmsSlaBreaches'),
+    );
+    expect((devBreaches?.[1] as { Properties: { Threshold: number } } | undefined)?.Properties.Threshold).toBe(20);
+
+    const backlog = byId('ReviewBacklog');
+    expect(backlog).toMatchObject({ MetricName: 'ReviewBacklog', Statistic: 'Maximum', Threshold: 200, EvaluationPeriods: 2 });
+    expect(backlog.AlarmDescription).toContain('Runbook: docs/operations.md#reviewbacklog');
+    const devBacklog = Object.entries(dev.statelessT.findResources('AWS::CloudWatch::Alarm')).find(([id]) =>
+      id.startsWith('AlarmsReviewBacklog'),
+    );
+    expect((devBacklog?.[1] as { Properties: { Threshold: number } } | undefined)?.Properties.Threshold).toBe(500);
+
+    for (const p of [failed, stalled, breaches, backlog]) {
+      expect(p.AlarmActions).toEqual([expect.objectContaining({ Ref: expect.stringMatching(/Topic/) })]);
+      expect(p.OKActions).toEqual([expect.objectContaining({ Ref: expect.stringMatching(/Topic/) })]);
+    }
+    // Every runbook anchor named in an alarm exists in the runbook.
+    const doc = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
+    const anchors = new Set(
+      [...doc.matchAll(/^#+ (.+)$/gm)].map((m) =>
+        (m[1] ?? '')
+          .toLowerCase()
+          .replace(/[^a-z0-9 -]/g, '')
+          .replace(/ /g, '-'),
+      ),
+    );
+    for (const a of Object.values(alarms)) {
+      for (const [, anchor] of String(a.Properties.AlarmDescription ?? '').matchAll(/docs\/operations\.md#([a-z0-9-]+)/g)) {
+        expect(anchors, anchor).toContain(anchor);
+      }
+    }
     prod.statelessT.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     prod.statelessT.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
     dev.statelessT.resourceCountIs('AWS::SNS::Subscription', 0);

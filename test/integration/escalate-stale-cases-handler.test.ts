@@ -69,8 +69,12 @@ describe('functions/escalate-stale-cases (entry file)', () => {
       .flatMap((chunk) => chunk.split('\n'))
       .filter((line) => line.includes('"_aws"'))
       .map((line) => JSON.parse(line) as Record<string, any>);
-    expect(emf).toHaveLength(1);
-    const [doc] = emf;
+    // One document for the run; the SLA breaches, one per case moved, are lines of their own.
+    const runDocs = emf.filter((d) => 'CasesEscalated' in d);
+    expect(runDocs).toHaveLength(1);
+    expect(emf.filter((d) => 'SlaBreaches' in d).map((d) => d.kind)).toEqual(Array(5).fill('ESCALATED'));
+    expect(emf).toHaveLength(6);
+    const [doc] = runDocs;
     expect(doc?._aws.CloudWatchMetrics[0].Namespace).toBe('DisputeDeskTest');
     expect(doc).toMatchObject({
       CasesEscalated: 5,
@@ -78,6 +82,8 @@ describe('functions/escalate-stale-cases (entry file)', () => {
       DueCasesFound: 5,
       EscalationFailures: 0,
       EscalationBacklog: 1,
+      // Every seeded case still awaits staff: the 5 escalated and the 3 the limit left.
+      ReviewBacklog: 8,
       service: 'dispute-desk',
     });
     expect(doc?.OldestOverdueAge).toBeGreaterThanOrEqual(3_600);

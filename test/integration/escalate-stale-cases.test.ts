@@ -360,7 +360,7 @@ describe('escalate-stale-cases', () => {
         events: [],
       });
     }
-    const frozen: DueCases = { listDue: async () => listed };
+    const frozen: DueCases = { listDue: async () => listed, countOpen: async () => listed.cases.length };
     expect(await run({ ...w, dueCases: frozen }, fixedClock(NOW))).toMatchObject({
       found: 2,
       escalated: 0,

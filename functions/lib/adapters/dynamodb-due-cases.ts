@@ -53,6 +53,29 @@ export class DynamoDbDueCases implements DueCases {
     return { cases: found, more: open.length > 0 };
   }
 
+  async countOpen(): Promise<number> {
+    const counts = await Promise.all(
+      Array.from({ length: this.#shards }, async (_, shard) => {
+        let count = 0;
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          const out = await this.#client.send(
+            new QueryCommand({
+              TableName: this.#tableName,
+              ...dueCasesQuery(shard),
+              Select: 'COUNT',
+              ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+            }),
+          );
+          count += out.Count ?? 0;
+          startKey = out.LastEvaluatedKey;
+        } while (startKey !== undefined);
+        return count;
+      }),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
   async #queryShard(cursor: ShardCursor, now: string, limit: number): Promise<DueCaseListing[]> {
     const out = await this.#client.send(
       new QueryCommand({

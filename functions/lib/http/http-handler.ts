@@ -1,7 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { logger } from '../observability.ts';
+import { tracer } from '../tracing.ts';
 import { toHttpError } from './error-mapping.ts';
 import { PROBLEM_CONTENT_TYPE } from './problem.ts';
 
@@ -23,16 +25,6 @@ const baseHeaders = {
 export function rawBodyOf(event: APIGatewayProxyEventV2): string {
   if (event.body === undefined || event.body === null) return '';
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-}
-
-/** Sets the request id as correlation id on every log line of this invocation. */
-function correlationIds(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResultV2> {
-  return {
-    name: 'correlationIds',
-    before: function setCorrelationId(request) {
-      logger.setCorrelationId(request.event.requestContext?.requestId);
-    },
-  };
 }
 
 /**
@@ -74,13 +66,22 @@ function jsonResponses(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyR
 }
 
 /**
- * The middleware chain every HTTP function uses: Lambda context and correlation id on the
+ * The middleware chain every HTTP function uses: an X-Ray subsegment for the handler (no
+ * response body in it: answers can carry case data), Lambda context and correlation id on the
  * logger, JSON results, and one error mapping.
+ *
+ * The correlation id is Powertools Logger's own (`correlation_id` on every line), set from the
+ * API Gateway request id, which is also echoed as `requestId` in 5xx problem answers. It is
+ * set here rather than with `correlationIdPath`: that option needs a JMESPath engine
+ * (`@aws-lambda-powertools/jmespath`) in every bundle to read one fixed field.
  */
 export function httpHandler(route: HttpRoute) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(correlationIds())
     .use(jsonResponses())
-    .handler(route as never);
+    .handler(async function withCorrelationId(event: APIGatewayProxyEventV2, context: Context) {
+      logger.setCorrelationId(event.requestContext?.requestId);
+      return route(event, context);
+    } as never);
 }

@@ -22,4 +22,9 @@ export type DueCasesPage = {
  */
 export interface DueCases {
   listDue(input: { readonly now: string; readonly limit: number }): Promise<DueCasesPage>;
+  /**
+   * How many cases the index lists, due or not: every case awaiting staff (the review
+   * backlog). A count, not a listing; its cost grows with the backlog, once per call.
+   */
+  countOpen(): Promise<number>;
 }

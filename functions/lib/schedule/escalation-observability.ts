@@ -29,6 +29,15 @@ export function logEscalationStep(step: EscalationStep): void {
   }
 }
 
+/**
+ * The review backlog, a gauge: every case awaiting staff (due or not), counted on the
+ * deadline index once per escalation run (DueCases.countOpen), so the dashboard and the
+ * ReviewBacklog alarm see it every run interval.
+ */
+export function recordReviewBacklog(openCases: number): void {
+  metrics.addMetric('ReviewBacklog', MetricUnit.Count, openCases);
+}
+
 export function recordEscalationMetrics(result: EscalateStaleCasesResult): void {
   metrics.addMetric('DueCasesFound', MetricUnit.Count, result.found);
   metrics.addMetric('CasesEscalated', MetricUnit.Count, result.escalated);

@@ -1,3 +1,5 @@
+import { recordRefundAttemptFailed } from '../business-metrics.ts';
+import { PaymentProviderError } from '../contract/errors.ts';
 import { RefundMessageSchema } from '../contract/refund-message.ts';
 import { logger } from '../observability.ts';
 import { type ApplyRefundDeps, applyRefund } from '../use-cases/apply-refund.ts';
@@ -6,7 +8,15 @@ import { sqsFifoHandler } from './sqs-handler.ts';
 /** Refund queue records → applyRefund, one at a time per message group. */
 export function applyRefundHandler(deps: ApplyRefundDeps) {
   return sqsFifoHandler(RefundMessageSchema, async function applyRefundRecord(message) {
-    const result = await applyRefund(deps, message);
+    let result: Awaited<ReturnType<typeof applyRefund>>;
+    try {
+      result = await applyRefund(deps, message);
+    } catch (error) {
+      recordRefundAttemptFailed(
+        error instanceof PaymentProviderError ? (error.retryable ? 'PROVIDER_UNAVAILABLE' : 'PROVIDER_REFUSED') : 'OTHER',
+      );
+      throw error;
+    }
     logger.info('refund processed', {
       caseId: message.caseId,
       refundId: message.refundId,

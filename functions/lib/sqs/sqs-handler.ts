@@ -1,9 +1,11 @@
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { logger } from '../observability.ts';
+import { tracer } from '../tracing.ts';
 
 /** A record whose body does not match its schema; retrying cannot fix it, the DLQ will keep it. */
 export class PoisonMessageError extends Error {
@@ -11,7 +13,7 @@ export class PoisonMessageError extends Error {
 }
 
 /**
- * The chain every SQS-triggered function uses: Lambda context on the logger, each record's
+ * The chain every SQS-triggered function uses: an X-Ray subsegment for the batch, Lambda context on the logger, each record's
  * body parsed against its zod schema, and Powertools' FIFO partial-batch processor, so a
  * failed record (and the records after it in the same message group) come back later while
  * the rest of the batch is acknowledged. Requires `reportBatchItemFailures` on the event
@@ -49,6 +51,7 @@ export function sqsFifoHandler<S extends z.core.$ZodType>(
   }
 
   return middy<SQSEvent, SQSBatchResponse>()
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async function processBatch(event: SQSEvent, context: Context) {
       const processor = new SqsFifoPartialProcessorAsync();

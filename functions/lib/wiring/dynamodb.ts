@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { awsSettings, loadConfig, tableSettings } from '../config.ts';
+import { traced } from '../tracing.ts';
 import { once } from './once.ts';
 
 /**
@@ -17,10 +18,13 @@ export type DynamoDbTable = { readonly client: DynamoDBDocumentClient; readonly 
 
 export const dynamoDbTable: () => DynamoDbTable = once(function buildDynamoDbTable() {
   const config = loadConfig(z.object({ ...awsSettings, ...tableSettings }));
-  const client = new DynamoDBClient({
-    region: config.AWS_REGION,
-    ...(config.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: config.DYNAMODB_ENDPOINT }),
-  });
+  // Captured before the document client wraps it: both share one middleware stack.
+  const client = traced(
+    new DynamoDBClient({
+      region: config.AWS_REGION,
+      ...(config.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: config.DYNAMODB_ENDPOINT }),
+    }),
+  );
   return {
     client: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
     tableName: config.TABLE_NAME,

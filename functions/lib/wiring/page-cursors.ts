@@ -2,6 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import * as z from 'zod/mini';
 import { awsSettings, ConfigurationError, loadConfig } from '../config.ts';
 import { MIN_CURSOR_KEY_LENGTH, PageCursors } from '../contract/page-cursor.ts';
+import { traced } from '../tracing.ts';
 import { once } from './once.ts';
 
 /**
@@ -26,7 +27,7 @@ export const pageCursors: () => Promise<PageCursors> = once(async function build
       ),
   );
   if (config.CURSOR_SIGNING_KEY !== undefined) return new PageCursors(config.CURSOR_SIGNING_KEY);
-  const client = new SecretsManagerClient({ region: config.AWS_REGION });
+  const client = traced(new SecretsManagerClient({ region: config.AWS_REGION }));
   const secret = await client.send(new GetSecretValueCommand({ SecretId: config.CURSOR_SIGNING_KEY_ARN }));
   const parsed = cursorKey.safeParse(secret.SecretString);
   if (!parsed.success) throw new ConfigurationError('Invalid configuration: the cursor signing secret is too short');

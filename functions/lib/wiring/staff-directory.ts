@@ -4,6 +4,7 @@ import { CognitoStaffDirectory } from '../adapters/cognito-staff-directory.ts';
 import { StaticStaffDirectory } from '../adapters/static-staff-directory.ts';
 import { awsSettings, JsonTextSchema, loadConfig } from '../config.ts';
 import type { StaffDirectory } from '../ports/staff-directory.ts';
+import { traced } from '../tracing.ts';
 import { once } from './once.ts';
 
 /**
@@ -28,5 +29,8 @@ export const staffDirectory: () => StaffDirectory = once(function buildStaffDire
       ),
   );
   if (config.STAFF_DIRECTORY !== undefined) return new StaticStaffDirectory(config.STAFF_DIRECTORY);
-  return new CognitoStaffDirectory(new CognitoIdentityProviderClient({ region: config.AWS_REGION }), config.STAFF_USER_POOL_ID ?? '');
+  return new CognitoStaffDirectory(
+    traced(new CognitoIdentityProviderClient({ region: config.AWS_REGION })),
+    config.STAFF_USER_POOL_ID ?? '',
+  );
 });

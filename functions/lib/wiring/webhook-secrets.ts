@@ -5,6 +5,7 @@ import { StaticWebhookSecrets } from '../adapters/static-webhook-secrets.ts';
 import { awsSettings, JsonRecordSchema, loadConfig, WebhookSecretsSchema } from '../config.ts';
 import { systemClock } from '../ports/clock.ts';
 import type { WebhookSecrets } from '../ports/webhook-secrets.ts';
+import { traced } from '../tracing.ts';
 import { once } from './once.ts';
 
 /**
@@ -27,6 +28,6 @@ export const webhookSecrets: () => WebhookSecrets = once(function buildWebhookSe
       ),
   );
   if (config.WEBHOOK_SECRETS !== undefined) return new StaticWebhookSecrets(config.WEBHOOK_SECRETS);
-  const client = new SecretsManagerClient({ region: config.AWS_REGION });
+  const client = traced(new SecretsManagerClient({ region: config.AWS_REGION }));
   return new SecretsManagerWebhookSecrets(client, config.WEBHOOK_SECRET_ARNS ?? {}, systemClock);
 });

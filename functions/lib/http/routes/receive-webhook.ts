@@ -1,5 +1,7 @@
+import { recordWebhookAccepted, recordWebhookRefused } from '../../business-metrics.ts';
 import { logger } from '../../observability.ts';
 import { type ReceiveWebhookDeps, receiveWebhook } from '../../use-cases/receive-webhook.ts';
+import { toHttpError } from '../error-mapping.ts';
 import { type HttpRoute, rawBodyOf } from '../http-handler.ts';
 import { assertJsonContentType } from '../json-content-type.ts';
 
@@ -14,13 +16,36 @@ import { assertJsonContentType } from '../json-content-type.ts';
 export function receiveWebhookRoute(deps: ReceiveWebhookDeps): HttpRoute {
   return async function receiveWebhookRoute(event) {
     const marketplace = event.pathParameters?.marketplace ?? '';
-    // Before the signature: a body that is not declared JSON is never read.
-    assertJsonContentType(event.headers['content-type']);
-    const result = await receiveWebhook(deps, {
-      marketplace,
-      rawBody: rawBodyOf(event),
-      headers: event.headers,
-    });
+    let result: Awaited<ReturnType<typeof receiveWebhook>>;
+    try {
+      // Before the signature: a body that is not declared JSON is never read.
+      assertJsonContentType(event.headers['content-type']);
+      result = await receiveWebhook(deps, {
+        marketplace,
+        rawBody: rawBodyOf(event),
+        headers: event.headers,
+      });
+    } catch (error) {
+      // Refusals (4xx) by problem code; a 5xx is a failure, not a refusal (Lambda Errors).
+      const mapped = toHttpError(error);
+      if (mapped.expose && mapped.statusCode < 500) recordWebhookRefused(mapped.body.code, mapped.statusCode);
+      throw error;
+    }
+    // An acknowledged delivery that changed nothing: DUPLICATE when this delivery was seen
+    // before, IGNORED for any other reason it gives (a topic this service does not handle, an
+    // event the case is past).
+    const seenBefore = result.ignoredReason === 'DUPLICATE_DELIVERY' || (result.duplicate && result.ignoredReason === undefined);
+    recordWebhookAccepted(
+      result.held === true
+        ? 'HELD'
+        : seenBefore
+          ? 'DUPLICATE'
+          : result.ignoredReason !== undefined
+            ? 'IGNORED'
+            : result.duplicate
+              ? 'DUPLICATE'
+              : 'NEW',
+    );
     logger.info('webhook accepted', {
       marketplace,
       caseId: result.caseId,
