@@ -125,7 +125,8 @@ function Queue({ onOpen }: { onOpen: (caseId: string) => void }) {
   const cursor = pages[pages.length - 1] ?? '';
   useEffect(() => {
     const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(filters)) if (v !== '') q.set(k, v);
+    // The list API filters by status, priority and reason; assignee is filtered on the page (see docs/console.md).
+    for (const [k, v] of Object.entries(filters)) if (v !== '' && k !== 'assignee') q.set(k, v);
     if (cursor !== '') q.set('cursor', cursor);
     q.set('limit', '25');
     setLoading(true);
@@ -145,7 +146,10 @@ function Queue({ onOpen }: { onOpen: (caseId: string) => void }) {
     setPages(['']);
     setFilters(next);
   }
-  const items = [...(data?.items ?? [])].sort((a, b) => String(a.dueAt ?? '~').localeCompare(String(b.dueAt ?? '~')));
+  const assignee = filters.assignee ?? '';
+  const items = [...(data?.items ?? [])]
+    .filter((c) => assignee === '' || (assignee === 'unassigned' ? c.assignee == null : c.assignee === assignee))
+    .sort((a, b) => String(a.dueAt ?? '~').localeCompare(String(b.dueAt ?? '~')));
   const counts = { overdue: 0, 'due-soon': 0 } as Record<string, number>;
   for (const c of items) {
     const b = slaBadge(c.dueAt);
