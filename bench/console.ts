@@ -40,7 +40,7 @@ const child: ChildProcess = spawn(process.execPath, [join(root, 'local', 'start.
 });
 const baseUrl = `http://127.0.0.1:${port}`;
 try {
-  for (let i = 0; ; i++) {
+  for (;;) {
     if (child.exitCode !== null) throw new Error('runtime exited');
     if ((await fetch(`${baseUrl}/health`).catch(() => undefined))?.status === 200) break;
     await new Promise((r) => setTimeout(r, 250));
