@@ -141,6 +141,18 @@ describe('staff console in a real browser', () => {
     expect(csp).not.toContain('unsafe-inline');
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("connect-src 'self'");
+    // Same origin as the API locally, so no CORS: another origin's page is never let read an answer.
+    const foreign = await fetch(`${baseUrl}/cases`, { headers: { origin: 'https://evil.example' } });
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    const preflight = await fetch(`${baseUrl}/cases`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://evil.example',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization',
+      },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
     const js = Buffer.from(await (await fetch(`${baseUrl}/console/app.js`)).arrayBuffer());
     const { gzipSync } = await import('node:zlib');
     expect(gzipSync(js).length).toBeLessThan(100 * 1024);
