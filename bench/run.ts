@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 // 'soak' has no bench/soak.ts: its section comes from `npm run soak` (minutes long), never run here;
 // neither 'escalation-backlog' (`node bench/escalation.ts --backlog`, about 10 minutes).
-const benches = ['decision', 'eval', 'intake', 'return-leg', 'escalation', 'escalation-backlog', 'bundles', 'soak'] as const;
+const benches = ['decision', 'eval', 'intake', 'return-leg', 'escalation', 'escalation-backlog', 'bundles', 'console', 'soak'] as const;
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const selected = benches.filter((b) => (wanted.length === 0 || wanted.includes(b)) && existsSync(join(root, 'bench', `${b}.ts`)));

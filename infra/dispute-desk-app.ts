@@ -2,7 +2,7 @@ import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { StatefulStack } from './stacks/stateful-stack.ts';
 import { StatelessStack } from './stacks/stateless-stack.ts';
-import { REQUIRED_IN_PROD, type StageConfig, stageConfig } from './stage-config.ts';
+import { OPTIONAL_SETTINGS, REQUIRED_IN_PROD, type StageConfig, stageConfig } from './stage-config.ts';
 
 export type DisputeDesk = { readonly config: StageConfig; readonly stateful: StatefulStack; readonly stateless: StatelessStack };
 
@@ -20,7 +20,7 @@ export function buildDisputeDesk(app: App): DisputeDesk {
     return value === undefined ? undefined : typeof value === 'string' ? value : JSON.stringify(value);
   };
   const settings: Record<string, string> = {};
-  for (const key of Object.keys(REQUIRED_IN_PROD)) {
+  for (const key of [...Object.keys(REQUIRED_IN_PROD), ...OPTIONAL_SETTINGS]) {
     const value = context(key);
     if (value !== undefined) settings[key] = value;
   }

@@ -37,6 +37,12 @@ export type StageConfig = {
   readonly reviewBacklogAlarm: number;
   /** Alarm when this many cases or more miss a staff deadline within one hour (SlaBreaches). */
   readonly slaBreachesPerHourAlarm: number;
+  /**
+   * The staff console's URL (`-c consoleUrl=https://…/console/`): the Cognito app client's only
+   * callback and logout URL, for the authorization-code flow with PKCE. https only, except
+   * `http://localhost…` in dev. Absent: the app client has no OAuth flow at all (SRP only).
+   */
+  readonly consoleUrl?: string;
 };
 
 /** A stage's settings are missing or malformed: the message says which and how to give them. */
@@ -50,21 +56,48 @@ export type StageSettings = {
   readonly paymentProviderUrl?: string;
   /** JSON object: Shopify shop domain → seller id. */
   readonly shopifyShops?: string;
+  /** The console's URL; optional (see StageConfig.consoleUrl). */
+  readonly consoleUrl?: string;
 };
+
+/** Optional settings, read from the context like the required ones. */
+export const OPTIONAL_SETTINGS = ['consoleUrl'] as const satisfies readonly (keyof StageSettings)[];
 
 /** How to give each setting, as the error message tells it. */
 export const REQUIRED_IN_PROD = {
   alarmEmail: '-c alarmEmail=<on-call address> (alarms would otherwise go to a topic nobody reads)',
   paymentProviderUrl: '-c paymentProviderUrl=https://<payment provider refund API> (there is no production default)',
   shopifyShops: `-c shopifyShops='{"<shop>.myshopify.com":"<seller id>"}' (every Shopify delivery is refused without it)`,
-} as const satisfies Record<keyof StageSettings, string>;
+} as const satisfies Record<Exclude<keyof StageSettings, 'consoleUrl'>, string>;
 
-type Parsed = { alarmEmail?: string; paymentProviderUrl?: string; shopifyShops?: Record<string, string> };
+type Parsed = { alarmEmail?: string; paymentProviderUrl?: string; shopifyShops?: Record<string, string>; consoleUrl?: string };
+
+/** A console URL Cognito may redirect to: https, or http://localhost in dev; no query or fragment. */
+export function checkConsoleUrl(value: string, stage: 'dev' | 'prod'): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `consoleUrl '${value}' is not a URL`;
+  }
+  const local = url.protocol === 'http:' && (url.hostname === 'localhost' || url.hostname === '127.0.0.1');
+  if (url.protocol !== 'https:' && !(stage === 'dev' && local)) {
+    return `consoleUrl '${value}' must be https${stage === 'dev' ? ' (or http://localhost in dev)' : ' in prod'}`;
+  }
+  if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '')
+    return `consoleUrl '${value}' must have no query, fragment or credentials`;
+  return undefined;
+}
 
 /** Checks each given setting; returns the parsed values and a message per bad one. */
-function parse(settings: StageSettings): { parsed: Parsed; problems: string[] } {
+function parse(settings: StageSettings, stage: 'dev' | 'prod'): { parsed: Parsed; problems: string[] } {
   const parsed: Parsed = {};
   const problems: string[] = [];
+  if (settings.consoleUrl !== undefined) {
+    const problem = checkConsoleUrl(settings.consoleUrl, stage);
+    if (problem === undefined) parsed.consoleUrl = settings.consoleUrl;
+    else problems.push(problem);
+  }
   if (settings.alarmEmail !== undefined) {
     if (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(settings.alarmEmail)) parsed.alarmEmail = settings.alarmEmail;
     else problems.push(`alarmEmail '${settings.alarmEmail}' is not an email address: ${REQUIRED_IN_PROD.alarmEmail}`);
@@ -100,9 +133,9 @@ function parse(settings: StageSettings): { parsed: Parsed; problems: string[] } 
 export function stageConfig(stage: string | undefined, settings: StageSettings = {}): StageConfig {
   const name = stage ?? 'dev';
   if (name !== 'dev' && name !== 'prod') throw new StageConfigError(`Unknown stage '${stage}': use -c stage=dev or -c stage=prod`);
-  const { parsed, problems } = parse(settings);
+  const { parsed, problems } = parse(settings, name);
   if (name === 'prod') {
-    for (const key of Object.keys(REQUIRED_IN_PROD) as (keyof StageSettings)[]) {
+    for (const key of Object.keys(REQUIRED_IN_PROD) as (keyof typeof REQUIRED_IN_PROD)[]) {
       if (settings[key] === undefined) problems.push(`${key} is required for stage prod: ${REQUIRED_IN_PROD[key]}`);
     }
   }
@@ -128,6 +161,7 @@ export function stageConfig(stage: string | undefined, settings: StageSettings =
         slaBreachesPerHourAlarm: 20,
         reviewBacklogAlarm: 500,
         shopifyShops: parsed.shopifyShops ?? {},
+        ...(parsed.consoleUrl === undefined ? {} : { consoleUrl: parsed.consoleUrl }),
       };
     case 'prod': {
       const { alarmEmail, paymentProviderUrl, shopifyShops } = parsed;
@@ -151,6 +185,7 @@ export function stageConfig(stage: string | undefined, settings: StageSettings =
         slaBreachesPerHourAlarm: 10,
         reviewBacklogAlarm: 200,
         shopifyShops,
+        ...(parsed.consoleUrl === undefined ? {} : { consoleUrl: parsed.consoleUrl }),
       };
     }
   }

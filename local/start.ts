@@ -9,6 +9,7 @@ import { createConsoleLogger } from './console-logger.ts';
 import { DEV_CURSOR_SIGNING_KEY, DEV_STAFF_DIRECTORY, DEV_WEBHOOK_SECRETS } from './dev-secrets.ts';
 import { DEV_SHOPIFY_SELLER, DEV_SHOPIFY_SHOP } from './sample-webhook.ts';
 import { verifyDevToken } from './dev-auth.ts';
+import { buildConsole, consoleRoutes } from './console-server.ts';
 import { assertPortFree, LOCAL_CREDENTIALS, PortInUseError, startDynamoDbLocal, startSqsEngine } from './engines.ts';
 import { type LocalFunction, localFunctions, type QueueKey } from './functions.ts';
 import { createHttpGateway, type HealthReport, type HttpRoute } from './http-gateway.ts';
@@ -346,13 +347,14 @@ async function start(): Promise<void> {
   }
   checkNotAborted();
 
+  const consoleBundle = await buildConsole();
   const gateway = createHttpGateway(routes, {
     log: log.child('http'),
     health: healthCheck(settings, endpoints, queues),
     region: settings.AWS_REGION,
     // Staff routes: tokens signed with the dev key (local/dev-auth.ts), like the JWT authorizer in AWS.
     jwtAuthorizer: verifyDevToken,
-    ...(faults === undefined ? {} : { extraRoutes: faults.routes }),
+    extraRoutes: [...consoleRoutes(consoleBundle), ...(faults?.routes ?? [])],
   });
   const port = await gateway.listen(settings.PORT, settings.HOST).catch(function explainListenError(error: NodeJS.ErrnoException) {
     const cause = error.code === 'EADDRINUSE' ? new PortInUseError(settings.PORT, `HTTP on ${settings.HOST}`, { cause: error }) : error;
@@ -370,6 +372,7 @@ async function start(): Promise<void> {
     `  payments       ${payments.url} (simulator; ledger at ${payments.url}/_control/ledger, faults via POST /_control/faults)`,
     `  data folder    ${dataDir ?? '(in memory, LOCAL_IN_MEMORY=1)'}`,
     `Send a signed sample webhook: ${port === 3000 ? '' : `PORT=${port} `}npm run sign   (add -- --print-curl for a curl command)`,
+    `Staff console: ${url}/console (dev sign-in picks seller and role)`,
     'Staff API token (routes above marked JWT): npm run token -- --seller SELLER-42 --role agent   (API document: /openapi.json)',
     'Ctrl-C stops everything.',
     '',

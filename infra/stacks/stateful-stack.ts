@@ -8,7 +8,9 @@ import {
   StandardThreatProtectionMode,
   StringAttribute,
   UserPool,
+  OAuthScope,
   type UserPoolClient,
+  UserPoolClientIdentityProvider,
 } from 'aws-cdk-lib/aws-cognito';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Validations } from 'aws-cdk-lib';
@@ -129,6 +131,20 @@ export class StatefulStack extends Stack {
       userPoolClientName: `${config.prefix}-staff-api`,
       generateSecret: false,
       authFlows: { userSrp: true },
+      // Authorization code with PKCE only, to the console's own URL from the stage config; the
+      // implicit flow (tokens in URL fragments) is off. No console URL: no OAuth flow at all,
+      // rather than CDK's default of both flows to a placeholder callback.
+      ...(config.consoleUrl === undefined
+        ? { disableOAuth: true }
+        : {
+            oAuth: {
+              flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
+              scopes: [OAuthScope.OPENID, OAuthScope.EMAIL],
+              callbackUrls: [config.consoleUrl],
+              logoutUrls: [config.consoleUrl],
+            },
+            supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+          }),
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(1),

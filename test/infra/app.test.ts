@@ -690,3 +690,34 @@ describe('cdk-nag AwsSolutions', () => {
     for (const a of acknowledged) expect(a.reason.length, a.id).toBeGreaterThan(40);
   });
 });
+
+describe('staff console sign-in (Cognito app client)', () => {
+  it('without a console URL the app client has no OAuth flow at all: no implicit flow, no placeholder callback', () => {
+    const client = Object.values(dev.statefulT.findResources('AWS::Cognito::UserPoolClient'))[0] as { Properties: Record<string, unknown> };
+    expect(client.Properties.AllowedOAuthFlows).toBeUndefined();
+    expect(client.Properties.CallbackURLs).toBeUndefined();
+    expect(client.Properties.AllowedOAuthFlowsUserPoolClient).toBe(false);
+  });
+
+  it('with a console URL: authorization code only (PKCE is the public client’s), callback and logout to that URL', () => {
+    const withConsole = synth('prod', { ...prodSettings, consoleUrl: 'https://console.example.com/console/' });
+    withConsole.statefulT.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      CallbackURLs: ['https://console.example.com/console/'],
+      LogoutURLs: ['https://console.example.com/console/'],
+      GenerateSecret: false,
+      SupportedIdentityProviders: ['COGNITO'],
+    });
+  });
+
+  it('refuses a console URL that is not https in prod, and allows http://localhost only in dev', () => {
+    expect(() => stageConfig('prod', { ...prodSettings, consoleUrl: 'http://console.example.com/' })).toThrow(
+      /consoleUrl .* must be https in prod/,
+    );
+    expect(() => stageConfig('prod', { ...prodSettings, consoleUrl: 'http://localhost:3000/console/' })).toThrow(/must be https in prod/);
+    expect(() => stageConfig('dev', { consoleUrl: 'not a url' })).toThrow(/is not a URL/);
+    expect(() => stageConfig('dev', { consoleUrl: 'https://c.example.com/#x' })).toThrow(/no query, fragment/);
+    expect(stageConfig('dev', { consoleUrl: 'http://localhost:3000/console/' }).consoleUrl).toBe('http://localhost:3000/console/');
+  });
+});

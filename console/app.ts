@@ -1,0 +1,399 @@
+import htm from 'htm';
+import { h, render, type VNode } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+
+/**
+ * The Dispute Desk staff console (Preact + htm, bundled by esbuild; see docs/console.md).
+ * The token lives in this module's memory only: never in storage, cookies or URLs.
+ */
+
+// htm's typings do not resolve under NodeNext as a default export with bind; its runtime does.
+type Html = (strings: TemplateStringsArray, ...values: unknown[]) => VNode | VNode[] | null;
+const html = (htm as unknown as { bind(factory: typeof h): Html }).bind(h);
+
+type Session = { token: string; sellerId: string; role: string; userId: string };
+type Problem = { status: number; detail: string; code?: string };
+// biome-ignore lint/suspicious/noExplicitAny: API JSON rendered as read; its shapes are in openapi.json
+type Json = Record<string, any>;
+
+let session: Session | undefined;
+
+class ApiError extends Error {
+  readonly problem: Problem;
+  readonly etag: string | undefined;
+  constructor(problem: Problem, etag?: string) {
+    super(problem.detail);
+    this.problem = problem;
+    this.etag = etag;
+  }
+}
+
+async function api(path: string, init: { method?: string; body?: unknown; ifMatch?: number } = {}): Promise<{ body: Json; etag?: string }> {
+  const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+  if (session !== undefined) headers.authorization = `Bearer ${session.token}`;
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  if (init.ifMatch !== undefined) headers['if-match'] = `"${init.ifMatch}"`;
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: init.method ?? 'GET',
+      headers,
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+  } catch {
+    throw new ApiError({ status: 0, detail: 'The API could not be reached. Check your connection and try again.' });
+  }
+  const text = await res.text();
+  let body: Json = {};
+  try {
+    body = text === '' ? {} : JSON.parse(text);
+  } catch {
+    body = {};
+  }
+  const etag = res.headers.get('etag') ?? undefined;
+  if (!res.ok) {
+    const detail =
+      typeof body.detail === 'string'
+        ? body.detail
+        : typeof body.message === 'string'
+          ? body.message
+          : `The request failed (HTTP ${res.status}).`;
+    throw new ApiError({ status: res.status, detail, code: body.code }, etag);
+  }
+  return { body, etag };
+}
+
+const money = (amount: number | undefined, currency: string | undefined) =>
+  amount === undefined ? '—' : `${currency ?? ''} ${(amount / 100).toFixed(2)}`.trim();
+const pct = (n: number | undefined) => (n === undefined ? '—' : `${Math.round(n * 100)}%`);
+const when = (iso: string | undefined) => (iso === undefined ? '—' : new Date(iso).toISOString().replace('T', ' ').slice(0, 16) + ' UTC');
+
+export function slaBadge(dueAt: string | undefined, now = Date.now()): 'overdue' | 'due-soon' | undefined {
+  if (dueAt === undefined) return undefined;
+  const due = Date.parse(dueAt);
+  if (due < now) return 'overdue';
+  if (due - now <= 3_600_000) return 'due-soon';
+  return undefined;
+}
+
+function ErrorText({ error, id }: { error: ApiError | undefined; id?: string }) {
+  if (error === undefined) return null;
+  return html`<p class="error" role="alert" id=${id}>${error.problem.detail}</p>`;
+}
+
+function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
+  const [error, setError] = useState<ApiError>();
+  async function submit(event: Event) {
+    event.preventDefault();
+    const form = new FormData(event.target as HTMLFormElement);
+    try {
+      const { body } = await api('/console/dev-sign-in', {
+        method: 'POST',
+        body: { sellerId: form.get('sellerId'), role: form.get('role'), userId: form.get('userId') },
+      });
+      onSignedIn(body as Session);
+    } catch (e) {
+      setError(e as ApiError);
+    }
+  }
+  return html`<main class="narrow">
+    <h1>Dispute Desk</h1>
+    <form onSubmit=${submit} aria-labelledby="signin-title">
+      <h2 id="signin-title">Development sign-in</h2>
+      <p class="hint">Local runtime only: the token is minted by the runtime and kept in this page's memory.</p>
+      <label for="sellerId">Seller</label>
+      <input id="sellerId" name="sellerId" required value="SELLER-42" />
+      <label for="role">Role</label>
+      <select id="role" name="role"><option>agent</option><option>supervisor</option><option>manager</option></select>
+      <label for="userId">User</label>
+      <input id="userId" name="userId" required value="agent-1" />
+      <button type="submit">Sign in</button>
+      <${ErrorText} error=${error} />
+    </form>
+  </main>`;
+}
+
+const STATUSES = ['RECEIVED', 'DECIDED', 'NEEDS_REVIEW', 'REFUND_PENDING', 'REFUNDED', 'REJECTED', 'CANCELLED', 'CLOSED'];
+const PRIORITIES = ['P1', 'P2', 'P3'];
+
+function Queue({ onOpen }: { onOpen: (caseId: string) => void }) {
+  const [filters, setFilters] = useState<Record<string, string>>({});
+  const [pages, setPages] = useState<string[]>(['']);
+  const [data, setData] = useState<{ items: Json[]; nextCursor: string | null }>();
+  const [error, setError] = useState<ApiError>();
+  const [loading, setLoading] = useState(true);
+  const cursor = pages[pages.length - 1] ?? '';
+  useEffect(() => {
+    const q = new URLSearchParams();
+    // The list API filters by status, priority and reason; assignee is filtered on the page (see docs/console.md).
+    for (const [k, v] of Object.entries(filters)) if (v !== '' && k !== 'assignee') q.set(k, v);
+    if (cursor !== '') q.set('cursor', cursor);
+    q.set('limit', '25');
+    setLoading(true);
+    api(`/cases?${q}`)
+      .then(({ body }) => {
+        setData(body as { items: Json[]; nextCursor: string | null });
+        setError(undefined);
+      })
+      .catch((e) => setError(e))
+      .finally(() => setLoading(false));
+  }, [filters, cursor]);
+  function applyFilters(event: Event) {
+    event.preventDefault();
+    const form = new FormData(event.target as HTMLFormElement);
+    const next: Record<string, string> = {};
+    for (const key of ['status', 'priority', 'reason', 'assignee']) next[key] = String(form.get(key) ?? '').trim();
+    setPages(['']);
+    setFilters(next);
+  }
+  const assignee = filters.assignee ?? '';
+  const items = [...(data?.items ?? [])]
+    .filter((c) => assignee === '' || (assignee === 'unassigned' ? c.assignee == null : c.assignee === assignee))
+    .sort((a, b) => String(a.dueAt ?? '~').localeCompare(String(b.dueAt ?? '~')));
+  const counts = { overdue: 0, 'due-soon': 0 } as Record<string, number>;
+  for (const c of items) {
+    const b = slaBadge(c.dueAt);
+    if (b !== undefined) counts[b] = (counts[b] ?? 0) + 1;
+  }
+  return html`<section aria-labelledby="queue-title">
+    <h2 id="queue-title">Queue</h2>
+    <form class="filters" onSubmit=${applyFilters} aria-label="Filters">
+      <label>Status <select name="status"><option value="">any</option>${STATUSES.map((s) => html`<option>${s}</option>`)}</select></label>
+      <label>Priority <select name="priority"><option value="">any</option>${PRIORITIES.map((s) => html`<option>${s}</option>`)}</select></label>
+      <label>Assignee <input name="assignee" size="10" /></label>
+      <label>Reason <input name="reason" size="14" /></label>
+      <button type="submit">Apply filters</button>
+    </form>
+    <${ErrorText} error=${error} />
+    <p class="counts" aria-live="polite">
+      ${loading ? 'Loading…' : html`<span data-testid="count-page">${items.length} on this page</span> · <span>${counts.overdue} overdue</span> · <span>${counts['due-soon']} due within the hour</span>`}
+    </p>
+    <table class="queue">
+      <caption class="sr-only">Cases, due soonest first</caption>
+      <thead><tr><th scope="col">Case</th><th scope="col">Status</th><th scope="col">Reason</th><th scope="col">Priority</th><th scope="col">Due</th><th scope="col">Assignee</th><th scope="col">Refund</th></tr></thead>
+      <tbody>
+        ${items.map((c) => {
+          const badge = slaBadge(c.dueAt);
+          return html`<tr key=${c.caseId}>
+            <td><button class="link" type="button" onClick=${() => onOpen(c.caseId)}>${c.marketplaceReturnId ?? c.caseId}</button></td>
+            <td>${c.status}</td><td>${c.reason ?? '—'}</td><td>${c.priority ?? '—'}</td>
+            <td>${when(c.dueAt)} ${badge === 'overdue' ? html`<span class="badge overdue">Overdue</span>` : badge === 'due-soon' ? html`<span class="badge soon">Due within the hour</span>` : null}</td>
+            <td>${c.assignee ?? 'unassigned'}</td><td>${money(c.refund?.amount, c.refund?.currency)}</td>
+          </tr>`;
+        })}
+      </tbody>
+    </table>
+    <nav class="pager" aria-label="Pages">
+      <button type="button" disabled=${pages.length <= 1} onClick=${() => setPages(pages.slice(0, -1))}>Previous page</button>
+      <button type="button" disabled=${!data?.nextCursor} onClick=${() => setPages([...pages, String(data?.nextCursor)])}>Next page</button>
+    </nav>
+  </section>`;
+}
+
+function AllocationBar({ allocation, confidence }: { allocation: Json | undefined; confidence: number | undefined }) {
+  if (allocation === undefined) return html`<p>No allocation yet.</p>`;
+  if (allocation.kind === 'NO_FAULT') return html`<p>No fault allocated (confidence ${pct(confidence)}).</p>`;
+  const parts = ['carrier', 'seller', 'buyer'] as const;
+  return html`<div>
+    <div class="bar" role="img" aria-label=${`Allocation: ${parts.map((p) => `${p} ${pct(allocation[p])}`).join(', ')}; confidence ${pct(confidence)}`}>
+      ${parts.map((p) => html`<span class=${`seg ${p}`} style=${{ width: `${(allocation[p] ?? 0) * 100}%` }}></span>`)}
+    </div>
+    <p class="legend">${parts.map((p) => html`<span class=${`key ${p}`}>${p} ${pct(allocation[p])}</span> `)} · confidence ${pct(confidence)}</p>
+  </div>`;
+}
+
+type Action = { kind: string; label: string; path: string; body?: unknown };
+
+function diffCases(before: Json, after: Json): string[] {
+  const changes: string[] = [];
+  for (const key of ['status', 'assignee', 'priority', 'dueAt', 'resolution', 'refund', 'staffEvidence']) {
+    const a = JSON.stringify(before[key] ?? null);
+    const b = JSON.stringify(after[key] ?? null);
+    if (a !== b) changes.push(`${key}: ${a.slice(0, 80)} → ${b.slice(0, 80)}`);
+  }
+  const newEvents = (after.__history ?? []).filter((e: Json) => e.version > (before.version ?? 0));
+  for (const e of newEvents) changes.push(`v${e.version} ${e.action} by ${e.actor?.id ?? e.actor?.kind ?? '?'}`);
+  return changes;
+}
+
+function CasePage({ caseId, onBack }: { caseId: string; onBack: () => void }) {
+  const [detail, setDetail] = useState<Json>();
+  const [version, setVersion] = useState<number>();
+  const [error, setError] = useState<ApiError>();
+  const [actionError, setActionError] = useState<{ kind: string; error: ApiError }>();
+  const [stale, setStale] = useState<{ action: Action; changes: string[] }>();
+  const [notice, setNotice] = useState<string>();
+
+  async function load(): Promise<Json | undefined> {
+    try {
+      const { body, etag } = await api(`/cases/${encodeURIComponent(caseId)}`);
+      setDetail(body);
+      setVersion(etag === undefined ? body.case?.version : Number(etag.replaceAll('"', '')));
+      setError(undefined);
+      return body;
+    } catch (e) {
+      setError(e as ApiError);
+      return undefined;
+    }
+  }
+  useEffect(() => {
+    load();
+  }, [caseId]);
+
+  async function run(action: Action, ifMatch = version) {
+    setActionError(undefined);
+    setNotice(undefined);
+    try {
+      await api(`/cases/${encodeURIComponent(caseId)}/${action.path}`, { method: 'POST', body: action.body ?? {}, ifMatch });
+      setStale(undefined);
+      setNotice(`${action.label}: done.`);
+      await load();
+    } catch (e) {
+      const err = e as ApiError;
+      if (err.problem.status === 412 && detail !== undefined) {
+        const before = { ...detail.case, __history: detail.history };
+        const fresh = await load();
+        const changes = fresh === undefined ? [] : diffCases(before, { ...fresh.case, __history: fresh.history });
+        setStale({ action, changes });
+      } else {
+        setActionError({ kind: action.kind, error: err });
+      }
+    }
+  }
+  function formAction(kind: string, label: string, path: string, toBody: (f: FormData) => unknown) {
+    return (event: Event) => {
+      event.preventDefault();
+      run({ kind, label, path, body: toBody(new FormData(event.target as HTMLFormElement)) });
+    };
+  }
+  const errFor = (kind: string) => (actionError?.kind === kind ? actionError.error : undefined);
+
+  if (error !== undefined && detail === undefined)
+    return html`<section><button type="button" onClick=${onBack}>Back to queue</button><${ErrorText} error=${error} /></section>`;
+  if (detail === undefined) return html`<p>Loading case…</p>`;
+  const c = detail.case as Json;
+  const d = (c.decision ?? {}) as Json;
+  const r = (c.return ?? {}) as Json;
+  const refund = d.refund as Json | undefined;
+  const role = session?.role ?? 'agent';
+  const overrideRemedies = ['FULL_REFUND', 'PARTIAL_REFUND', 'RETURN_AND_REFUND', 'RESHIP', 'REPAIR', 'NO_REFUND_NEEDED', 'REJECT'];
+  return html`<section aria-labelledby="case-title">
+    <button type="button" onClick=${onBack}>Back to queue</button>
+    <h2 id="case-title">Case ${c.marketplaceReturnId} <span class="status">${c.status}</span></h2>
+    ${notice === undefined ? null : html`<p class="notice" role="status">${notice}</p>`}
+    ${
+      stale === undefined
+        ? null
+        : html`<div class="stale" role="alert">
+          <p><strong>This case changed while you were looking at it</strong> (now version ${version}). Your ${stale.action.label} was not applied.</p>
+          <ul>${stale.changes.map((line) => html`<li>${line}</li>`)}</ul>
+          <button type="button" onClick=${() => run(stale.action)}>Re-apply ${stale.action.label}</button>
+          <button type="button" onClick=${() => setStale(undefined)}>Discard</button>
+        </div>`
+    }
+    <div class="grid">
+      <article aria-labelledby="facts-title"><h3 id="facts-title">Facts</h3>
+        <dl>
+          <dt>Order</dt><dd>${c.orderId}</dd><dt>Marketplace</dt><dd>${c.marketplace}</dd>
+          <dt>Reason</dt><dd>${r.reason}</dd><dt>Requested</dt><dd>${r.requestedRemedy ?? '—'}</dd>
+          <dt>Paid</dt><dd>${money(r.money?.amountPaid, r.money?.currency)}</dd>
+          <dt>Carrier</dt><dd>${r.carrier?.code ?? '—'} ${r.carrier?.trackingNumber ?? ''}</dd>
+          <dt>Due</dt><dd>${when(c.dueAt)}</dd><dt>Assignee</dt><dd>${c.assignee ?? 'unassigned'}</dd>
+          <dt>Priority</dt><dd>${c.priority ?? '—'}</dd><dt>Version</dt><dd>${version}</dd>
+        </dl>
+      </article>
+      <article aria-labelledby="decision-title"><h3 id="decision-title">Decision</h3>
+        <p>Outcome <strong>${d.outcome ?? '—'}</strong>, remedy <strong>${d.remedy ?? '—'}</strong>${d.summary ? html` — ${d.summary}` : null}</p>
+        <h4>Allocation</h4>
+        <${AllocationBar} allocation=${d.allocation} confidence=${d.confidence} />
+        <p>Cost borne by <strong>${d.costBearer ?? '—'}</strong>. Carrier claim: <strong>${d.carrierClaim ? 'yes, file a claim with the carrier' : 'no'}</strong>.</p>
+        <p>Needs approval by: <strong>${d.authority?.requiredRole ?? 'nobody'}</strong>; you are <strong>${role}</strong>.</p>
+        <h4>Refund</h4>
+        ${
+          refund === undefined
+            ? html`<p>No refund.</p>`
+            : html`<table class="refund"><caption class="sr-only">Refund with deductions</caption><tbody>
+              <tr><th scope="row">Gross</th><td>${money(refund.gross, refund.currency)}</td></tr>
+              ${(refund.deductions ?? []).map((x: Json) => html`<tr><th scope="row">− ${x.description}</th><td>${money(x.amount, refund.currency)}</td></tr>`)}
+              <tr><th scope="row">Refund</th><td><strong>${money(refund.amount, refund.currency)}</strong></td></tr>
+            </tbody></table>`
+        }
+        ${c.refund ? html`<p>Payment: ${c.refund.status} ${c.refund.providerReference ?? ''}</p>` : null}
+      </article>
+    </div>
+    <article aria-labelledby="trace-title"><h3 id="trace-title">Rules that fired</h3>
+      <ol>${(detail.readableTrace ?? []).map((t: Json) => html`<li><code>${t.ruleId}</code> ${t.explanation}</li>`)}</ol>
+    </article>
+    <article aria-labelledby="evidence-title"><h3 id="evidence-title">Evidence</h3>
+      <ul>${[...(r.evidence ?? []), ...(c.staffEvidence ?? [])].map((e: Json) => html`<li>${e.kind}: ${e.finding} (${e.submittedBy ?? 'SELLER'})</li>`)}</ul>
+    </article>
+    <article aria-labelledby="actions-title"><h3 id="actions-title">Actions</h3>
+      <div class="actions">
+        <form onSubmit=${formAction('approve', 'approve', 'approve', (f) => (f.get('comment') ? { comment: f.get('comment') } : {}))}>
+          <label for="approve-comment">Approval comment (optional)</label>
+          <input id="approve-comment" name="comment" />
+          <button type="submit">Approve</button>
+          <${ErrorText} error=${errFor('approve')} />
+        </form>
+        <form onSubmit=${formAction('note', 'note', 'notes', (f) => ({ text: f.get('text') }))}>
+          <label for="note-text">Note</label>
+          <textarea id="note-text" name="text" rows="2"></textarea>
+          <button type="submit">Add note</button>
+          <${ErrorText} error=${errFor('note')} />
+        </form>
+        <form onSubmit=${formAction('assign', 'assign', 'assign', (f) => ({ assignee: String(f.get('assignee') ?? '') || null }))}>
+          <label for="assignee">Assign to (empty to release)</label>
+          <input id="assignee" name="assignee" value=${session?.userId ?? ''} />
+          <button type="submit">Assign</button>
+          <${ErrorText} error=${errFor('assign')} />
+        </form>
+        <form onSubmit=${formAction('evidence', 'add evidence', 'evidence', (f) => ({ evidence: [{ kind: f.get('kind'), finding: f.get('finding') }] }))}>
+          <label for="ev-kind">Evidence kind</label>
+          <select id="ev-kind" name="kind">${['PACKAGING_PHOTO', 'PRODUCT_PHOTO', 'SERIAL_CHECK', 'CARRIER_SCAN'].map((k) => html`<option>${k}</option>`)}</select>
+          <label for="ev-finding">Finding</label>
+          <input id="ev-finding" name="finding" value="INTACT" />
+          <button type="submit">Add evidence</button>
+          <${ErrorText} error=${errFor('evidence')} />
+        </form>
+        <form onSubmit=${formAction('override', 'override', 'override', (f) => ({ remedy: f.get('remedy'), reason: f.get('reason'), ...(f.get('amount') ? { amount: Math.round(Number(f.get('amount')) * 100) } : {}) }))}>
+          <p class="hint">Overrides: supervisors and managers, within their authority limit${role === 'agent' ? ' (you are an agent: the API will refuse)' : ''}.</p>
+          <label for="ov-remedy">Remedy</label>
+          <select id="ov-remedy" name="remedy">${overrideRemedies.map((k) => html`<option>${k}</option>`)}</select>
+          <label for="ov-amount">Amount (${r.money?.currency ?? ''}, at most ${money(r.money?.amountPaid, r.money?.currency)})</label>
+          <input id="ov-amount" name="amount" inputmode="decimal" />
+          <label for="ov-reason">Reason</label>
+          <input id="ov-reason" name="reason" />
+          <button type="submit">Override</button>
+          <${ErrorText} error=${errFor('override')} />
+        </form>
+      </div>
+    </article>
+    <article aria-labelledby="history-title"><h3 id="history-title">History</h3>
+      <ol class="timeline">${(detail.history ?? []).map((e: Json) => html`<li><time datetime=${e.at}>${when(e.at)}</time> v${e.version} <strong>${e.action}</strong> by ${e.actor?.id ?? e.actor?.kind}${e.toStatus ? ` → ${e.toStatus}` : ''}</li>`)}</ol>
+    </article>
+  </section>`;
+}
+
+function App() {
+  const [signedIn, setSignedIn] = useState<Session>();
+  const [open, setOpen] = useState<string>();
+  if (signedIn === undefined)
+    return html`<${SignIn} onSignedIn=${(s: Session) => {
+      session = s;
+      setSignedIn(s);
+    }} />`;
+  return html`<div>
+    <header class="top"><h1>Dispute Desk</h1><p>${signedIn.userId} (${signedIn.role}) · seller ${signedIn.sellerId}</p>
+      <button type="button" onClick=${() => {
+        session = undefined;
+        setSignedIn(undefined);
+      }}>Sign out</button></header>
+    <main>${open === undefined ? html`<${Queue} onOpen=${setOpen} />` : html`<${CasePage} caseId=${open} onBack=${() => setOpen(undefined)} />`}</main>
+  </div>`;
+}
+
+const root = document.getElementById('app');
+if (root !== null) {
+  root.textContent = '';
+  render(html`<${App} />`, root);
+}
