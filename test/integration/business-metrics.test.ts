@@ -19,7 +19,7 @@ import { escalateStaleCases } from '#lib/use-cases/escalate-stale-cases.ts';
 import { meteredCaseStore } from '#lib/wiring/case-store.ts';
 import { seedCases } from '#test/support/case-factory.ts';
 import { createTestTable, documentClient } from '#test/support/engines.ts';
-import { aWebhook, lambdaContext, signedWebhookEvent, TEST_MARKETPLACE, TEST_SECRET } from '#test/support/webhook-factory.ts';
+import { aReturn, aWebhook, lambdaContext, signedWebhookEvent, TEST_MARKETPLACE, TEST_SECRET } from '#test/support/webhook-factory.ts';
 
 /**
  * Each business metric is emitted once per event, read from the EMF lines Powertools writes
@@ -113,7 +113,7 @@ describe('business metrics, once per event', () => {
   it('a delivery and its duplicate: two acceptances (NEW, DUPLICATE), one decision, one refund released', async () => {
     const published: RefundMessage[] = [];
     const receive = intake(published);
-    const payload = aWebhook();
+    const payload = cheapReturn();
     expect((await receive(signedWebhookEvent(payload))).statusCode).toBe(202);
     expect((await receive(signedWebhookEvent(payload))).statusCode).toBe(202);
 
@@ -143,7 +143,7 @@ describe('business metrics, once per event', () => {
 
   it('a refund delivered twice to the worker: paid once, its money counted once per currency', async () => {
     const published: RefundMessage[] = [];
-    await intake(published)(signedWebhookEvent(aWebhook()));
+    await intake(published)(signedWebhookEvent(cheapReturn()));
     const [message] = published;
     if (message === undefined) throw new Error('the delivery made no refund due');
     written = [];
@@ -160,7 +160,7 @@ describe('business metrics, once per event', () => {
 
   it('a refund the provider refuses: one failure per attempt, by reason, nothing paid', async () => {
     const published: RefundMessage[] = [];
-    await intake(published)(signedWebhookEvent(aWebhook()));
+    await intake(published)(signedWebhookEvent(cheapReturn()));
     const [message] = published;
     if (message === undefined) throw new Error('the delivery made no refund due');
     written = [];
@@ -222,3 +222,8 @@ describe('business metrics, once per event', () => {
     expect(breaches.filter((p) => p.dims.kind === 'DEFAULT_RESOLUTION')).toHaveLength(a.defaultResolutions + b.defaultResolutions);
   });
 });
+
+/** Worth less than the trip back (returnless, #15): its refund is due at decision, as these tests need. */
+function cheapReturn() {
+  return aWebhook('return.requested', aReturn({ money: { currency: 'CNY', itemValue: 2_000, amountPaid: 2_000, shippingCost: 1_200 } }));
+}

@@ -187,6 +187,19 @@ describe('staff console in a real browser', () => {
     await page2.screenshot({ path: `${imagesDir}console-case.png`, fullPage: true });
     await page2.getByRole('button', { name: 'Approve', exact: true }).click();
     await page2.getByRole('status').filter({ hasText: 'approve: done.' }).waitFor();
+    // The return leg (#15): a return-and-refund is held until the goods are back, then paid.
+    await vi.waitFor(async () => expect((await caseStatus(caseId)).status).toBe('AWAITING_RETURN'), { timeout: 15_000, interval: 250 });
+    const staffWrite = async (path: string, body: unknown) => {
+      const { version } = await caseStatus(caseId);
+      const res = await apiAs('supervisor', `/cases/${encodeURIComponent(caseId)}/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'if-match': `"${version}"` },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(200);
+    };
+    await staffWrite('return-shipment', { carrier: 'sf-express', trackingNumber: 'SFRETURN123' });
+    await staffWrite('return-receipt', {});
     const refunded = await vi.waitFor(
       async () => {
         const c = await caseStatus(caseId);
