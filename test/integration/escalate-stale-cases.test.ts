@@ -344,6 +344,83 @@ describe('escalate-stale-cases', () => {
     expect((await w.store.getHistory(c.caseId)).filter((e) => e.action === 'DEFAULT_RESOLUTION')).toHaveLength(1);
   });
 
+  it("a seller's own default resolution: return-and-refund holds the refund for the goods, then the return window closes it unpaid", async () => {
+    const w = await world();
+    const seeded = await seedCases(w.store, [
+      {
+        shape: 'AWAITING_APPROVAL',
+        claimedAt: at(-30 * HOUR),
+        level: 'MANAGER',
+        dueAt: at(-HOUR),
+        returnOverrides: { sellerId: 'seller-returns' },
+      },
+      { shape: 'AWAITING_APPROVAL', claimedAt: at(-30 * HOUR), level: 'MANAGER', dueAt: at(-HOUR) },
+    ]);
+    const [own, other] = seeded as [CaseRecord, CaseRecord];
+    const policies = new StaticPolicyProvider([], defaultPolicy, [
+      {
+        sellerId: 'seller-returns',
+        marketplace: defaultPolicy.marketplace,
+        version: '2026-12-03.1',
+        defaultResolutionAfterLastLevel: 'BUYER_WINS_RETURN_AND_REFUND',
+      },
+    ]);
+    const sweep = (now: string) =>
+      escalateStaleCases({ store: w.store, dueCases: w.dueCases, refunds: w.refunds, clock: fixedClock(now), policies }, { limit: 100 });
+
+    expect(await sweep(NOW)).toMatchObject({ found: 2, defaultResolutions: 2, refundsDue: 1, failed: 0 });
+    const held = (await w.store.getCase(own.caseId)) as CaseRecord;
+    const paid = (await w.store.getCase(other.caseId)) as CaseRecord;
+    // The other seller has the marketplace's default (a full refund at once); this one's waits for the goods.
+    expect(paid).toMatchObject({ status: 'REFUND_PENDING', refund: { status: 'PENDING' } });
+    expect(held).toMatchObject({ status: 'AWAITING_RETURN', refund: { status: 'HELD', amount: 99_900 }, version: own.version + 1 });
+    const messages = (await drainQueue(w.queueUrl)).map((b) => RefundMessageSchema.parse(JSON.parse(b)));
+    expect(messages.map((m) => m.caseId)).toEqual([other.caseId]);
+    expect((await w.store.getHistory(own.caseId)).map((e) => e.action).slice(-2)).toEqual(['DEFAULT_RESOLUTION', 'REFUND_HELD']);
+
+    // The return window runs on the same sweep: a reminder, then closed as not returned, nothing paid.
+    const shipBy = held.returnLeg?.shipBy as string;
+    expect(await sweep(held.dueAt as string)).toMatchObject({ found: 1, returnReminders: 1 });
+    expect(await sweep(shipBy)).toMatchObject({ found: 1, closedNotReturned: 1 });
+    expect(await w.store.getCase(own.caseId)).toMatchObject({ status: 'CLOSED', refund: { status: 'CANCELLED' } });
+    expect(await drainQueue(w.queueUrl)).toEqual([]);
+    expect((await w.store.getHistory(own.caseId)).filter((e) => e.action === 'DEFAULT_RESOLUTION')).toHaveLength(1);
+  });
+
+  it('a default return-and-refund whose case changed after its index entry was read is a lost race: nothing written', async () => {
+    const w = await world();
+    const [c] = await seedCases(w.store, [{ shape: 'AWAITING_APPROVAL', claimedAt: at(-30 * HOUR), level: 'MANAGER', dueAt: at(-HOUR) }]);
+    if (c === undefined) throw new Error('not seeded');
+    const policies = new StaticPolicyProvider([], { ...defaultPolicy, defaultResolutionAfterLastLevel: 'BUYER_WINS_RETURN_AND_REFUND' });
+    // A staff note lands between the sweep's index read and its case read.
+    const listing = await w.dueCases.listDue({ now: NOW, limit: 10 });
+    await w.store.commit({
+      next: { ...c, version: c.version + 1, updatedAt: NOW },
+      expectedVersion: c.version,
+      events: [
+        {
+          caseId: c.caseId,
+          version: c.version + 1,
+          seq: 0,
+          at: NOW,
+          actor: { kind: 'STAFF', id: 'agent-1', role: 'agent' },
+          action: 'NOTE_ADDED',
+          fromStatus: c.status,
+          toStatus: c.status,
+          details: {},
+        },
+      ],
+    });
+    const stale = { ...w.dueCases, listDue: async () => listing } as unknown as DueCases;
+    const result = await escalateStaleCases(
+      { store: w.store, dueCases: stale, refunds: w.refunds, clock: fixedClock(NOW), policies },
+      { limit: 10 },
+    );
+    expect(result).toMatchObject({ found: 1, skipped: 1, defaultResolutions: 0 });
+    expect(await w.store.getCase(c.caseId)).toMatchObject({ status: c.status, version: c.version + 1 });
+    expect((await w.store.getHistory(c.caseId)).some((e) => e.action === 'DEFAULT_RESOLUTION')).toBe(false);
+  });
+
   it('a listing that lags a newer write is a lost race: the patch writes nothing, no event, no refund, no outbox record', async () => {
     const w = await world();
     const seeded = await seedCases(w.store, [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CaseRecord } from '#lib/workflow/case.ts';
-import { type DueCase, dueCaseOf, ESCALATION_ACTOR, planEscalation } from '#lib/workflow/escalation.ts';
+import { type DueCase, defaultReturnAndRefund, dueCaseOf, ESCALATION_ACTOR, planEscalation } from '#lib/workflow/escalation.ts';
 import { refundIdFor } from '#lib/contract/refund-message.ts';
 import { defaultPolicy, type Policy } from '#lib/decision/policy.ts';
 import { newCaseCommit } from '#test/support/case-factory.ts';
@@ -122,6 +122,60 @@ describe('planEscalation', () => {
     if (plan.kind !== 'DEFAULT_RESOLUTION') throw new Error(plan.kind);
     expect(plan.set.status).toBe('REFUND_PENDING');
     expect(plan.set.ledger?.find((l) => l.kind === 'RETURN_SHIPPING')).toMatchObject({ amount: 1_200, paidBy: 'SELLER' });
+  });
+
+  describe('BUYER_WINS_RETURN_AND_REFUND on the whole case: the refund waits for the goods like any return and refund', () => {
+    const now = '2026-11-12T00:00:00.000Z';
+    const returnPolicy = withResolution('BUYER_WINS_RETURN_AND_REFUND');
+    const DAY = 86_400_000;
+    function planned(c: CaseRecord) {
+      const plan = planEscalation(due(c), { now, policy: returnPolicy });
+      if (plan.kind !== 'DEFAULT_RESOLUTION') throw new Error(plan.kind);
+      return plan;
+    }
+
+    it('nothing shipped yet: held (AWAITING_RETURN, REFUND_HELD, no outbox), the return window starts, the label still on the seller', () => {
+      const c = awaiting({ escalationLevel: 'MANAGER', dueAt: '2026-11-11T00:00:00.000Z' });
+      const plan = planned(c);
+      const change = defaultReturnAndRefund(c, plan, { now, policy: returnPolicy });
+      const shipBy = new Date(Date.parse(now) + returnPolicy.returnLeg.shipWithinDays * DAY).toISOString();
+      expect(change.outbox).toBeUndefined();
+      expect(change.next).toMatchObject({
+        status: 'AWAITING_RETURN',
+        version: c.version + 1,
+        escalationLevel: 'MANAGER',
+        refund: { refundId: refundIdFor(c.caseId, c.version + 1), amount: 99_900, currency: 'CNY', status: 'HELD' },
+        returnLeg: { shipBy },
+        dueAt: new Date(Date.parse(shipBy) - returnPolicy.returnLeg.reminderDaysBefore * DAY).toISOString(),
+      });
+      expect(change.next.refund?.release?.mode).toBe(returnPolicy.returnLeg.release.mode);
+      expect(change.next.ledger?.find((l) => l.kind === 'RETURN_SHIPPING')).toMatchObject({ amount: 1_200, paidBy: 'SELLER' });
+      expect(change.events.map((e) => [e.action, e.fromStatus, e.toStatus, e.version, e.seq])).toEqual([
+        ['DEFAULT_RESOLUTION', 'DECIDED', 'AWAITING_RETURN', c.version + 1, 0],
+        ['REFUND_HELD', 'AWAITING_RETURN', 'AWAITING_RETURN', c.version + 1, 1],
+      ]);
+      expect(change.events[0]?.details).toMatchObject({ resolution: 'BUYER_WINS_RETURN_AND_REFUND', release: change.next.refund?.release });
+    });
+
+    it('the goods are already back: made due at once, exactly as the plan had it (same refund id, outbox record)', () => {
+      const c = awaiting({
+        escalationLevel: 'MANAGER',
+        dueAt: '2026-11-11T00:00:00.000Z',
+        returnLeg: { scans: [], receivedAt: '2026-11-10T00:00:00.000Z' },
+      });
+      const plan = planned(c);
+      const change = defaultReturnAndRefund(c, plan, { now, policy: returnPolicy });
+      expect(change.next).toMatchObject({ status: 'REFUND_PENDING', refund: { status: 'PENDING', amount: 99_900 } });
+      expect(change.next.dueAt).toBeUndefined();
+      expect(change.outbox).toMatchObject({ refundId: plan.outbox?.refundId, message: plan.outbox?.message });
+      expect(change.events.map((e) => e.action)).toEqual(['DEFAULT_RESOLUTION', 'REFUND_DUE']);
+    });
+
+    it('refuses a case that moved on since the plan (another version)', () => {
+      const c = awaiting({ escalationLevel: 'MANAGER', dueAt: '2026-11-11T00:00:00.000Z' });
+      const plan = planned(c);
+      expect(() => defaultReturnAndRefund({ ...c, version: c.version + 1 }, plan, { now, policy: returnPolicy })).toThrow(/is at v/);
+    });
   });
 
   it('HOLD_WITH_MANAGER keeps status and level and removes the deadline, so the case leaves the sweep', () => {

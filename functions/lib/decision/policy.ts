@@ -384,7 +384,9 @@ export const defaultPolicy: Policy = parsePolicy({
 /**
  * Sections of a marketplace policy a single seller may have overridden (each section whole):
  * a longer return window, who pays no-reason return shipping, its own bands or limits.
- * New policy sections (e.g. #15's refund release) become overridable by adding them here.
+ * its own refund release (returnLeg) or what happens when nobody answers in time
+ * (defaultResolutionAfterLastLevel; the escalation sweep reads the seller's policy).
+ * New policy sections become overridable by adding them here.
  */
 const overridableSections = [
   'returnWindow',
@@ -394,6 +396,8 @@ const overridableSections = [
   'manualReviewConfidenceThreshold',
   'parcelSilence',
   'repair',
+  'returnLeg',
+  'defaultResolutionAfterLastLevel',
 ] as const;
 
 /** One seller's override of its marketplace's policy; validated at load, versioned. */
@@ -409,6 +413,8 @@ export const SellerOverrideSchema = /* @__PURE__ */ (() =>
     manualReviewConfidenceThreshold: z.optional(z.unknown()),
     parcelSilence: z.optional(z.unknown()),
     repair: z.optional(z.unknown()),
+    returnLeg: z.optional(z.unknown()),
+    defaultResolutionAfterLastLevel: z.optional(z.unknown()),
   }))();
 export type SellerOverride = z.infer<typeof SellerOverrideSchema>;
 

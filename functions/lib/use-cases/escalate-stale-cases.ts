@@ -1,7 +1,17 @@
 import type { DefaultResolution } from '../decision/policy.ts';
 import type { EscalationLevel } from '../workflow/case.ts';
 import { ConcurrentModificationError } from '../contract/errors.ts';
-import { dueCaseOf, type EscalationRule, type EscalationSkipReason, planEscalation } from '../workflow/escalation.ts';
+import {
+  type DueCase,
+  defaultReturnAndRefund,
+  dueCaseOf,
+  type EscalationPlan,
+  type EscalationRule,
+  type EscalationSkipReason,
+  planEscalation,
+} from '../workflow/escalation.ts';
+import type { OutboxRecord } from '../workflow/decision-step.ts';
+import type { Policy } from '../decision/policy.ts';
 import type { CaseStore } from '../ports/case-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { DueCaseListing, DueCases } from '../ports/due-cases.ts';
@@ -191,17 +201,26 @@ async function escalateOne(deps: EscalateStaleCasesDeps, listing: DueCaseListing
       due = dueCaseOf(existing);
       if (due === undefined) return { caseId, outcome: 'SKIPPED', reason: 'DEADLINE_MOVED' };
     }
-    const plan = planEscalation(due, { now: deps.clock.now().toISOString(), policy: deps.policies.policyFor(due.marketplace) });
+    const now = deps.clock.now().toISOString();
+    // The seller's own policy (a seller override may set its own levels and default resolution).
+    const policy = deps.policies.policyFor(due.marketplace, due.sellerId);
+    const plan = planEscalation(due, { now, policy });
     if (plan.kind === 'SKIP') return { caseId, outcome: 'SKIPPED', reason: plan.reason };
-    const outbox = plan.kind === 'DEFAULT_RESOLUTION' ? plan.outbox : undefined;
+    let outbox = plan.kind === 'DEFAULT_RESOLUTION' ? plan.outbox : undefined;
     try {
-      await deps.store.patch({
-        before: due,
-        set: plan.set,
-        remove: plan.remove,
-        events: plan.events,
-        ...(outbox === undefined ? {} : { outbox }),
-      });
+      if (plan.kind === 'DEFAULT_RESOLUTION' && plan.resolution === 'BUYER_WINS_RETURN_AND_REFUND') {
+        const written = await commitDefaultReturn(deps.store, due, plan, { now, policy });
+        if (written === 'GONE') return { caseId, outcome: 'SKIPPED', reason: 'GONE' };
+        outbox = written.outbox;
+      } else {
+        await deps.store.patch({
+          before: due,
+          set: plan.set,
+          remove: plan.remove,
+          events: plan.events,
+          ...(outbox === undefined ? {} : { outbox }),
+        });
+      }
     } catch (error) {
       // Someone acted on the case, or another run escalated it, since the index entry was written.
       if (error instanceof ConcurrentModificationError) return { caseId, outcome: 'SKIPPED', reason: 'LOST_RACE' };
@@ -232,4 +251,32 @@ async function escalateOne(deps: EscalateStaleCasesDeps, listing: DueCaseListing
     // due and is tried again by the next run.
     return { caseId, outcome: 'FAILED', errorName: error instanceof Error ? error.name : 'UnknownError' };
   }
+}
+
+/**
+ * A default return-and-refund needs the case's return leg, which the index entry does not
+ * carry: read the case (one more item, for this one step at the end of the ladder) and commit
+ * the whole case, conditional on the version the plan was made from (a case changed since is
+ * a lost race, as with a patch). Returns the outbox record when the refund was made due, none
+ * when it is held for the goods.
+ */
+async function commitDefaultReturn(
+  store: CaseStore,
+  due: DueCase,
+  plan: Extract<EscalationPlan, { kind: 'DEFAULT_RESOLUTION' }>,
+  input: { readonly now: string; readonly policy: Policy },
+): Promise<{ outbox?: OutboxRecord } | 'GONE'> {
+  const current = await store.getCase(due.caseId);
+  if (current === undefined) return 'GONE';
+  if (current.version !== due.version || current.dueAt !== due.dueAt) {
+    throw new ConcurrentModificationError(`Case ${due.caseId} changed since its index entry was written`);
+  }
+  const change = defaultReturnAndRefund(current, plan, input);
+  await store.commit({
+    next: change.next,
+    expectedVersion: due.version,
+    events: change.events,
+    ...(change.outbox === undefined ? {} : { outbox: change.outbox }),
+  });
+  return change.outbox === undefined ? {} : { outbox: change.outbox };
 }

@@ -8,8 +8,9 @@ import {
   isAwaitingStaff,
   type RefundRecord,
 } from './case.ts';
+import type { RefundRelease } from '../decision/decision-schema.ts';
 import { isShipped } from './return-leg.ts';
-import { makeRefundDue, type OutboxRecord } from './decision-step.ts';
+import { makeRefundDue, type OutboxRecord, refundDueOrHeld } from './decision-step.ts';
 import type { LedgerLine } from './case.ts';
 import { resolutionDueAt } from './service-levels.ts';
 
@@ -36,9 +37,13 @@ import { resolutionDueAt } from './service-levels.ts';
  * restarts at its level: dueAt = now + resolutionMinutes[level] (decision-step.ts).
  *
  * Default resolutions after the last level:
- * - BUYER_WINS_FULL_REFUND / BUYER_WINS_RETURN_AND_REFUND: the buyer is refunded the full
- *   amount paid (with the return, the seller also pays the return label), through
+ * - BUYER_WINS_FULL_REFUND: the buyer is refunded the full amount paid, through
  *   makeRefundDue like every other refund: REFUND_PENDING, refund record, outbox record.
+ * - BUYER_WINS_RETURN_AND_REFUND: the same amount, the seller also pays the return label, and
+ *   the refund waits for the goods like any return and refund (return-leg.ts): the sweep
+ *   reads the whole case for this one step (its return leg is not in the index entry) and
+ *   writes it with defaultReturnAndRefund below: held (AWAITING_RETURN, the return window
+ *   starts) unless the release condition already holds or the item is returnless.
  * - HOLD_WITH_MANAGER: the case stays with the manager, status unchanged, no further
  *   escalation; dueAt is removed, so it leaves the sweep.
  * A buyer-wins resolution with nothing to refund (amount paid 0, or a refund already under
@@ -295,6 +300,53 @@ export function planEscalation(
     ],
     outbox: refundDue.outbox,
   };
+}
+
+/**
+ * When a default return-and-refund is released: the engine's own release when it was waiting
+ * for the goods too (returnless, first scan for a trusted buyer, …), otherwise the policy's mode.
+ */
+function defaultRelease(c: CaseRecord, policy: Policy): RefundRelease {
+  const engine = c.decision?.refundRelease;
+  if (engine !== undefined && engine.mode !== 'AT_DECISION') return engine;
+  const mode = policy.returnLeg.release.mode;
+  return { mode, reason: `default resolution with a return: released per policy (${mode})` };
+}
+
+/**
+ * A planned BUYER_WINS_RETURN_AND_REFUND default resolution applied to the whole case (read
+ * by the sweep for this step): the same version, ledger and DEFAULT_RESOLUTION event as the
+ * plan, but the refund goes through refundDueOrHeld, so it is held for the goods
+ * (AWAITING_RETURN, REFUND_HELD, no outbox record, the return window's deadline) unless its
+ * release condition already holds, when it is made due as the plan had it. The caller
+ * commits it conditional on the version the plan was made from.
+ */
+export function defaultReturnAndRefund(
+  c: CaseRecord,
+  plan: Extract<EscalationPlan, { kind: 'DEFAULT_RESOLUTION' }>,
+  input: { readonly now: string; readonly policy: Policy },
+): { next: CaseRecord; events: HistoryEvent[]; outbox?: OutboxRecord } {
+  const resolution = plan.events[0];
+  const refund = plan.set.refund;
+  if (plan.resolution !== 'BUYER_WINS_RETURN_AND_REFUND' || resolution === undefined || refund === undefined) {
+    throw new Error(`Case ${c.caseId}: not a default return-and-refund`);
+  }
+  if (c.version + 1 !== plan.set.version) throw new Error(`Case ${c.caseId} is at v${c.version}, the plan at v${plan.set.version - 1}`);
+  const { dueAt: _staffDeadline, ...rest } = c;
+  const base: CaseRecord = { ...rest, version: plan.set.version, updatedAt: plan.set.updatedAt, ledger: plan.set.ledger ?? [] };
+  const release = defaultRelease(c, input.policy);
+  const due = refundDueOrHeld(base, {
+    amount: refund.amount,
+    currency: refund.currency,
+    release,
+    now: input.now,
+    actor: resolution.actor,
+    seq: resolution.seq + 1,
+    policy: input.policy,
+  });
+  assertTransition(c.status, due.next.status);
+  const events = [{ ...resolution, toStatus: due.next.status, details: { ...resolution.details, release } }, ...due.events];
+  return { next: due.next, events, ...(due.outbox === undefined ? {} : { outbox: due.outbox }) };
 }
 
 /**
