@@ -38,7 +38,7 @@ const evidenceSamples = [
   { kind: 'ADDRESS_CHECK', finding: 'ADDRESS_CORRECT' },
 ] as const;
 
-const overrideRemedies = ['FULL_REFUND', 'PARTIAL_REFUND', 'RETURN_AND_REFUND', 'REJECT', 'NO_REFUND_NEEDED', 'REPAIR'] as const;
+const overrideRemedies = ['FULL_REFUND', 'PARTIAL_REFUND', 'RETURN_AND_REFUND', 'REJECT', 'NO_REFUND_NEEDED', 'REPAIR', 'RESHIP'] as const;
 
 type CaseRead = { status: number; etag?: string; amountPaid?: number; caseStatus?: string };
 
@@ -187,7 +187,10 @@ export async function createSellerStaffTraffic(context: StaffTrafficContext, _ro
           reason: 'soak: staff override',
           ...(isRefundRemedy(remedy) ? { amount: random.int(1, paid + 1) } : {}),
         };
-        written('override', await call('staff.override', 'POST', `/cases/${r.caseId}/override`, bearer, body, read.etag));
+        const answer = await call('staff.override', 'POST', `/cases/${r.caseId}/override`, bearer, body, read.etag);
+        written('override', answer);
+        // The webhook traffic sends this case's replacement parcel (delivered or lost).
+        if (remedy === 'RESHIP' && answer.status === 200) r.reship = true;
         return;
       }
       case 'staleEtag': {

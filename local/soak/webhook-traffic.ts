@@ -72,6 +72,8 @@ export type TrackedReturn = {
    * comes) or with the case CANCELLED. Nothing may be paid for this return.
    */
   cancelAccepted: boolean;
+  /** Seller staff settled the case with a reship (override answered 200): its replacement parcel can follow. */
+  reship?: boolean;
 };
 
 /** A cancellation naming another seller and order than the (existing) case: must change nothing. */
@@ -315,7 +317,10 @@ export class WebhookTraffic {
 
   /** The replacement parcel of a reship, delivered or lost (409 when the case is not a reship). */
   async #sendReplacement(): Promise<void> {
-    const r = this.#pickAccepted();
+    // Mostly a case staff settled with a reship (resolved on delivery, re-opened when lost);
+    // sometimes any case, which must be refused (409) and change nothing.
+    const reships = this.#accepted.filter((a) => a.reship === true);
+    const r = reships.length > 0 && this.#random.chance(0.8) ? this.#random.pick(reships) : this.#pickAccepted();
     if (r === undefined) return this.#sendNew('webhook.new');
     const deliveryId = this.#nextId('SOAK-DLV');
     const now = Date.now();
