@@ -323,7 +323,8 @@ const legFlagFor: Readonly<Record<string, keyof LegKnown | undefined>> = {
  * The return leg (#15), from the table, the history and the payment ledger:
  * - no refund that waits for the goods is paid before its release condition: the REFUND_DUE
  *   that queued it names a release mode whose condition a RETURN_LEG_RECORDED event at or
- *   before that version had met (shipped, delivered to the seller, received, inspected);
+ *   before that version had met (shipped, delivered to the seller, received, inspected), or
+ *   the parcel was shipped and then lost in transit (RETURN_LOST_IN_TRANSIT at that version);
  * - every payment equals the final decision's refund: what the ledger paid for a case is the
  *   amount of the staff resolution when there is one, of the escalation's default resolution
  *   when that made it due, and of the current decision otherwise;
@@ -333,7 +334,7 @@ export function checkReturnLeg(snapshot: TableSnapshot, ledger: readonly LedgerE
   const violations: string[] = [];
   const paidByCase = new Map<string, number>();
   for (const entry of ledger) paidByCase.set(entry.caseId, (paidByCase.get(entry.caseId) ?? 0) + entry.amount);
-  const counts = { releasedAfterGoods: 0, paidAtDecision: 0, paymentsChecked: 0, closedNotReturned: 0, held: 0 };
+  const counts = { releasedAfterGoods: 0, releasedLostInTransit: 0, paidAtDecision: 0, paymentsChecked: 0, closedNotReturned: 0, held: 0 };
   for (const c of snapshot.cases.values()) {
     const history = snapshot.events.get(c.caseId) ?? [];
     const where = `case ${c.caseId} (${c.status})`;
@@ -352,13 +353,15 @@ export function checkReturnLeg(snapshot: TableSnapshot, ledger: readonly LedgerE
     const flag = mode === undefined ? undefined : legFlagFor[mode];
     if (flag === undefined) counts.paidAtDecision += 1;
     else {
-      const met = history.some(
-        (e) =>
-          e.action === 'RETURN_LEG_RECORDED' &&
-          e.version <= (due?.version ?? 0) &&
-          (e.details.leg as LegKnown | undefined)?.[flag] === true,
-      );
-      if (met) counts.releasedAfterGoods += 1;
+      const known = (f: keyof LegKnown) =>
+        history.some(
+          (e) =>
+            e.action === 'RETURN_LEG_RECORDED' && e.version <= (due?.version ?? 0) && (e.details.leg as LegKnown | undefined)?.[f] === true,
+        );
+      // Lost on the way back (a LOST scan, or not arrived by its deadline): released once the buyer had shipped.
+      const lostInTransit = history.some((e) => e.action === 'RETURN_LOST_IN_TRANSIT' && e.version === due?.version);
+      if (known(flag)) counts.releasedAfterGoods += 1;
+      else if (lostInTransit && known('shipped')) counts.releasedLostInTransit += 1;
       else violations.push(`${where}: refund ${c.refund.refundId} (${mode}) was made due at v${due?.version} before its release condition`);
     }
     counts.paymentsChecked += 1;
@@ -369,7 +372,7 @@ export function checkReturnLeg(snapshot: TableSnapshot, ledger: readonly LedgerE
   return result(
     'the return leg: no refund before its goods, payments equal the final decision, none for a return never sent',
     violations,
-    `${counts.releasedAfterGoods} refunds released after the goods, ${counts.paidAtDecision} paid at decision (nothing to send back), ${counts.paymentsChecked} payments checked against the final decision, ${counts.closedNotReturned} closed as not returned (none paid), ${counts.held} still held`,
+    `${counts.releasedAfterGoods} refunds released after the goods, ${counts.releasedLostInTransit} released as lost in transit after shipping, ${counts.paidAtDecision} paid at decision (nothing to send back), ${counts.paymentsChecked} payments checked against the final decision, ${counts.closedNotReturned} closed as not returned (none paid), ${counts.held} still held`,
     counts,
   );
 }

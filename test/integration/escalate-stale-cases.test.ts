@@ -24,7 +24,9 @@ import { type CaseSpec, seedCases } from '#test/support/case-factory.ts';
 import { countingDocumentClient, type ReadCounts } from '#test/support/counting-client.ts';
 import { createTestQueues, createTestTable, documentClient, sqsClient } from '#test/support/engines.ts';
 import { FaultyCaseStore, FaultyRefundQueue } from '#test/support/faults.ts';
-import { aReturn, aWebhook, TEST_MARKETPLACE, TEST_SECRET } from '#test/support/webhook-factory.ts';
+import { aReturn, aReturnShipment, aWebhook, TEST_MARKETPLACE, TEST_SECRET } from '#test/support/webhook-factory.ts';
+import { WebhookPayloadSchema } from '#lib/contract/return-payload.ts';
+import { applyMarketplaceEvent } from '#lib/workflow/lifecycle.ts';
 import { canonicalOnly } from '#lib/marketplaces/index.ts';
 
 /**
@@ -419,6 +421,43 @@ describe('escalate-stale-cases', () => {
     expect(result).toMatchObject({ found: 1, skipped: 1, defaultResolutions: 0 });
     expect(await w.store.getCase(c.caseId)).toMatchObject({ status: c.status, version: c.version + 1 });
     expect((await w.store.getHistory(c.caseId)).some((e) => e.action === 'DEFAULT_RESOLUTION')).toBe(false);
+  });
+
+  it('a return parcel not arrived by its deadline: lost in transit, the held refund paid once even with a crash after the commit', async () => {
+    const w = await world();
+    const [held] = await seedCases(w.store, [{ shape: 'AWAITING_RETURN', claimedAt: at(-30 * HOUR) }]);
+    if (held === undefined) throw new Error('not seeded');
+    // The buyer ships: the case now runs against the arrival deadline (first scan + arriveWithinDays).
+    const shipment = WebhookPayloadSchema.parse(
+      aReturnShipment(held.return, { receivedAt: undefined, scans: [{ type: 'PICKED_UP', at: at(-20 * HOUR) }] }),
+    );
+    const outcome = applyMarketplaceEvent(held, shipment, { marketplace: TEST_MARKETPLACE, now: at(-19 * HOUR), policy: defaultPolicy });
+    if (outcome.kind !== 'CHANGE') throw new Error(outcome.reason);
+    await w.store.commit({ next: outcome.next, expectedVersion: held.version, events: outcome.events });
+    const shipped = (await w.store.getCase(held.caseId)) as CaseRecord;
+    const arriveBy = shipped.dueAt as string;
+    expect(arriveBy).toBe(new Date(Date.parse(at(-20 * HOUR)) + defaultPolicy.returnLeg.arriveWithinDays * 24 * HOUR).toISOString());
+    expect(await run(w, fixedClock(at(-HOUR)))).toMatchObject({ found: 0 });
+
+    // The sweep at the deadline crashes right after its commit: the refund is in the outbox only.
+    const crashing = new FaultyCaseStore(w.store).crashOnCommit((c) => c.outbox !== undefined, 'AFTER');
+    const clock = fixedClock(arriveBy);
+    expect(await run({ ...w, store: crashing }, clock)).toMatchObject({ found: 1, returnsNotArrived: 0, failed: 1 });
+    expect(await drainQueue(w.queueUrl)).toEqual([]);
+    const lost = (await w.store.getCase(held.caseId)) as CaseRecord;
+    expect(lost).toMatchObject({ status: 'REFUND_PENDING', refund: { refundId: held.refund?.refundId, status: 'PENDING' } });
+    expect(lost.ledger?.filter((l) => l.kind === 'CARRIER_CLAIM')).toEqual([
+      expect.objectContaining({ amount: held.return.money.itemValue }),
+    ]);
+    // Later sweeps find nothing; the relay publishes the one refund.
+    expect(await run(w, fixedClock(new Date(Date.parse(arriveBy) + HOUR).toISOString()))).toMatchObject({ found: 0 });
+    clock.advance(HOUR);
+    expect(await relayRefundOutbox({ store: w.store, refunds: w.refunds, clock })).toMatchObject({ published: 1 });
+    const messages = (await drainQueue(w.queueUrl)).map((b) => RefundMessageSchema.parse(JSON.parse(b)));
+    expect(messages.map((m) => m.refundId)).toEqual([held.refund?.refundId]);
+    const history = await w.store.getHistory(held.caseId);
+    expect(history.filter((e) => e.action === 'RETURN_LOST_IN_TRANSIT')).toHaveLength(1);
+    expect(history.filter((e) => e.action === 'REFUND_RELEASED')).toHaveLength(1);
   });
 
   it('a listing that lags a newer write is a lost race: the patch writes nothing, no event, no refund, no outbox record', async () => {

@@ -29,13 +29,15 @@ describe('staff record the return leg', () => {
     });
     expect(shipped.status, JSON.stringify(shipped.body)).toBe(200);
     expect(shipped.body.case).toMatchObject({ status: 'AWAITING_RETURN', version: 2, returnLeg: { trackingNumber: 'RTN-1' } });
-    expect(shipped.body.case.dueAt).toBeUndefined();
+    // In transit: the return window's deadline gives way to the arrival deadline (first scan + 21 days).
+    expect(shipped.body.case.dueAt).toBe('2026-11-28T09:00:00.000Z');
 
     // Stale If-Match: 412, nothing written.
     expect((await api.call('returnReceipt', { as: agent, caseId: c.caseId, ifMatch: 1 })).status).toBe(412);
     const received = await api.call('returnReceipt', { as: agent, caseId: c.caseId, ifMatch: 2 });
     expect(received.status, JSON.stringify(received.body)).toBe(200);
     expect(received.body.case).toMatchObject({ status: 'REFUND_PENDING', refund: { status: 'PENDING', refundId: c.refund?.refundId } });
+    expect(received.body.case.dueAt).toBeUndefined();
     expect(received.body.events.map((e: { action: string }) => e.action)).toEqual(['RETURN_LEG_RECORDED', 'REFUND_RELEASED', 'REFUND_DUE']);
     expect(received.body.events[0].actor).toMatchObject({ kind: 'STAFF', role: 'agent' });
     expect(await api.queuedRefunds()).toEqual([expect.objectContaining({ caseId: c.caseId, amount: 39_900 })]);

@@ -3,7 +3,7 @@ import { ConflictError, IllegalTransitionError, NotFoundError } from '#lib/contr
 import { WebhookPayloadSchema } from '#lib/contract/return-payload.ts';
 import { defaultPolicy, parsePolicy, type Policy } from '#lib/decision/policy.ts';
 import type { CaseRecord } from '#lib/workflow/case.ts';
-import { dueCaseOf, planEscalation } from '#lib/workflow/escalation.ts';
+import { dueCaseOf, planEscalation, returnNotArrived } from '#lib/workflow/escalation.ts';
 import { applyMarketplaceEvent, type LifecycleOutcome } from '#lib/workflow/lifecycle.ts';
 import { releaseConditionMet } from '#lib/workflow/return-leg.ts';
 import { applyReturnLegUpdate } from '#lib/workflow/return-leg-step.ts';
@@ -66,10 +66,11 @@ describe('when the refund is released (policy, shown in the decision with its re
     const inTransit = changed(applyMarketplaceEvent(usual.case, parse(aReturnShipment(usual.ret, { receivedAt: undefined })), ctx()));
     expect(inTransit.next.status).toBe('AWAITING_RETURN');
     expect(inTransit.outbox).toBeUndefined();
-    // Shipped: the return window no longer watches the case.
-    expect(inTransit.next.dueAt).toBeUndefined();
+    // Shipped: the return window no longer watches the case; the arrival deadline does (first scan + 21 days).
+    expect(inTransit.next.dueAt).toBe('2026-11-28T09:00:00.000Z');
     const arrived = changed(applyMarketplaceEvent(inTransit.next, parse(aReturnShipment(usual.ret)), ctx()));
     expect(arrived.next.status).toBe('REFUND_PENDING');
+    expect(arrived.next.dueAt).toBeUndefined();
     expect(arrived.outbox?.message).toMatchObject({ refundId: usual.case.refund?.refundId, amount: 39_900 });
   });
 
@@ -226,11 +227,85 @@ describe('return window (same sweep as escalation)', () => {
     expect(closed.kind !== 'SKIP' && closed.events.map((e) => e.action)).toEqual(['CLOSED_NOT_RETURNED']);
   });
 
-  it('a case whose buyer shipped has no return-window deadline', () => {
+  it('a case whose buyer shipped leaves the return window and runs against the arrival deadline instead', () => {
     const { ret, case: held } = intake();
     const shipped = changed(applyMarketplaceEvent(held, parse(aReturnShipment(ret, { receivedAt: undefined })), ctx())).next;
-    expect(shipped.dueAt).toBeUndefined();
-    expect(dueCaseOf(shipped)).toBeUndefined();
+    const arriveBy = new Date(Date.parse('2026-11-07T09:00:00Z') + defaultPolicy.returnLeg.arriveWithinDays * DAY).toISOString();
+    expect(shipped.dueAt).toBe(arriveBy);
+    const due = dueCaseOf(shipped);
+    expect(due?.facts.returnWindow).toBeUndefined();
+    expect(due?.facts.returnInTransit).toEqual({ refundId: held.refund?.refundId });
+    // Arrived (received): no deadline at all; the seller's receipt released the refund.
+    const arrived = changed(applyMarketplaceEvent(shipped, parse(aReturnShipment(ret)), ctx())).next;
+    expect(arrived.dueAt).toBeUndefined();
+    expect(dueCaseOf(arrived)).toBeUndefined();
+  });
+});
+
+describe('a return parcel lost on its way back (the buyer shipped it: the carrier bears the goods)', () => {
+  const pickedUp = { type: 'PICKED_UP' as const, at: '2026-11-07T09:00:00Z' };
+
+  it('a LOST scan after pickup releases the held refund at once and books the goods as a carrier claim', () => {
+    const { ret, case: held } = intake();
+    const lost = changed(
+      applyMarketplaceEvent(
+        held,
+        parse(aReturnShipment(ret, { receivedAt: undefined, scans: [pickedUp, { type: 'LOST', at: '2026-11-12T09:00:00Z' }] })),
+        ctx(),
+      ),
+    );
+    expect(lost.events.map((e) => e.action)).toEqual(['RETURN_LEG_RECORDED', 'RETURN_LOST_IN_TRANSIT', 'REFUND_RELEASED', 'REFUND_DUE']);
+    expect(lost.next).toMatchObject({ status: 'REFUND_PENDING', refund: { refundId: held.refund?.refundId, status: 'PENDING' } });
+    expect(lost.next.dueAt).toBeUndefined();
+    expect(lost.outbox?.message).toMatchObject({ refundId: held.refund?.refundId, amount: held.refund?.amount });
+    expect(lost.next.ledger?.filter((l) => l.kind === 'CARRIER_CLAIM')).toEqual([
+      expect.objectContaining({ amount: ret.money.itemValue, paidBy: 'CARRIER', bornBy: 'CARRIER' }),
+    ]);
+    expect(lost.events[1]?.details).toMatchObject({ reason: 'LOST_SCAN', carrier: 'sf-express', firstScanAt: '2026-11-07T09:00:00.000Z' });
+  });
+
+  it('a LOST scan with no pickup proves nothing was shipped: still held, still in the return window', () => {
+    const { ret, case: held } = intake();
+    const out = changed(
+      applyMarketplaceEvent(
+        held,
+        parse(aReturnShipment(ret, { receivedAt: undefined, scans: [{ type: 'LOST', at: '2026-11-07T09:00:00Z' }] })),
+        ctx(),
+      ),
+    );
+    expect(out.next).toMatchObject({ status: 'AWAITING_RETURN', refund: { status: 'HELD' }, dueAt: held.dueAt });
+    expect(out.outbox).toBeUndefined();
+  });
+
+  it('not arrived by the arrival deadline: the sweep plans RETURN_NOT_ARRIVED and the whole-case step releases the refund once', () => {
+    const { ret, case: held } = intake();
+    const shipped = changed(
+      applyMarketplaceEvent(held, parse(aReturnShipment(ret, { receivedAt: undefined, scans: [pickedUp] })), ctx()),
+    ).next;
+    const due = dueCaseOf(shipped);
+    if (due === undefined) throw new Error('not due');
+    const arriveBy = shipped.dueAt as string;
+    expect(planEscalation(due, { now: new Date(Date.parse(arriveBy) - 1).toISOString(), policy: defaultPolicy })).toMatchObject({
+      kind: 'SKIP',
+      reason: 'NOT_DUE',
+    });
+    const later = new Date(Date.parse(arriveBy) + DAY).toISOString();
+    const plan = planEscalation(due, { now: later, policy: defaultPolicy });
+    if (plan.kind !== 'RETURN_NOT_ARRIVED') throw new Error(plan.kind);
+    expect(plan).toMatchObject({ rule: 'RETURN_ARRIVAL_DEADLINE', deadline: arriveBy, overdueMs: DAY, remove: ['dueAt'] });
+    const step = returnNotArrived(shipped, plan, { now: later });
+    expect(step.events.map((e) => e.action)).toEqual(['RETURN_LOST_IN_TRANSIT', 'REFUND_RELEASED', 'REFUND_DUE']);
+    expect(step.events[0]?.details).toMatchObject({ reason: 'NOT_ARRIVED_IN_TIME', arriveBy });
+    expect(step.next).toMatchObject({
+      status: 'REFUND_PENDING',
+      version: shipped.version + 1,
+      refund: { refundId: held.refund?.refundId },
+    });
+    expect(step.next.dueAt).toBeUndefined();
+    expect(step.outbox.refundId).toBe(held.refund?.refundId);
+    // A case that moved on since the index entry (arrived meanwhile) is refused, not paid twice.
+    const arrived = changed(applyMarketplaceEvent(shipped, parse(aReturnShipment(ret)), ctx())).next;
+    expect(() => returnNotArrived({ ...arrived, version: shipped.version }, plan, { now: later })).toThrow(/in transit/);
   });
 });
 

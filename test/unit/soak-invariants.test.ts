@@ -295,6 +295,26 @@ describe('the return leg (#15)', () => {
     expect(result.examples[0]).toContain('before its release condition');
   });
 
+  it('accepts a refund released as lost in transit only when the parcel had been shipped', () => {
+    const lostHistory = (shipped: boolean) => [
+      ...releasedHistory.slice(0, 3),
+      ev(2, 0, 'RETURN_LEG_RECORDED', 'AWAITING_RETURN', 'AWAITING_RETURN', { leg: { shipped, received: false } }),
+      ev(3, 0, 'RETURN_LOST_IN_TRANSIT', 'AWAITING_RETURN', 'AWAITING_RETURN', { reason: 'NOT_ARRIVED_IN_TIME' }),
+      ev(3, 1, 'REFUND_RELEASED', 'AWAITING_RETURN', 'REFUND_PENDING', { refundId: 'rf_1' }),
+      ev(3, 2, 'REFUND_DUE', 'REFUND_PENDING', 'REFUND_PENDING', { refundId: 'rf_1', release }),
+      ev(4, 0, 'REFUND_STARTED', 'REFUND_PENDING', 'REFUND_PENDING'),
+      ev(5, 0, 'REFUND_APPLIED', 'REFUND_PENDING', 'REFUNDED', { refundId: 'rf_1' }),
+    ];
+    const paidLost = { ...aCase('REFUNDED', 5, paid), decision } as unknown as CaseRecord;
+    expect(checkReturnLeg(snapshot(paidLost, lostHistory(true)), [ledgerEntry])).toMatchObject({
+      ok: true,
+      counts: { releasedLostInTransit: 1, releasedAfterGoods: 0 },
+    });
+    const neverShipped = checkReturnLeg(snapshot(paidLost, lostHistory(false)), [ledgerEntry]);
+    expect(neverShipped.ok).toBe(false);
+    expect(neverShipped.examples[0]).toContain('before its release condition');
+  });
+
   it('names a payment that differs from the final decision’s refund', () => {
     const result = checkReturnLeg(snapshot(refunded, releasedHistory), [{ ...ledgerEntry, amount: 400 }]);
     expect(result.ok).toBe(false);

@@ -140,6 +140,12 @@ export const ReturnLegPolicySchema = /* @__PURE__ */ (() =>
       }),
       /** Days from the decision the buyer has to hand the parcel to a carrier. */
       shipWithinDays: z._default(days('shipWithinDays'), 14),
+      /**
+       * Days from the return's first carrier scan by which the parcel must reach the seller. After
+       * that (or at a LOST scan) the carrier lost what the buyer sent: the held refund is released
+       * and the goods' value becomes a carrier claim (the buyer did their part).
+       */
+      arriveWithinDays: z._default(days('arriveWithinDays'), 21),
       /** Days before that deadline the buyer is reminded. */
       reminderDaysBefore: z._default(z.int().check(z.gte(0), z.lte(365)), 3),
       /** True: a receipt cannot be recorded before any shipment (tracking) is known. */
@@ -176,6 +182,7 @@ export const defaultReturnLegPolicy = {
     returnless: { maxItemValue: { CNY: 3_000, EUR: 500 }, minShippingShare: 0.5 },
   },
   shipWithinDays: 14,
+  arriveWithinDays: 21,
   reminderDaysBefore: 3,
   receiptRequiresShipment: true,
   inspection: { depreciationByGrade: { A: 0, B: 0.1, C: 0.3, D: 0.6 }, partsMissingShare: 0.2 },

@@ -20,6 +20,16 @@ export function logEscalationStep(step: EscalationStep): void {
         logger.info('default resolution applied', { ...step });
       }
       return;
+    case 'RETURN_REMINDER':
+      logger.info('return window reminder recorded', { ...step });
+      return;
+    case 'CLOSED_NOT_RETURNED':
+      logger.info('case closed as not returned', { ...step });
+      return;
+    case 'RETURN_NOT_ARRIVED':
+      if (step.publish !== 'PUBLISHED') logger.warn('lost return refund left in the outbox for the relay', { ...step });
+      else logger.info('return parcel not arrived in time: lost in transit, held refund released', { ...step });
+      return;
     case 'SKIPPED':
       logger.debug('case skipped', { ...step });
       return;
@@ -42,7 +52,8 @@ export function recordEscalationMetrics(result: EscalateStaleCasesResult): void 
   metrics.addMetric('DueCasesFound', MetricUnit.Count, result.found);
   metrics.addMetric('CasesEscalated', MetricUnit.Count, result.escalated);
   metrics.addMetric('DefaultResolutions', MetricUnit.Count, result.defaultResolutions);
-  metrics.addMetric('DefaultResolutionRefunds', MetricUnit.Count, result.refundsDue);
+  metrics.addMetric('DefaultResolutionRefunds', MetricUnit.Count, result.refundsDue - result.returnsNotArrived);
+  metrics.addMetric('ReturnsNotArrived', MetricUnit.Count, result.returnsNotArrived);
   metrics.addMetric('EscalationsSkipped', MetricUnit.Count, result.skipped);
   metrics.addMetric('EscalationFailures', MetricUnit.Count, result.failed);
   metrics.addMetric('OldestOverdueAge', MetricUnit.Seconds, Math.round(result.oldestOverdueMs / 1000));

@@ -1,17 +1,17 @@
 import type { DefaultResolution } from '../decision/policy.ts';
-import type { EscalationLevel } from '../workflow/case.ts';
+import type { CaseRecord, EscalationLevel, HistoryEvent } from '../workflow/case.ts';
 import { ConcurrentModificationError } from '../contract/errors.ts';
 import {
   type DueCase,
   defaultReturnAndRefund,
   dueCaseOf,
+  returnNotArrived,
   type EscalationPlan,
   type EscalationRule,
   type EscalationSkipReason,
   planEscalation,
 } from '../workflow/escalation.ts';
 import type { OutboxRecord } from '../workflow/decision-step.ts';
-import type { Policy } from '../decision/policy.ts';
 import type { CaseStore } from '../ports/case-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { DueCaseListing, DueCases } from '../ports/due-cases.ts';
@@ -60,6 +60,15 @@ export type EscalationStep =
     }
   | {
       readonly caseId: string;
+      /** The return parcel did not arrive by its deadline: lost in transit, the held refund released. */
+      readonly outcome: 'RETURN_NOT_ARRIVED';
+      readonly rule: EscalationRule;
+      readonly overdueMs: number;
+      readonly refundId: string;
+      readonly publish: PublishOutcome;
+    }
+  | {
+      readonly caseId: string;
       /** The return window: a reminder recorded, or the case closed as not returned (no refund). */
       readonly outcome: 'RETURN_REMINDER' | 'CLOSED_NOT_RETURNED';
       readonly rule: EscalationRule;
@@ -80,6 +89,8 @@ export type EscalateStaleCasesResult = {
   /** Return window: reminders recorded, and cases closed as not returned. */
   readonly returnReminders: number;
   readonly closedNotReturned: number;
+  /** Return parcels not arrived by their deadline: lost in transit, their held refunds released (counted in refundsDue too). */
+  readonly returnsNotArrived: number;
   /** Cases at the last level that got the policy's default resolution (refund or hold). */
   readonly defaultResolutions: number;
   /** Of those, refunds made due, and how many of them are left in the outbox for the relay. */
@@ -135,6 +146,7 @@ export async function escalateStaleCases(
     escalated: 0,
     returnReminders: 0,
     closedNotReturned: 0,
+    returnsNotArrived: 0,
     defaultResolutions: 0,
     refundsDue: 0,
     refundsLeftInOutbox: 0,
@@ -158,6 +170,11 @@ export async function escalateStaleCases(
         break;
       case 'CLOSED_NOT_RETURNED':
         counts.closedNotReturned += 1;
+        break;
+      case 'RETURN_NOT_ARRIVED':
+        counts.returnsNotArrived += 1;
+        counts.refundsDue += 1;
+        if (step.publish !== 'PUBLISHED') counts.refundsLeftInOutbox += 1;
         break;
       case 'SKIPPED':
         counts.skipped += 1;
@@ -209,7 +226,11 @@ async function escalateOne(deps: EscalateStaleCasesDeps, listing: DueCaseListing
     let outbox = plan.kind === 'DEFAULT_RESOLUTION' ? plan.outbox : undefined;
     try {
       if (plan.kind === 'DEFAULT_RESOLUTION' && plan.resolution === 'BUYER_WINS_RETURN_AND_REFUND') {
-        const written = await commitDefaultReturn(deps.store, due, plan, { now, policy });
+        const written = await commitWholeCase(deps.store, due, (c) => defaultReturnAndRefund(c, plan, { now, policy }));
+        if (written === 'GONE') return { caseId, outcome: 'SKIPPED', reason: 'GONE' };
+        outbox = written.outbox;
+      } else if (plan.kind === 'RETURN_NOT_ARRIVED') {
+        const written = await commitWholeCase(deps.store, due, (c) => returnNotArrived(c, plan, { now }));
         if (written === 'GONE') return { caseId, outcome: 'SKIPPED', reason: 'GONE' };
         outbox = written.outbox;
       } else {
@@ -228,6 +249,11 @@ async function escalateOne(deps: EscalateStaleCasesDeps, listing: DueCaseListing
     }
     if (plan.kind === 'RETURN_REMINDER' || plan.kind === 'CLOSED_NOT_RETURNED') {
       return { caseId, outcome: plan.kind, rule: plan.rule, overdueMs: plan.overdueMs };
+    }
+    if (plan.kind === 'RETURN_NOT_ARRIVED') {
+      if (outbox === undefined) throw new Error(`Case ${caseId}: a released refund without its outbox record`);
+      const publish = await publishRefund(deps, outbox);
+      return { caseId, outcome: plan.kind, rule: plan.rule, overdueMs: plan.overdueMs, refundId: outbox.refundId, publish };
     }
     if (plan.kind === 'ESCALATE') {
       return { caseId, outcome: 'ESCALATED', rule: plan.rule, fromLevel: plan.fromLevel, toLevel: plan.toLevel, overdueMs: plan.overdueMs };
@@ -254,24 +280,23 @@ async function escalateOne(deps: EscalateStaleCasesDeps, listing: DueCaseListing
 }
 
 /**
- * A default return-and-refund needs the case's return leg, which the index entry does not
- * carry: read the case (one more item, for this one step at the end of the ladder) and commit
- * the whole case, conditional on the version the plan was made from (a case changed since is
- * a lost race, as with a patch). Returns the outbox record when the refund was made due, none
- * when it is held for the goods.
+ * A step that needs the whole case (a default return-and-refund, a return not arrived: the
+ * index entry does not carry the return leg or the ledger): read the case (one more item, for
+ * these rare steps) and commit it whole, conditional on the version the plan was made from; a
+ * case changed since is a lost race, as with a patch. Returns the outbox record when a refund
+ * was made due.
  */
-async function commitDefaultReturn(
+async function commitWholeCase(
   store: CaseStore,
   due: DueCase,
-  plan: Extract<EscalationPlan, { kind: 'DEFAULT_RESOLUTION' }>,
-  input: { readonly now: string; readonly policy: Policy },
+  step: (c: CaseRecord) => { next: CaseRecord; events: HistoryEvent[]; outbox?: OutboxRecord },
 ): Promise<{ outbox?: OutboxRecord } | 'GONE'> {
   const current = await store.getCase(due.caseId);
   if (current === undefined) return 'GONE';
   if (current.version !== due.version || current.dueAt !== due.dueAt) {
     throw new ConcurrentModificationError(`Case ${due.caseId} changed since its index entry was written`);
   }
-  const change = defaultReturnAndRefund(current, plan, input);
+  const change = step(current);
   await store.commit({
     next: change.next,
     expectedVersion: due.version,

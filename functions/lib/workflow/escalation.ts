@@ -9,7 +9,8 @@ import {
   type RefundRecord,
 } from './case.ts';
 import type { RefundRelease } from '../decision/decision-schema.ts';
-import { isShipped } from './return-leg.ts';
+import { isInTransit, isShipped } from './return-leg.ts';
+import { releaseLostReturn } from './return-leg-step.ts';
 import { makeRefundDue, type OutboxRecord, refundDueOrHeld } from './decision-step.ts';
 import type { LedgerLine } from './case.ts';
 import { resolutionDueAt } from './service-levels.ts';
@@ -73,6 +74,11 @@ export type EscalationFacts = {
    * deadline to ship and the held refund, which closing the case as not returned cancels.
    */
   readonly returnWindow?: { readonly shipBy: string; readonly heldRefund: RefundRecord };
+  /**
+   * While a refund is held for the goods and the parcel is on the carrier's hands: the case's
+   * deadline is the arrival deadline; when it passes the parcel counts as lost in transit.
+   */
+  readonly returnInTransit?: { readonly refundId: string };
 };
 
 /** A case as the sweep sees it: enough to plan a step and to condition the write on. */
@@ -94,6 +100,9 @@ export function escalationFactsOf(c: CaseRecord): EscalationFacts {
     ...(c.status === 'AWAITING_RETURN' && c.returnLeg?.shipBy !== undefined && c.refund?.status === 'HELD' && !isShipped(c.returnLeg)
       ? { returnWindow: { shipBy: c.returnLeg.shipBy, heldRefund: c.refund } }
       : {}),
+    ...(c.status === 'AWAITING_RETURN' && c.refund?.status === 'HELD' && isInTransit(c.returnLeg)
+      ? { returnInTransit: { refundId: c.refund.refundId } }
+      : {}),
   };
 }
 
@@ -108,6 +117,7 @@ export const ESCALATION_ACTOR: Actor = { kind: 'SYSTEM', id: 'escalate-stale-cas
 
 /** Names of the service-level rules whose deadline can trigger a step; stored in history. */
 export type EscalationRule =
+  | 'RETURN_ARRIVAL_DEADLINE'
   | 'RETURN_WINDOW_REMINDER'
   | 'RETURN_WINDOW_DEADLINE'
   | 'FIRST_RESPONSE_DEADLINE'
@@ -159,7 +169,12 @@ export type EscalationPlan =
   /** The buyer has not shipped the return: reminded before the deadline (a history event). */
   | (PlannedStep & { readonly kind: 'RETURN_REMINDER' })
   /** The buyer did not ship within the window: closed as not returned, the held refund cancelled. */
-  | (PlannedStep & { readonly kind: 'CLOSED_NOT_RETURNED' });
+  | (PlannedStep & { readonly kind: 'CLOSED_NOT_RETURNED' })
+  /**
+   * The return parcel did not arrive by its arrival deadline: lost in transit. Written on the
+   * whole case (returnNotArrived), which the caller reads for this step.
+   */
+  | (PlannedStep & { readonly kind: 'RETURN_NOT_ARRIVED' });
 
 const nextLevel: Readonly<Record<EscalationLevel, EscalationLevel | undefined>> = {
   AGENT: 'SUPERVISOR',
@@ -357,15 +372,32 @@ export function defaultReturnAndRefund(
  * |----------------------|----------------------------------------------------------------|-----------|
  * | reminder (< shipBy)  | RETURN_REMINDER_SENT (a history event; no outbound event system yet) | shipBy    |
  * | shipBy               | CLOSED_NOT_RETURNED: status CLOSED, the held refund CANCELLED, no refund | removed |
+ * | arrival (in transit) | RETURN_NOT_ARRIVED: lost in transit, the held refund released, the goods a carrier claim (whole case) | removed |
  *
  * Planned from the index entry alone (EscalationFacts.returnWindow), like escalation.
  */
 function planReturnWindow(due: DueCase, input: { readonly now: string; readonly policy: Policy; readonly actor?: Actor }): EscalationPlan {
   const { caseId } = due;
   const window = due.facts.returnWindow;
-  if (window === undefined) return { kind: 'SKIP', caseId, reason: 'NOT_AWAITING_STAFF' };
   const nowMs = Date.parse(input.now);
   const deadlineMs = Date.parse(due.dueAt);
+  if (window === undefined && due.facts.returnInTransit !== undefined) {
+    if (!(deadlineMs <= nowMs)) return { kind: 'SKIP', caseId, reason: 'NOT_DUE' };
+    const level = due.escalationLevel;
+    return {
+      kind: 'RETURN_NOT_ARRIVED',
+      caseId,
+      rule: 'RETURN_ARRIVAL_DEADLINE',
+      fromLevel: level,
+      toLevel: level,
+      deadline: due.dueAt,
+      overdueMs: nowMs - deadlineMs,
+      set: { version: due.version + 1, updatedAt: input.now },
+      remove: ['dueAt'],
+      events: [],
+    };
+  }
+  if (window === undefined) return { kind: 'SKIP', caseId, reason: 'NOT_AWAITING_STAFF' };
   if (!(deadlineMs <= nowMs)) return { kind: 'SKIP', caseId, reason: 'NOT_DUE' };
   const actor = input.actor ?? ESCALATION_ACTOR;
   const version = due.version + 1;
@@ -411,4 +443,32 @@ function planReturnWindow(due: DueCase, input: { readonly now: string; readonly 
     remove: ['dueAt'],
     events: [event('CLOSED_NOT_RETURNED', 'CLOSED', { cancelledRefundId: window.heldRefund.refundId })],
   };
+}
+
+/**
+ * A planned RETURN_NOT_ARRIVED step on the whole case: still holding its refund and still in
+ * transit (else it throws: the caller treats the case as moved on), the refund is released and
+ * the goods become a carrier claim (releaseLostReturn), with the rule and deadline in the event.
+ */
+export function returnNotArrived(
+  c: CaseRecord,
+  plan: Extract<EscalationPlan, { kind: 'RETURN_NOT_ARRIVED' }>,
+  input: { readonly now: string; readonly actor?: Actor },
+): { next: CaseRecord; events: HistoryEvent[]; outbox: OutboxRecord } {
+  if (c.version + 1 !== plan.set.version) throw new Error(`Case ${c.caseId} is at v${c.version}, the plan at v${plan.set.version - 1}`);
+  if (c.status !== 'AWAITING_RETURN' || c.refund?.status !== 'HELD' || !isInTransit(c.returnLeg)) {
+    throw new Error(`Case ${c.caseId} holds no refund for a parcel in transit`);
+  }
+  const { dueAt: _arrivalDeadline, ...rest } = c;
+  return releaseLostReturn(
+    { ...rest, version: plan.set.version, updatedAt: plan.set.updatedAt },
+    {
+      now: input.now,
+      actor: input.actor ?? ESCALATION_ACTOR,
+      seq: 0,
+      trigger: plan.rule,
+      reason: 'NOT_ARRIVED_IN_TIME',
+      arriveBy: plan.deadline,
+    },
+  );
 }

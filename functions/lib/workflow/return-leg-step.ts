@@ -1,7 +1,16 @@
 import type { Policy } from '../decision/policy.ts';
-import { type Actor, type CaseRecord, type HistoryEvent, isOpenToDecision } from './case.ts';
+import { type Actor, type CaseRecord, type HistoryEvent, isOpenToDecision, type LedgerLine } from './case.ts';
 import { decideCase, type OutboxRecord, recommendationForStaff, releaseHeldRefund } from './decision-step.ts';
-import { assertReturnLegUpdateAllowed, isShipped, mergeReturnLeg, releaseConditionMet, type ReturnLegUpdate } from './return-leg.ts';
+import {
+  arriveByFor,
+  assertReturnLegUpdateAllowed,
+  firstScanAt,
+  isLostInTransit,
+  isShipped,
+  mergeReturnLeg,
+  releaseConditionMet,
+  type ReturnLegUpdate,
+} from './return-leg.ts';
 
 export type ReturnLegChange = {
   readonly next: CaseRecord;
@@ -20,7 +29,8 @@ export type ReturnLegChange = {
  *    receipt before any shipment where the policy forbids it): nothing is written.
  * 2. Merge; nothing new → undefined (the caller acknowledges and writes nothing).
  * 3. Record it (RETURN_LEG_RECORDED, with what is now known); once the parcel is shipped the
- *    return window no longer watches the case (dueAt removed).
+ *    return window no longer watches the case: its deadline becomes the arrival deadline
+ *    (first scan + arriveWithinDays) while the parcel is in transit, none once it arrived.
  * 4. A new inspection is new evidence: the rule chain decides again (with itemised
  *    deductions) where the engine's decision may still change: a case open to a decision
  *    (including a held refund, withdrawn first) or an engine refund queued and unclaimed
@@ -28,6 +38,8 @@ export type ReturnLegChange = {
  *    at once when the goods are back, otherwise held again.
  * 5. Otherwise a held refund whose release condition now holds is released (REFUND_RELEASED,
  *    REFUND_DUE and its outbox record, in this same write: exactly once).
+ * 6. Otherwise a parcel the carrier scanned LOST on its way back: the buyer did their part, so
+ *    the held refund is released and the goods become a carrier claim (releaseLostReturn).
  */
 export function applyReturnLegUpdate(
   existing: CaseRecord,
@@ -47,7 +59,8 @@ export function applyReturnLegUpdate(
   const advanced: CaseRecord = { ...existing, version: existing.version + 1, updatedAt: ctx.now, returnLeg: leg };
   const shippedNow = existing.status === 'AWAITING_RETURN' && isShipped(leg);
   const { dueAt: _windowMet, ...withoutDeadline } = advanced;
-  const next: CaseRecord = shippedNow ? withoutDeadline : advanced;
+  const arriveBy = shippedNow ? arriveByFor(leg, ctx.policy) : undefined;
+  const next: CaseRecord = shippedNow ? { ...withoutDeadline, ...(arriveBy === undefined ? {} : { dueAt: arriveBy }) } : advanced;
   const newInspection =
     update.inspection !== undefined && JSON.stringify(existing.returnLeg?.inspection) !== JSON.stringify(leg.inspection);
   const recorded: HistoryEvent = {
@@ -98,7 +111,61 @@ export function applyReturnLegUpdate(
     const released = releaseHeldRefund(current, { now: ctx.now, actor: ctx.actor, seq: events.length, trigger: ctx.trigger });
     return { next: released.next, events: [...events, ...released.events], outbox: released.outbox };
   }
+  if (current.status === 'AWAITING_RETURN' && held?.status === 'HELD' && isLostInTransit(leg)) {
+    const released = releaseLostReturn(current, {
+      now: ctx.now,
+      actor: ctx.actor,
+      seq: events.length,
+      trigger: ctx.trigger,
+      reason: 'LOST_SCAN',
+    });
+    return { next: released.next, events: [...events, ...released.events], outbox: released.outbox };
+  }
   return { next: current, events };
+}
+
+/**
+ * The return parcel is lost on its way back: scanned LOST, or not arrived by its arrival
+ * deadline (the escalation sweep). The buyer shipped it, so the refund held for the goods is
+ * released (REFUND_RELEASED, REFUND_DUE, the outbox record: exactly once, with the case's write),
+ * and the goods' value becomes a claim on the return carrier in the ledger. `base` is the case
+ * as it will be written (version advanced), AWAITING_RETURN with its refund HELD.
+ */
+export function releaseLostReturn(
+  base: CaseRecord,
+  input: { now: string; actor: Actor; seq: number; trigger: string; reason: 'LOST_SCAN' | 'NOT_ARRIVED_IN_TIME'; arriveBy?: string },
+): { next: CaseRecord; events: HistoryEvent[]; outbox: OutboxRecord } {
+  const leg = base.returnLeg;
+  const { itemValue, currency } = base.return.money;
+  const claim: LedgerLine = {
+    kind: 'CARRIER_CLAIM',
+    amount: itemValue,
+    currency,
+    paidBy: 'CARRIER',
+    bornBy: 'CARRIER',
+    note: 'return parcel lost in transit: claim the goods’ value from the return carrier',
+  };
+  const withClaim: CaseRecord = { ...base, ledger: [...(base.ledger ?? []), ...(itemValue > 0 ? [claim] : [])] };
+  const lost: HistoryEvent = {
+    caseId: base.caseId,
+    version: base.version,
+    seq: input.seq,
+    at: input.now,
+    actor: input.actor,
+    action: 'RETURN_LOST_IN_TRANSIT',
+    fromStatus: base.status,
+    toStatus: base.status,
+    details: {
+      reason: input.reason,
+      ...(leg?.carrier === undefined ? {} : { carrier: leg.carrier }),
+      ...(firstScanAt(leg) === undefined ? {} : { firstScanAt: firstScanAt(leg) }),
+      ...(input.arriveBy === undefined ? {} : { arriveBy: input.arriveBy }),
+      carrierClaim: itemValue,
+      currency,
+    },
+  };
+  const released = releaseHeldRefund(withClaim, { now: input.now, actor: input.actor, seq: input.seq + 1, trigger: input.trigger });
+  return { next: released.next, events: [lost, ...released.events], outbox: released.outbox };
 }
 
 /** Step 4: decide again with the inspection, where the engine's decision may still change. */

@@ -144,6 +144,39 @@ export function shipByFor(c: Pick<CaseRecord, 'returnLeg'>, now: string, policy:
   return c.returnLeg?.shipBy ?? new Date(Date.parse(now) + policy.returnLeg.shipWithinDays * DAY_MS).toISOString();
 }
 
+/** When the parcel was first handed to a carrier: its earliest scan other than LOST. */
+export function firstScanAt(leg: ReturnLegState | undefined): string | undefined {
+  const scans = (leg?.scans ?? []).filter((s) => s.type !== 'LOST').map((s) => Date.parse(s.at));
+  return scans.length === 0 ? undefined : new Date(Math.min(...scans)).toISOString();
+}
+
+/** Shipped but not arrived: on the carrier's hands (no receipt, no inspection, no delivery scan). */
+export function isInTransit(leg: ReturnLegState | undefined): boolean {
+  return isShipped(leg) && !releaseConditionMet('ON_RETURN_DELIVERED', leg);
+}
+
+/** The carrier declared the return parcel lost while it was in transit. */
+export function isLostInTransit(leg: ReturnLegState | undefined): boolean {
+  return isInTransit(leg) && (leg?.scans ?? []).some((s) => s.type === 'LOST');
+}
+
+/** The deadline for a parcel in transit to arrive: its first scan + the policy's days. */
+export function arriveByFor(leg: ReturnLegState | undefined, policy: Policy): string | undefined {
+  const first = firstScanAt(leg);
+  if (first === undefined || !isInTransit(leg)) return undefined;
+  return new Date(Date.parse(first) + policy.returnLeg.arriveWithinDays * DAY_MS).toISOString();
+}
+
+/**
+ * The deadline a case holding a refund for the goods runs against: before shipping, the return
+ * window's (reminder, then ship-by); in transit, the arrival deadline; once it has arrived, none
+ * (the seller's receipt or inspection releases it).
+ */
+export function returnLegDueAt(leg: ReturnLegState, policy: Policy, windowDueAt?: string): string | undefined {
+  if (!isShipped(leg)) return windowDueAt ?? returnWindowDueAt(leg, policy);
+  return arriveByFor(leg, policy);
+}
+
 /** The first return-window deadline: the reminder (the sweep then moves it to the ship-by date). */
 export function returnWindowDueAt(leg: ReturnLegState, policy: Policy): string | undefined {
   if (leg.shipBy === undefined || isShipped(leg)) return undefined;
@@ -181,7 +214,7 @@ export function holdRefund(
     release: input.release,
   };
   const leg: ReturnLegState = { ...(base.returnLeg ?? EMPTY_LEG), shipBy: shipByFor(base, input.now, input.policy) };
-  const dueAt = isShipped(leg) ? undefined : (input.windowDueAt ?? returnWindowDueAt(leg, input.policy));
+  const dueAt = returnLegDueAt(leg, input.policy, input.windowDueAt);
   const { dueAt: _staffDeadline, ...rest } = base;
   const next: CaseRecord = { ...rest, status: 'AWAITING_RETURN', refund, returnLeg: leg, ...(dueAt === undefined ? {} : { dueAt }) };
   const events: HistoryEvent[] = [
