@@ -66,7 +66,7 @@ async function api(path: string, init: { method?: string; body?: unknown; ifMatc
 const money = (amount: number | undefined, currency: string | undefined) =>
   amount === undefined ? '—' : `${currency ?? ''} ${(amount / 100).toFixed(2)}`.trim();
 const pct = (n: number | undefined) => (n === undefined ? '—' : `${Math.round(n * 100)}%`);
-const when = (iso: string | undefined) => (iso === undefined ? '—' : new Date(iso).toISOString().replace('T', ' ').slice(0, 16) + ' UTC');
+const when = (iso: string | undefined) => (iso === undefined ? '—' : `${new Date(iso).toISOString().replace('T', ' ').slice(0, 16)} UTC`);
 
 export function slaBadge(dueAt: string | undefined, now = Date.now()): 'overdue' | 'due-soon' | undefined {
   if (dueAt === undefined) return undefined;

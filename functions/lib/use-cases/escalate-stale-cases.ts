@@ -6,7 +6,6 @@ import {
   defaultReturnAndRefund,
   dueCaseOf,
   returnNotArrived,
-  type EscalationPlan,
   type EscalationRule,
   type EscalationSkipReason,
   planEscalation,
