@@ -510,6 +510,58 @@ describe('escalate-stale-cases', () => {
     expect(await drainQueue(w.queueUrl)).toEqual([]);
   });
 
+  it('its replacement recorded, the reship is followed up at the promised delivery: not delivered, it re-opens for staff, once', async () => {
+    const w = await world();
+    const [c] = await seedCases(w.store, [
+      { shape: 'AWAITING_APPROVAL', claimedAt: at(-30 * HOUR), level: 'SUPERVISOR', dueAt: at(-HOUR) },
+    ]);
+    if (c === undefined) throw new Error('not seeded');
+    const actor = { kind: 'STAFF', id: 'sup-1', role: 'supervisor' } as const;
+    const settled = overrideDecision(
+      c,
+      { now: at(-2 * MIN), actor, role: 'supervisor', policy: defaultPolicy },
+      { remedy: 'RESHIP', reason: 'new one' },
+    );
+    await w.store.commit({ next: settled.next, expectedVersion: c.version, events: settled.events });
+    const promised = at(48 * HOUR);
+    const replacement = WebhookPayloadSchema.parse({
+      schemaVersion: 1,
+      eventType: 'replacement.shipment',
+      deliveryId: 'dlv-replacement-1',
+      occurredAt: at(-MIN),
+      return: { marketplaceReturnId: c.return.marketplaceReturnId, orderId: c.return.orderId, sellerId: c.return.sellerId },
+      replacement: {
+        carrier: 'sf-express',
+        trackingNumber: 'SFRPL1',
+        scans: [{ type: 'PICKED_UP', at: at(-MIN) }],
+        promisedDeliveryAt: promised,
+      },
+    });
+    const recorded = applyMarketplaceEvent(settled.next, replacement, {
+      marketplace: TEST_MARKETPLACE,
+      now: at(-MIN),
+      policy: defaultPolicy,
+    });
+    if (recorded.kind !== 'CHANGE') throw new Error(recorded.reason);
+    await w.store.commit({ next: recorded.next, expectedVersion: settled.next.version, events: recorded.events });
+
+    // Before the promise: nothing due (the follow-up is not a staff deadline, so nothing escalates).
+    expect(await run(w, fixedClock(at(47 * HOUR)))).toMatchObject({ found: 0 });
+    const [first, second] = await Promise.all([run(w, fixedClock(at(49 * HOUR))), run(w, fixedClock(at(49 * HOUR)))]);
+    expect((first?.followedUp ?? 0) + (second?.followedUp ?? 0)).toBe(1);
+    const reopened = (await w.store.getCase(c.caseId)) as CaseRecord;
+    expect(reopened).toMatchObject({ status: 'NEEDS_REVIEW', escalationLevel: 'SUPERVISOR', version: recorded.next.version + 1 });
+    expect(reopened.resolution).toBeUndefined();
+    expect((await w.store.getHistory(c.caseId)).filter((e) => e.action === 'REPLACEMENT_FAILED')).toEqual([
+      expect.objectContaining({
+        details: expect.objectContaining({ reason: 'NOT_DELIVERED_BY_PROMISE', rule: 'REPLACEMENT_DELIVERY_DEADLINE' }),
+      }),
+    ]);
+    // From here the staff clock runs again: at its deadline the case escalates like any other.
+    expect(await run(w, fixedClock(reopened.dueAt as string))).toMatchObject({ found: 1, escalated: 1 });
+    expect(await drainQueue(w.queueUrl)).toEqual([]);
+  });
+
   it('CaseStore.patch refuses a change that would leave the index facts stale, before writing anything', async () => {
     const w = await world();
     const [c] = await seedCases(w.store, [{ shape: 'NEEDS_REVIEW', claimedAt: at(-30 * HOUR) }]);

@@ -26,6 +26,9 @@ export function logEscalationStep(step: EscalationStep): void {
     case 'CLOSED_NOT_RETURNED':
       logger.info('case closed as not returned', { ...step });
       return;
+    case 'FOLLOWED_UP':
+      logger.info('settled remedy followed up at its deadline', { ...step });
+      return;
     case 'RETURN_NOT_ARRIVED':
       if (step.publish !== 'PUBLISHED') logger.warn('lost return refund left in the outbox for the relay', { ...step });
       else logger.info('return parcel not arrived in time: lost in transit, held refund released', { ...step });

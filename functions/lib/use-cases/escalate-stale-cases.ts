@@ -5,12 +5,14 @@ import {
   type DueCase,
   defaultReturnAndRefund,
   dueCaseOf,
+  ESCALATION_ACTOR,
   returnNotArrived,
   type EscalationRule,
   type EscalationSkipReason,
   planEscalation,
 } from '../workflow/escalation.ts';
 import type { OutboxRecord } from '../workflow/decision-step.ts';
+import { type FollowUpKind, followUpStep } from '../workflow/follow-up.ts';
 import type { CaseStore } from '../ports/case-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { DueCaseListing, DueCases } from '../ports/due-cases.ts';
@@ -59,6 +61,14 @@ export type EscalationStep =
     }
   | {
       readonly caseId: string;
+      /** A remedy staff settled reached its follow-up time: a late replacement re-opened, an overrun repair flagged. */
+      readonly outcome: 'FOLLOWED_UP';
+      readonly followUp: FollowUpKind;
+      readonly rule: EscalationRule;
+      readonly overdueMs: number;
+    }
+  | {
+      readonly caseId: string;
       /** The return parcel did not arrive by its deadline: lost in transit, the held refund released. */
       readonly outcome: 'RETURN_NOT_ARRIVED';
       readonly rule: EscalationRule;
@@ -88,6 +98,8 @@ export type EscalateStaleCasesResult = {
   /** Return window: reminders recorded, and cases closed as not returned. */
   readonly returnReminders: number;
   readonly closedNotReturned: number;
+  /** Remedies staff settled followed up at their deadline (a late replacement, an overrun repair). */
+  readonly followedUp: number;
   /** Return parcels not arrived by their deadline: lost in transit, their held refunds released (counted in refundsDue too). */
   readonly returnsNotArrived: number;
   /** Cases at the last level that got the policy's default resolution (refund or hold). */
@@ -146,6 +158,7 @@ export async function escalateStaleCases(
     returnReminders: 0,
     closedNotReturned: 0,
     returnsNotArrived: 0,
+    followedUp: 0,
     defaultResolutions: 0,
     refundsDue: 0,
     refundsLeftInOutbox: 0,
@@ -169,6 +182,9 @@ export async function escalateStaleCases(
         break;
       case 'CLOSED_NOT_RETURNED':
         counts.closedNotReturned += 1;
+        break;
+      case 'FOLLOWED_UP':
+        counts.followedUp += 1;
         break;
       case 'RETURN_NOT_ARRIVED':
         counts.returnsNotArrived += 1;
@@ -226,11 +242,20 @@ async function escalateOne(deps: EscalateStaleCasesDeps, listing: DueCaseListing
     try {
       if (plan.kind === 'DEFAULT_RESOLUTION' && plan.resolution === 'BUYER_WINS_RETURN_AND_REFUND') {
         const written = await commitWholeCase(deps.store, due, (c) => defaultReturnAndRefund(c, plan, { now, policy }));
-        if (written === 'GONE') return { caseId, outcome: 'SKIPPED', reason: 'GONE' };
+        if (written === 'GONE' || written === 'MOVED')
+          return { caseId, outcome: 'SKIPPED', reason: written === 'GONE' ? 'GONE' : 'DEADLINE_MOVED' };
         outbox = written.outbox;
+      } else if (plan.kind === 'FOLLOW_UP') {
+        const step = (c: CaseRecord) =>
+          followUpStep(c, { now, policy, actor: ESCALATION_ACTOR, rule: plan.rule, expectedVersion: due.version });
+        const written = await commitWholeCase(deps.store, due, step);
+        if (written === 'GONE') return { caseId, outcome: 'SKIPPED', reason: 'GONE' };
+        if (written === 'MOVED') return { caseId, outcome: 'SKIPPED', reason: 'DEADLINE_MOVED' };
+        return { caseId, outcome: 'FOLLOWED_UP', followUp: plan.followUp, rule: plan.rule, overdueMs: plan.overdueMs };
       } else if (plan.kind === 'RETURN_NOT_ARRIVED') {
         const written = await commitWholeCase(deps.store, due, (c) => returnNotArrived(c, plan, { now }));
-        if (written === 'GONE') return { caseId, outcome: 'SKIPPED', reason: 'GONE' };
+        if (written === 'GONE' || written === 'MOVED')
+          return { caseId, outcome: 'SKIPPED', reason: written === 'GONE' ? 'GONE' : 'DEADLINE_MOVED' };
         outbox = written.outbox;
       } else {
         await deps.store.patch({
@@ -288,14 +313,15 @@ async function escalateOne(deps: EscalateStaleCasesDeps, listing: DueCaseListing
 async function commitWholeCase(
   store: CaseStore,
   due: DueCase,
-  step: (c: CaseRecord) => { next: CaseRecord; events: HistoryEvent[]; outbox?: OutboxRecord },
-): Promise<{ outbox?: OutboxRecord } | 'GONE'> {
+  step: (c: CaseRecord) => { next: CaseRecord; events: HistoryEvent[]; outbox?: OutboxRecord } | undefined,
+): Promise<{ outbox?: OutboxRecord } | 'GONE' | 'MOVED'> {
   const current = await store.getCase(due.caseId);
   if (current === undefined) return 'GONE';
   if (current.version !== due.version || current.dueAt !== due.dueAt) {
     throw new ConcurrentModificationError(`Case ${due.caseId} changed since its index entry was written`);
   }
   const change = step(current);
+  if (change === undefined) return 'MOVED';
   await store.commit({
     next: change.next,
     expectedVersion: due.version,

@@ -11,6 +11,7 @@ import {
 import type { RefundRelease } from '../decision/decision-schema.ts';
 import { isInTransit, isShipped } from './return-leg.ts';
 import { releaseLostReturn } from './return-leg-step.ts';
+import { type FollowUpKind, followUpKindOf } from './follow-up.ts';
 import { makeRefundDue, type OutboxRecord, refundDueOrHeld } from './decision-step.ts';
 import type { LedgerLine } from './case.ts';
 import { resolutionDueAt } from './service-levels.ts';
@@ -79,6 +80,8 @@ export type EscalationFacts = {
    * deadline is the arrival deadline; when it passes the parcel counts as lost in transit.
    */
   readonly returnInTransit?: { readonly refundId: string };
+  /** A remedy staff settled, followed up at its deadline (follow-up.ts): the deadline is not a staff one. */
+  readonly followUp?: FollowUpKind;
 };
 
 /** A case as the sweep sees it: enough to plan a step and to condition the write on. */
@@ -100,6 +103,7 @@ export function escalationFactsOf(c: CaseRecord): EscalationFacts {
     ...(c.status === 'AWAITING_RETURN' && c.returnLeg?.shipBy !== undefined && c.refund?.status === 'HELD' && !isShipped(c.returnLeg)
       ? { returnWindow: { shipBy: c.returnLeg.shipBy, heldRefund: c.refund } }
       : {}),
+    ...(c.dueAt !== undefined && followUpKindOf(c) !== undefined ? { followUp: followUpKindOf(c) } : {}),
     ...(c.status === 'AWAITING_RETURN' && c.refund?.status === 'HELD' && isInTransit(c.returnLeg)
       ? { returnInTransit: { refundId: c.refund.refundId } }
       : {}),
@@ -117,6 +121,8 @@ export const ESCALATION_ACTOR: Actor = { kind: 'SYSTEM', id: 'escalate-stale-cas
 
 /** Names of the service-level rules whose deadline can trigger a step; stored in history. */
 export type EscalationRule =
+  | 'REPLACEMENT_DELIVERY_DEADLINE'
+  | 'REPAIR_OVERRUN_DEADLINE'
   | 'RETURN_ARRIVAL_DEADLINE'
   | 'RETURN_WINDOW_REMINDER'
   | 'RETURN_WINDOW_DEADLINE'
@@ -174,7 +180,9 @@ export type EscalationPlan =
    * The return parcel did not arrive by its arrival deadline: lost in transit. Written on the
    * whole case (returnNotArrived), which the caller reads for this step.
    */
-  | (PlannedStep & { readonly kind: 'RETURN_NOT_ARRIVED' });
+  | (PlannedStep & { readonly kind: 'RETURN_NOT_ARRIVED' })
+  /** A remedy staff settled reached its follow-up time (follow-up.ts), written on the whole case. */
+  | (PlannedStep & { readonly kind: 'FOLLOW_UP'; readonly followUp: FollowUpKind });
 
 const nextLevel: Readonly<Record<EscalationLevel, EscalationLevel | undefined>> = {
   AGENT: 'SUPERVISOR',
@@ -241,6 +249,26 @@ export function planEscalation(
 ): EscalationPlan {
   const { caseId } = due;
   if (due.status === 'AWAITING_RETURN') return planReturnWindow(due, input);
+  const followUp = due.facts.followUp;
+  if (followUp !== undefined) {
+    const nowMs = Date.parse(input.now);
+    const deadlineMs = Date.parse(due.dueAt);
+    if (!(deadlineMs <= nowMs)) return { kind: 'SKIP', caseId, reason: 'NOT_DUE' };
+    const level = due.escalationLevel;
+    return {
+      kind: 'FOLLOW_UP',
+      followUp,
+      caseId,
+      rule: followUp === 'REPLACEMENT' ? 'REPLACEMENT_DELIVERY_DEADLINE' : 'REPAIR_OVERRUN_DEADLINE',
+      fromLevel: level,
+      toLevel: level,
+      deadline: due.dueAt,
+      overdueMs: nowMs - deadlineMs,
+      set: { version: due.version + 1, updatedAt: input.now },
+      remove: ['dueAt'],
+      events: [],
+    };
+  }
   if (!isAwaitingStaff(due.status)) return { kind: 'SKIP', caseId, reason: 'NOT_AWAITING_STAFF' };
   const nowMs = Date.parse(input.now);
   const deadlineMs = Date.parse(due.dueAt);

@@ -14,6 +14,7 @@ import { applyReturnLegUpdate } from './return-leg-step.ts';
 import { applyReplacementShipment } from './reship.ts';
 import type { Policy } from '../decision/policy.ts';
 import { decideCase, type OutboxRecord, recommendationForStaff } from './decision-step.ts';
+import { withFollowUp } from './follow-up.ts';
 import type { WebhookPayload } from '../contract/return-payload.ts';
 
 /**
@@ -206,9 +207,12 @@ export function applyMarketplaceEvent(existing: CaseRecord | undefined, payload:
   );
   const keepDecision: LifecycleOutcome = { kind: 'CHANGE', next, events: [updated] };
   if (existing.resolution !== undefined) {
-    // A staff decision stands: new facts give a fresh recommendation for staff to confirm.
+    // A staff decision stands: new facts give a fresh recommendation for staff to confirm, and
+    // move the follow-up of a settled repair (a new promised completion, say; follow-up.ts).
     const flagged = recommendationForStaff(next, { policy: ctx.policy, now: ctx.now, actor, trigger: payload.eventType, seq: 1 });
-    return flagged === undefined ? keepDecision : { kind: 'CHANGE', next: flagged.next, events: [updated, ...flagged.events] };
+    return flagged === undefined
+      ? { ...keepDecision, next: withFollowUp(next, ctx.policy) }
+      : { kind: 'CHANGE', next: withFollowUp(flagged.next, ctx.policy), events: [updated, ...flagged.events] };
   }
   const superseded = supersedableRefund(existing);
   if (!isOpenToDecision(existing.status) && superseded === undefined) {

@@ -3,6 +3,7 @@ import { MAX_TRACKING_EVENTS, type ReplacementShipment } from '../contract/retur
 import type { Policy } from '../decision/policy.ts';
 import { type Actor, assertTransition, type CaseRecord, type HistoryEvent, isTerminal } from './case.ts';
 import { resolutionDueAt } from './service-levels.ts';
+import { withFollowUp } from './follow-up.ts';
 
 /**
  * A reship followed to the end (#15): the replacement parcel's tracking is recorded on the
@@ -109,5 +110,6 @@ export function applyReplacementShipment(
       events: [recorded, event(1, 'REPLACEMENT_DELIVERED', 'CLOSED', { deliveredAt: delivered.at })],
     };
   }
-  return { next: base, events: [recorded] };
+  // Not there yet: followed up at the promised delivery (follow-up.ts).
+  return { next: withFollowUp(base, ctx.policy), events: [recorded] };
 }

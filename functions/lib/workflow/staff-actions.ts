@@ -1,3 +1,4 @@
+import { withFollowUp } from './follow-up.ts';
 import type { StaffRole } from '../contract/roles.ts';
 import * as z from 'zod/mini';
 // Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
@@ -201,7 +202,8 @@ function resolve(
       }),
     );
   }
-  if (input.refund === undefined) return { next: resolved, events };
+  // A reship or repair is followed to the end at its own time (follow-up.ts).
+  if (input.refund === undefined) return { next: withFollowUp(resolved, ctx.policy), events };
   const due = refundDueOrHeld(resolved, {
     ...input.refund,
     release,
