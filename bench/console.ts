@@ -34,6 +34,7 @@ const child: ChildProcess = spawn(process.execPath, [join(root, 'local', 'start.
     DYNAMODB_PORT: String(dynamodbPort),
     SQS_PORT: String(sqsPort),
     PAYMENT_PROVIDER_PORT: String(paymentsPort),
+    SHOPIFY_ADMIN_PORT: '0',
     SCHEDULE_EVERY_MS: '60000',
   },
   stdio: ['ignore', 'ignore', 'inherit'],

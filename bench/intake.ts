@@ -186,6 +186,7 @@ async function startRuntime(): Promise<Runtime> {
       DYNAMODB_PORT: String(dynamodbPort),
       SQS_PORT: String(sqsPort),
       PAYMENT_PROVIDER_PORT: String(paymentsPort),
+      SHOPIFY_ADMIN_PORT: '0',
       TABLE_NAME,
       SCHEDULE_EVERY_MS: '60000',
     },

@@ -16,6 +16,7 @@ import { createHttpGateway, type HealthReport, type HttpRoute } from './http-gat
 import { localInvokeStore } from './invoke-store.ts';
 import { type ProvisionedQueues, provisionQueues, provisionTable } from './provision.ts';
 import { startPaymentSimulator } from './payment-simulator.ts';
+import { startShopifyAdminStandin } from './shopify-admin-standin.ts';
 import { startScheduler } from './scheduler.ts';
 import { startSqsPoller } from './sqs-poller.ts';
 import { type LocalFaults, startLocalFaults } from './fault-control.ts';
@@ -47,6 +48,8 @@ const settingsSchema = z.object({
   SQS_PORT: portSetting(4566),
   /** The local payment provider simulator (local/payment-simulator.ts). */
   PAYMENT_PROVIDER_PORT: portSetting(4010),
+  /** The local Shopify Admin GraphQL stand-in (local/shopify-admin-standin.ts). */
+  SHOPIFY_ADMIN_PORT: portSetting(4011),
   DATA_DIR: z.string().min(1).default('.local-data'),
   LOCAL_IN_MEMORY: flagSetting,
   TABLE_NAME: z.string().min(3).max(255).default('dispute-desk-local'),
@@ -237,6 +240,7 @@ async function start(): Promise<void> {
     [settings.DYNAMODB_PORT, 'DYNAMODB_PORT'],
     [settings.SQS_PORT, 'SQS_PORT'],
     [settings.PAYMENT_PROVIDER_PORT, 'PAYMENT_PROVIDER_PORT'],
+    [settings.SHOPIFY_ADMIN_PORT, 'SHOPIFY_ADMIN_PORT'],
   ];
   for (const [port, setting] of portChecks) {
     if (port !== 0) await assertPortFree(port, setting).catch((error: unknown) => Promise.reject(explainPortError(error, setting)));
@@ -269,6 +273,13 @@ async function start(): Promise<void> {
   );
   running.push({ name: 'payment simulator', stop: payments.stop });
   log.info('payment simulator started', { url: payments.url });
+  checkNotAborted();
+
+  const shopifyAdmin = await startShopifyAdminStandin({ port: settings.SHOPIFY_ADMIN_PORT, host: '127.0.0.1' }).catch((error: unknown) =>
+    Promise.reject(explainPortError(error, 'SHOPIFY_ADMIN_PORT')),
+  );
+  running.push({ name: 'Shopify Admin stand-in', stop: shopifyAdmin.stop });
+  log.info('Shopify Admin stand-in started', { url: shopifyAdmin.url });
   checkNotAborted();
 
   const endpoints = { dynamodb: dynamodb.endpoint, sqs: sqsEngine.endpoint, payments: payments.url };
@@ -370,6 +381,7 @@ async function start(): Promise<void> {
     `  DynamoDB Local ${dynamodb.endpoint} (pid ${dynamodb.pid}), table ${settings.TABLE_NAME}`,
     `  SQS (fauxqs)   ${sqsEngine.endpoint}, queue ${queues.refundQueueUrl}`,
     `  payments       ${payments.url} (simulator; ledger at ${payments.url}/_control/ledger, faults via POST /_control/faults)`,
+    `  shopify admin  ${shopifyAdmin.url}/admin/api/<version>/graphql.json (stand-in; refunds at /_control/ledger, faults via POST /_control/faults)`,
     `  data folder    ${dataDir ?? '(in memory, LOCAL_IN_MEMORY=1)'}`,
     `Send a signed sample webhook: ${port === 3000 ? '' : `PORT=${port} `}npm run sign   (add -- --print-curl for a curl command)`,
     `Staff console: ${url}/console (dev sign-in picks seller and role)`,
