@@ -12,6 +12,7 @@ let token = TOKEN;
 
 function provider(): ShopifyPaymentProvider {
   return new ShopifyPaymentProvider({
+    timeoutMs: 1_000,
     locate: async () => ({ shopDomain: SHOP, orderId: ORDER }),
     accessToken: async () => token,
     customFetchApi: shopifyStandinFetch(standin.url),
@@ -78,6 +79,14 @@ describe('ShopifyPaymentProvider through @shopify/admin-api-client against the s
     expect((refused as Error).message).toMatch(/refundable amount/);
     await provider().refund(request('refund-e3', 2090));
     expect(standin.refunds().map((r) => r.amount)).toEqual(['50.00', '20.90']);
+  });
+
+  it('a held call (time-out) is retryable and the retry pays once', async () => {
+    standin.setFaults({ timeoutNext: 1 });
+    await expect(provider().refund(request('refund-g'))).rejects.toMatchObject({ retryable: true });
+    expect(standin.refunds()).toHaveLength(0);
+    await provider().refund(request('refund-g'));
+    expect(standin.refunds()).toHaveLength(1);
   });
 
   it('a wrong access token is refused (401), not retryable, and pays nothing', async () => {

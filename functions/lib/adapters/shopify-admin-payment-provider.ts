@@ -60,6 +60,8 @@ export type ShopifyPaymentProviderOptions = {
   /** Local/tests: send the client's requests to the stand-in (local/shopify-admin-standin.ts). */
   readonly customFetchApi?: typeof fetch;
   readonly apiVersion?: string;
+  /** Each call gives up after this long (the client itself has no timeout); default 10 s. */
+  readonly timeoutMs?: number;
 };
 
 /** Minor units (cents) to Shopify's decimal string. Two-decimal currencies only. */
@@ -71,12 +73,18 @@ export class ShopifyPaymentProvider implements PaymentProvider {
     this.options = options;
   }
 
+  private fetchWithTimeout(): typeof fetch {
+    const inner = this.options.customFetchApi ?? fetch;
+    const timeoutMs = this.options.timeoutMs ?? 10_000;
+    return (input, init) => inner(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  }
+
   private async client(shopDomain: string) {
     return createAdminApiClient({
       storeDomain: shopDomain,
       apiVersion: this.options.apiVersion ?? SHOPIFY_ADMIN_API_VERSION,
       accessToken: await this.options.accessToken(shopDomain),
-      ...(this.options.customFetchApi === undefined ? {} : { customFetchApi: this.options.customFetchApi }),
+      customFetchApi: this.fetchWithTimeout(),
     });
   }
 
