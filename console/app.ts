@@ -1,6 +1,7 @@
 import htm from 'htm';
 import { h, render, type VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { PRIORITIES, STATUSES } from './lists.ts';
 
 /**
  * The Dispute Desk staff console (Preact + htm, bundled by esbuild; see docs/console.md).
@@ -113,26 +114,26 @@ function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
   </main>`;
 }
 
-const STATUSES = ['RECEIVED', 'DECIDED', 'NEEDS_REVIEW', 'REFUND_PENDING', 'REFUNDED', 'REJECTED', 'CANCELLED', 'CLOSED'];
-const PRIORITIES = ['P1', 'P2', 'P3'];
+type Counts = { matching: number; overdue: number; dueWithinHour: number; complete: boolean };
 
 function Queue({ onOpen }: { onOpen: (caseId: string) => void }) {
   const [filters, setFilters] = useState<Record<string, string>>({});
   const [pages, setPages] = useState<string[]>(['']);
-  const [data, setData] = useState<{ items: Json[]; nextCursor: string | null }>();
+  const [data, setData] = useState<{ items: Json[]; nextCursor: string | null; counts?: Counts }>();
   const [error, setError] = useState<ApiError>();
   const [loading, setLoading] = useState(true);
   const cursor = pages[pages.length - 1] ?? '';
   useEffect(() => {
     const q = new URLSearchParams();
-    // The list API filters by status, priority and reason; assignee is filtered on the page (see docs/console.md).
-    for (const [k, v] of Object.entries(filters)) if (v !== '' && k !== 'assignee') q.set(k, v);
+    // Every filter is the API's; `me` and `none` are its words for you and for nobody.
+    for (const [k, v] of Object.entries(filters)) if (v !== '') q.set(k, v);
     if (cursor !== '') q.set('cursor', cursor);
     q.set('limit', '25');
+    q.set('counts', 'true');
     setLoading(true);
     api(`/cases?${q}`)
       .then(({ body }) => {
-        setData(body as { items: Json[]; nextCursor: string | null });
+        setData(body as { items: Json[]; nextCursor: string | null; counts?: Counts });
         setError(undefined);
       })
       .catch((e) => setError(e))
@@ -146,27 +147,29 @@ function Queue({ onOpen }: { onOpen: (caseId: string) => void }) {
     setPages(['']);
     setFilters(next);
   }
-  const assignee = filters.assignee ?? '';
-  const items = [...(data?.items ?? [])]
-    .filter((c) => assignee === '' || (assignee === 'unassigned' ? c.assignee == null : c.assignee === assignee))
-    .sort((a, b) => String(a.dueAt ?? '~').localeCompare(String(b.dueAt ?? '~')));
-  const counts = { overdue: 0, 'due-soon': 0 } as Record<string, number>;
-  for (const c of items) {
-    const b = slaBadge(c.dueAt);
-    if (b !== undefined) counts[b] = (counts[b] ?? 0) + 1;
-  }
+  const items = data?.items ?? [];
+  const counts = data?.counts;
+  const atLeast = counts?.complete === false ? 'at least ' : '';
   return html`<section aria-labelledby="queue-title">
     <h2 id="queue-title">Queue</h2>
     <form class="filters" onSubmit=${applyFilters} aria-label="Filters">
       <label>Status <select name="status"><option value="">any</option>${STATUSES.map((s) => html`<option>${s}</option>`)}</select></label>
       <label>Priority <select name="priority"><option value="">any</option>${PRIORITIES.map((s) => html`<option>${s}</option>`)}</select></label>
-      <label>Assignee <input name="assignee" size="10" /></label>
+      <label>Assignee <input name="assignee" size="10" placeholder="me, none or a user id" /></label>
       <label>Reason <input name="reason" size="14" /></label>
       <button type="submit">Apply filters</button>
     </form>
     <${ErrorText} error=${error} />
     <p class="counts" aria-live="polite">
-      ${loading ? 'Loading…' : html`<span data-testid="count-page">${items.length} on this page</span> · <span>${counts.overdue} overdue</span> · <span>${counts['due-soon']} due within the hour</span>`}
+      ${
+        loading
+          ? 'Loading…'
+          : html`<span data-testid="count-page">${items.length} on this page</span>${
+              counts === undefined
+                ? null
+                : html` of <span data-testid="count-matching">${atLeast}${counts.matching} matching</span> · <span data-testid="count-overdue">${counts.overdue} overdue</span> · <span data-testid="count-soon">${counts.dueWithinHour} due within the hour</span>`
+            }`
+      }
     </p>
     <table class="queue">
       <caption class="sr-only">Cases, due soonest first</caption>

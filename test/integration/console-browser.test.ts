@@ -253,6 +253,7 @@ describe('staff console in a real browser', () => {
     const page = await context.newPage();
     await signIn(page, 'manager', 'SELLER-OTHER');
     await expect.poll(() => page.locator('[data-testid="count-page"]').textContent()).toBe('0 on this page');
+    expect(await page.locator('[data-testid="count-matching"]').textContent()).toBe('0 matching');
     expect((await apiAs('manager', `/cases/${caseId}`, {}, 'SELLER-OTHER')).status).toBe(404);
     await context.close();
   }, 60_000);

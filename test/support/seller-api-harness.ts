@@ -65,7 +65,7 @@ export async function createSellerApi(options: { listing?: (table: string) => Ca
   const commandDeps = { store, policies: new StaticPolicyProvider(), clock: systemClock };
   const listing = options.listing?.(tableName) ?? new DynamoDbCaseListing(documentClient(), tableName);
   const handlers: Record<StaffRouteName, ReturnType<typeof httpHandler>> = {
-    list: httpHandler(listCasesRoute({ listing, cursors: new PageCursors(TEST_CURSOR_KEY) })),
+    list: httpHandler(listCasesRoute({ listing, cursors: new PageCursors(TEST_CURSOR_KEY), clock: systemClock })),
     get: httpHandler(getCaseRoute({ store })),
     evidence: httpHandler(addEvidenceRoute({ ...commandDeps, refunds })),
     approve: httpHandler(approveDecisionRoute({ ...commandDeps, refunds })),

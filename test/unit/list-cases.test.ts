@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoDbCaseListing } from '#lib/adapters/dynamodb-case-listing.ts';
+import { systemClock } from '#lib/ports/clock.ts';
 import { PageCursors } from '#lib/contract/page-cursor.ts';
 import { listCases } from '#lib/use-cases/list-cases.ts';
 
@@ -25,7 +26,11 @@ function recordingClient(sent: QueryCommand['input'][]): DynamoDBDocumentClient 
 
 async function keyBoundFor(dueBefore: string): Promise<string> {
   const sent: QueryCommand['input'][] = [];
-  const deps = { listing: new DynamoDbCaseListing(recordingClient(sent), 'table'), cursors: new PageCursors('k'.repeat(32)) };
+  const deps = {
+    listing: new DynamoDbCaseListing(recordingClient(sent), 'table'),
+    cursors: new PageCursors('k'.repeat(32)),
+    clock: systemClock,
+  };
   await listCases(deps, { principal: { userId: 'u1', sellerId: 'S1', role: 'agent' }, dueBefore, limit: 10 });
   expect(sent).toHaveLength(1);
   expect(sent[0]?.KeyConditionExpression).toBe('gsi1pk = :pk AND gsi1sk < :before');

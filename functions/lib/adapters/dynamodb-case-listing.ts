@@ -1,6 +1,13 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { SELLER_INDEX_PROJECTION } from '#infra/definitions.ts';
-import type { CaseListing, CaseListingFilter, CaseListingItem, CaseListingPage, CaseListingQuery } from '../ports/case-listing.ts';
+import type {
+  CaseListing,
+  CaseListingCounts,
+  CaseListingFilter,
+  CaseListingItem,
+  CaseListingPage,
+  CaseListingQuery,
+} from '../ports/case-listing.ts';
 import {
   isSellerPosition,
   listingItemOf,
@@ -27,6 +34,9 @@ import {
 
 /** Items examined (before filtering) per request, at most. */
 export const MAX_EXAMINED = 1_000;
+/** Index entries a count reads, at most (about 20 MB of small entries; a seller's open queue is far smaller). */
+export const MAX_COUNTED = 20_000;
+const HOUR_MS = 3_600_000;
 /** Largest read per query once a filter has shown it discards items. */
 const MAX_READ = 200;
 
@@ -46,10 +56,13 @@ export class DynamoDbCaseListing implements CaseListing {
   readonly #tableName: string;
   readonly #maxExamined: number;
 
-  constructor(client: DynamoDBDocumentClient, tableName: string, options: { maxExamined?: number } = {}) {
+  readonly #maxCounted: number;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string, options: { maxExamined?: number; maxCounted?: number } = {}) {
     this.#client = client;
     this.#tableName = tableName;
     this.#maxExamined = options.maxExamined ?? MAX_EXAMINED;
+    this.#maxCounted = options.maxCounted ?? MAX_COUNTED;
   }
 
   async listBySeller(query: CaseListingQuery): Promise<CaseListingPage> {
@@ -105,6 +118,50 @@ export class DynamoDbCaseListing implements CaseListing {
     if (startKey !== undefined) return { items, next: lastExamined ?? found[found.length - 1]?.position ?? '' };
     return { items };
   }
+
+  /**
+   * One pass over the seller's partition (only the sort key read back, the same filter as a
+   * listing), tallied by deadline: the sort key starts with the deadline, so overdue and due
+   * within the hour are read off it. Reads grow with the seller's matching range, at most
+   * MAX_COUNTED entries (then `complete: false`).
+   */
+  async countBySeller(query: { sellerId: string; filter: CaseListingFilter; now: string }): Promise<CaseListingCounts> {
+    const dueBefore = query.filter.dueBeforeMs === undefined ? undefined : dueBeforeBound(query.filter.dueBeforeMs);
+    if (dueBefore === 'EMPTY') return { matching: 0, overdue: 0, dueWithinHour: 0, complete: true };
+    const keyQuery = sellerCasesQuery(query.sellerId, { before: dueBefore });
+    const filter = filterExpression(query.filter);
+    const sortKey = sellerDueIndex.sortKey.name;
+    const now = new Date(query.now).toISOString();
+    const inAnHour = new Date(Date.parse(query.now) + HOUR_MS).toISOString();
+    const counts = { matching: 0, overdue: 0, dueWithinHour: 0 };
+    let examined = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          ...keyQuery,
+          ExpressionAttributeValues: { ...keyQuery.ExpressionAttributeValues, ...filter?.values },
+          ExpressionAttributeNames: { '#sk': sortKey, ...filter?.names },
+          ProjectionExpression: '#sk',
+          ...(filter === undefined ? {} : { FilterExpression: filter.expression }),
+          Limit: Math.min(MAX_READ * 5, this.#maxCounted - examined),
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      examined += out.ScannedCount ?? 0;
+      for (const entry of out.Items ?? []) {
+        counts.matching += 1;
+        const position = sellerPositionOf(entry);
+        if (position.startsWith(NO_DEADLINE)) continue;
+        const due = position.slice(0, position.indexOf('#'));
+        if (due < now) counts.overdue += 1;
+        else if (due < inAnHour) counts.dueWithinHour += 1;
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey !== undefined && examined < this.#maxCounted);
+    return { ...counts, complete: startKey === undefined };
+  }
 }
 
 type Condition = { expression: string; values: Record<string, string> };
@@ -144,6 +201,15 @@ function filterExpression(filter: CaseListingFilter): (Condition & { names: Reco
   anyOf('#listingSummary.#reason', filter.reasons, 'r');
   if (filter.priorities?.length) names['#priority'] = 'priority';
   anyOf('#priority', filter.priorities, 'p');
+  if (filter.assignees?.length || filter.unassigned === true) {
+    names['#assignee'] = 'assignee';
+    const before = clauses.length;
+    anyOf('#assignee', filter.assignees, 'a');
+    if (filter.unassigned === true) {
+      const assigned = clauses.length > before ? clauses.pop() : undefined;
+      clauses.push(assigned === undefined ? 'attribute_not_exists(#assignee)' : `(${assigned} OR attribute_not_exists(#assignee))`);
+    }
+  }
   if (clauses.length === 0) return undefined;
   return { expression: clauses.join(' AND '), names, values };
 }

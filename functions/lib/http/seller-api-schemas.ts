@@ -57,6 +57,15 @@ export const ListCasesQuerySchema = /* @__PURE__ */ (() =>
     status: z.optional(commaList(z.enum(caseStatuses), caseStatuses.length, `Case status: ${caseStatuses.join(', ')}`)),
     reason: z.optional(commaList(ReasonCodeSchema, 50, 'Reason code of the return, as in Return.reason')),
     priority: z.optional(commaList(z.enum(priorities), priorities.length, `Priority: ${priorities.join(', ')}`)),
+    assignee: z.optional(
+      commaList(IdentifierSchema, 20, 'Staff user id (token sub) the case is assigned to; `me` is you, `none` matches unassigned cases'),
+    ),
+    counts: z.optional(z.enum(['true', 'false'])).check(
+      z.meta({
+        description:
+          'true: the answer also counts every case matching the filters (not only this page), and how many are overdue or due within the hour; one more read of your cases',
+      }),
+    ),
     dueBefore: z.optional(TimestampSchema).check(z.meta({ description: 'Only cases whose next deadline is strictly before this instant' })),
     limit: z
       .optional(
@@ -325,6 +334,18 @@ export const CaseListResponseSchema = /* @__PURE__ */ (() =>
   z.object({
     items: z.array(CaseSummarySchema),
     nextCursor: z.nullable(z.string()).check(z.meta({ description: 'Pass as `cursor` for the next page; null on the last page' })),
+    counts: z.optional(
+      z
+        .object({
+          matching: z.int().check(z.meta({ description: 'Cases matching the filters, on every page' })),
+          overdue: z.int().check(z.meta({ description: 'Of those, past their next deadline' })),
+          dueWithinHour: z.int().check(z.meta({ description: 'Of those, due within the next hour' })),
+          complete: z
+            .boolean()
+            .check(z.meta({ description: 'false when the count stopped at its read budget: the numbers are lower bounds' })),
+        })
+        .check(z.meta({ description: 'Present when asked for with counts=true' })),
+    ),
   }))();
 
 export const StaffWriteResponseSchema = /* @__PURE__ */ (() =>

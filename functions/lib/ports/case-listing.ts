@@ -7,6 +7,9 @@ export type CaseListingFilter = {
   readonly statuses?: readonly CaseStatus[];
   readonly reasons?: readonly ReasonCode[];
   readonly priorities?: readonly Priority[];
+  /** Assigned to any of these staff user ids; `unassigned` also matches cases nobody holds. */
+  readonly assignees?: readonly string[];
+  readonly unassigned?: boolean;
   /**
    * Only cases whose next deadline is strictly before this instant, in epoch milliseconds:
    * an instant, not a string, so any instant compares correctly, including ones whose ISO
@@ -68,4 +71,15 @@ export type CaseListingPage = {
  */
 export interface CaseListing {
   listBySeller(query: CaseListingQuery): Promise<CaseListingPage>;
+  /** Counts the seller's cases matching `filter`, with deadlines judged at `now`. */
+  countBySeller(query: { readonly sellerId: string; readonly filter: CaseListingFilter; readonly now: string }): Promise<CaseListingCounts>;
 }
+
+/** How many of a seller's cases match a filter, and how many of those are overdue or due within the hour. */
+export type CaseListingCounts = {
+  readonly matching: number;
+  readonly overdue: number;
+  readonly dueWithinHour: number;
+  /** False when the count stopped at its read budget (MAX_COUNTED entries): the numbers are lower bounds. */
+  readonly complete: boolean;
+};

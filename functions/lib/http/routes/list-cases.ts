@@ -13,6 +13,8 @@ export function listCasesRoute(deps: ListCasesDeps) {
       statuses: query.status,
       reasons: query.reason,
       priorities: query.priority,
+      assignees: query.assignee,
+      counts: query.counts === 'true',
       dueBefore: query.dueBefore,
       limit: query.limit ?? DEFAULT_PAGE_SIZE,
       cursor: query.cursor,
@@ -22,7 +24,15 @@ export function listCasesRoute(deps: ListCasesDeps) {
       userId: principal.userId,
       count: page.items.length,
       more: page.nextCursor !== null,
+      ...(page.counts === undefined ? {} : { matching: page.counts.matching }),
     });
-    return { statusCode: 200, body: { items: page.items.map(toCaseSummary), nextCursor: page.nextCursor } };
+    return {
+      statusCode: 200,
+      body: {
+        items: page.items.map(toCaseSummary),
+        nextCursor: page.nextCursor,
+        ...(page.counts === undefined ? {} : { counts: page.counts }),
+      },
+    };
   });
 }
