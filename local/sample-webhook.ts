@@ -196,6 +196,13 @@ export function buildShopifySample(options: ShopifySampleOptions = {}): Record<s
       return statusChange('closed');
     case 'returns/reopen':
       return statusChange('open');
+    case 'reverse_deliveries/attach_deliverable':
+      return {
+        id: 9080907,
+        admin_graphql_api_id: 'gid://shopify/ReverseDelivery/9080907',
+        return: { id: Number(returnId), admin_graphql_api_id: returnGid },
+        shipping_deliverable: { tracking: { carrier_name: 'Canada Post', tracking_number: '7316 2300 9450 1234', tracking_url: null } },
+      };
     case 'returns/update':
       return {
         admin_graphql_api_id: returnGid,

@@ -279,6 +279,7 @@ describe('POST /webhooks/shopify', () => {
       'returns/reopen',
       'returns/close',
       'returns/request',
+      'reverse_deliveries/attach_deliverable',
     ] as const)("%s from another seller's shop about this return is refused (409) and writes nothing (#13)", async (topic) => {
       const ids = freshShopifyIds();
       const caseId = caseIdFor(SHOPIFY, ids.returnId);
@@ -353,6 +354,30 @@ describe('POST /webhooks/shopify', () => {
       const res = await invoke(shopifyWebhookEvent(body, { topic: 'orders/create' }));
       expect(res).toEqual({ status: 202, body: { caseId: null, status: null, duplicate: true, ignoredReason: 'UNSUPPORTED_TOPIC' } });
       expect(await itemCount()).toBe(before);
+    });
+
+    it("records the return parcel from a reverse delivery's tracking, once; one that arrives first waits for its return (#15)", async () => {
+      const topic = 'reverse_deliveries/attach_deliverable';
+      const ids = freshShopifyIds();
+      const caseId = caseIdFor(SHOPIFY, ids.returnId);
+      const early = await deliver(topic, ids);
+      expect(early.body).toEqual({ caseId, status: null, duplicate: false, held: true });
+      await deliver('returns/request', ids);
+      const stored = await store.getCase(caseId);
+      expect(stored?.returnLeg).toMatchObject({ carrier: 'Canada-Post', trackingNumber: '7316230094501234', scans: [] });
+      const actions = (await store.getHistory(caseId)).map((e) => e.action);
+      expect(actions.filter((a) => a === 'RETURN_LEG_RECORDED')).toHaveLength(1);
+
+      // The same tracking again with a new label (Shopify re-attaches on every label update):
+      // nothing new on the parcel, nothing written.
+      const before = await itemCount();
+      const relabelled = JSON.parse(shopifyBody(topic, ids));
+      relabelled.shipping_deliverable.label.created_at = '2026-11-07T10:00:00-05:00';
+      const again = await invoke(shopifyWebhookEvent(JSON.stringify(relabelled), { topic }));
+      expect(again.status).toBe(202);
+      expect(again.body).toMatchObject({ ignoredReason: 'NOTHING_NEW_ON_RETURN_SHIPMENT' });
+      expect(await itemCount()).toBe(before);
+      expect(await store.getCase(caseId)).toEqual(stored);
     });
 
     it('holds a delta or a cancel for a return it never saw, and applies them when the request arrives (#13)', async () => {

@@ -30,6 +30,7 @@ const fixtureTopics = {
   'returns/close': 'returns_close.json',
   'returns/reopen': 'returns_reopen.json',
   'returns/update': 'returns_update.json',
+  'reverse_deliveries/attach_deliverable': 'reverse_deliveries_attach_deliverable.json',
 } as const satisfies Record<ShopifyTopic, string>;
 
 /** The fixture's raw JSON text, exactly as stored. */

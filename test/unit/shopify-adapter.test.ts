@@ -11,6 +11,7 @@ import {
   type ShopifyDelivery,
   shopifyHmac,
   shopifyReturnReasons,
+  returnParcelOf,
   shopifyTopics,
   shopifyWebhookBodySchemas,
   ShopifyShopsSchema,
@@ -329,7 +330,7 @@ describe('Shopify translation', () => {
     expect(payload).toMatchObject({ eventType: 'return.updated', return: existing.return });
   });
 
-  it.each(['returns/decline', 'returns/reopen', 'returns/close', 'returns/update'] as const)(
+  it.each(['returns/decline', 'returns/reopen', 'returns/close', 'returns/update', 'reverse_deliveries/attach_deliverable'] as const)(
     '%s for a return never seen awaits the return (held, then replayed onto it)',
     (topic) => {
       const t = adapter.translate(parsed(topic, shopifyBody(topic, ids)), { marketplace: 'shopify', receivedAt, existing: undefined });
@@ -347,6 +348,59 @@ describe('Shopify translation', () => {
         reason: 'NOTHING_TO_MERGE',
       });
     }
+  });
+
+  it("a reverse delivery's tracking becomes the return parcel: the return's id (not the delivery's), carrier as an identifier, no spaces", () => {
+    const existing = storedCase();
+    const topic = 'reverse_deliveries/attach_deliverable';
+    const p = parsed(topic, shopifyBody(topic, ids));
+    expect(p.marketplaceReturnId).toBe(ids.returnId);
+    const payload = payloadOf(adapter.translate(p, { marketplace: 'shopify', receivedAt, existing }));
+    expect(payload).toEqual({
+      schemaVersion: 1,
+      deliveryId: p.deliveryId,
+      occurredAt: receivedAt,
+      eventType: 'return.shipment',
+      return: { marketplaceReturnId: ids.returnId, orderId: existing.return.orderId, sellerId: TEST_SHOP_SELLER },
+      shipment: { carrier: 'Canada-Post', trackingNumber: '7316230094501234', scans: [] },
+    });
+  });
+
+  it.each([
+    ['no tracking at all', { shipping_deliverable: null }],
+    ['a label without a tracking number', { shipping_deliverable: { tracking: { carrier_name: 'UPS', tracking_number: '  ' } } }],
+  ])('a reverse delivery with %s is acknowledged and ignored', (_name, change) => {
+    const topic = 'reverse_deliveries/attach_deliverable';
+    const body = JSON.stringify({ ...JSON.parse(shopifyBody(topic, ids)), ...change });
+    expect(adapter.translate(parsed(topic, body), { marketplace: 'shopify', receivedAt, existing: storedCase() })).toEqual({
+      kind: 'IGNORE',
+      reason: 'NO_TRACKING_NUMBER',
+    });
+  });
+
+  it.each([
+    ['Canada Post', 'Canada-Post'],
+    ['  DHL Express ', 'DHL-Express'],
+    ['(unknown) carrier', 'unknown-carrier'],
+    [null, 'UNKNOWN'],
+    ['順豐速運', 'UNKNOWN'],
+  ])('carrier name %j is stored as %j', (name, carrier) => {
+    expect(
+      returnParcelOf({
+        admin_graphql_api_id: 'gid://shopify/ReverseDelivery/1',
+        return: { admin_graphql_api_id: 'gid://shopify/Return/2' },
+        shipping_deliverable: { tracking: { carrier_name: name, tracking_number: 'AB 12' } },
+      }),
+    ).toEqual({ carrier, trackingNumber: 'AB12' });
+  });
+
+  it("a reverse delivery whose return id disagrees with the return's gid is refused naming return.id", () => {
+    const topic = 'reverse_deliveries/attach_deliverable';
+    const body = JSON.parse(shopifyBody(topic, ids));
+    body.return.id = 1;
+    expect(validationIssues(() => parse(topic, JSON.stringify(body)))).toEqual([
+      { field: 'return.id', problem: 'must be the number in return.admin_graphql_api_id' },
+    ]);
   });
 
   it('a cancel carries the identifiers only', () => {

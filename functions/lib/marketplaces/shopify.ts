@@ -7,6 +7,7 @@ import type { ReasonCode } from '../contract/reason-codes.ts';
 import {
   type EventType,
   IdentifierSchema,
+  MAX_ID_LENGTH,
   MAX_REASON_DETAIL_LENGTH,
   type ReturnV1,
   type WebhookPayload,
@@ -76,6 +77,7 @@ export const shopifyTopics = [
   'returns/close',
   'returns/reopen',
   'returns/update',
+  'reverse_deliveries/attach_deliverable',
 ] as const;
 export type ShopifyTopic = (typeof shopifyTopics)[number];
 
@@ -88,6 +90,7 @@ export const eventTypeByTopic: Readonly<Record<ShopifyTopic, EventType>> = {
   'returns/close': 'return.updated',
   'returns/reopen': 'return.updated',
   'returns/update': 'return.updated',
+  'reverse_deliveries/attach_deliverable': 'return.shipment',
 };
 
 // ---------------------------------------------------------------------------------------
@@ -265,6 +268,30 @@ export const ShopifyReturnsUpdateSchema = /* @__PURE__ */ (() =>
     })
     .check(z.describe('Shopify returns/update webhook body (a delta)')))();
 
+/**
+ * `reverse_deliveries/attach_deliverable`: a label or tracking was attached to a return's
+ * reverse delivery, the parcel the buyer sends back. Only the return and the tracking are
+ * read; the label (a file URL) is dropped like every field not named here.
+ */
+export const ShopifyReverseDeliveryAttachSchema = /* @__PURE__ */ (() =>
+  z
+    .object({
+      id: z.optional(ShopifyIdSchema),
+      admin_graphql_api_id: gid('ReverseDelivery'),
+      return: z.object({ id: z.optional(ShopifyIdSchema), admin_graphql_api_id: gid('Return') }),
+      shipping_deliverable: z.nullish(
+        z.object({
+          tracking: z.nullish(
+            z.object({
+              carrier_name: z.nullish(z.string().check(z.maxLength(255))),
+              tracking_number: z.nullish(z.string().check(z.maxLength(255))),
+            }),
+          ),
+        }),
+      ),
+    })
+    .check(z.describe('Shopify reverse_deliveries/attach_deliverable webhook body')))();
+
 /** Every accepted Shopify body, by topic: the one place the published documents read them from. */
 export const shopifyWebhookBodySchemas = {
   'returns/request': ShopifyReturnsRequestSchema,
@@ -274,6 +301,7 @@ export const shopifyWebhookBodySchemas = {
   'returns/close': ShopifyReturnsCloseSchema,
   'returns/reopen': ShopifyReturnsReopenSchema,
   'returns/update': ShopifyReturnsUpdateSchema,
+  'reverse_deliveries/attach_deliverable': ShopifyReverseDeliveryAttachSchema,
 } as const satisfies Record<ShopifyTopic, z.ZodMiniType>;
 
 type ReturnObjectBody = z.infer<typeof ShopifyReturnsRequestSchema> | z.infer<typeof ShopifyReturnsApproveSchema>;
@@ -400,7 +428,36 @@ function parseBody(topic: ShopifyTopic, rawBody: string): ShopifyBody {
       { field: 'id', problem: 'must be the number in admin_graphql_api_id' },
     ]);
   }
+  if ('return' in body && body.return.id !== undefined && String(body.return.id) !== gidNumber(body.return.admin_graphql_api_id)) {
+    throw new ValidationError(`Request body does not match Shopify's ${topic} payload`, [
+      { field: 'return.id', problem: 'must be the number in return.admin_graphql_api_id' },
+    ]);
+  }
   return body;
+}
+
+/** The return a body is about: its own gid, or for a reverse delivery the return it belongs to. */
+function returnGidOf(body: ShopifyBody): string {
+  return 'return' in body ? body.return.admin_graphql_api_id : body.admin_graphql_api_id;
+}
+
+/**
+ * Shopify's carrier name as one of our identifiers ("Canada Post" → "Canada-Post"); the
+ * tracking number without the spaces carriers print in it. Undefined when there is no
+ * tracking number: a label alone tells nothing about the parcel yet.
+ */
+export function returnParcelOf(
+  body: z.infer<typeof ShopifyReverseDeliveryAttachSchema>,
+): { carrier: string; trackingNumber: string } | undefined {
+  const tracking = body.shipping_deliverable?.tracking;
+  const trackingNumber = tracking?.tracking_number?.replace(/\s+/g, '') ?? '';
+  if (trackingNumber === '') return undefined;
+  const carrier = (tracking?.carrier_name ?? '')
+    .trim()
+    .replace(/[^A-Za-z0-9._:-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, MAX_ID_LENGTH);
+  return { carrier: carrier === '' ? 'UNKNOWN' : carrier, trackingNumber };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -587,7 +644,7 @@ export function shopifyAdapter(options: ShopifyAdapterOptions): MarketplaceAdapt
       }
       const topic = rawTopic as ShopifyTopic;
       const body = parseBody(topic, request.rawBody);
-      const marketplaceReturnId = gidNumber(body.admin_graphql_api_id);
+      const marketplaceReturnId = gidNumber(returnGidOf(body));
       checkTriggeredAt(request, context.receivedAt);
       return {
         kind: 'PARSED',
@@ -613,7 +670,11 @@ export function shopifyAdapter(options: ShopifyAdapterOptions): MarketplaceAdapt
      *   A merchant's decline is the seller's statement, not evidence, so the rule chain
      *   keeps deciding from the evidence; close does not close our case (CLOSED is final
      *   here, Shopify can reopen, and our refund may still be under way);
-     * - cancel: cancels the case (the state machine refuses once money is moving).
+     * - cancel: cancels the case (the state machine refuses once money is moving);
+     * - reverse delivery with tracking: the return parcel's carrier and tracking number, as a
+     *   `return.shipment` (a label without tracking is acknowledged and ignored). Its scans
+     *   and receipt are not in Shopify's webhooks: staff record them, or a carrier feed sends
+     *   them as canonical `return.shipment` events.
      * Topics that need the stored return and find none await it: the use case holds them
      * and replays them when the return arrives (AWAIT_RETURN).
      */
@@ -647,6 +708,20 @@ export function shopifyAdapter(options: ShopifyAdapterOptions): MarketplaceAdapt
         case 'returns/close':
           if (stored === undefined) return { kind: 'AWAIT_RETURN' };
           return validPayload({ ...envelope, eventType: 'return.updated', return: { ...stored, sellerId } }, topic);
+        case 'reverse_deliveries/attach_deliverable': {
+          if (stored === undefined) return { kind: 'AWAIT_RETURN' };
+          const parcel = returnParcelOf(body as z.infer<typeof ShopifyReverseDeliveryAttachSchema>);
+          if (parcel === undefined) return { kind: 'IGNORE', reason: 'NO_TRACKING_NUMBER' };
+          return validPayload(
+            {
+              ...envelope,
+              eventType: 'return.shipment',
+              return: { marketplaceReturnId: parsed.marketplaceReturnId, orderId: stored.orderId, sellerId },
+              shipment: { ...parcel, scans: [] },
+            },
+            topic,
+          );
+        }
         case 'returns/cancel': {
           const orderId = 'order_id' in body && body.order_id !== undefined ? String(body.order_id) : stored?.orderId;
           if (orderId === undefined) return { kind: 'AWAIT_RETURN' };
