@@ -322,6 +322,19 @@ function CasePage({ caseId, onBack }: { caseId: string; onBack: () => void }) {
             </tbody></table>`
         }
         ${c.refund ? html`<p>Payment: ${c.refund.status} ${c.refund.providerReference ?? ''}</p>` : null}
+        ${
+          c.resolution
+            ? html`<p>Settled by staff: <strong>${c.resolution.kind}</strong> ${c.resolution.remedy} ${money(c.resolution.amount, c.resolution.currency)}</p>`
+            : null
+        }
+        ${
+          c.recommendation
+            ? html`<div class="recommendation" role="note" data-testid="recommendation">
+              <h4>New facts since the staff decision</h4>
+              <p>The rule chain now recommends <strong>${c.recommendation.recommendedRemedy}</strong> ${money(c.recommendation.refund?.amount, c.recommendation.refund?.currency)}. Approve confirms it (money already paid is never paid again, only a difference is added); override chooses otherwise.</p>
+            </div>`
+            : null
+        }
       </article>
     </div>
     <article aria-labelledby="trace-title"><h3 id="trace-title">Rules that fired</h3>

@@ -338,6 +338,63 @@ describe('staff decisions stand (#15 item 6)', () => {
     expect(later.outbox).toBeUndefined();
   });
 
+  it('approving a flagged recommendation settles it: the held refund withdrawn, the recommended remedy and amount, the recommendation cleared', () => {
+    const { ret, case: review } = intake({ evidence: [] });
+    const approved = approveDecision(review, staff('agent')).next;
+    const update = parse(
+      aWebhook(
+        'return.updated',
+        { ...ret, evidence: aReturn().evidence, requestedRemedy: 'PARTIAL_REFUND' },
+        { occurredAt: '2026-11-07T00:00:00Z' },
+      ),
+    );
+    const flagged = changed(applyMarketplaceEvent(approved, update, ctx())).next;
+    const recommendation = flagged.recommendation;
+    if (recommendation === undefined) throw new Error('a recommendation for staff');
+    expect(recommendation.recommendedRemedy).not.toBe(approved.resolution?.remedy);
+
+    const confirmed = approveDecision(flagged, staff('supervisor'), { comment: 'photos convince me' });
+    expect(confirmed.events[0]).toMatchObject({
+      action: 'DECISION_APPROVED',
+      details: { confirmed: 'RECOMMENDATION', remedy: recommendation.recommendedRemedy, comment: 'photos convince me' },
+    });
+    expect(confirmed.events.map((e) => e.action)).toContain('REFUND_WITHDRAWN');
+    expect(confirmed.next.recommendation).toBeUndefined();
+    expect(confirmed.next.decision).toEqual(recommendation);
+    expect(confirmed.next.resolution).toMatchObject({ kind: 'APPROVED', remedy: recommendation.recommendedRemedy });
+    const amount = recommendation.refund.amount;
+    if (amount > 0) {
+      expect(confirmed.next.resolution?.amount).toBe(amount);
+      expect(confirmed.next.refund).toMatchObject({ amount });
+      expect(confirmed.next.refund?.refundId).not.toBe(approved.refund?.refundId);
+    }
+  });
+
+  it('approving a recommendation for a paid case tops up only the difference; one at or below what was paid is refused, nothing paid', () => {
+    const { case: review } = intake({ evidence: [] });
+    const approved = approveDecision(review, staff('supervisor')).next;
+    const decided = approved.decision;
+    if (decided === undefined) throw new Error('a decision');
+    const paid = {
+      ...approved,
+      status: 'REFUNDED' as const,
+      refund: { ...approved.refund!, status: 'APPLIED' as const, amount: 10_000 },
+      refundedTotal: 10_000,
+    };
+    const higher = { ...decided, recommendedRemedy: 'FULL_REFUND' as const, refund: { ...decided.refund, amount: 30_000 } };
+    const topped = approveDecision({ ...paid, recommendation: higher }, staff('supervisor'));
+    expect(topped.outbox?.message.amount).toBe(20_000);
+    expect(topped.events[0]).toMatchObject({
+      action: 'DECISION_APPROVED',
+      details: { alreadyPaid: 10_000, topUp: 20_000, confirmed: 'RECOMMENDATION' },
+    });
+    expect(topped.next).toMatchObject({ status: 'REFUND_PENDING', resolution: { kind: 'APPROVED', amount: 30_000 } });
+    expect(topped.next.recommendation).toBeUndefined();
+
+    const lower = { ...decided, recommendedRemedy: 'PARTIAL_REFUND' as const, refund: { ...decided.refund, amount: 5_000 } };
+    expect(() => approveDecision({ ...paid, recommendation: lower }, staff('supervisor'))).toThrow(IllegalTransitionError);
+  });
+
   it('an inspection after a staff override is a recommendation too; the overridden amount is released, never the engine’s', () => {
     const { ret, case: review } = intake({ evidence: [] });
     const overridden = overrideDecision(review, staff('supervisor'), {

@@ -321,7 +321,7 @@ function operations(): Record<HttpFunctionName, JsonObject> {
       name: 'approve-decision',
       summary: 'Approve the recommended remedy',
       description:
-        'A refund within your role’s authority limit (policy, per currency) becomes due and is queued (REFUND_PENDING); above it, 403 naming the limit.',
+        'A refund within your role’s authority limit (policy, per currency) becomes due and is queued (REFUND_PENDING); above it, 403 naming the limit. When the case carries a `recommendation` (new facts after a staff decision), approving confirms that recommendation instead: its remedy and amount are settled (a refund still held is withdrawn; on a case already refunded only the difference above what was paid is queued, and a recommendation at or below it is refused with 409).',
       body: 'ApproveRequest',
       bodyRequired: false,
     }),

@@ -109,7 +109,8 @@ export function decisionForCase(decision: Decision): Decision {
  * A fresh engine recommendation for a case a person already settled (staff approval or
  * override): new facts never replace a staff decision, nor move money on their own. The
  * decision is flagged for staff confirmation (MANUAL_REVIEW, NEW_FACTS_AFTER_STAFF_DECISION);
- * staff confirm it with an override. Undefined when it recommends what staff already chose.
+ * staff confirm it by approving (staff-actions.ts) or choose otherwise with an override.
+ * Undefined when it recommends what staff already chose.
  */
 export function recommendationForStaff(
   base: CaseRecord,

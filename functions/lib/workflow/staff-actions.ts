@@ -165,7 +165,8 @@ function resolve(
   if (input.refund !== undefined) assertRefundAuthority(ctx.role, input.refund, ctx.policy);
   // Staff answered and settled the case: no deadline watches it any more, so escalation
   // never moves it up, nor lets the buyer win by default on top of the remedy chosen here.
-  const { dueAt: _answered, ...base } = advanced(current, ctx.now);
+  // A recommendation flagged for staff is answered by whatever staff settle on now.
+  const { dueAt: _answered, recommendation: _answeredToo, ...base } = advanced(current, ctx.now);
   const resolution: StaffResolution = {
     kind: input.kind,
     remedy: input.remedy,
@@ -239,6 +240,7 @@ function staffRelease(current: CaseRecord, remedy: RecommendedRemedy, policy: Po
  * 3. DECISION_APPROVED is recorded with the remedy and amount; the resolution is kept on the case.
  */
 export function approveDecision(current: CaseRecord, ctx: StaffActionContext, input: { comment?: string | undefined } = {}): StaffChange {
+  if (current.recommendation !== undefined) return confirmRecommendation(current, current.recommendation, ctx, input);
   const decision = current.decision;
   if (decision === undefined) throw new IllegalTransitionError(`Case ${current.caseId} has no decision to approve`);
   if (!isAwaitingApproval(current.status)) {
@@ -252,6 +254,31 @@ export function approveDecision(current: CaseRecord, ctx: StaffActionContext, in
     ...(paysMoney ? { refund: { amount: decision.refund.amount, currency: decision.refund.currency } } : {}),
     ledger: current.ledger ?? [],
     details: { decisionCount: current.decisionCount ?? 0, ...(input.comment === undefined ? {} : { comment: input.comment }) },
+  });
+}
+
+/**
+ * Approves a recommendation flagged for staff (new facts after a staff decision, #15 item 6):
+ * the recommended remedy and amount are settled as an override would settle them (within the
+ * caller's authority; a held refund withdrawn; a paid case only topped up by the difference,
+ * never paid again), recorded as DECISION_APPROVED with `confirmed: RECOMMENDATION`, and the
+ * recommendation becomes the case's decision (its cost bearer in the ledger).
+ */
+function confirmRecommendation(
+  current: CaseRecord,
+  recommendation: Decision,
+  ctx: StaffActionContext,
+  input: { comment?: string | undefined },
+): StaffChange {
+  const remedy = recommendation.recommendedRemedy;
+  const amount = isRefundRemedy(remedy) && recommendation.refund.amount > 0 ? recommendation.refund.amount : undefined;
+  const { recommendation: _confirmed, ...rest } = current;
+  return settle({ ...rest, decision: recommendation }, ctx, {
+    kind: 'APPROVED',
+    remedy,
+    amount,
+    reason: input.comment ?? 'confirmed the recommendation made from new facts',
+    details: { confirmed: 'RECOMMENDATION', ...(input.comment === undefined ? {} : { comment: input.comment }) },
   });
 }
 
@@ -274,6 +301,15 @@ export type OverrideInput = {
  *    the reason and what was overridden; a refund becomes due through makeRefundDue.
  */
 export function overrideDecision(current: CaseRecord, ctx: StaffActionContext, input: OverrideInput): StaffChange {
+  return settle(current, ctx, { ...input, kind: 'OVERRIDDEN', details: {} });
+}
+
+/** A remedy and amount chosen by staff (an override, or an approved recommendation). */
+function settle(
+  current: CaseRecord,
+  ctx: StaffActionContext,
+  input: OverrideInput & { kind: StaffResolution['kind']; details: Record<string, unknown> },
+): StaffChange {
   if (current.status === 'REFUNDED') return topUp(current, ctx, input);
   if (!isOpenToDecision(current.status)) {
     throw new IllegalTransitionError(`A case in ${current.status} can no longer be overridden`);
@@ -292,11 +328,12 @@ export function overrideDecision(current: CaseRecord, ctx: StaffActionContext, i
     refund = { amount: input.amount, currency: money.currency };
   }
   return resolve(current, ctx, {
-    kind: 'OVERRIDDEN',
+    kind: input.kind,
     remedy: input.remedy,
     ...(refund === undefined ? {} : { refund }),
     ledger: overrideLedger(current, input.remedy, refund),
     details: {
+      ...input.details,
       reason: input.reason,
       previous: {
         remedy: current.decision?.remedy ?? null,
@@ -314,7 +351,11 @@ export function overrideDecision(current: CaseRecord, ctx: StaffActionContext, i
  * worker (exactly once, like any refund). A lower amount, another remedy, or an amount at or
  * below what was paid is refused (409): nothing is clawed back here.
  */
-function topUp(current: CaseRecord, ctx: StaffActionContext, input: OverrideInput): StaffChange {
+function topUp(
+  current: CaseRecord,
+  ctx: StaffActionContext,
+  input: OverrideInput & { kind: StaffResolution['kind']; details: Record<string, unknown> },
+): StaffChange {
   const money = current.return.money;
   const paid = current.refundedTotal ?? (current.refund?.status === 'APPLIED' ? current.refund.amount : 0);
   if (!isRefundRemedy(input.remedy) || input.amount === undefined || input.amount <= paid) {
@@ -332,7 +373,7 @@ function topUp(current: CaseRecord, ctx: StaffActionContext, input: OverrideInpu
   assertTransition(current.status, 'REFUND_PENDING');
   const { dueAt: _none, recommendation: _confirmed, ...base } = advanced(current, ctx.now);
   const resolution: StaffResolution = {
-    kind: 'OVERRIDDEN',
+    kind: input.kind,
     remedy: input.remedy,
     amount: input.amount,
     currency: money.currency,
@@ -344,10 +385,17 @@ function topUp(current: CaseRecord, ctx: StaffActionContext, input: OverrideInpu
   const ledger = overrideLedger(current, input.remedy, { amount: input.amount, currency: money.currency });
   const resolved: CaseRecord = { ...base, status: 'REFUND_PENDING', resolution, ledger };
   const event = staffEvent(resolved, ctx, {
-    action: 'DECISION_OVERRIDDEN',
+    action: input.kind === 'APPROVED' ? 'DECISION_APPROVED' : 'DECISION_OVERRIDDEN',
     fromStatus: current.status,
     toStatus: 'REFUND_PENDING',
-    details: { remedy: input.remedy, amount: input.amount, alreadyPaid: paid, topUp: difference.amount, reason: input.reason },
+    details: {
+      ...input.details,
+      remedy: input.remedy,
+      amount: input.amount,
+      alreadyPaid: paid,
+      topUp: difference.amount,
+      reason: input.reason,
+    },
   });
   const due = makeRefundDue(resolved, { ...difference, now: ctx.now, actor: ctx.actor, seq: 1 });
   return { next: due.next, events: [event, ...due.events], outbox: due.outbox };
