@@ -2,6 +2,7 @@ import htm from 'htm';
 import { h, render, type VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { PRIORITIES, STATUSES } from './lists.ts';
+import { money, toMinorUnits } from './money.ts';
 
 /**
  * The Dispute Desk staff console (Preact + htm, bundled by esbuild; see docs/console.md).
@@ -64,8 +65,6 @@ async function api(path: string, init: { method?: string; body?: unknown; ifMatc
   return { body, etag };
 }
 
-const money = (amount: number | undefined, currency: string | undefined) =>
-  amount === undefined ? '—' : `${currency ?? ''} ${(amount / 100).toFixed(2)}`.trim();
 const pct = (n: number | undefined) => (n === undefined ? '—' : `${Math.round(n * 100)}%`);
 const when = (iso: string | undefined) => (iso === undefined ? '—' : `${new Date(iso).toISOString().replace('T', ' ').slice(0, 16)} UTC`);
 
@@ -279,6 +278,32 @@ function CasePage({ caseId, onBack }: { caseId: string; onBack: () => void }) {
   const r = (c.return ?? {}) as Json;
   const refund = d.refund as Json | undefined;
   const role = session?.role ?? 'agent';
+  const authority = detail.yourAuthority as { role: string; refundLimit: number | null; currency: string } | undefined;
+  const limitText =
+    authority === undefined
+      ? 'unknown'
+      : authority.refundLimit === null
+        ? `none in ${authority.currency} (the policy sets no limit for it)`
+        : money(authority.refundLimit, authority.currency);
+  const aboveLimit = (amount: number | undefined) =>
+    authority !== undefined && amount !== undefined && (authority.refundLimit === null || amount > authority.refundLimit);
+  function submitOverride(event: Event) {
+    event.preventDefault();
+    const f = new FormData(event.target as HTMLFormElement);
+    const text = String(f.get('amount') ?? '').trim();
+    const amount = text === '' ? undefined : toMinorUnits(text, r.money?.currency);
+    const local = (detail: string) => setActionError({ kind: 'override', error: new ApiError({ status: 400, detail }) });
+    if (text !== '' && amount === undefined)
+      return local(`The amount must be a number in ${r.money?.currency ?? 'the case currency'}, e.g. 12.50.`);
+    if (aboveLimit(amount))
+      return local(`${money(amount, r.money?.currency)} is above your refund limit (${limitText}); ask a role with a higher limit.`);
+    run({
+      kind: 'override',
+      label: 'override',
+      path: 'override',
+      body: { remedy: f.get('remedy'), reason: f.get('reason'), ...(amount === undefined ? {} : { amount }) },
+    });
+  }
   const overrideRemedies = ['FULL_REFUND', 'PARTIAL_REFUND', 'RETURN_AND_REFUND', 'RESHIP', 'REPAIR', 'NO_REFUND_NEEDED', 'REJECT'];
   return html`<section aria-labelledby="case-title">
     <button type="button" onClick=${onBack}>Back to queue</button>
@@ -310,7 +335,7 @@ function CasePage({ caseId, onBack }: { caseId: string; onBack: () => void }) {
         <h4>Allocation</h4>
         <${AllocationBar} allocation=${d.allocation} confidence=${d.confidence} />
         <p>Cost borne by <strong>${d.costBearer ?? '—'}</strong>. Carrier claim: <strong>${d.carrierClaim ? 'yes, file a claim with the carrier' : 'no'}</strong>.</p>
-        <p>Needs approval by: <strong>${d.authority?.requiredRole ?? 'nobody'}</strong>; you are <strong>${role}</strong>.</p>
+        <p>Needs approval by: <strong>${d.authority?.requiredRole ?? 'nobody'}</strong>; you are <strong>${role}</strong>, your refund limit <strong data-testid="authority-limit">${limitText}</strong>${aboveLimit(refund?.amount) ? html` (<span class="warn">this refund is above it: the API will refuse your approval</span>)` : null}.</p>
         <h4>Refund</h4>
         ${
           refund === undefined
@@ -371,8 +396,8 @@ function CasePage({ caseId, onBack }: { caseId: string; onBack: () => void }) {
           <button type="submit">Add evidence</button>
           <${ErrorText} error=${errFor('evidence')} />
         </form>
-        <form onSubmit=${formAction('override', 'override', 'override', (f) => ({ remedy: f.get('remedy'), reason: f.get('reason'), ...(f.get('amount') ? { amount: Math.round(Number(f.get('amount')) * 100) } : {}) }))}>
-          <p class="hint">Overrides: supervisors and managers, within their authority limit${role === 'agent' ? ' (you are an agent: the API will refuse)' : ''}.</p>
+        <form onSubmit=${submitOverride}>
+          <p class="hint">Overrides: supervisors and managers, within their refund limit (yours: ${limitText})${role === 'agent' ? '; you are an agent: the API will refuse' : ''}.</p>
           <label for="ov-remedy">Remedy</label>
           <select id="ov-remedy" name="remedy">${overrideRemedies.map((k) => html`<option>${k}</option>`)}</select>
           <label for="ov-amount">Amount (${r.money?.currency ?? ''}, at most ${money(r.money?.amountPaid, r.money?.currency)})</label>

@@ -174,9 +174,20 @@ describe('staff console in a real browser', () => {
     const page = await context.newPage();
     await signIn(page, 'agent');
     await openCase(page, caseId);
+    // The agent's limit is shown up front, from GET /cases/{id}'s yourAuthority, with a warning.
+    const limit = (await page.getByTestId('authority-limit').textContent()) ?? '';
+    expect(limit).toMatch(/^[A-Z]{3} \d+\.\d{2}$/);
+    expect(await page.getByText('this refund is above it').count()).toBe(1);
     await page.getByRole('button', { name: 'Approve', exact: true }).click();
     await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('exceeds the agent limit');
     expect((await caseStatus(caseId)).status).not.toMatch(/REFUND/);
+    // An override above the limit is refused in the page, before any request; the case is unchanged.
+    const before = await caseStatus(caseId);
+    await page.getByLabel(/^Amount/).fill('99999');
+    await page.getByLabel('Reason').fill('goodwill');
+    await page.getByRole('button', { name: 'Override' }).click();
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('is above your refund limit');
+    expect((await caseStatus(caseId)).version).toBe(before.version);
     await context.close();
 
     const supervisor = await browser!.newContext();

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
+import { StaticPolicyProvider } from '#lib/adapters/static-policy-provider.ts';
 import { httpHandler } from '#lib/http/http-handler.ts';
 import { getCaseRoute } from '#lib/http/routes/get-case.ts';
 import { createConsoleLogger } from '#local/console-logger.ts';
@@ -44,7 +45,7 @@ beforeAll(async () => {
         path: '/cases/{id}',
         functionName: 'get-case',
         auth: 'jwt',
-        handler: httpHandler(getCaseRoute({ store })) as HttpHandler,
+        handler: httpHandler(getCaseRoute({ store, policies: new StaticPolicyProvider() })) as HttpHandler,
       },
     ],
     { log: createConsoleLogger({ level: 'silent', stream: quiet, errorStream: quiet }), jwtAuthorizer: verifyDevToken },

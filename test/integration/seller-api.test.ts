@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { defaultPolicy } from '#lib/decision/policy.ts';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CaseRecord } from '#lib/workflow/case.ts';
 import { logger } from '#lib/observability.ts';
@@ -151,6 +152,10 @@ describe('GET /cases/{id}', () => {
     expect(shown.ledger.find((l: { kind: string }) => l.kind === 'BUYER_REFUND')).toMatchObject({ amount: 39_900, paidBy: 'SELLER' });
     expect(readableTrace.length).toBeGreaterThan(0);
     expect(readableTrace.every((t: { explanation: string }) => t.explanation.length > 0)).toBe(true);
+    // The caller's own refund limit in the case's currency, from the seller's policy (#18).
+    expect(res.body.yourAuthority).toEqual({ role: 'agent', refundLimit: defaultPolicy.authorityLimits.CNY?.agent, currency: 'CNY' });
+    const asManager = await api.call('get', { as: principal(SELLER, 'manager'), caseId: c.caseId });
+    expect(asManager.body.yourAuthority).toEqual({ role: 'manager', refundLimit: 5_000_000, currency: 'CNY' });
     expect(history.map((e: { action: string }) => e.action)).toEqual([
       'CASE_RECEIVED',
       'DECISION_MADE',

@@ -66,7 +66,7 @@ export async function createSellerApi(options: { listing?: (table: string) => Ca
   const listing = options.listing?.(tableName) ?? new DynamoDbCaseListing(documentClient(), tableName);
   const handlers: Record<StaffRouteName, ReturnType<typeof httpHandler>> = {
     list: httpHandler(listCasesRoute({ listing, cursors: new PageCursors(TEST_CURSOR_KEY), clock: systemClock })),
-    get: httpHandler(getCaseRoute({ store })),
+    get: httpHandler(getCaseRoute({ store, policies: commandDeps.policies })),
     evidence: httpHandler(addEvidenceRoute({ ...commandDeps, refunds })),
     approve: httpHandler(approveDecisionRoute({ ...commandDeps, refunds })),
     override: httpHandler(overrideDecisionRoute({ ...commandDeps, refunds })),

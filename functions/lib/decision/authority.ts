@@ -33,6 +33,14 @@ export function decisionAuthority(
 }
 
 /**
+ * What a role may refund alone in a currency: its limit (minor units), or null when the
+ * policy sets no limits for that currency (nobody may approve money in it).
+ */
+export function refundLimitOf(role: StaffRole, currency: string, policy: Policy): number | null {
+  return policy.authorityLimits[currency]?.[role] ?? null;
+}
+
+/**
  * @throws AuthorityExceededError (403) naming the refund, the caller's limit and who may
  *   approve it instead, e.g. "Refund CNY 2499.00 exceeds the agent limit of CNY 500.00;
  *   a supervisor (limit CNY 5000.00) must approve it".

@@ -308,6 +308,18 @@ export const CaseDetailResponseSchema = /* @__PURE__ */ (() =>
     case: CaseViewSchema,
     readableTrace: z.array(ReadableTraceEntrySchema),
     history: z.array(HistoryEventSchema),
+    yourAuthority: z
+      .object({
+        role: z.enum(staffRoles),
+        refundLimit: z.nullable(z.int()).check(
+          z.meta({
+            description:
+              'The largest refund your role may approve or set alone, in minor units of `currency`; null when the policy sets no limit for that currency (nobody may approve money in it)',
+          }),
+        ),
+        currency: z.string().check(z.meta({ description: "The case's currency" })),
+      })
+      .check(z.meta({ description: 'Your refund authority on this case, from the seller’s policy; the API still has the final word' })),
   }))();
 
 export const CaseSummarySchema = /* @__PURE__ */ (() =>

@@ -5,7 +5,8 @@ import { caseIdOf, staffRoute } from '../staff-request.ts';
 /**
  * `GET /cases/{id}`: one of the caller's cases: facts, current decision (allocation,
  * confidence, remedy, the rules that fired), refund, ledger and full history. The ETag is
- * the case version, for If-Match on writes. Another seller's case is 404.
+ * the case version, for If-Match on writes; `yourAuthority` is the caller's refund limit in
+ * the case's currency. Another seller's case is 404.
  */
 export function getCaseRoute(deps: GetCaseDeps) {
   return staffRoute('cases:read', async function getCaseRoute(event, principal) {
@@ -13,7 +14,12 @@ export function getCaseRoute(deps: GetCaseDeps) {
     return {
       statusCode: 200,
       headers: { etag: etagOf(found.case.version) },
-      body: { case: toCaseView(found.case), readableTrace: readableTrace(found.case.decision), history: found.history },
+      body: {
+        case: toCaseView(found.case),
+        readableTrace: readableTrace(found.case.decision),
+        history: found.history,
+        yourAuthority: found.authority,
+      },
     };
   });
 }
