@@ -35,6 +35,7 @@ const child: ChildProcess = spawn(process.execPath, [join(root, 'local', 'start.
     SQS_PORT: String(sqsPort),
     PAYMENT_PROVIDER_PORT: String(paymentsPort),
     SHOPIFY_ADMIN_PORT: '0',
+    MANAGED_LOGIN_PORT: '0',
     SCHEDULE_EVERY_MS: '60000',
   },
   stdio: ['ignore', 'ignore', 'inherit'],
@@ -65,6 +66,8 @@ try {
       const page = await context.newPage();
       const started = performance.now();
       await page.goto(`${baseUrl}/console`);
+      // Signing in as in AWS: to the managed login (its local stand-in) and back (code + PKCE).
+      await page.getByRole('button', { name: 'Sign in with your staff account' }).click();
       await page.getByLabel('Role').selectOption('supervisor');
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.locator('table.queue tbody tr button').first().waitFor();

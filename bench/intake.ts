@@ -187,6 +187,7 @@ async function startRuntime(): Promise<Runtime> {
       SQS_PORT: String(sqsPort),
       PAYMENT_PROVIDER_PORT: String(paymentsPort),
       SHOPIFY_ADMIN_PORT: '0',
+      MANAGED_LOGIN_PORT: '0',
       TABLE_NAME,
       SCHEDULE_EVERY_MS: '60000',
     },

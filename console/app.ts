@@ -2,6 +2,7 @@ import htm from 'htm';
 import { h, render, type VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { PRIORITIES, STATUSES } from './lists.ts';
+import { beginSignIn, type CognitoConfig, completeSignIn, logoutUrl } from './auth.ts';
 import { money, toMinorUnits } from './money.ts';
 
 /**
@@ -79,6 +80,52 @@ export function slaBadge(dueAt: string | undefined, now = Date.now()): 'overdue'
 function ErrorText({ error, id }: { error: ApiError | undefined; id?: string }) {
   if (error === undefined) return null;
   return html`<p class="error" role="alert" id=${id}>${error.problem.detail}</p>`;
+}
+
+/** Where Cognito sends the browser back: this console's own URL (one of the client's callbacks). */
+const redirectUri = () => `${location.origin}/console/`;
+
+/**
+ * How staff sign in here: `/console/config.json` (deployed by the CDK app next to the console)
+ * names the Cognito domain and app client; without it (the local runtime) the dev sign-in.
+ */
+async function loadCognitoConfig(): Promise<CognitoConfig | undefined> {
+  const res = await fetch('/console/config.json', { headers: { accept: 'application/json' } }).catch(() => undefined);
+  if (res === undefined || !res.ok) return undefined;
+  const body = (await res.json().catch(() => ({}))) as { cognito?: { domain?: unknown; clientId?: unknown } };
+  const { domain, clientId } = body.cognito ?? {};
+  return typeof domain === 'string' && typeof clientId === 'string' ? { domain, clientId } : undefined;
+}
+
+/** Managed-login sign-in: a button to Cognito; back here with a code, the code exchanged (PKCE). */
+function CognitoSignIn({ config, onSignedIn }: { config: CognitoConfig; onSignedIn: (s: Session) => void }) {
+  const [error, setError] = useState<ApiError>();
+  const [busy, setBusy] = useState(location.search.includes('code=') || location.search.includes('error='));
+  useEffect(() => {
+    completeSignIn(config, { search: location.search, redirectUri: redirectUri() }, sessionStorage)
+      .then((signed) => {
+        // The code and state leave the address bar (and the history) once used.
+        if (location.search !== '') history.replaceState(null, '', redirectUri());
+        if (signed !== undefined) onSignedIn(signed);
+      })
+      .catch((e: Error) => {
+        history.replaceState(null, '', redirectUri());
+        setError(new ApiError({ status: 401, detail: e.message }));
+      })
+      .finally(() => setBusy(false));
+  }, []);
+  async function start() {
+    location.assign(await beginSignIn(config, redirectUri(), sessionStorage));
+  }
+  return html`<main class="narrow">
+    <h1>Dispute Desk</h1>
+    <section aria-labelledby="signin-title">
+      <h2 id="signin-title">Sign in</h2>
+      <p class="hint">With your staff account; your session lives in this page only and ends when it is closed or reloaded.</p>
+      <button type="button" disabled=${busy} onClick=${start}>${busy ? 'Signing in…' : 'Sign in with your staff account'}</button>
+      <${ErrorText} error=${error} />
+    </section>
+  </main>`;
 }
 
 function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
@@ -418,16 +465,27 @@ function CasePage({ caseId, onBack }: { caseId: string; onBack: () => void }) {
 function App() {
   const [signedIn, setSignedIn] = useState<Session>();
   const [open, setOpen] = useState<string>();
-  if (signedIn === undefined)
-    return html`<${SignIn} onSignedIn=${(s: Session) => {
-      session = s;
-      setSignedIn(s);
-    }} />`;
+  // undefined: not known yet; null: no Cognito here (the local runtime's dev sign-in).
+  const [cognito, setCognito] = useState<CognitoConfig | null>();
+  useEffect(() => {
+    loadCognitoConfig().then((c) => setCognito(c ?? null));
+  }, []);
+  const onSignedIn = (s: Session) => {
+    session = s;
+    setSignedIn(s);
+  };
+  if (signedIn === undefined) {
+    if (cognito === undefined) return html`<p>Loading…</p>`;
+    return cognito === null
+      ? html`<${SignIn} onSignedIn=${onSignedIn} />`
+      : html`<${CognitoSignIn} config=${cognito} onSignedIn=${onSignedIn} />`;
+  }
   return html`<div>
     <header class="top"><h1>Dispute Desk</h1><p>${signedIn.userId} (${signedIn.role}) · seller ${signedIn.sellerId}</p>
       <button type="button" onClick=${() => {
         session = undefined;
         setSignedIn(undefined);
+        if (cognito) location.assign(logoutUrl(cognito, redirectUri()));
       }}>Sign out</button></header>
     <main>${open === undefined ? html`<${Queue} onOpen=${setOpen} />` : html`<${CasePage} caseId=${open} onBack=${() => setOpen(undefined)} />`}</main>
   </div>`;

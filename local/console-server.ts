@@ -97,13 +97,30 @@ function problemJson(status: number, detail: string, field?: string): PlainRespo
   };
 }
 
-export function consoleRoutes(bundle: ConsoleBundle): ExtraRoute[] {
+/**
+ * The console's routes. With `cognito` (the managed-login stand-in), `/console/config.json`
+ * names it, as the CDK app's deployment does in AWS, and the console signs in through it
+ * (code + PKCE); the CSP then lets the page call its token endpoint. Without, no config.json:
+ * the console offers the dev sign-in below.
+ */
+export function consoleRoutes(bundle: ConsoleBundle, cognito?: { domain: string; clientId: string }): ExtraRoute[] {
+  const headers =
+    cognito === undefined ? CONSOLE_HEADERS : { ...CONSOLE_HEADERS, 'content-security-policy': consoleCsp(`'self' ${cognito.domain}`) };
   const page = (body: string | Buffer, type: string): PlainResponse => ({
     status: 200,
-    headers: { ...CONSOLE_HEADERS, 'content-type': type },
+    headers: { ...headers, 'content-type': type },
     body,
   });
   return [
+    ...(cognito === undefined
+      ? []
+      : [
+          {
+            method: 'GET',
+            path: '/console/config.json',
+            handle: async () => page(JSON.stringify({ cognito }), 'application/json'),
+          } as ExtraRoute,
+        ]),
     { method: 'GET', path: '/console', handle: async () => page(CONSOLE_HTML, 'text/html; charset=utf-8') },
     { method: 'GET', path: '/console/', handle: async () => page(CONSOLE_HTML, 'text/html; charset=utf-8') },
     { method: 'GET', path: '/console/app.js', handle: async () => page(bundle.js, 'text/javascript; charset=utf-8') },

@@ -16,6 +16,7 @@ import { createHttpGateway, type HealthReport, type HttpRoute } from './http-gat
 import { localInvokeStore } from './invoke-store.ts';
 import { type ProvisionedQueues, provisionQueues, provisionTable } from './provision.ts';
 import { startPaymentSimulator } from './payment-simulator.ts';
+import { startManagedLoginStandin } from './managed-login-standin.ts';
 import { startShopifyAdminStandin } from './shopify-admin-standin.ts';
 import { startScheduler } from './scheduler.ts';
 import { startSqsPoller } from './sqs-poller.ts';
@@ -50,6 +51,8 @@ const settingsSchema = z.object({
   PAYMENT_PROVIDER_PORT: portSetting(4010),
   /** The local Shopify Admin GraphQL stand-in (local/shopify-admin-standin.ts). */
   SHOPIFY_ADMIN_PORT: portSetting(4011),
+  /** The local stand-in for Cognito managed login the console signs in through (local/managed-login-standin.ts). */
+  MANAGED_LOGIN_PORT: portSetting(4012),
   DATA_DIR: z.string().min(1).default('.local-data'),
   LOCAL_IN_MEMORY: flagSetting,
   TABLE_NAME: z.string().min(3).max(255).default('dispute-desk-local'),
@@ -241,6 +244,7 @@ async function start(): Promise<void> {
     [settings.SQS_PORT, 'SQS_PORT'],
     [settings.PAYMENT_PROVIDER_PORT, 'PAYMENT_PROVIDER_PORT'],
     [settings.SHOPIFY_ADMIN_PORT, 'SHOPIFY_ADMIN_PORT'],
+    [settings.MANAGED_LOGIN_PORT, 'MANAGED_LOGIN_PORT'],
   ];
   for (const [port, setting] of portChecks) {
     if (port !== 0) await assertPortFree(port, setting).catch((error: unknown) => Promise.reject(explainPortError(error, setting)));
@@ -280,6 +284,13 @@ async function start(): Promise<void> {
   );
   running.push({ name: 'Shopify Admin stand-in', stop: shopifyAdmin.stop });
   log.info('Shopify Admin stand-in started', { url: shopifyAdmin.url });
+  checkNotAborted();
+
+  const login = await startManagedLoginStandin({ port: settings.MANAGED_LOGIN_PORT, host: '127.0.0.1' }).catch((error: unknown) =>
+    Promise.reject(explainPortError(error, 'MANAGED_LOGIN_PORT')),
+  );
+  running.push({ name: 'managed login stand-in', stop: login.stop });
+  log.info('managed login stand-in started', { url: login.url });
   checkNotAborted();
 
   const endpoints = { dynamodb: dynamodb.endpoint, sqs: sqsEngine.endpoint, payments: payments.url };
@@ -365,7 +376,7 @@ async function start(): Promise<void> {
     region: settings.AWS_REGION,
     // Staff routes: tokens signed with the dev key (local/dev-auth.ts), like the JWT authorizer in AWS.
     jwtAuthorizer: verifyDevToken,
-    extraRoutes: [...consoleRoutes(consoleBundle), ...(faults?.routes ?? [])],
+    extraRoutes: [...consoleRoutes(consoleBundle, { domain: login.url, clientId: login.clientId }), ...(faults?.routes ?? [])],
   });
   const port = await gateway.listen(settings.PORT, settings.HOST).catch(function explainListenError(error: NodeJS.ErrnoException) {
     const cause = error.code === 'EADDRINUSE' ? new PortInUseError(settings.PORT, `HTTP on ${settings.HOST}`, { cause: error }) : error;
@@ -374,6 +385,8 @@ async function start(): Promise<void> {
   running.push({ name: 'HTTP gateway', stop: gateway.close });
 
   const url = `http://${settings.HOST.includes(':') ? `[${settings.HOST}]` : settings.HOST}:${port}`;
+  // The console's own URL is the sign-in's callback and logout URL, by either local name.
+  for (const host of new Set([url, `http://localhost:${port}`, `http://127.0.0.1:${port}`])) login.allowRedirect(`${host}/console/`);
   const ready = [
     '',
     `Dispute Desk is running at ${url}  (health: ${url}/health)`,
@@ -384,7 +397,8 @@ async function start(): Promise<void> {
     `  shopify admin  ${shopifyAdmin.url}/admin/api/<version>/graphql.json (stand-in; refunds at /_control/ledger, faults via POST /_control/faults)`,
     `  data folder    ${dataDir ?? '(in memory, LOCAL_IN_MEMORY=1)'}`,
     `Send a signed sample webhook: ${port === 3000 ? '' : `PORT=${port} `}npm run sign   (add -- --print-curl for a curl command)`,
-    `Staff console: ${url}/console (dev sign-in picks seller and role)`,
+    `  sign-in        ${login.url} (stand-in for Cognito managed login: code + PKCE; its page picks seller, role and user)`,
+    `Staff console: ${url}/console (sign in through the stand-in: pick seller and role)`,
     'Staff API token (routes above marked JWT): npm run token -- --seller SELLER-42 --role agent   (API document: /openapi.json)',
     'Ctrl-C stops everything.',
     '',

@@ -88,6 +88,8 @@ export async function startSoakRuntime(settings: RuntimeSettings): Promise<SoakR
       DYNAMODB_PORT: String(dynamodbPort),
       SQS_PORT: String(sqsPort),
       PAYMENT_PROVIDER_PORT: String(paymentsPort),
+      SHOPIFY_ADMIN_PORT: '0',
+      MANAGED_LOGIN_PORT: '0',
       TABLE_NAME: tableName,
       QUEUE_PREFIX: '',
       SCHEDULE_EVERY_MS: String(settings.scheduleEveryMs),

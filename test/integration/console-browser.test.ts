@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -58,8 +59,11 @@ async function caseStatus(caseId: string): Promise<{ status: string; version: nu
   return ((await res.json()) as { case: { status: string; version: number } }).case;
 }
 
+/** Signs in as staff do in AWS: to the managed login (here its local stand-in) and back with a code (PKCE). */
 async function signIn(page: Page, role: string, sellerId = SELLER) {
   await page.goto(`${baseUrl}/console`);
+  await page.getByRole('button', { name: 'Sign in with your staff account' }).click();
+  await page.waitForURL((url) => url.pathname === '/oauth2/authorize');
   await page.getByLabel('Seller').fill(sellerId);
   await page.getByLabel('Role').selectOption(role);
   await page.getByLabel('User').fill(`${role}-1`);
@@ -103,6 +107,7 @@ beforeAll(async () => {
       SQS_PORT: String(sqsPort),
       PAYMENT_PROVIDER_PORT: String(paymentsPort),
       SHOPIFY_ADMIN_PORT: '0',
+      MANAGED_LOGIN_PORT: '0',
       SCHEDULE_EVERY_MS: '60000',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -283,14 +288,55 @@ describe('staff console in a real browser', () => {
     await context.close();
   }, 60_000);
 
+  it('signs in with the authorization code and PKCE: the token stays in memory, the code leaves the address bar, a forged answer is refused', async () => {
+    const context = await browser!.newContext();
+    const page = await context.newPage();
+    const tokenCalls: string[] = [];
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/oauth2/token') tokenCalls.push(r.postData() ?? '');
+    });
+    await page.goto(`${baseUrl}/console`);
+    await page.getByRole('button', { name: 'Sign in with your staff account' }).click();
+    await page.waitForURL((url) => url.pathname === '/oauth2/authorize');
+    const authorize = new URL(page.url());
+    expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authorize.searchParams.get('redirect_uri')).toBe(`${baseUrl}/console/`);
+    await page.getByLabel('Role').selectOption('supervisor');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Queue' }).waitFor();
+    expect(page.url()).toBe(`${baseUrl}/console/`);
+    expect(tokenCalls).toHaveLength(1);
+    const form = new URLSearchParams(tokenCalls[0]);
+    expect(form.get('grant_type')).toBe('authorization_code');
+    const challenge = createHash('sha256')
+      .update(form.get('code_verifier') ?? '')
+      .digest('base64url');
+    expect(challenge).toBe(authorize.searchParams.get('code_challenge'));
+    // Nothing of the session in storage: tokens live in memory; the pending verifier is gone.
+    const stored = await page.evaluate(
+      'JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie })',
+    );
+    expect(stored).toBe(JSON.stringify({ local: {}, session: {}, cookie: '' }));
+    // A reload signs out (memory only); an answer with a state this tab never sent is refused.
+    await page.goto(`${baseUrl}/console/?code=stolen&state=forged`);
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('does not belong to a sign-in started here');
+    expect(page.url()).toBe(`${baseUrl}/console/`);
+    expect(tokenCalls).toHaveLength(1);
+    await context.close();
+  }, 60_000);
+
   it('keyboard only: sign in, open a case from the queue, and approve it', async () => {
     const caseId = await createCase(20_000);
     await vi.waitFor(async () => expect((await caseStatus(caseId)).status).not.toBe('RECEIVED'), { timeout: 15_000, interval: 250 });
     const context = await browser!.newContext();
     const page = await context.newPage();
     await page.goto(`${baseUrl}/console`);
+    await page.getByRole('button', { name: 'Sign in with your staff account' }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Sign in with your staff account');
+    await page.keyboard.press('Enter');
     await page.getByLabel('Seller').waitFor();
-    // Tab order: seller, role, user, sign in.
+    // The sign-in page's tab order: seller, role, user, sign in.
     await page.keyboard.press('Tab');
     expect(await page.evaluate('document.activeElement?.id')).toBe('sellerId');
     await page.keyboard.press('Tab');

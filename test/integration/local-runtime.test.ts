@@ -43,6 +43,7 @@ describe('local runtime (node local/start.ts)', () => {
         SQS_PORT: String(sqsPort),
         PAYMENT_PROVIDER_PORT: String(paymentsPort),
         SHOPIFY_ADMIN_PORT: '0',
+        MANAGED_LOGIN_PORT: '0',
         SCHEDULE_EVERY_MS: '60000',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
