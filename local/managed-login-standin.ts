@@ -42,7 +42,7 @@ type PendingCode = {
 const CODE_TTL_MS = 5 * 60_000;
 const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -64,7 +64,7 @@ function oauthError(res: ServerResponse, status: number, error: string, descript
 }
 
 function loginPage(params: URLSearchParams): string {
-  const hidden = [...params].map(([k, v]) => `<input type="hidden" name="${escape(k)}" value="${escape(v)}">`).join('');
+  const hidden = [...params].map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join('');
   const roles = staffRoles.map((r) => `<option>${r}</option>`).join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in (local stand-in)</title></head>
 <body><main><h1>Sign in</h1><p>Local stand-in for Cognito managed login: pick who you are.</p>
