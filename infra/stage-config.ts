@@ -38,9 +38,10 @@ export type StageConfig = {
   /** Alarm when this many cases or more miss a staff deadline within one hour (SlaBreaches). */
   readonly slaBreachesPerHourAlarm: number;
   /**
-   * The staff console's URL (`-c consoleUrl=https://…/console/`): the Cognito app client's only
-   * callback and logout URL, for the authorization-code flow with PKCE. https only, except
-   * `http://localhost…` in dev. Absent: the app client has no OAuth flow at all (SRP only).
+   * The staff console's URL on a domain of your own (`-c consoleUrl=https://…/console/`), in
+   * front of the distribution: a second callback and logout URL of the console's app client,
+   * beside `https://<distribution>/console/` which it always has. https only, except
+   * `http://localhost…` in dev (a console served by `npm start` against AWS's Cognito).
    */
   readonly consoleUrl?: string;
 };

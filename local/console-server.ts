@@ -1,7 +1,6 @@
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { z } from 'zod';
 import { staffRoles } from '#lib/contract/roles.ts';
+import { buildConsole, CONSOLE_HEADERS, CONSOLE_HTML, type ConsoleBundle, consoleCsp } from '../console/build.ts';
 import { signDevToken } from './dev-auth.ts';
 import type { ExtraRoute, PlainResponse } from './http-gateway.ts';
 
@@ -13,68 +12,7 @@ import type { ExtraRoute, PlainResponse } from './http-gateway.ts';
  * signing key stays in this process, never in the browser.
  */
 
-const entry = fileURLToPath(new URL('../console/app.ts', import.meta.url));
-const stylesheet = fileURLToPath(new URL('../console/styles.css', import.meta.url));
-
-/** The console's Content-Security-Policy for an API origin ('self' when served with it). */
-export function consoleCsp(apiOrigin = "'self'"): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self'",
-    `connect-src ${apiOrigin}`,
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-  ].join('; ');
-}
-
-export const CONSOLE_HEADERS: Readonly<Record<string, string>> = {
-  'content-security-policy': consoleCsp(),
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'cross-origin-opener-policy': 'same-origin',
-  'permissions-policy': 'camera=(), microphone=(), geolocation=()',
-  'cache-control': 'no-store',
-};
-
-export const CONSOLE_HTML = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Dispute Desk console</title>
-<link rel="stylesheet" href="/console/app.css">
-<script type="module" src="/console/app.js"></script>
-</head>
-<body>
-<div id="app"><p>Loading…</p></div>
-</body>
-</html>
-`;
-
-export type ConsoleBundle = { js: Buffer; css: Buffer };
-
-/** Bundles console/app.ts (Preact + htm) and console/styles.css, minified, in memory. */
-export async function buildConsole(): Promise<ConsoleBundle> {
-  const result = await build({
-    entryPoints: [entry, stylesheet],
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    target: 'es2022',
-    write: false,
-    outdir: '/console-out',
-    logLevel: 'silent',
-    define: { 'process.env.NODE_ENV': '"production"' },
-  });
-  const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
-  const css = result.outputFiles.find((f) => f.path.endsWith('.css'));
-  if (js === undefined || css === undefined) throw new Error('console build produced no app.js/app.css');
-  return { js: Buffer.from(js.contents), css: Buffer.from(css.contents) };
-}
+export type { ConsoleBundle };
 
 const SignIn = z.object({
   sellerId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/),
@@ -103,6 +41,8 @@ function problemJson(status: number, detail: string, field?: string): PlainRespo
  * (code + PKCE); the CSP then lets the page call its token endpoint. Without, no config.json:
  * the console offers the dev sign-in below.
  */
+export { buildConsole };
+
 export function consoleRoutes(bundle: ConsoleBundle, cognito?: { domain: string; clientId: string }): ExtraRoute[] {
   const headers =
     cognito === undefined ? CONSOLE_HEADERS : { ...CONSOLE_HEADERS, 'content-security-policy': consoleCsp(`'self' ${cognito.domain}`) };

@@ -7,10 +7,10 @@ import {
   Mfa,
   StandardThreatProtectionMode,
   StringAttribute,
+  ManagedLoginVersion,
   UserPool,
-  OAuthScope,
   type UserPoolClient,
-  UserPoolClientIdentityProvider,
+  type UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Validations } from 'aws-cdk-lib';
@@ -48,6 +48,8 @@ export class StatefulStack extends Stack {
   /** Key that signs the seller API's page cursors (tamper-proof pagination). */
   readonly cursorSigningKey: Secret;
   readonly userPoolClient: UserPoolClient;
+  /** The managed-login domain staff sign in at (the console's client is in the stateless stack). */
+  readonly signInDomain: UserPoolDomain;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -131,24 +133,21 @@ export class StatefulStack extends Stack {
       userPoolClientName: `${config.prefix}-staff-api`,
       generateSecret: false,
       authFlows: { userSrp: true },
-      // Authorization code with PKCE only, to the console's own URL from the stage config; the
-      // implicit flow (tokens in URL fragments) is off. No console URL: no OAuth flow at all,
-      // rather than CDK's default of both flows to a placeholder callback.
-      ...(config.consoleUrl === undefined
-        ? { disableOAuth: true }
-        : {
-            oAuth: {
-              flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
-              scopes: [OAuthScope.OPENID, OAuthScope.EMAIL],
-              callbackUrls: [config.consoleUrl],
-              logoutUrls: [config.consoleUrl],
-            },
-            supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
-          }),
+      // Tools and scripts sign in with SRP; no OAuth flow at all (rather than CDK's default of
+      // the code and implicit flows to a placeholder callback). The staff console has its own
+      // client, with the code flow and PKCE to its URL (infra/constructs/staff-console.ts).
+      disableOAuth: true,
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(1),
       preventUserExistenceErrors: true,
+    });
+
+    // Managed login, where staff sign in to the console. The prefix must be unique in the
+    // region across accounts, hence the account id.
+    this.signInDomain = this.userPool.addDomain('StaffSignIn', {
+      cognitoDomain: { domainPrefix: `${config.prefix}-${this.account}` },
+      managedLoginVersion: ManagedLoginVersion.NEWER_MANAGED_LOGIN,
     });
 
     this.webhookSecrets = Object.fromEntries(

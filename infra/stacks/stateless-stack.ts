@@ -14,6 +14,7 @@ import type { Construct } from 'constructs';
 import { DisputeFunction } from '../constructs/dispute-function.ts';
 import { OperationsAlarms } from '../constructs/operations-alarms.ts';
 import { OperationsDashboard } from '../constructs/operations-dashboard.ts';
+import { StaffConsole } from '../constructs/staff-console.ts';
 import { physicalName, type StageConfig } from '../stage-config.ts';
 import type { StatefulStack } from './stateful-stack.ts';
 import { constructIdOf, type FunctionSpec, functionManifest, httpRoutes, timeoutSecondsOf } from '../../functions/manifest.ts';
@@ -48,6 +49,7 @@ export interface StatelessStackProps extends StackProps {
 export class StatelessStack extends Stack {
   readonly api: HttpApi;
   readonly functions: Readonly<Record<string, DisputeFunction>>;
+  readonly console: StaffConsole;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -93,8 +95,8 @@ export class StatelessStack extends Stack {
     this.api = new HttpApi(this, 'Api', {
       apiName: `${config.prefix}-api`,
       description: 'Dispute Desk: marketplace webhooks and the seller staff API',
-      // No CORS: marketplaces call server to server, staff tools call with a bearer token
-      // from their own backend. Add allowed origins here when a browser UI exists.
+      // No CORS: marketplaces call server to server, tools with a bearer token from their own
+      // backend, and the staff console through its own CloudFront origin (StaffConsole).
       createDefaultStage: false,
     });
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: config.logRetention, removalPolicy: config.statefulRemovalPolicy });
@@ -105,9 +107,17 @@ export class StatelessStack extends Stack {
       throttle: config.apiThrottle,
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: ACCESS_LOG_FORMAT },
     });
-    // ID tokens of the staff user pool's API client: they carry the seller id and the groups.
+    // The staff console: its files and this API behind one CloudFront distribution, and the
+    // app client staff sign in with (managed login, code + PKCE).
+    this.console = new StaffConsole(this, 'StaffConsole', {
+      config,
+      api: this.api,
+      userPool: stateful.userPool,
+      signInDomain: stateful.signInDomain,
+    });
+    // ID tokens of the staff user pool's clients (tools, and the console): they carry the seller id and the groups.
     const staffAuthorizer = new HttpUserPoolAuthorizer('StaffAuthorizer', stateful.userPool, {
-      userPoolClients: [stateful.userPoolClient],
+      userPoolClients: [stateful.userPoolClient, this.console.client],
       identitySource: ['$request.header.Authorization'],
     });
     for (const { spec, trigger } of httpRoutes()) {
@@ -185,6 +195,8 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'UserPoolId', { value: stateful.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: stateful.userPoolClient.userPoolClientId });
+    new CfnOutput(this, 'ConsoleUrl', { value: this.console.url });
+    new CfnOutput(this, 'SignInDomain', { value: stateful.signInDomain.baseUrl() });
     for (const [marketplace, secret] of Object.entries(stateful.webhookSecrets)) {
       new CfnOutput(this, `WebhookSecretArn-${marketplace}`, { value: secret.secretArn });
     }
