@@ -82,8 +82,9 @@ try {
   const section = `## Staff console: time to a usable queue
 
 \`node bench/console.ts\`: headless Chromium (@sparticuz/chromium, playwright-core) against the
-local runtime in memory with ${CASES} cases; from navigating to /console, through the dev
-sign-in, to the first queue row being clickable; ${RUNS} runs, each in a fresh browser context.
+local runtime in memory with ${CASES} cases; from navigating to /console, through the sign-in
+(to the managed-login stand-in and back: code + PKCE, as in AWS), to the first queue row being
+clickable; ${RUNS} runs, each in a fresh browser context.
 
 | metric | value |
 |---|---|
