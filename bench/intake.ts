@@ -790,7 +790,12 @@ async function recordedRun(endpoint: string, n: number) {
     clock: systemClock,
     marketplaces: canonicalOnly,
   };
-  const workerDeps = { store, payments: new HttpPaymentProvider({ baseUrl: payments.url }), clock: systemClock };
+  const workerDeps = {
+    store,
+    payments: new HttpPaymentProvider({ baseUrl: payments.url }),
+    clock: systemClock,
+    policies: new StaticPolicyProvider(),
+  };
   const reader = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
   const perCase: {
     sequenceMatches: boolean;

@@ -152,7 +152,10 @@ async function main(): Promise<void> {
       });
       const message = queued.shift();
       if (inspected.status !== 'REFUND_PENDING' || message === undefined) throw new Error(`case ${held.caseId}: not released`);
-      const paid = await applyRefund({ store, payments: new HttpPaymentProvider({ baseUrl: payments.url }), clock: systemClock }, message);
+      const paid = await applyRefund(
+        { store, payments: new HttpPaymentProvider({ baseUrl: payments.url }), clock: systemClock, policies: new StaticPolicyProvider() },
+        message,
+      );
       if (paid.outcome !== 'APPLIED') throw new Error(`case ${held.caseId}: ${paid.outcome}`);
       const mine = calls.slice(from);
       const ops = opsFromRecorded(mine, new Map());

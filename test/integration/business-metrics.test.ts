@@ -148,7 +148,7 @@ describe('business metrics, once per event', () => {
     if (message === undefined) throw new Error('the delivery made no refund due');
     written = [];
     const payments: PaymentProvider = { refund: async () => ({ providerReference: `ref-${message.refundId}`, replayed: false }) };
-    const worker = applyRefundHandler({ payments, store, clock: systemClock });
+    const worker = applyRefundHandler({ payments, store, clock: systemClock, policies: new StaticPolicyProvider() });
     await worker(sqsEventOf(message, 'm-1'), lambdaContext('apply-refund'));
     await worker(sqsEventOf(message, 'm-2'), lambdaContext('apply-refund'));
     expect((await rawStore.getCase(message.caseId))?.status).toBe('REFUNDED');
@@ -158,7 +158,7 @@ describe('business metrics, once per event', () => {
     expect(points(BUSINESS_METRICS.refundsFailed)).toEqual([]);
   });
 
-  it('a refund the provider refuses: one failure per attempt, by reason, nothing paid', async () => {
+  it('a refund the provider refuses for good: acknowledged (the case waits for staff), one failure by reason, nothing paid', async () => {
     const published: RefundMessage[] = [];
     await intake(published)(signedWebhookEvent(cheapReturn()));
     const [message] = published;
@@ -169,9 +169,10 @@ describe('business metrics, once per event', () => {
         throw new PaymentProviderError('Payment provider refused the refund with 422', false);
       },
     };
-    const worker = applyRefundHandler({ payments: refusing, store, clock: systemClock });
+    const worker = applyRefundHandler({ payments: refusing, store, clock: systemClock, policies: new StaticPolicyProvider() });
     const answer = await worker(sqsEventOf(message, 'm-1'), lambdaContext('apply-refund'));
-    expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+    expect(answer).toEqual({ batchItemFailures: [] });
+    expect((await store.getCase(message.caseId))?.refund?.status).toBe('REFUSED');
 
     expect(points(BUSINESS_METRICS.refundsFailed)).toEqual([{ value: 1, dims: { reason: 'PROVIDER_REFUSED' } }]);
     expect(points(BUSINESS_METRICS.refundsPaid)).toEqual([]);

@@ -53,6 +53,7 @@ function largestPayload(eventType: 'return.requested' | 'return.updated', occurr
     occurredAt,
     'return.money': moneyWithinAuthority,
     'return.requestedAmount': moneyWithinAuthority.amountPaid,
+    'return.payments.currency': 'CNY',
   }) as WebhookPayloadInput;
 }
 

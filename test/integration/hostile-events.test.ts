@@ -84,7 +84,10 @@ async function drainRefunds(): Promise<void> {
     const messages = out.Messages ?? [];
     if (messages.length === 0) return;
     for (const m of messages) {
-      await applyRefund({ store, payments, clock: systemClock }, RefundMessageSchema.parse(JSON.parse(m.Body ?? '')));
+      await applyRefund(
+        { store, payments, clock: systemClock, policies: new StaticPolicyProvider() },
+        RefundMessageSchema.parse(JSON.parse(m.Body ?? '')),
+      );
       await sqsClient().send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
     }
   }

@@ -63,6 +63,7 @@ function fullReturn() {
       { id: 'ev-6', kind: 'ADDRESS_CHECK', finding: 'ADDRESS_CORRECT', submittedBy: 'CARRIER', submittedAt: at, uri: uri('address') },
     ],
     requestedAmount: 39_900,
+    payments: [{ provider: 'stripe', reference: 'pi_full_1', captured: 39_900, currency: 'CNY' }],
     items: [{ id: 'li-1', quantity: 1, reason: 'PRODUCT_QUALITY_DEFECT', unitValue: 39_900 }],
     repair: {
       status: 'IN_PROGRESS',

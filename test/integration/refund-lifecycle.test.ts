@@ -119,6 +119,7 @@ function startWorker(options: { store?: CaseStore; timeoutMs?: number } = {}): v
     store: options.store ?? store,
     payments: new HttpPaymentProvider({ baseUrl: simulator.url, timeoutMs: options.timeoutMs ?? 2_000 }),
     clock: systemClock,
+    policies: new StaticPolicyProvider(),
   });
   poller = startSqsPoller({
     sqs: sqsClient(),

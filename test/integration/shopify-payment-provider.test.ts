@@ -18,7 +18,14 @@ function provider(): ShopifyPaymentProvider {
     customFetchApi: shopifyStandinFetch(standin.url),
   });
 }
-const request = (key: string, amount = 4900) => ({ idempotencyKey: key, caseId: 'case-1', amount, currency: 'EUR' });
+const request = (key: string, amount = 4900) => ({
+  idempotencyKey: key,
+  caseId: 'case-1',
+  marketplace: 'shopify',
+  sellerId: 'seller-1',
+  amount,
+  currency: 'EUR',
+});
 
 beforeAll(async () => {
   standin = await startShopifyAdminStandin({ accessTokens: { [SHOP]: TOKEN } });

@@ -116,7 +116,7 @@ describe('the payment provider’s fetch calls are recorded', () => {
       // What captureLambdaHandler does in Lambda: the invocation's segment is the active context.
       const receipt = await tracer.provider.getNamespace().runPromise(async () => {
         tracer.setSegment(segment);
-        return provider.refund({ caseId: 'c-1', amount: 1000, currency: 'EUR', idempotencyKey: 'k-1' });
+        return provider.refund({ caseId: 'c-1', marketplace: 'm1', sellerId: 's1', amount: 1000, currency: 'EUR', idempotencyKey: 'k-1' });
       });
       expect(receipt.providerReference).toBe('ref-1');
       const subsegments = (segment.subsegments ?? []).map((s) => s.toJSON() as Record<string, unknown>);

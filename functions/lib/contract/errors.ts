@@ -93,9 +93,12 @@ export class PaymentProviderError extends DomainError {
   override readonly name = 'PaymentProviderError';
   readonly code = 'PAYMENT_PROVIDER_UNAVAILABLE';
   readonly retryable: boolean;
-  constructor(message: string, retryable: boolean, options?: { cause?: unknown }) {
+  /** The provider's own word for a refusal (e.g. Stripe's `charge_already_refunded`), when it gave one. */
+  readonly providerCode: string | undefined;
+  constructor(message: string, retryable: boolean, options?: { cause?: unknown; providerCode?: string }) {
     super(message, options);
     this.retryable = retryable;
+    this.providerCode = options?.providerCode;
   }
 }
 

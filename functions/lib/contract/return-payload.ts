@@ -255,6 +255,27 @@ export const MoneySchema = /* @__PURE__ */ (() =>
     shippingCost: z._default(MinorUnitsSchema, 0),
   }))();
 
+/** Who took the buyer's payment, so a refund goes back through it (#16). */
+export const paymentProviders = ['stripe', 'shopify', 'http'] as const;
+export type PaymentProviderKind = (typeof paymentProviders)[number];
+/** Payments per return, at most: an order is paid once or a few times (split tenders). */
+export const MAX_PAYMENTS = 10;
+
+/**
+ * One payment of the order the return is about: the provider, its own id for it (a Stripe
+ * payment intent `pi_…`, a Shopify order transaction, the generic provider's reference) and
+ * what it captured. A refund names the payment it goes back to and never exceeds what that
+ * payment captured, summed over every refund made on it.
+ */
+export const PaymentReferenceSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    provider: z.enum(paymentProviders),
+    reference: IdentifierSchema,
+    captured: MinorUnitsSchema.check(z.positive()),
+    currency: CurrencySchema,
+  }))();
+export type PaymentReference = z.infer<typeof PaymentReferenceSchema>;
+
 export const ReturnSchema = /* @__PURE__ */ (() =>
   z.strictObject({
     marketplaceReturnId: IdentifierSchema,
@@ -269,6 +290,17 @@ export const ReturnSchema = /* @__PURE__ */ (() =>
     safetyHazard: z._default(z.enum(safetyHazards), 'NONE'),
     timeline: TimelineSchema,
     money: MoneySchema,
+    /**
+     * The order's payments (additive, optional): refunds go back through them, each at most
+     * what it captured. Absent: the refund goes to the provider configured for the marketplace
+     * without a payment to name (the generic HTTP provider accepts that; Stripe does not).
+     */
+    payments: z.optional(
+      z.array(PaymentReferenceSchema).check(
+        z.maxLength(MAX_PAYMENTS),
+        z.refine((ps) => new Set(ps.map((p) => `${p.provider}:${p.reference}`)).size === ps.length, 'must not name a payment twice'),
+      ),
+    ),
     shippingRegion: ShippingRegionSchema,
     carrier: z.optional(CarrierSchema),
     deliveryInspection: z._default(z.enum(deliveryInspections), 'UNKNOWN'),

@@ -41,6 +41,7 @@ export function toCaseView(c: CaseRecord): CaseView {
     ...optional('refund', c.refund),
     ...optional('returnLeg', c.returnLeg === undefined ? undefined : { ...c.returnLeg, scans: [...c.returnLeg.scans] }),
     ...optional('refundedTotal', c.refundedTotal),
+    ...optional('refundedByPayment', c.refundedByPayment),
     ...optional('recommendation', c.recommendation),
     ...optional('replacement', c.replacement === undefined ? undefined : { ...c.replacement, scans: [...c.replacement.scans] }),
   };

@@ -216,14 +216,25 @@ export const RefundRecordSchema = /* @__PURE__ */ (() =>
     refundId: z.string(),
     amount: MinorUnitsSchema,
     currency: CurrencySchema,
-    status: z
-      .enum(['HELD', 'PENDING', 'APPLYING', 'APPLIED', 'CANCELLED'])
-      .check(z.meta({ description: 'HELD: decided, waiting for the goods to come back (release); PENDING: queued' })),
+    status: z.enum(['HELD', 'PENDING', 'APPLYING', 'APPLIED', 'CANCELLED', 'REFUSED']).check(
+      z.meta({
+        description:
+          'HELD: decided, waiting for the goods to come back (release); PENDING: queued; REFUSED: the payment provider refused it for good, or no payment of the order could take it (see refusal); nothing was paid',
+      }),
+    ),
     release: z.optional(RefundReleaseSchema),
     decidedAtVersion: z.int(),
     dueAt: TimestampSchema,
     providerReference: z.optional(z.string()),
     appliedAt: z.optional(TimestampSchema),
+    payment: z.optional(
+      z.object({ provider: z.string(), reference: z.string() }).check(z.meta({ description: 'The payment the refund goes back to' })),
+    ),
+    refusal: z.optional(
+      z
+        .object({ code: z.string(), detail: z.string() })
+        .check(z.meta({ description: 'Why the refund was refused: our code or the payment provider’s, and its words' })),
+    ),
   }))();
 
 export const ReturnLegViewSchema = /* @__PURE__ */ (() =>
@@ -301,6 +312,9 @@ export const CaseViewSchema = /* @__PURE__ */ (() =>
       ),
     ),
     refundedTotal: z.optional(MinorUnitsSchema.check(z.meta({ description: 'Paid to the buyer so far, over every refund' }))),
+    refundedByPayment: z.optional(
+      z.record(z.string(), MinorUnitsSchema).check(z.meta({ description: 'Refunded so far per payment (`provider:reference`)' })),
+    ),
   }))();
 
 export const CaseDetailResponseSchema = /* @__PURE__ */ (() =>

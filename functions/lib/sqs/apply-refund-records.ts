@@ -17,11 +17,14 @@ export function applyRefundHandler(deps: ApplyRefundDeps) {
       );
       throw error;
     }
+    // A business refusal is acknowledged (the case waits for staff) and counted like one.
+    if (result.outcome === 'REFUSED') recordRefundAttemptFailed('PROVIDER_REFUSED');
     logger.info('refund processed', {
       caseId: message.caseId,
       refundId: message.refundId,
       outcome: result.outcome,
       ...(result.outcome === 'APPLIED' ? { replayed: result.replayed } : {}),
+      ...(result.outcome === 'REFUSED' ? { refusal: result.code } : {}),
     });
   });
 }

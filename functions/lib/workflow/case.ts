@@ -166,8 +166,14 @@ export type RefundRecord = {
    * PENDING: queued, nothing sent to the provider; cancellable.
    * APPLYING: the worker has claimed it and may be talking to the provider; not cancellable.
    * APPLIED: paid. CANCELLED: the return was cancelled before any payment started.
+   * REFUSED: the payment provider refused it for good (a business reason, `refusal`), or no
+   * payment of the order could take it: nothing was paid; the case waits for staff.
    */
-  readonly status: 'HELD' | 'PENDING' | 'APPLYING' | 'APPLIED' | 'CANCELLED';
+  readonly status: 'HELD' | 'PENDING' | 'APPLYING' | 'APPLIED' | 'CANCELLED' | 'REFUSED';
+  /** The payment it goes back to (provider and its reference), once the worker has chosen it. */
+  readonly payment?: { readonly provider: string; readonly reference: string };
+  /** Why it was REFUSED: our code or the provider's, and its words. */
+  readonly refusal?: { readonly code: string; readonly detail: string };
   /** When the refund is released to the queue and why (the decision's refundRelease). */
   readonly release?: RefundRelease;
   /** Case version whose decision made the refund due. */
@@ -227,6 +233,8 @@ export type CaseRecord = {
   readonly returnLeg?: ReturnLegState;
   /** Minor units paid to the buyer so far, over every refund applied (a top-up adds to it). */
   readonly refundedTotal?: number;
+  /** Minor units refunded per payment (`provider:reference`), so no payment is refunded above its capture. */
+  readonly refundedByPayment?: Readonly<Record<string, number>>;
 };
 
 /** What is known about the goods on their way back. */
