@@ -36,6 +36,7 @@ const child: ChildProcess = spawn(process.execPath, [join(root, 'local', 'start.
     PAYMENT_PROVIDER_PORT: String(paymentsPort),
     SHOPIFY_ADMIN_PORT: '0',
     MANAGED_LOGIN_PORT: '0',
+    STRIPE_PORT: '0',
     SCHEDULE_EVERY_MS: '60000',
   },
   stdio: ['ignore', 'ignore', 'inherit'],

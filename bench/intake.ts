@@ -188,6 +188,7 @@ async function startRuntime(): Promise<Runtime> {
       PAYMENT_PROVIDER_PORT: String(paymentsPort),
       SHOPIFY_ADMIN_PORT: '0',
       MANAGED_LOGIN_PORT: '0',
+      STRIPE_PORT: '0',
       TABLE_NAME,
       SCHEDULE_EVERY_MS: '60000',
     },

@@ -66,8 +66,10 @@ export type Access = {
   readonly cursorSigningKey?: true;
   /** cognito-idp:ListUsers on the staff user pool (STAFF_USER_POOL_ID). */
   readonly staffDirectory?: true;
+  /** GetSecretValue on the payment providers' credentials (STRIPE_SECRET_ARN, SHOPIFY_ADMIN_TOKENS_ARN). */
+  readonly paymentCredentials?: true;
   /** Stage settings passed as variables. */
-  readonly settings?: readonly ('SHOPIFY_SHOPS' | 'PAYMENT_PROVIDER_URL')[];
+  readonly settings?: readonly ('SHOPIFY_SHOPS' | 'PAYMENT_PROVIDER_URL' | 'REFUND_ROUTES')[];
 };
 
 export type FunctionSpec = {
@@ -123,7 +125,11 @@ export const functionManifest = [
     name: 'apply-refund',
     description: 'Pays each due refund exactly once',
     trigger: { kind: 'sqs', queue: 'refund', batchSize: 5 },
-    access: { table: { actions: ['GetItem', 'PutItem'] }, settings: ['PAYMENT_PROVIDER_URL'] },
+    access: {
+      table: { actions: ['GetItem', 'PutItem'] },
+      paymentCredentials: true,
+      settings: ['PAYMENT_PROVIDER_URL', 'REFUND_ROUTES', 'SHOPIFY_SHOPS'],
+    },
     timeoutSeconds: 30,
     grantsBecause: 'Reads the case, claims and settles the refund with conditional Puts.',
   },

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { providersNamed, type RefundRoutes, RefundRoutesSchema } from '../functions/lib/adapters/routed-payment-provider.ts';
 
 /** What differs between a development and a production deployment, in one place. */
 export type StageConfig = {
@@ -24,8 +25,10 @@ export type StageConfig = {
   readonly escalationRate: Duration;
   /** How often the outbox relay looks for refunds a crash left unpublished. */
   readonly outboxRelayRate: Duration;
-  /** Base URL of the payment provider's refund API. Required in prod. */
-  readonly paymentProviderUrl: string;
+  /** Base URL of the generic HTTP payment provider's refund API; required in prod when a refund route names `http`. */
+  readonly paymentProviderUrl?: string;
+  /** Which provider pays which refunds (per marketplace, per seller, default). Required in prod. */
+  readonly refundRoutes: RefundRoutes;
   /** Refund worker: at most this many concurrent invocations, to protect the provider. */
   readonly refundWorkerMaxConcurrency: number;
   readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
@@ -57,21 +60,32 @@ export type StageSettings = {
   readonly paymentProviderUrl?: string;
   /** JSON object: Shopify shop domain → seller id. */
   readonly shopifyShops?: string;
+  /** JSON: which payment provider pays which refunds, e.g. `{"default":"stripe","marketplaces":{"shopify":"shopify"}}`. */
+  readonly refundRoutes?: string;
   /** The console's URL; optional (see StageConfig.consoleUrl). */
   readonly consoleUrl?: string;
 };
 
 /** Optional settings, read from the context like the required ones. */
-export const OPTIONAL_SETTINGS = ['consoleUrl'] as const satisfies readonly (keyof StageSettings)[];
+export const OPTIONAL_SETTINGS = ['consoleUrl', 'paymentProviderUrl'] as const satisfies readonly (keyof StageSettings)[];
 
 /** How to give each setting, as the error message tells it. */
 export const REQUIRED_IN_PROD = {
   alarmEmail: '-c alarmEmail=<on-call address> (alarms would otherwise go to a topic nobody reads)',
-  paymentProviderUrl: '-c paymentProviderUrl=https://<payment provider refund API> (there is no production default)',
+  refundRoutes: `-c refundRoutes='{"default":"stripe","marketplaces":{"shopify":"shopify"}}' (which payment provider pays which refunds: stripe, shopify or http)`,
   shopifyShops: `-c shopifyShops='{"<shop>.myshopify.com":"<seller id>"}' (every Shopify delivery is refused without it)`,
-} as const satisfies Record<Exclude<keyof StageSettings, 'consoleUrl'>, string>;
+} as const satisfies Record<Exclude<keyof StageSettings, 'consoleUrl' | 'paymentProviderUrl'>, string>;
 
-type Parsed = { alarmEmail?: string; paymentProviderUrl?: string; shopifyShops?: Record<string, string>; consoleUrl?: string };
+/** How to give the generic provider's URL, when a refund route names it. */
+const PAYMENT_PROVIDER_URL_HINT = '-c paymentProviderUrl=https://<payment provider refund API> (there is no production default)';
+
+type Parsed = {
+  alarmEmail?: string;
+  paymentProviderUrl?: string;
+  shopifyShops?: Record<string, string>;
+  consoleUrl?: string;
+  refundRoutes?: RefundRoutes;
+};
 
 /** A console URL Cognito may redirect to: https, or http://localhost in dev; no query or fragment. */
 export function checkConsoleUrl(value: string, stage: 'dev' | 'prod'): string | undefined {
@@ -111,7 +125,7 @@ function parse(settings: StageSettings, stage: 'dev' | 'prod'): { parsed: Parsed
       url = undefined;
     }
     if (url?.protocol === 'https:') parsed.paymentProviderUrl = settings.paymentProviderUrl;
-    else problems.push(`paymentProviderUrl '${settings.paymentProviderUrl}' is not an https URL: ${REQUIRED_IN_PROD.paymentProviderUrl}`);
+    else problems.push(`paymentProviderUrl '${settings.paymentProviderUrl}' is not an https URL: ${PAYMENT_PROVIDER_URL_HINT}`);
   }
   if (settings.shopifyShops !== undefined) {
     let value: unknown;
@@ -128,6 +142,17 @@ function parse(settings: StageSettings, stage: 'dev' | 'prod'): { parsed: Parsed
     if (isShopMap) parsed.shopifyShops = value as Record<string, string>;
     else problems.push(`shopifyShops is not a JSON object of shop domain to seller id: ${REQUIRED_IN_PROD.shopifyShops}`);
   }
+  if (settings.refundRoutes !== undefined) {
+    let value: unknown;
+    try {
+      value = JSON.parse(settings.refundRoutes);
+    } catch {
+      value = undefined;
+    }
+    const routes = RefundRoutesSchema.safeParse(value);
+    if (routes.success) parsed.refundRoutes = routes.data;
+    else problems.push(`refundRoutes is not a routing of stripe, shopify or http providers: ${REQUIRED_IN_PROD.refundRoutes}`);
+  }
   return { parsed, problems };
 }
 
@@ -138,6 +163,9 @@ export function stageConfig(stage: string | undefined, settings: StageSettings =
   if (name === 'prod') {
     for (const key of Object.keys(REQUIRED_IN_PROD) as (keyof typeof REQUIRED_IN_PROD)[]) {
       if (settings[key] === undefined) problems.push(`${key} is required for stage prod: ${REQUIRED_IN_PROD[key]}`);
+    }
+    if (parsed.refundRoutes !== undefined && providersNamed(parsed.refundRoutes).has('http') && settings.paymentProviderUrl === undefined) {
+      problems.push(`paymentProviderUrl is required for stage prod: ${PAYMENT_PROVIDER_URL_HINT}; refundRoutes names the http provider`);
     }
   }
   if (problems.length > 0)
@@ -156,6 +184,7 @@ export function stageConfig(stage: string | undefined, settings: StageSettings =
         escalationRate: Duration.minutes(15),
         outboxRelayRate: Duration.minutes(5),
         paymentProviderUrl: parsed.paymentProviderUrl ?? 'https://payments.sandbox.example.com',
+        refundRoutes: parsed.refundRoutes ?? { default: 'http', marketplaces: {}, sellers: {} },
         refundWorkerMaxConcurrency: 2,
         apiThrottle: { rateLimit: 50, burstLimit: 100 },
         oldestOverdueAlarm: Duration.hours(2),
@@ -165,9 +194,9 @@ export function stageConfig(stage: string | undefined, settings: StageSettings =
         ...(parsed.consoleUrl === undefined ? {} : { consoleUrl: parsed.consoleUrl }),
       };
     case 'prod': {
-      const { alarmEmail, paymentProviderUrl, shopifyShops } = parsed;
+      const { alarmEmail, paymentProviderUrl, shopifyShops, refundRoutes } = parsed;
       // Checked above; narrowed here for the type.
-      if (alarmEmail === undefined || paymentProviderUrl === undefined || shopifyShops === undefined) throw new Error('unreachable');
+      if (alarmEmail === undefined || refundRoutes === undefined || shopifyShops === undefined) throw new Error('unreachable');
       return {
         stage: 'prod',
         prefix: 'dispute-desk-prod',
@@ -179,7 +208,8 @@ export function stageConfig(stage: string | undefined, settings: StageSettings =
         marketplaces: ['demo-market', 'shopify'],
         escalationRate: Duration.minutes(5),
         outboxRelayRate: Duration.minutes(2),
-        paymentProviderUrl,
+        ...(paymentProviderUrl === undefined ? {} : { paymentProviderUrl }),
+        refundRoutes,
         refundWorkerMaxConcurrency: 5,
         apiThrottle: { rateLimit: 500, burstLimit: 1000 },
         oldestOverdueAlarm: Duration.hours(1),

@@ -31,3 +31,6 @@ export const DEV_CURSOR_SIGNING_KEY = 'dev-only-cursor-signing-key-change-me-000
 export const DEV_STAFF_DIRECTORY: Readonly<Record<string, readonly string[]>> = {
   '*': ['agent-1', 'agent-2', 'supervisor-1', 'manager-1'],
 };
+
+/** The local Stripe stand-in's secret key (test mode shape); never a real key. */
+export const DEV_STRIPE_KEY = 'sk_test_dispute_desk_dev_standin';

@@ -6,7 +6,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { ConfigurationError, loadConfig } from '#lib/config.ts';
 import { createConsoleLogger } from './console-logger.ts';
-import { DEV_CURSOR_SIGNING_KEY, DEV_STAFF_DIRECTORY, DEV_WEBHOOK_SECRETS } from './dev-secrets.ts';
+import { DEV_CURSOR_SIGNING_KEY, DEV_STAFF_DIRECTORY, DEV_WEBHOOK_SECRETS, DEV_STRIPE_KEY } from './dev-secrets.ts';
 import { DEV_SHOPIFY_SELLER, DEV_SHOPIFY_SHOP } from './sample-webhook.ts';
 import { verifyDevToken } from './dev-auth.ts';
 import { buildConsole, consoleRoutes } from './console-server.ts';
@@ -18,6 +18,7 @@ import { type ProvisionedQueues, provisionQueues, provisionTable } from './provi
 import { startPaymentSimulator } from './payment-simulator.ts';
 import { startManagedLoginStandin } from './managed-login-standin.ts';
 import { startShopifyAdminStandin } from './shopify-admin-standin.ts';
+import { startStripeStandin } from './stripe-standin.ts';
 import { startScheduler } from './scheduler.ts';
 import { startSqsPoller } from './sqs-poller.ts';
 import { type LocalFaults, startLocalFaults } from './fault-control.ts';
@@ -51,6 +52,13 @@ const settingsSchema = z.object({
   PAYMENT_PROVIDER_PORT: portSetting(4010),
   /** The local Shopify Admin GraphQL stand-in (local/shopify-admin-standin.ts). */
   SHOPIFY_ADMIN_PORT: portSetting(4011),
+  /** The local Stripe stand-in (local/stripe-standin.ts) the official SDK is pointed at. */
+  STRIPE_PORT: portSetting(4013),
+  /**
+   * Which provider pays which refunds (see functions/lib/wiring/payment-provider.ts). Locally:
+   * the payment simulator for everyone, Stripe (its stand-in) for the seller SELLER-STRIPE.
+   */
+  REFUND_ROUTES: z.string().min(2).default('{"default":"http","sellers":{"SELLER-STRIPE":"stripe"}}'),
   /** The local stand-in for Cognito managed login the console signs in through (local/managed-login-standin.ts). */
   MANAGED_LOGIN_PORT: portSetting(4012),
   DATA_DIR: z.string().min(1).default('.local-data'),
@@ -133,7 +141,7 @@ function printSettings(settings: Settings, dataDir: string | undefined): void {
  */
 function setHandlerEnvironment(
   settings: Settings,
-  endpoints: { dynamodb: string; sqs: string; payments: string },
+  endpoints: { dynamodb: string; sqs: string; payments: string; stripe: string; shopifyAdmin: string },
   queues: ProvisionedQueues,
 ): void {
   Object.assign(process.env, {
@@ -145,6 +153,12 @@ function setHandlerEnvironment(
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     REFUND_QUEUE_URL: queues.refundQueueUrl,
     PAYMENT_PROVIDER_URL: endpoints.payments,
+    // Refunds: routed per marketplace/seller; Stripe and Shopify through their official SDKs to the stand-ins.
+    REFUND_ROUTES: settings.REFUND_ROUTES,
+    STRIPE_API_KEY: DEV_STRIPE_KEY,
+    STRIPE_API_URL: endpoints.stripe,
+    SHOPIFY_ADMIN_URL: endpoints.shopifyAdmin,
+    SHOPIFY_ADMIN_TOKENS: JSON.stringify({ [DEV_SHOPIFY_SHOP]: 'shpat_dev_standin_token' }),
     WEBHOOK_SECRETS: JSON.stringify(DEV_WEBHOOK_SECRETS),
     // Shopify: the development shop belongs to the sample seller (npm run sign -- --marketplace shopify).
     SHOPIFY_SHOPS: JSON.stringify({ [DEV_SHOPIFY_SHOP]: DEV_SHOPIFY_SELLER }),
@@ -163,6 +177,8 @@ function setHandlerEnvironment(
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
   delete process.env.WEBHOOK_SECRET_ARNS;
+  delete process.env.STRIPE_SECRET_ARN;
+  delete process.env.SHOPIFY_ADMIN_TOKENS_ARN;
   delete process.env.STAFF_USER_POOL_ID;
   // Before any handler module (and its Powertools Logger) loads: per-invocation log keys.
   localInvokeStore();
@@ -245,6 +261,7 @@ async function start(): Promise<void> {
     [settings.PAYMENT_PROVIDER_PORT, 'PAYMENT_PROVIDER_PORT'],
     [settings.SHOPIFY_ADMIN_PORT, 'SHOPIFY_ADMIN_PORT'],
     [settings.MANAGED_LOGIN_PORT, 'MANAGED_LOGIN_PORT'],
+    [settings.STRIPE_PORT, 'STRIPE_PORT'],
   ];
   for (const [port, setting] of portChecks) {
     if (port !== 0) await assertPortFree(port, setting).catch((error: unknown) => Promise.reject(explainPortError(error, setting)));
@@ -279,10 +296,17 @@ async function start(): Promise<void> {
   log.info('payment simulator started', { url: payments.url });
   checkNotAborted();
 
-  const shopifyAdmin = await startShopifyAdminStandin({ port: settings.SHOPIFY_ADMIN_PORT, host: '127.0.0.1' }).catch((error: unknown) =>
-    Promise.reject(explainPortError(error, 'SHOPIFY_ADMIN_PORT')),
-  );
+  const shopifyAdmin = await startShopifyAdminStandin({
+    port: settings.SHOPIFY_ADMIN_PORT,
+    host: '127.0.0.1',
+    accessTokens: { 'dev-shop.myshopify.com': 'shpat_dev_standin_token', [DEV_SHOPIFY_SHOP]: 'shpat_dev_standin_token' },
+  }).catch((error: unknown) => Promise.reject(explainPortError(error, 'SHOPIFY_ADMIN_PORT')));
   running.push({ name: 'Shopify Admin stand-in', stop: shopifyAdmin.stop });
+  const stripe = await startStripeStandin({ port: settings.STRIPE_PORT, host: '127.0.0.1', keys: [DEV_STRIPE_KEY] }).catch(
+    (error: unknown) => Promise.reject(explainPortError(error, 'STRIPE_PORT')),
+  );
+  running.push({ name: 'Stripe stand-in', stop: stripe.stop });
+  log.info('Stripe stand-in started', { url: stripe.url });
   log.info('Shopify Admin stand-in started', { url: shopifyAdmin.url });
   checkNotAborted();
 
@@ -293,7 +317,13 @@ async function start(): Promise<void> {
   log.info('managed login stand-in started', { url: login.url });
   checkNotAborted();
 
-  const endpoints = { dynamodb: dynamodb.endpoint, sqs: sqsEngine.endpoint, payments: payments.url };
+  const endpoints = {
+    dynamodb: dynamodb.endpoint,
+    sqs: sqsEngine.endpoint,
+    payments: payments.url,
+    stripe: stripe.url,
+    shopifyAdmin: shopifyAdmin.url,
+  };
   const dynamoClient = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: settings.AWS_REGION, credentials: LOCAL_CREDENTIALS });
   const sqsClient = new SQSClient({ endpoint: endpoints.sqs, region: settings.AWS_REGION, credentials: LOCAL_CREDENTIALS });
   await provisionTable(dynamoClient, settings.TABLE_NAME);
@@ -394,6 +424,7 @@ async function start(): Promise<void> {
     `  DynamoDB Local ${dynamodb.endpoint} (pid ${dynamodb.pid}), table ${settings.TABLE_NAME}`,
     `  SQS (fauxqs)   ${sqsEngine.endpoint}, queue ${queues.refundQueueUrl}`,
     `  payments       ${payments.url} (simulator; ledger at ${payments.url}/_control/ledger, faults via POST /_control/faults)`,
+    `  stripe         ${stripe.url}/v1/refunds (stand-in; seed payment intents via POST /_control/payment-intents, ledger at /_control/ledger)`,
     `  shopify admin  ${shopifyAdmin.url}/admin/api/<version>/graphql.json (stand-in; refunds at /_control/ledger, faults via POST /_control/faults)`,
     `  data folder    ${dataDir ?? '(in memory, LOCAL_IN_MEMORY=1)'}`,
     `Send a signed sample webhook: ${port === 3000 ? '' : `PORT=${port} `}npm run sign   (add -- --print-curl for a curl command)`,

@@ -5,7 +5,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DefaultStackSynthesizer } from 'aws-cdk-lib';
-import { REQUIRED_IN_PROD, StageConfigError, type StageSettings, stageConfig } from '#infra/stage-config.ts';
+import { OPTIONAL_SETTINGS, REQUIRED_IN_PROD, StageConfigError, type StageSettings, stageConfig } from '#infra/stage-config.ts';
 import { PreconditionError, UsageError } from './errors.ts';
 import { parseStage, type Stage } from './stack-outputs.ts';
 
@@ -77,11 +77,12 @@ export function parseDeployArgs(argv: readonly string[], cdkJsonContext: Readonl
   }
   // The same check the app runs at synth (infra/stage-config.ts), on the same values: -c over cdk.json.
   const settings: Record<string, string> = {};
-  for (const key of Object.keys(REQUIRED_IN_PROD)) {
+  const keys = [...Object.keys(REQUIRED_IN_PROD), ...OPTIONAL_SETTINGS] as string[];
+  for (const key of keys) {
     const fromJson = cdkJsonContext[key];
     if (fromJson !== undefined) settings[key] = typeof fromJson === 'string' ? fromJson : JSON.stringify(fromJson);
   }
-  for (const [key, value] of context) if (key in REQUIRED_IN_PROD) settings[key] = value;
+  for (const [key, value] of context) if (keys.includes(key)) settings[key] = value;
   try {
     stageConfig(stage, settings as StageSettings);
   } catch (error) {

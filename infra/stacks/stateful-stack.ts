@@ -48,6 +48,8 @@ export class StatefulStack extends Stack {
   /** Key that signs the seller API's page cursors (tamper-proof pagination). */
   readonly cursorSigningKey: Secret;
   readonly userPoolClient: UserPoolClient;
+  /** Payment providers' credentials, read by the refund worker (#16). */
+  readonly paymentSecrets: { readonly stripe: Secret; readonly shopifyAdminTokens: Secret };
   /** The managed-login domain staff sign in at (the console's client is in the stateless stack). */
   readonly signInDomain: UserPoolDomain;
 
@@ -177,6 +179,31 @@ export class StatefulStack extends Stack {
       reason:
         'Rotating the cursor key only invalidates cursors already handed out (clients restart from page one); it is rotated by redeploying with a new value, no Lambda rotation needed.',
     });
+    // Payment providers' credentials (#16), read by the refund worker through a 5-minute cache:
+    // a rotation (put a new value) reaches it without a redeploy. Placeholders until an
+    // operator puts the real ones (docs/operations.md); a route that names a provider whose
+    // secret is still the placeholder fails its refunds loudly (401), it never pays.
+    this.paymentSecrets = {
+      stripe: new Secret(this, 'StripeSecret', {
+        secretName: physicalName(config, 'payments/stripe', '/'),
+        description: 'Stripe secret key for refunds: {"apiKey":"sk_live_…"}',
+        generateSecretString: { secretStringTemplate: JSON.stringify({ apiKey: 'sk_live_replace_me' }), generateStringKey: 'placeholder' },
+        removalPolicy: config.statefulRemovalPolicy,
+      }),
+      shopifyAdminTokens: new Secret(this, 'ShopifyAdminTokens', {
+        secretName: physicalName(config, 'payments/shopify-admin-tokens', '/'),
+        description: 'Shopify Admin API access tokens per shop: {"<shop>.myshopify.com":"shpat_…"}',
+        generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder' },
+        removalPolicy: config.statefulRemovalPolicy,
+      }),
+    };
+    for (const secret of Object.values(this.paymentSecrets)) {
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'A payment provider credential is issued by the provider (Stripe dashboard, Shopify app install) and rotated there; the new value is put here and read within 5 minutes, which no Lambda rotation can do alone.',
+      });
+    }
     for (const secret of Object.values(this.webhookSecrets)) {
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',

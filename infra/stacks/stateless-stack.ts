@@ -73,8 +73,18 @@ export class StatelessStack extends Stack {
         fn.addToRolePolicy(new PolicyStatement({ actions: ['cognito-idp:ListUsers'], resources: [stateful.userPool.userPoolArn] }));
         fn.addEnvironment('STAFF_USER_POOL_ID', stateful.userPool.userPoolId);
       }
+      if (access.paymentCredentials) {
+        fn.bindSecret(stateful.paymentSecrets.stripe, 'STRIPE_SECRET_ARN');
+        fn.bindSecret(stateful.paymentSecrets.shopifyAdminTokens, 'SHOPIFY_ADMIN_TOKENS_ARN');
+      }
+      const settingValues = {
+        SHOPIFY_SHOPS: JSON.stringify(config.shopifyShops),
+        PAYMENT_PROVIDER_URL: config.paymentProviderUrl,
+        REFUND_ROUTES: JSON.stringify(config.refundRoutes),
+      };
       for (const setting of access.settings ?? []) {
-        fn.addEnvironment(setting, setting === 'SHOPIFY_SHOPS' ? JSON.stringify(config.shopifyShops) : config.paymentProviderUrl);
+        const value = settingValues[setting];
+        if (value !== undefined) fn.addEnvironment(setting, value);
       }
       if (spec.trigger.kind === 'sqs') {
         fn.addEventSource(
@@ -197,6 +207,8 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'UserPoolClientId', { value: stateful.userPoolClient.userPoolClientId });
     new CfnOutput(this, 'ConsoleUrl', { value: this.console.url });
     new CfnOutput(this, 'SignInDomain', { value: stateful.signInDomain.baseUrl() });
+    new CfnOutput(this, 'StripeSecretArn', { value: stateful.paymentSecrets.stripe.secretArn });
+    new CfnOutput(this, 'ShopifyAdminTokensSecretArn', { value: stateful.paymentSecrets.shopifyAdminTokens.secretArn });
     for (const [marketplace, secret] of Object.entries(stateful.webhookSecrets)) {
       new CfnOutput(this, `WebhookSecretArn-${marketplace}`, { value: secret.secretArn });
     }

@@ -90,6 +90,7 @@ export async function startSoakRuntime(settings: RuntimeSettings): Promise<SoakR
       PAYMENT_PROVIDER_PORT: String(paymentsPort),
       SHOPIFY_ADMIN_PORT: '0',
       MANAGED_LOGIN_PORT: '0',
+      STRIPE_PORT: '0',
       TABLE_NAME: tableName,
       QUEUE_PREFIX: '',
       SCHEDULE_EVERY_MS: String(settings.scheduleEveryMs),

@@ -42,6 +42,7 @@ function synth(stage: 'dev' | 'prod', context: Record<string, unknown> = {}): St
 const prodSettings = {
   alarmEmail: 'oncall@example.com',
   paymentProviderUrl: 'https://refunds.payments.test/v1',
+  refundRoutes: JSON.stringify({ default: 'http', sellers: { 'seller-acme': 'stripe' } }),
   shopifyShops: JSON.stringify({ 'acme.myshopify.com': 'seller-acme' }),
 } as const;
 
@@ -202,7 +203,7 @@ describe('stateful stack', () => {
     }
   });
 
-  it('keeps one webhook secret per marketplace, and the cursor signing key', () => {
+  it('keeps one webhook secret per marketplace, the cursor signing key and the payment providers’ credentials', () => {
     const names = Object.values(prod.statefulT.findResources('AWS::SecretsManager::Secret')).map(
       (r) => (r as { Properties: { Name: string } }).Properties.Name,
     );
@@ -210,6 +211,8 @@ describe('stateful stack', () => {
       [
         ...stageConfig('prod', prodSettings).marketplaces.map((m) => `dispute-desk-prod/webhook/${m}`),
         'dispute-desk-prod/cursor-signing-key',
+        'dispute-desk-prod/payments/stripe',
+        'dispute-desk-prod/payments/shopify-admin-tokens',
       ].sort(),
     );
   });
@@ -293,6 +296,7 @@ describe('stateless stack', () => {
       [
         'dynamodb:GetItem',
         'dynamodb:PutItem',
+        'secretsmanager:GetSecretValue',
         'sqs:ChangeMessageVisibility',
         'sqs:DeleteMessage',
         'sqs:GetQueueAttributes',
@@ -617,8 +621,15 @@ describe('stages', () => {
 
   it('a prod synth with no settings names all three', () => {
     expect(() => buildDisputeDesk(appFor({ stage: 'prod' }))).toThrow(
-      /alarmEmail is required[\s\S]*paymentProviderUrl is required[\s\S]*shopifyShops is required/,
+      /alarmEmail is required[\s\S]*refundRoutes is required[\s\S]*shopifyShops is required/,
     );
+  });
+
+  it('a prod synth whose refund routes never name http needs no paymentProviderUrl; routes naming an unknown provider are refused', () => {
+    const { paymentProviderUrl: _none, ...rest } = prodSettings;
+    expect(() => stageConfig('prod', { ...rest, refundRoutes: '{"default":"stripe","marketplaces":{"shopify":"shopify"}}' })).not.toThrow();
+    expect(() => stageConfig('prod', { ...rest, refundRoutes: '{"default":"paypal"}' })).toThrow(/refundRoutes is not a routing/);
+    expect(() => stageConfig('dev', { refundRoutes: '{"default":' })).toThrow(/refundRoutes is not a routing/);
   });
 
   it.each([
@@ -637,6 +648,9 @@ describe('stages', () => {
     );
     expect(variables.some((v) => v.SHOPIFY_SHOPS === prodSettings.shopifyShops)).toBe(true);
     expect(variables.some((v) => v.PAYMENT_PROVIDER_URL === prodSettings.paymentProviderUrl)).toBe(true);
+    const routes = variables.map((v) => v.REFUND_ROUTES).filter((r) => r !== undefined);
+    expect(routes.map((r) => JSON.parse(String(r)))).toEqual([{ default: 'http', marketplaces: {}, sellers: { 'seller-acme': 'stripe' } }]);
+    expect(variables.some((v) => v.STRIPE_SECRET_ARN !== undefined && v.SHOPIFY_ADMIN_TOKENS_ARN !== undefined)).toBe(true);
     prod.statelessT.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: prodSettings.alarmEmail });
   });
 

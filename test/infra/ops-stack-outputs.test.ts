@@ -23,6 +23,7 @@ afterAll(() => {
 const prodSettings = {
   alarmEmail: 'oncall@example.com',
   paymentProviderUrl: 'https://refunds.example.com/v1',
+  refundRoutes: '{"default":"http"}',
   shopifyShops: '{"a.myshopify.com":"seller-a"}',
 };
 

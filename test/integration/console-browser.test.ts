@@ -108,6 +108,7 @@ beforeAll(async () => {
       PAYMENT_PROVIDER_PORT: String(paymentsPort),
       SHOPIFY_ADMIN_PORT: '0',
       MANAGED_LOGIN_PORT: '0',
+      STRIPE_PORT: '0',
       SCHEDULE_EVERY_MS: '60000',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

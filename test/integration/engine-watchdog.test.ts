@@ -88,6 +88,7 @@ describe('engine watchdog', () => {
       PAYMENT_PROVIDER_PORT: String(await findFreePort()),
       SHOPIFY_ADMIN_PORT: '0',
       MANAGED_LOGIN_PORT: '0',
+      STRIPE_PORT: '0',
     };
     const { child, match } = await spawnUntil(START_SCRIPT, /dynamodb-local pid=(\d+)/, env);
     const javaPid = Number(match[1]);

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { signDevToken } from '#local/dev-auth.ts';
 import { findFreePort, isProcessAlive } from '#local/engines.ts';
 import { buildSamplePayload, signedRequest } from '#local/sample-webhook.ts';
+import { caseIdFor } from '#lib/workflow/case.ts';
 
 /**
  * `npm start` end to end: the runtime as a child process on free ports, in memory. It must
@@ -27,7 +28,8 @@ afterAll(() => {
 
 describe('local runtime (node local/start.ts)', () => {
   it('serves signed webhooks through the real handlers, pays the refund, and shuts down cleanly on SIGINT', async () => {
-    const [port, dynamodbPort, sqsPort, paymentsPort] = [
+    const [port, dynamodbPort, sqsPort, paymentsPort, stripePort] = [
+      await findFreePort(),
       await findFreePort(),
       await findFreePort(),
       await findFreePort(),
@@ -44,6 +46,7 @@ describe('local runtime (node local/start.ts)', () => {
         PAYMENT_PROVIDER_PORT: String(paymentsPort),
         SHOPIFY_ADMIN_PORT: '0',
         MANAGED_LOGIN_PORT: '0',
+        STRIPE_PORT: String(stripePort),
         SCHEDULE_EVERY_MS: '60000',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -104,6 +107,37 @@ describe('local runtime (node local/start.ts)', () => {
     expect(ledger.refunds.filter((r) => r.caseId === acceptedBody.caseId).map((r) => r.reference)).toEqual([
       refunded.refund?.providerReference,
     ]);
+
+    // The refund router (#16): the seller SELLER-STRIPE is paid through Stripe (locally its
+    // stand-in, through the official SDK), on the payment intent its return names.
+    const stripeReturnId = `${returnId}-stripe`;
+    const withStripe = (payload: ReturnType<typeof buildSamplePayload>) => {
+      const ret = payload.return as Record<string, unknown>;
+      ret.sellerId = 'SELLER-STRIPE';
+      if (payload.eventType === 'return.requested')
+        ret.payments = [{ provider: 'stripe', reference: 'pi_dev_standin_1', captured: 50_000, currency: 'EUR' }];
+      return JSON.stringify(payload);
+    };
+    for (const eventType of ['return.requested', 'return.shipment'] as const) {
+      const sent = signedRequest({ baseUrl, body: withStripe(buildSamplePayload({ returnId: stripeReturnId, eventType })) });
+      const answer = await fetch(sent.url, { method: sent.method, headers: sent.headers, body: sent.body });
+      expect(answer.status, await answer.clone().text()).toBe(202);
+    }
+    const stripeCaseUrl = `${baseUrl}/cases/${encodeURIComponent(caseIdFor('demo-market', stripeReturnId))}`;
+    const stripeStaff = { authorization: `Bearer ${await signDevToken({ sellerId: 'SELLER-STRIPE', role: 'agent', userId: 'agent-1' })}` };
+    const paidByStripe = await vi.waitFor(
+      async () => {
+        const body = (await (await fetch(stripeCaseUrl, { headers: stripeStaff })).json()) as {
+          case: { status: string; refund?: { providerReference?: string; payment?: unknown } };
+        };
+        expect(body.case.status).toBe('REFUNDED');
+        return body.case;
+      },
+      { timeout: 20_000, interval: 250 },
+    );
+    expect(paidByStripe.refund?.payment).toEqual({ provider: 'stripe', reference: 'pi_dev_standin_1' });
+    const stripeLedger = (await (await fetch(`http://127.0.0.1:${stripePort}/_control/ledger`)).json()) as { refunds: { id: string }[] };
+    expect(stripeLedger.refunds.map((r) => r.id)).toEqual([paidByStripe.refund?.providerReference]);
 
     const unsigned = await fetch(request.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: request.body });
     expect(unsigned.status).toBe(401);

@@ -20,6 +20,8 @@ const PROD = [
   'paymentProviderUrl=https://refunds.example.com/v1',
   '-c',
   'shopifyShops={"acme.myshopify.com":"seller-acme"}',
+  '-c',
+  'refundRoutes={"default":"http"}',
 ];
 const READY: BootstrapFacts = {
   account: '123456789012',
@@ -76,12 +78,12 @@ describe('npm run deploy: arguments, refused before any AWS call', () => {
     expect(await runDeploy(['--stage', 'prod', '--dry-run'], h.deps)).toBe(2);
     const message = h.err.join('\n');
     expect(message).toMatch(/alarmEmail is required for stage prod: -c alarmEmail=/);
-    expect(message).toMatch(/paymentProviderUrl is required for stage prod: -c paymentProviderUrl=https:/);
+    expect(message).toMatch(/refundRoutes is required for stage prod: -c refundRoutes=/);
     expect(message).toMatch(/shopifyShops is required for stage prod: -c shopifyShops=/);
     expect(h.events).toEqual([]);
   });
 
-  it.each(['alarmEmail', 'paymentProviderUrl', 'shopifyShops'])('prod missing only %s names that one', async (missing) => {
+  it.each(['alarmEmail', 'paymentProviderUrl', 'shopifyShops', 'refundRoutes'])('prod missing only %s names that one', async (missing) => {
     const argv = PROD.filter((_, i) => !(PROD[i]?.startsWith(`${missing}=`) || PROD[i + 1]?.startsWith(`${missing}=`)));
     const h = harness();
     expect(await runDeploy(['--stage', 'prod', ...argv], h.deps)).toBe(2);
@@ -94,6 +96,7 @@ describe('npm run deploy: arguments, refused before any AWS call', () => {
       alarmEmail: 'oncall@example.com',
       paymentProviderUrl: 'https://refunds.example.com/v1',
       shopifyShops: { 'a.myshopify.com': 'seller-a' },
+      refundRoutes: { default: 'http' },
     };
     expect(parseDeployArgs(['--stage', 'prod'], cdkJsonContext).stage).toBe('prod');
     expect(() => parseDeployArgs(['--stage', 'prod', '-c', 'alarmEmail=nobody'], cdkJsonContext)).toThrow(
@@ -116,7 +119,7 @@ describe('npm run deploy: the sequence', () => {
         'dry run for stage prod: settings checked; nothing is called or deployed',
         "==> [1/3] check the bootstrap of the credentials' account and region: SSM parameter /cdk-bootstrap/hnb659fds/version >= 6, stack CDKToolkit",
         '==> [2/3] synthesize prod into cdk.out/ with the cdk-nag checks',
-        `    $ npx cdk synth --quiet --output cdk.out -c stage=prod -c alarmEmail=oncall@example.com -c paymentProviderUrl=https://refunds.example.com/v1 -c 'shopifyShops={"acme.myshopify.com":"seller-acme"}'`,
+        `    $ npx cdk synth --quiet --output cdk.out -c stage=prod -c alarmEmail=oncall@example.com -c paymentProviderUrl=https://refunds.example.com/v1 -c 'shopifyShops={"acme.myshopify.com":"seller-acme"}' -c 'refundRoutes={"default":"http"}'`,
         '==> [3/3] deploy every stack of that assembly (DisputeDesk-prod-Stateful, then DisputeDesk-prod-Stateless)',
         '    $ npx cdk deploy --all --app cdk.out',
       ].join('\n'),
@@ -223,7 +226,7 @@ describe('npm run deploy as an operator runs it, offline', () => {
   it('prod without settings: exit 2, each named; with them, --dry-run prints the commands', () => {
     const refused = deploy('--stage', 'prod');
     expect(refused.status).toBe(2);
-    expect(refused.stderr).toMatch(/alarmEmail is required[\s\S]*paymentProviderUrl is required[\s\S]*shopifyShops is required/);
+    expect(refused.stderr).toMatch(/alarmEmail is required[\s\S]*refundRoutes is required[\s\S]*shopifyShops is required/);
     const dry = deploy('--stage', 'prod', ...PROD, '--dry-run');
     expect(dry.stderr).toBe('');
     expect(dry.status).toBe(0);

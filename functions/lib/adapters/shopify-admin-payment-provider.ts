@@ -1,5 +1,6 @@
 import { createAdminApiClient } from '@shopify/admin-api-client';
 import * as z from 'zod/mini';
+import { minorUnitDigits } from '../contract/money.ts';
 import { PaymentProviderError } from '../contract/errors.ts';
 import type { PaymentProvider, RefundReceipt, RefundRequest } from '../ports/payment-provider.ts';
 
@@ -64,8 +65,11 @@ export type ShopifyPaymentProviderOptions = {
   readonly timeoutMs?: number;
 };
 
-/** Minor units (cents) to Shopify's decimal string. Two-decimal currencies only. */
-const decimal = (minor: number): string => (minor / 100).toFixed(2);
+/** Minor units to Shopify's decimal string, in the currency's own digits (JPY 0, KWD 3). */
+const decimal = (minor: number, currency: string): string => {
+  const digits = minorUnitDigits(currency);
+  return (minor / 10 ** digits).toFixed(digits);
+};
 
 export class ShopifyPaymentProvider implements PaymentProvider {
   private readonly options: ShopifyPaymentProviderOptions;
@@ -129,7 +133,9 @@ export class ShopifyPaymentProvider implements PaymentProvider {
           orderId,
           note,
           notify: true,
-          transactions: [{ orderId, parentId: sale.id, kind: 'REFUND', gateway: sale.gateway, amount: decimal(request.amount) }],
+          transactions: [
+            { orderId, parentId: sale.id, kind: 'REFUND', gateway: sale.gateway, amount: decimal(request.amount, request.currency) },
+          ],
         },
       },
       RefundCreateSchema,

@@ -10,6 +10,8 @@ export type RefundRequest = {
   readonly caseId: string;
   readonly marketplace: string;
   readonly sellerId: string;
+  /** The marketplace's order id (a Shopify refund is made on that order). */
+  readonly orderId?: string;
   readonly amount: number;
   readonly currency: string;
   /** The payment the refund goes back to, when the return names its payments (#16). */

@@ -113,6 +113,7 @@ export async function applyRefund(deps: ApplyRefundDeps, message: RefundMessage)
           caseId: message.caseId,
           marketplace: current.marketplace,
           sellerId: current.sellerId,
+          orderId: current.orderId,
           amount: message.amount,
           currency: message.currency,
           ...(payment === undefined ? {} : { payment }),

@@ -1,16 +1,160 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod/mini';
+import { CachedSecret } from '../adapters/cached-secret.ts';
 import { HttpPaymentProvider } from '../adapters/http-payment-provider.ts';
-import { loadConfig } from '../config.ts';
+import { providersNamed, RefundRoutesSchema, RoutedPaymentProvider } from '../adapters/routed-payment-provider.ts';
+import { ShopifyPaymentProvider } from '../adapters/shopify-admin-payment-provider.ts';
+import { StripePaymentProvider } from '../adapters/stripe-payment-provider.ts';
+import { awsSettings, loadConfig } from '../config.ts';
+import { PaymentProviderError } from '../contract/errors.ts';
+import { jsonText } from '../contract/json-text.ts';
+import { ShopifyShopsSchema } from '../marketplaces/shopify.ts';
+import { systemClock } from '../ports/clock.ts';
 import type { PaymentProvider } from '../ports/payment-provider.ts';
+import { traced } from '../tracing.ts';
 import { once } from './once.ts';
 
-/** The payment provider's refund API (PAYMENT_PROVIDER_URL, PAYMENT_PROVIDER_TIMEOUT_MS). */
+/** How long a provider credential is trusted before it is read again (a rotation needs no redeploy). */
+export const CREDENTIAL_TTL_MS = 5 * 60_000;
+
+const TokenMapSchema = /* @__PURE__ */ (() =>
+  z.pipe(jsonText('{"my-shop.myshopify.com":"shpat_…"}'), z.record(z.string(), z.string().check(z.minLength(1)))))();
+const RoutesSettingSchema = /* @__PURE__ */ (() => z.pipe(jsonText('{"default":"http"}'), RefundRoutesSchema))();
+
+/**
+ * The refund router (#16), validated at cold start: REFUND_ROUTES says which provider pays for
+ * which marketplace or seller (default: the generic HTTP provider for everyone), and every
+ * provider it names must have its settings, or the cold start fails naming the missing one.
+ *
+ * - http: PAYMENT_PROVIDER_URL (and PAYMENT_PROVIDER_TIMEOUT_MS).
+ * - stripe: the secret key from Secrets Manager (STRIPE_SECRET_ARN, `{"apiKey":"sk_…"}`) or,
+ *   locally, STRIPE_API_KEY; STRIPE_API_URL points the SDK elsewhere (the local stand-in).
+ * - shopify: SHOPIFY_SHOPS (shop → seller; a refund goes to the one shop of its seller) and the
+ *   Admin API tokens per shop from Secrets Manager (SHOPIFY_ADMIN_TOKENS_ARN) or, locally,
+ *   SHOPIFY_ADMIN_TOKENS; SHOPIFY_ADMIN_URL points the client at the local stand-in.
+ *
+ * Credentials are read through a cache with a TTL (CREDENTIAL_TTL_MS) and never logged.
+ */
 export const paymentProvider: () => PaymentProvider = once(function buildPaymentProvider() {
   const config = loadConfig(
-    z.object({
-      PAYMENT_PROVIDER_URL: z.url(),
-      PAYMENT_PROVIDER_TIMEOUT_MS: z._default(z.coerce.number().check(z.int(), z.gte(100), z.lte(60_000)), 5000),
-    }),
+    z
+      .object({
+        ...awsSettings,
+        REFUND_ROUTES: z._default(RoutesSettingSchema, { default: 'http', marketplaces: {}, sellers: {} }),
+        PAYMENT_PROVIDER_URL: z.optional(z.url()),
+        PAYMENT_PROVIDER_TIMEOUT_MS: z._default(z.coerce.number().check(z.int(), z.gte(100), z.lte(60_000)), 5000),
+        STRIPE_SECRET_ARN: z.optional(z.string().check(z.minLength(1))),
+        STRIPE_API_KEY: z.optional(z.string().check(z.regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, 'must be a Stripe secret key'))),
+        STRIPE_API_URL: z.optional(z.url()),
+        SHOPIFY_SHOPS: z.optional(ShopifyShopsSchema),
+        SHOPIFY_ADMIN_TOKENS_ARN: z.optional(z.string().check(z.minLength(1))),
+        SHOPIFY_ADMIN_TOKENS: z.optional(TokenMapSchema),
+        SHOPIFY_ADMIN_URL: z.optional(z.url()),
+      })
+      .check(
+        z.refine((c) => !providersNamed(c.REFUND_ROUTES).has('http') || c.PAYMENT_PROVIDER_URL !== undefined, {
+          message: 'REFUND_ROUTES names the http provider: set PAYMENT_PROVIDER_URL',
+          path: ['PAYMENT_PROVIDER_URL'],
+        }),
+        z.refine(
+          (c) => !providersNamed(c.REFUND_ROUTES).has('stripe') || (c.STRIPE_SECRET_ARN === undefined) !== (c.STRIPE_API_KEY === undefined),
+          {
+            message: 'REFUND_ROUTES names the stripe provider: set exactly one of STRIPE_SECRET_ARN (AWS) or STRIPE_API_KEY (local)',
+            path: ['STRIPE_SECRET_ARN'],
+          },
+        ),
+        z.refine(
+          (c) =>
+            !providersNamed(c.REFUND_ROUTES).has('shopify') ||
+            (c.SHOPIFY_SHOPS !== undefined && (c.SHOPIFY_ADMIN_TOKENS_ARN === undefined) !== (c.SHOPIFY_ADMIN_TOKENS === undefined)),
+          {
+            message:
+              'REFUND_ROUTES names the shopify provider: set SHOPIFY_SHOPS and exactly one of SHOPIFY_ADMIN_TOKENS_ARN (AWS) or SHOPIFY_ADMIN_TOKENS (local)',
+            path: ['SHOPIFY_ADMIN_TOKENS_ARN'],
+          },
+        ),
+      ),
   );
-  return new HttpPaymentProvider({ baseUrl: config.PAYMENT_PROVIDER_URL, timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS });
+  const secrets = once(() => traced(new SecretsManagerClient({ region: config.AWS_REGION })));
+  const readSecretJson = async (secretId: string): Promise<Record<string, unknown>> => {
+    const out = await secrets().send(new GetSecretValueCommand({ SecretId: secretId }));
+    return JSON.parse(out.SecretString ?? '{}') as Record<string, unknown>;
+  };
+
+  const providers: Partial<Record<'http' | 'stripe' | 'shopify', () => PaymentProvider>> = {};
+  if (config.PAYMENT_PROVIDER_URL !== undefined) {
+    const baseUrl = config.PAYMENT_PROVIDER_URL;
+    providers.http = once(() => new HttpPaymentProvider({ baseUrl, timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS }));
+  }
+  if (config.STRIPE_SECRET_ARN !== undefined || config.STRIPE_API_KEY !== undefined) {
+    const arn = config.STRIPE_SECRET_ARN;
+    const key = new CachedSecret(
+      async () => {
+        if (arn === undefined) return config.STRIPE_API_KEY as string;
+        const apiKey = (await readSecretJson(arn)).apiKey;
+        if (typeof apiKey !== 'string') throw new PaymentProviderError('The Stripe secret has no apiKey', true);
+        return apiKey;
+      },
+      { ttlMs: CREDENTIAL_TTL_MS, clock: systemClock },
+    );
+    const endpoint = config.STRIPE_API_URL === undefined ? undefined : new URL(config.STRIPE_API_URL);
+    providers.stripe = once(
+      () =>
+        new StripePaymentProvider({
+          apiKey: (options) => key.get(options),
+          timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS,
+          ...(endpoint === undefined
+            ? {}
+            : { host: endpoint.hostname, port: Number(endpoint.port || 443), protocol: endpoint.protocol === 'http:' ? 'http' : 'https' }),
+        }),
+    );
+  }
+  if (config.SHOPIFY_SHOPS !== undefined && (config.SHOPIFY_ADMIN_TOKENS_ARN !== undefined || config.SHOPIFY_ADMIN_TOKENS !== undefined)) {
+    const shops = config.SHOPIFY_SHOPS;
+    const arn = config.SHOPIFY_ADMIN_TOKENS_ARN;
+    const tokens = new CachedSecret(
+      async () => JSON.stringify(arn === undefined ? config.SHOPIFY_ADMIN_TOKENS : await readSecretJson(arn)),
+      { ttlMs: CREDENTIAL_TTL_MS, clock: systemClock },
+    );
+    const adminUrl = config.SHOPIFY_ADMIN_URL;
+    providers.shopify = once(
+      () =>
+        new ShopifyPaymentProvider({
+          locate: async (request) => {
+            const mine = Object.entries(shops).filter(([, seller]) => seller === request.sellerId);
+            const [shop] = mine;
+            if (shop === undefined || mine.length > 1 || request.orderId === undefined) {
+              throw new PaymentProviderError(
+                `Seller ${request.sellerId} has ${mine.length === 0 ? 'no' : 'more than one'} Shopify shop in SHOPIFY_SHOPS (or the case has no order): refund it in Shopify by hand`,
+                false,
+                { providerCode: 'SHOP_UNKNOWN' },
+              );
+            }
+            return { shopDomain: shop[0], orderId: `gid://shopify/Order/${request.orderId}` };
+          },
+          accessToken: async (shopDomain) => {
+            const token = (JSON.parse(await tokens.get()) as Record<string, unknown>)[shopDomain];
+            if (typeof token !== 'string')
+              throw new PaymentProviderError(`No Admin API token for ${shopDomain}`, false, { providerCode: 'NO_TOKEN' });
+            return token;
+          },
+          timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS,
+          ...(adminUrl === undefined ? {} : { customFetchApi: shopifyAt(adminUrl) }),
+        }),
+    );
+  }
+  return new RoutedPaymentProvider(config.REFUND_ROUTES, providers);
 });
+
+/**
+ * Sends the Admin API client's `https://<shop>/admin/api/…` requests to the local stand-in
+ * (local/shopify-admin-standin.ts), naming the shop in a header as it expects. Local only.
+ */
+function shopifyAt(baseUrl: string): typeof fetch {
+  return (input, init) => {
+    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    const headers = new Headers(init?.headers);
+    headers.set('x-standin-shop', url.host);
+    return fetch(new URL(`${url.pathname}${url.search}`, baseUrl), { ...init, headers });
+  };
+}
