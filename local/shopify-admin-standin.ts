@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { readBody } from './read-body.ts';
 
 /**
  * A local stand-in for the Shopify Admin GraphQL API (`POST /admin/api/<version>/graphql.json`,
@@ -58,8 +59,6 @@ export type StandinRefund = {
   createdAt: string;
   calls: number;
 };
-
-const MAX_BODY = 64 * 1024;
 
 /** Seeded orders; the ids match local/sample-webhook.ts's Shopify order. */
 export function seedOrders(): StandinOrder[] {
@@ -129,22 +128,6 @@ export type ShopifyAdminStandin = {
   reset(): void;
   stop(): Promise<void>;
 };
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) {
-        reject(new Error('body too large'));
-        req.destroy();
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });

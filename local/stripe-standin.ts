@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { readBody } from './read-body.ts';
 
 /**
  * A local stand-in for the part of Stripe's API refunds use, for the official `stripe` SDK
@@ -67,15 +68,6 @@ function parseForm(body: string): { fields: Record<string, string>; metadata: Re
     else fields[key] = value;
   }
   return { fields, metadata };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 export async function startStripeStandin(opts: { port?: number; host?: string; keys?: readonly string[] } = {}): Promise<StripeStandin> {
