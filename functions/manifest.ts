@@ -66,8 +66,8 @@ export type Access = {
   readonly cursorSigningKey?: true;
   /** cognito-idp:ListUsers on the staff user pool (STAFF_USER_POOL_ID). */
   readonly staffDirectory?: true;
-  /** GetSecretValue on the payment providers' credentials (STRIPE_SECRET_ARN, SHOPIFY_ADMIN_TOKENS_ARN). */
-  readonly paymentCredentials?: true;
+  /** GetSecretValue on marketplace and payment provider credentials: Stripe's key (STRIPE_SECRET_ARN), Shopify's Admin API tokens (SHOPIFY_ADMIN_TOKENS_ARN). */
+  readonly credentials?: readonly ('stripe' | 'shopifyAdminTokens')[];
   /** Stage settings passed as variables. */
   readonly settings?: readonly ('SHOPIFY_SHOPS' | 'PAYMENT_PROVIDER_URL' | 'REFUND_ROUTES')[];
 };
@@ -116,10 +116,12 @@ export const functionManifest = [
       table: { actions: ['GetItem', 'Query', 'PutItem', 'DeleteItem', 'ConditionCheckItem'] },
       webhookSecrets: true,
       refundQueue: true,
+      // Shopify's Admin API completes a new Shopify case from its order (#16).
+      credentials: ['shopifyAdminTokens'],
       settings: ['SHOPIFY_SHOPS'],
     },
     grantsBecause:
-      'Reads the delivery and the case (GetItem) and the events held for a return not yet received (Query on its partition); writes case, history, delivery and outbox in one transaction (Put; Delete for a cancelled refund, consumed held events and after publishing; ConditionCheck that nothing was held meanwhile); publishes the refund.',
+      'Reads the delivery and the case (GetItem) and the events held for a return not yet received (Query on its partition); writes case, history, delivery and outbox in one transaction (Put; Delete for a cancelled refund, consumed held events and after publishing; ConditionCheck that nothing was held meanwhile); publishes the refund; reads the Shopify Admin API tokens to complete a new Shopify case from its order.',
   },
   {
     name: 'apply-refund',
@@ -127,11 +129,11 @@ export const functionManifest = [
     trigger: { kind: 'sqs', queue: 'refund', batchSize: 5 },
     access: {
       table: { actions: ['GetItem', 'PutItem'] },
-      paymentCredentials: true,
+      credentials: ['stripe', 'shopifyAdminTokens'],
       settings: ['PAYMENT_PROVIDER_URL', 'REFUND_ROUTES', 'SHOPIFY_SHOPS'],
     },
     timeoutSeconds: 30,
-    grantsBecause: 'Reads the case, claims and settles the refund with conditional Puts.',
+    grantsBecause: 'Reads the case, claims and settles the refund with conditional Puts; reads the Stripe key and the Shopify Admin API tokens for the providers its routes name.',
   },
   {
     name: 'relay-refund-outbox',

@@ -60,8 +60,17 @@ export type StandinRefund = {
   calls: number;
 };
 
-/** Seeded orders; the ids match local/sample-webhook.ts's Shopify order. */
+/**
+ * Seeded orders: Shopify's documentation example, and the same order under the id of
+ * local/sample-webhook.ts's Shopify returns (`npm run sign -- --marketplace shopify`), so a
+ * sample return on `npm start` is completed from it (#16).
+ */
 export function seedOrders(): StandinOrder[] {
+  const [example] = documentedOrders();
+  return example === undefined ? [] : [example, { ...example, id: 'gid://shopify/Order/5196695273621' }];
+}
+
+function documentedOrders(): StandinOrder[] {
   return [
     {
       id: 'gid://shopify/Order/820982911946154508',

@@ -5,6 +5,7 @@ import { caseStore } from '#lib/wiring/case-store.ts';
 import { marketplaces } from '#lib/wiring/marketplaces.ts';
 import { policies } from '#lib/wiring/policies.ts';
 import { refundQueue } from '#lib/wiring/refund-queue.ts';
+import { marketplaceOrders } from '#lib/wiring/shopify-admin.ts';
 import { webhookSecrets } from '#lib/wiring/webhook-secrets.ts';
 
 /** POST /webhooks/{marketplace}: signed marketplace deliveries become cases. */
@@ -16,5 +17,6 @@ export const handler = httpHandler(
     policies: policies(),
     refunds: refundQueue(),
     clock: systemClock,
+    ...(marketplaceOrders() === undefined ? {} : { orders: marketplaceOrders() }),
   }),
 );

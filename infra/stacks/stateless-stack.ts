@@ -73,8 +73,8 @@ export class StatelessStack extends Stack {
         fn.addToRolePolicy(new PolicyStatement({ actions: ['cognito-idp:ListUsers'], resources: [stateful.userPool.userPoolArn] }));
         fn.addEnvironment('STAFF_USER_POOL_ID', stateful.userPool.userPoolId);
       }
-      if (access.paymentCredentials) {
-        fn.bindSecret(stateful.paymentSecrets.stripe, 'STRIPE_SECRET_ARN');
+      if (access.credentials?.includes('stripe')) fn.bindSecret(stateful.paymentSecrets.stripe, 'STRIPE_SECRET_ARN');
+      if (access.credentials?.includes('shopifyAdminTokens')) {
         fn.bindSecret(stateful.paymentSecrets.shopifyAdminTokens, 'SHOPIFY_ADMIN_TOKENS_ARN');
       }
       const settingValues = {

@@ -107,7 +107,10 @@ describe('dependencies', () => {
       ['@aws-sdk/client-dynamodb', (a) => a.table !== undefined],
       ['@aws-sdk/lib-dynamodb', (a) => a.table !== undefined],
       ['@aws-sdk/client-sqs', (a) => a.refundQueue === true],
-      ['@aws-sdk/client-secrets-manager', (a) => a.webhookSecrets === true || a.cursorSigningKey === true || a.paymentCredentials === true],
+      [
+        '@aws-sdk/client-secrets-manager',
+        (a) => a.webhookSecrets === true || a.cursorSigningKey === true || (a.credentials?.length ?? 0) > 0,
+      ],
       ['@aws-sdk/client-cognito-identity-provider', (a) => a.staffDirectory === true],
     ];
     const mismatches = (functionManifest as readonly FunctionSpec[]).flatMap((spec) => {

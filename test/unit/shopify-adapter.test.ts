@@ -11,6 +11,7 @@ import {
   type ShopifyDelivery,
   shopifyHmac,
   shopifyReturnReasons,
+  enrichedReturn,
   returnParcelOf,
   shopifyTopics,
   shopifyWebhookBodySchemas,
@@ -401,6 +402,60 @@ describe('Shopify translation', () => {
     expect(validationIssues(() => parse(topic, JSON.stringify(body)))).toEqual([
       { field: 'return.id', problem: 'must be the number in return.admin_graphql_api_id' },
     ]);
+  });
+
+  it('completes a new return from its order: returned lines valued, dates only where they fit the claim, scans Shopify calls scans', () => {
+    const existing = storedCase();
+    const body = JSON.parse(shopifyBody('returns/request', ids));
+    const line = (li: { fulfillment_line_item: { line_item: { admin_graphql_api_id: string } } }) =>
+      li.fulfillment_line_item.line_item.admin_graphql_api_id;
+    const [first, second] = body.return_line_items.map(line);
+    const order = {
+      orderId: `gid://shopify/Order/${ids.orderId}`,
+      currency: 'JPY',
+      orderedAt: '2026-11-01T00:00:00Z',
+      shippingCost: 800,
+      lines: [
+        { lineId: first, sku: null, quantity: 3, unitPrice: 1_200 },
+        { lineId: second, sku: null, quantity: 1, unitPrice: 5_000 },
+        { lineId: 'gid://shopify/LineItem/1', sku: null, quantity: 1, unitPrice: 99_999 },
+      ],
+      fulfilments: [
+        {
+          shippedAt: '2026-11-02T00:00:00Z',
+          deliveredAt: '2099-01-01T00:00:00Z',
+          carrier: 'Yamato Transport',
+          trackingNumber: '4321 8765',
+          scans: [
+            { status: 'LABEL_PRINTED', at: '2026-11-01T12:00:00Z' },
+            { status: 'IN_TRANSIT', at: '2026-11-02T12:00:00Z' },
+            { status: 'ATTEMPTED_DELIVERY', at: '2026-11-03T12:00:00Z' },
+          ],
+        },
+      ],
+    };
+    const enriched = enrichedReturn(existing.return, body, order);
+    const quantities = body.return_line_items.map((li: { quantity: number }) => li.quantity) as number[];
+    expect(enriched.money).toEqual({
+      currency: 'JPY',
+      itemValue: 1_200 * Math.min(quantities[0] ?? 0, 3) + 5_000 * Math.min(quantities[1] ?? 0, 1),
+      amountPaid: 1_200 * Math.min(quantities[0] ?? 0, 3) + 5_000 * Math.min(quantities[1] ?? 0, 1),
+      shippingCost: 800,
+    });
+    expect(enriched.timeline).toMatchObject({ orderedAt: '2026-11-01T00:00:00.000Z', shippedAt: '2026-11-02T00:00:00.000Z' });
+    expect(enriched.timeline.deliveredAt).toBeUndefined(); // after the claim: not taken
+    expect(enriched.carrier).toEqual({
+      code: 'Yamato-Transport',
+      trackingNumber: '43218765',
+      events: [
+        { type: 'IN_TRANSIT', at: '2026-11-02T12:00:00.000Z' },
+        { type: 'DELIVERY_ATTEMPT_FAILED', at: '2026-11-03T12:00:00.000Z' },
+      ],
+      notTheAgreedCarrier: false,
+    });
+    // No returned line found in the order: every line counts (an upper bound, for staff to correct).
+    const unmatched = enrichedReturn(existing.return, { ...body, return_line_items: [] }, order);
+    expect(unmatched.money.itemValue).toBe(3 * 1_200 + 5_000 + 99_999);
   });
 
   it('a cancel carries the identifiers only', () => {

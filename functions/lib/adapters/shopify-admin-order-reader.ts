@@ -2,6 +2,7 @@ import { createAdminApiClient } from '@shopify/admin-api-client';
 import * as z from 'zod/mini';
 import type { MarketplaceOrder, MarketplaceOrderReader } from '../ports/marketplace-order-reader.ts';
 import { SHOPIFY_ADMIN_API_VERSION, type ShopifyAccessTokens } from './shopify-admin-payment-provider.ts';
+import { minorUnitDigits } from '../contract/money.ts';
 
 /**
  * Reads a Shopify order through the official `@shopify/admin-api-client` (GraphQL
@@ -41,7 +42,11 @@ const ORDER_QUERY = `query DisputeDeskOrder($id: ID!) {
   }
 }`;
 
-const minor = (amount: string): number => Math.round(Number(amount) * 100);
+/** Shopify's decimal string in minor units of the currency (JPY 0 digits, KWD 3). */
+const minorIn = (currency: string) => {
+  const digits = minorUnitDigits(currency);
+  return (amount: string): number => Math.round(Number(amount) * 10 ** digits);
+};
 
 export class ShopifyOrderReadError extends Error {
   override readonly name = 'ShopifyOrderReadError';
@@ -73,6 +78,7 @@ export class ShopifyAdminOrderReader implements MarketplaceOrderReader {
     if (!parsed.success) throw new ShopifyOrderReadError('Shopify order read answered an unexpected shape');
     const order = parsed.data.order;
     if (order === null) return null;
+    const minor = minorIn(order.currencyCode);
     return {
       orderId: order.id,
       currency: order.currencyCode,

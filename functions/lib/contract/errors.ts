@@ -103,6 +103,15 @@ export class PaymentProviderError extends DomainError {
 }
 
 /** No valid credentials came with the request (no verified token claims). */
+/**
+ * Something this request needs from another service did not answer (a marketplace's API while
+ * enriching a new case): nothing was written; 503, so the sender delivers again later.
+ */
+export class DependencyUnavailableError extends DomainError {
+  override readonly name = 'DependencyUnavailableError';
+  readonly code = 'DEPENDENCY_UNAVAILABLE';
+}
+
 export class AuthenticationError extends DomainError {
   override readonly name = 'AuthenticationError';
   readonly code = 'UNAUTHENTICATED';

@@ -4,6 +4,7 @@ import {
   PreconditionRequiredError,
   ConcurrentModificationError,
   ConflictError,
+  DependencyUnavailableError,
   DomainError,
   IllegalTransitionError,
   MalformedJsonError,
@@ -34,6 +35,7 @@ const statusByError: ReadonlyArray<readonly [ErrorClass, number]> = [
   [PayloadTooLargeError, 413],
   [UnsupportedMediaTypeError, 415],
   [PreconditionRequiredError, 428],
+  [DependencyUnavailableError, 503],
 ];
 
 /**

@@ -2,7 +2,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod/mini';
 // Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
 // every schema its function never uses (zod/mini's own calls are not known to it as pure).
-import { MalformedJsonError, ValidationError } from '../contract/errors.ts';
+import { DependencyUnavailableError, MalformedJsonError, ValidationError } from '../contract/errors.ts';
 import type { ReasonCode } from '../contract/reason-codes.ts';
 import {
   type EventType,
@@ -10,6 +10,8 @@ import {
   MAX_ID_LENGTH,
   MAX_REASON_DETAIL_LENGTH,
   type ReturnV1,
+  type trackingEventTypes,
+  MAX_TRACKING_EVENTS,
   type WebhookPayload,
   type WebhookPayloadInput,
   WebhookPayloadSchema,
@@ -21,6 +23,7 @@ import { jsonText } from '../contract/json-text.ts';
 import { issuesFromZod } from '../contract/validation.ts';
 import type { SignatureCheck } from '../contract/webhook-signature.ts';
 import type { InboundWebhook, MarketplaceAdapter, ParsedDelivery, Translation } from '../ports/marketplace-adapter.ts';
+import type { MarketplaceOrder } from '../ports/marketplace-order-reader.ts';
 
 /**
  * Shopify returns webhooks, as Shopify sends them.
@@ -450,14 +453,88 @@ export function returnParcelOf(
   body: z.infer<typeof ShopifyReverseDeliveryAttachSchema>,
 ): { carrier: string; trackingNumber: string } | undefined {
   const tracking = body.shipping_deliverable?.tracking;
-  const trackingNumber = tracking?.tracking_number?.replace(/\s+/g, '') ?? '';
-  if (trackingNumber === '') return undefined;
-  const carrier = (tracking?.carrier_name ?? '')
+  const trackingNumber = trackingNumberOf(tracking?.tracking_number);
+  if (trackingNumber === undefined) return undefined;
+  return { carrier: carrierIdOf(tracking?.carrier_name), trackingNumber };
+}
+
+/** Shopify's carrier display name as one of our identifiers ("Canada Post" → "Canada-Post"). */
+export function carrierIdOf(name: string | null | undefined): string {
+  const id = (name ?? '')
     .trim()
     .replace(/[^A-Za-z0-9._:-]+/g, '-')
     .replace(/^[^A-Za-z0-9]+/, '')
     .slice(0, MAX_ID_LENGTH);
-  return { carrier: carrier === '' ? 'UNKNOWN' : carrier, trackingNumber };
+  return id === '' ? 'UNKNOWN' : id;
+}
+
+/** A tracking number without the spaces carriers print in it; undefined when empty or not an identifier. */
+function trackingNumberOf(raw: string | null | undefined): string | undefined {
+  const value = raw?.replace(/\s+/g, '') ?? '';
+  return value !== '' && value.length <= MAX_ID_LENGTH && /^[A-Za-z0-9][A-Za-z0-9._:-]*$/.test(value) ? value : undefined;
+}
+
+/** Shopify's fulfilment event statuses that are carrier scans, as ours; the rest are not scans. */
+const scanTypeByShopifyStatus: Readonly<Record<string, (typeof trackingEventTypes)[number]>> = {
+  CARRIER_PICKED_UP: 'PICKED_UP',
+  PICKED_UP: 'PICKED_UP',
+  IN_TRANSIT: 'IN_TRANSIT',
+  OUT_FOR_DELIVERY: 'IN_TRANSIT',
+  DELAYED: 'IN_TRANSIT',
+  ATTEMPTED_DELIVERY: 'DELIVERY_ATTEMPT_FAILED',
+  FAILURE: 'DELIVERY_ATTEMPT_FAILED',
+  DELIVERED: 'DELIVERED',
+};
+
+/**
+ * A new Shopify return completed from the order (#16): the currency and the value of the
+ * returned lines (each return line's order line × its quantity; all lines when none can be
+ * matched), shipping, order/ship/delivery dates where they fit the claim's timeline, and the
+ * first fulfilment's carrier, tracking number and scans. What Shopify does not say stays as
+ * the webhook left it.
+ */
+export function enrichedReturn(ret: ReturnV1, body: ReturnObjectBody, order: MarketplaceOrder): ReturnV1 {
+  const returned = new Map<string, number>();
+  for (const li of body.return_line_items) {
+    const line = li.fulfillment_line_item?.line_item?.admin_graphql_api_id;
+    if (line !== undefined) returned.set(line, (returned.get(line) ?? 0) + li.quantity);
+  }
+  const matched = order.lines.filter((l) => returned.has(l.lineId));
+  const itemValue =
+    matched.length > 0
+      ? matched.reduce((sum, l) => sum + l.unitPrice * Math.min(returned.get(l.lineId) ?? 0, l.quantity), 0)
+      : order.lines.reduce((sum, l) => sum + l.unitPrice * l.quantity, 0);
+  const claimed = Date.parse(ret.timeline.claimedAt);
+  const at = (iso: string | null | undefined, after: number) =>
+    iso != null && !Number.isNaN(Date.parse(iso)) && Date.parse(iso) >= after && Date.parse(iso) <= claimed
+      ? new Date(iso).toISOString()
+      : undefined;
+  const orderedAt = at(order.orderedAt, 0);
+  const fulfilment = order.fulfilments[0];
+  const shippedAt = at(fulfilment?.shippedAt, orderedAt === undefined ? 0 : Date.parse(orderedAt));
+  const deliveredAt = shippedAt === undefined ? undefined : at(fulfilment?.deliveredAt, Date.parse(shippedAt));
+  const trackingNumber = trackingNumberOf(fulfilment?.trackingNumber);
+  const events = (fulfilment?.scans ?? [])
+    .flatMap((s) => {
+      const type = scanTypeByShopifyStatus[s.status];
+      const when = at(s.at, 0);
+      return type === undefined || when === undefined ? [] : [{ type, at: when }];
+    })
+    .slice(-MAX_TRACKING_EVENTS);
+  const { shippedAt: _s, deliveredAt: _d, ...timeline } = ret.timeline;
+  return {
+    ...ret,
+    money: { currency: order.currency, itemValue, amountPaid: itemValue, shippingCost: order.shippingCost },
+    timeline: {
+      ...timeline,
+      ...(orderedAt === undefined ? {} : { orderedAt }),
+      ...(shippedAt === undefined ? {} : { shippedAt }),
+      ...(deliveredAt === undefined ? {} : { deliveredAt }),
+    },
+    ...(fulfilment?.carrier == null || trackingNumber === undefined
+      ? {}
+      : { carrier: { code: carrierIdOf(fulfilment.carrier), trackingNumber, events, notTheAgreedCarrier: false } }),
+  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -731,6 +808,34 @@ export function shopifyAdapter(options: ShopifyAdapterOptions): MarketplaceAdapt
           );
         }
       }
+    },
+    /**
+     * A new case (returns/request, or an approve for a return never requested) completed from
+     * the order through the Admin API (enrichedReturn). The Admin API not answering is a 503:
+     * nothing is written and Shopify delivers again. An order it does not know, or facts that
+     * would not fit the contract, leave the payload as the webhook made it.
+     */
+    async enrich(payload, parsed, orders) {
+      const { topic, body, shop } = parsed.data;
+      if (topic !== 'returns/request' && topic !== 'returns/approve') return payload;
+      if (payload.eventType !== 'return.requested' && payload.eventType !== 'return.updated') return payload;
+      let order: MarketplaceOrder | null;
+      try {
+        order = await orders.readOrder(shop, `gid://shopify/Order/${payload.return.orderId}`);
+      } catch (error) {
+        throw new DependencyUnavailableError(
+          `Shopify's Admin API did not answer for order ${payload.return.orderId}; deliver it again later`,
+          {
+            cause: error,
+          },
+        );
+      }
+      if (order === null) return payload;
+      const enriched = WebhookPayloadSchema.safeParse({
+        ...payload,
+        return: enrichedReturn(payload.return, body as ReturnObjectBody, order),
+      });
+      return enriched.success ? enriched.data : payload;
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { CaseRecord } from '../workflow/case.ts';
 import type { EventType, WebhookPayload } from '../contract/return-payload.ts';
 import type { SignatureCheck } from '../contract/webhook-signature.ts';
+import type { MarketplaceOrderReader } from './marketplace-order-reader.ts';
 
 /**
  * The port every marketplace format implements: verify a delivery as that marketplace signs
@@ -105,6 +106,14 @@ export interface MarketplaceAdapter<D = unknown> {
    * evidence), or IGNORE.
    */
   translate(parsed: ParsedDelivery<D>, context: TranslateContext): Translation;
+  /**
+   * Optional: completes a new case's return with facts the format's webhooks lack, read from
+   * the marketplace's own API (Shopify: the order's prices, currency, shipping, dates and
+   * tracking). Answers the payload unchanged when the marketplace knows no such order; throws
+   * when it cannot be asked (the use case answers 503, nothing written, the sender retries).
+   * Never makes a valid payload invalid: a fact that would not fit is left out.
+   */
+  enrich?(payload: WebhookPayload, parsed: ParsedDelivery<D>, orders: MarketplaceOrderReader): Promise<WebhookPayload>;
 }
 
 /** Marketplace id (the `{marketplace}` path segment) → the adapter for its format. */

@@ -27,6 +27,7 @@ import type { PolicyProvider } from '../ports/policy-provider.ts';
 import type { RefundQueue } from '../ports/refund-queue.ts';
 import type { WebhookSecrets } from '../ports/webhook-secrets.ts';
 import { type PublishOutcome, publishRefund } from './publish-refund.ts';
+import type { MarketplaceOrderReader } from '../ports/marketplace-order-reader.ts';
 
 export const MAX_WEBHOOK_BYTES = 256 * 1024;
 const MAX_ATTEMPTS = 8;
@@ -41,6 +42,11 @@ export type ReceiveWebhookDeps = {
   readonly marketplaces: MarketplaceRegistry;
   /** Waits between optimistic-concurrency retries; injectable so tests need not sleep. */
   readonly backoff?: (attempt: number) => Promise<void>;
+  /**
+   * Reads marketplace orders, for adapters that complete a new case from the marketplace's
+   * API (Shopify, #16). Absent: cases start with what the webhook carries.
+   */
+  readonly orders?: MarketplaceOrderReader;
 };
 
 export type ReceiveWebhookInput = {
@@ -153,9 +159,20 @@ export async function receiveWebhook(deps: ReceiveWebhookDeps, input: ReceiveWeb
     const now = clock.now().toISOString();
     const existing = await store.getCase(caseId);
     const held = existing === undefined ? await store.getHeldEvents(caseId) : undefined;
-    const translation = adapter.translate(parsed, { marketplace: input.marketplace, receivedAt: now, existing });
+    let translation = adapter.translate(parsed, { marketplace: input.marketplace, receivedAt: now, existing });
     if (translation.kind === 'IGNORE') {
       return respond({ caseId, status: existing?.status ?? null, duplicate: true, ignoredReason: translation.reason });
+    }
+    if (
+      translation.kind === 'PAYLOAD' &&
+      existing === undefined &&
+      (translation.payload.eventType === 'return.requested' || translation.payload.eventType === 'return.updated') &&
+      adapter.enrich !== undefined &&
+      deps.orders !== undefined
+    ) {
+      // A new case from a format without money or dates: completed from the marketplace's API
+      // before anything is written (a failure is a 503 and Shopify delivers again).
+      translation = { kind: 'PAYLOAD', payload: await adapter.enrich(translation.payload, parsed, deps.orders) };
     }
     if (translation.kind === 'PAYLOAD') {
       assertSameDelivery(translation.payload, parsed.deliveryId, caseId, input.marketplace);

@@ -13,12 +13,8 @@ import { systemClock } from '../ports/clock.ts';
 import type { PaymentProvider } from '../ports/payment-provider.ts';
 import { traced } from '../tracing.ts';
 import { once } from './once.ts';
+import { CREDENTIAL_TTL_MS, shopifyAdmin } from './shopify-admin.ts';
 
-/** How long a provider credential is trusted before it is read again (a rotation needs no redeploy). */
-export const CREDENTIAL_TTL_MS = 5 * 60_000;
-
-const TokenMapSchema = /* @__PURE__ */ (() =>
-  z.pipe(jsonText('{"my-shop.myshopify.com":"shpat_…"}'), z.record(z.string(), z.string().check(z.minLength(1)))))();
 const RoutesSettingSchema = /* @__PURE__ */ (() => z.pipe(jsonText('{"default":"http"}'), RefundRoutesSchema))();
 
 /**
@@ -48,8 +44,7 @@ export const paymentProvider: () => PaymentProvider = once(function buildPayment
         STRIPE_API_URL: z.optional(z.url()),
         SHOPIFY_SHOPS: z.optional(ShopifyShopsSchema),
         SHOPIFY_ADMIN_TOKENS_ARN: z.optional(z.string().check(z.minLength(1))),
-        SHOPIFY_ADMIN_TOKENS: z.optional(TokenMapSchema),
-        SHOPIFY_ADMIN_URL: z.optional(z.url()),
+        SHOPIFY_ADMIN_TOKENS: z.optional(z.string()),
       })
       .check(
         z.refine((c) => !providersNamed(c.REFUND_ROUTES).has('http') || c.PAYMENT_PROVIDER_URL !== undefined, {
@@ -109,14 +104,9 @@ export const paymentProvider: () => PaymentProvider = once(function buildPayment
         }),
     );
   }
-  if (config.SHOPIFY_SHOPS !== undefined && (config.SHOPIFY_ADMIN_TOKENS_ARN !== undefined || config.SHOPIFY_ADMIN_TOKENS !== undefined)) {
+  const admin = shopifyAdmin();
+  if (config.SHOPIFY_SHOPS !== undefined && admin !== undefined) {
     const shops = config.SHOPIFY_SHOPS;
-    const arn = config.SHOPIFY_ADMIN_TOKENS_ARN;
-    const tokens = new CachedSecret(
-      async () => JSON.stringify(arn === undefined ? config.SHOPIFY_ADMIN_TOKENS : await readSecretJson(arn)),
-      { ttlMs: CREDENTIAL_TTL_MS, clock: systemClock },
-    );
-    const adminUrl = config.SHOPIFY_ADMIN_URL;
     providers.shopify = once(
       () =>
         new ShopifyPaymentProvider({
@@ -132,29 +122,11 @@ export const paymentProvider: () => PaymentProvider = once(function buildPayment
             }
             return { shopDomain: shop[0], orderId: `gid://shopify/Order/${request.orderId}` };
           },
-          accessToken: async (shopDomain) => {
-            const token = (JSON.parse(await tokens.get()) as Record<string, unknown>)[shopDomain];
-            if (typeof token !== 'string')
-              throw new PaymentProviderError(`No Admin API token for ${shopDomain}`, false, { providerCode: 'NO_TOKEN' });
-            return token;
-          },
+          accessToken: admin.accessToken,
           timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS,
-          ...(adminUrl === undefined ? {} : { customFetchApi: shopifyAt(adminUrl) }),
+          ...(admin.customFetchApi === undefined ? {} : { customFetchApi: admin.customFetchApi }),
         }),
     );
   }
   return new RoutedPaymentProvider(config.REFUND_ROUTES, providers);
 });
-
-/**
- * Sends the Admin API client's `https://<shop>/admin/api/…` requests to the local stand-in
- * (local/shopify-admin-standin.ts), naming the shop in a header as it expects. Local only.
- */
-function shopifyAt(baseUrl: string): typeof fetch {
-  return (input, init) => {
-    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-    const headers = new Headers(init?.headers);
-    headers.set('x-standin-shop', url.host);
-    return fetch(new URL(`${url.pathname}${url.search}`, baseUrl), { ...init, headers });
-  };
-}
