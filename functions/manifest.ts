@@ -133,7 +133,8 @@ export const functionManifest = [
       settings: ['PAYMENT_PROVIDER_URL', 'REFUND_ROUTES', 'SHOPIFY_SHOPS'],
     },
     timeoutSeconds: 30,
-    grantsBecause: 'Reads the case, claims and settles the refund with conditional Puts; reads the Stripe key and the Shopify Admin API tokens for the providers its routes name.',
+    grantsBecause:
+      'Reads the case, claims and settles the refund with conditional Puts; reads the Stripe key and the Shopify Admin API tokens for the providers its routes name.',
   },
   {
     name: 'relay-refund-outbox',

@@ -4,6 +4,7 @@ import { createWriteStream, readdirSync, readFileSync, type WriteStream } from '
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { findFreePort, processState } from '../engines.ts';
+import { STRIPE_SOAK_SELLER } from './webhook-traffic.ts';
 
 /**
  * The local runtime (`node local/start.ts`) as a child process, as the local-runtime test
@@ -57,6 +58,8 @@ export type SoakRuntime = {
   readonly dynamodbEndpoint: string;
   readonly sqsEndpoint: string;
   readonly paymentsUrl: string;
+  /** The Stripe stand-in the runtime pays STRIPE_SOAK_SELLER's refunds through (#16). */
+  readonly stripeUrl: string;
   readonly javaPid: number;
   readonly tableName: string;
   /** Lines the runtime wrote at ERROR level (counted from its log). */
@@ -71,7 +74,8 @@ export class RuntimeStartError extends Error {
 }
 
 export async function startSoakRuntime(settings: RuntimeSettings): Promise<SoakRuntime> {
-  const [port, dynamodbPort, sqsPort, paymentsPort] = [
+  const [port, dynamodbPort, sqsPort, paymentsPort, stripePort] = [
+    await findFreePort(),
     await findFreePort(),
     await findFreePort(),
     await findFreePort(),
@@ -90,7 +94,10 @@ export async function startSoakRuntime(settings: RuntimeSettings): Promise<SoakR
       PAYMENT_PROVIDER_PORT: String(paymentsPort),
       SHOPIFY_ADMIN_PORT: '0',
       MANAGED_LOGIN_PORT: '0',
-      STRIPE_PORT: '0',
+      STRIPE_PORT: String(stripePort),
+      // One seller's refunds go through Stripe (the official SDK, to the stand-in), the rest
+      // through the generic provider: the ledger invariants cover both.
+      REFUND_ROUTES: JSON.stringify({ default: 'http', sellers: { [STRIPE_SOAK_SELLER]: 'stripe' } }),
       TABLE_NAME: tableName,
       QUEUE_PREFIX: '',
       SCHEDULE_EVERY_MS: String(settings.scheduleEveryMs),
@@ -189,6 +196,7 @@ export async function startSoakRuntime(settings: RuntimeSettings): Promise<SoakR
     dynamodbEndpoint: `http://127.0.0.1:${dynamodbPort}`,
     sqsEndpoint: `http://127.0.0.1:${sqsPort}`,
     paymentsUrl: `http://127.0.0.1:${paymentsPort}`,
+    stripeUrl: `http://127.0.0.1:${stripePort}`,
     javaPid,
     tableName,
     errorLines: () => errors,

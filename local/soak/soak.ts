@@ -12,6 +12,7 @@ import { dueCasesQuery, pendingOutboxQuery, sellerCasesQuery } from '#lib/adapte
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../engines.ts';
 import { localFunctions } from '../functions.ts';
 import type { LedgerEntry } from '../payment-simulator.ts';
+import type { StandinStripeRefund } from '../stripe-standin.ts';
 import { defaultFaultPlan, FaultInjector } from './faults.ts';
 import {
   checkDeadLetters,
@@ -174,7 +175,7 @@ async function main(): Promise<number> {
     );
 
     const recorder = new Recorder();
-    const webhooks = new WebhookTraffic({ baseUrl: runtime.baseUrl, recorder, random, runId });
+    const webhooks = new WebhookTraffic({ baseUrl: runtime.baseUrl, recorder, random, runId, stripeUrl: runtime.stripeUrl });
     const staffLoad = await loadStaffTraffic({
       baseUrl: runtime.baseUrl,
       recorder,
@@ -265,7 +266,14 @@ async function main(): Promise<number> {
 
     // The proof.
     const snapshot = await scanTable(dynamo, runtime.tableName);
-    const ledger = (await (await fetch(`${runtime.paymentsUrl}/_control/ledger`)).json()) as { refunds: LedgerEntry[]; calls: number };
+    const simulator = (await (await fetch(`${runtime.paymentsUrl}/_control/ledger`)).json()) as { refunds: LedgerEntry[]; calls: number };
+    // Stripe's refunds (the stand-in's record) in the same shape: one ledger over both providers.
+    const stripe = (await (await fetch(`${runtime.stripeUrl}/_control/ledger`)).json()) as { refunds: StandinStripeRefund[] };
+    const ledger = {
+      calls: simulator.calls,
+      refunds: [...simulator.refunds, ...stripe.refunds.map(stripeLedgerEntry)],
+      stripeRefunds: stripe.refunds.length,
+    };
     const queue = await queueState(sqs, queueUrl);
     const deadLetters = await readDeadLetters(sqs, dlqUrl, { remove: false });
     const invariants: InvariantResult[] = [
@@ -338,6 +346,7 @@ async function main(): Promise<number> {
         refundsApplied: [...snapshot.cases.values()].filter((c) => c.refund?.status === 'APPLIED').length,
         refundsCancelled: [...snapshot.cases.values()].filter((c) => c.refund?.status === 'CANCELLED').length,
         ledgerEntries: ledger.refunds.length,
+        stripeRefunds: ledger.stripeRefunds,
         escalations: countAction('ESCALATED'),
         defaultResolutions: countAction('DEFAULT_RESOLUTION'),
         escalationPresent,
@@ -416,3 +425,16 @@ async function countQuery(
 }
 
 process.exitCode = await main();
+
+/** A Stripe refund as a ledger entry: the refund id it was made for is in its metadata. */
+function stripeLedgerEntry(r: StandinStripeRefund): LedgerEntry {
+  return {
+    idempotencyKey: r.metadata.refundId ?? `(no refund id: ${r.id})`,
+    reference: r.id,
+    caseId: r.metadata.caseId ?? '(no case id)',
+    amount: r.amount,
+    currency: r.currency.toUpperCase(),
+    paidAt: new Date(r.created * 1000).toISOString(),
+    calls: 1,
+  };
+}

@@ -23,6 +23,10 @@ import type { Random } from './random.ts';
 
 export const SOAK_MARKETPLACE = 'demo-market';
 export const SOAK_SELLERS = ['SOAK-SELLER-1', 'SOAK-SELLER-2', 'SOAK-SELLER-3'] as const;
+/** The seller whose refunds the runtime routes through Stripe (its stand-in, the official SDK). */
+export const STRIPE_SOAK_SELLER = 'SOAK-SELLER-3';
+/** What each Stripe payment of the soak captured: more than any refund or top-up of one case. */
+const STRIPE_CAPTURED = 10_000_000;
 
 const DAY_MS = 24 * 3600 * 1000;
 const MAX_RETRIES = 4;
@@ -197,8 +201,13 @@ export class WebhookTraffic {
   /** How cancellations were answered, e.g. `webhook.early-cancel 202 held`, `webhook.cancel 409 ILLEGAL_TRANSITION`. */
   readonly cancelAnswers: Record<string, number> = {};
 
-  constructor(options: { baseUrl: string; recorder: Recorder; random: Random; runId: string }) {
+  readonly #stripeUrl: string | undefined;
+  /** Payment intents already made at the Stripe stand-in, by return. */
+  readonly #intents = new Set<string>();
+
+  constructor(options: { baseUrl: string; recorder: Recorder; random: Random; runId: string; stripeUrl?: string }) {
     this.#baseUrl = options.baseUrl;
+    this.#stripeUrl = options.stripeUrl;
     this.#recorder = options.recorder;
     this.#random = options.random;
     this.#runId = options.runId;
@@ -405,7 +414,28 @@ export class WebhookTraffic {
       const at = (days: number) => new Date(now.getTime() - days * DAY_MS).toISOString();
       overrides.timeline = { orderedAt: at(40), shippedAt: at(39), deliveredAt: at(30), claimedAt: at(0.05) };
     }
-    return { ...envelope, return: { ...envelope.return, ...ids, ...overrides } } as WebhookPayloadInput;
+    const ret = { ...envelope.return, ...ids, ...overrides } as Record<string, unknown>;
+    if (r.sellerId === STRIPE_SOAK_SELLER && this.#stripeUrl !== undefined) {
+      // The order was paid with Stripe: the return names the payment intent its refunds go back to.
+      const currency = ((ret.money as { currency?: string } | undefined)?.currency ?? 'EUR').toUpperCase();
+      ret.payments = [{ provider: 'stripe', reference: stripeIntentOf(r.returnId), captured: STRIPE_CAPTURED, currency }];
+    }
+    return { ...envelope, return: ret } as WebhookPayloadInput;
+  }
+
+  /** Makes the return's payment intent at the Stripe stand-in (once), as the shop's checkout would have. */
+  async #ensureIntent(r: TrackedReturn): Promise<void> {
+    if (this.#stripeUrl === undefined || r.sellerId !== STRIPE_SOAK_SELLER || this.#intents.has(r.returnId)) return;
+    const payload = this.#payload(r, 'return.requested', Date.now(), 'currency-probe');
+    const payments = (payload.return as { payments?: { currency: string }[] }).payments;
+    const currency = payments?.[0]?.currency.toLowerCase() ?? 'eur';
+    const res = await fetch(`${this.#stripeUrl}/_control/payment-intents`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: stripeIntentOf(r.returnId), amount: STRIPE_CAPTURED, currency }),
+    });
+    if (!res.ok) throw new Error(`the Stripe stand-in refused the payment intent of ${r.returnId}: ${res.status}`);
+    this.#intents.add(r.returnId);
   }
 
   #delivery(r: TrackedReturn, eventType: EventType, occurredAt: number, tweak?: Tweak): Delivery {
@@ -473,6 +503,7 @@ export class WebhookTraffic {
    * delivery that creates it does.
    */
   async #deliver(kind: string, delivery: Delivery, r: TrackedReturn, options: { resign?: boolean } = {}): Promise<Answer> {
+    await this.#ensureIntent(r);
     const answer = await this.#send(kind, delivery, options);
     if (answer.status === 0 || answer.status >= 500) return answer;
     const json = answer.json;
@@ -861,4 +892,9 @@ function withReturn(
 ): WebhookPayloadInput {
   if (payload.eventType !== 'return.requested' && payload.eventType !== 'return.updated') return payload;
   return { ...payload, return: change(payload.return) } as WebhookPayloadInput;
+}
+
+/** The Stripe payment intent id of a soak return (Stripe ids are letters, digits and _). */
+export function stripeIntentOf(returnId: string): string {
+  return `pi_${returnId.replace(/[^A-Za-z0-9_]/g, '_')}`.slice(0, 67);
 }
