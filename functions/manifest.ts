@@ -52,7 +52,7 @@ export type SqsTrigger = {
 export type ScheduleTrigger = {
   readonly kind: 'schedule';
   /** The stage setting that holds the rate (infra/stage-config.ts). */
-  readonly rate: 'outboxRelayRate' | 'escalationRate';
+  readonly rate: 'outboxRelayRate' | 'escalationRate' | 'reconciliationRate';
 };
 
 /** What a function's code reaches besides its own logs; each becomes an IAM grant and a variable. */
@@ -143,6 +143,15 @@ export const functionManifest = [
     access: { table: { actions: ['DeleteItem'], indexes: ['byPendingOutbox'] }, refundQueue: true },
     timeoutSeconds: 60,
     grantsBecause: 'Reads the sparse outbox index, publishes, deletes the outbox record.',
+  },
+  {
+    name: 'reconcile-refunds',
+    description: 'Compares the refunds paid with each payment provider’s own record',
+    trigger: { kind: 'schedule', rate: 'reconciliationRate' },
+    access: { table: { actions: ['GetItem', 'UpdateItem', 'PutItem'], indexes: ['byRefundPaid'] }, credentials: ['stripe'] },
+    timeoutSeconds: 300,
+    grantsBecause:
+      'Reads the sparse paid-refunds index; for a mismatch reads the case and appends a history event with a conditional UpdateItem plus a history Put; reads the Stripe key to list its refunds.',
   },
   {
     name: 'escalate-stale-cases',

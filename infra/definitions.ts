@@ -96,6 +96,14 @@ export const caseTable = {
       sortKey: { name: 'outboxAt', type: 'S' },
       projection: ['caseId', 'refundId', 'createdAt', 'message'],
     },
+    {
+      // Sparse: only REFUND_APPLIED history events, by the day they were paid: what the
+      // reconciliation compares with each payment provider's own record (#16).
+      indexName: 'byRefundPaid',
+      partitionKey: { name: 'paidDay', type: 'S' },
+      sortKey: { name: 'paidAt', type: 'S' },
+      projection: ['caseId', 'at', 'details'],
+    },
   ],
 } as const satisfies TableDefinition;
 

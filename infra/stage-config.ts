@@ -23,6 +23,8 @@ export type StageConfig = {
   /** Marketplaces that may deliver webhooks; each gets its own secret. */
   readonly marketplaces: readonly string[];
   readonly escalationRate: Duration;
+  /** How often refunds are reconciled with the payment providers (each run looks back two periods). */
+  readonly reconciliationRate: Duration;
   /** How often the outbox relay looks for refunds a crash left unpublished. */
   readonly outboxRelayRate: Duration;
   /** Base URL of the generic HTTP payment provider's refund API; required in prod when a refund route names `http`. */
@@ -182,6 +184,7 @@ export function stageConfig(stage: string | undefined, settings: StageSettings =
         ...(parsed.alarmEmail === undefined ? {} : { alarmEmail: parsed.alarmEmail }),
         marketplaces: ['demo-market', 'shopify'],
         escalationRate: Duration.minutes(15),
+        reconciliationRate: Duration.hours(6),
         outboxRelayRate: Duration.minutes(5),
         paymentProviderUrl: parsed.paymentProviderUrl ?? 'https://payments.sandbox.example.com',
         refundRoutes: parsed.refundRoutes ?? { default: 'http', marketplaces: {}, sellers: {} },
@@ -207,6 +210,7 @@ export function stageConfig(stage: string | undefined, settings: StageSettings =
         alarmEmail,
         marketplaces: ['demo-market', 'shopify'],
         escalationRate: Duration.minutes(5),
+        reconciliationRate: Duration.hours(1),
         outboxRelayRate: Duration.minutes(2),
         ...(paymentProviderUrl === undefined ? {} : { paymentProviderUrl }),
         refundRoutes,

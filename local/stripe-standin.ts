@@ -162,6 +162,15 @@ export async function startStripeStandin(opts: { port?: number; host?: string; k
         return send(res, 200, faults);
       }
       if (url.pathname === '/_control/ledger') return send(res, 200, { refunds });
+      if (url.pathname === '/_control/tamper') {
+        // Reconciliation tests: change or drop a refund in Stripe's own record.
+        const t = z.strictObject({ id: z.string(), amount: z.int().positive().optional(), remove: z.boolean().optional() }).parse(body);
+        const i = refunds.findIndex((r) => r.id === t.id);
+        if (i < 0) return send(res, 404, { error: 'no such refund' });
+        if (t.remove) refunds.splice(i, 1);
+        else if (t.amount !== undefined) refunds[i] = { ...(refunds[i] as StandinStripeRefund), amount: t.amount };
+        return send(res, 200, { ok: true });
+      }
       if (url.pathname === '/_control/reset') {
         refunds.length = 0;
         idempotency.clear();
@@ -213,13 +222,22 @@ export async function startStripeStandin(opts: { port?: number; host?: string; k
       return send(res, made.status, made.body);
     }
     if (req.method === 'GET' && url.pathname === '/v1/refunds') {
-      const pi = url.searchParams.get('payment_intent');
-      const limit = Math.min(100, Number(url.searchParams.get('limit') ?? 10));
-      const data = refunds
-        .filter((r) => pi === null || r.payment_intent === pi)
-        .reverse()
-        .slice(0, limit);
-      return send(res, 200, { object: 'list', data, has_more: false, url: '/v1/refunds' });
+      const q = url.searchParams;
+      const pi = q.get('payment_intent');
+      const limit = Math.min(100, Number(q.get('limit') ?? 10));
+      const num = (key: string) => (q.get(key) === null ? undefined : Number(q.get(key)));
+      const [gte, lt] = [num('created[gte]'), num('created[lt]')];
+      // Newest first, as Stripe lists; `starting_after` pages on.
+      const all = refunds
+        .filter(
+          (r) =>
+            (pi === null || r.payment_intent === pi) && (gte === undefined || r.created >= gte) && (lt === undefined || r.created < lt),
+        )
+        .reverse();
+      const after = q.get('starting_after');
+      const from = after === null ? 0 : all.findIndex((r) => r.id === after) + 1;
+      const data = all.slice(from, from + limit);
+      return send(res, 200, { object: 'list', data, has_more: from + limit < all.length, url: '/v1/refunds' });
     }
     const intent = /^\/v1\/payment_intents\/(pi_[A-Za-z0-9_]+)$/.exec(url.pathname);
     if (req.method === 'GET' && intent !== null) {

@@ -25,6 +25,7 @@ export const BUSINESS_METRICS = {
   moneyPaid: 'RefundMoneyPaidMinorUnits',
   refundsFailed: 'RefundsFailed',
   slaBreaches: 'SlaBreaches',
+  reconciliationMismatches: 'ReconciliationMismatches',
 } as const;
 
 function emit(name: string, value: number, dimensions: Record<string, string>): void {
@@ -86,4 +87,9 @@ export function recordCommittedEvents(events: readonly HistoryEvent[]): void {
         break;
     }
   }
+}
+
+/** A refund the case store and a payment provider disagree about (reconciliation, #16), by kind; the provider is in the log line. */
+export function recordReconciliationMismatch(kind: string): void {
+  emit(BUSINESS_METRICS.reconciliationMismatches, 1, { kind });
 }

@@ -9,6 +9,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { mismatchKinds } from '../../functions/lib/use-cases/reconcile-refunds.ts';
 
 export interface OperationsAlarmsProps {
   readonly prefix: string;
@@ -40,6 +41,7 @@ export const BUSINESS_METRIC = {
   moneyPaid: { namespace: 'DisputeDesk', metricName: 'RefundMoneyPaidMinorUnits' },
   refundsFailed: { namespace: 'DisputeDesk', metricName: 'RefundsFailed' },
   slaBreaches: { namespace: 'DisputeDesk', metricName: 'SlaBreaches' },
+  reconciliationMismatches: { namespace: 'DisputeDesk', metricName: 'ReconciliationMismatches' },
   reviewBacklog: { namespace: 'DisputeDesk', metricName: 'ReviewBacklog' },
   decisions: { namespace: 'DisputeDesk', metricName: 'Decisions' },
   webhooksAccepted: { namespace: 'DisputeDesk', metricName: 'WebhooksAccepted' },
@@ -198,6 +200,18 @@ export class OperationsAlarms extends Construct {
         {
           ...atLeastOne,
           alarmDescription: `A refund attempt failed (the payment provider refused or did not answer, or the case did not match): money owed is not paid yet.${runbook('refundsfailed')}`,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        },
+      ),
+    );
+
+    alarm('ReconciliationMismatches', 'reconciliation mismatches', () =>
+      sumOver(BUSINESS_METRIC.reconciliationMismatches, 'kind', mismatchKinds, Duration.hours(1), 'Reconciliation mismatches').createAlarm(
+        this,
+        'ReconciliationMismatches',
+        {
+          ...atLeastOne,
+          alarmDescription: `The case store and a payment provider disagree about a refund (paid twice, paid but not recorded, recorded but not paid, amount differs): money may be wrong.${runbook('reconciliationmismatches')}`,
           treatMissingData: TreatMissingData.NOT_BREACHING,
         },
       ),

@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { PaymentProviderError } from '../contract/errors.ts';
 import type { PaymentProvider, RefundReceipt, RefundRequest } from '../ports/payment-provider.ts';
+import type { ProviderRefund, ProviderRefundLedger } from '../ports/refund-records.ts';
 
 /**
  * Refunds through Stripe with the official `stripe` SDK (#16): `refunds.create` on the payment
@@ -40,7 +41,8 @@ export type StripePaymentProviderOptions = {
   readonly timeoutMs?: number;
 };
 
-export class StripePaymentProvider implements PaymentProvider {
+export class StripePaymentProvider implements PaymentProvider, ProviderRefundLedger {
+  readonly provider = 'stripe' as const;
   readonly #options: StripePaymentProviderOptions;
   #client: { key: string; stripe: Stripe } | undefined;
 
@@ -127,6 +129,24 @@ export class StripePaymentProvider implements PaymentProvider {
         cause: error,
       });
     }
+  }
+
+  /** Every refund Stripe made in [from, to) (its `created` time, in seconds), with our metadata. */
+  async listRefunds(from: string, to: string): Promise<ProviderRefund[]> {
+    const stripe = this.#stripe(await this.#options.apiKey());
+    const found: ProviderRefund[] = [];
+    const created = { gte: Math.floor(Date.parse(from) / 1000), lt: Math.ceil(Date.parse(to) / 1000) };
+    for await (const refund of stripe.refunds.list({ created, limit: 100 })) {
+      found.push({
+        reference: refund.id,
+        ...(refund.metadata?.refundId === undefined ? {} : { refundId: refund.metadata.refundId }),
+        ...(refund.metadata?.caseId === undefined ? {} : { caseId: refund.metadata.caseId }),
+        amount: refund.amount,
+        currency: refund.currency.toUpperCase(),
+        at: new Date(refund.created * 1000).toISOString(),
+      });
+    }
+    return found;
   }
 
   /** The refund this system made for `refundId` on the payment intent, by its metadata. */

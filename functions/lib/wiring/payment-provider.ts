@@ -70,40 +70,13 @@ export const paymentProvider: () => PaymentProvider = once(function buildPayment
         ),
       ),
   );
-  const secrets = once(() => traced(new SecretsManagerClient({ region: config.AWS_REGION })));
-  const readSecretJson = async (secretId: string): Promise<Record<string, unknown>> => {
-    const out = await secrets().send(new GetSecretValueCommand({ SecretId: secretId }));
-    return JSON.parse(out.SecretString ?? '{}') as Record<string, unknown>;
-  };
-
   const providers: Partial<Record<'http' | 'stripe' | 'shopify', () => PaymentProvider>> = {};
   if (config.PAYMENT_PROVIDER_URL !== undefined) {
     const baseUrl = config.PAYMENT_PROVIDER_URL;
     providers.http = once(() => new HttpPaymentProvider({ baseUrl, timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS }));
   }
-  if (config.STRIPE_SECRET_ARN !== undefined || config.STRIPE_API_KEY !== undefined) {
-    const arn = config.STRIPE_SECRET_ARN;
-    const key = new CachedSecret(
-      async () => {
-        if (arn === undefined) return config.STRIPE_API_KEY as string;
-        const apiKey = (await readSecretJson(arn)).apiKey;
-        if (typeof apiKey !== 'string') throw new PaymentProviderError('The Stripe secret has no apiKey', true);
-        return apiKey;
-      },
-      { ttlMs: CREDENTIAL_TTL_MS, clock: systemClock },
-    );
-    const endpoint = config.STRIPE_API_URL === undefined ? undefined : new URL(config.STRIPE_API_URL);
-    providers.stripe = once(
-      () =>
-        new StripePaymentProvider({
-          apiKey: (options) => key.get(options),
-          timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS,
-          ...(endpoint === undefined
-            ? {}
-            : { host: endpoint.hostname, port: Number(endpoint.port || 443), protocol: endpoint.protocol === 'http:' ? 'http' : 'https' }),
-        }),
-    );
-  }
+  const stripe = stripeProvider();
+  if (stripe !== undefined) providers.stripe = () => stripe;
   const admin = shopifyAdmin();
   if (config.SHOPIFY_SHOPS !== undefined && admin !== undefined) {
     const shops = config.SHOPIFY_SHOPS;
@@ -129,4 +102,42 @@ export const paymentProvider: () => PaymentProvider = once(function buildPayment
     );
   }
   return new RoutedPaymentProvider(config.REFUND_ROUTES, providers);
+});
+
+/**
+ * Stripe, when its key is configured (STRIPE_SECRET_ARN in AWS, `{"apiKey":"sk_…"}`, read
+ * through a cache with CREDENTIAL_TTL_MS; STRIPE_API_KEY locally; STRIPE_API_URL for the local
+ * stand-in): one client per process, for refunds and for reconciliation alike.
+ */
+export const stripeProvider: () => StripePaymentProvider | undefined = once(function buildStripeProvider() {
+  const config = loadConfig(
+    z.object({
+      ...awsSettings,
+      STRIPE_SECRET_ARN: z.optional(z.string().check(z.minLength(1))),
+      STRIPE_API_KEY: z.optional(z.string().check(z.regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, 'must be a Stripe secret key'))),
+      STRIPE_API_URL: z.optional(z.url()),
+      PAYMENT_PROVIDER_TIMEOUT_MS: z._default(z.coerce.number().check(z.int(), z.gte(100), z.lte(60_000)), 5000),
+    }),
+  );
+  const arn = config.STRIPE_SECRET_ARN;
+  if (arn === undefined && config.STRIPE_API_KEY === undefined) return undefined;
+  const secrets = once(() => traced(new SecretsManagerClient({ region: config.AWS_REGION })));
+  const key = new CachedSecret(
+    async () => {
+      if (arn === undefined) return config.STRIPE_API_KEY as string;
+      const out = await secrets().send(new GetSecretValueCommand({ SecretId: arn }));
+      const apiKey = (JSON.parse(out.SecretString ?? '{}') as Record<string, unknown>).apiKey;
+      if (typeof apiKey !== 'string') throw new PaymentProviderError('The Stripe secret has no apiKey', true);
+      return apiKey;
+    },
+    { ttlMs: CREDENTIAL_TTL_MS, clock: systemClock },
+  );
+  const endpoint = config.STRIPE_API_URL === undefined ? undefined : new URL(config.STRIPE_API_URL);
+  return new StripePaymentProvider({
+    apiKey: (options) => key.get(options),
+    timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS,
+    ...(endpoint === undefined
+      ? {}
+      : { host: endpoint.hostname, port: Number(endpoint.port || 443), protocol: endpoint.protocol === 'http:' ? 'http' : 'https' }),
+  });
 });

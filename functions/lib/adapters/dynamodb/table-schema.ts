@@ -56,6 +56,10 @@ export const sellerDueIndex = indexNamed('bySellerDue');
 export const openDeadlineIndex = indexNamed('byOpenDeadline');
 /** Sparse: refunds recorded but not yet on the queue, sharded; the outbox relay. */
 export const pendingOutboxIndex = indexNamed('byPendingOutbox');
+/** REFUND_APPLIED events by the day they were paid (reconciliation, #16). */
+export const refundPaidIndex = indexNamed('byRefundPaid');
+/** The paid-refunds index partition of one UTC day (`YYYY-MM-DD`). */
+export const paidDayOf = (day: string) => `PAID#${day}`;
 
 /** The base table's key, under the attribute names caseTable gives it. */
 export type TableKey = Record<typeof caseTable.partitionKey.name | typeof caseTable.sortKey.name, string>;
@@ -318,11 +322,28 @@ export function fromCaseItem(item: Item): CaseRecord {
 }
 
 export function toEventItem(event: HistoryEvent): Item {
-  return { ...eventKey(event), type: 'EVENT', ...event };
+  return {
+    ...eventKey(event),
+    type: 'EVENT',
+    ...event,
+    ...(event.action === 'REFUND_APPLIED'
+      ? {
+          [refundPaidIndex.partitionKey.name]: paidDayOf(event.at.slice(0, 10)),
+          [refundPaidIndex.sortKey.name]: `${event.at}#${event.caseId}#${event.version}`,
+        }
+      : {}),
+  };
 }
 
 export function fromEventItem(item: Item): HistoryEvent {
-  const { [PK]: _pk, [SK]: _sk, type: _type, ...rest } = item;
+  const {
+    [PK]: _pk,
+    [SK]: _sk,
+    type: _type,
+    [refundPaidIndex.partitionKey.name]: _day,
+    [refundPaidIndex.sortKey.name]: _paidAt,
+    ...rest
+  } = item;
   return rest as unknown as HistoryEvent;
 }
 
