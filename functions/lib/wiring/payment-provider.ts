@@ -3,8 +3,7 @@ import * as z from 'zod/mini';
 import { CachedSecret } from '../adapters/cached-secret.ts';
 import { HttpPaymentProvider } from '../adapters/http-payment-provider.ts';
 import { providersNamed, RefundRoutesSchema, RoutedPaymentProvider } from '../adapters/routed-payment-provider.ts';
-import { ShopifyPaymentProvider } from '../adapters/shopify-admin-payment-provider.ts';
-import { StripePaymentProvider } from '../adapters/stripe-payment-provider.ts';
+import type { StripePaymentProvider } from '../adapters/stripe-payment-provider.ts';
 import { awsSettings, loadConfig } from '../config.ts';
 import { PaymentProviderError } from '../contract/errors.ts';
 import { jsonText } from '../contract/json-text.ts';
@@ -76,30 +75,32 @@ export const paymentProvider: () => PaymentProvider = once(function buildPayment
     providers.http = once(() => new HttpPaymentProvider({ baseUrl, timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS }));
   }
   const stripe = stripeProvider();
-  if (stripe !== undefined) providers.stripe = () => stripe;
+  if (stripe !== undefined) providers.stripe = () => lazyProvider(stripe);
   const admin = shopifyAdmin();
   if (config.SHOPIFY_SHOPS !== undefined && admin !== undefined) {
     const shops = config.SHOPIFY_SHOPS;
-    providers.shopify = once(
-      () =>
-        new ShopifyPaymentProvider({
-          locate: async (request) => {
-            const mine = Object.entries(shops).filter(([, seller]) => seller === request.sellerId);
-            const [shop] = mine;
-            if (shop === undefined || mine.length > 1 || request.orderId === undefined) {
-              throw new PaymentProviderError(
-                `Seller ${request.sellerId} has ${mine.length === 0 ? 'no' : 'more than one'} Shopify shop in SHOPIFY_SHOPS (or the case has no order): refund it in Shopify by hand`,
-                false,
-                { providerCode: 'SHOP_UNKNOWN' },
-              );
-            }
-            return { shopDomain: shop[0], orderId: `gid://shopify/Order/${request.orderId}` };
-          },
-          accessToken: admin.accessToken,
-          timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS,
-          ...(admin.customFetchApi === undefined ? {} : { customFetchApi: admin.customFetchApi }),
-        }),
-    );
+    // The Admin API client is loaded on the first Shopify refund, not at every cold start.
+    const load = once(async () => {
+      const { ShopifyPaymentProvider } = await import('../adapters/shopify-admin-payment-provider.ts');
+      return new ShopifyPaymentProvider({
+        locate: async (request) => {
+          const mine = Object.entries(shops).filter(([, seller]) => seller === request.sellerId);
+          const [shop] = mine;
+          if (shop === undefined || mine.length > 1 || request.orderId === undefined) {
+            throw new PaymentProviderError(
+              `Seller ${request.sellerId} has ${mine.length === 0 ? 'no' : 'more than one'} Shopify shop in SHOPIFY_SHOPS (or the case has no order): refund it in Shopify by hand`,
+              false,
+              { providerCode: 'SHOP_UNKNOWN' },
+            );
+          }
+          return { shopDomain: shop[0], orderId: `gid://shopify/Order/${request.orderId}` };
+        },
+        accessToken: admin.accessToken,
+        timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS,
+        ...(admin.customFetchApi === undefined ? {} : { customFetchApi: admin.customFetchApi }),
+      });
+    });
+    providers.shopify = () => lazyProvider(load);
   }
   return new RoutedPaymentProvider(config.REFUND_ROUTES, providers);
 });
@@ -109,7 +110,7 @@ export const paymentProvider: () => PaymentProvider = once(function buildPayment
  * through a cache with CREDENTIAL_TTL_MS; STRIPE_API_KEY locally; STRIPE_API_URL for the local
  * stand-in): one client per process, for refunds and for reconciliation alike.
  */
-export const stripeProvider: () => StripePaymentProvider | undefined = once(function buildStripeProvider() {
+export const stripeProvider: () => (() => Promise<StripePaymentProvider>) | undefined = once(function buildStripeProvider() {
   const config = loadConfig(
     z.object({
       ...awsSettings,
@@ -133,11 +134,20 @@ export const stripeProvider: () => StripePaymentProvider | undefined = once(func
     { ttlMs: CREDENTIAL_TTL_MS, clock: systemClock },
   );
   const endpoint = config.STRIPE_API_URL === undefined ? undefined : new URL(config.STRIPE_API_URL);
-  return new StripePaymentProvider({
-    apiKey: (options) => key.get(options),
-    timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS,
-    ...(endpoint === undefined
-      ? {}
-      : { host: endpoint.hostname, port: Number(endpoint.port || 443), protocol: endpoint.protocol === 'http:' ? 'http' : 'https' }),
+  // The SDK is loaded on first use (a function whose refunds all go elsewhere never loads it).
+  return once(async () => {
+    const { StripePaymentProvider } = await import('../adapters/stripe-payment-provider.ts');
+    return new StripePaymentProvider({
+      apiKey: (options) => key.get(options),
+      timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS,
+      ...(endpoint === undefined
+        ? {}
+        : { host: endpoint.hostname, port: Number(endpoint.port || 443), protocol: endpoint.protocol === 'http:' ? 'http' : 'https' }),
+    });
   });
 });
+
+/** A provider whose client is built (and its SDK loaded) on its first refund. */
+function lazyProvider(load: () => Promise<PaymentProvider>): PaymentProvider {
+  return { refund: async (request) => (await load()).refund(request) };
+}

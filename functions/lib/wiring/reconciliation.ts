@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
 import { DynamoDbPaidRefunds } from '../adapters/dynamodb-paid-refunds.ts';
-import type { StripePaymentProvider } from '../adapters/stripe-payment-provider.ts';
 import { loadConfig } from '../config.ts';
 import type { PaidRefunds, ProviderRefundLedger } from '../ports/refund-records.ts';
 import { dynamoDbTable } from './dynamodb.ts';
@@ -20,6 +19,6 @@ export const paidRefunds: () => PaidRefunds = once(function buildPaidRefunds() {
 
 /** The providers whose own refunds can be listed: Stripe, when its key is configured. */
 export const refundLedgers: () => readonly ProviderRefundLedger[] = once(function buildRefundLedgers() {
-  const stripe: StripePaymentProvider | undefined = stripeProvider();
-  return stripe === undefined ? [] : [stripe];
+  const stripe = stripeProvider();
+  return stripe === undefined ? [] : [{ provider: 'stripe', listRefunds: async (from, to) => (await stripe()).listRefunds(from, to) }];
 });

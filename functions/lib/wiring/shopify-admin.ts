@@ -1,7 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod/mini';
 import { CachedSecret } from '../adapters/cached-secret.ts';
-import { ShopifyAdminOrderReader } from '../adapters/shopify-admin-order-reader.ts';
 import type { ShopifyAccessTokens } from '../adapters/shopify-admin-payment-provider.ts';
 import { awsSettings, loadConfig } from '../config.ts';
 import { PaymentProviderError } from '../contract/errors.ts';
@@ -67,7 +66,10 @@ export const shopifyAdmin: () => { accessToken: ShopifyAccessTokens; customFetch
 /** The order reader new Shopify cases are completed with, when the Admin API is configured. */
 export const marketplaceOrders: () => MarketplaceOrderReader | undefined = once(function buildMarketplaceOrders() {
   const admin = shopifyAdmin();
-  return admin === undefined ? undefined : new ShopifyAdminOrderReader(admin);
+  if (admin === undefined) return undefined;
+  // The Admin API client is loaded on the first new Shopify case, not at every cold start.
+  const reader = once(async () => new (await import('../adapters/shopify-admin-order-reader.ts')).ShopifyAdminOrderReader(admin));
+  return { readOrder: async (shop, orderId) => (await reader()).readOrder(shop, orderId) };
 });
 
 /**
