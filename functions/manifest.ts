@@ -203,6 +203,19 @@ export const functionManifest = [
     access: staffWriteWithRefund,
   },
   {
+    name: 'record-claim-filing',
+    description: 'Records that the carrier claim was filed, with the carrier’s reference (#19)',
+    trigger: staffRoute('POST', '/cases/{id}/carrier-claim/filing', 'cases:record-claim-filing'),
+    access: staffWrite,
+  },
+  {
+    name: 'record-claim-outcome',
+    description: 'Records the carrier’s answer to a filed claim: paid or denied (#19)',
+    // A denial moves the carrier's share onto the seller: a supervisor's or a manager's call.
+    trigger: staffRoute('POST', '/cases/{id}/carrier-claim/outcome', 'cases:record-claim-outcome', ['supervisor', 'manager']),
+    access: staffWrite,
+  },
+  {
     name: 'assign-case',
     description: 'Assigns a case to a staff member of the same seller',
     // Anyone may assign; an agent only takes a case for themself or releases their own.

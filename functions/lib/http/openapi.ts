@@ -10,6 +10,8 @@ import {
   AddEvidenceBodySchema,
   ApproveBodySchema,
   AssignBodySchema,
+  ClaimFilingBodySchema,
+  ClaimOutcomeBodySchema,
   CaseDetailResponseSchema,
   CaseListResponseSchema,
   CaseSummarySchema,
@@ -80,6 +82,8 @@ function requestComponents(): Registry {
     [ReturnReceiptBodySchema, 'ReturnReceiptRequest'],
     [InspectionBodySchema, 'InspectionRequest'],
     [AssignBodySchema, 'AssignRequest'],
+    [ClaimFilingBodySchema, 'ClaimFilingRequest'],
+    [ClaimOutcomeBodySchema, 'ClaimOutcomeRequest'],
   ];
   for (const [schema, id] of entries) r.add(schema, { id });
   // Parts of the webhook bodies that more than one body or branch uses: one component each,
@@ -363,6 +367,22 @@ function operations(): Record<HttpFunctionName, JsonObject> {
       description:
         'The rule chain decides again with the outcome as evidence: full refund when as sent, itemised deductions from policy for use or damage (by condition grade) and missing parts, review when it is not the item sent. A cancelled or closed case: 409.',
       body: 'InspectionRequest',
+    }),
+    'record-claim-filing': staffWrite({
+      operationId: 'recordClaimFiling',
+      name: 'record-claim-filing',
+      summary: 'Record that the carrier claim was filed',
+      description:
+        'The claim opened when the decision put cost on the carrier (case.carrierClaim, TO_FILE) moves to FILED with the carrier’s reference. After its fileBy deadline, or for a claim not TO_FILE: 409; a case without a claim: 409.',
+      body: 'ClaimFilingRequest',
+    }),
+    'record-claim-outcome': staffWrite({
+      operationId: 'recordClaimOutcome',
+      name: 'record-claim-outcome',
+      summary: 'Record the carrier’s answer to a filed claim',
+      description:
+        'PAID with what the carrier paid (at most the amount claimed; the shortfall stays with the seller), or DENIED: the carrier’s share moves back to the seller in the ledger. A claim not FILED: 409.',
+      body: 'ClaimOutcomeRequest',
     }),
     'assign-case': staffWrite({
       operationId: 'assignCase',

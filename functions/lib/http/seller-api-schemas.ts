@@ -5,7 +5,7 @@ import * as z from 'zod/mini';
 // every schema its function never uses (zod/mini's own calls are not known to it as pure).
 
 import { DecisionSchema, isRefundRemedy, RefundReleaseSchema, recommendedRemedies } from '../decision/decision-schema.ts';
-import { caseStatuses, escalationLevels } from '../workflow/case.ts';
+import { carrierClaimStates, caseStatuses, escalationLevels } from '../workflow/case.ts';
 import { MAX_CURSOR_LENGTH } from '../contract/page-cursor.ts';
 import { ReasonCodeSchema } from '../contract/reason-codes.ts';
 import {
@@ -168,6 +168,34 @@ export const NoteBodySchema = /* @__PURE__ */ (() =>
     .strictObject({ text: boundedText(MAX_NOTE_LENGTH, { trim: true, min: 1 }) })
     .check(z.meta({ description: 'The text may hold personal data: stored in the history, never logged.' })))();
 
+/** `POST /cases/{id}/carrier-claim/filing`: the claim was filed with the carrier (#19). */
+export const ClaimFilingBodySchema = /* @__PURE__ */ (() =>
+  z
+    .strictObject({
+      claimReference: IdentifierSchema.check(z.meta({ description: 'The carrier’s reference for the filed claim' })),
+      filedAt: z.optional(TimestampSchema),
+    })
+    .check(z.meta({ description: 'filedAt defaults to now; it must not be later than now nor than the claim’s fileBy.' })))();
+
+/** `POST /cases/{id}/carrier-claim/outcome`: the carrier paid or denied the filed claim (#19). */
+export const ClaimOutcomeBodySchema = /* @__PURE__ */ (() =>
+  z
+    .strictObject({
+      outcome: z.enum(['PAID', 'DENIED']),
+      recoveredAmount: z.optional(
+        MinorUnitsSchema.check(z.meta({ description: 'PAID: what the carrier paid, minor units; defaults to the amount claimed' })),
+      ),
+      reason: z.optional(boundedText(MAX_NOTE_LENGTH, { trim: true, min: 1 })),
+    })
+    .check(
+      z.superRefine((body, ctx) => {
+        if (body.outcome === 'DENIED' && body.recoveredAmount !== undefined) {
+          ctx.addIssue({ code: 'custom', path: ['recoveredAmount'], message: 'is only for PAID' });
+        }
+      }),
+      z.meta({ description: 'A denial moves the carrier’s share back to the seller in the ledger. The reason is stored, never logged.' }),
+    ))();
+
 export const AssignBodySchema = /* @__PURE__ */ (() =>
   z.strictObject({
     assignee: z
@@ -310,6 +338,43 @@ export const CaseViewSchema = /* @__PURE__ */ (() =>
       ReplacementShipmentSchema.check(
         z.meta({ description: 'The replacement parcel of a reship: delivered resolves the case, lost or late re-opens it' }),
       ),
+    ),
+    carrierClaim: z.optional(
+      z
+        .object({
+          claimId: z.string(),
+          state: z.enum(carrierClaimStates),
+          carrier: z.string(),
+          trackingNumber: z.optional(z.string()),
+          leg: z.enum(['OUTBOUND', 'RETURN']),
+          amount: MinorUnitsSchema,
+          currency: CurrencySchema,
+          shippedAt: TimestampSchema,
+          fileBy: TimestampSchema,
+          warnAt: TimestampSchema,
+          warnedAt: z.optional(TimestampSchema),
+          evidence: z.object({
+            scans: z.array(z.object({ type: z.string(), at: TimestampSchema, weightGrams: z.optional(z.number()) })),
+            weights: z.object({ atPickupGrams: z.optional(z.number()), atDeliveryGrams: z.optional(z.number()) }),
+            photos: z.array(z.object({ evidenceId: z.string(), kind: z.string(), finding: z.string() })),
+            inspection: z.optional(z.object({ outcome: z.string(), conditionGrade: z.optional(z.string()), inspectedAt: TimestampSchema })),
+          }),
+          policyVersion: z.string(),
+          openedAt: TimestampSchema,
+          filedAt: z.optional(TimestampSchema),
+          filedBy: z.optional(z.string()),
+          claimReference: z.optional(z.string()),
+          settledAt: z.optional(TimestampSchema),
+          recoveredAmount: z.optional(MinorUnitsSchema),
+          denialReason: z.optional(z.string()),
+          expiredAt: z.optional(TimestampSchema),
+        })
+        .check(
+          z.meta({
+            description:
+              'The claim on the carrier for the cost it bears: TO_FILE → FILED → PAID | DENIED, or EXPIRED when not filed by fileBy (the cost then falls back to the seller)',
+          }),
+        ),
     ),
     refundedTotal: z.optional(MinorUnitsSchema.check(z.meta({ description: 'Paid to the buyer so far, over every refund' }))),
     refundedByPayment: z.optional(
