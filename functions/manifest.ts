@@ -216,6 +216,14 @@ export const functionManifest = [
     access: staffWrite,
   },
   {
+    name: 'appeal-decision',
+    description: 'Decides the one appeal of a decided case, within the appeal window (#19)',
+    // Roles are checked against the deciding one in the domain: the appeal goes to a role above it.
+    trigger: staffRoute('POST', '/cases/{id}/appeal', 'cases:appeal', ['supervisor', 'manager']),
+    // A top-up it makes due goes through the outbox like any other refund.
+    access: staffWriteWithRefund,
+  },
+  {
     name: 'assign-case',
     description: 'Assigns a case to a staff member of the same seller',
     // Anyone may assign; an agent only takes a case for themself or releases their own.

@@ -48,7 +48,8 @@ export type StaffRouteName =
   | 'returnReceipt'
   | 'inspection'
   | 'claimFiling'
-  | 'claimOutcome';
+  | 'claimOutcome'
+  | 'appeal';
 
 export const staffRoutes: Readonly<Record<StaffRouteName, { method: string; path: string; suffix: string }>> = {
   list: { method: 'GET', path: '/cases', suffix: '' },
@@ -63,6 +64,7 @@ export const staffRoutes: Readonly<Record<StaffRouteName, { method: string; path
   inspection: { method: 'POST', path: '/cases/{id}/inspection', suffix: '/inspection' },
   claimFiling: { method: 'POST', path: '/cases/{id}/carrier-claim/filing', suffix: '/carrier-claim/filing' },
   claimOutcome: { method: 'POST', path: '/cases/{id}/carrier-claim/outcome', suffix: '/carrier-claim/outcome' },
+  appeal: { method: 'POST', path: '/cases/{id}/appeal', suffix: '/appeal' },
 };
 
 export type StaffRequest = {

@@ -54,8 +54,8 @@ describe('token claims → principal', () => {
 });
 
 describe('role permissions', () => {
-  it('only supervisors and managers override or settle a carrier claim; everyone else does the rest', () => {
-    const aboveAgent = ['cases:override', 'cases:record-claim-outcome'];
+  it('only supervisors and managers override, settle a carrier claim or decide an appeal; everyone else does the rest', () => {
+    const aboveAgent = ['cases:override', 'cases:record-claim-outcome', 'cases:appeal'];
     for (const action of staffActions) {
       expect(isAllowed('manager', action)).toBe(true);
       expect(isAllowed('supervisor', action)).toBe(true);

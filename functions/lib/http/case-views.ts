@@ -54,6 +54,7 @@ export function toCaseView(c: CaseRecord): CaseView {
             },
           },
     ),
+    ...optional('appeal', c.appeal),
     ...optional('refundedTotal', c.refundedTotal),
     ...optional('refundedByPayment', c.refundedByPayment),
     ...optional('recommendation', c.recommendation),

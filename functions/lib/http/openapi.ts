@@ -384,6 +384,14 @@ function operations(): Record<HttpFunctionName, JsonObject> {
         'PAID with what the carrier paid (at most the amount claimed; the shortfall stays with the seller), or DENIED: the carrier’s share moves back to the seller in the ledger. A claim not FILED: 409.',
       body: 'ClaimOutcomeRequest',
     }),
+    'appeal-decision': staffWrite({
+      operationId: 'appealDecision',
+      name: 'appeal-decision',
+      summary: 'Decide the appeal of a decided case (once)',
+      description:
+        'A DECIDED, REJECTED or REFUNDED case may be appealed once, within the policy’s appeal window (appeals.windowDays after the decision), by a role above the one that decided (403 otherwise). The new outcome may change the remedy, as an override does. Money already paid is never paid again: on a refunded case only the difference above what was paid is queued, once; asking no more than was paid upholds the decision. A second appeal, or one after the window: 409.',
+      body: 'OverrideRequest',
+    }),
     'assign-case': staffWrite({
       operationId: 'assignCase',
       name: 'assign-case',

@@ -376,6 +376,21 @@ export const CaseViewSchema = /* @__PURE__ */ (() =>
           }),
         ),
     ),
+    appeal: z.optional(
+      z
+        .object({
+          at: TimestampSchema,
+          by: z.string(),
+          role: z.enum(staffRoles),
+          appealedRole: z.enum(staffRoles),
+          outcome: z.enum(['CHANGED', 'UPHELD']),
+          remedy: z.string(),
+          amount: z.optional(MinorUnitsSchema),
+          topUp: MinorUnitsSchema,
+          version: z.int(),
+        })
+        .check(z.meta({ description: 'The one appeal of the decision (#19): who decided it, whose decision it was, the top-up made due' })),
+    ),
     refundedTotal: z.optional(MinorUnitsSchema.check(z.meta({ description: 'Paid to the buyer so far, over every refund' }))),
     refundedByPayment: z.optional(
       z.record(z.string(), MinorUnitsSchema).check(z.meta({ description: 'Refunded so far per payment (`provider:reference`)' })),

@@ -237,6 +237,24 @@ export type CaseRecord = {
   readonly refundedByPayment?: Readonly<Record<string, number>>;
   /** The claim on the carrier for the cost it bears (#19, workflow/carrier-claim.ts). */
   readonly carrierClaim?: CarrierClaim;
+  /** The one appeal of the decision, decided by a role above the deciding one (#19, workflow/appeal.ts). */
+  readonly appeal?: AppealRecord;
+};
+
+/** An appeal decided (#19): by whom, of whose decision, and what it changed. */
+export type AppealRecord = {
+  readonly at: string;
+  readonly by: string;
+  readonly role: 'agent' | 'supervisor' | 'manager';
+  /** The role (or escalation level) whose decision was appealed. */
+  readonly appealedRole: 'agent' | 'supervisor' | 'manager';
+  /** CHANGED: a new outcome (overrideDecision); UPHELD: a refunded case asked for no more than was paid. */
+  readonly outcome: 'CHANGED' | 'UPHELD';
+  readonly remedy: string;
+  readonly amount?: number;
+  /** Minor units made due on top of what was paid (0: none). */
+  readonly topUp: number;
+  readonly version: number;
 };
 
 export const carrierClaimStates = ['TO_FILE', 'FILED', 'PAID', 'DENIED', 'EXPIRED'] as const;
