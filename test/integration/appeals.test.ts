@@ -240,4 +240,42 @@ describe('an appeal of a refunded case', () => {
     expect(upheld.case).toMatchObject({ status: 'REFUNDED', refundedTotal: 34_710, appeal: { outcome: 'UPHELD', topUp: 0 } });
     expect(paidFor(paid.caseId).map((p) => p.amount)).toEqual([34_710]);
   });
+
+  it('the marketplace’s return.appealed, delivered twice, records one request; staff then top up once', async () => {
+    await freshQueues();
+    const paid = await partlyRefunded();
+    const appealEvent = {
+      schemaVersion: 1,
+      eventType: 'return.appealed',
+      deliveryId: `dlv-appeal-${paid.caseId}`,
+      occurredAt: new Date().toISOString(),
+      return: { marketplaceReturnId: paid.marketplaceReturnId, orderId: paid.orderId, sellerId: paid.sellerId },
+    } as const;
+    const first = await intake()(signedWebhookEvent(appealEvent as unknown as ReturnType<typeof aWebhook>));
+    expect(first.status).toBe(202);
+    expect(first.body).toMatchObject({ duplicate: false, status: 'REFUNDED' });
+    const second = await intake()(signedWebhookEvent(appealEvent as unknown as ReturnType<typeof aWebhook>));
+    expect(second.body).toMatchObject({ duplicate: true });
+    const requested = (await store.getCase(paid.caseId)) as CaseRecord;
+    expect(requested.appealRequest).toMatchObject({ appealedRole: 'agent' });
+    expect((await store.getHistory(paid.caseId)).filter((e) => e.action === 'APPEAL_REQUESTED')).toHaveLength(1);
+
+    const deps = {
+      store,
+      policies: new StaticPolicyProvider(),
+      clock: systemClock,
+      refunds: new SqsRefundQueue(sqsClient(), queues.refundQueueUrl),
+    };
+    const decided = await appealDecision(deps, {
+      principal: supervisor(paid.sellerId),
+      caseId: paid.caseId,
+      expectedVersion: requested.version,
+      remedy: 'RETURN_AND_REFUND',
+      amount: 39_900,
+      reason: 'marketplace appeal upheld',
+    });
+    expect(decided.refund?.publish).toBe('PUBLISHED');
+    await waitFor(paid.caseId, (c) => c.refund?.refundId === decided.refund?.refundId && c.refund?.status === 'APPLIED');
+    expect(paidFor(paid.caseId).map((p) => p.amount)).toEqual([34_710, 5_190]);
+  });
 });

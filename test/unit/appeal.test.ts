@@ -92,3 +92,41 @@ describe('appeals', () => {
     );
   });
 });
+
+describe('the marketplace’s return.appealed', () => {
+  const appealed = (c: CaseRecord, occurredAt: string) =>
+    applyMarketplaceEvent(
+      c,
+      WebhookPayloadSchema.parse({
+        schemaVersion: 1,
+        eventType: 'return.appealed',
+        deliveryId: `dlv-appeal-${occurredAt}`,
+        occurredAt,
+        return: { marketplaceReturnId: c.marketplaceReturnId, orderId: c.orderId, sellerId: c.sellerId },
+      }),
+      { marketplace: TEST_MARKETPLACE, now: occurredAt, policy: defaultPolicy },
+    );
+
+  it('re-opens a rejected case once, for the role above the deciding one, with that level’s deadline', () => {
+    const c = rejected();
+    const at = new Date(Date.parse(DECIDED_AT) + 3 * DAY).toISOString();
+    const out = appealed(c, at);
+    if (out.kind !== 'CHANGE') throw new Error(`ignored: ${out.reason}`);
+    expect(out.next).toMatchObject({ status: 'NEEDS_REVIEW', escalationLevel: 'SUPERVISOR', appealRequest: { appealedRole: 'agent' } });
+    expect(out.next.dueAt).toBe(new Date(Date.parse(at) + defaultPolicy.serviceLevels.resolutionMinutes.supervisor * 60_000).toISOString());
+    expect(out.events.map((e) => e.action)).toEqual(['APPEAL_REQUESTED']);
+    // A second appeal is acknowledged and changes nothing.
+    const again = appealed(out.next, new Date(Date.parse(at) + 1_000).toISOString());
+    expect(again).toMatchObject({ kind: 'IGNORED', reason: 'ALREADY_APPEALED' });
+    // Staff above the deciding role decide it (the re-opened case is NEEDS_REVIEW); an agent may not.
+    expect(() => appealCase(out.next, ctx('agent', 4), { remedy: 'FULL_REFUND', amount: 100, reason: 'x' })).toThrow(ForbiddenError);
+    const decided = appealCase(out.next, ctx('supervisor', 4), { remedy: 'FULL_REFUND', amount: 10_000, reason: 'upheld the buyer' });
+    expect(decided.next).toMatchObject({ status: 'REFUND_PENDING', appeal: { outcome: 'CHANGED', topUp: 10_000 } });
+  });
+
+  it('after the appeal window, it is acknowledged and ignored', () => {
+    const c = rejected();
+    const late = new Date(Date.parse(DECIDED_AT) + (defaultPolicy.appeals.windowDays + 1) * DAY).toISOString();
+    expect(appealed(c, late)).toMatchObject({ kind: 'IGNORED', reason: 'APPEAL_WINDOW_CLOSED' });
+  });
+});

@@ -55,6 +55,7 @@ export function toCaseView(c: CaseRecord): CaseView {
           },
     ),
     ...optional('appeal', c.appeal),
+    ...optional('appealRequest', c.appealRequest),
     ...optional('refundedTotal', c.refundedTotal),
     ...optional('refundedByPayment', c.refundedByPayment),
     ...optional('recommendation', c.recommendation),

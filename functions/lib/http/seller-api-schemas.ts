@@ -391,6 +391,11 @@ export const CaseViewSchema = /* @__PURE__ */ (() =>
         })
         .check(z.meta({ description: 'The one appeal of the decision (#19): who decided it, whose decision it was, the top-up made due' })),
     ),
+    appealRequest: z.optional(
+      z
+        .object({ at: TimestampSchema, deliveryId: z.string(), appealedRole: z.enum(staffRoles) })
+        .check(z.meta({ description: 'The marketplace’s return.appealed: the case re-opened for a role above appealedRole' })),
+    ),
     refundedTotal: z.optional(MinorUnitsSchema.check(z.meta({ description: 'Paid to the buyer so far, over every refund' }))),
     refundedByPayment: z.optional(
       z.record(z.string(), MinorUnitsSchema).check(z.meta({ description: 'Refunded so far per payment (`provider:reference`)' })),

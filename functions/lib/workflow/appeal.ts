@@ -1,7 +1,9 @@
 import { ConflictError, ForbiddenError, IllegalTransitionError } from '../contract/errors.ts';
 import { type StaffRole, staffRoles } from '../contract/roles.ts';
 import { isRefundRemedy, type RecommendedRemedy } from '../decision/decision-schema.ts';
-import type { AppealRecord, CaseRecord, HistoryEvent } from './case.ts';
+import type { Policy } from '../decision/policy.ts';
+import { type Actor, type AppealRecord, assertTransition, type CaseRecord, type EscalationLevel, type HistoryEvent } from './case.ts';
+import { resolutionDueAt } from './service-levels.ts';
 import { overrideDecision, type StaffActionContext, type StaffChange } from './staff-actions.ts';
 
 /**
@@ -37,19 +39,81 @@ function decidedAt(c: CaseRecord): string | undefined {
   return c.resolution?.at ?? c.decision?.decidedAt;
 }
 
+const appealable = (status: CaseRecord['status']) => status === 'DECIDED' || status === 'REJECTED' || status === 'REFUNDED';
+
+function windowEndsAt(c: CaseRecord, policy: Policy): number | undefined {
+  const at = decidedAt(c);
+  return at === undefined ? undefined : Date.parse(at) + policy.appeals.windowDays * DAY_MS;
+}
+
+const levelOf: Readonly<Record<StaffRole, EscalationLevel>> = { agent: 'AGENT', supervisor: 'SUPERVISOR', manager: 'MANAGER' };
+
+/**
+ * The marketplace's `return.appealed` (#19): the case is re-opened once for a role above the
+ * deciding one. A decided or rejected case goes back to NEEDS_REVIEW at that role's level with
+ * its resolution deadline (the escalation sweep watches it); a refunded case keeps its status
+ * (its money is not taken back) and carries the request for staff to decide with POST /appeal.
+ * Ignored (acknowledged, nothing written): a second appeal, one outside the window, a case not
+ * decided, or a manager's decision (nobody above it).
+ */
+export function requestAppeal(
+  existing: CaseRecord,
+  ctx: {
+    readonly now: string;
+    readonly policy: Policy;
+    readonly actor: Actor;
+    readonly details: Record<string, unknown>;
+    readonly occurredAt: string;
+  },
+): { kind: 'CHANGE'; next: CaseRecord; events: HistoryEvent[] } | { kind: 'IGNORED'; reason: string } {
+  if (existing.appeal !== undefined || existing.appealRequest !== undefined) return { kind: 'IGNORED', reason: 'ALREADY_APPEALED' };
+  if (!appealable(existing.status)) return { kind: 'IGNORED', reason: 'NOT_APPEALABLE' };
+  const ends = windowEndsAt(existing, ctx.policy);
+  if (ends === undefined || Date.parse(ctx.occurredAt) > ends) return { kind: 'IGNORED', reason: 'APPEAL_WINDOW_CLOSED' };
+  const appealedRole = decidingRole(existing);
+  const above = staffRoles[rank(appealedRole) + 1];
+  if (above === undefined) return { kind: 'IGNORED', reason: 'NO_ROLE_ABOVE_THE_DECIDING_ONE' };
+  const base: CaseRecord = {
+    ...existing,
+    version: existing.version + 1,
+    updatedAt: ctx.now,
+    lastEventAt: ctx.occurredAt,
+    appealRequest: { at: ctx.now, deliveryId: String(ctx.details.deliveryId ?? ''), appealedRole },
+  };
+  let next = base;
+  if (existing.status !== 'REFUNDED') {
+    assertTransition(existing.status, 'NEEDS_REVIEW');
+    const level = levelOf[above];
+    next = { ...base, status: 'NEEDS_REVIEW', escalationLevel: level, dueAt: resolutionDueAt(level, ctx.policy, ctx.now) };
+  }
+  const event: HistoryEvent = {
+    caseId: next.caseId,
+    version: next.version,
+    seq: 0,
+    at: ctx.now,
+    actor: ctx.actor,
+    action: 'APPEAL_REQUESTED',
+    fromStatus: existing.status,
+    toStatus: next.status,
+    details: { ...ctx.details, appealedRole, goesTo: above, windowEndsAt: new Date(ends).toISOString() },
+  };
+  return { kind: 'CHANGE', next, events: [event] };
+}
+
 export function appealCase(current: CaseRecord, ctx: StaffActionContext, input: AppealInput): StaffChange {
   if (current.appeal !== undefined) throw new ConflictError(`Case ${current.caseId} was already appealed, on ${current.appeal.at}`);
   const status = current.status;
-  if (status !== 'DECIDED' && status !== 'REJECTED' && status !== 'REFUNDED') {
+  // A case the marketplace's appeal re-opened (NEEDS_REVIEW) is decided here too.
+  if (!appealable(status) && !(status === 'NEEDS_REVIEW' && current.appealRequest !== undefined)) {
     throw new IllegalTransitionError(`A case in ${status} cannot be appealed: only a decided, rejected or refunded case`);
   }
-  const at = decidedAt(current);
-  if (at === undefined) throw new IllegalTransitionError(`Case ${current.caseId} has no decision to appeal`);
-  const windowEnds = Date.parse(at) + ctx.policy.appeals.windowDays * DAY_MS;
-  if (Date.parse(ctx.now) > windowEnds) {
+  const windowEnds = windowEndsAt(current, ctx.policy);
+  if (windowEnds === undefined) throw new IllegalTransitionError(`Case ${current.caseId} has no decision to appeal`);
+  // A request that arrived in time holds the window open for staff to decide it.
+  if (current.appealRequest === undefined && Date.parse(ctx.now) > windowEnds) {
     throw new ConflictError(`The appeal window closed on ${new Date(windowEnds).toISOString()} (${ctx.policy.appeals.windowDays} days)`);
   }
-  const appealed = decidingRole(current);
+  const appealed = current.appealRequest?.appealedRole ?? decidingRole(current);
   if (rank(ctx.role) <= rank(appealed)) {
     throw new ForbiddenError(`An appeal of a ${appealed}'s decision goes to a role above it, not to a ${ctx.role}`);
   }

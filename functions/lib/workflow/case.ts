@@ -239,6 +239,8 @@ export type CaseRecord = {
   readonly carrierClaim?: CarrierClaim;
   /** The one appeal of the decision, decided by a role above the deciding one (#19, workflow/appeal.ts). */
   readonly appeal?: AppealRecord;
+  /** The marketplace's `return.appealed`, re-opening the case for a role above the deciding one (#19). */
+  readonly appealRequest?: { readonly at: string; readonly deliveryId: string; readonly appealedRole: 'agent' | 'supervisor' | 'manager' };
 };
 
 /** An appeal decided (#19): by whom, of whose decision, and what it changed. */

@@ -17,6 +17,7 @@ import { decideCase, type OutboxRecord, recommendationForStaff } from './decisio
 import { withFollowUp } from './follow-up.ts';
 import type { WebhookPayload } from '../contract/return-payload.ts';
 import { syncCarrierClaim } from './carrier-claim.ts';
+import { requestAppeal } from './appeal.ts';
 
 /**
  * What a marketplace event does to a case, as a pure function of the case as read and the
@@ -97,6 +98,14 @@ function applyEvent(existing: CaseRecord | undefined, payload: WebhookPayload, c
   }
   if (existing !== undefined && Date.parse(payload.occurredAt) < Date.parse(existing.lastEventAt)) {
     return { kind: 'IGNORED', caseId, reason: 'OLDER_THAN_APPLIED_EVENT', status: existing.status };
+  }
+
+  if (payload.eventType === 'return.appealed') {
+    if (existing === undefined) return { kind: 'IGNORED', caseId, reason: 'UNKNOWN_RETURN', status: null };
+    const step = requestAppeal(existing, { ...ctx, actor, details, occurredAt: payload.occurredAt });
+    return step.kind === 'IGNORED'
+      ? { kind: 'IGNORED', caseId, reason: step.reason, status: existing.status }
+      : { kind: 'CHANGE', next: step.next, events: step.events };
   }
 
   if (payload.eventType === 'return.cancelled') {
