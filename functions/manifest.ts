@@ -224,6 +224,13 @@ export const functionManifest = [
     access: staffWriteWithRefund,
   },
   {
+    name: 'recovery-report',
+    description: 'Reports who paid in the end: buyer made whole vs who bore the cost, claims by deadline (#19)',
+    trigger: staffRoute('GET', '/reports/recovery', 'cases:report'),
+    access: { table: { actions: ['GetItem'], indexes: ['bySellerDue'] } },
+    grantsBecause: 'Reads the seller’s partition of bySellerDue (bounded), then each case in range (GetItem, bounded).',
+  },
+  {
     name: 'assign-case',
     description: 'Assigns a case to a staff member of the same seller',
     // Anyone may assign; an agent only takes a case for themself or releases their own.

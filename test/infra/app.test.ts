@@ -358,6 +358,7 @@ describe('stateless stack', () => {
       'POST /cases/{id}/carrier-claim/filing',
       'POST /cases/{id}/carrier-claim/outcome',
       'POST /cases/{id}/appeal',
+      'GET /reports/recovery',
     ];
     const manifestRoutes = httpRoutes().map(({ trigger }) => `${trigger.method} ${trigger.path}`);
     expect(Object.keys(byKey).sort()).toEqual(manifestRoutes.sort());

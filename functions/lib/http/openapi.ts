@@ -12,6 +12,8 @@ import {
   AssignBodySchema,
   ClaimFilingBodySchema,
   ClaimOutcomeBodySchema,
+  RecoveryReportQuerySchema,
+  RecoveryReportResponseSchema,
   CaseDetailResponseSchema,
   CaseListResponseSchema,
   CaseSummarySchema,
@@ -50,6 +52,7 @@ function responseComponents(): Registry {
     [CaseDetailResponseSchema, 'CaseDetail'],
     [CaseViewSchema, 'Case'],
     [CaseListResponseSchema, 'CaseList'],
+    [RecoveryReportResponseSchema, 'RecoveryReport'],
     [CaseSummarySchema, 'CaseSummary'],
     [StaffWriteResponseSchema, 'StaffWriteResult'],
     [HistoryEventSchema, 'HistoryEvent'],
@@ -392,6 +395,20 @@ function operations(): Record<HttpFunctionName, JsonObject> {
         'A DECIDED, REJECTED or REFUNDED case may be appealed once, within the policy’s appeal window (appeals.windowDays after the decision), by a role above the one that decided (403 otherwise). The new outcome may change the remedy, as an override does. Money already paid is never paid again: on a refunded case only the difference above what was paid is queued, once; asking no more than was paid upholds the decision. A second appeal, or one after the window: 409.',
       body: 'OverrideRequest',
     }),
+    'recovery-report': {
+      operationId: 'recoveryReport',
+      tags: ['Seller staff'],
+      summary: 'Who paid in the end: buyer made whole vs who bore the cost, open carrier claims by deadline',
+      description: `Your cases created in [from, to), at most 366 days: per case and per currency, what the buyer was paid and who bears the cost (seller, platform, buyer, carrier), what the carrier paid on its claim (carrierRecovered), what it did not (carrierLost: expired, denied, paid short) and claims still open (carrierPending, openClaims by fileBy). Bounded: at most 2,000 index entries and 500 cases per report; complete is false (CSV: header x-report-complete) when a limit cut it short. format=csv answers text/csv, one line per case. ${rolesNote('recovery-report')}`,
+      parameters: queryParameters(RecoveryReportQuerySchema),
+      responses: {
+        '200': {
+          description: 'The report',
+          content: { 'application/json': { schema: ref('RecoveryReport') }, 'text/csv': { schema: { type: 'string' } } },
+        },
+        ...errorResponses([400, 401, 403, 500]),
+      },
+    },
     'assign-case': staffWrite({
       operationId: 'assignCase',
       name: 'assign-case',

@@ -168,6 +168,64 @@ export const NoteBodySchema = /* @__PURE__ */ (() =>
     .strictObject({ text: boundedText(MAX_NOTE_LENGTH, { trim: true, min: 1 }) })
     .check(z.meta({ description: 'The text may hold personal data: stored in the history, never logged.' })))();
 
+/** `GET /reports/recovery` (#19): cases created in [from, to), as JSON or CSV. */
+export const RecoveryReportQuerySchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    from: TimestampSchema.check(z.meta({ description: 'Cases created at or after this instant' })),
+    to: TimestampSchema.check(z.meta({ description: 'Cases created before this instant; at most 366 days after from' })),
+    format: z.optional(z.enum(['json', 'csv'])).check(z.meta({ description: 'json (default) or csv (one line per case)' })),
+  }))();
+
+const RecoveryAmountsShape = {
+  madeWhole: MinorUnitsSchema,
+  bornBySeller: MinorUnitsSchema,
+  bornByPlatform: MinorUnitsSchema,
+  bornByBuyer: MinorUnitsSchema,
+  bornByCarrier: MinorUnitsSchema,
+  carrierRecovered: MinorUnitsSchema,
+  carrierLost: MinorUnitsSchema,
+  carrierPending: MinorUnitsSchema,
+};
+
+export const RecoveryReportResponseSchema = /* @__PURE__ */ (() =>
+  z.object({
+    sellerId: z.string(),
+    from: TimestampSchema,
+    to: TimestampSchema,
+    rows: z.array(
+      z.object({
+        caseId: z.string(),
+        createdAt: TimestampSchema,
+        status: z.enum(caseStatuses),
+        currency: CurrencySchema,
+        ...RecoveryAmountsShape,
+        claim: z.optional(
+          z.object({
+            claimId: z.string(),
+            state: z.enum(carrierClaimStates),
+            carrier: z.string(),
+            amount: MinorUnitsSchema,
+            fileBy: TimestampSchema,
+          }),
+        ),
+      }),
+    ),
+    totals: z.record(z.string(), z.object({ cases: z.int(), ...RecoveryAmountsShape })),
+    openClaims: z.array(
+      z.object({
+        caseId: z.string(),
+        currency: CurrencySchema,
+        claimId: z.string(),
+        state: z.enum(carrierClaimStates),
+        carrier: z.string(),
+        amount: MinorUnitsSchema,
+        fileBy: TimestampSchema,
+      }),
+    ),
+    complete: z.boolean().check(z.meta({ description: 'False when a limit cut the report short: narrow the range' })),
+    limits: z.object({ maxIndexEntries: z.int(), maxCases: z.int(), maxRangeDays: z.int() }),
+  }))();
+
 /** `POST /cases/{id}/carrier-claim/filing`: the claim was filed with the carrier (#19). */
 export const ClaimFilingBodySchema = /* @__PURE__ */ (() =>
   z
