@@ -366,6 +366,7 @@ describe('carrier claims and appeals (#19)', () => {
       { caseId, amount: 700 },
       { caseId, amount: 700 },
     ] as unknown as LedgerEntry[];
-    expect(checkCarrierClaimsAndAppeals(snapshot(withClaim({}), []), overpaid).examples.join()).toContain('above the 1000 paid');
+    const appealed = withClaim({ appeal: { topUp: 400 } as never });
+    expect(checkCarrierClaimsAndAppeals(snapshot(appealed, []), overpaid).examples.join()).toContain('above the 1000 paid');
   });
 });

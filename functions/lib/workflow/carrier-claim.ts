@@ -167,7 +167,8 @@ export function syncCarrierClaim<T extends { readonly next: CaseRecord; readonly
     events: [...change.events, claimEvent(updated, seq, input.now, input.actor, action, details)],
   });
   if (claim === undefined) {
-    if (share <= 0) return change;
+    // A cancelled return made nobody whole: there is nothing to recover from the carrier.
+    if (share <= 0 || next.status === 'CANCELLED') return change;
     const opened = openClaim(next, { now: input.now, policy: input.policy, amount: share });
     return add({ ...next, carrierClaim: opened }, 'CARRIER_CLAIM_OPENED', {
       claimId: opened.claimId,
@@ -180,10 +181,12 @@ export function syncCarrierClaim<T extends { readonly next: CaseRecord; readonly
     });
   }
   if (claim.state === 'TO_FILE') {
-    if (share === claim.amount) return change;
-    if (share <= 0) {
+    const cancelled = next.status === 'CANCELLED';
+    if (share === claim.amount && !cancelled) return change;
+    if (share <= 0 || cancelled) {
       const { carrierClaim: _withdrawn, ...rest } = next;
-      return add(rest, 'CARRIER_CLAIM_WITHDRAWN', { claimId: claim.claimId, amount: claim.amount, reason: 'NO_CARRIER_COST' });
+      const reason = cancelled ? 'RETURN_CANCELLED' : 'NO_CARRIER_COST';
+      return add(rest, 'CARRIER_CLAIM_WITHDRAWN', { claimId: claim.claimId, amount: claim.amount, reason });
     }
     return add({ ...next, carrierClaim: { ...claim, amount: share } }, 'CARRIER_CLAIM_AMOUNT_CHANGED', {
       claimId: claim.claimId,
