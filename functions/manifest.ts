@@ -221,6 +221,34 @@ export const functionManifest = [
     access: staffWriteWithRefund,
   },
   {
+    name: 'record-claim-filing',
+    description: 'Records that the carrier claim was filed, with the carrier’s reference (#19)',
+    trigger: staffRoute('POST', '/cases/{id}/carrier-claim/filing', 'cases:record-claim-filing'),
+    access: staffWrite,
+  },
+  {
+    name: 'record-claim-outcome',
+    description: 'Records the carrier’s answer to a filed claim: paid or denied (#19)',
+    // A denial moves the carrier's share onto the seller: a supervisor's or a manager's call.
+    trigger: staffRoute('POST', '/cases/{id}/carrier-claim/outcome', 'cases:record-claim-outcome', ['supervisor', 'manager']),
+    access: staffWrite,
+  },
+  {
+    name: 'appeal-decision',
+    description: 'Decides the one appeal of a decided case, within the appeal window (#19)',
+    // Roles are checked against the deciding one in the domain: the appeal goes to a role above it.
+    trigger: staffRoute('POST', '/cases/{id}/appeal', 'cases:appeal', ['supervisor', 'manager']),
+    // A top-up it makes due goes through the outbox like any other refund.
+    access: staffWriteWithRefund,
+  },
+  {
+    name: 'recovery-report',
+    description: 'Reports who paid in the end: buyer made whole vs who bore the cost, claims by deadline (#19)',
+    trigger: staffRoute('GET', '/reports/recovery', 'cases:report'),
+    access: { table: { actions: ['GetItem'], indexes: ['bySellerDue'] } },
+    grantsBecause: 'Reads the seller’s partition of bySellerDue (bounded), then each case in range (GetItem, bounded).',
+  },
+  {
     name: 'assign-case',
     description: 'Assigns a case to a staff member of the same seller',
     // Anyone may assign; an agent only takes a case for themself or releases their own.

@@ -49,6 +49,10 @@ export function buildSamplePayload(options: SamplePayloadOptions = {}): WebhookP
       replacement: { carrier: 'DHL', trackingNumber: 'RPL-123456', scans: [{ type: 'DELIVERED', at: at(0.1) }] },
     };
   }
+  if (eventType === 'return.appealed') {
+    // The buyer appeals the decision (#19): re-opens it once, within the appeal window.
+    return { ...envelope, eventType, return: ids };
+  }
   if (eventType === 'return.shipment') {
     // The buyer's parcel back: picked up and received by the seller (releases a held refund).
     return {

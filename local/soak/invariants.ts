@@ -4,6 +4,7 @@ import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCom
 import { canTransition, type CaseRecord, type CaseStatus, caseStatuses, type HistoryEvent } from '#lib/workflow/case.ts';
 import { RefundMessageSchema } from '#lib/contract/refund-message.ts';
 import { deliveryKey, itemKindOf } from '#lib/adapters/dynamodb/table-schema.ts';
+import { carrierShare } from '#lib/workflow/carrier-claim.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../engines.ts';
 import type { LedgerEntry } from '../payment-simulator.ts';
 import type { RequestRecord } from './stats.ts';
@@ -93,6 +94,58 @@ function result(name: string, violations: string[], summary: string, counts: Rec
   };
 }
 
+/**
+ * Carrier claims and appeals (#19): no claim without carrier-borne cost, a claim to file equals
+ * the carrier's share, every expired or denied claim moved its cost to the seller (no line the
+ * carrier still bears), a claim expired at most once; at most one appeal decided per case, and
+ * no refund paid above the amount paid by the buyer (an appeal top-up paid once: the refunds
+ * invariant checks each refund id).
+ */
+export function checkCarrierClaimsAndAppeals(snapshot: TableSnapshot, ledger: readonly LedgerEntry[]): InvariantResult {
+  const violations: string[] = [];
+  const counts = { claims: 0, toFile: 0, filed: 0, paid: 0, denied: 0, expired: 0, appeals: 0, appealTopUps: 0 };
+  const paidByCase = new Map<string, number>();
+  for (const entry of ledger) paidByCase.set(entry.caseId, (paidByCase.get(entry.caseId) ?? 0) + entry.amount);
+  for (const c of snapshot.cases.values()) {
+    const share = carrierShare(c.ledger);
+    const claim = c.carrierClaim;
+    const events = snapshot.events.get(c.caseId) ?? [];
+    if (claim === undefined) {
+      // A cancelled return made nobody whole: its claim is withdrawn.
+      if (share > 0 && c.status !== 'CANCELLED')
+        violations.push(`${c.caseId}: the ledger puts ${share} on the carrier but no claim is open`);
+    } else {
+      counts.claims += 1;
+      const key = { TO_FILE: 'toFile', FILED: 'filed', PAID: 'paid', DENIED: 'denied', EXPIRED: 'expired' } as const;
+      counts[key[claim.state]] += 1;
+      if (claim.state === 'TO_FILE' && claim.amount !== share)
+        violations.push(`${c.caseId}: claim ${claim.amount} ≠ carrier's share ${share}`);
+      if (claim.amount <= 0) violations.push(`${c.caseId}: claim of ${claim.amount}`);
+      if ((claim.state === 'EXPIRED' || claim.state === 'DENIED') && (c.ledger ?? []).some((l) => l.bornBy === 'CARRIER')) {
+        violations.push(`${c.caseId}: claim ${claim.state} but the carrier still bears a ledger line`);
+      }
+    }
+    if (events.filter((e) => e.action === 'CARRIER_CLAIM_EXPIRED').length > 1) violations.push(`${c.caseId}: claim expired twice`);
+    const decided = events.filter((e) => e.action === 'APPEAL_DECIDED');
+    if (decided.length > 1) violations.push(`${c.caseId}: ${decided.length} appeals decided`);
+    if (c.appeal !== undefined) {
+      counts.appeals += 1;
+      if (c.appeal.topUp > 0) counts.appealTopUps += 1;
+    }
+    // An appealed case: the top-up never takes the refunds above what the buyer paid.
+    const paid = paidByCase.get(c.caseId) ?? 0;
+    if (c.appeal !== undefined && paid > c.return.money.amountPaid) {
+      violations.push(`${c.caseId}: ${paid} refunded after an appeal, above the ${c.return.money.amountPaid} paid`);
+    }
+  }
+  return result(
+    'carrier claims and appeals',
+    violations,
+    `${counts.claims} carrier claims (${counts.toFile} to file, ${counts.filed} filed, ${counts.paid} paid, ${counts.denied} denied, ${counts.expired} expired), ${counts.appeals} appeals (${counts.appealTopUps} topped up)`,
+    counts,
+  );
+}
+
 /** Every accepted return has exactly one case, and every case belongs to a return the soak sent. */
 export function checkOneCasePerAcceptedReturn(snapshot: TableSnapshot, model: WebhookModel): InvariantResult {
   const violations: string[] = [];
@@ -157,7 +210,11 @@ export function checkHistories(snapshot: TableSnapshot): InvariantResult {
       } else if (e.fromStatus !== previous) {
         violations.push(`${where}: event v${e.version}.${e.seq} ${e.action} starts from ${e.fromStatus}, but the case was ${previous}`);
       }
-      const legal = e.fromStatus === null ? i === 0 && e.toStatus === 'RECEIVED' : canTransition(e.fromStatus, e.toStatus);
+      // A carrier claim is bookkeeping beside the status machine (#19): followed, never moving the status, even on a closed case.
+      const claimBookkeeping =
+        e.fromStatus === e.toStatus && (e.action.startsWith('CARRIER_CLAIM_') || e.action === 'CARRIER_COST_MOVED_TO_SELLER');
+      const legal =
+        e.fromStatus === null ? i === 0 && e.toStatus === 'RECEIVED' : claimBookkeeping || canTransition(e.fromStatus, e.toStatus);
       if (!legal) {
         const move = `${e.action} ${e.fromStatus}→${e.toStatus}`;
         illegalMoves.set(move, (illegalMoves.get(move) ?? 0) + 1);

@@ -25,6 +25,10 @@ export const staffMix = {
   override: 12,
   staleEtag: 10,
   crossTenant: 8,
+  // #19: carrier claims filed and settled, appeals decided (by roles that may or may not be above the decider).
+  claimFiling: 5,
+  claimOutcome: 4,
+  appeal: 4,
 } as const;
 type StaffOp = keyof typeof staffMix;
 
@@ -40,7 +44,13 @@ const evidenceSamples = [
 
 const overrideRemedies = ['FULL_REFUND', 'PARTIAL_REFUND', 'RETURN_AND_REFUND', 'REJECT', 'NO_REFUND_NEEDED', 'REPAIR', 'RESHIP'] as const;
 
-type CaseRead = { status: number; etag?: string; amountPaid?: number; caseStatus?: string };
+type CaseRead = {
+  status: number;
+  etag?: string;
+  amountPaid?: number;
+  caseStatus?: string;
+  claim?: { state: string; amount: number };
+};
 
 export async function createSellerStaffTraffic(context: StaffTrafficContext, _routes: string[]): Promise<TrafficModule> {
   const { baseUrl, recorder, random, webhooks, sellers } = context;
@@ -109,8 +119,13 @@ export async function createSellerStaffTraffic(context: StaffTrafficContext, _ro
 
   async function readCase(kind: string, r: TrackedReturn, bearer: string): Promise<CaseRead> {
     const answer = await call(kind, 'GET', `/cases/${r.caseId}`, bearer);
-    const view = (answer.json?.case ?? {}) as { status?: string; return?: { money?: { amountPaid?: number } } };
+    const view = (answer.json?.case ?? {}) as {
+      status?: string;
+      return?: { money?: { amountPaid?: number } };
+      carrierClaim?: { state: string; amount: number };
+    };
     return {
+      ...(view.carrierClaim === undefined ? {} : { claim: { state: view.carrierClaim.state, amount: view.carrierClaim.amount } }),
       status: answer.status,
       ...(answer.etag === undefined ? {} : { etag: answer.etag }),
       ...(view.return?.money?.amountPaid === undefined ? {} : { amountPaid: view.return.money.amountPaid }),
@@ -191,6 +206,39 @@ export async function createSellerStaffTraffic(context: StaffTrafficContext, _ro
         written('override', answer);
         // The webhook traffic sends this case's replacement parcel (delivered or lost).
         if (remedy === 'RESHIP' && answer.status === 200) r.reship = true;
+        return;
+      }
+      case 'claimFiling': {
+        const bearer = token(r.sellerId);
+        const read = await readCase('staff.read-before-write', r, bearer);
+        if (read.etag === undefined || read.claim?.state !== 'TO_FILE') return note('claimFiling', 'no claim to file');
+        const body = { claimReference: `SOAK-${r.caseId.slice(-8)}` };
+        written(
+          'claimFiling',
+          await call('staff.claim-filing', 'POST', `/cases/${r.caseId}/carrier-claim/filing`, bearer, body, read.etag),
+        );
+        return;
+      }
+      case 'claimOutcome': {
+        const bearer = token(r.sellerId, random.pick(['supervisor', 'manager'] as const));
+        const read = await readCase('staff.read-before-write', r, bearer);
+        if (read.etag === undefined || read.claim?.state !== 'FILED') return note('claimOutcome', 'no filed claim');
+        const body = random.chance(0.6)
+          ? { outcome: 'PAID', recoveredAmount: random.int(1, read.claim.amount + 1) }
+          : { outcome: 'DENIED', reason: 'soak: carrier refused' };
+        written(
+          'claimOutcome',
+          await call('staff.claim-outcome', 'POST', `/cases/${r.caseId}/carrier-claim/outcome`, bearer, body, read.etag),
+        );
+        return;
+      }
+      case 'appeal': {
+        const bearer = token(r.sellerId, random.pick(['supervisor', 'manager'] as const));
+        const read = await readCase('staff.read-before-write', r, bearer);
+        const paid = read.amountPaid ?? 0;
+        if (read.etag === undefined || paid <= 0) return note('appeal', `read ${read.status}`);
+        const body = { remedy: 'FULL_REFUND', amount: random.int(1, paid + 1), reason: 'soak: buyer appealed' };
+        written('appeal', await call('staff.appeal', 'POST', `/cases/${r.caseId}/appeal`, bearer, body, read.etag));
         return;
       }
       case 'staleEtag': {

@@ -359,6 +359,10 @@ describe('stateless stack', () => {
       'POST /cases/{id}/return-shipment',
       'POST /cases/{id}/return-receipt',
       'POST /cases/{id}/inspection',
+      'POST /cases/{id}/carrier-claim/filing',
+      'POST /cases/{id}/carrier-claim/outcome',
+      'POST /cases/{id}/appeal',
+      'GET /reports/recovery',
     ];
     const manifestRoutes = httpRoutes().map(({ trigger }) => `${trigger.method} ${trigger.path}`);
     expect(Object.keys(byKey).sort()).toEqual(manifestRoutes.sort());

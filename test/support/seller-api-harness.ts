@@ -17,6 +17,9 @@ import { assignCaseRoute } from '#lib/http/routes/assign-case.ts';
 import { getCaseRoute } from '#lib/http/routes/get-case.ts';
 import { listCasesRoute } from '#lib/http/routes/list-cases.ts';
 import { overrideDecisionRoute } from '#lib/http/routes/override-decision.ts';
+import { appealDecisionRoute } from '#lib/http/routes/appeal-decision.ts';
+import { recordClaimFilingRoute } from '#lib/http/routes/record-claim-filing.ts';
+import { recordClaimOutcomeRoute } from '#lib/http/routes/record-claim-outcome.ts';
 import { recordInspectionRoute } from '#lib/http/routes/record-inspection.ts';
 import { recordReturnReceiptRoute } from '#lib/http/routes/record-return-receipt.ts';
 import { recordReturnShipmentRoute } from '#lib/http/routes/record-return-shipment.ts';
@@ -53,6 +56,9 @@ const successSchemas: Record<StaffRouteName, z.ZodMiniType> = {
   returnShipment: StaffWriteResponseSchema,
   returnReceipt: StaffWriteResponseSchema,
   inspection: StaffWriteResponseSchema,
+  claimFiling: StaffWriteResponseSchema,
+  claimOutcome: StaffWriteResponseSchema,
+  appeal: StaffWriteResponseSchema,
 };
 
 export type SellerApi = Awaited<ReturnType<typeof createSellerApi>>;
@@ -75,6 +81,9 @@ export async function createSellerApi(options: { listing?: (table: string) => Ca
     returnShipment: httpHandler(recordReturnShipmentRoute({ ...commandDeps, refunds })),
     returnReceipt: httpHandler(recordReturnReceiptRoute({ ...commandDeps, refunds })),
     inspection: httpHandler(recordInspectionRoute({ ...commandDeps, refunds })),
+    claimFiling: httpHandler(recordClaimFilingRoute(commandDeps)),
+    claimOutcome: httpHandler(recordClaimOutcomeRoute(commandDeps)),
+    appeal: httpHandler(appealDecisionRoute({ ...commandDeps, refunds })),
   };
 
   /** Invokes a route through its middy chain; 2xx and 4xx bodies are checked against their schemas. */

@@ -46,7 +46,10 @@ export type StaffRouteName =
   | 'assign'
   | 'returnShipment'
   | 'returnReceipt'
-  | 'inspection';
+  | 'inspection'
+  | 'claimFiling'
+  | 'claimOutcome'
+  | 'appeal';
 
 export const staffRoutes: Readonly<Record<StaffRouteName, { method: string; path: string; suffix: string }>> = {
   list: { method: 'GET', path: '/cases', suffix: '' },
@@ -59,6 +62,9 @@ export const staffRoutes: Readonly<Record<StaffRouteName, { method: string; path
   returnShipment: { method: 'POST', path: '/cases/{id}/return-shipment', suffix: '/return-shipment' },
   returnReceipt: { method: 'POST', path: '/cases/{id}/return-receipt', suffix: '/return-receipt' },
   inspection: { method: 'POST', path: '/cases/{id}/inspection', suffix: '/inspection' },
+  claimFiling: { method: 'POST', path: '/cases/{id}/carrier-claim/filing', suffix: '/carrier-claim/filing' },
+  claimOutcome: { method: 'POST', path: '/cases/{id}/carrier-claim/outcome', suffix: '/carrier-claim/outcome' },
+  appeal: { method: 'POST', path: '/cases/{id}/appeal', suffix: '/appeal' },
 };
 
 export type StaffRequest = {

@@ -254,7 +254,15 @@ describe('a return parcel lost on its way back (the buyer shipped it: the carrie
         ctx(),
       ),
     );
-    expect(lost.events.map((e) => e.action)).toEqual(['RETURN_LEG_RECORDED', 'RETURN_LOST_IN_TRANSIT', 'REFUND_RELEASED', 'REFUND_DUE']);
+    // The goods' value opens a claim on the return carrier (#19).
+    expect(lost.events.map((e) => e.action)).toEqual([
+      'RETURN_LEG_RECORDED',
+      'RETURN_LOST_IN_TRANSIT',
+      'REFUND_RELEASED',
+      'REFUND_DUE',
+      'CARRIER_CLAIM_OPENED',
+    ]);
+    expect(lost.next.carrierClaim).toMatchObject({ state: 'TO_FILE', leg: 'RETURN', carrier: 'sf-express', amount: ret.money.itemValue });
     expect(lost.next).toMatchObject({ status: 'REFUND_PENDING', refund: { refundId: held.refund?.refundId, status: 'PENDING' } });
     expect(lost.next.dueAt).toBeUndefined();
     expect(lost.outbox?.message).toMatchObject({ refundId: held.refund?.refundId, amount: held.refund?.amount });

@@ -54,11 +54,12 @@ describe('token claims → principal', () => {
 });
 
 describe('role permissions', () => {
-  it('only supervisors and managers override; everyone else does the rest', () => {
+  it('only supervisors and managers override, settle a carrier claim or decide an appeal; everyone else does the rest', () => {
+    const aboveAgent = ['cases:override', 'cases:record-claim-outcome', 'cases:appeal'];
     for (const action of staffActions) {
       expect(isAllowed('manager', action)).toBe(true);
       expect(isAllowed('supervisor', action)).toBe(true);
-      expect(isAllowed('agent', action)).toBe(action !== 'cases:override');
+      expect(isAllowed('agent', action)).toBe(!aboveAgent.includes(action));
     }
     expect(() => assertAllowed({ userId: 'u', sellerId: 'S', role: 'agent' }, 'cases:override')).toThrow(/agent role may not override/);
   });

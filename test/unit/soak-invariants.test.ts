@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CaseRecord, CaseStatus, HistoryEvent } from '#lib/workflow/case.ts';
 import type { LedgerEntry } from '#local/payment-simulator.ts';
 import {
+  checkCarrierClaimsAndAppeals,
   checkCrossSellerChangedNothing,
   checkDeadLetters,
   checkDeliveriesAppliedOnce,
@@ -331,5 +332,41 @@ describe('the return leg (#15)', () => {
     const result = checkReturnLeg(snapshot(closed, closedHistory), [ledgerEntry]);
     expect(result.ok).toBe(false);
     expect(result.examples[0]).toContain('closed as not returned, but 500 was paid');
+  });
+});
+
+describe('carrier claims and appeals (#19)', () => {
+  const claimLine = { kind: 'CARRIER_CLAIM', amount: 900, currency: 'EUR', paidBy: 'CARRIER', bornBy: 'CARRIER', note: 'claim' } as const;
+  const claim = { claimId: 'clm_1', state: 'TO_FILE', amount: 900, fileBy: '2027-01-01T00:00:00Z', warnAt: '2026-12-25T00:00:00Z' };
+  const withClaim = (fields: Partial<CaseRecord>) =>
+    ({ ...aCase('REFUNDED', 3), return: { money: { amountPaid: 1_000 } }, ...fields }) as unknown as CaseRecord;
+
+  it('passes a claim equal to the carrier’s share, and an expired claim whose cost moved to the seller', () => {
+    expect(checkCarrierClaimsAndAppeals(snapshot(withClaim({ ledger: [claimLine], carrierClaim: claim as never }), []), []).ok).toBe(true);
+    const moved = { ...claimLine, paidBy: 'NONE', bornBy: 'SELLER' } as const;
+    const expired = withClaim({ ledger: [moved], carrierClaim: { ...claim, state: 'EXPIRED' } as never });
+    expect(checkCarrierClaimsAndAppeals(snapshot(expired, [ev(4, 0, 'CARRIER_CLAIM_EXPIRED', 'REFUNDED', 'REFUNDED')]), []).ok).toBe(true);
+  });
+
+  it('names carrier cost without a claim, a wrong amount, an expiry that left cost on the carrier, two appeals, a refund above the amount paid', () => {
+    expect(checkCarrierClaimsAndAppeals(snapshot(withClaim({ ledger: [claimLine] }), []), []).examples.join()).toContain(
+      'no claim is open',
+    );
+    expect(
+      checkCarrierClaimsAndAppeals(
+        snapshot(withClaim({ ledger: [claimLine], carrierClaim: { ...claim, amount: 800 } as never }), []),
+        [],
+      ).examples.join(),
+    ).toContain('≠');
+    const notMoved = withClaim({ ledger: [claimLine], carrierClaim: { ...claim, state: 'EXPIRED' } as never });
+    expect(checkCarrierClaimsAndAppeals(snapshot(notMoved, []), []).examples.join()).toContain('still bears');
+    const twice = [ev(4, 0, 'APPEAL_DECIDED', 'REFUNDED', 'REFUND_PENDING'), ev(6, 0, 'APPEAL_DECIDED', 'REFUNDED', 'REFUND_PENDING')];
+    expect(checkCarrierClaimsAndAppeals(snapshot(withClaim({}), twice), []).examples.join()).toContain('2 appeals decided');
+    const overpaid = [
+      { caseId, amount: 700 },
+      { caseId, amount: 700 },
+    ] as unknown as LedgerEntry[];
+    const appealed = withClaim({ appeal: { topUp: 400 } as never });
+    expect(checkCarrierClaimsAndAppeals(snapshot(appealed, []), overpaid).examples.join()).toContain('above the 1000 paid');
   });
 });

@@ -18,6 +18,7 @@ import {
   casePartitionQuery,
   deliveryKey,
   DUE_INDEX_ATTRIBUTES,
+  dueIndexAt,
   ESCALATION_FACT_SOURCES,
   fromCaseItem,
   fromDeliveryItem,
@@ -225,10 +226,14 @@ export class DynamoDbCaseStore implements CaseStore {
     if (set.version !== before.version + 1) {
       throw new Error(`Case version must advance by one (expected ${before.version + 1}, got ${set.version})`);
     }
-    const after: IndexedFields = { ...before, ...set };
+    // A carrier claim to file keeps the case in the index after its own deadline ends (#19);
+    // a patch never changes the claim, so the entry's claim facts stay true.
+    const after: IndexedFields = { ...before, ...set, carrierClaim: before.facts?.claim };
     if (remove.includes('dueAt')) delete (after as { dueAt?: string }).dueAt;
-    const staysDue = inDueIndex(after);
-    if (staysDue && ESCALATION_FACT_SOURCES.some((field) => field in set)) {
+    const staysDue = dueIndexAt(after) !== undefined;
+    // Facts a later step plans from must not go stale. Watched by the claim alone, the case is
+    // only ever stepped by a claim step, which reads and rewrites the whole case.
+    if (inDueIndex(after) && ESCALATION_FACT_SOURCES.some((field) => field in set)) {
       throw new Error(
         `A patch that keeps case ${before.caseId} in the due index cannot change ${ESCALATION_FACT_SOURCES.join('/')}; commit the whole case`,
       );

@@ -25,7 +25,7 @@ export function futureTimeIssues(payload: WebhookPayload, nowMs: number): FieldI
     if (iso !== undefined && Date.parse(iso) > limit) issues.push({ field, problem });
   };
   check('occurredAt', payload.occurredAt);
-  if (payload.eventType === 'return.cancelled') return issues;
+  if (payload.eventType === 'return.cancelled' || payload.eventType === 'return.appealed') return issues;
   if (payload.eventType === 'replacement.shipment') {
     for (const [i, e] of payload.replacement.scans.entries()) check(`replacement.scans.${i}.at`, e.at);
     return issues;

@@ -87,7 +87,14 @@ export const MinorUnitsSchema = /* @__PURE__ */ (() => storableInt({ min: 0, max
 /** A parcel weight as a carrier records it; ten tonnes is a sanity ceiling. */
 const GramsSchema = /* @__PURE__ */ (() => storableInt({ min: 1, max: 10_000_000 }))();
 
-export const eventTypes = ['return.requested', 'return.updated', 'return.cancelled', 'return.shipment', 'replacement.shipment'] as const;
+export const eventTypes = [
+  'return.requested',
+  'return.updated',
+  'return.cancelled',
+  'return.shipment',
+  'replacement.shipment',
+  'return.appealed',
+] as const;
 export const EventTypeSchema = /* @__PURE__ */ (() => z.enum(eventTypes))();
 export type EventType = z.infer<typeof EventTypeSchema>;
 
@@ -468,6 +475,8 @@ export const WebhookPayloadSchema = /* @__PURE__ */ (() =>
       return: CancellationSchema,
       replacement: ReplacementShipmentSchema,
     }),
+    /** The buyer appealed the decision on the marketplace (additive to v1, #19): re-opens it once, within the appeal window. */
+    z.strictObject({ ...envelopeCommon, eventType: z.literal('return.appealed'), return: CancellationSchema }),
   ]))();
 export type WebhookPayload = z.infer<typeof WebhookPayloadSchema>;
 export type WebhookPayloadInput = z.input<typeof WebhookPayloadSchema>;

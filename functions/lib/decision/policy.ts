@@ -188,6 +188,29 @@ export const defaultReturnLegPolicy = {
   inspection: { depreciationByGrade: { A: 0, B: 0.1, C: 0.3, D: 0.6 }, partsMissingShare: 0.2 },
 } as const satisfies z.input<typeof ReturnLegPolicySchema>;
 
+/**
+ * Carrier claims (#19): how long after shipment a claim can be filed with each carrier (their
+ * published claim windows), and how many days before that the sweep warns. Carriers not listed
+ * get `defaultFileWithinDays`.
+ */
+export const CarrierClaimPolicySchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    defaultFileWithinDays: z.int().check(z.gte(1), z.lte(730)),
+    warnDaysBefore: z.int().check(z.gte(0), z.lte(365)),
+    carriers: z.record(IdentifierSchema, z.strictObject({ fileWithinDays: z.int().check(z.gte(1), z.lte(730)) })),
+  }))();
+export type CarrierClaimPolicy = z.infer<typeof CarrierClaimPolicySchema>;
+
+export const defaultCarrierClaimPolicy = {
+  defaultFileWithinDays: 60,
+  warnDaysBefore: 7,
+  carriers: {},
+} as const satisfies z.input<typeof CarrierClaimPolicySchema>;
+
+/** Appeals (#19): days after the decision a buyer or staff may appeal it, once. */
+export const AppealPolicySchema = /* @__PURE__ */ (() => z.strictObject({ windowDays: z.int().check(z.gte(0), z.lte(365)) }))();
+export const defaultAppealPolicy = { windowDays: 30 } as const;
+
 export const PolicySchema = /* @__PURE__ */ (() =>
   z
     .strictObject({
@@ -281,6 +304,13 @@ export const PolicySchema = /* @__PURE__ */ (() =>
 
       /** Refund release, return window and inspection deductions; defaults when absent. */
       returnLeg: z._default(ReturnLegPolicySchema, () => structuredClone(defaultReturnLegPolicy) as unknown as ReturnLegPolicy),
+      /** Carrier claim windows per carrier (#19); defaults when absent. */
+      carrierClaims: z._default(
+        CarrierClaimPolicySchema,
+        () => structuredClone(defaultCarrierClaimPolicy) as unknown as CarrierClaimPolicy,
+      ),
+      /** The appeal window (#19); defaults when absent. */
+      appeals: z._default(AppealPolicySchema, () => ({ ...defaultAppealPolicy })),
     })
     .check((ctx) => {
       // Every currency that can be compensated must also have someone allowed to approve it.
@@ -405,6 +435,8 @@ const overridableSections = [
   'repair',
   'returnLeg',
   'defaultResolutionAfterLastLevel',
+  'carrierClaims',
+  'appeals',
 ] as const;
 
 /** One seller's override of its marketplace's policy; validated at load, versioned. */
@@ -422,6 +454,8 @@ export const SellerOverrideSchema = /* @__PURE__ */ (() =>
     repair: z.optional(z.unknown()),
     returnLeg: z.optional(z.unknown()),
     defaultResolutionAfterLastLevel: z.optional(z.unknown()),
+    carrierClaims: z.optional(z.unknown()),
+    appeals: z.optional(z.unknown()),
   }))();
 export type SellerOverride = z.infer<typeof SellerOverrideSchema>;
 

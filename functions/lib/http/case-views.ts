@@ -40,6 +40,22 @@ export function toCaseView(c: CaseRecord): CaseView {
     ledger: [...(c.ledger ?? [])],
     ...optional('refund', c.refund),
     ...optional('returnLeg', c.returnLeg === undefined ? undefined : { ...c.returnLeg, scans: [...c.returnLeg.scans] }),
+    ...optional(
+      'carrierClaim',
+      c.carrierClaim === undefined
+        ? undefined
+        : {
+            ...c.carrierClaim,
+            evidence: {
+              ...c.carrierClaim.evidence,
+              scans: [...c.carrierClaim.evidence.scans],
+              photos: [...c.carrierClaim.evidence.photos],
+              weights: { ...c.carrierClaim.evidence.weights },
+            },
+          },
+    ),
+    ...optional('appeal', c.appeal),
+    ...optional('appealRequest', c.appealRequest),
     ...optional('refundedTotal', c.refundedTotal),
     ...optional('refundedByPayment', c.refundedByPayment),
     ...optional('recommendation', c.recommendation),

@@ -10,6 +10,8 @@ import { PROBLEM_CONTENT_TYPE } from './problem.ts';
 export type HttpResult = {
   readonly statusCode: number;
   readonly body?: unknown;
+  /** A body sent as it is (e.g. CSV), instead of `body` as JSON; set its content-type in `headers`. */
+  readonly text?: string;
   readonly headers?: Readonly<Record<string, string>>;
 };
 
@@ -40,7 +42,7 @@ function jsonResponses(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyR
       request.response = {
         statusCode: result.statusCode,
         headers: { ...baseHeaders, ...result.headers },
-        body: result.body === undefined ? '' : JSON.stringify(result.body),
+        body: result.text ?? (result.body === undefined ? '' : JSON.stringify(result.body)),
       };
     },
     onError: function serialiseError(request) {

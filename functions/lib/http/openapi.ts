@@ -10,6 +10,10 @@ import {
   AddEvidenceBodySchema,
   ApproveBodySchema,
   AssignBodySchema,
+  ClaimFilingBodySchema,
+  ClaimOutcomeBodySchema,
+  RecoveryReportQuerySchema,
+  RecoveryReportResponseSchema,
   CaseDetailResponseSchema,
   CaseListResponseSchema,
   CaseSummarySchema,
@@ -48,6 +52,7 @@ function responseComponents(): Registry {
     [CaseDetailResponseSchema, 'CaseDetail'],
     [CaseViewSchema, 'Case'],
     [CaseListResponseSchema, 'CaseList'],
+    [RecoveryReportResponseSchema, 'RecoveryReport'],
     [CaseSummarySchema, 'CaseSummary'],
     [StaffWriteResponseSchema, 'StaffWriteResult'],
     [HistoryEventSchema, 'HistoryEvent'],
@@ -80,6 +85,8 @@ function requestComponents(): Registry {
     [ReturnReceiptBodySchema, 'ReturnReceiptRequest'],
     [InspectionBodySchema, 'InspectionRequest'],
     [AssignBodySchema, 'AssignRequest'],
+    [ClaimFilingBodySchema, 'ClaimFilingRequest'],
+    [ClaimOutcomeBodySchema, 'ClaimOutcomeRequest'],
   ];
   for (const [schema, id] of entries) r.add(schema, { id });
   // Parts of the webhook bodies that more than one body or branch uses: one component each,
@@ -364,6 +371,44 @@ function operations(): Record<HttpFunctionName, JsonObject> {
         'The rule chain decides again with the outcome as evidence: full refund when as sent, itemised deductions from policy for use or damage (by condition grade) and missing parts, review when it is not the item sent. A cancelled or closed case: 409.',
       body: 'InspectionRequest',
     }),
+    'record-claim-filing': staffWrite({
+      operationId: 'recordClaimFiling',
+      name: 'record-claim-filing',
+      summary: 'Record that the carrier claim was filed',
+      description:
+        'The claim opened when the decision put cost on the carrier (case.carrierClaim, TO_FILE) moves to FILED with the carrier’s reference. After its fileBy deadline, or for a claim not TO_FILE: 409; a case without a claim: 409.',
+      body: 'ClaimFilingRequest',
+    }),
+    'record-claim-outcome': staffWrite({
+      operationId: 'recordClaimOutcome',
+      name: 'record-claim-outcome',
+      summary: 'Record the carrier’s answer to a filed claim',
+      description:
+        'PAID with what the carrier paid (at most the amount claimed; the shortfall stays with the seller), or DENIED: the carrier’s share moves back to the seller in the ledger. A claim not FILED: 409.',
+      body: 'ClaimOutcomeRequest',
+    }),
+    'appeal-decision': staffWrite({
+      operationId: 'appealDecision',
+      name: 'appeal-decision',
+      summary: 'Decide the appeal of a decided case (once)',
+      description:
+        'A DECIDED, REJECTED or REFUNDED case may be appealed once, within the policy’s appeal window (appeals.windowDays after the decision), by a role above the one that decided (403 otherwise). The new outcome may change the remedy, as an override does. Money already paid is never paid again: on a refunded case only the difference above what was paid is queued, once; asking no more than was paid upholds the decision. A second appeal, or one after the window: 409.',
+      body: 'OverrideRequest',
+    }),
+    'recovery-report': {
+      operationId: 'recoveryReport',
+      tags: ['Seller staff'],
+      summary: 'Who paid in the end: buyer made whole vs who bore the cost, open carrier claims by deadline',
+      description: `Your cases created in [from, to), at most 366 days: per case and per currency, what the buyer was paid and who bears the cost (seller, platform, buyer, carrier), what the carrier paid on its claim (carrierRecovered), what it did not (carrierLost: expired, denied, paid short) and claims still open (carrierPending, openClaims by fileBy). Bounded: at most 2,000 index entries and 500 cases per report; complete is false (CSV: header x-report-complete) when a limit cut it short. format=csv answers text/csv, one line per case. ${rolesNote('recovery-report')}`,
+      parameters: queryParameters(RecoveryReportQuerySchema),
+      responses: {
+        '200': {
+          description: 'The report',
+          content: { 'application/json': { schema: ref('RecoveryReport') }, 'text/csv': { schema: { type: 'string' } } },
+        },
+        ...errorResponses([400, 401, 403, 500]),
+      },
+    },
     'assign-case': staffWrite({
       operationId: 'assignCase',
       name: 'assign-case',

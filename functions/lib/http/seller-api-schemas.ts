@@ -5,7 +5,7 @@ import * as z from 'zod/mini';
 // every schema its function never uses (zod/mini's own calls are not known to it as pure).
 
 import { DecisionSchema, isRefundRemedy, RefundReleaseSchema, recommendedRemedies } from '../decision/decision-schema.ts';
-import { caseStatuses, escalationLevels } from '../workflow/case.ts';
+import { carrierClaimStates, caseStatuses, escalationLevels } from '../workflow/case.ts';
 import { MAX_CURSOR_LENGTH } from '../contract/page-cursor.ts';
 import { ReasonCodeSchema } from '../contract/reason-codes.ts';
 import {
@@ -168,6 +168,92 @@ export const NoteBodySchema = /* @__PURE__ */ (() =>
     .strictObject({ text: boundedText(MAX_NOTE_LENGTH, { trim: true, min: 1 }) })
     .check(z.meta({ description: 'The text may hold personal data: stored in the history, never logged.' })))();
 
+/** `GET /reports/recovery` (#19): cases created in [from, to), as JSON or CSV. */
+export const RecoveryReportQuerySchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    from: TimestampSchema.check(z.meta({ description: 'Cases created at or after this instant' })),
+    to: TimestampSchema.check(z.meta({ description: 'Cases created before this instant; at most 366 days after from' })),
+    format: z.optional(z.enum(['json', 'csv'])).check(z.meta({ description: 'json (default) or csv (one line per case)' })),
+  }))();
+
+const RecoveryAmountsShape = {
+  madeWhole: MinorUnitsSchema,
+  bornBySeller: MinorUnitsSchema,
+  bornByPlatform: MinorUnitsSchema,
+  bornByBuyer: MinorUnitsSchema,
+  bornByCarrier: MinorUnitsSchema,
+  carrierRecovered: MinorUnitsSchema,
+  carrierLost: MinorUnitsSchema,
+  carrierPending: MinorUnitsSchema,
+};
+
+export const RecoveryReportResponseSchema = /* @__PURE__ */ (() =>
+  z.object({
+    sellerId: z.string(),
+    from: TimestampSchema,
+    to: TimestampSchema,
+    rows: z.array(
+      z.object({
+        caseId: z.string(),
+        createdAt: TimestampSchema,
+        status: z.enum(caseStatuses),
+        currency: CurrencySchema,
+        ...RecoveryAmountsShape,
+        claim: z.optional(
+          z.object({
+            claimId: z.string(),
+            state: z.enum(carrierClaimStates),
+            carrier: z.string(),
+            amount: MinorUnitsSchema,
+            fileBy: TimestampSchema,
+          }),
+        ),
+      }),
+    ),
+    totals: z.record(z.string(), z.object({ cases: z.int(), ...RecoveryAmountsShape })),
+    openClaims: z.array(
+      z.object({
+        caseId: z.string(),
+        currency: CurrencySchema,
+        claimId: z.string(),
+        state: z.enum(carrierClaimStates),
+        carrier: z.string(),
+        amount: MinorUnitsSchema,
+        fileBy: TimestampSchema,
+      }),
+    ),
+    complete: z.boolean().check(z.meta({ description: 'False when a limit cut the report short: narrow the range' })),
+    limits: z.object({ maxIndexEntries: z.int(), maxCases: z.int(), maxRangeDays: z.int() }),
+  }))();
+
+/** `POST /cases/{id}/carrier-claim/filing`: the claim was filed with the carrier (#19). */
+export const ClaimFilingBodySchema = /* @__PURE__ */ (() =>
+  z
+    .strictObject({
+      claimReference: IdentifierSchema.check(z.meta({ description: 'The carrier’s reference for the filed claim' })),
+      filedAt: z.optional(TimestampSchema),
+    })
+    .check(z.meta({ description: 'filedAt defaults to now; it must not be later than now nor than the claim’s fileBy.' })))();
+
+/** `POST /cases/{id}/carrier-claim/outcome`: the carrier paid or denied the filed claim (#19). */
+export const ClaimOutcomeBodySchema = /* @__PURE__ */ (() =>
+  z
+    .strictObject({
+      outcome: z.enum(['PAID', 'DENIED']),
+      recoveredAmount: z.optional(
+        MinorUnitsSchema.check(z.meta({ description: 'PAID: what the carrier paid, minor units; defaults to the amount claimed' })),
+      ),
+      reason: z.optional(boundedText(MAX_NOTE_LENGTH, { trim: true, min: 1 })),
+    })
+    .check(
+      z.superRefine((body, ctx) => {
+        if (body.outcome === 'DENIED' && body.recoveredAmount !== undefined) {
+          ctx.addIssue({ code: 'custom', path: ['recoveredAmount'], message: 'is only for PAID' });
+        }
+      }),
+      z.meta({ description: 'A denial moves the carrier’s share back to the seller in the ledger. The reason is stored, never logged.' }),
+    ))();
+
 export const AssignBodySchema = /* @__PURE__ */ (() =>
   z.strictObject({
     assignee: z
@@ -310,6 +396,63 @@ export const CaseViewSchema = /* @__PURE__ */ (() =>
       ReplacementShipmentSchema.check(
         z.meta({ description: 'The replacement parcel of a reship: delivered resolves the case, lost or late re-opens it' }),
       ),
+    ),
+    carrierClaim: z.optional(
+      z
+        .object({
+          claimId: z.string(),
+          state: z.enum(carrierClaimStates),
+          carrier: z.string(),
+          trackingNumber: z.optional(z.string()),
+          leg: z.enum(['OUTBOUND', 'RETURN']),
+          amount: MinorUnitsSchema,
+          currency: CurrencySchema,
+          shippedAt: TimestampSchema,
+          fileBy: TimestampSchema,
+          warnAt: TimestampSchema,
+          warnedAt: z.optional(TimestampSchema),
+          evidence: z.object({
+            scans: z.array(z.object({ type: z.string(), at: TimestampSchema, weightGrams: z.optional(z.number()) })),
+            weights: z.object({ atPickupGrams: z.optional(z.number()), atDeliveryGrams: z.optional(z.number()) }),
+            photos: z.array(z.object({ evidenceId: z.string(), kind: z.string(), finding: z.string() })),
+            inspection: z.optional(z.object({ outcome: z.string(), conditionGrade: z.optional(z.string()), inspectedAt: TimestampSchema })),
+          }),
+          policyVersion: z.string(),
+          openedAt: TimestampSchema,
+          filedAt: z.optional(TimestampSchema),
+          filedBy: z.optional(z.string()),
+          claimReference: z.optional(z.string()),
+          settledAt: z.optional(TimestampSchema),
+          recoveredAmount: z.optional(MinorUnitsSchema),
+          denialReason: z.optional(z.string()),
+          expiredAt: z.optional(TimestampSchema),
+        })
+        .check(
+          z.meta({
+            description:
+              'The claim on the carrier for the cost it bears: TO_FILE → FILED → PAID | DENIED, or EXPIRED when not filed by fileBy (the cost then falls back to the seller)',
+          }),
+        ),
+    ),
+    appeal: z.optional(
+      z
+        .object({
+          at: TimestampSchema,
+          by: z.string(),
+          role: z.enum(staffRoles),
+          appealedRole: z.enum(staffRoles),
+          outcome: z.enum(['CHANGED', 'UPHELD']),
+          remedy: z.string(),
+          amount: z.optional(MinorUnitsSchema),
+          topUp: MinorUnitsSchema,
+          version: z.int(),
+        })
+        .check(z.meta({ description: 'The one appeal of the decision (#19): who decided it, whose decision it was, the top-up made due' })),
+    ),
+    appealRequest: z.optional(
+      z
+        .object({ at: TimestampSchema, deliveryId: z.string(), appealedRole: z.enum(staffRoles) })
+        .check(z.meta({ description: 'The marketplace’s return.appealed: the case re-opened for a role above appealedRole' })),
     ),
     refundedTotal: z.optional(MinorUnitsSchema.check(z.meta({ description: 'Paid to the buyer so far, over every refund' }))),
     refundedByPayment: z.optional(

@@ -1,4 +1,4 @@
-import type { CaseRecord, HistoryEvent } from '../workflow/case.ts';
+import type { CarrierClaimWatch, CaseRecord, HistoryEvent } from '../workflow/case.ts';
 import type { OutboxRecord } from '../workflow/decision-step.ts';
 
 /** Proof that a marketplace delivery was processed, so a retry of it changes nothing. */
@@ -85,7 +85,10 @@ export type CaseCommit = {
  * For writers that know a case from an index projection (the escalation sweep).
  */
 export type CasePatch = {
-  readonly before: Pick<CaseRecord, 'caseId' | 'sellerId' | 'status' | 'version' | 'dueAt'>;
+  readonly before: Pick<CaseRecord, 'caseId' | 'sellerId' | 'status' | 'version' | 'dueAt'> & {
+    /** The due index entry's facts: a carrier claim to file keeps the case listed (#19). */
+    readonly facts?: { readonly claim?: CarrierClaimWatch };
+  };
   /** Fields to set; `version` must be `before.version + 1`. */
   readonly set: Partial<Omit<CaseRecord, 'caseId' | 'sellerId' | 'return' | 'decision'>> & Pick<CaseRecord, 'version' | 'updatedAt'>;
   readonly remove: readonly 'dueAt'[];

@@ -33,6 +33,12 @@ export function logEscalationStep(step: EscalationStep): void {
       if (step.publish !== 'PUBLISHED') logger.warn('lost return refund left in the outbox for the relay', { ...step });
       else logger.info('return parcel not arrived in time: lost in transit, held refund released', { ...step });
       return;
+    case 'CARRIER_CLAIM_WARNED':
+      logger.warn('carrier claim filing deadline near: file it', { ...step });
+      return;
+    case 'CARRIER_CLAIM_EXPIRED':
+      logger.warn('carrier claim expired unfiled: cost moved back to the seller', { ...step });
+      return;
     case 'SKIPPED':
       logger.debug('case skipped', { ...step });
       return;
@@ -57,6 +63,8 @@ export function recordEscalationMetrics(result: EscalateStaleCasesResult): void 
   metrics.addMetric('DefaultResolutions', MetricUnit.Count, result.defaultResolutions);
   metrics.addMetric('DefaultResolutionRefunds', MetricUnit.Count, result.refundsDue - result.returnsNotArrived);
   metrics.addMetric('ReturnsNotArrived', MetricUnit.Count, result.returnsNotArrived);
+  metrics.addMetric('CarrierClaimDeadlineWarnings', MetricUnit.Count, result.claimWarnings);
+  metrics.addMetric('CarrierClaimsExpired', MetricUnit.Count, result.claimsExpired);
   metrics.addMetric('EscalationsSkipped', MetricUnit.Count, result.skipped);
   metrics.addMetric('EscalationFailures', MetricUnit.Count, result.failed);
   metrics.addMetric('OldestOverdueAge', MetricUnit.Seconds, Math.round(result.oldestOverdueMs / 1000));

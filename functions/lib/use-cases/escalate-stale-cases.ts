@@ -1,4 +1,5 @@
-import type { DefaultResolution } from '../decision/policy.ts';
+import type { DefaultResolution, Policy } from '../decision/policy.ts';
+import { claimDeadlineStep, claimDueAt, syncCarrierClaim } from '../workflow/carrier-claim.ts';
 import type { CaseRecord, EscalationLevel, HistoryEvent } from '../workflow/case.ts';
 import { ConcurrentModificationError } from '../contract/errors.ts';
 import {
@@ -85,6 +86,13 @@ export type EscalationStep =
     }
   | {
       readonly caseId: string;
+      /** A carrier claim still to file: warned before its filing deadline, or expired after it (#19). */
+      readonly outcome: 'CARRIER_CLAIM_WARNED' | 'CARRIER_CLAIM_EXPIRED';
+      readonly claimId: string;
+      readonly overdueMs: number;
+    }
+  | {
+      readonly caseId: string;
       readonly outcome: 'SKIPPED';
       /** LOST_RACE: another writer committed first; GONE: the case no longer exists. */
       readonly reason: EscalationSkipReason | 'LOST_RACE' | 'GONE';
@@ -102,6 +110,9 @@ export type EscalateStaleCasesResult = {
   readonly followedUp: number;
   /** Return parcels not arrived by their deadline: lost in transit, their held refunds released (counted in refundsDue too). */
   readonly returnsNotArrived: number;
+  /** Carrier claims warned before their filing deadline, and expired after it (cost back to the seller) (#19). */
+  readonly claimWarnings: number;
+  readonly claimsExpired: number;
   /** Cases at the last level that got the policy's default resolution (refund or hold). */
   readonly defaultResolutions: number;
   /** Of those, refunds made due, and how many of them are left in the outbox for the relay. */
@@ -159,6 +170,8 @@ export async function escalateStaleCases(
     closedNotReturned: 0,
     returnsNotArrived: 0,
     followedUp: 0,
+    claimWarnings: 0,
+    claimsExpired: 0,
     defaultResolutions: 0,
     refundsDue: 0,
     refundsLeftInOutbox: 0,
@@ -190,6 +203,12 @@ export async function escalateStaleCases(
         counts.returnsNotArrived += 1;
         counts.refundsDue += 1;
         if (step.publish !== 'PUBLISHED') counts.refundsLeftInOutbox += 1;
+        break;
+      case 'CARRIER_CLAIM_WARNED':
+        counts.claimWarnings += 1;
+        break;
+      case 'CARRIER_CLAIM_EXPIRED':
+        counts.claimsExpired += 1;
         break;
       case 'SKIPPED':
         counts.skipped += 1;
@@ -236,24 +255,26 @@ async function escalateOne(deps: EscalateStaleCasesDeps, listing: DueCaseListing
     const now = deps.clock.now().toISOString();
     // The seller's own policy (a seller override may set its own levels and default resolution).
     const policy = deps.policies.policyFor(due.marketplace, due.sellerId);
+    const claimDue = claimDueAt(due.facts.claim);
+    if (claimDue !== undefined && Date.parse(claimDue) <= Date.parse(now)) return await claimDeadline(deps, due, now, claimDue);
     const plan = planEscalation(due, { now, policy });
     if (plan.kind === 'SKIP') return { caseId, outcome: 'SKIPPED', reason: plan.reason };
     let outbox = plan.kind === 'DEFAULT_RESOLUTION' ? plan.outbox : undefined;
     try {
       if (plan.kind === 'DEFAULT_RESOLUTION' && plan.resolution === 'BUYER_WINS_RETURN_AND_REFUND') {
-        const written = await commitWholeCase(deps.store, due, (c) => defaultReturnAndRefund(c, plan, { now, policy }));
+        const written = await commitWholeCase(deps.store, due, (c) => defaultReturnAndRefund(c, plan, { now, policy }), { now, policy });
         if (written === 'GONE' || written === 'MOVED')
           return { caseId, outcome: 'SKIPPED', reason: written === 'GONE' ? 'GONE' : 'DEADLINE_MOVED' };
         outbox = written.outbox;
       } else if (plan.kind === 'FOLLOW_UP') {
         const step = (c: CaseRecord) =>
           followUpStep(c, { now, policy, actor: ESCALATION_ACTOR, rule: plan.rule, expectedVersion: due.version });
-        const written = await commitWholeCase(deps.store, due, step);
+        const written = await commitWholeCase(deps.store, due, step, { now, policy });
         if (written === 'GONE') return { caseId, outcome: 'SKIPPED', reason: 'GONE' };
         if (written === 'MOVED') return { caseId, outcome: 'SKIPPED', reason: 'DEADLINE_MOVED' };
         return { caseId, outcome: 'FOLLOWED_UP', followUp: plan.followUp, rule: plan.rule, overdueMs: plan.overdueMs };
       } else if (plan.kind === 'RETURN_NOT_ARRIVED') {
-        const written = await commitWholeCase(deps.store, due, (c) => returnNotArrived(c, plan, { now }));
+        const written = await commitWholeCase(deps.store, due, (c) => returnNotArrived(c, plan, { now }), { now, policy });
         if (written === 'GONE' || written === 'MOVED')
           return { caseId, outcome: 'SKIPPED', reason: written === 'GONE' ? 'GONE' : 'DEADLINE_MOVED' };
         outbox = written.outbox;
@@ -314,14 +335,17 @@ async function commitWholeCase(
   store: CaseStore,
   due: DueCase,
   step: (c: CaseRecord) => { next: CaseRecord; events: HistoryEvent[]; outbox?: OutboxRecord } | undefined,
+  ctx: { readonly now: string; readonly policy: Policy },
 ): Promise<{ outbox?: OutboxRecord } | 'GONE' | 'MOVED'> {
   const current = await store.getCase(due.caseId);
   if (current === undefined) return 'GONE';
   if (current.version !== due.version || current.dueAt !== due.dueAt) {
     throw new ConcurrentModificationError(`Case ${due.caseId} changed since its index entry was written`);
   }
-  const change = step(current);
-  if (change === undefined) return 'MOVED';
+  const stepped = step(current);
+  if (stepped === undefined) return 'MOVED';
+  // A lost return parcel puts its value on the return carrier: its claim opens with this write (#19).
+  const change = syncCarrierClaim(stepped, { now: ctx.now, policy: ctx.policy, actor: ESCALATION_ACTOR });
   await store.commit({
     next: change.next,
     expectedVersion: due.version,
@@ -329,4 +353,27 @@ async function commitWholeCase(
     ...(change.outbox === undefined ? {} : { outbox: change.outbox }),
   });
   return change.outbox === undefined ? {} : { outbox: change.outbox };
+}
+
+/**
+ * A carrier claim still to file whose warning or filing deadline passed (#19): read the case
+ * (the step rewrites the claim and, at expiry, the ledger) and commit the step conditional on
+ * the version the index entry listed; a case changed since is a lost race, found again next run.
+ */
+async function claimDeadline(deps: EscalateStaleCasesDeps, due: DueCase, now: string, claimDue: string): Promise<EscalationStep> {
+  const { caseId } = due;
+  const current = await deps.store.getCase(caseId);
+  if (current === undefined) return { caseId, outcome: 'SKIPPED', reason: 'GONE' };
+  if (current.version !== due.version) return { caseId, outcome: 'SKIPPED', reason: 'LOST_RACE' };
+  const step = claimDeadlineStep(current, { now, expectedVersion: due.version });
+  if (step === undefined) return { caseId, outcome: 'SKIPPED', reason: 'DEADLINE_MOVED' };
+  try {
+    await deps.store.commit({ next: step.next, expectedVersion: due.version, events: step.events });
+  } catch (error) {
+    if (error instanceof ConcurrentModificationError) return { caseId, outcome: 'SKIPPED', reason: 'LOST_RACE' };
+    throw error;
+  }
+  const claimId = step.next.carrierClaim?.claimId ?? '';
+  const overdueMs = Math.max(0, Date.parse(now) - Date.parse(claimDue));
+  return { caseId, outcome: step.kind === 'WARNED' ? 'CARRIER_CLAIM_WARNED' : 'CARRIER_CLAIM_EXPIRED', claimId, overdueMs };
 }

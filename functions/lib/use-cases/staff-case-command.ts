@@ -2,6 +2,7 @@ import type { StaffPrincipal } from '../contract/staff-claims.ts';
 import type { CaseRecord, HistoryEvent } from '../workflow/case.ts';
 import { ConcurrentModificationError, NotFoundError, StaleVersionError } from '../contract/errors.ts';
 import type { StaffActionContext, StaffChange } from '../workflow/staff-actions.ts';
+import { syncCarrierClaim } from '../workflow/carrier-claim.ts';
 import type { CaseStore } from '../ports/case-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { PolicyProvider } from '../ports/policy-provider.ts';
@@ -77,7 +78,8 @@ export async function runStaffCommand(
     role: principal.role,
     policy: deps.policies.policyFor(current.marketplace, current.sellerId),
   };
-  const outcome = await change(current, ctx);
+  // A decision that puts cost on the carrier opens (or moves) its carrier claim (#19).
+  const outcome = syncCarrierClaim(await change(current, ctx), { now: ctx.now, policy: ctx.policy, actor: ctx.actor });
   try {
     await store.commit({
       next: outcome.next,

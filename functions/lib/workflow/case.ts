@@ -235,6 +235,78 @@ export type CaseRecord = {
   readonly refundedTotal?: number;
   /** Minor units refunded per payment (`provider:reference`), so no payment is refunded above its capture. */
   readonly refundedByPayment?: Readonly<Record<string, number>>;
+  /** The claim on the carrier for the cost it bears (#19, workflow/carrier-claim.ts). */
+  readonly carrierClaim?: CarrierClaim;
+  /** The one appeal of the decision, decided by a role above the deciding one (#19, workflow/appeal.ts). */
+  readonly appeal?: AppealRecord;
+  /** The marketplace's `return.appealed`, re-opening the case for a role above the deciding one (#19). */
+  readonly appealRequest?: { readonly at: string; readonly deliveryId: string; readonly appealedRole: 'agent' | 'supervisor' | 'manager' };
+};
+
+/** An appeal decided (#19): by whom, of whose decision, and what it changed. */
+export type AppealRecord = {
+  readonly at: string;
+  readonly by: string;
+  readonly role: 'agent' | 'supervisor' | 'manager';
+  /** The role (or escalation level) whose decision was appealed. */
+  readonly appealedRole: 'agent' | 'supervisor' | 'manager';
+  /** CHANGED: a new outcome (overrideDecision); UPHELD: a refunded case asked for no more than was paid. */
+  readonly outcome: 'CHANGED' | 'UPHELD';
+  readonly remedy: string;
+  readonly amount?: number;
+  /** Minor units made due on top of what was paid (0: none). */
+  readonly topUp: number;
+  readonly version: number;
+};
+
+export const carrierClaimStates = ['TO_FILE', 'FILED', 'PAID', 'DENIED', 'EXPIRED'] as const;
+export type CarrierClaimState = (typeof carrierClaimStates)[number];
+
+/** What the sweep needs of a claim to know when it is due (the index entry carries it). */
+export type CarrierClaimWatch = {
+  readonly claimId: string;
+  readonly state: CarrierClaimState;
+  /** Last day to file with the carrier (shipment + the carrier's claim window). */
+  readonly fileBy: string;
+  /** When the sweep warns that the deadline nears. */
+  readonly warnAt: string;
+  readonly warnedAt?: string;
+};
+
+/**
+ * A claim on the carrier for the cost the decision puts on it (#19): TO_FILE → FILED →
+ * PAID | DENIED, or EXPIRED when nobody filed it by `fileBy` (the cost then falls back to
+ * the seller in the ledger). Kept apart from the status machine: a claim is followed up
+ * after the buyer was made whole, even on a closed case.
+ */
+export type CarrierClaim = CarrierClaimWatch & {
+  readonly carrier: string;
+  readonly trackingNumber?: string;
+  /** Which parcel the carrier lost or damaged: the outbound one, or the buyer's return parcel. */
+  readonly leg: 'OUTBOUND' | 'RETURN';
+  /** What the carrier bears: the case's CARRIER_CLAIM ledger lines, minor units. */
+  readonly amount: number;
+  readonly currency: string;
+  readonly shippedAt: string;
+  /** The evidence packet for the carrier: references, not files. */
+  readonly evidence: {
+    readonly scans: readonly { readonly type: string; readonly at: string; readonly weightGrams?: number }[];
+    readonly weights: { readonly atPickupGrams?: number; readonly atDeliveryGrams?: number };
+    readonly photos: readonly { readonly evidenceId: string; readonly kind: string; readonly finding: string }[];
+    readonly inspection?: { readonly outcome: string; readonly conditionGrade?: string; readonly inspectedAt: string };
+  };
+  /** The policy version whose carrier window set `fileBy`. */
+  readonly policyVersion: string;
+  readonly openedAt: string;
+  readonly filedAt?: string;
+  readonly filedBy?: string;
+  /** The carrier's own reference for the filed claim. */
+  readonly claimReference?: string;
+  readonly settledAt?: string;
+  /** PAID: what the carrier paid, minor units (at most `amount`). */
+  readonly recoveredAmount?: number;
+  readonly denialReason?: string;
+  readonly expiredAt?: string;
 };
 
 /** What is known about the goods on their way back. */

@@ -13,7 +13,8 @@ import { isInTransit, isShipped } from './return-leg.ts';
 import { releaseLostReturn } from './return-leg-step.ts';
 import { type FollowUpKind, followUpKindOf } from './follow-up.ts';
 import { makeRefundDue, type OutboxRecord, refundDueOrHeld } from './decision-step.ts';
-import type { LedgerLine } from './case.ts';
+import type { CarrierClaimWatch, LedgerLine } from './case.ts';
+import { claimWatchOf } from './carrier-claim.ts';
 import { resolutionDueAt } from './service-levels.ts';
 
 /**
@@ -82,6 +83,8 @@ export type EscalationFacts = {
   readonly returnInTransit?: { readonly refundId: string };
   /** A remedy staff settled, followed up at its deadline (follow-up.ts): the deadline is not a staff one. */
   readonly followUp?: FollowUpKind;
+  /** A carrier claim still to file (#19): its warning and filing deadline (carrier-claim.ts). */
+  readonly claim?: CarrierClaimWatch;
 };
 
 /** A case as the sweep sees it: enough to plan a step and to condition the write on. */
@@ -107,6 +110,7 @@ export function escalationFactsOf(c: CaseRecord): EscalationFacts {
     ...(c.status === 'AWAITING_RETURN' && c.refund?.status === 'HELD' && isInTransit(c.returnLeg)
       ? { returnInTransit: { refundId: c.refund.refundId } }
       : {}),
+    ...(claimWatchOf(c.carrierClaim) === undefined ? {} : { claim: claimWatchOf(c.carrierClaim) }),
   };
 }
 

@@ -16,6 +16,8 @@ import type { Policy } from '../decision/policy.ts';
 import { decideCase, type OutboxRecord, recommendationForStaff } from './decision-step.ts';
 import { withFollowUp } from './follow-up.ts';
 import type { WebhookPayload } from '../contract/return-payload.ts';
+import { syncCarrierClaim } from './carrier-claim.ts';
+import { requestAppeal } from './appeal.ts';
 
 /**
  * What a marketplace event does to a case, as a pure function of the case as read and the
@@ -65,6 +67,13 @@ function event(
  *    ignored: the state machine allows no move out of those, not even to themselves.
  */
 export function applyMarketplaceEvent(existing: CaseRecord | undefined, payload: WebhookPayload, ctx: EventContext): LifecycleOutcome {
+  const outcome = applyEvent(existing, payload, ctx);
+  if (outcome.kind === 'IGNORED') return outcome;
+  // A decision that puts cost on the carrier opens (or moves) its carrier claim (#19).
+  return syncCarrierClaim(outcome, { now: ctx.now, policy: ctx.policy, actor: { kind: 'MARKETPLACE', id: ctx.marketplace } });
+}
+
+function applyEvent(existing: CaseRecord | undefined, payload: WebhookPayload, ctx: EventContext): LifecycleOutcome {
   const caseId = caseIdFor(ctx.marketplace, payload.return.marketplaceReturnId);
   const actor: Actor = { kind: 'MARKETPLACE', id: ctx.marketplace };
   const details = { deliveryId: payload.deliveryId, eventType: payload.eventType, occurredAt: payload.occurredAt };
@@ -89,6 +98,14 @@ export function applyMarketplaceEvent(existing: CaseRecord | undefined, payload:
   }
   if (existing !== undefined && Date.parse(payload.occurredAt) < Date.parse(existing.lastEventAt)) {
     return { kind: 'IGNORED', caseId, reason: 'OLDER_THAN_APPLIED_EVENT', status: existing.status };
+  }
+
+  if (payload.eventType === 'return.appealed') {
+    if (existing === undefined) return { kind: 'IGNORED', caseId, reason: 'UNKNOWN_RETURN', status: null };
+    const step = requestAppeal(existing, { ...ctx, actor, details, occurredAt: payload.occurredAt });
+    return step.kind === 'IGNORED'
+      ? { kind: 'IGNORED', caseId, reason: step.reason, status: existing.status }
+      : { kind: 'CHANGE', next: step.next, events: step.events };
   }
 
   if (payload.eventType === 'return.cancelled') {

@@ -5,8 +5,9 @@ import {
   type IndexDefinition,
   type SELLER_INDEX_PROJECTION,
 } from '#infra/definitions.ts';
-import { type CaseRecord, type HistoryEvent, isWatchedByDeadline, type RefundRecord } from '../../workflow/case.ts';
+import { type CarrierClaimWatch, type CaseRecord, type HistoryEvent, isWatchedByDeadline, type RefundRecord } from '../../workflow/case.ts';
 import { type EscalationFacts, escalationFactsOf } from '../../workflow/escalation.ts';
+import { claimDueAt } from '../../workflow/carrier-claim.ts';
 import type { OutboxRecord } from '../../workflow/decision-step.ts';
 import type { ReasonCode } from '../../contract/reason-codes.ts';
 import type { DeliveryRecord, HeldEvent } from '../../ports/case-store.ts';
@@ -234,10 +235,24 @@ export function sellerPositionOf(entry: Item): string {
 /* ---- Index attributes -------------------------------------------------------------------- */
 
 /** The case fields the index attributes follow from. */
-export type IndexedFields = Pick<CaseRecord, 'caseId' | 'sellerId' | 'status' | 'dueAt'>;
+export type IndexedFields = Pick<CaseRecord, 'caseId' | 'sellerId' | 'status' | 'dueAt'> & {
+  readonly carrierClaim?: CarrierClaimWatch | undefined;
+};
 
 /** In byOpenDeadline: waiting for staff (escalation) or for the return parcel (return window), with a deadline. */
 export const inDueIndex = (c: Pick<CaseRecord, 'status' | 'dueAt'>) => c.dueAt !== undefined && isWatchedByDeadline(c.status);
+
+/**
+ * Where the case stands in byOpenDeadline: its own deadline (inDueIndex) or a carrier claim's
+ * warning or filing deadline (#19), whichever comes first; undefined when neither watches it.
+ */
+export function dueIndexAt(c: Pick<IndexedFields, 'status' | 'dueAt' | 'carrierClaim'>): string | undefined {
+  const own = inDueIndex(c) ? c.dueAt : undefined;
+  const claim = claimDueAt(c.carrierClaim);
+  if (own === undefined) return claim;
+  if (claim === undefined) return own;
+  return Date.parse(claim) < Date.parse(own) ? claim : own;
+}
 
 /**
  * Index attributes derived from the case, so no writer can forget to keep them in step:
@@ -252,9 +267,10 @@ export function caseIndexAttributes(c: IndexedFields): Record<string, string> {
     [sellerDueIndex.partitionKey.name]: sellerPartition(c.sellerId),
     [sellerDueIndex.sortKey.name]: `${c.dueAt ?? NO_DEADLINE}#${c.caseId}`,
   };
-  if (c.dueAt !== undefined && inDueIndex(c)) {
+  const deadlineAt = dueIndexAt(c);
+  if (deadlineAt !== undefined) {
     attributes[openDeadlineIndex.partitionKey.name] = dueShard(shardOf(c.caseId));
-    attributes[openDeadlineIndex.sortKey.name] = c.dueAt;
+    attributes[openDeadlineIndex.sortKey.name] = deadlineAt;
   }
   return attributes;
 }
@@ -311,7 +327,7 @@ export function toCaseItem(c: CaseRecord): Item {
     ...c,
     ...caseIndexAttributes(c),
     [LISTING_SUMMARY]: listingSummaryOf(c),
-    ...(inDueIndex(c) ? { [ESCALATION_FACTS]: escalationFactsOf(c) } : {}),
+    ...(dueIndexAt(c) !== undefined ? { [ESCALATION_FACTS]: escalationFactsOf(c) } : {}),
   };
 }
 

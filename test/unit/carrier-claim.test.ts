@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { WebhookPayloadSchema } from '#lib/contract/return-payload.ts';
+import { defaultPolicy } from '#lib/decision/policy.ts';
+import { carrierShare, claimDueAt } from '#lib/workflow/carrier-claim.ts';
+import { applyMarketplaceEvent } from '#lib/workflow/lifecycle.ts';
+import { aCancellation, aReturn, aWebhook, TEST_MARKETPLACE } from '#test/support/webhook-factory.ts';
+
+/** The claim follows the case's ledger (#19): opened with carrier-borne cost, withdrawn when the return is cancelled. */
+
+const NOW = '2026-11-06T09:00:00Z';
+const ctx = { marketplace: TEST_MARKETPLACE, now: NOW, policy: defaultPolicy };
+
+function transitDamage() {
+  return aReturn({
+    reason: 'LOGISTICS_DAMAGED_IN_TRANSIT',
+    requestedRemedy: 'FULL_REFUND',
+    carrier: { code: 'sf-express', trackingNumber: 'SF1', events: [{ type: 'EXCEPTION_DAMAGE', at: '2026-11-03T10:00:00Z' }] },
+    evidence: [
+      { id: 'ev-1', kind: 'PACKAGING_PHOTO', finding: 'CRUSHED', submittedBy: 'BUYER', submittedAt: NOW },
+      { id: 'ev-2', kind: 'PRODUCT_PHOTO', finding: 'DAMAGED', submittedBy: 'BUYER', submittedAt: NOW },
+    ],
+  } as Parameters<typeof aReturn>[0]);
+}
+
+describe('carrier claim on the case', () => {
+  it('opens with the decision (amount = the carrier’s share, due at its warning time) and is withdrawn when the return is cancelled', () => {
+    const ret = transitDamage();
+    const opened = applyMarketplaceEvent(undefined, WebhookPayloadSchema.parse(aWebhook('return.requested', ret)), ctx);
+    if (opened.kind !== 'CHANGE') throw new Error(opened.reason);
+    expect(opened.next.carrierClaim?.amount).toBe(carrierShare(opened.next.ledger));
+    expect(claimDueAt(opened.next.carrierClaim)).toBe(opened.next.carrierClaim?.warnAt);
+    const cancelled = applyMarketplaceEvent(
+      opened.next,
+      WebhookPayloadSchema.parse(aCancellation(ret, { occurredAt: '2026-11-07T09:00:00Z' })),
+      {
+        ...ctx,
+        now: '2026-11-07T09:00:00Z',
+      },
+    );
+    if (cancelled.kind !== 'CHANGE') throw new Error(cancelled.reason);
+    expect(cancelled.next.status).toBe('CANCELLED');
+    expect(cancelled.next.carrierClaim).toBeUndefined();
+    expect(cancelled.events.map((e) => e.action)).toEqual(['RETURN_CANCELLED', 'CARRIER_CLAIM_WITHDRAWN']);
+    expect(cancelled.events[1]?.details).toMatchObject({ reason: 'RETURN_CANCELLED' });
+  });
+
+  it('a seller defect opens none', () => {
+    const out = applyMarketplaceEvent(undefined, WebhookPayloadSchema.parse(aWebhook('return.requested', aReturn())), ctx);
+    if (out.kind !== 'CHANGE') throw new Error(out.reason);
+    expect(carrierShare(out.next.ledger)).toBe(0);
+    expect(out.next.carrierClaim).toBeUndefined();
+  });
+});
