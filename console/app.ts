@@ -239,6 +239,94 @@ function Queue({ onOpen }: { onOpen: (caseId: string) => void }) {
   </section>`;
 }
 
+type FormAction = (kind: string, label: string, path: string, toBody: (f: FormData) => unknown) => (event: Event) => void;
+
+/** The claim on the carrier for its share (#19): its state and deadline, and the staff steps it is waiting for. */
+function ClaimPanel({
+  claim,
+  formAction,
+  errFor,
+}: {
+  claim: Json;
+  formAction: FormAction;
+  errFor: (kind: string) => ApiError | undefined;
+}) {
+  return html`<article aria-labelledby="claim-title"><h3 id="claim-title">Carrier claim</h3>
+    <dl>
+      <dt>State</dt><dd data-testid="claim-state">${claim.state}</dd>
+      <dt>Carrier</dt><dd>${claim.carrier} ${claim.trackingNumber ?? ''}</dd>
+      <dt>Amount</dt><dd>${money(claim.amount, claim.currency)}</dd>
+      <dt>File by</dt><dd>${when(claim.fileBy)}</dd>
+      ${claim.claimReference ? html`<dt>Reference</dt><dd>${claim.claimReference}</dd>` : null}
+      ${claim.recoveredAmount !== undefined ? html`<dt>Recovered</dt><dd>${money(claim.recoveredAmount, claim.currency)}</dd>` : null}
+    </dl>
+    ${
+      claim.state === 'TO_FILE'
+        ? html`<form onSubmit=${formAction('claimFiling', 'claim filing', 'carrier-claim/filing', (f) => ({ claimReference: f.get('claimReference') }))}>
+          <label for="claim-ref">Carrier's claim reference</label>
+          <input id="claim-ref" name="claimReference" />
+          <button type="submit">Record filing</button>
+          <${ErrorText} error=${errFor('claimFiling')} />
+        </form>`
+        : null
+    }
+    ${
+      claim.state === 'FILED'
+        ? html`<form onSubmit=${formAction('claimOutcome', 'claim outcome', 'carrier-claim/outcome', (f) =>
+            f.get('outcome') === 'PAID'
+              ? {
+                  outcome: 'PAID',
+                  ...(f.get('recovered') ? { recoveredAmount: toMinorUnits(String(f.get('recovered')), claim.currency) } : {}),
+                }
+              : { outcome: 'DENIED', reason: f.get('reason') || 'denied by the carrier' },
+          )}>
+          <label for="claim-outcome">Outcome</label>
+          <select id="claim-outcome" name="outcome"><option>PAID</option><option>DENIED</option></select>
+          <label for="claim-recovered">Recovered (${claim.currency})</label>
+          <input id="claim-recovered" name="recovered" inputmode="decimal" />
+          <label for="claim-reason">Denial reason</label>
+          <input id="claim-reason" name="reason" />
+          <button type="submit">Record outcome</button>
+          <${ErrorText} error=${errFor('claimOutcome')} />
+        </form>`
+        : null
+    }
+  </article>`;
+}
+
+/** The seller's recovery over the last 30 days (#19): made whole with, borne by whom, recovered from carriers. */
+function RecoveryPanel() {
+  const [report, setReport] = useState<Json>();
+  const [error, setError] = useState<ApiError>();
+  async function load() {
+    const to = new Date();
+    const from = new Date(to.getTime() - 30 * 86_400_000);
+    try {
+      setReport(
+        (await api(`/reports/recovery?from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}`)).body,
+      );
+      setError(undefined);
+    } catch (e) {
+      setError(e as ApiError);
+    }
+  }
+  return html`<section aria-labelledby="recovery-title"><h2 id="recovery-title">Recovery, last 30 days</h2>
+    <button type="button" onClick=${load}>Show recovery report</button>
+    <${ErrorText} error=${error} />
+    ${
+      report === undefined
+        ? null
+        : html`<table class="queue" data-testid="recovery"><caption class="sr-only">Recovery by currency</caption>
+        <thead><tr><th scope="col">Currency</th><th scope="col">Cases</th><th scope="col">Buyers made whole</th><th scope="col">Borne by seller</th><th scope="col">Recovered from carriers</th><th scope="col">Lost on carriers</th><th scope="col">Pending claims</th></tr></thead>
+        <tbody>${Object.entries((report.totals ?? {}) as Record<string, Json>).map(
+          ([currency, t]) =>
+            html`<tr><th scope="row">${currency}</th><td>${t.cases}</td><td>${money(t.madeWhole, currency)}</td><td>${money(t.bornBySeller, currency)}</td><td>${money(t.carrierRecovered, currency)}</td><td>${money(t.carrierLost, currency)}</td><td>${money(t.carrierPending, currency)}</td></tr>`,
+        )}</tbody></table>
+        <p>${(report.openClaims ?? []).length} open carrier claims${report.complete === false ? ' (the report stopped at its read limit)' : ''}.</p>`
+    }
+  </section>`;
+}
+
 function AllocationBar({ allocation, confidence }: { allocation: Json | undefined; confidence: number | undefined }) {
   if (allocation === undefined) return html`<p>No allocation yet.</p>`;
   if (allocation.kind === 'NO_FAULT') return html`<p>No fault allocated (confidence ${pct(confidence)}).</p>`;
@@ -334,6 +422,24 @@ function CasePage({ caseId, onBack }: { caseId: string; onBack: () => void }) {
         : money(authority.refundLimit, authority.currency);
   const aboveLimit = (amount: number | undefined) =>
     authority !== undefined && amount !== undefined && (authority.refundLimit === null || amount > authority.refundLimit);
+  function submitAppeal(event: Event) {
+    event.preventDefault();
+    const f = new FormData(event.target as HTMLFormElement);
+    const text = String(f.get('amount') ?? '').trim();
+    const amount = text === '' ? undefined : toMinorUnits(text, r.money?.currency);
+    if (text !== '' && amount === undefined) {
+      return setActionError({
+        kind: 'appeal',
+        error: new ApiError({ status: 400, detail: `The amount must be a number in ${r.money?.currency ?? 'the case currency'}.` }),
+      });
+    }
+    run({
+      kind: 'appeal',
+      label: 'appeal',
+      path: 'appeal',
+      body: { remedy: f.get('remedy'), reason: f.get('reason'), ...(amount === undefined ? {} : { amount }) },
+    });
+  }
   function submitOverride(event: Event) {
     event.preventDefault();
     const f = new FormData(event.target as HTMLFormElement);
@@ -454,8 +560,20 @@ function CasePage({ caseId, onBack }: { caseId: string; onBack: () => void }) {
           <button type="submit">Override</button>
           <${ErrorText} error=${errFor('override')} />
         </form>
+        <form onSubmit=${submitAppeal}>
+          <p class="hint">Appeal (once, within the policy's window; a role above whoever decided): money already paid is never paid again, only a difference is added.</p>
+          <label for="ap-remedy">Appeal remedy</label>
+          <select id="ap-remedy" name="remedy">${overrideRemedies.map((k) => html`<option>${k}</option>`)}</select>
+          <label for="ap-amount">Appeal amount (${r.money?.currency ?? ''})</label>
+          <input id="ap-amount" name="amount" inputmode="decimal" />
+          <label for="ap-reason">Appeal reason</label>
+          <input id="ap-reason" name="reason" />
+          <button type="submit">Decide the appeal</button>
+          <${ErrorText} error=${errFor('appeal')} />
+        </form>
       </div>
     </article>
+    ${c.carrierClaim ? html`<${ClaimPanel} claim=${c.carrierClaim} formAction=${formAction} errFor=${errFor} />` : null}
     <article aria-labelledby="history-title"><h3 id="history-title">History</h3>
       <ol class="timeline">${(detail.history ?? []).map((e: Json) => html`<li><time datetime=${e.at}>${when(e.at)}</time> v${e.version} <strong>${e.action}</strong> by ${e.actor?.id ?? e.actor?.kind}${e.toStatus ? ` → ${e.toStatus}` : ''}</li>`)}</ol>
     </article>
@@ -487,7 +605,7 @@ function App() {
         setSignedIn(undefined);
         if (cognito) location.assign(logoutUrl(cognito, redirectUri()));
       }}>Sign out</button></header>
-    <main>${open === undefined ? html`<${Queue} onOpen=${setOpen} />` : html`<${CasePage} caseId=${open} onBack=${() => setOpen(undefined)} />`}</main>
+    <main>${open === undefined ? html`<${Queue} onOpen=${setOpen} /><${RecoveryPanel} />` : html`<${CasePage} caseId=${open} onBack=${() => setOpen(undefined)} />`}</main>
   </div>`;
 }
 

@@ -190,7 +190,7 @@ describe('staff console in a real browser', () => {
     // An override above the limit is refused in the page, before any request; the case is unchanged.
     const before = await caseStatus(caseId);
     await page.getByLabel(/^Amount/).fill('99999');
-    await page.getByLabel('Reason').fill('goodwill');
+    await page.getByLabel('Reason', { exact: true }).fill('goodwill');
     await page.getByRole('button', { name: 'Override' }).click();
     await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('is above your refund limit');
     expect((await caseStatus(caseId)).version).toBe(before.version);
@@ -261,6 +261,18 @@ describe('staff console in a real browser', () => {
       (e) => e.action,
     );
     expect(history.filter((a) => a === 'NOTE_ADDED')).toHaveLength(1);
+    await context.close();
+  }, 60_000);
+
+  it('shows the seller’s recovery report (#19): buyers made whole and who bore it, by currency', async () => {
+    await createCase();
+    const context = await browser!.newContext();
+    const page = await context.newPage();
+    await signIn(page, 'manager');
+    await page.getByRole('button', { name: 'Show recovery report' }).click();
+    const table = page.getByTestId('recovery');
+    await table.waitFor();
+    expect(await table.getByRole('rowheader', { name: 'EUR' }).count()).toBe(1);
     await context.close();
   }, 60_000);
 
