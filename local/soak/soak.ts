@@ -40,6 +40,7 @@ import { startSoakRuntime } from './runtime.ts';
 import { loadStaffTraffic, type TrafficModule } from './staff-traffic.ts';
 import { Recorder } from './stats.ts';
 import { SOAK_SELLERS, WebhookTraffic } from './webhook-traffic.ts';
+import { caseStatuses, isWatchedByDeadline } from '#lib/workflow/case.ts';
 
 /**
  * `npm run soak -- --minutes N --rate R`: mixed traffic against the local runtime under
@@ -393,8 +394,22 @@ async function drainState(
   let awaitingDeadline = 0;
   for (let shard = 0; shard < DUE_INDEX_SHARDS; shard++) {
     outbox += await countQuery(dynamo, { TableName: tableName, ...pendingOutboxQuery(shard) });
-    if (watchDeadlines) {
-      awaitingDeadline += await countQuery(dynamo, { TableName: tableName, ...dueCasesQuery(shard) });
+  }
+  if (watchDeadlines) {
+    // Due cases in a status the sweep watches for its own deadline (staff, the return leg, a
+    // follow-up). A settled case the due index keeps only for a carrier claim's filing window
+    // (60 days: minutes even on the soak's clock) has no work left that could move money (#19).
+    const watched = caseStatuses.filter(isWatchedByDeadline);
+    const values = Object.fromEntries(watched.map((s, i) => [`:w${i}`, s]));
+    for (let shard = 0; shard < DUE_INDEX_SHARDS; shard++) {
+      const query = dueCasesQuery(shard);
+      awaitingDeadline += await countQuery(dynamo, {
+        TableName: tableName,
+        ...query,
+        FilterExpression: `#st IN (${Object.keys(values).join(', ')})`,
+        ExpressionAttributeNames: { '#st': 'status' },
+        ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ...values },
+      });
     }
   }
   let refundPending = 0;

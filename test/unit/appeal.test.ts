@@ -54,6 +54,13 @@ describe('appeals', () => {
     expect(out.next.status).toBe('REFUND_PENDING');
     expect(out.outbox?.message.amount).toBe(10_000);
     expect(out.events.map((e) => e.action)[0]).toBe('APPEAL_DECIDED');
+    // One write's events chain: each starts where the one before it ended (the soak's history check).
+    let status = c.status;
+    for (const e of out.events) {
+      expect(e.fromStatus, e.action).toBe(status);
+      status = e.toStatus;
+    }
+    expect(status).toBe(out.next.status);
     // Once only; a case with money moving cannot be appealed.
     expect(() => appealCase(out.next, ctx('manager', 6), { remedy: 'FULL_REFUND', amount: 20_000, reason: 'again' })).toThrow(
       /already appealed/,

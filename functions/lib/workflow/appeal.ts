@@ -154,8 +154,10 @@ function appealEvent(current: CaseRecord, next: CaseRecord, ctx: StaffActionCont
     at: ctx.now,
     actor: ctx.actor,
     action: 'APPEAL_DECIDED',
+    // A marker at the head of the write: the status moves in the override events after it
+    // (DECISION_OVERRIDDEN, REFUND_DUE), each starting where the one before it ended.
     fromStatus: current.status,
-    toStatus: next.status,
+    toStatus: current.status,
     details: {
       outcome: appeal.outcome,
       appealedRole: appeal.appealedRole,
