@@ -4,16 +4,13 @@ import { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
 import { DynamoDbPaidRefunds } from '#lib/adapters/dynamodb-paid-refunds.ts';
 import { StaticPolicyProvider } from '#lib/adapters/static-policy-provider.ts';
 import { StripePaymentProvider } from '#lib/adapters/stripe-payment-provider.ts';
-import { WebhookPayloadSchema } from '#lib/contract/return-payload.ts';
-import { defaultPolicy } from '#lib/decision/policy.ts';
 import { systemClock } from '#lib/ports/clock.ts';
 import { applyRefund } from '#lib/use-cases/apply-refund.ts';
 import { reconcileRefunds } from '#lib/use-cases/reconcile-refunds.ts';
 import type { CaseRecord } from '#lib/workflow/case.ts';
-import { applyMarketplaceEvent } from '#lib/workflow/lifecycle.ts';
 import { type StripeStandin, startStripeStandin } from '#local/stripe-standin.ts';
 import { createTestTable, documentClient } from '#test/support/engines.ts';
-import { aReturn, aReturnShipment, aWebhook } from '#test/support/webhook-factory.ts';
+import { pendingRefundCase } from '#test/support/payment-cases.ts';
 
 /**
  * Reconciliation (#16): the refunds the case store records as paid against Stripe's own record
@@ -45,25 +42,10 @@ async function paidCase(): Promise<CaseRecord> {
   const intent = `pi_recon_${n}`;
   // The intent captured more than this return: room for the extra refunds the test injects.
   standin.seedPaymentIntent({ id: intent, amount: 100_000, currency: 'cny' });
-  const ret = aReturn({ payments: [{ provider: 'stripe', reference: intent, captured: 39_900, currency: 'CNY' }] });
-  const now = new Date().toISOString();
-  const ctx = { marketplace: 'demo-market', now, policy: defaultPolicy };
-  const requested = applyMarketplaceEvent(
-    undefined,
-    WebhookPayloadSchema.parse(aWebhook('return.requested', ret, { occurredAt: now })),
-    ctx,
-  );
-  if (requested.kind !== 'CHANGE') throw new Error('a new case');
-  const received = applyMarketplaceEvent({ ...requested.next, version: 0 }, WebhookPayloadSchema.parse(aReturnShipment(ret)), ctx);
-  if (received.kind !== 'CHANGE' || received.outbox === undefined) throw new Error('a refund due');
-  const events = [...requested.events, ...received.events.map((e, i) => ({ ...e, seq: requested.events.length + i }))];
-  await store.commit({ next: received.next, expectedVersion: 0, events, outbox: received.outbox });
-  const paid = await applyRefund(
-    { store, payments: stripe, clock: systemClock, policies: new StaticPolicyProvider() },
-    received.outbox.message,
-  );
+  const received = await pendingRefundCase(store, [{ provider: 'stripe', reference: intent, captured: 39_900, currency: 'CNY' }]);
+  const paid = await applyRefund({ store, payments: stripe, clock: systemClock, policies: new StaticPolicyProvider() }, received.message);
   expect(paid.outcome).toBe('APPLIED');
-  return (await store.getCase(received.next.caseId)) as CaseRecord;
+  return (await store.getCase(received.c.caseId)) as CaseRecord;
 }
 
 const windowNow = () => ({ from: new Date(Date.now() - 30 * 60_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() });

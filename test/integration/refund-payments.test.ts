@@ -2,16 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
 import { StaticPolicyProvider } from '#lib/adapters/static-policy-provider.ts';
 import { StripePaymentProvider } from '#lib/adapters/stripe-payment-provider.ts';
-import { WebhookPayloadSchema } from '#lib/contract/return-payload.ts';
+import type { PaymentReference } from '#lib/contract/return-payload.ts';
 import { defaultPolicy } from '#lib/decision/policy.ts';
 import { systemClock } from '#lib/ports/clock.ts';
 import { applyRefund } from '#lib/use-cases/apply-refund.ts';
 import type { CaseRecord } from '#lib/workflow/case.ts';
-import { applyMarketplaceEvent } from '#lib/workflow/lifecycle.ts';
 import { overrideDecision } from '#lib/workflow/staff-actions.ts';
 import { type StripeStandin, startStripeStandin } from '#local/stripe-standin.ts';
 import { createTestTable, documentClient } from '#test/support/engines.ts';
-import { aReturn, aReturnShipment, aWebhook } from '#test/support/webhook-factory.ts';
+import { pendingRefundCase } from '#test/support/payment-cases.ts';
 
 /**
  * The refund worker with the payments a return names (#16), on DynamoDB Local and the Stripe
@@ -39,23 +38,11 @@ afterAll(async () => {
 
 let n = 0;
 /** A CNY 399.00 seller-defect case whose goods are back: REFUND_PENDING, its message due. */
-async function pendingCase(payments: { provider: 'stripe'; reference: string; captured: number; currency: string }[]) {
+async function pendingCase(payments: PaymentReference[]) {
   n += 1;
-  const ret = aReturn({ payments });
-  const now = new Date().toISOString();
-  const ctx = { marketplace: 'demo-market', now, policy: defaultPolicy };
-  const requested = applyMarketplaceEvent(
-    undefined,
-    WebhookPayloadSchema.parse(aWebhook('return.requested', ret, { occurredAt: now })),
-    ctx,
-  );
-  if (requested.kind !== 'CHANGE') throw new Error('a new case');
-  const received = applyMarketplaceEvent({ ...requested.next, version: 0 }, WebhookPayloadSchema.parse(aReturnShipment(ret)), ctx);
-  if (received.kind !== 'CHANGE' || received.outbox === undefined) throw new Error('a refund due on receipt');
-  const events = [...requested.events, ...received.events.map((e, i) => ({ ...e, seq: requested.events.length + i }))];
-  await store.commit({ next: received.next, expectedVersion: 0, events, outbox: received.outbox });
-  expect(received.next.status).toBe('REFUND_PENDING');
-  return { c: received.next, message: received.outbox.message, intent: `pi_rp_${n}` };
+  const { c, message } = await pendingRefundCase(store, payments);
+  expect(c.status).toBe('REFUND_PENDING');
+  return { c, message, intent: `pi_rp_${n}` };
 }
 
 const read = async (caseId: string) => (await store.getCase(caseId)) as CaseRecord;
