@@ -44,7 +44,8 @@ export type HttpTrigger = {
 
 export type SqsTrigger = {
   readonly kind: 'sqs';
-  readonly queue: 'refund';
+  /** infra/definitions.ts's refundQueue or notificationQueue. */
+  readonly queue: 'refund' | 'notification';
   /** Messages per invocation, 1–10. */
   readonly batchSize: number;
 };
@@ -52,7 +53,7 @@ export type SqsTrigger = {
 export type ScheduleTrigger = {
   readonly kind: 'schedule';
   /** The stage setting that holds the rate (infra/stage-config.ts). */
-  readonly rate: 'outboxRelayRate' | 'escalationRate' | 'reconciliationRate';
+  readonly rate: 'outboxRelayRate' | 'escalationRate' | 'reconciliationRate' | 'notificationRelayRate';
 };
 
 /** What a function's code reaches besides its own logs; each becomes an IAM grant and a variable. */
@@ -60,6 +61,8 @@ export type Access = {
   readonly table?: { readonly actions: readonly TableAction[]; readonly indexes?: readonly IndexName[] };
   /** SendMessage on the refund queue (REFUND_QUEUE_URL). */
   readonly refundQueue?: true;
+  /** SendMessage on the notification queue (NOTIFICATION_QUEUE_URL; its consumer also changes message visibility, for backoff). */
+  readonly notificationQueue?: true;
   /** GetSecretValue on every marketplace's webhook secret (WEBHOOK_SECRET_ARNS). */
   readonly webhookSecrets?: true;
   /** GetSecretValue on the cursor signing key (CURSOR_SIGNING_KEY_ARN). */
@@ -67,9 +70,9 @@ export type Access = {
   /** cognito-idp:ListUsers on the staff user pool (STAFF_USER_POOL_ID). */
   readonly staffDirectory?: true;
   /** GetSecretValue on marketplace and payment provider credentials: Stripe's key (STRIPE_SECRET_ARN), Shopify's Admin API tokens (SHOPIFY_ADMIN_TOKENS_ARN). */
-  readonly credentials?: readonly ('stripe' | 'shopifyAdminTokens')[];
+  readonly credentials?: readonly ('stripe' | 'shopifyAdminTokens' | 'notificationSigningSecrets')[];
   /** Stage settings passed as variables. */
-  readonly settings?: readonly ('SHOPIFY_SHOPS' | 'PAYMENT_PROVIDER_URL' | 'REFUND_ROUTES')[];
+  readonly settings?: readonly ('SHOPIFY_SHOPS' | 'PAYMENT_PROVIDER_URL' | 'REFUND_ROUTES' | 'NOTIFICATION_CHANNELS')[];
 };
 
 export type FunctionSpec = {
@@ -143,6 +146,28 @@ export const functionManifest = [
     access: { table: { actions: ['DeleteItem'], indexes: ['byPendingOutbox'] }, refundQueue: true },
     timeoutSeconds: 60,
     grantsBecause: 'Reads the sparse outbox index, publishes, deletes the outbox record.',
+  },
+  {
+    name: 'relay-notifications',
+    description: 'Hands committed notifications to the notification queue, in order per case (#21)',
+    trigger: { kind: 'schedule', rate: 'notificationRelayRate' },
+    access: { table: { actions: ['UpdateItem'], indexes: ['byUnqueuedNotification'] }, notificationQueue: true },
+    timeoutSeconds: 60,
+    grantsBecause: 'Reads the sparse unqueued-notification index, publishes each, then takes it out of the index (UpdateItem REMOVE).',
+  },
+  {
+    name: 'deliver-notifications',
+    description: 'Tells the marketplace and the buyer what was decided: signed webhooks, or Shopify’s Admin API (#21)',
+    trigger: { kind: 'sqs', queue: 'notification', batchSize: 10 },
+    access: {
+      table: { actions: ['GetItem', 'Query', 'UpdateItem', 'PutItem'] },
+      notificationQueue: true,
+      credentials: ['notificationSigningSecrets', 'shopifyAdminTokens'],
+      settings: ['NOTIFICATION_CHANNELS', 'SHOPIFY_SHOPS'],
+    },
+    timeoutSeconds: 30,
+    grantsBecause:
+      'Reads the case’s notifications (Query on its partition) and its marketplace’s subscription (GetItem); records each attempt with a conditional UpdateItem plus a history Put, and an unsubscription (Put); sets its message’s visibility for backoff; reads the signing secrets and the Shopify Admin API tokens.',
   },
   {
     name: 'reconcile-refunds',

@@ -97,6 +97,14 @@ export const caseTable = {
       projection: ['caseId', 'refundId', 'createdAt', 'message'],
     },
     {
+      // Sparse (#21): only notifications committed with a change and not yet handed to the
+      // notification queue; the relay reads it and hands them over in order.
+      indexName: 'byUnqueuedNotification',
+      partitionKey: { name: 'notifyShard', type: 'S' },
+      sortKey: { name: 'notifyAt', type: 'S' },
+      projection: ['caseId', 'eventId', 'generation'],
+    },
+    {
       // Sparse: only REFUND_APPLIED history events, by the day they were paid: what the
       // reconciliation compares with each payment provider's own record (#16).
       indexName: 'byRefundPaid',
@@ -125,4 +133,27 @@ export const refundQueue = {
   deadLetter: { queue: refundDeadLetterQueue, maxReceiveCount: 5 },
 } as const satisfies QueueDefinition;
 
-export const queues = [refundQueue] as const;
+const notificationDeadLetterQueue = {
+  name: 'notifications-dlq.fifo',
+  fifo: true,
+  visibilityTimeoutSeconds: 60,
+  retentionSeconds: 14 * 24 * 3600,
+  receiveWaitTimeSeconds: 0,
+} as const satisfies QueueDefinition;
+
+/**
+ * Outbound notifications (#21): one message group per case, so a case's notifications are
+ * delivered in order. A failed delivery is retried with exponential backoff (the worker sets
+ * the message's visibility), then dead-lettered after the last try.
+ */
+export const notificationQueue = {
+  name: 'notifications.fifo',
+  fifo: true,
+  // Six times the worker's timeout, as AWS advises for SQS event sources.
+  visibilityTimeoutSeconds: 180,
+  retentionSeconds: 4 * 24 * 3600,
+  receiveWaitTimeSeconds: 0,
+  deadLetter: { queue: notificationDeadLetterQueue, maxReceiveCount: 8 },
+} as const satisfies QueueDefinition;
+
+export const queues = [refundQueue, notificationQueue] as const;

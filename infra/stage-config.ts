@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type NotificationChannelSpec, NotificationChannelsSchema } from '../functions/lib/contract/outbound-events.ts';
 import { providersNamed, type RefundRoutes, RefundRoutesSchema } from '../functions/lib/adapters/routed-payment-provider.ts';
 
 /** What differs between a development and a production deployment, in one place. */
@@ -27,6 +28,10 @@ export type StageConfig = {
   readonly reconciliationRate: Duration;
   /** How often the outbox relay looks for refunds a crash left unpublished. */
   readonly outboxRelayRate: Duration;
+  /** How often committed notifications are handed to the notification queue (#21): their delivery latency. */
+  readonly notificationRelayRate: Duration;
+  /** Which marketplace is told how (signed webhooks at a URL, or Shopify's Admin API); `{}`: none is told. */
+  readonly notificationChannels: Readonly<Record<string, NotificationChannelSpec>>;
   /** Base URL of the generic HTTP payment provider's refund API; required in prod when a refund route names `http`. */
   readonly paymentProviderUrl?: string;
   /** Which provider pays which refunds (per marketplace, per seller, default). Required in prod. */
@@ -66,17 +71,23 @@ export type StageSettings = {
   readonly refundRoutes?: string;
   /** The console's URL; optional (see StageConfig.consoleUrl). */
   readonly consoleUrl?: string;
+  /** JSON: which marketplace is told how, e.g. `{"demo-market":{"kind":"webhook","url":"https://…"},"shopify":{"kind":"shopify-admin"}}`. */
+  readonly notificationChannels?: string;
 };
 
 /** Optional settings, read from the context like the required ones. */
-export const OPTIONAL_SETTINGS = ['consoleUrl', 'paymentProviderUrl'] as const satisfies readonly (keyof StageSettings)[];
+export const OPTIONAL_SETTINGS = [
+  'consoleUrl',
+  'paymentProviderUrl',
+  'notificationChannels',
+] as const satisfies readonly (keyof StageSettings)[];
 
 /** How to give each setting, as the error message tells it. */
 export const REQUIRED_IN_PROD = {
   alarmEmail: '-c alarmEmail=<on-call address> (alarms would otherwise go to a topic nobody reads)',
   refundRoutes: `-c refundRoutes='{"default":"stripe","marketplaces":{"shopify":"shopify"}}' (which payment provider pays which refunds: stripe, shopify or http)`,
   shopifyShops: `-c shopifyShops='{"<shop>.myshopify.com":"<seller id>"}' (every Shopify delivery is refused without it)`,
-} as const satisfies Record<Exclude<keyof StageSettings, 'consoleUrl' | 'paymentProviderUrl'>, string>;
+} as const satisfies Record<Exclude<keyof StageSettings, 'consoleUrl' | 'paymentProviderUrl' | 'notificationChannels'>, string>;
 
 /** How to give the generic provider's URL, when a refund route names it. */
 const PAYMENT_PROVIDER_URL_HINT = '-c paymentProviderUrl=https://<payment provider refund API> (there is no production default)';
@@ -87,6 +98,7 @@ type Parsed = {
   shopifyShops?: Record<string, string>;
   consoleUrl?: string;
   refundRoutes?: RefundRoutes;
+  notificationChannels?: Record<string, NotificationChannelSpec>;
 };
 
 /** A console URL Cognito may redirect to: https, or http://localhost in dev; no query or fragment. */
@@ -144,6 +156,14 @@ function parse(settings: StageSettings, stage: 'dev' | 'prod'): { parsed: Parsed
     if (isShopMap) parsed.shopifyShops = value as Record<string, string>;
     else problems.push(`shopifyShops is not a JSON object of shop domain to seller id: ${REQUIRED_IN_PROD.shopifyShops}`);
   }
+  if (settings.notificationChannels !== undefined) {
+    const channels = NotificationChannelsSchema.safeParse(settings.notificationChannels);
+    if (channels.success) parsed.notificationChannels = channels.data;
+    else
+      problems.push(
+        `notificationChannels is not a JSON object of marketplace to {"kind":"webhook","url":"https://…"} or {"kind":"shopify-admin"}: ${channels.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+      );
+  }
   if (settings.refundRoutes !== undefined) {
     let value: unknown;
     try {
@@ -186,6 +206,8 @@ export function stageConfig(stage: string | undefined, settings: StageSettings =
         escalationRate: Duration.minutes(15),
         reconciliationRate: Duration.hours(6),
         outboxRelayRate: Duration.minutes(5),
+        notificationRelayRate: Duration.minutes(1),
+        notificationChannels: parsed.notificationChannels ?? {},
         paymentProviderUrl: parsed.paymentProviderUrl ?? 'https://payments.sandbox.example.com',
         refundRoutes: parsed.refundRoutes ?? { default: 'http', marketplaces: {}, sellers: {} },
         refundWorkerMaxConcurrency: 2,
@@ -212,6 +234,8 @@ export function stageConfig(stage: string | undefined, settings: StageSettings =
         escalationRate: Duration.minutes(5),
         reconciliationRate: Duration.hours(1),
         outboxRelayRate: Duration.minutes(2),
+        notificationRelayRate: Duration.minutes(1),
+        notificationChannels: parsed.notificationChannels ?? {},
         ...(paymentProviderUrl === undefined ? {} : { paymentProviderUrl }),
         refundRoutes,
         refundWorkerMaxConcurrency: 5,

@@ -34,3 +34,12 @@ export const DEV_STAFF_DIRECTORY: Readonly<Record<string, readonly string[]>> = 
 
 /** The local Stripe stand-in's secret key (test mode shape); never a real key. */
 export const DEV_STRIPE_KEY = 'sk_test_dispute_desk_dev_standin';
+
+/**
+ * Development-only signing secrets of outbound notifications (#21), Standard Webhooks format
+ * (`whsec_` + base64 of the key): the local receiver verifies with the same ones. Never used
+ * by the CDK stacks, which read them from Secrets Manager.
+ */
+export const DEV_NOTIFICATION_SECRETS: Readonly<Record<string, string>> = {
+  'demo-market': `whsec_${Buffer.from('dev-only-demo-market-notify-key-0001').toString('base64')}`,
+};

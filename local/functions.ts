@@ -30,7 +30,7 @@ export type HttpFunction = Common & {
 };
 
 /** Queues the runtime provisions, by key; see provisionQueues() in local/provision.ts. */
-export type QueueKey = 'refund';
+export type QueueKey = 'refund' | 'notification';
 
 export type SqsFunction = Common & {
   kind: 'sqs';

@@ -213,15 +213,14 @@ async function ensureQueue(client: SQSClient, name: string, attributes: Record<s
   return { url, arn };
 }
 
+/** A queue and its dead-letter queue, as provisioned. */
+export type ProvisionedQueue = { url: string; arn: string; dlqUrl: string; dlqArn: string };
+
 /**
- * Creates the refund dead-letter queue, then the refund queue whose RedrivePolicy points at
- * it. Names are `${prefix}${definition.name}`, so tests can run side by side on one engine.
+ * Creates a queue's dead-letter queue, then the queue whose RedrivePolicy points at it. Names
+ * are `${prefix}${definition.name}`, so tests can run side by side on one engine.
  */
-export async function provisionQueues(
-  client: SQSClient,
-  prefix: string,
-  definition: QueueDefinition = refundQueue,
-): Promise<ProvisionedQueues> {
+export async function provisionQueue(client: SQSClient, prefix: string, definition: QueueDefinition): Promise<ProvisionedQueue> {
   const deadLetter = definition.deadLetter;
   if (deadLetter === undefined) throw new ProvisioningError(`Queue ${definition.name} has no dead-letter queue defined`);
   const dlq = await ensureQueue(client, `${prefix}${deadLetter.queue.name}`, queueAttributes(deadLetter.queue));
@@ -229,5 +228,15 @@ export async function provisionQueues(
     ...queueAttributes(definition),
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: deadLetter.maxReceiveCount }),
   });
-  return { refundQueueUrl: main.url, refundQueueArn: main.arn, refundDlqUrl: dlq.url, refundDlqArn: dlq.arn };
+  return { url: main.url, arn: main.arn, dlqUrl: dlq.url, dlqArn: dlq.arn };
+}
+
+/** The refund queue and its dead-letter queue (or another definition's, e.g. in tests). */
+export async function provisionQueues(
+  client: SQSClient,
+  prefix: string,
+  definition: QueueDefinition = refundQueue,
+): Promise<ProvisionedQueues> {
+  const q = await provisionQueue(client, prefix, definition);
+  return { refundQueueUrl: q.url, refundQueueArn: q.arn, refundDlqUrl: q.dlqUrl, refundDlqArn: q.dlqArn };
 }

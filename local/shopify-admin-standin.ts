@@ -180,6 +180,8 @@ export async function startShopifyAdminStandin(
   const accessTokens = new Map(Object.entries(opts.accessTokens ?? { 'dev-shop.myshopify.com': 'shpat_dev_standin_token' }));
   const orders = new Map(seedOrders().map((o) => [o.id, o]));
   const refunds: StandinRefund[] = [];
+  /** Returns by GID and their status (#21): one the stand-in has not seen is a REQUESTED return. */
+  const returns = new Map<string, { status: string; declineNote?: string }>();
   let faults = { failNext: 0, failStatus: 503, chargeThenFailNext: 0, timeoutNext: 0 };
   let calls = 0;
   const held = new Set<ServerResponse>();
@@ -282,11 +284,33 @@ export async function startShopifyAdminStandin(
       if (chargeThenFail) return send(res, 500, { errors: 'injected failure after refunding' });
       return send(res, 200, { data: { refundCreate: result } });
     }
+    if (op === 'DisputeDeskReturn' || op === 'DisputeDeskReturnApprove' || op === 'DisputeDeskReturnDecline') {
+      const input = (op === 'DisputeDeskReturn' ? vars : (vars as { input?: unknown }).input) as
+        | { id?: unknown; declineNote?: unknown }
+        | undefined;
+      const id = typeof input?.id === 'string' && /^gid:\/\/shopify\/Return\/\d+$/.test(input.id) ? input.id : undefined;
+      if (id === undefined) return send(res, 200, { errors: [{ message: 'Variable $id of type ID! was provided invalid value' }] });
+      const current = returns.get(id) ?? { status: 'REQUESTED' };
+      returns.set(id, current);
+      if (op === 'DisputeDeskReturn') return send(res, 200, { data: { return: { id, status: current.status } } });
+      const field = op === 'DisputeDeskReturnApprove' ? 'returnApproveRequest' : 'returnDeclineRequest';
+      if (current.status !== 'REQUESTED') {
+        return send(res, 200, {
+          data: { [field]: { return: null, userErrors: [{ field: ['id'], message: `Return is ${current.status}, not REQUESTED` }] } },
+        });
+      }
+      const next =
+        op === 'DisputeDeskReturnApprove' ? { status: 'OPEN' } : { status: 'DECLINED', declineNote: String(input?.declineNote ?? '') };
+      returns.set(id, next);
+      return send(res, 200, { data: { [field]: { return: { id, status: next.status }, userErrors: [] } } });
+    }
     return send(res, 200, { errors: [{ message: `operation not supported by the stand-in: ${op ?? 'anonymous'}` }] });
   }
 
   async function handleControl(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.method === 'GET' && req.url === '/_control/ledger') return send(res, 200, { refunds, calls });
+    if (req.method === 'GET' && req.url === '/_control/ledger') {
+      return send(res, 200, { refunds, calls, returns: Object.fromEntries(returns) });
+    }
     if (req.method === 'POST' && req.url === '/_control/reset') {
       reset();
       return send(res, 200, { ok: true });
@@ -311,6 +335,7 @@ export async function startShopifyAdminStandin(
   }
   function reset(): void {
     refunds.length = 0;
+    returns.clear();
     calls = 0;
     orders.clear();
     for (const o of seedOrders()) orders.set(o.id, o);

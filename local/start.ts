@@ -6,7 +6,13 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { ConfigurationError, loadConfig } from '#lib/config.ts';
 import { createConsoleLogger } from './console-logger.ts';
-import { DEV_CURSOR_SIGNING_KEY, DEV_STAFF_DIRECTORY, DEV_WEBHOOK_SECRETS, DEV_STRIPE_KEY } from './dev-secrets.ts';
+import {
+  DEV_CURSOR_SIGNING_KEY,
+  DEV_NOTIFICATION_SECRETS,
+  DEV_STAFF_DIRECTORY,
+  DEV_WEBHOOK_SECRETS,
+  DEV_STRIPE_KEY,
+} from './dev-secrets.ts';
 import { DEV_SHOPIFY_SELLER, DEV_SHOPIFY_SHOP } from './sample-webhook.ts';
 import { verifyDevToken } from './dev-auth.ts';
 import { buildConsole, consoleRoutes } from './console-server.ts';
@@ -14,7 +20,9 @@ import { assertPortFree, LOCAL_CREDENTIALS, PortInUseError, startDynamoDbLocal, 
 import { type LocalFunction, localFunctions, type QueueKey } from './functions.ts';
 import { createHttpGateway, type HealthReport, type HttpRoute } from './http-gateway.ts';
 import { localInvokeStore } from './invoke-store.ts';
-import { type ProvisionedQueues, provisionQueues, provisionTable } from './provision.ts';
+import { type ProvisionedQueue, type ProvisionedQueues, provisionQueue, provisionQueues, provisionTable } from './provision.ts';
+import { startNotificationReceiver } from './notification-receiver.ts';
+import { notificationQueue } from '#infra/definitions.ts';
 import { startPaymentSimulator } from './payment-simulator.ts';
 import { startManagedLoginStandin } from './managed-login-standin.ts';
 import { startShopifyAdminStandin } from './shopify-admin-standin.ts';
@@ -61,6 +69,10 @@ const settingsSchema = z.object({
   REFUND_ROUTES: z.string().min(2).default('{"default":"http","sellers":{"SELLER-STRIPE":"stripe"}}'),
   /** The local stand-in for Cognito managed login the console signs in through (local/managed-login-standin.ts). */
   MANAGED_LOGIN_PORT: portSetting(4012),
+  /** The local receiver of outbound notifications, a marketplace's side (local/notification-receiver.ts, #21). */
+  NOTIFICATION_RECEIVER_PORT: portSetting(4014),
+  /** Seconds before a failed notification is tried again, doubling each try (#21). */
+  NOTIFICATION_RETRY_BASE_SECONDS: z.coerce.number().int().min(0).max(900).default(10),
   DATA_DIR: z.string().min(1).default('.local-data'),
   LOCAL_IN_MEMORY: flagSetting,
   TABLE_NAME: z.string().min(3).max(255).default('dispute-desk-local'),
@@ -141,8 +153,9 @@ function printSettings(settings: Settings, dataDir: string | undefined): void {
  */
 function setHandlerEnvironment(
   settings: Settings,
-  endpoints: { dynamodb: string; sqs: string; payments: string; stripe: string; shopifyAdmin: string },
+  endpoints: { dynamodb: string; sqs: string; payments: string; stripe: string; shopifyAdmin: string; notifications: string },
   queues: ProvisionedQueues,
+  notifications: ProvisionedQueue,
 ): void {
   Object.assign(process.env, {
     TABLE_NAME: settings.TABLE_NAME,
@@ -152,6 +165,15 @@ function setHandlerEnvironment(
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     REFUND_QUEUE_URL: queues.refundQueueUrl,
+    // Outbound notifications (#21): demo-market gets signed webhooks at the local receiver,
+    // Shopify is answered through its Admin API (the stand-in).
+    NOTIFICATION_QUEUE_URL: notifications.url,
+    NOTIFICATION_CHANNELS: JSON.stringify({
+      'demo-market': { kind: 'webhook', url: `${endpoints.notifications}/webhooks/demo-market` },
+      shopify: { kind: 'shopify-admin' },
+    }),
+    NOTIFICATION_SIGNING_SECRETS: JSON.stringify(DEV_NOTIFICATION_SECRETS),
+    NOTIFICATION_RETRY_BASE_SECONDS: String(settings.NOTIFICATION_RETRY_BASE_SECONDS),
     PAYMENT_PROVIDER_URL: endpoints.payments,
     // Refunds: routed per marketplace/seller; Stripe and Shopify through their official SDKs to the stand-ins.
     REFUND_ROUTES: settings.REFUND_ROUTES,
@@ -180,6 +202,7 @@ function setHandlerEnvironment(
   delete process.env.STRIPE_SECRET_ARN;
   delete process.env.SHOPIFY_ADMIN_TOKENS_ARN;
   delete process.env.STAFF_USER_POOL_ID;
+  delete process.env.NOTIFICATION_SIGNING_SECRETS_ARN;
   // Before any handler module (and its Powertools Logger) loads: per-invocation log keys.
   localInvokeStore();
 }
@@ -262,6 +285,7 @@ async function start(): Promise<void> {
     [settings.SHOPIFY_ADMIN_PORT, 'SHOPIFY_ADMIN_PORT'],
     [settings.MANAGED_LOGIN_PORT, 'MANAGED_LOGIN_PORT'],
     [settings.STRIPE_PORT, 'STRIPE_PORT'],
+    [settings.NOTIFICATION_RECEIVER_PORT, 'NOTIFICATION_RECEIVER_PORT'],
   ];
   for (const [port, setting] of portChecks) {
     if (port !== 0) await assertPortFree(port, setting).catch((error: unknown) => Promise.reject(explainPortError(error, setting)));
@@ -317,7 +341,17 @@ async function start(): Promise<void> {
   log.info('managed login stand-in started', { url: login.url });
   checkNotAborted();
 
+  const receiver = await startNotificationReceiver({
+    port: settings.NOTIFICATION_RECEIVER_PORT,
+    host: '127.0.0.1',
+    secrets: DEV_NOTIFICATION_SECRETS,
+  }).catch((error: unknown) => Promise.reject(explainPortError(error, 'NOTIFICATION_RECEIVER_PORT')));
+  running.push({ name: 'notification receiver', stop: receiver.stop });
+  log.info('notification receiver started', { url: receiver.url });
+  checkNotAborted();
+
   const endpoints = {
+    notifications: receiver.url,
     dynamodb: dynamodb.endpoint,
     sqs: sqsEngine.endpoint,
     payments: payments.url,
@@ -328,6 +362,7 @@ async function start(): Promise<void> {
   const sqsClient = new SQSClient({ endpoint: endpoints.sqs, region: settings.AWS_REGION, credentials: LOCAL_CREDENTIALS });
   await provisionTable(dynamoClient, settings.TABLE_NAME);
   const queues = await provisionQueues(sqsClient, settings.QUEUE_PREFIX);
+  const notifications = await provisionQueue(sqsClient, settings.QUEUE_PREFIX, notificationQueue);
   dynamoClient.destroy();
   log.info('provisioned', { table: settings.TABLE_NAME, refundQueue: queues.refundQueueArn, refundDlq: queues.refundDlqArn });
   checkNotAborted();
@@ -340,9 +375,10 @@ async function start(): Promise<void> {
       ...faults.handlerEndpoints,
     });
   }
-  setHandlerEnvironment(settings, { ...endpoints, ...faults?.handlerEndpoints }, queues);
+  setHandlerEnvironment(settings, { ...endpoints, ...faults?.handlerEndpoints }, queues, notifications);
   const queueByKey: Record<QueueKey, { url: string; arn: string }> = {
     refund: { url: queues.refundQueueUrl, arn: queues.refundQueueArn },
+    notification: { url: notifications.url, arn: notifications.arn },
   };
 
   const routes: HttpRoute[] = [];
@@ -423,6 +459,7 @@ async function start(): Promise<void> {
     ...routes.map((r) => `  ${r.method.padEnd(5)} ${url}${r.path}  -> ${r.functionName}${r.auth === 'jwt' ? '  (JWT)' : ''}`),
     `  DynamoDB Local ${dynamodb.endpoint} (pid ${dynamodb.pid}), table ${settings.TABLE_NAME}`,
     `  SQS (fauxqs)   ${sqsEngine.endpoint}, queue ${queues.refundQueueUrl}`,
+    `  notifications  ${receiver.url}/_control/deliveries (what demo-market was told; faults via POST /_control/faults)`,
     `  payments       ${payments.url} (simulator; ledger at ${payments.url}/_control/ledger, faults via POST /_control/faults)`,
     `  stripe         ${stripe.url}/v1/refunds (stand-in; seed payment intents via POST /_control/payment-intents, ledger at /_control/ledger)`,
     `  shopify admin  ${shopifyAdmin.url}/admin/api/<version>/graphql.json (stand-in; refunds at /_control/ledger, faults via POST /_control/faults)`,

@@ -139,6 +139,13 @@ export class DisputeFunction extends NodejsFunction {
     return this;
   }
 
+  /** Grants SendMessage on a queue (SSE-SQS needs no KMS grant) and passes its URL in `variable`. */
+  bindQueue(queue: IQueue, variable: string): this {
+    this.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+    this.addEnvironment(variable, queue.queueUrl);
+    return this;
+  }
+
   /** Grants SendMessage on the refund queue (SSE-SQS needs no KMS grant) and sets REFUND_QUEUE_URL. */
   bindRefundQueue(queue: IQueue): this {
     this.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));

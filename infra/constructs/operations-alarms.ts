@@ -19,6 +19,8 @@ export interface OperationsAlarmsProps {
   readonly alarmEmail?: string;
   readonly deadLetterQueues: readonly IQueue[];
   readonly refundQueue: IQueue;
+  /** Outbound notifications (#21): its backlog's age. */
+  readonly notificationQueue: IQueue;
   readonly worker: IFunction;
   readonly functions: readonly IFunction[];
   readonly api: HttpApi;
@@ -127,7 +129,8 @@ export class OperationsAlarms extends Construct {
           .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' })
           .createAlarm(this, `DeadLetters${i}`, {
             ...atLeastOne,
-            alarmDescription: 'Messages are dead-lettered: a refund or a scheduled run failed repeatedly and needs a person.',
+            alarmDescription:
+              'Messages are dead-lettered: a refund, a notification or a scheduled run failed repeatedly and needs a person.',
             treatMissingData: TreatMissingData.NOT_BREACHING,
           }),
       );
@@ -141,6 +144,19 @@ export class OperationsAlarms extends Construct {
           evaluationPeriods: 1,
           comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
           alarmDescription: 'A refund has waited more than 15 minutes on the queue: the worker or the payment provider is stuck.',
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+    );
+
+    alarm('NotificationBacklog', 'notification backlog', () =>
+      props.notificationQueue
+        .metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' })
+        .createAlarm(this, 'NotificationBacklog', {
+          threshold: 30 * 60,
+          evaluationPeriods: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          alarmDescription:
+            'A notification has waited more than 30 minutes to be delivered: a marketplace receiver is failing (each case waits behind its oldest undelivered notification).',
           treatMissingData: TreatMissingData.NOT_BREACHING,
         }),
     );

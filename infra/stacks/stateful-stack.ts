@@ -16,7 +16,14 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Validations } from 'aws-cdk-lib';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { caseTable, type IndexDefinition, type KeyAttribute, type QueueDefinition, refundQueue } from '../definitions.ts';
+import {
+  caseTable,
+  type IndexDefinition,
+  type KeyAttribute,
+  type QueueDefinition,
+  notificationQueue,
+  refundQueue,
+} from '../definitions.ts';
 import { physicalName, type StageConfig } from '../stage-config.ts';
 
 export interface StatefulStackProps extends StackProps {
@@ -43,6 +50,11 @@ export class StatefulStack extends Stack {
   readonly table: TableV2;
   readonly refundQueue: Queue;
   readonly refundDeadLetterQueue: Queue;
+  /** Outbound notifications (#21), one message group per case. */
+  readonly notificationQueue: Queue;
+  readonly notificationDeadLetterQueue: Queue;
+  /** Standard Webhooks signing secrets of outbound notifications, per marketplace: {"<marketplace>":"whsec_…"}. */
+  readonly notificationSigningSecrets: Secret;
   readonly webhookSecrets: Readonly<Record<string, Secret>>;
   readonly userPool: UserPool;
   /** Key that signs the seller API's page cursors (tamper-proof pagination). */
@@ -94,6 +106,8 @@ export class StatefulStack extends Stack {
       });
     this.refundDeadLetterQueue = queue(refundQueue.deadLetter.queue);
     this.refundQueue = queue(refundQueue, this.refundDeadLetterQueue);
+    this.notificationDeadLetterQueue = queue(notificationQueue.deadLetter.queue);
+    this.notificationQueue = queue(notificationQueue, this.notificationDeadLetterQueue);
 
     this.userPool = new UserPool(this, 'StaffUserPool', {
       userPoolName: `${config.prefix}-staff`,
@@ -204,6 +218,19 @@ export class StatefulStack extends Stack {
           'A payment provider credential is issued by the provider (Stripe dashboard, Shopify app install) and rotated there; the new value is put here and read within 5 minutes, which no Lambda rotation can do alone.',
       });
     }
+    // Outbound notification signing secrets (#21): generated here as placeholders; an operator
+    // puts each marketplace's `whsec_…` (shared with its receiver) and the worker reads it within 5 minutes.
+    this.notificationSigningSecrets = new Secret(this, 'NotificationSigningSecrets', {
+      secretName: physicalName(config, 'notifications/signing-secrets', '/'),
+      description: 'Standard Webhooks signing secrets of outbound notifications, per marketplace: {"<marketplace>":"whsec_…"}',
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder' },
+      removalPolicy: config.statefulRemovalPolicy,
+    });
+    Validations.of(this.notificationSigningSecrets).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'A notification signing secret is shared with the marketplace’s receiver and rotated together with it (Standard Webhooks accepts several signatures during the switch), which no Lambda rotation can do alone.',
+    });
     for (const secret of Object.values(this.webhookSecrets)) {
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',

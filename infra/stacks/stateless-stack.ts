@@ -68,6 +68,10 @@ export class StatelessStack extends Stack {
       if (access.table !== undefined) fn.bindTable(table, access.table.actions, access.table.indexes ?? []);
       if (access.webhookSecrets) fn.bindWebhookSecrets(stateful.webhookSecrets);
       if (access.refundQueue) fn.bindRefundQueue(stateful.refundQueue);
+      if (access.notificationQueue) fn.bindQueue(stateful.notificationQueue, 'NOTIFICATION_QUEUE_URL');
+      if (access.credentials?.includes('notificationSigningSecrets')) {
+        fn.bindSecret(stateful.notificationSigningSecrets, 'NOTIFICATION_SIGNING_SECRETS_ARN');
+      }
       if (access.cursorSigningKey) fn.bindSecret(stateful.cursorSigningKey, 'CURSOR_SIGNING_KEY_ARN');
       if (access.staffDirectory) {
         fn.addToRolePolicy(new PolicyStatement({ actions: ['cognito-idp:ListUsers'], resources: [stateful.userPool.userPoolArn] }));
@@ -81,6 +85,7 @@ export class StatelessStack extends Stack {
         SHOPIFY_SHOPS: JSON.stringify(config.shopifyShops),
         PAYMENT_PROVIDER_URL: config.paymentProviderUrl,
         REFUND_ROUTES: JSON.stringify(config.refundRoutes),
+        NOTIFICATION_CHANNELS: JSON.stringify(config.notificationChannels),
       };
       for (const setting of access.settings ?? []) {
         const value = settingValues[setting];
@@ -88,7 +93,7 @@ export class StatelessStack extends Stack {
       }
       if (spec.trigger.kind === 'sqs') {
         fn.addEventSource(
-          new SqsEventSource(stateful.refundQueue, {
+          new SqsEventSource(spec.trigger.queue === 'refund' ? stateful.refundQueue : stateful.notificationQueue, {
             batchSize: spec.trigger.batchSize,
             reportBatchItemFailures: true,
             maxConcurrency: config.refundWorkerMaxConcurrency,
@@ -181,8 +186,9 @@ export class StatelessStack extends Stack {
       prefix: config.prefix,
       ...(config.fixedPhysicalNames ? { topicName: `${config.prefix}-alarms` } : {}),
       ...(config.alarmEmail === undefined ? {} : { alarmEmail: config.alarmEmail }),
-      deadLetterQueues: [stateful.refundDeadLetterQueue, scheduleDeadLetters],
+      deadLetterQueues: [stateful.refundDeadLetterQueue, scheduleDeadLetters, stateful.notificationDeadLetterQueue],
       refundQueue: stateful.refundQueue,
+      notificationQueue: stateful.notificationQueue,
       worker,
       functions: Object.values(this.functions),
       api: this.api,
@@ -197,7 +203,7 @@ export class StatelessStack extends Stack {
       ...(config.fixedPhysicalNames ? { dashboardName: `${config.prefix}-operations` } : {}),
       api: this.api,
       refundQueue: stateful.refundQueue,
-      deadLetterQueues: [stateful.refundDeadLetterQueue, scheduleDeadLetters],
+      deadLetterQueues: [stateful.refundDeadLetterQueue, scheduleDeadLetters, stateful.notificationDeadLetterQueue],
       intake,
       worker,
     });

@@ -10,6 +10,7 @@ import { StaticWebhookSecrets } from '#lib/adapters/static-webhook-secrets.ts';
 import { defaultPolicy } from '#lib/decision/policy.ts';
 import { type CaseRecord, type EscalationLevel, type HistoryEvent, isAwaitingStaff } from '#lib/workflow/case.ts';
 import { dueCaseOf } from '#lib/workflow/escalation.ts';
+import { subjectOf } from '#lib/workflow/notifications.ts';
 import { overrideDecision } from '#lib/workflow/staff-actions.ts';
 import { RefundMessageSchema } from '#lib/contract/refund-message.ts';
 import { signatureHeader } from '#lib/contract/webhook-signature.ts';
@@ -567,11 +568,17 @@ describe('escalate-stale-cases', () => {
     const [c] = await seedCases(w.store, [{ shape: 'NEEDS_REVIEW', claimedAt: at(-30 * HOUR) }]);
     if (c === undefined) throw new Error('not seeded');
     await expect(
-      w.store.patch({ before: c, set: { version: c.version + 1, updatedAt: NOW, ledger: [] }, remove: [], events: [] }),
+      w.store.patch({
+        before: c,
+        subject: subjectOf(c),
+        set: { version: c.version + 1, updatedAt: NOW, ledger: [] },
+        remove: [],
+        events: [],
+      }),
     ).rejects.toThrow(/cannot change return\/decision\/refund\/ledger/);
-    await expect(w.store.patch({ before: c, set: { version: c.version + 2, updatedAt: NOW }, remove: [], events: [] })).rejects.toThrow(
-      /advance by one/,
-    );
+    await expect(
+      w.store.patch({ before: c, subject: subjectOf(c), set: { version: c.version + 2, updatedAt: NOW }, remove: [], events: [] }),
+    ).rejects.toThrow(/advance by one/);
     expect(await w.store.getCase(c.caseId)).toEqual(c);
   });
 

@@ -10,6 +10,7 @@ import {
 import { DUE_INDEX_SHARDS } from '#infra/definitions.ts';
 import type { CaseRecord, HistoryEvent } from '../workflow/case.ts';
 import type { OutboxRecord } from '../workflow/decision-step.ts';
+import { type CaseAfter, type Notification, notificationsFor, subjectOf } from '../workflow/notifications.ts';
 import { ConcurrentModificationError, DuplicateDeliveryError } from '../contract/errors.ts';
 import type { CaseCommit, CasePatch, CaseStore, DeliveryRecord, HeldEvent, HeldEvents, HoldEventChange } from '../ports/case-store.ts';
 import {
@@ -37,6 +38,7 @@ import {
   toEventItem,
   toHeldEventItem,
   toHeldGuardItem,
+  toNotificationItem,
   toOutboxItem,
 } from './dynamodb/table-schema.ts';
 
@@ -213,6 +215,8 @@ export class DynamoDbCaseStore implements CaseStore {
       });
     }
     items.push(...events.map((event) => this.#eventPut(event)));
+    // What the marketplace and the buyer are told of this change, in the same transaction (#21).
+    items.push(...notificationsFor(subjectOf(next), next, events).map((n) => this.#notificationPut(n)));
     await this.#transact(items, { caseId: next.caseId, expectedVersion, deliveryIndexes, deliveryId: delivery?.deliveryId });
   }
 
@@ -271,6 +275,8 @@ export class DynamoDbCaseStore implements CaseStore {
     ];
     if (change.outbox !== undefined) items.push(this.#outboxPut(change.outbox));
     items.push(...events.map((event) => this.#eventPut(event)));
+    const caseAfter = { ...before, ...set, ...(remove.includes('dueAt') ? { dueAt: undefined } : {}) } as CaseAfter;
+    items.push(...notificationsFor(change.subject, caseAfter, events).map((n) => this.#notificationPut(n)));
     await this.#transact(items, { caseId: before.caseId, expectedVersion: before.version, deliveryIndexes: [], deliveryId: undefined });
   }
 
@@ -299,6 +305,10 @@ export class DynamoDbCaseStore implements CaseStore {
         ConditionExpression: ITEM_ABSENT,
       },
     };
+  }
+
+  #notificationPut(n: Notification): TransactItem {
+    return { Put: { TableName: this.#tableName, Item: toNotificationItem(n), ConditionExpression: ITEM_ABSENT } };
   }
 
   #eventPut(event: HistoryEvent): TransactItem {

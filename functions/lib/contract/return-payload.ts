@@ -290,6 +290,15 @@ export const ReturnSchema = /* @__PURE__ */ (() =>
     sellerId: IdentifierSchema,
     /** Opaque buyer reference from the marketplace; never a name, e-mail or phone. */
     buyerRef: IdentifierSchema.check(z.refine((v) => !v.includes('@'), 'must be an opaque reference, not an e-mail')),
+    /**
+     * The buyer's language as a BCP 47 tag (`en`, `zh-CN`), additive (#21): notifications are
+     * worded in it when supported (en, zh-CN), else in the marketplace's default.
+     */
+    locale: z.optional(
+      z
+        .string()
+        .check(z.maxLength(35), z.regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}$/, 'must be a BCP 47 language tag such as en or zh-CN')),
+    ),
     reason: ReasonCodeSchema,
     /** Buyer's own words; may hold personal data, so it is stored but never logged. */
     reasonDetail: z.optional(boundedText(MAX_REASON_DETAIL_LENGTH)),

@@ -1,5 +1,6 @@
 import type { CarrierClaimWatch, CaseRecord, HistoryEvent } from '../workflow/case.ts';
 import type { OutboxRecord } from '../workflow/decision-step.ts';
+import type { NotificationSubject } from '../workflow/notifications.ts';
 
 /** Proof that a marketplace delivery was processed, so a retry of it changes nothing. */
 export type DeliveryRecord = {
@@ -51,7 +52,8 @@ export type HoldEventChange = {
 
 /**
  * One atomic change to a case: the new case state, the history it appends and any records
- * that must live or die with it. Either all of it is stored or none of it.
+ * that must live or die with it. Either all of it is stored or none of it. The store adds
+ * the notifications the change owes (workflow/notifications.ts) to the same write (#21).
  */
 export type CaseCommit = {
   /** The new state; its `version` must be `expectedVersion + 1`. */
@@ -85,15 +87,18 @@ export type CaseCommit = {
  * For writers that know a case from an index projection (the escalation sweep).
  */
 export type CasePatch = {
-  readonly before: Pick<CaseRecord, 'caseId' | 'sellerId' | 'status' | 'version' | 'dueAt'> & {
-    /** The due index entry's facts: a carrier claim to file keeps the case listed (#19). */
-    readonly facts?: { readonly claim?: CarrierClaimWatch };
-  };
+  readonly before: Pick<CaseRecord, 'caseId' | 'sellerId' | 'status' | 'version' | 'dueAt'> &
+    Partial<Pick<CaseRecord, 'escalationLevel'>> & {
+      /** The due index entry's facts: a carrier claim to file keeps the case listed (#19). */
+      readonly facts?: { readonly claim?: CarrierClaimWatch };
+    };
   /** Fields to set; `version` must be `before.version + 1`. */
   readonly set: Partial<Omit<CaseRecord, 'caseId' | 'sellerId' | 'return' | 'decision'>> & Pick<CaseRecord, 'version' | 'updatedAt'>;
   readonly remove: readonly 'dueAt'[];
   readonly events: readonly HistoryEvent[];
   readonly outbox?: OutboxRecord;
+  /** Whom the notifications this change owes are about (#21): a patch does not carry the return. */
+  readonly subject: NotificationSubject;
 };
 
 /**

@@ -11,6 +11,7 @@ import {
   type EscalationRule,
   type EscalationSkipReason,
   planEscalation,
+  subjectOfDue,
 } from '../workflow/escalation.ts';
 import type { OutboxRecord } from '../workflow/decision-step.ts';
 import { type FollowUpKind, followUpStep } from '../workflow/follow-up.ts';
@@ -284,6 +285,7 @@ async function escalateOne(deps: EscalateStaleCasesDeps, listing: DueCaseListing
           set: plan.set,
           remove: plan.remove,
           events: plan.events,
+          subject: subjectOfDue(due),
           ...(outbox === undefined ? {} : { outbox }),
         });
       }

@@ -2,6 +2,7 @@ import { ConcurrentModificationError } from '../contract/errors.ts';
 import type { CaseStore } from '../ports/case-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { PaidRefund, PaidRefunds, ProviderRefund, ProviderRefundLedger } from '../ports/refund-records.ts';
+import { subjectOf } from '../workflow/notifications.ts';
 
 export type ReconcileDeps = {
   readonly store: CaseStore;
@@ -166,6 +167,7 @@ async function flag(deps: ReconcileDeps, caseId: string, m: Mismatch): Promise<b
     try {
       await deps.store.patch({
         before: current,
+        subject: subjectOf(current),
         set: { version: current.version + 1, updatedAt: now },
         remove: [],
         events: [

@@ -15,6 +15,7 @@ import { type FollowUpKind, followUpKindOf } from './follow-up.ts';
 import { makeRefundDue, type OutboxRecord, refundDueOrHeld } from './decision-step.ts';
 import type { CarrierClaimWatch, LedgerLine } from './case.ts';
 import { claimWatchOf } from './carrier-claim.ts';
+import type { NotificationSubject } from './notifications.ts';
 import { resolutionDueAt } from './service-levels.ts';
 
 /**
@@ -61,6 +62,8 @@ import { resolutionDueAt } from './service-levels.ts';
 
 /** The facts a step needs beyond the case's top-level fields, derived from the case. */
 export type EscalationFacts = {
+  /** The marketplace's references a notification of an escalation names (#21). */
+  readonly returnRef: { readonly marketplaceReturnId: string; readonly orderId: string; readonly locale?: string };
   /** The first-response deadline set at intake; tells which rule a missed AGENT deadline is. */
   readonly firstResponseDueAt?: string;
   /** From the marketplace's money: what a default refund pays, and a return label. */
@@ -96,7 +99,9 @@ export type DueCase = Pick<CaseRecord, 'caseId' | 'sellerId' | 'marketplace' | '
 export function escalationFactsOf(c: CaseRecord): EscalationFacts {
   const { amountPaid, shippingCost, currency } = c.return.money;
   const firstResponseDueAt = c.decision?.firstResponseDueAt;
+  const { marketplaceReturnId, orderId } = c;
   return {
+    returnRef: { marketplaceReturnId, orderId, ...(c.return.locale === undefined ? {} : { locale: c.return.locale }) },
     ...(firstResponseDueAt === undefined ? {} : { firstResponseDueAt }),
     amountPaid,
     shippingCost,
@@ -112,6 +117,11 @@ export function escalationFactsOf(c: CaseRecord): EscalationFacts {
       : {}),
     ...(claimWatchOf(c.carrierClaim) === undefined ? {} : { claim: claimWatchOf(c.carrierClaim) }),
   };
+}
+
+/** Whom a patch of a due case notifies about (#21). */
+export function subjectOfDue(due: DueCase): NotificationSubject {
+  return { caseId: due.caseId, marketplace: due.marketplace, sellerId: due.sellerId, ...due.facts.returnRef };
 }
 
 /** The case as the sweep would see it; undefined when it has no deadline. */

@@ -9,8 +9,10 @@ import { type CarrierClaimWatch, type CaseRecord, type HistoryEvent, isWatchedBy
 import { type EscalationFacts, escalationFactsOf } from '../../workflow/escalation.ts';
 import { claimDueAt } from '../../workflow/carrier-claim.ts';
 import type { OutboxRecord } from '../../workflow/decision-step.ts';
+import type { Notification } from '../../workflow/notifications.ts';
 import type { ReasonCode } from '../../contract/reason-codes.ts';
 import type { DeliveryRecord, HeldEvent } from '../../ports/case-store.ts';
+import type { NotificationState, StoredNotification, UnqueuedNotification } from '../../ports/notifications.ts';
 import type { CaseListingItem } from '../../ports/case-listing.ts';
 import type { DueCaseListing } from '../../ports/due-cases.ts';
 import type { IndexName } from '../../../manifest.ts';
@@ -29,6 +31,9 @@ import type { IndexName } from '../../../manifest.ts';
  * | outbox    | CASE#<caseId>                     | OUTBOX#<refundId>       |
  * | delivery  | DELIVERY#<marketplace>#<delivery> | DELIVERY                |
  * | held      | CASE#<caseId>                     | HELD, HELD#<seq>        |
+ * | notification | CASE#<caseId>                  | NOTIFY#<version>#<seq>  |
+ * | delivery attempt | CASE#<caseId>              | EVENT#<version>#~N<seq>#<attempt> |
+ * | subscription | SUBSCRIPTION#<marketplace>     | SUBSCRIPTION            |
  *
  * Case and history share a partition, so one Query reads a case's whole record. Held items
  * (events that arrived before their return) exist only while the case does not.
@@ -40,6 +45,11 @@ import type { IndexName } from '../../../manifest.ts';
  * | bySellerDue     | gsi1pk = SELLER#<sellerId> | gsi1sk = <dueAt or 9999…>#<caseId> | every case                               |
  * | byOpenDeadline  | deadlineShard = DUE#<0..7> | deadlineAt = <dueAt>               | cases awaiting staff with a deadline     |
  * | byPendingOutbox | outboxShard = OUTBOX#<0..7>| outboxAt = <createdAt>             | refunds not yet on the queue             |
+ * | byUnqueuedNotification | notifyShard = NOTIFY#<0..7> | notifyAt = <occurredAt>#<version>#<seq> | notifications not yet on their queue |
+ *
+ * A notification's delivery attempts are history items that sort right after the events of
+ * the write that owed it (`~` sorts after the digits of a seq), so the case's history shows
+ * each attempt and its answer next to the change it announced.
  */
 
 type Item = Record<string, unknown>;
@@ -57,6 +67,8 @@ export const sellerDueIndex = indexNamed('bySellerDue');
 export const openDeadlineIndex = indexNamed('byOpenDeadline');
 /** Sparse: refunds recorded but not yet on the queue, sharded; the outbox relay. */
 export const pendingOutboxIndex = indexNamed('byPendingOutbox');
+/** Sparse: notifications not yet handed to the notification queue, sharded; the notification relay (#21). */
+export const unqueuedNotificationIndex = indexNamed('byUnqueuedNotification');
 /** REFUND_APPLIED events by the day they were paid (reconciliation, #16). */
 export const refundPaidIndex = indexNamed('byRefundPaid');
 /** The paid-refunds index partition of one UTC day (`YYYY-MM-DD`). */
@@ -83,6 +95,11 @@ const DELIVERY_PREFIX = 'DELIVERY#';
 const DELIVERY_SK = 'DELIVERY';
 const HELD_GUARD_SK = 'HELD';
 const HELD_EVENT_PREFIX = 'HELD#';
+const NOTIFY_PREFIX = 'NOTIFY#';
+/** Inside a history sort key: what follows is a notification's delivery attempt. */
+const ATTEMPT_MARK = '#~N';
+const SUBSCRIPTION_PREFIX = 'SUBSCRIPTION#';
+const SUBSCRIPTION_SK = 'SUBSCRIPTION';
 /** Sorts after every real deadline: cases without one list last. */
 export const NO_DEADLINE = '9999-12-31T23:59:59.999Z';
 
@@ -106,6 +123,24 @@ export const deliveryKey = (marketplace: string, deliveryId: string): TableKey =
   [SK]: DELIVERY_SK,
 });
 
+/** A notification, in its case's partition, sorted by the write that owed it. */
+export const notificationKey = (caseId: string, caseVersion: number, seq: number): TableKey => ({
+  [PK]: casePartition(caseId),
+  [SK]: `${NOTIFY_PREFIX}${String(caseVersion).padStart(10, '0')}#${String(seq).padStart(2, '0')}`,
+});
+
+/** A delivery attempt of a notification: a history item right after the write that owed it. */
+export const notificationAttemptKey = (caseId: string, caseVersion: number, seq: number, attempt: number): TableKey => ({
+  [PK]: casePartition(caseId),
+  [SK]: `${EVENT_PREFIX}${String(caseVersion).padStart(10, '0')}${ATTEMPT_MARK}${String(seq).padStart(2, '0')}#${String(attempt).padStart(4, '0')}`,
+});
+
+/** A marketplace's notification subscription state (a receiver that answered 410 Gone). */
+export const subscriptionKey = (marketplace: string): TableKey => ({
+  [PK]: `${SUBSCRIPTION_PREFIX}${marketplace}`,
+  [SK]: SUBSCRIPTION_SK,
+});
+
 /** The held events' guard (its version), in the case's partition. */
 export const heldGuardKey = (caseId: string): TableKey => ({ [PK]: casePartition(caseId), [SK]: HELD_GUARD_SK });
 
@@ -124,16 +159,22 @@ export type ItemKind =
   | { readonly kind: 'OUTBOX'; readonly caseId: string; readonly refundId: string }
   | { readonly kind: 'HELD'; readonly caseId: string }
   | { readonly kind: 'DELIVERY' }
+  | { readonly kind: 'NOTIFICATION'; readonly caseId: string }
+  | { readonly kind: 'NOTIFICATION_ATTEMPT'; readonly caseId: string }
+  | { readonly kind: 'SUBSCRIPTION' }
   | { readonly kind: 'UNKNOWN' };
 
 export function itemKindOf(item: Item): ItemKind {
   const pk = String(item[PK]);
   const sk = String(item[SK]);
   if (pk.startsWith(DELIVERY_PREFIX) && sk === DELIVERY_SK) return { kind: 'DELIVERY' };
+  if (pk.startsWith(SUBSCRIPTION_PREFIX) && sk === SUBSCRIPTION_SK) return { kind: 'SUBSCRIPTION' };
   if (!pk.startsWith(CASE_PREFIX)) return { kind: 'UNKNOWN' };
   const caseId = pk.slice(CASE_PREFIX.length);
   if (sk === CASE_SK) return { kind: 'CASE', caseId };
+  if (sk.startsWith(EVENT_PREFIX) && sk.includes(ATTEMPT_MARK)) return { kind: 'NOTIFICATION_ATTEMPT', caseId };
   if (sk.startsWith(EVENT_PREFIX)) return { kind: 'EVENT', caseId };
+  if (sk.startsWith(NOTIFY_PREFIX)) return { kind: 'NOTIFICATION', caseId };
   if (sk.startsWith(OUTBOX_PREFIX)) return { kind: 'OUTBOX', caseId, refundId: sk.slice(OUTBOX_PREFIX.length) };
   if (sk === HELD_GUARD_SK || sk.startsWith(HELD_EVENT_PREFIX)) return { kind: 'HELD', caseId };
   return { kind: 'UNKNOWN' };
@@ -148,12 +189,12 @@ export type KeyQuery = {
   readonly ExpressionAttributeValues: Record<string, string>;
 };
 
-/** A case's partition: all of it (case, history, outbox, held), or only its history or held events. */
-export function casePartitionQuery(caseId: string, only?: 'history' | 'held'): KeyQuery {
+/** A case's partition: all of it (case, history, outbox, held), or only its history, held events or notifications. */
+export function casePartitionQuery(caseId: string, only?: 'history' | 'held' | 'notifications'): KeyQuery {
   const pk = { ':pk': casePartition(caseId) };
   if (only === undefined) return { KeyConditionExpression: `${PK} = :pk`, ExpressionAttributeValues: pk };
   // HELD is a prefix of HELD#: one condition reads the guard and the events.
-  const prefix = only === 'history' ? EVENT_PREFIX : HELD_GUARD_SK;
+  const prefix = only === 'history' ? EVENT_PREFIX : only === 'held' ? HELD_GUARD_SK : NOTIFY_PREFIX;
   return { KeyConditionExpression: `${PK} = :pk AND begins_with(${SK}, :prefix)`, ExpressionAttributeValues: { ...pk, ':prefix': prefix } };
 }
 
@@ -166,6 +207,7 @@ function shardOf(id: string, shards = DUE_INDEX_SHARDS): number {
 
 const dueShard = (shard: number) => `DUE#${shard}`;
 const outboxShard = (shard: number) => `OUTBOX#${shard}`;
+const notifyShard = (shard: number) => `NOTIFY#${shard}`;
 const sellerPartition = (sellerId: string) => `SELLER#${sellerId}`;
 
 type SortCondition = { readonly condition: string; readonly values: Record<string, string> };
@@ -196,6 +238,11 @@ export function pendingOutboxQuery(shard: number, createdBefore?: string): KeyQu
     outboxShard(shard),
     createdBefore === undefined ? undefined : { condition: '< :before', values: { ':before': createdBefore } },
   );
+}
+
+/** One shard of byUnqueuedNotification, oldest first. */
+export function unqueuedNotificationsQuery(shard: number): KeyQuery {
+  return indexQuery(unqueuedNotificationIndex, notifyShard(shard));
 }
 
 /**
@@ -377,6 +424,60 @@ export function toOutboxItem(o: OutboxRecord): Item {
 export function fromOutboxItem(item: Item): OutboxRecord {
   const { caseId, refundId, createdAt, message } = item as OutboxRecord;
   return { caseId, refundId, createdAt, message };
+}
+
+/** Attributes only an unqueued notification has; handing it to the queue removes them. */
+export const UNQUEUED_NOTIFICATION_ATTRIBUTES = [
+  unqueuedNotificationIndex.partitionKey.name,
+  unqueuedNotificationIndex.sortKey.name,
+] as const;
+
+/** A new notification item: PENDING, in the unqueued index. */
+export function toNotificationItem(n: Notification): Item {
+  return {
+    ...notificationKey(n.caseId, n.caseVersion, n.seq),
+    type: 'NOTIFICATION',
+    caseId: n.caseId,
+    eventId: n.eventId,
+    notification: n,
+    state: 'PENDING' satisfies NotificationState,
+    attempts: 0,
+    generation: 0,
+    [unqueuedNotificationIndex.partitionKey.name]: notifyShard(shardOf(n.caseId)),
+    [unqueuedNotificationIndex.sortKey.name]:
+      `${n.occurredAt}#${String(n.caseVersion).padStart(10, '0')}#${String(n.seq).padStart(2, '0')}`,
+  };
+}
+
+/** Which notification a byUnqueuedNotification entry is (its projection: caseId, eventId and the keys). */
+export function unqueuedNotificationOf(entry: Item): UnqueuedNotification | undefined {
+  const [, version, seq] = new RegExp(`^${NOTIFY_PREFIX}(\\d+)#(\\d+)$`).exec(String(entry[SK])) ?? [];
+  if (version === undefined || seq === undefined) return undefined;
+  return {
+    caseId: entry.caseId as string,
+    eventId: entry.eventId as string,
+    caseVersion: Number(version),
+    seq: Number(seq),
+    generation: (entry.generation as number | undefined) ?? 0,
+  };
+}
+
+export function fromNotificationItem(item: Item): StoredNotification {
+  return {
+    notification: item.notification as Notification,
+    state: item.state as NotificationState,
+    attempts: item.attempts as number,
+    unqueued: item[unqueuedNotificationIndex.partitionKey.name] !== undefined,
+  };
+}
+
+/** A delivery attempt as a history event of the case (actor: the notification worker). */
+export function toNotificationAttemptItem(
+  event: HistoryEvent,
+  n: Pick<Notification, 'caseId' | 'caseVersion' | 'seq'>,
+  attempt: number,
+): Item {
+  return { ...notificationAttemptKey(n.caseId, n.caseVersion, n.seq, attempt), type: 'NOTIFICATION_ATTEMPT', ...event };
 }
 
 /** How long a delivery record keeps a retry from being applied twice; DynamoDB TTL removes it after. */
