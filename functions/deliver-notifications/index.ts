@@ -4,7 +4,8 @@ import { logger } from '#lib/observability.ts';
 import { systemClock } from '#lib/ports/clock.ts';
 import { sqsFifoHandler } from '#lib/sqs/sqs-handler.ts';
 import { DeadLetteredError, DeliveryFailedError, deliverNotifications } from '#lib/use-cases/deliver-notifications.ts';
-import { notificationBackoffSeconds, notificationChannels, notificationOutbox, notificationQueue } from '#lib/wiring/notifications.ts';
+import { notificationChannels } from '#lib/wiring/notification-channels.ts';
+import { notificationBackoffSeconds, notificationOutbox, notificationQueue } from '#lib/wiring/notifications.ts';
 
 const deps = { outbox: notificationOutbox(), channels: notificationChannels(), clock: systemClock };
 const queue = notificationQueue();

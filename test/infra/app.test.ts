@@ -197,13 +197,14 @@ describe('stateful stack', () => {
 
   it('denies every queue request that does not use TLS', () => {
     const policies = Object.values(dev.statefulT.findResources('AWS::SQS::QueuePolicy'));
-    expect(policies).toHaveLength(2);
+    // The refund and notification queues and their dead-letter queues.
+    expect(policies).toHaveLength(4);
     for (const policy of policies) {
       expect(JSON.stringify(policy)).toContain('"aws:SecureTransport":"false"');
     }
   });
 
-  it('keeps one webhook secret per marketplace, the cursor signing key and the payment providers’ credentials', () => {
+  it('keeps one webhook secret per marketplace, the cursor signing key, the payment providers’ credentials and the notification signing secrets', () => {
     const names = Object.values(prod.statefulT.findResources('AWS::SecretsManager::Secret')).map(
       (r) => (r as { Properties: { Name: string } }).Properties.Name,
     );
@@ -213,6 +214,7 @@ describe('stateful stack', () => {
         'dispute-desk-prod/cursor-signing-key',
         'dispute-desk-prod/payments/stripe',
         'dispute-desk-prod/payments/shopify-admin-tokens',
+        'dispute-desk-prod/notifications/signing-secrets',
       ].sort(),
     );
   });

@@ -54,6 +54,7 @@ function largestPayload(eventType: 'return.requested' | 'return.updated', occurr
     'return.money': moneyWithinAuthority,
     'return.requestedAmount': moneyWithinAuthority.amountPaid,
     'return.payments.currency': 'CNY',
+    'return.locale': `zh-Hans-CN-${'x'.repeat(24)}`,
   }) as WebhookPayloadInput;
 }
 

@@ -37,6 +37,7 @@ function fullReturn() {
   const at = '2026-11-06T09:00:00Z';
   const uri = (name: string) => `https://files.example/${name}.jpg`;
   return aReturn({
+    locale: 'zh-CN',
     reasonDetail: 'The kettle leaks at the seam',
     timeline: {
       orderedAt: '2026-11-01T10:00:00Z',

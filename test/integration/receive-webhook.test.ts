@@ -128,9 +128,9 @@ describe('POST /webhooks/{marketplace}', () => {
       const caseId = caseIdFor(TEST_MARKETPLACE, ret.marketplaceReturnId);
       const history = await store.getHistory(caseId);
       expect(history.map((e) => e.action)).toEqual(['CASE_RECEIVED', 'DECISION_MADE', 'REFUND_HELD']);
-      // One case, its history and one delivery record (a held refund has no outbox record):
-      // the losers wrote nothing.
-      expect(await itemCount()).toBe(before + 1 + history.length + 1);
+      // One case, its history, one delivery record (a held refund has no outbox record) and the
+      // two notifications the decision owes (decided, waiting on the buyer): the losers wrote nothing.
+      expect(await itemCount()).toBe(before + 1 + history.length + 1 + 2);
     });
   });
 

@@ -106,7 +106,7 @@ describe('dependencies', () => {
     const clientFor: readonly [string, (access: Access) => boolean][] = [
       ['@aws-sdk/client-dynamodb', (a) => a.table !== undefined],
       ['@aws-sdk/lib-dynamodb', (a) => a.table !== undefined],
-      ['@aws-sdk/client-sqs', (a) => a.refundQueue === true],
+      ['@aws-sdk/client-sqs', (a) => a.refundQueue === true || a.notificationQueue === true],
       [
         '@aws-sdk/client-secrets-manager',
         (a) => a.webhookSecrets === true || a.cursorSigningKey === true || (a.credentials?.length ?? 0) > 0,

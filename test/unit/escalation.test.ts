@@ -236,7 +236,14 @@ describe('planEscalation', () => {
       version: c.version,
       escalationLevel: 'AGENT',
       dueAt: c.dueAt,
-      facts: { firstResponseDueAt: c.dueAt, amountPaid: 99_900, shippingCost: 1_200, currency: 'CNY', carrierClaims: [] },
+      facts: {
+        returnRef: { marketplaceReturnId: c.marketplaceReturnId, orderId: c.orderId },
+        firstResponseDueAt: c.dueAt,
+        amountPaid: 99_900,
+        shippingCost: 1_200,
+        currency: 'CNY',
+        carrierClaims: [],
+      },
     });
     const { dueAt: _gone, ...withoutDeadline } = c;
     expect(dueCaseOf(withoutDeadline)).toBeUndefined();

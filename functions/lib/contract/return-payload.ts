@@ -295,9 +295,7 @@ export const ReturnSchema = /* @__PURE__ */ (() =>
      * worded in it when supported (en, zh-CN), else in the marketplace's default.
      */
     locale: z.optional(
-      z
-        .string()
-        .check(z.maxLength(35), z.regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}$/, 'must be a BCP 47 language tag such as en or zh-CN')),
+      z.string().check(z.maxLength(35), z.regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$/, 'must be a BCP 47 language tag such as en or zh-CN')),
     ),
     reason: ReasonCodeSchema,
     /** Buyer's own words; may hold personal data, so it is stored but never logged. */

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { OutboundEventSchema, outboundEventTypes } from '../contract/outbound-events.ts';
 import { DecisionSchema } from '../decision/decision-schema.ts';
 import { type FunctionSpec, type HttpFunctionName, functionManifest, httpRoutes } from '../../manifest.ts';
 import { claimNames } from '../contract/staff-claims.ts';
@@ -66,6 +67,7 @@ function responseComponents(): Registry {
     [EvidenceSchema, 'Evidence'],
     [WebhookAcceptedSchema, 'WebhookAccepted'],
     [ErrorResponseSchema, 'Error'],
+    [OutboundEventSchema, 'OutboundEvent'],
     [GatewayErrorSchema, 'GatewayError'],
   ];
   for (const [schema, id] of entries) r.add(schema, { id });
@@ -441,6 +443,48 @@ function pathsFromManifest(): JsonObject {
   return paths;
 }
 
+const outboundDescriptions: Readonly<Record<(typeof outboundEventTypes)[number], string>> = {
+  'case.decided':
+    'A decision took effect: the remedy, the refund (minor units), who pays return shipping, and what the buyer does next and by when.',
+  'case.in_review': 'The case waits for the seller’s staff; `explanation.nextStepBy` is when they answer by.',
+  'case.escalated': 'A deadline passed: the case went one level up (`facts.level`).',
+  'case.waiting_on_buyer': 'The buyer must ship the goods back by `facts.shipBy` (on hold, or a reminder).',
+  'refund.released': 'The refund was handed to the payment provider that took the payment.',
+  'refund.paid': 'The refund was paid.',
+  'return.received': 'The returned goods arrived at the seller.',
+  'return.inspected': 'The returned goods were inspected (`facts.outcome`).',
+  'case.closed': 'The case is over: closed or cancelled (`facts.reason`).',
+};
+
+/** OpenAPI 3.1 `webhooks`: each outbound notification type as the request a marketplace receives. */
+function outboundWebhooks(): JsonObject {
+  const header = (name: string, description: string) => ({ name, in: 'header', required: true, description, schema: { type: 'string' } });
+  return Object.fromEntries(
+    outboundEventTypes.map((type) => [
+      type,
+      {
+        post: {
+          operationId: `notify-${type.replace('.', '-').replace('_', '-')}`,
+          tags: ['Outbound notifications'],
+          summary: `Notification ${type}`,
+          description: outboundDescriptions[type],
+          security: [],
+          parameters: [
+            header('webhook-id', 'The event id (`ntf_…`): the idempotency key; the same change always has the same id.'),
+            header('webhook-timestamp', 'Unix seconds when this attempt was sent.'),
+            header('webhook-signature', '`v1,<base64 HMAC-SHA256>` over `<id>.<timestamp>.<body>` with the marketplace’s secret.'),
+          ],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('OutboundEvent') } } },
+          responses: {
+            '200': { description: 'Received (any 2xx)' },
+            '410': { description: 'Gone: unsubscribe this marketplace; nothing more is sent until an operator resubscribes it' },
+          },
+        },
+      },
+    ]),
+  );
+}
+
 /** The whole document, as a plain object. */
 export function buildOpenApiDocument(): JsonObject {
   return {
@@ -465,8 +509,14 @@ export function buildOpenApiDocument(): JsonObject {
       { name: 'Seller staff', description: 'Authenticated, tenant-isolated case work' },
       { name: 'Marketplace', description: 'Signed webhook intake' },
       { name: 'Meta', description: 'This document' },
+      {
+        name: 'Outbound notifications',
+        description:
+          'What Dispute Desk tells a marketplace (#21): Standard Webhooks (https://www.standardwebhooks.com) POSTed to the URL configured for it, signed with its `whsec_` secret. At least once, in order per case; `webhook-id` (= `data.eventId`) is the idempotency key. Answer 2xx to acknowledge, 410 Gone to unsubscribe; anything else is retried with exponential backoff, then dead-lettered.',
+      },
     ],
     paths: pathsFromManifest(),
+    webhooks: outboundWebhooks(),
     components: {
       securitySchemes: {
         staffJwt: {
