@@ -132,6 +132,10 @@ export type ShopifyAdminStandin = {
   readonly accessTokens: Map<string, string>;
   readonly orders: Map<string, StandinOrder>;
   refunds(): StandinRefund[];
+  /** Returns by GID: REQUESTED until approved (OPEN) or declined (DECLINED), with the decline note (#21). */
+  returns(): Record<string, { status: string; declineNote?: string }>;
+  /** Sets a return's status, as if changed in Shopify's admin. */
+  setReturnStatus(gid: string, status: string): void;
   setFaults(faults: ShopifyStandinFaults): void;
   callCount(): number;
   reset(): void;
@@ -359,6 +363,8 @@ export async function startShopifyAdminStandin(
     accessTokens,
     orders,
     refunds: () => refunds.map((r) => ({ ...r })),
+    returns: () => Object.fromEntries([...returns].map(([id, r]) => [id, { ...r }])),
+    setReturnStatus: (gid, status) => void returns.set(gid, { status }),
     setFaults,
     callCount: () => calls,
     reset,

@@ -125,6 +125,8 @@ export type SeedSpec = {
   readonly urgent?: boolean;
   /** Store the case without a deadline (it lists last). */
   readonly noDeadline?: boolean;
+  /** The marketplace's return id (Shopify's are numbers). */
+  readonly returnId?: string;
 };
 
 const shapes: Record<SeedShape, Parameters<typeof aReturn>[0]> = {
@@ -140,6 +142,7 @@ export async function seedCase(store: CaseStore, spec: SeedSpec): Promise<CaseRe
     ...shapes[spec.shape ?? 'NEEDS_REVIEW'],
     sellerId: spec.sellerId,
     ...(spec.urgent ? { safetyHazard: 'FIRE_RISK' } : {}),
+    ...(spec.returnId === undefined ? {} : { marketplaceReturnId: spec.returnId }),
   });
   const claimedAt = spec.claimedAt ?? base.timeline.claimedAt;
   const ret = { ...base, ...(spec.reason === undefined ? {} : { reason: spec.reason }), timeline: { ...base.timeline, claimedAt } };

@@ -129,7 +129,7 @@ describe('the words', () => {
   it('say the outcome and the next step with its date, in English and Simplified Chinese', () => {
     expect(explain({ data: decided }, 'en')).toEqual({
       locale: 'en',
-      outcome: 'Your request was decided: a refund once the item is returned of CNY 399.00. Return shipping is paid by the seller.',
+      outcome: 'Your request was decided: a refund of CNY 399.00 once the item is returned. Return shipping is paid by the seller.',
       nextStep: 'Ship the item back by the date given; your refund follows when it arrives.',
       nextStepBy: '2026-11-21T09:00:00.000Z',
     });

@@ -31,9 +31,11 @@ export function localeFor(returnLocale: string | undefined, marketplaceDefault: 
 }
 
 type Words = {
-  readonly remedy: Readonly<Record<string, string>>;
+  /** The remedy in words, with the refund's amount where there is one. */
+  readonly remedy: Readonly<Record<string, (money: string | undefined) => string>>;
   readonly payer: Readonly<Record<string, string>>;
-  decided(remedy: string, refund: string | undefined, payer: string | undefined): string;
+  decided(remedy: string, payer: string | undefined): string;
+  declined: string;
   inReview: string;
   reviewNext: string;
   escalated: string;
@@ -55,17 +57,17 @@ type Words = {
 
 const en: Words = {
   remedy: {
-    FULL_REFUND: 'a full refund',
-    PARTIAL_REFUND: 'a partial refund',
-    RETURN_AND_REFUND: 'a refund once the item is returned',
-    RESHIP: 'a replacement sent to you',
-    REPAIR: 'a repair',
-    NO_REFUND_NEEDED: 'no refund (nothing is owed)',
-    REJECT: 'your request was declined',
+    FULL_REFUND: (m) => `a full refund${m === undefined ? '' : ` of ${m}`}`,
+    PARTIAL_REFUND: (m) => `a partial refund${m === undefined ? '' : ` of ${m}`}`,
+    RETURN_AND_REFUND: (m) => `a refund${m === undefined ? '' : ` of ${m}`} once the item is returned`,
+    RESHIP: () => 'a replacement sent to you',
+    REPAIR: () => 'a repair',
+    NO_REFUND_NEEDED: () => 'no refund (nothing is owed)',
+    REJECT: () => 'declined',
   },
   payer: { SELLER: 'the seller', BUYER: 'you', CARRIER: 'the carrier', PLATFORM: 'the marketplace', NONE: 'nobody' },
-  decided: (remedy, refund, payer) =>
-    `Your request was decided: ${remedy}${refund === undefined ? '' : ` of ${refund}`}.${payer === undefined ? '' : ` Return shipping is paid by ${payer}.`}`,
+  decided: (remedy, payer) => `Your request was decided: ${remedy}.${payer === undefined ? '' : ` Return shipping is paid by ${payer}.`}`,
+  declined: 'Your request was declined.',
   inReview: 'Your request is being reviewed by the seller’s team.',
   reviewNext: 'You will hear from us by the date given; there is nothing you need to do.',
   escalated: 'Your request has been passed to a senior member of the seller’s team.',
@@ -87,17 +89,17 @@ const en: Words = {
 
 const zhCN: Words = {
   remedy: {
-    FULL_REFUND: '全额退款',
-    PARTIAL_REFUND: '部分退款',
-    RETURN_AND_REFUND: '退货后退款',
-    RESHIP: '为您重新发货',
-    REPAIR: '维修',
-    NO_REFUND_NEEDED: '无需退款',
-    REJECT: '您的申请未获通过',
+    FULL_REFUND: (m) => `全额退款${m === undefined ? '' : `，金额 ${m}`}`,
+    PARTIAL_REFUND: (m) => `部分退款${m === undefined ? '' : `，金额 ${m}`}`,
+    RETURN_AND_REFUND: (m) => `退货后退款${m === undefined ? '' : `，金额 ${m}`}`,
+    RESHIP: () => '为您重新发货',
+    REPAIR: () => '维修',
+    NO_REFUND_NEEDED: () => '无需退款',
+    REJECT: () => '未获通过',
   },
   payer: { SELLER: '卖家', BUYER: '您', CARRIER: '承运商', PLATFORM: '平台', NONE: '无人' },
-  decided: (remedy, refund, payer) =>
-    `您的申请已处理：${remedy}${refund === undefined ? '' : `，金额 ${refund}`}。${payer === undefined ? '' : `退货运费由${payer}承担。`}`,
+  decided: (remedy, payer) => `您的申请已处理：${remedy}。${payer === undefined ? '' : `退货运费由${payer}承担。`}`,
+  declined: '您的申请未获通过。',
   inReview: '卖家团队正在审核您的申请。',
   reviewNext: '我们会在所示日期前答复您，您无需进行任何操作。',
   escalated: '您的申请已转交卖家团队的上级处理。',
@@ -131,10 +133,10 @@ export function explain(notification: Pick<Notification, 'data'>, locale: Suppor
   });
   switch (d.type) {
     case 'case.decided': {
-      const remedy = w.remedy[d.remedy] ?? d.remedy;
       const refund = d.refund === undefined ? undefined : formatMoney(d.refund.amount, d.refund.currency);
+      const remedy = w.remedy[d.remedy]?.(refund) ?? d.remedy;
       const payer = d.returnShippingPaidBy === undefined || d.remedy !== 'RETURN_AND_REFUND' ? undefined : w.payer[d.returnShippingPaidBy];
-      const outcome = w.decided(remedy, refund, payer);
+      const outcome = d.remedy === 'REJECT' ? w.declined : w.decided(remedy, payer);
       if (d.shipBy !== undefined) return step(outcome, w.shipNext, d.shipBy);
       return step(outcome, d.status === 'REFUND_PENDING' ? w.releasedNext : w.waitNext);
     }
