@@ -37,6 +37,8 @@ export type TableSnapshot = {
    * the held events (`sk=HELD#<seq>`). They must vanish when the case is created.
    */
   held: Map<string, { guard: boolean; events: number }>;
+  /** Outbound notifications (#21): what each change owed, and where its delivery stands. */
+  notifications: { caseId: string; eventId: string; type: string; state: string; marketplace: string; caseVersion: number }[];
   items: number;
 };
 
@@ -52,7 +54,15 @@ export function documentClientFor(endpoint: string): DynamoDBDocumentClient {
 
 /** Reads every item of the table, page by page. */
 export async function scanTable(client: DynamoDBDocumentClient, tableName: string): Promise<TableSnapshot> {
-  const snapshot: TableSnapshot = { cases: new Map(), events: new Map(), outbox: [], deliveries: new Map(), held: new Map(), items: 0 };
+  const snapshot: TableSnapshot = {
+    cases: new Map(),
+    events: new Map(),
+    outbox: [],
+    deliveries: new Map(),
+    held: new Map(),
+    notifications: [],
+    items: 0,
+  };
   let startKey: Record<string, unknown> | undefined;
   for (let page = 0; page < 100_000; page++) {
     const out = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey, ConsistentRead: true }));
@@ -75,6 +85,16 @@ export async function scanTable(client: DynamoDBDocumentClient, tableName: strin
         snapshot.held.set(key.caseId, held);
       } else if (key.kind === 'DELIVERY') {
         snapshot.deliveries.set(String(item.pk), { caseId: String(item.caseId) });
+      } else if (key.kind === 'NOTIFICATION') {
+        const n = item.notification as { eventId: string; type: string; marketplace: string; caseVersion: number };
+        snapshot.notifications.push({
+          caseId: key.caseId,
+          eventId: n.eventId,
+          type: n.type,
+          state: String(item.state),
+          marketplace: n.marketplace,
+          caseVersion: n.caseVersion,
+        });
       }
     }
     startKey = out.LastEvaluatedKey;
@@ -505,6 +525,82 @@ export function checkCrossSellerChangedNothing(snapshot: TableSnapshot, model: W
     violations,
     `${model.crossSellerCancels.length} cancellations naming another seller: ${model.crossSellerCancels.filter((x) => x.status === 409).length} answered 409; histories and delivery records checked`,
     { crossSellerCancels: model.crossSellerCancels.length },
+  );
+}
+
+/** What the marketplace's receiver got (local/notification-receiver.ts). */
+export type ReceiverReport = {
+  readonly received: readonly { webhookId: string; caseId: string; caseVersion: number; type: string; marketplace: string }[];
+  readonly counts: { duplicates: number; badSignature: number; badBody: number; failed: number; gone: number };
+};
+
+/** Staff and default decisions, and payments: each must have been told (case.decided, refund.paid). */
+const TOLD: Readonly<Record<string, string>> = {
+  DECISION_APPROVED: 'case.decided',
+  DECISION_OVERRIDDEN: 'case.decided',
+  APPEAL_DECIDED: 'case.decided',
+  DEFAULT_RESOLUTION: 'case.decided',
+  REFUND_APPLIED: 'refund.paid',
+};
+
+/**
+ * Outbound notifications (#21), once the system has drained: every committed decision (staff,
+ * appeal, default resolution) and every payment has its notification, delivered to a marketplace
+ * with a webhook channel (demo-market) and received there; every notification settled (none
+ * pending, dead or unsubscribed: the soak's receiver never refuses); the receiver got nothing
+ * that was not committed, each id once, and each case's in the order of its changes. Repeats on
+ * the wire (at least once: an answer lost to a fault) are counted, not refused.
+ */
+export function checkNotifications(
+  snapshot: TableSnapshot,
+  receiver: ReceiverReport,
+  webhookMarketplaces: readonly string[],
+): InvariantResult {
+  const violations: string[] = [];
+  const byKey = new Map(snapshot.notifications.map((n) => [`${n.caseId}#${n.caseVersion}#${n.type}`, n]));
+  const committed = new Set(snapshot.notifications.map((n) => n.eventId));
+  const receivedIds = new Set(receiver.received.map((r) => r.webhookId));
+  let owed = 0;
+  for (const [caseId, events] of snapshot.events) {
+    const c = snapshot.cases.get(caseId);
+    for (const e of events) {
+      const type = TOLD[e.action];
+      if (type === undefined) continue;
+      owed += 1;
+      const n = byKey.get(`${caseId}#${e.version}#${type}`);
+      if (n === undefined) violations.push(`${caseId} v${e.version} ${e.action}: no ${type} notification committed`);
+      else if (c !== undefined && webhookMarketplaces.includes(c.marketplace) && !receivedIds.has(n.eventId)) {
+        violations.push(`${caseId} v${e.version} ${e.action}: ${type} ${n.eventId} (${n.state}) never reached the receiver`);
+      }
+    }
+  }
+  for (const n of snapshot.notifications) {
+    if (n.state !== 'DELIVERED' && n.state !== 'NOT_SENT') violations.push(`${n.caseId} ${n.eventId} ${n.type} is ${n.state}`);
+    if (n.state === 'DELIVERED' && webhookMarketplaces.includes(n.marketplace) && !receivedIds.has(n.eventId)) {
+      violations.push(`${n.caseId} ${n.eventId} ${n.type} recorded DELIVERED, never received`);
+    }
+  }
+  if (receivedIds.size !== receiver.received.length) violations.push('the receiver accepted an id twice');
+  const lastVersion = new Map<string, number>();
+  for (const r of receiver.received) {
+    if (!committed.has(r.webhookId)) violations.push(`${r.caseId}: received ${r.webhookId} (${r.type}) that no change committed`);
+    if ((lastVersion.get(r.caseId) ?? 0) > r.caseVersion)
+      violations.push(`${r.caseId}: v${r.caseVersion} ${r.type} arrived after a later change's`);
+    lastVersion.set(r.caseId, Math.max(lastVersion.get(r.caseId) ?? 0, r.caseVersion));
+  }
+  if (receiver.counts.badSignature > 0 || receiver.counts.badBody > 0) {
+    violations.push(`the receiver refused ${receiver.counts.badSignature} signature(s) and ${receiver.counts.badBody} body(ies)`);
+  }
+  return result(
+    'notifications: each decision and payment told once, in order',
+    violations,
+    `${snapshot.notifications.length} notifications committed, ${receiver.received.length} received, ${owed} decisions and payments owed one, ${receiver.counts.duplicates} repeats on the wire`,
+    {
+      committed: snapshot.notifications.length,
+      received: receiver.received.length,
+      owed,
+      repeatsOnTheWire: receiver.counts.duplicates,
+    },
   );
 }
 

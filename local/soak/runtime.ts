@@ -60,6 +60,8 @@ export type SoakRuntime = {
   readonly paymentsUrl: string;
   /** The Stripe stand-in the runtime pays STRIPE_SOAK_SELLER's refunds through (#16). */
   readonly stripeUrl: string;
+  /** The receiver of demo-market's outbound notifications (#21): GET /_control/deliveries. */
+  readonly notificationsUrl: string;
   readonly javaPid: number;
   readonly tableName: string;
   /** Lines the runtime wrote at ERROR level (counted from its log). */
@@ -74,7 +76,8 @@ export class RuntimeStartError extends Error {
 }
 
 export async function startSoakRuntime(settings: RuntimeSettings): Promise<SoakRuntime> {
-  const [port, dynamodbPort, sqsPort, paymentsPort, stripePort] = [
+  const [port, dynamodbPort, sqsPort, paymentsPort, stripePort, receiverPort] = [
+    await findFreePort(),
     await findFreePort(),
     await findFreePort(),
     await findFreePort(),
@@ -95,6 +98,9 @@ export async function startSoakRuntime(settings: RuntimeSettings): Promise<SoakR
       SHOPIFY_ADMIN_PORT: '0',
       MANAGED_LOGIN_PORT: '0',
       STRIPE_PORT: String(stripePort),
+      NOTIFICATION_RECEIVER_PORT: String(receiverPort),
+      // Failed notifications come back within seconds, not minutes: the soak drains them too.
+      NOTIFICATION_RETRY_BASE_SECONDS: '1',
       // One seller's refunds go through Stripe (the official SDK, to the stand-in), the rest
       // through the generic provider: the ledger invariants cover both.
       REFUND_ROUTES: JSON.stringify({ default: 'http', sellers: { [STRIPE_SOAK_SELLER]: 'stripe' } }),
@@ -197,6 +203,7 @@ export async function startSoakRuntime(settings: RuntimeSettings): Promise<SoakR
     sqsEndpoint: `http://127.0.0.1:${sqsPort}`,
     paymentsUrl: `http://127.0.0.1:${paymentsPort}`,
     stripeUrl: `http://127.0.0.1:${stripePort}`,
+    notificationsUrl: `http://127.0.0.1:${receiverPort}`,
     javaPid,
     tableName,
     errorLines: () => errors,

@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { GetQueueUrlCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DUE_INDEX_SHARDS, refundQueue } from '#infra/definitions.ts';
-import { dueCasesQuery, pendingOutboxQuery, sellerCasesQuery } from '#lib/adapters/dynamodb/table-schema.ts';
+import { DUE_INDEX_SHARDS, notificationQueue, refundQueue } from '#infra/definitions.ts';
+import { dueCasesQuery, pendingOutboxQuery, sellerCasesQuery, unqueuedNotificationsQuery } from '#lib/adapters/dynamodb/table-schema.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../engines.ts';
 import { localFunctions } from '../functions.ts';
 import type { LedgerEntry } from '../payment-simulator.ts';
@@ -23,6 +23,7 @@ import {
   checkMalformedWroteNothing,
   checkNo5xx,
   checkNoRefundAfterAcceptedCancel,
+  checkNotifications,
   checkOneCasePerAcceptedReturn,
   checkCarrierClaimsAndAppeals,
   checkRefundsExactlyOnce,
@@ -30,6 +31,7 @@ import {
   documentClientFor,
   type InvariantResult,
   queueState,
+  type ReceiverReport,
   readDeadLetters,
   scanTable,
 } from './invariants.ts';
@@ -129,7 +131,7 @@ function options() {
   };
 }
 
-type DrainState = { queue: number; outbox: number; refundPending: number; awaitingDeadline: number };
+type DrainState = { queue: number; outbox: number; refundPending: number; awaitingDeadline: number; notifications: number };
 
 function formatMs(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
@@ -171,6 +173,7 @@ async function main(): Promise<number> {
   try {
     const queueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: refundQueue.name }))).QueueUrl ?? '';
     const dlqUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: refundQueue.deadLetter.queue.name }))).QueueUrl ?? '';
+    const notificationQueueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: notificationQueue.name }))).QueueUrl ?? '';
     // Redeliveries (failed payments, abandoned batches) come back within the run, not after 3 min.
     await sqs.send(
       new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { VisibilityTimeout: String(opts.visibilitySeconds) } }),
@@ -245,10 +248,11 @@ async function main(): Promise<number> {
     const faultReport = await faults.report();
     const drainStart = Date.now();
     let quietSince: number | undefined;
-    let last: DrainState = { queue: -1, outbox: -1, refundPending: -1, awaitingDeadline: -1 };
+    let last: DrainState = { queue: -1, outbox: -1, refundPending: -1, awaitingDeadline: -1, notifications: -1 };
     while (Date.now() - drainStart < opts.drainMs && !runtime.exited()) {
-      last = await drainState(dynamo, runtime.tableName, sqs, queueUrl, escalationPresent && opts.clockRate > 1);
-      const quiet = last.queue === 0 && last.outbox === 0 && last.refundPending === 0 && last.awaitingDeadline === 0;
+      last = await drainState(dynamo, runtime.tableName, sqs, { queueUrl, notificationQueueUrl }, escalationPresent && opts.clockRate > 1);
+      const quiet =
+        last.queue === 0 && last.outbox === 0 && last.refundPending === 0 && last.awaitingDeadline === 0 && last.notifications === 0;
       if (quiet) {
         quietSince ??= Date.now();
         // Quiet for two schedule periods: the relay and the sweep ran and found nothing.
@@ -258,7 +262,7 @@ async function main(): Promise<number> {
       }
       progress.update(
         (Date.now() - drainStart) / opts.drainMs,
-        `draining ${formatMs(Date.now() - drainStart)}: queue ${last.queue}, outbox ${last.outbox}, refunds pending ${last.refundPending}, cases with a deadline ${last.awaitingDeadline}`,
+        `draining ${formatMs(Date.now() - drainStart)}: queue ${last.queue}, outbox ${last.outbox}, refunds pending ${last.refundPending}, cases with a deadline ${last.awaitingDeadline}, notifications ${last.notifications}`,
       );
       await sleep(1_000);
     }
@@ -278,6 +282,7 @@ async function main(): Promise<number> {
     };
     const queue = await queueState(sqs, queueUrl);
     const deadLetters = await readDeadLetters(sqs, dlqUrl, { remove: false });
+    const told = (await (await fetch(`${runtime.notificationsUrl}/_control/deliveries`)).json()) as ReceiverReport;
     const invariants: InvariantResult[] = [
       checkOneCasePerAcceptedReturn(snapshot, webhooks.model),
       checkHistories(snapshot),
@@ -291,6 +296,8 @@ async function main(): Promise<number> {
       checkDeadLetters(deadLetters, snapshot),
       checkNo5xx(recorder.records, faults.windows, webhooks.model),
       checkMalformedWroteNothing(snapshot, webhooks.model, staff?.wrongRefusals() ?? []),
+      // demo-market is told by signed webhook (the local receiver); Shopify through its Admin API stand-in.
+      checkNotifications(snapshot, told, ['demo-market']),
     ];
 
     const stopped = await runtime.stop();
@@ -386,10 +393,15 @@ async function drainState(
   dynamo: ReturnType<typeof documentClientFor>,
   tableName: string,
   sqs: SQSClient,
-  queueUrl: string,
+  queues: { queueUrl: string; notificationQueueUrl: string },
   watchDeadlines: boolean,
 ): Promise<DrainState> {
-  const q = await queueState(sqs, queueUrl);
+  const q = await queueState(sqs, queues.queueUrl);
+  const nq = await queueState(sqs, queues.notificationQueueUrl);
+  let unqueued = 0;
+  for (let shard = 0; shard < DUE_INDEX_SHARDS; shard++) {
+    unqueued += await countQuery(dynamo, { TableName: tableName, ...unqueuedNotificationsQuery(shard) });
+  }
   let outbox = 0;
   let awaitingDeadline = 0;
   for (let shard = 0; shard < DUE_INDEX_SHARDS; shard++) {
@@ -423,7 +435,13 @@ async function drainState(
       ExpressionAttributeValues: { ...sellerCases.ExpressionAttributeValues, ':pending': 'REFUND_PENDING' },
     });
   }
-  return { queue: q.visible + q.inFlight + q.delayed, outbox, refundPending, awaitingDeadline };
+  return {
+    queue: q.visible + q.inFlight + q.delayed,
+    outbox,
+    refundPending,
+    awaitingDeadline,
+    notifications: unqueued + nq.visible + nq.inFlight + nq.delayed,
+  };
 }
 
 async function countQuery(

@@ -9,6 +9,7 @@ import {
   checkHistories,
   checkNo5xx,
   checkNoRefundAfterAcceptedCancel,
+  checkNotifications,
   checkRefundsExactlyOnce,
   checkReturnLeg,
   type TableSnapshot,
@@ -51,6 +52,7 @@ function snapshot(c: CaseRecord, events: HistoryEvent[]): TableSnapshot {
     outbox: [],
     deliveries: new Map(),
     held: new Map(),
+    notifications: [],
     items: 0,
   };
 }
@@ -368,5 +370,40 @@ describe('carrier claims and appeals (#19)', () => {
     ] as unknown as LedgerEntry[];
     const appealed = withClaim({ appeal: { topUp: 400 } as never });
     expect(checkCarrierClaimsAndAppeals(snapshot(appealed, []), overpaid).examples.join()).toContain('above the 1000 paid');
+  });
+});
+
+describe('outbound notifications (#21)', () => {
+  const paid = [
+    ev(1, 0, 'CASE_RECEIVED', null, 'RECEIVED'),
+    ev(2, 0, 'REFUND_APPLIED', 'REFUND_PENDING', 'REFUNDED', { refundId: 'rf_1', amount: 100, currency: 'CNY' }),
+  ];
+  const told = { caseId, eventId: 'ntf_paid', type: 'refund.paid', state: 'DELIVERED', marketplace: 'm', caseVersion: 2 };
+  const decided = { caseId, eventId: 'ntf_decided', type: 'case.decided', state: 'DELIVERED', marketplace: 'm', caseVersion: 1 };
+  const receipt = (n: typeof told) => ({ webhookId: n.eventId, caseId, caseVersion: n.caseVersion, type: n.type, marketplace: 'm' });
+  const counts = { duplicates: 0, badSignature: 0, badBody: 0, failed: 0, gone: 0 };
+  const snap = (notifications: TableSnapshot['notifications']) => ({ ...snapshot(aCase('REFUNDED', 2), paid), notifications });
+
+  it('passes when each payment was told and received once, in order', () => {
+    const r = checkNotifications(snap([decided, told]), { received: [receipt(decided), receipt(told)], counts }, ['m']);
+    expect(r.ok, r.examples.join('\n')).toBe(true);
+  });
+
+  it('names a payment never told, one told but never received, one out of order, one left pending, and one received but never committed', () => {
+    expect(checkNotifications(snap([]), { received: [], counts }, ['m']).examples.join()).toContain(
+      'no refund.paid notification committed',
+    );
+    expect(checkNotifications(snap([told]), { received: [], counts }, ['m']).examples.join()).toContain('never reached the receiver');
+    expect(
+      checkNotifications(snap([decided, told]), { received: [receipt(told), receipt(decided)], counts }, ['m']).examples.join(),
+    ).toContain('arrived after a later change');
+    expect(
+      checkNotifications(snap([{ ...told, state: 'PENDING' }]), { received: [receipt(told)], counts }, ['m']).examples.join(),
+    ).toContain('is PENDING');
+    expect(
+      checkNotifications(snap([told]), { received: [receipt(told), { ...receipt(told), webhookId: 'ntf_ghost' }], counts }, [
+        'm',
+      ]).examples.join(),
+    ).toContain('that no change committed');
   });
 });
