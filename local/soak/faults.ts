@@ -38,13 +38,19 @@ export const defaultFaultPlan: FaultPlan = {
   lostResponses: 2,
 };
 
-type Step = { atMs: number; kind: 'dynamodbThrottle' | 'sqsSendFailure' | 'workerCrash' | 'paymentLostResponse' };
+type Step = {
+  atMs: number;
+  kind: 'dynamodbThrottle' | 'sqsSendFailure' | 'workerCrash' | 'paymentLostResponse' | 'receiverFailure' | 'notifierCrash';
+};
 
 export type FaultCounts = {
   dynamodbThrottleWindows: number;
   sqsSendFailureWindows: number;
   workerCrashesRequested: number;
   paymentLostResponsesRequested: number;
+  /** Deliveries the marketplace's receiver answered 503 to (#21). */
+  receiverFailuresRequested: number;
+  notifierCrashesRequested: number;
 };
 
 export class FaultInjector {
@@ -54,28 +60,34 @@ export class FaultInjector {
     sqsSendFailureWindows: 0,
     workerCrashesRequested: 0,
     paymentLostResponsesRequested: 0,
+    receiverFailuresRequested: 0,
+    notifierCrashesRequested: 0,
   };
   readonly errors: string[] = [];
   readonly #plan: FaultPlan;
   readonly #runtimeUrl: string;
   readonly #paymentsUrl: string;
+  readonly #receiverUrl: string | undefined;
   readonly #random: Random;
   readonly #steps: Step[];
   #nextPeriod = 0;
   #nextStep = 0;
 
-  constructor(options: { plan: FaultPlan; runtimeUrl: string; paymentsUrl: string; random: Random }) {
+  constructor(options: { plan: FaultPlan; runtimeUrl: string; paymentsUrl: string; receiverUrl?: string; random: Random }) {
     this.#plan = options.plan;
     this.#runtimeUrl = options.runtimeUrl;
     this.#paymentsUrl = options.paymentsUrl;
+    this.#receiverUrl = options.receiverUrl;
     this.#random = options.random;
     const scale = this.#plan.periodMs / 60_000;
     this.#steps = [
       { atMs: 10_000 * scale, kind: 'dynamodbThrottle' },
       { atMs: 25_000 * scale, kind: 'sqsSendFailure' },
+      { atMs: 32_000 * scale, kind: 'receiverFailure' },
       { atMs: 40_000 * scale, kind: 'workerCrash' },
       { atMs: 46_000 * scale, kind: 'paymentLostResponse' },
       { atMs: 52_000 * scale, kind: 'workerCrash' },
+      { atMs: 56_000 * scale, kind: 'notifierCrash' },
     ];
   }
 
@@ -113,6 +125,7 @@ export class FaultInjector {
     if (!this.#plan.enabled) return;
     await this.#post(`${this.#runtimeUrl}/_local/faults`, { clear: true });
     await this.#post(`${this.#paymentsUrl}/_control/faults`, { failRate: 0, timeoutRate: 0, chargeThenFailNext: 0 });
+    if (this.#receiverUrl !== undefined) await this.#post(`${this.#receiverUrl}/_control/faults`, { fail: 0 });
     const now = Date.now();
     for (const w of this.windows) if (w.end > now) w.end = now;
   }
@@ -146,6 +159,20 @@ export class FaultInjector {
         this.counts.paymentLostResponsesRequested += this.#plan.lostResponses;
         this.windows.push({ kind, start, end: start });
         await this.#post(`${this.#paymentsUrl}/_control/faults`, { chargeThenFailNext: this.#plan.lostResponses });
+        return;
+      case 'receiverFailure':
+        // The next deliveries are refused 503: retried with backoff, in order per case.
+        if (this.#receiverUrl === undefined) return;
+        this.counts.receiverFailuresRequested += 6;
+        this.windows.push({ kind, start, end: start });
+        await this.#post(`${this.#receiverUrl}/_control/faults`, { fail: 6, failStatus: 503 });
+        return;
+      case 'notifierCrash':
+        this.counts.notifierCrashesRequested += 1;
+        this.windows.push({ kind, start, end: start });
+        await this.#post(`${this.#runtimeUrl}/_local/faults`, {
+          workerCrash: { function: 'deliver-notifications', afterMs: this.#random.int(5, 200) },
+        });
         return;
       case 'workerCrash':
         this.counts.workerCrashesRequested += 1;

@@ -124,8 +124,9 @@ function result(name: string, violations: string[], summary: string, counts: Rec
 export function checkCarrierClaimsAndAppeals(snapshot: TableSnapshot, ledger: readonly LedgerEntry[]): InvariantResult {
   const violations: string[] = [];
   const counts = { claims: 0, toFile: 0, filed: 0, paid: 0, denied: 0, expired: 0, appeals: 0, appealTopUps: 0 };
-  const paidByCase = new Map<string, number>();
-  for (const entry of ledger) paidByCase.set(entry.caseId, (paidByCase.get(entry.caseId) ?? 0) + entry.amount);
+  // One entry per refund id (a provider replay answers the same refund, it does not pay again).
+  const paidByRefund = new Map<string, number>();
+  for (const entry of ledger) paidByRefund.set(entry.idempotencyKey, entry.amount);
   for (const c of snapshot.cases.values()) {
     const share = carrierShare(c.ledger);
     const claim = c.carrierClaim;
@@ -152,10 +153,19 @@ export function checkCarrierClaimsAndAppeals(snapshot: TableSnapshot, ledger: re
       counts.appeals += 1;
       if (c.appeal.topUp > 0) counts.appealTopUps += 1;
     }
-    // An appealed case: the top-up never takes the refunds above what the buyer paid.
-    const paid = paidByCase.get(c.caseId) ?? 0;
-    if (c.appeal !== undefined && paid > c.return.money.amountPaid) {
-      violations.push(`${c.caseId}: ${paid} refunded after an appeal, above the ${c.return.money.amountPaid} paid`);
+    // An appeal never raises the refunds above what the buyer paid, as known when it was decided
+    // (a later marketplace update may lower the amount; money paid before it stays paid).
+    // And its top-up is paid as decided, no more (the ledger by the top-up's refund id).
+    for (const e of decided) {
+      const { amount, amountPaid, topUp } = e.details as { amount?: number; amountPaid?: number; topUp?: number };
+      const ceiling = amountPaid ?? c.return.money.amountPaid;
+      if ((topUp ?? 0) > 0 && amount !== undefined && amount > ceiling) {
+        violations.push(`${c.caseId}: an appeal raised the refund to ${amount}, above the ${ceiling} paid`);
+      }
+      const due = events.find((d) => d.version === e.version && d.action === 'REFUND_DUE');
+      const refundId = due?.details.refundId;
+      const paidTopUp = typeof refundId === 'string' ? (paidByRefund.get(refundId) ?? 0) : 0;
+      if (paidTopUp > (topUp ?? 0)) violations.push(`${c.caseId}: the appeal's top-up paid ${paidTopUp}, above the ${topUp ?? 0} decided`);
     }
   }
   return result(

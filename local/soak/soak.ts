@@ -175,9 +175,9 @@ async function main(): Promise<number> {
     const dlqUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: refundQueue.deadLetter.queue.name }))).QueueUrl ?? '';
     const notificationQueueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: notificationQueue.name }))).QueueUrl ?? '';
     // Redeliveries (failed payments, abandoned batches) come back within the run, not after 3 min.
-    await sqs.send(
-      new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { VisibilityTimeout: String(opts.visibilitySeconds) } }),
-    );
+    for (const url of [queueUrl, notificationQueueUrl]) {
+      await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { VisibilityTimeout: String(opts.visibilitySeconds) } }));
+    }
 
     const recorder = new Recorder();
     const webhooks = new WebhookTraffic({ baseUrl: runtime.baseUrl, recorder, random, runId, stripeUrl: runtime.stripeUrl });
@@ -199,6 +199,7 @@ async function main(): Promise<number> {
       plan: { ...defaultFaultPlan, enabled: opts.faults },
       runtimeUrl: runtime.baseUrl,
       paymentsUrl: runtime.paymentsUrl,
+      receiverUrl: runtime.notificationsUrl,
       random,
     });
     await faults.begin();

@@ -364,12 +364,17 @@ describe('carrier claims and appeals (#19)', () => {
     expect(checkCarrierClaimsAndAppeals(snapshot(notMoved, []), []).examples.join()).toContain('still bears');
     const twice = [ev(4, 0, 'APPEAL_DECIDED', 'REFUNDED', 'REFUND_PENDING'), ev(6, 0, 'APPEAL_DECIDED', 'REFUNDED', 'REFUND_PENDING')];
     expect(checkCarrierClaimsAndAppeals(snapshot(withClaim({}), twice), []).examples.join()).toContain('2 appeals decided');
-    const overpaid = [
-      { caseId, amount: 700 },
-      { caseId, amount: 700 },
-    ] as unknown as LedgerEntry[];
+    // An appeal to 1,400 of a 1,000 payment; a top-up of 400 paid as 700.
     const appealed = withClaim({ appeal: { topUp: 400 } as never });
-    expect(checkCarrierClaimsAndAppeals(snapshot(appealed, []), overpaid).examples.join()).toContain('above the 1000 paid');
+    const raised = [
+      ev(4, 0, 'APPEAL_DECIDED', 'REFUNDED', 'REFUNDED', { amount: 1_400, amountPaid: 1_000, topUp: 400 }),
+      ev(4, 1, 'REFUND_DUE', 'REFUNDED', 'REFUND_PENDING', { refundId: 'rf_top' }),
+    ];
+    expect(checkCarrierClaimsAndAppeals(snapshot(appealed, raised), []).examples.join()).toContain('above the 1000 paid');
+    const within = [{ ...raised[0], details: { amount: 1_000, amountPaid: 1_000, topUp: 400 } }, raised[1]] as HistoryEvent[];
+    const overpaid = [{ caseId, idempotencyKey: 'rf_top', amount: 700 }] as unknown as LedgerEntry[];
+    expect(checkCarrierClaimsAndAppeals(snapshot(appealed, within), []).ok).toBe(true);
+    expect(checkCarrierClaimsAndAppeals(snapshot(appealed, within), overpaid).examples.join()).toContain('top-up paid 700, above the 400');
   });
 });
 

@@ -164,6 +164,8 @@ function appealEvent(current: CaseRecord, next: CaseRecord, ctx: StaffActionCont
       remedy: appeal.remedy,
       ...(appeal.amount === undefined ? {} : { amount: appeal.amount }),
       topUp: appeal.topUp,
+      // What the buyer paid, as known when the appeal was decided: the ceiling of `amount`.
+      amountPaid: current.return.money.amountPaid,
       reason,
     },
   };

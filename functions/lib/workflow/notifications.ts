@@ -231,12 +231,13 @@ function decided(
   const returnShippingPaidBy = returnShipping?.paidBy ?? after.decision?.returnShippingPaidBy;
   return {
     type: 'case.decided',
-    status: event.toStatus,
+    // Where the whole write left the case (an appeal's marker event comes before its status move).
+    status: after.status,
     remedy,
     decidedBy,
     ...(refund === undefined ? {} : { refund }),
     ...(returnShippingPaidBy === undefined ? {} : { returnShippingPaidBy }),
-    ...(event.toStatus === 'AWAITING_RETURN' ? shipByOf(after) : {}),
+    ...(after.status === 'AWAITING_RETURN' ? shipByOf(after) : {}),
     ...(after.decision === undefined ? {} : { reasonCode: after.decision.primaryReasonCode }),
   };
 }
