@@ -134,6 +134,10 @@ describe('a case’s life, told to the marketplace', () => {
       actor: { kind: 'SYSTEM', id: 'deliver-notifications' },
       details: { attempt: 1, status: 200, channel: 'webhook' },
     });
+    // Staff read them in the case's history like any other entry.
+    const read = await api.call('get', { as: agent, caseId: c.caseId });
+    expect(read.status, JSON.stringify(read.body)).toBe(200);
+    expect(JSON.stringify(read.body)).toContain('NOTIFICATION_DELIVERED');
     // Each attempt sits right after the write that owed it.
     const afterFirstWrite = history.findIndex((e) => e.version === 2);
     expect(
