@@ -158,7 +158,12 @@ function parse(settings: StageSettings, stage: 'dev' | 'prod'): { parsed: Parsed
   }
   if (settings.notificationChannels !== undefined) {
     const channels = NotificationChannelsSchema.safeParse(settings.notificationChannels);
-    if (channels.success) parsed.notificationChannels = channels.data;
+    const plainHttp = channels.success
+      ? Object.entries(channels.data).filter(([, c]) => c.kind === 'webhook' && !c.url.startsWith('https://'))
+      : [];
+    if (channels.success && stage === 'prod' && plainHttp.length > 0)
+      problems.push(`notificationChannels: ${plainHttp.map(([m]) => m).join(', ')} must be told over https in prod`);
+    else if (channels.success) parsed.notificationChannels = channels.data;
     else
       problems.push(
         `notificationChannels is not a JSON object of marketplace to {"kind":"webhook","url":"https://…"} or {"kind":"shopify-admin"}: ${channels.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,

@@ -215,6 +215,8 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'SignInDomain', { value: stateful.signInDomain.baseUrl() });
     new CfnOutput(this, 'StripeSecretArn', { value: stateful.paymentSecrets.stripe.secretArn });
     new CfnOutput(this, 'ShopifyAdminTokensSecretArn', { value: stateful.paymentSecrets.shopifyAdminTokens.secretArn });
+    new CfnOutput(this, 'NotificationSigningSecretsArn', { value: stateful.notificationSigningSecrets.secretArn });
+    new CfnOutput(this, 'NotificationDeadLetterQueueUrl', { value: stateful.notificationDeadLetterQueue.queueUrl });
     for (const [marketplace, secret] of Object.entries(stateful.webhookSecrets)) {
       new CfnOutput(this, `WebhookSecretArn-${marketplace}`, { value: secret.secretArn });
     }

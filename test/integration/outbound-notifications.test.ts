@@ -7,7 +7,10 @@ import { StaticPolicyProvider } from '#lib/adapters/static-policy-provider.ts';
 import type { RefundMessage } from '#lib/contract/refund-message.ts';
 import { systemClock } from '#lib/ports/clock.ts';
 import type { NotificationOutbox } from '#lib/ports/notifications.ts';
+import { DynamoDbDueCases } from '#lib/adapters/dynamodb-due-cases.ts';
+import { fixedClock } from '#lib/ports/clock.ts';
 import { applyRefund } from '#lib/use-cases/apply-refund.ts';
+import { escalateStaleCases } from '#lib/use-cases/escalate-stale-cases.ts';
 import { relayNotifications } from '#lib/use-cases/relay-notifications.ts';
 import { type PaymentSimulator, startPaymentSimulator } from '#local/payment-simulator.ts';
 import { documentClient, sqsClient } from '#test/support/engines.ts';
@@ -168,6 +171,34 @@ describe('a case’s life, told to the marketplace', () => {
     ).toBe(412);
     expect((await api.call('returnReceipt', { as: agent, caseId: c.caseId, ifMatch: 1 })).status).toBe(409);
     expect((await w.outbox.forCase(c.caseId)).length).toBe(before);
+  });
+});
+
+describe('written by the escalation sweep’s patch, which reads no case', () => {
+  it('an escalation owes one, naming the return from the due index’s facts', async () => {
+    const w = await world();
+    const c = await seedCase(api.store, { sellerId: SELLER, shape: 'AWAITING_APPROVAL' });
+    const sweep = (at: number) =>
+      escalateStaleCases(
+        {
+          store: api.store,
+          dueCases: new DynamoDbDueCases(documentClient(), api.tableName),
+          refunds: w.refunds,
+          clock: fixedClock(new Date(at).toISOString()),
+          policies: new StaticPolicyProvider(),
+        },
+        { limit: 5_000 },
+      );
+    await sweep(Date.parse(c.dueAt ?? '') + 60_000);
+    await w.flush(systemClock);
+    const escalated = w.receiver.received().find((r) => r.caseId === c.caseId && r.type === 'case.escalated');
+    expect(escalated?.body.data).toMatchObject({
+      returnId: c.marketplaceReturnId,
+      orderId: c.orderId,
+      caseVersion: 2,
+      facts: { level: 'SUPERVISOR' },
+    });
+    expect(escalated?.body.data.explanation.nextStepBy).toBe((await api.store.getCase(c.caseId))?.dueAt);
   });
 });
 
