@@ -9,14 +9,23 @@ import { jsonText } from './json-text.ts';
  */
 
 export const outboundEventTypes = [
+  /** A decision takes effect: what the buyer gets, who pays the return label, what they do next. */
   'case.decided',
+  /** The case waits for the seller's staff (a review, an approval) and by when they answer. */
   'case.in_review',
+  /** A deadline passed and the case went one level up. */
   'case.escalated',
+  /** The case waits for the buyer: ship the return by a date (on hold, or a reminder). */
   'case.waiting_on_buyer',
+  /** The refund was released to the payment provider (it will be paid). */
   'refund.released',
+  /** The refund was paid. */
   'refund.paid',
+  /** The returned goods arrived at the seller. */
   'return.received',
+  /** The returned goods were inspected. */
   'return.inspected',
+  /** The case is over: closed or cancelled. */
   'case.closed',
 ] as const;
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { outboundEventTypes } from '../contract/outbound-events.ts';
 import { isRefundRemedy } from '../decision/decision-schema.ts';
 import type { CaseRecord, CaseStatus, HistoryEvent } from './case.ts';
 
@@ -17,26 +18,8 @@ import type { CaseRecord, CaseStatus, HistoryEvent } from './case.ts';
  * and dates. The buyer's reference and words never leave.
  */
 
-export const notificationTypes = [
-  /** A decision takes effect: what the buyer gets, who pays the return label, what they do next. */
-  'case.decided',
-  /** The case waits for the seller's staff (a review, an approval) and by when they answer. */
-  'case.in_review',
-  /** A deadline passed and the case went one level up. */
-  'case.escalated',
-  /** The case waits for the buyer: ship the return by a date (on hold, or a reminder). */
-  'case.waiting_on_buyer',
-  /** The refund was released to the payment provider (it will be paid). */
-  'refund.released',
-  /** The refund was paid. */
-  'refund.paid',
-  /** The returned goods arrived at the seller. */
-  'return.received',
-  /** The returned goods were inspected. */
-  'return.inspected',
-  /** The case is over: closed or cancelled. */
-  'case.closed',
-] as const;
+/** The types (contract/outbound-events.ts, the published contract): what each is, there. */
+export const notificationTypes = outboundEventTypes;
 export type NotificationType = (typeof notificationTypes)[number];
 
 /** Who a notification is about: the marketplace's own references, nothing personal. */
