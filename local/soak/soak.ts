@@ -273,6 +273,17 @@ async function main(): Promise<number> {
 
     // The proof.
     const snapshot = await scanTable(dynamo, runtime.tableName);
+    if (!drained) {
+      // What is still waiting, so a run that did not drain says why.
+      const waiting = [...snapshot.cases.values()]
+        .filter((c) => c.dueAt !== undefined && isWatchedByDeadline(c.status))
+        .slice(0, 5)
+        .map((c) => {
+          const last = snapshot.events.get(c.caseId)?.at(-1);
+          return `${c.caseId} ${c.status} ${c.escalationLevel} due ${c.dueAt} (escalation clock), last ${last?.action ?? '?'} at ${last?.at ?? '?'}`;
+        });
+      for (const line of waiting) process.stderr.write(`  still waiting: ${line}\n`);
+    }
     const simulator = (await (await fetch(`${runtime.paymentsUrl}/_control/ledger`)).json()) as { refunds: LedgerEntry[]; calls: number };
     // Stripe's refunds (the stand-in's record) in the same shape: one ledger over both providers.
     const stripe = (await (await fetch(`${runtime.stripeUrl}/_control/ledger`)).json()) as { refunds: StandinStripeRefund[] };
