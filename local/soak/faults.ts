@@ -40,7 +40,14 @@ export const defaultFaultPlan: FaultPlan = {
 
 type Step = {
   atMs: number;
-  kind: 'dynamodbThrottle' | 'sqsSendFailure' | 'workerCrash' | 'paymentLostResponse' | 'receiverFailure' | 'notifierCrash';
+  kind:
+    | 'dynamodbThrottle'
+    | 'sqsSendFailure'
+    | 'workerCrash'
+    | 'paymentLostResponse'
+    | 'receiverFailure'
+    | 'notifierCrash'
+    | 'stripeFailure';
 };
 
 export type FaultCounts = {
@@ -51,6 +58,9 @@ export type FaultCounts = {
   /** Deliveries the marketplace's receiver answered 503 to (#21). */
   receiverFailuresRequested: number;
   notifierCrashesRequested: number;
+  /** Stripe (its stand-in) answering 503, and refunding then dropping the answer (#16). */
+  stripeFailuresRequested: number;
+  stripeLostResponsesRequested: number;
 };
 
 export class FaultInjector {
@@ -62,22 +72,33 @@ export class FaultInjector {
     paymentLostResponsesRequested: 0,
     receiverFailuresRequested: 0,
     notifierCrashesRequested: 0,
+    stripeFailuresRequested: 0,
+    stripeLostResponsesRequested: 0,
   };
   readonly errors: string[] = [];
   readonly #plan: FaultPlan;
   readonly #runtimeUrl: string;
   readonly #paymentsUrl: string;
   readonly #receiverUrl: string | undefined;
+  readonly #stripeUrl: string | undefined;
   readonly #random: Random;
   readonly #steps: Step[];
   #nextPeriod = 0;
   #nextStep = 0;
 
-  constructor(options: { plan: FaultPlan; runtimeUrl: string; paymentsUrl: string; receiverUrl?: string; random: Random }) {
+  constructor(options: {
+    plan: FaultPlan;
+    runtimeUrl: string;
+    paymentsUrl: string;
+    receiverUrl?: string;
+    stripeUrl?: string;
+    random: Random;
+  }) {
     this.#plan = options.plan;
     this.#runtimeUrl = options.runtimeUrl;
     this.#paymentsUrl = options.paymentsUrl;
     this.#receiverUrl = options.receiverUrl;
+    this.#stripeUrl = options.stripeUrl;
     this.#random = options.random;
     const scale = this.#plan.periodMs / 60_000;
     this.#steps = [
@@ -86,6 +107,7 @@ export class FaultInjector {
       { atMs: 32_000 * scale, kind: 'receiverFailure' },
       { atMs: 40_000 * scale, kind: 'workerCrash' },
       { atMs: 46_000 * scale, kind: 'paymentLostResponse' },
+      { atMs: 48_000 * scale, kind: 'stripeFailure' },
       { atMs: 52_000 * scale, kind: 'workerCrash' },
       { atMs: 56_000 * scale, kind: 'notifierCrash' },
     ];
@@ -126,6 +148,9 @@ export class FaultInjector {
     await this.#post(`${this.#runtimeUrl}/_local/faults`, { clear: true });
     await this.#post(`${this.#paymentsUrl}/_control/faults`, { failRate: 0, timeoutRate: 0, chargeThenFailNext: 0 });
     if (this.#receiverUrl !== undefined) await this.#post(`${this.#receiverUrl}/_control/faults`, { fail: 0 });
+    if (this.#stripeUrl !== undefined) {
+      await this.#post(`${this.#stripeUrl}/_control/faults`, { failNext: 0, timeoutNext: 0, refundThenLoseNext: 0 });
+    }
     const now = Date.now();
     for (const w of this.windows) if (w.end > now) w.end = now;
   }
@@ -166,6 +191,15 @@ export class FaultInjector {
         this.counts.receiverFailuresRequested += 6;
         this.windows.push({ kind, start, end: start });
         await this.#post(`${this.#receiverUrl}/_control/faults`, { fail: 6, failStatus: 503 });
+        return;
+      case 'stripeFailure':
+        // The next Stripe calls fail (503), then two refunds are made but their answers lost:
+        // retried, and settled by finding the refund, never by paying again.
+        if (this.#stripeUrl === undefined) return;
+        this.counts.stripeFailuresRequested += 2;
+        this.counts.stripeLostResponsesRequested += 2;
+        this.windows.push({ kind, start, end: start });
+        await this.#post(`${this.#stripeUrl}/_control/faults`, { failNext: 2, failStatus: 503, refundThenLoseNext: 2 });
         return;
       case 'notifierCrash':
         this.counts.notifierCrashesRequested += 1;

@@ -200,6 +200,7 @@ async function main(): Promise<number> {
       runtimeUrl: runtime.baseUrl,
       paymentsUrl: runtime.paymentsUrl,
       receiverUrl: runtime.notificationsUrl,
+      stripeUrl: runtime.stripeUrl,
       random,
     });
     await faults.begin();
