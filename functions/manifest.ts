@@ -173,10 +173,14 @@ export const functionManifest = [
     name: 'reconcile-refunds',
     description: 'Compares the refunds paid with each payment provider’s own record',
     trigger: { kind: 'schedule', rate: 'reconciliationRate' },
-    access: { table: { actions: ['GetItem', 'UpdateItem', 'PutItem'], indexes: ['byRefundPaid'] }, credentials: ['stripe'] },
+    access: {
+      table: { actions: ['GetItem', 'UpdateItem', 'PutItem'], indexes: ['byRefundPaid'] },
+      credentials: ['stripe', 'shopifyAdminTokens'],
+      settings: ['SHOPIFY_SHOPS'],
+    },
     timeoutSeconds: 300,
     grantsBecause:
-      'Reads the sparse paid-refunds index; for a mismatch reads the case and appends a history event with a conditional UpdateItem plus a history Put; reads the Stripe key to list its refunds.',
+      'Reads the sparse paid-refunds index; for a mismatch reads the case and appends a history event with a conditional UpdateItem plus a history Put; reads the Stripe key and the Shopify Admin API tokens to list their refunds.',
   },
   {
     name: 'escalate-stale-cases',

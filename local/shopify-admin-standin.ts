@@ -136,6 +136,8 @@ export type ShopifyAdminStandin = {
   returns(): Record<string, { status: string; declineNote?: string }>;
   /** Sets a return's status, as if changed in Shopify's admin. */
   setReturnStatus(gid: string, status: string): void;
+  /** Edits a refund in the record (gone, or another amount), as reconciliation tests need (#16). */
+  tamperRefund(id: string, change: { remove?: boolean; amount?: string }): void;
   setFaults(faults: ShopifyStandinFaults): void;
   callCount(): number;
   reset(): void;
@@ -288,6 +290,23 @@ export async function startShopifyAdminStandin(
       if (chargeThenFail) return send(res, 500, { errors: 'injected failure after refunding' });
       return send(res, 200, { data: { refundCreate: result } });
     }
+    if (op === 'DisputeDeskRefundsSince') {
+      // Every order with a refund, one page: the caller filters refunds by their time (#16).
+      const nodes = [...orders.values()]
+        .filter((o) => refunds.some((r) => r.orderId === o.id))
+        .map((o) => ({
+          id: o.id,
+          refunds: refunds
+            .filter((r) => r.orderId === o.id)
+            .map((r) => ({
+              id: r.id,
+              note: r.note,
+              createdAt: r.createdAt,
+              totalRefundedSet: { shopMoney: { amount: r.amount, currencyCode: r.currencyCode } },
+            })),
+        }));
+      return send(res, 200, { data: { orders: { pageInfo: { hasNextPage: false, endCursor: null }, nodes } } });
+    }
     if (op === 'DisputeDeskReturn' || op === 'DisputeDeskReturnApprove' || op === 'DisputeDeskReturnDecline') {
       const input = (op === 'DisputeDeskReturn' ? vars : (vars as { input?: unknown }).input) as
         | { id?: unknown; declineNote?: unknown }
@@ -365,6 +384,12 @@ export async function startShopifyAdminStandin(
     refunds: () => refunds.map((r) => ({ ...r })),
     returns: () => Object.fromEntries([...returns].map(([id, r]) => [id, { ...r }])),
     setReturnStatus: (gid, status) => void returns.set(gid, { status }),
+    tamperRefund: (id, change) => {
+      const at = refunds.findIndex((r) => r.id === id);
+      if (at < 0) throw new Error(`no refund ${id}`);
+      if (change.remove === true) refunds.splice(at, 1);
+      else if (change.amount !== undefined) refunds[at] = { ...(refunds[at] as StandinRefund), amount: change.amount };
+    },
     setFaults,
     callCount: () => calls,
     reset,

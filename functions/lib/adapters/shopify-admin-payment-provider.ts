@@ -1,8 +1,10 @@
 import { createAdminApiClient } from '@shopify/admin-api-client';
 import * as z from 'zod/mini';
 import { minorUnitDigits } from '../contract/money.ts';
+import { caseIdOfRefund } from '../contract/refund-message.ts';
 import { PaymentProviderError } from '../contract/errors.ts';
 import type { PaymentProvider, RefundReceipt, RefundRequest } from '../ports/payment-provider.ts';
+import type { ProviderRefund, ProviderRefundLedger } from '../ports/refund-records.ts';
 
 /**
  * Refunds a Shopify return in Shopify, through the official `@shopify/admin-api-client`
@@ -15,10 +17,12 @@ import type { PaymentProvider, RefundReceipt, RefundRequest } from '../ports/pay
  * Shopify's business refusals (`userErrors`, e.g. amount over the refundable total) are
  * permanent (`retryable: false`); transport errors and 5xx are retryable.
  *
- * Not yet wired: the refund router (branch money-rails) picks this provider per marketplace.
  */
 
 export const SHOPIFY_ADMIN_API_VERSION = '2026-10';
+
+/** What a refund's note starts with: the rest is our refund id (the idempotency key). */
+const NOTE_PREFIX = 'dispute-desk:';
 
 export type ShopifyOrderLocator = (request: RefundRequest) => Promise<{ shopDomain: string; orderId: string }>;
 export type ShopifyAccessTokens = (shopDomain: string) => Promise<string>;
@@ -83,6 +87,21 @@ export class ShopifyPaymentProvider implements PaymentProvider {
     return (input, init) => inner(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
   }
 
+  /** The Admin API client for a shop (the refund ledger reads through it too). */
+  clientFor(shopDomain: string) {
+    return this.client(shopDomain);
+  }
+
+  /** One GraphQL call, its errors as PaymentProviderError (the refund ledger reads through it too). */
+  static callFor<T>(
+    client: ReturnType<typeof createAdminApiClient>,
+    query: string,
+    variables: Record<string, unknown>,
+    schema: z.ZodMiniType<T>,
+  ): Promise<T> {
+    return ShopifyPaymentProvider.call(client, query, variables, schema);
+  }
+
   private async client(shopDomain: string) {
     return createAdminApiClient({
       storeDomain: shopDomain,
@@ -118,7 +137,7 @@ export class ShopifyPaymentProvider implements PaymentProvider {
   async refund(request: RefundRequest): Promise<RefundReceipt> {
     const { shopDomain, orderId } = await this.options.locate(request);
     const client = await this.client(shopDomain);
-    const note = `dispute-desk:${request.idempotencyKey}`;
+    const note = `${NOTE_PREFIX}${request.idempotencyKey}`;
     const existing = await ShopifyPaymentProvider.call(client, REFUNDS_QUERY, { id: orderId }, RefundsSchema);
     if (existing.order === null) throw new PaymentProviderError('Shopify order not found', false);
     const prior = existing.order.refunds.find((r) => r.note === note);
@@ -145,5 +164,88 @@ export class ShopifyPaymentProvider implements PaymentProvider {
       throw new PaymentProviderError(`Shopify refused the refund: ${userErrors.map((e) => e.message).join('; ')}`, false);
     }
     return { providerReference: refund.id, replayed: false };
+  }
+}
+
+const REFUNDS_SINCE_QUERY = `query DisputeDeskRefundsSince($query: String!, $after: String) {
+  orders(first: 50, after: $after, query: $query) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id refunds { id note createdAt totalRefundedSet { shopMoney { amount currencyCode } } } }
+  }
+}`;
+
+const RefundsSinceSchema = /* @__PURE__ */ z.object({
+  orders: z.object({
+    pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.nullable(z.string()) }),
+    nodes: z.array(
+      z.object({
+        id: z.string(),
+        refunds: z.array(z.object({ id: z.string(), note: z.nullable(z.string()), createdAt: z.string(), totalRefundedSet: MoneySchema })),
+      }),
+    ),
+  }),
+});
+
+/** At most this many pages of 50 orders per shop and run: a run that needs more says so. */
+const MAX_PAGES = 200;
+
+/**
+ * Shopify's own record of refunds, for reconciliation (#16): every refund made in [from, to)
+ * on the orders of the configured shops, found through the orders updated since `from` (a
+ * refund updates its order). Our refund id is read from the note the provider writes
+ * (`dispute-desk:<refund id>`); amounts come back in minor units of the currency's own digits.
+ */
+export class ShopifyRefundLedger implements ProviderRefundLedger {
+  readonly provider = 'shopify' as const;
+  readonly #shops: readonly string[];
+  readonly #provider: ShopifyPaymentProvider;
+
+  constructor(options: { shops: readonly string[] } & Omit<ShopifyPaymentProviderOptions, 'locate'>) {
+    this.#shops = options.shops;
+    this.#provider = new ShopifyPaymentProvider({
+      ...options,
+      locate: async () => {
+        throw new PaymentProviderError('the refund ledger pays nothing', false);
+      },
+    });
+  }
+
+  async listRefunds(from: string, to: string): Promise<ProviderRefund[]> {
+    const found: ProviderRefund[] = [];
+    const [start, end] = [Date.parse(from), Date.parse(to)];
+    for (const shop of this.#shops) {
+      const client = await this.#provider.clientFor(shop);
+      let after: string | null = null;
+      for (let page = 0; ; page++) {
+        if (page >= MAX_PAGES)
+          throw new PaymentProviderError(`Shopify ${shop}: more than ${MAX_PAGES * 50} orders updated since ${from}`, true);
+        const data: z.infer<typeof RefundsSinceSchema> = await ShopifyPaymentProvider.callFor(
+          client,
+          REFUNDS_SINCE_QUERY,
+          { query: `updated_at:>='${from}'`, after },
+          RefundsSinceSchema,
+        );
+        for (const order of data.orders.nodes) {
+          for (const refund of order.refunds) {
+            const at = Date.parse(refund.createdAt);
+            if (!(at >= start && at < end)) continue;
+            const { amount, currencyCode } = refund.totalRefundedSet.shopMoney;
+            const refundId = refund.note?.startsWith(NOTE_PREFIX) ? refund.note.slice(NOTE_PREFIX.length) : undefined;
+            const caseId = refundId === undefined ? undefined : caseIdOfRefund(refundId);
+            found.push({
+              reference: refund.id,
+              ...(refundId === undefined ? {} : { refundId }),
+              ...(caseId === undefined ? {} : { caseId }),
+              amount: Math.round(Number(amount) * 10 ** minorUnitDigits(currencyCode)),
+              currency: currencyCode,
+              at: new Date(at).toISOString(),
+            });
+          }
+        }
+        if (!data.orders.pageInfo.hasNextPage || data.orders.pageInfo.endCursor === null) break;
+        after = data.orders.pageInfo.endCursor;
+      }
+    }
+    return found;
   }
 }

@@ -28,3 +28,9 @@ export type RefundMessage = z.infer<typeof RefundMessageSchema>;
 export function refundIdFor(caseId: string, version: number): string {
   return `rf_${caseId.slice(3)}_${version}`;
 }
+
+/** The case a refund id was made for (refundIdFor's inverse); undefined for anything else. */
+export function caseIdOfRefund(refundId: string): string | undefined {
+  const hash = /^rf_([0-9a-f]{24})_\d+$/.exec(refundId)?.[1];
+  return hash === undefined ? undefined : `cs_${hash}`;
+}
