@@ -19,7 +19,8 @@ import { readBody } from './read-body.ts';
  * Shopify's business refusals come back as `userErrors` (amount over the refundable total).
  * Fault controls as in local/payment-simulator.ts: `failNext` (HTTP `failStatus`, default 503),
  * `timeoutNext` (hold the call), `chargeThenFailNext` (refund, then answer 500).
- * Control endpoints: `POST /_control/faults`, `GET /_control/ledger`, `POST /_control/reset`.
+ * Control endpoints: `POST /_control/faults`, `GET /_control/ledger`, `POST /_control/reset`,
+ * `POST /_control/orders` (`{id, currencyCode, captured}`: an order to refund).
  */
 
 export const ShopifyStandinFaultsSchema = z.strictObject({
@@ -123,6 +124,12 @@ const RefundVarsSchema = z.object({
       )
       .length(1),
   }),
+});
+
+const SeedOrderSchema = z.strictObject({
+  id: z.string().regex(/^gid:\/\/shopify\/Order\/\d+$/),
+  currencyCode: z.string().regex(/^[A-Z]{3}$/),
+  captured: z.string().regex(/^\d+\.\d{2}$/),
 });
 
 export type ShopifyAdminStandin = {
@@ -336,6 +343,22 @@ export async function startShopifyAdminStandin(
     }
     if (req.method === 'POST' && req.url === '/_control/reset') {
       reset();
+      return send(res, 200, { ok: true });
+    }
+    if (req.method === 'POST' && req.url === '/_control/orders') {
+      // An order as the shop's checkout would have made it (the soak's Shopify-paid returns, #16):
+      // the documented example under another id, currency and captured amount.
+      let json: unknown;
+      try {
+        json = JSON.parse((await readBody(req)) || '{}');
+      } catch {
+        return send(res, 400, { error: 'body is not JSON' });
+      }
+      const parsed = SeedOrderSchema.safeParse(json);
+      const [template] = seedOrders();
+      if (!parsed.success || template === undefined)
+        return send(res, 400, { error: 'want {id: gid://shopify/Order/<n>, currencyCode, captured}' });
+      orders.set(parsed.data.id, { ...template, ...parsed.data });
       return send(res, 200, { ok: true });
     }
     if (req.method === 'POST' && req.url === '/_control/faults') {

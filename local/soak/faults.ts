@@ -47,7 +47,8 @@ type Step = {
     | 'paymentLostResponse'
     | 'receiverFailure'
     | 'notifierCrash'
-    | 'stripeFailure';
+    | 'stripeFailure'
+    | 'shopifyFailure';
 };
 
 export type FaultCounts = {
@@ -61,6 +62,9 @@ export type FaultCounts = {
   /** Stripe (its stand-in) answering 503, and refunding then dropping the answer (#16). */
   stripeFailuresRequested: number;
   stripeLostResponsesRequested: number;
+  /** Shopify's Admin API (its stand-in) answering 503, and refunding then answering 500 (#16). */
+  shopifyFailuresRequested: number;
+  shopifyLostResponsesRequested: number;
 };
 
 export class FaultInjector {
@@ -74,6 +78,8 @@ export class FaultInjector {
     notifierCrashesRequested: 0,
     stripeFailuresRequested: 0,
     stripeLostResponsesRequested: 0,
+    shopifyFailuresRequested: 0,
+    shopifyLostResponsesRequested: 0,
   };
   readonly errors: string[] = [];
   readonly #plan: FaultPlan;
@@ -81,6 +87,7 @@ export class FaultInjector {
   readonly #paymentsUrl: string;
   readonly #receiverUrl: string | undefined;
   readonly #stripeUrl: string | undefined;
+  readonly #shopifyAdminUrl: string | undefined;
   readonly #random: Random;
   readonly #steps: Step[];
   #nextPeriod = 0;
@@ -92,6 +99,7 @@ export class FaultInjector {
     paymentsUrl: string;
     receiverUrl?: string;
     stripeUrl?: string;
+    shopifyAdminUrl?: string;
     random: Random;
   }) {
     this.#plan = options.plan;
@@ -99,6 +107,7 @@ export class FaultInjector {
     this.#paymentsUrl = options.paymentsUrl;
     this.#receiverUrl = options.receiverUrl;
     this.#stripeUrl = options.stripeUrl;
+    this.#shopifyAdminUrl = options.shopifyAdminUrl;
     this.#random = options.random;
     const scale = this.#plan.periodMs / 60_000;
     this.#steps = [
@@ -108,6 +117,7 @@ export class FaultInjector {
       { atMs: 40_000 * scale, kind: 'workerCrash' },
       { atMs: 46_000 * scale, kind: 'paymentLostResponse' },
       { atMs: 48_000 * scale, kind: 'stripeFailure' },
+      { atMs: 50_000 * scale, kind: 'shopifyFailure' },
       { atMs: 52_000 * scale, kind: 'workerCrash' },
       { atMs: 56_000 * scale, kind: 'notifierCrash' },
     ];
@@ -150,6 +160,9 @@ export class FaultInjector {
     if (this.#receiverUrl !== undefined) await this.#post(`${this.#receiverUrl}/_control/faults`, { fail: 0 });
     if (this.#stripeUrl !== undefined) {
       await this.#post(`${this.#stripeUrl}/_control/faults`, { failNext: 0, timeoutNext: 0, refundThenLoseNext: 0 });
+    }
+    if (this.#shopifyAdminUrl !== undefined) {
+      await this.#post(`${this.#shopifyAdminUrl}/_control/faults`, { failNext: 0, chargeThenFailNext: 0, timeoutNext: 0 });
     }
     const now = Date.now();
     for (const w of this.windows) if (w.end > now) w.end = now;
@@ -200,6 +213,15 @@ export class FaultInjector {
         this.counts.stripeLostResponsesRequested += 2;
         this.windows.push({ kind, start, end: start });
         await this.#post(`${this.#stripeUrl}/_control/faults`, { failNext: 2, failStatus: 503, refundThenLoseNext: 2 });
+        return;
+      case 'shopifyFailure':
+        // The next Admin API calls fail (503), then two refunds are made and answered 500: settled
+        // on the retry by reading the order's refunds (the note), never by paying again.
+        if (this.#shopifyAdminUrl === undefined) return;
+        this.counts.shopifyFailuresRequested += 2;
+        this.counts.shopifyLostResponsesRequested += 2;
+        this.windows.push({ kind, start, end: start });
+        await this.#post(`${this.#shopifyAdminUrl}/_control/faults`, { failNext: 2, failStatus: 503, chargeThenFailNext: 2 });
         return;
       case 'notifierCrash':
         this.counts.notifierCrashesRequested += 1;

@@ -93,7 +93,7 @@ function markdown(r: SoakReport): string {
     `**Outcome:** ${String(o.cases)} cases (${Object.entries(o.casesByStatus as Record<string, number>)
       .map(([k, n]) => `${k} ${n}`)
       .join(', ')}); ` +
-      `${String(o.refundsApplied)} refunds applied, ${String(o.ledgerEntries)} ledger entries (${String(o.stripeRefunds ?? 0)} through Stripe), ${String(o.refundsCancelled)} refunds cancelled before payment; ` +
+      `${String(o.refundsApplied)} refunds applied, ${String(o.ledgerEntries)} ledger entries (${String(o.stripeRefunds ?? 0)} through Stripe, ${String(o.shopifyRefunds ?? 0)} through Shopify), ${String(o.refundsCancelled)} refunds cancelled before payment; ` +
       `${String(o.cancellationsAccepted)} cancellations accepted, ${String(o.heldEventsLeft)} early events still held; ` +
       `${String(o.escalations)} escalations and ${String(o.defaultResolutions)} default resolutions (escalation clock ×${String(s.clockRate)}); ${String(o.deadLetters)} dead letters.`,
     '',
@@ -118,7 +118,7 @@ function text(r: SoakReport): string {
         .map(([how, n]) => `${how} ×${n}`)
         .join(', ') || 'none'
     }`,
-    `Outcome: ${JSON.stringify(r.outcome.casesByStatus)}; refunds applied ${String(r.outcome.refundsApplied)}, ledger ${String(r.outcome.ledgerEntries)} (${String(r.outcome.stripeRefunds ?? 0)} through Stripe); cancellations accepted ${String(r.outcome.cancellationsAccepted)}, early events still held ${String(r.outcome.heldEventsLeft)}; escalations ${String(r.outcome.escalations)}, default resolutions ${String(r.outcome.defaultResolutions)}`,
+    `Outcome: ${JSON.stringify(r.outcome.casesByStatus)}; refunds applied ${String(r.outcome.refundsApplied)}, ledger ${String(r.outcome.ledgerEntries)} (${String(r.outcome.stripeRefunds ?? 0)} through Stripe, ${String(r.outcome.shopifyRefunds ?? 0)} through Shopify); cancellations accepted ${String(r.outcome.cancellationsAccepted)}, early events still held ${String(r.outcome.heldEventsLeft)}; escalations ${String(r.outcome.escalations)}, default resolutions ${String(r.outcome.defaultResolutions)}`,
     `Staff traffic: ${r.traffic.staff.exercised === true ? 'exercised' : `not exercised (${String(r.traffic.staff.reason)})`}`,
     'Invariants:',
     ...r.invariants.flatMap((i) => [`  ${i.ok ? 'OK  ' : 'FAIL'} ${i.name}: ${i.summary}`, ...i.examples.map((e) => `         - ${e}`)]),

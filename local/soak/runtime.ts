@@ -4,7 +4,7 @@ import { createWriteStream, readdirSync, readFileSync, type WriteStream } from '
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { findFreePort, processState } from '../engines.ts';
-import { STRIPE_SOAK_SELLER } from './webhook-traffic.ts';
+import { SHOPIFY_SOAK_SELLER, STRIPE_SOAK_SELLER } from './webhook-traffic.ts';
 
 /**
  * The local runtime (`node local/start.ts`) as a child process, as the local-runtime test
@@ -60,6 +60,8 @@ export type SoakRuntime = {
   readonly paymentsUrl: string;
   /** The Stripe stand-in the runtime pays STRIPE_SOAK_SELLER's refunds through (#16). */
   readonly stripeUrl: string;
+  /** The Shopify Admin API stand-in the runtime pays SHOPIFY_SOAK_SELLER's refunds through (#16). */
+  readonly shopifyAdminUrl: string;
   /** The receiver of demo-market's outbound notifications (#21): GET /_control/deliveries. */
   readonly notificationsUrl: string;
   readonly javaPid: number;
@@ -76,7 +78,8 @@ export class RuntimeStartError extends Error {
 }
 
 export async function startSoakRuntime(settings: RuntimeSettings): Promise<SoakRuntime> {
-  const [port, dynamodbPort, sqsPort, paymentsPort, stripePort, receiverPort] = [
+  const [port, dynamodbPort, sqsPort, paymentsPort, stripePort, receiverPort, shopifyAdminPort] = [
+    await findFreePort(),
     await findFreePort(),
     await findFreePort(),
     await findFreePort(),
@@ -95,7 +98,7 @@ export async function startSoakRuntime(settings: RuntimeSettings): Promise<SoakR
       DYNAMODB_PORT: String(dynamodbPort),
       SQS_PORT: String(sqsPort),
       PAYMENT_PROVIDER_PORT: String(paymentsPort),
-      SHOPIFY_ADMIN_PORT: '0',
+      SHOPIFY_ADMIN_PORT: String(shopifyAdminPort),
       MANAGED_LOGIN_PORT: '0',
       STRIPE_PORT: String(stripePort),
       NOTIFICATION_RECEIVER_PORT: String(receiverPort),
@@ -103,7 +106,7 @@ export async function startSoakRuntime(settings: RuntimeSettings): Promise<SoakR
       NOTIFICATION_RETRY_BASE_SECONDS: '1',
       // One seller's refunds go through Stripe (the official SDK, to the stand-in), the rest
       // through the generic provider: the ledger invariants cover both.
-      REFUND_ROUTES: JSON.stringify({ default: 'http', sellers: { [STRIPE_SOAK_SELLER]: 'stripe' } }),
+      REFUND_ROUTES: JSON.stringify({ default: 'http', sellers: { [STRIPE_SOAK_SELLER]: 'stripe', [SHOPIFY_SOAK_SELLER]: 'shopify' } }),
       TABLE_NAME: tableName,
       QUEUE_PREFIX: '',
       SCHEDULE_EVERY_MS: String(settings.scheduleEveryMs),
@@ -204,6 +207,7 @@ export async function startSoakRuntime(settings: RuntimeSettings): Promise<SoakR
     paymentsUrl: `http://127.0.0.1:${paymentsPort}`,
     stripeUrl: `http://127.0.0.1:${stripePort}`,
     notificationsUrl: `http://127.0.0.1:${receiverPort}`,
+    shopifyAdminUrl: `http://127.0.0.1:${shopifyAdminPort}`,
     javaPid,
     tableName,
     errorLines: () => errors,

@@ -13,6 +13,9 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../engines.ts';
 import { localFunctions } from '../functions.ts';
 import type { LedgerEntry } from '../payment-simulator.ts';
 import type { StandinStripeRefund } from '../stripe-standin.ts';
+import type { StandinRefund } from '../shopify-admin-standin.ts';
+import { caseIdOfRefund } from '#lib/contract/refund-message.ts';
+import { minorUnitDigits } from '#lib/contract/money.ts';
 import { defaultFaultPlan, FaultInjector } from './faults.ts';
 import {
   checkDeadLetters,
@@ -180,7 +183,14 @@ async function main(): Promise<number> {
     }
 
     const recorder = new Recorder();
-    const webhooks = new WebhookTraffic({ baseUrl: runtime.baseUrl, recorder, random, runId, stripeUrl: runtime.stripeUrl });
+    const webhooks = new WebhookTraffic({
+      baseUrl: runtime.baseUrl,
+      recorder,
+      random,
+      runId,
+      stripeUrl: runtime.stripeUrl,
+      shopifyAdminUrl: runtime.shopifyAdminUrl,
+    });
     const staffLoad = await loadStaffTraffic({
       baseUrl: runtime.baseUrl,
       recorder,
@@ -201,6 +211,7 @@ async function main(): Promise<number> {
       paymentsUrl: runtime.paymentsUrl,
       receiverUrl: runtime.notificationsUrl,
       stripeUrl: runtime.stripeUrl,
+      shopifyAdminUrl: runtime.shopifyAdminUrl,
       random,
     });
     await faults.begin();
@@ -288,10 +299,13 @@ async function main(): Promise<number> {
     const simulator = (await (await fetch(`${runtime.paymentsUrl}/_control/ledger`)).json()) as { refunds: LedgerEntry[]; calls: number };
     // Stripe's refunds (the stand-in's record) in the same shape: one ledger over both providers.
     const stripe = (await (await fetch(`${runtime.stripeUrl}/_control/ledger`)).json()) as { refunds: StandinStripeRefund[] };
+    // And Shopify's (its stand-in's record): refunds of the Shopify-paid seller.
+    const shopify = (await (await fetch(`${runtime.shopifyAdminUrl}/_control/ledger`)).json()) as { refunds: StandinRefund[] };
     const ledger = {
       calls: simulator.calls,
-      refunds: [...simulator.refunds, ...stripe.refunds.map(stripeLedgerEntry)],
+      refunds: [...simulator.refunds, ...stripe.refunds.map(stripeLedgerEntry), ...shopify.refunds.map(shopifyLedgerEntry)],
       stripeRefunds: stripe.refunds.length,
+      shopifyRefunds: shopify.refunds.length,
     };
     const queue = await queueState(sqs, queueUrl);
     const deadLetters = await readDeadLetters(sqs, dlqUrl, { remove: false });
@@ -370,6 +384,7 @@ async function main(): Promise<number> {
         refundsCancelled: [...snapshot.cases.values()].filter((c) => c.refund?.status === 'CANCELLED').length,
         ledgerEntries: ledger.refunds.length,
         stripeRefunds: ledger.stripeRefunds,
+        shopifyRefunds: ledger.shopifyRefunds,
         escalations: countAction('ESCALATED'),
         defaultResolutions: countAction('DEFAULT_RESOLUTION'),
         escalationPresent,
@@ -475,6 +490,20 @@ async function countQuery(
 process.exitCode = await main();
 
 /** A Stripe refund as a ledger entry: the refund id it was made for is in its metadata. */
+/** A Shopify refund as a ledger entry: our refund id is in its note (`dispute-desk:<refund id>`). */
+function shopifyLedgerEntry(r: StandinRefund): LedgerEntry {
+  const refundId = r.note.startsWith('dispute-desk:') ? r.note.slice('dispute-desk:'.length) : `(no refund id: ${r.id})`;
+  return {
+    idempotencyKey: refundId,
+    reference: r.id,
+    caseId: caseIdOfRefund(refundId) ?? '(no case id)',
+    amount: Math.round(Number(r.amount) * 10 ** minorUnitDigits(r.currencyCode)),
+    currency: r.currencyCode,
+    paidAt: r.createdAt,
+    calls: r.calls,
+  };
+}
+
 function stripeLedgerEntry(r: StandinStripeRefund): LedgerEntry {
   return {
     idempotencyKey: r.metadata.refundId ?? `(no refund id: ${r.id})`,

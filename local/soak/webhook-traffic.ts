@@ -2,7 +2,7 @@ import { caseIdFor } from '#lib/workflow/case.ts';
 import type { EventType, WebhookPayloadInput } from '#lib/contract/return-payload.ts';
 import { signatureHeader } from '#lib/contract/webhook-signature.ts';
 import { DEV_WEBHOOK_SECRETS } from '../dev-secrets.ts';
-import { buildSamplePayload } from '../sample-webhook.ts';
+import { buildSamplePayload, DEV_SHOPIFY_SELLER } from '../sample-webhook.ts';
 import type { Recorder } from './stats.ts';
 import type { Random } from './random.ts';
 
@@ -22,9 +22,16 @@ import type { Random } from './random.ts';
  */
 
 export const SOAK_MARKETPLACE = 'demo-market';
-export const SOAK_SELLERS = ['SOAK-SELLER-1', 'SOAK-SELLER-2', 'SOAK-SELLER-3'] as const;
 /** The seller whose refunds the runtime routes through Stripe (its stand-in, the official SDK). */
 export const STRIPE_SOAK_SELLER = 'SOAK-SELLER-3';
+/**
+ * The seller whose refunds the runtime routes through Shopify (its Admin API stand-in, the
+ * official client): the development shop's seller, the one shop SHOPIFY_SHOPS names locally.
+ */
+export const SHOPIFY_SOAK_SELLER = DEV_SHOPIFY_SELLER;
+export const SOAK_SELLERS = ['SOAK-SELLER-1', 'SOAK-SELLER-2', STRIPE_SOAK_SELLER, SHOPIFY_SOAK_SELLER] as const;
+/** What each Shopify order of the soak captured, in the order's currency: more than any refund of one case. */
+const SHOPIFY_CAPTURED = 10_000_000;
 /** What each Stripe payment of the soak captured: more than any refund or top-up of one case. */
 const STRIPE_CAPTURED = 10_000_000;
 
@@ -204,10 +211,21 @@ export class WebhookTraffic {
   readonly #stripeUrl: string | undefined;
   /** Payment intents already made at the Stripe stand-in, by return. */
   readonly #intents = new Set<string>();
+  readonly #shopifyAdminUrl: string | undefined;
+  /** Returns whose Shopify order the stand-in has. */
+  readonly #orders = new Set<string>();
 
-  constructor(options: { baseUrl: string; recorder: Recorder; random: Random; runId: string; stripeUrl?: string }) {
+  constructor(options: {
+    baseUrl: string;
+    recorder: Recorder;
+    random: Random;
+    runId: string;
+    stripeUrl?: string;
+    shopifyAdminUrl?: string;
+  }) {
     this.#baseUrl = options.baseUrl;
     this.#stripeUrl = options.stripeUrl;
+    this.#shopifyAdminUrl = options.shopifyAdminUrl;
     this.#recorder = options.recorder;
     this.#random = options.random;
     this.#runId = options.runId;
@@ -388,11 +406,14 @@ export class WebhookTraffic {
 
   #newReturn(): TrackedReturn {
     const returnId = this.#nextId('SOAK-RET');
+    const sellerId = this.#random.pick(SOAK_SELLERS);
+    const orderId = this.#nextId('SOAK-ORD');
     const tracked: TrackedReturn = {
       returnId,
       caseId: caseIdFor(SOAK_MARKETPLACE, returnId),
-      orderId: this.#nextId('SOAK-ORD'),
-      sellerId: this.#random.pick(SOAK_SELLERS),
+      // Shopify's order ids are numbers (its Admin API's gid://shopify/Order/<n>).
+      orderId: sellerId === SHOPIFY_SOAK_SELLER ? shopifyOrderOf(orderId) : orderId,
+      sellerId,
       template: this.#random.pick(templateNames),
       newestOccurredAt: 0,
       accepted: false,
@@ -420,7 +441,30 @@ export class WebhookTraffic {
       const currency = ((ret.money as { currency?: string } | undefined)?.currency ?? 'EUR').toUpperCase();
       ret.payments = [{ provider: 'stripe', reference: stripeIntentOf(r.returnId), captured: STRIPE_CAPTURED, currency }];
     }
+    if (r.sellerId === SHOPIFY_SOAK_SELLER && this.#shopifyAdminUrl !== undefined) {
+      // The order was paid in Shopify: refunds go back through the order (its numeric id).
+      const currency = ((ret.money as { currency?: string } | undefined)?.currency ?? 'EUR').toUpperCase();
+      ret.payments = [{ provider: 'shopify', reference: r.orderId, captured: SHOPIFY_CAPTURED, currency }];
+    }
     return { ...envelope, return: ret } as WebhookPayloadInput;
+  }
+
+  /** Makes the return's order at the Shopify stand-in (once), as the shop's checkout would have. */
+  async #ensureOrder(r: TrackedReturn): Promise<void> {
+    if (this.#shopifyAdminUrl === undefined || r.sellerId !== SHOPIFY_SOAK_SELLER || this.#orders.has(r.returnId)) return;
+    const payload = this.#payload(r, 'return.requested', Date.now(), 'currency-probe');
+    const currency = (payload.return as { payments?: { currency: string }[] }).payments?.[0]?.currency ?? 'EUR';
+    const res = await fetch(`${this.#shopifyAdminUrl}/_control/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        id: `gid://shopify/Order/${r.orderId}`,
+        currencyCode: currency,
+        captured: (SHOPIFY_CAPTURED / 100).toFixed(2),
+      }),
+    });
+    if (!res.ok) throw new Error(`the Shopify stand-in refused the order of ${r.returnId}: ${res.status}`);
+    this.#orders.add(r.returnId);
   }
 
   /** Makes the return's payment intent at the Stripe stand-in (once), as the shop's checkout would have. */
@@ -504,6 +548,7 @@ export class WebhookTraffic {
    */
   async #deliver(kind: string, delivery: Delivery, r: TrackedReturn, options: { resign?: boolean } = {}): Promise<Answer> {
     await this.#ensureIntent(r);
+    await this.#ensureOrder(r);
     const answer = await this.#send(kind, delivery, options);
     if (answer.status === 0 || answer.status >= 500) return answer;
     const json = answer.json;
@@ -897,4 +942,12 @@ function withReturn(
 /** The Stripe payment intent id of a soak return (Stripe ids are letters, digits and _). */
 export function stripeIntentOf(returnId: string): string {
   return `pi_${returnId.replace(/[^A-Za-z0-9_]/g, '_')}`.slice(0, 67);
+}
+
+/** A numeric Shopify order id for a soak order id (`SOAK-ORD-<run>-<n>`): a hash of it, then its counter. */
+export function shopifyOrderOf(orderId: string): string {
+  let h = 0;
+  for (let i = 0; i < orderId.length; i++) h = (h * 31 + orderId.charCodeAt(i)) >>> 0;
+  const n = /-(\d+)$/.exec(orderId)?.[1] ?? '0';
+  return `${h}${n.padStart(6, '0')}`;
 }
