@@ -1,5 +1,5 @@
 /**
- * Escalation sweep benchmark: `node bench/escalation.ts [--cases N] [--due-percent P] [--limit N] [--concurrency N] [--scan]`.
+ * Escalation sweep benchmark: `node bench/escalation.ts [--cases N] [--due-percent P] [--claims-percent C] [--limit N] [--concurrency N] [--scan]`.
  * With --backlog every case is due and the report (escalation-backlog.md) is about draining
  * it over runs, each run inside the deployed function's time budget (about 10 minutes for
  * 100,000 cases here, so `npm run bench` does not run it; it only assembles its last report).
@@ -8,7 +8,9 @@
  * 1. Start its own DynamoDB Local (in memory) and fauxqs; provision the table and queues from
  *    infra/definitions.ts.
  * 2. Seed N open cases (default 100,000), all waiting for staff, 1% of them past their
- *    deadline, spread over the three escalation levels. Shortcut, on purpose: items are
+ *    deadline, spread over the three escalation levels; and, among them, C% (default 1) settled
+ *    cases with a carrier claim still to file (#19), half of those past their warning date and
+ *    a quarter past their filing deadline. Shortcut, on purpose: items are
  *    bulk-written with BatchWriteItem using the store's own mapping (toCaseItem from
  *    dynamodb/table-schema.ts, so every index attribute is the production one), from case
  *    records the real intake logic built; history and delivery items are not written, as
@@ -59,6 +61,10 @@ const DUE_PERCENT = BACKLOG ? 100 : argInt('--due-percent', 1);
 const LIMIT = argInt('--limit', 500);
 const CONCURRENCY = argInt('--concurrency', 8);
 const SCAN = process.argv.includes('--scan');
+/** Settled cases with a carrier claim still to file (#19), this share of all cases; half of them due (warned), a quarter past filing (expired). */
+const claimsArg = process.argv.indexOf('--claims-percent');
+const CLAIMS_PERCENT = BACKLOG ? 0 : claimsArg === -1 ? 1 : Number(process.argv[claimsArg + 1]);
+if (!Number.isFinite(CLAIMS_PERCENT) || CLAIMS_PERCENT < 0 || CLAIMS_PERCENT > 50) throw new Error('--claims-percent needs 0 to 50');
 const SEED_CONCURRENCY = 8;
 /** As deployed (infra/stacks/stateless-stack.ts, functions/lib/wiring/escalation-settings.ts): each sweep is a 60 s invocation that starts no case in its last 10 s. */
 const LAMBDA_TIMEOUT_MS = 60_000;
@@ -112,9 +118,68 @@ const templates: CaseRecord[] = [
 ];
 
 const dueEvery = Math.round(100 / DUE_PERCENT);
+const claimEvery = CLAIMS_PERCENT > 0 ? Math.round(100 / CLAIMS_PERCENT) : 0;
+/** A claim case sits between two staff cases' positions, so the two kinds never share a number. */
+const isClaim = (i: number) => claimEvery > 0 && i % claimEvery === Math.floor(claimEvery / 2) && i % dueEvery !== 0;
+const claimIndex = (i: number) => Math.floor(i / claimEvery);
+const isDueClaim = (i: number) => isClaim(i) && claimIndex(i) % 2 === 0;
+const isExpiredClaim = (i: number) => isDueClaim(i) && claimIndex(i) % 4 === 0;
 const isDue = (i: number) => i % dueEvery === 0;
 
+/** A parcel damaged in transit, decided and paid: the carrier bears the cost, its claim is to file (#19). */
+const claimTemplate: CaseRecord = (() => {
+  const shipped = '2026-10-20T10:00:00.000Z';
+  const plus = (days: number) => new Date(Date.parse(shipped) + days * 24 * HOUR).toISOString();
+  const c = newCaseCommit(
+    {
+      shape: 'NEEDS_REVIEW',
+      returnOverrides: {
+        reason: 'LOGISTICS_DAMAGED_IN_TRANSIT',
+        requestedRemedy: 'FULL_REFUND',
+        timeline: { orderedAt: plus(-1), shippedAt: shipped, deliveredAt: plus(2), claimedAt: plus(4) },
+        carrier: {
+          code: 'sf-express',
+          trackingNumber: 'SF-BENCH',
+          weightAtPickupGrams: 2_000,
+          weightAtDeliveryGrams: 2_000,
+          events: [
+            { type: 'PICKED_UP', at: shipped, weightGrams: 2_000 },
+            { type: 'EXCEPTION_DAMAGE', at: plus(1) },
+            { type: 'DELIVERED', at: plus(2) },
+          ],
+        },
+        evidence: [
+          { id: 'ev-box', kind: 'PACKAGING_PHOTO', finding: 'CRUSHED', submittedBy: 'BUYER', submittedAt: plus(4) },
+          { id: 'ev-item', kind: 'PRODUCT_PHOTO', finding: 'DAMAGED', submittedBy: 'BUYER', submittedAt: plus(4) },
+        ],
+      },
+    },
+    { marketplace: MARKETPLACE, now: plus(4) },
+  ).next;
+  if (c.carrierClaim === undefined || c.refund === undefined) throw new Error('the claim template opened no carrier claim');
+  const { dueAt: _none, ...paid } = c;
+  return { ...paid, status: 'REFUNDED', refund: { ...c.refund, status: 'APPLIED', appliedAt: plus(5) } };
+})();
+
+function claimCase(i: number): CaseRecord {
+  const marketplaceReturnId = `bench-ret-${i}`;
+  const claim = claimTemplate.carrierClaim as NonNullable<CaseRecord['carrierClaim']>;
+  const offset = ((i * 7_919) % (72 * 60)) * 60_000;
+  // Due: its warning passed (filing still open), or, for a quarter, its filing deadline too.
+  const warnAt = new Date(isDueClaim(i) ? NOW_MS - offset - 1_000 : NOW_MS + 60_000 + offset).toISOString();
+  const fileBy = new Date(isExpiredClaim(i) ? NOW_MS - 1_000 : Date.parse(warnAt) + 7 * 24 * HOUR).toISOString();
+  return {
+    ...claimTemplate,
+    caseId: caseIdFor(MARKETPLACE, marketplaceReturnId),
+    marketplaceReturnId,
+    orderId: `bench-ord-${i}`,
+    return: { ...claimTemplate.return, marketplaceReturnId, orderId: `bench-ord-${i}` },
+    carrierClaim: { ...claim, claimId: `clm_bench_${i}`, warnAt, fileBy },
+  };
+}
+
 function caseNumber(i: number): CaseRecord {
+  if (isClaim(i)) return claimCase(i);
   const template = templates[i % templates.length] as CaseRecord;
   const marketplaceReturnId = `bench-ret-${i}`;
   // Deterministic spread: due ones up to three days overdue, the rest up to two days ahead.
@@ -133,11 +198,12 @@ function caseNumber(i: number): CaseRecord {
 
 async function seed(
   documents: DynamoDBDocumentClient,
-): Promise<{ ms: number; bytes: number; dueCases: number; defaultResolutionsExpected: number }> {
+): Promise<{ ms: number; bytes: number; dueCases: number; dueClaims: number; defaultResolutionsExpected: number }> {
   const started = performance.now();
   let next = 0;
   let bytes = 0;
   let dueCases = 0;
+  let dueClaims = 0;
   let defaultResolutionsExpected = 0;
   async function writer(): Promise<void> {
     while (next < CASES) {
@@ -145,6 +211,7 @@ async function seed(
       next = Math.min(CASES, next + 25);
       let requests = Array.from({ length: next - from }, (_, k) => {
         const record = caseNumber(from + k);
+        if (isDueClaim(from + k)) dueClaims += 1;
         if (isDue(from + k)) {
           dueCases += 1;
           if (record.escalationLevel === 'MANAGER') defaultResolutionsExpected += 1;
@@ -170,7 +237,7 @@ async function seed(
   } finally {
     clearInterval(progress);
   }
-  return { ms: performance.now() - started, bytes, dueCases, defaultResolutionsExpected };
+  return { ms: performance.now() - started, bytes, dueCases, dueClaims, defaultResolutionsExpected };
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -280,10 +347,14 @@ async function main(): Promise<void> {
 
     const working = sweeps.filter((s) => s.result.found > 0);
     const moved = working.reduce((n, s) => n + s.result.escalated + s.result.defaultResolutions, 0);
+    const claimSteps = working.reduce((n, s) => n + s.result.claimWarnings + s.result.claimsExpired, 0);
+    const claimsExpired = working.reduce((n, s) => n + s.result.claimsExpired, 0);
+    const dueItems = seeded.dueCases + seeded.dueClaims;
     const indexItems = working.reduce((n, s) => n + s.indexItems, 0);
     const tableItems = working.reduce((n, s) => n + s.tableItems, 0);
     const sweepMs = working.reduce((n, s) => n + s.ms, 0);
     if (moved !== seeded.dueCases) throw new Error(`expected ${seeded.dueCases} cases moved, got ${moved}`);
+    if (claimSteps !== seeded.dueClaims) throw new Error(`expected ${seeded.dueClaims} claims warned or expired, got ${claimSteps}`);
     const empty = sweeps.at(-1) as Sweep;
 
     const cpu = os.cpus()[0]?.model ?? 'unknown';
@@ -302,6 +373,8 @@ async function main(): Promise<void> {
         cases: CASES,
         duePercent: DUE_PERCENT,
         dueCases: seeded.dueCases,
+        claimsPercent: CLAIMS_PERCENT,
+        dueClaims: seeded.dueClaims,
         defaultResolutionsExpected: seeded.defaultResolutionsExpected,
         limitPerSweep: LIMIT,
         concurrency: CONCURRENCY,
@@ -319,6 +392,8 @@ async function main(): Promise<void> {
         found: s.result.found,
         escalated: s.result.escalated,
         defaultResolutions: s.result.defaultResolutions,
+        claimWarnings: s.result.claimWarnings,
+        claimsExpired: s.result.claimsExpired,
         skipped: s.result.skipped,
         failed: s.result.failed,
         stoppedBy: s.result.stoppedBy,
@@ -331,13 +406,16 @@ async function main(): Promise<void> {
       })),
       totals: {
         casesMoved: moved,
+        claimsWarned: claimSteps - claimsExpired,
+        claimsExpired,
         indexItemsRead: indexItems,
         caseItemsRead: tableItems,
-        indexItemsPerDueCase: +(indexItems / seeded.dueCases).toFixed(3),
-        caseItemsPerDueCase: +(tableItems / seeded.dueCases).toFixed(3),
-        itemsReadPerDueCase: +((indexItems + tableItems) / seeded.dueCases).toFixed(3),
+        // Per due item: a staff case past its deadline or a claim past its warning or filing date.
+        indexItemsPerDueCase: +(indexItems / dueItems).toFixed(3),
+        caseItemsPerDueCase: +(tableItems / dueItems).toFixed(3),
+        itemsReadPerDueCase: +((indexItems + tableItems) / dueItems).toFixed(3),
         sweepMs: Math.round(sweepMs),
-        msPerCaseMoved: +(sweepMs / moved).toFixed(2),
+        msPerCaseMoved: +(sweepMs / (moved + claimSteps)).toFixed(2),
         emptySweep: { indexItemsRead: empty.indexItems, caseItemsRead: empty.tableItems, ms: Math.round(empty.ms) },
       },
       ...(scan === undefined ? {} : { referenceScan: { ...scan, ms: Math.round(scan.ms) } }),
@@ -352,7 +430,7 @@ async function main(): Promise<void> {
       : `## Escalation sweep benchmark
 
 \`node bench/escalation.ts --cases ${CASES}\` on ${cpu} (${results.machine.cores} cores), Node ${process.version}, ${results.machine.platform}; DynamoDB Local (in memory) and fauxqs started by the benchmark; 1-minute load average at the end ${results.machine.loadAverage1m} (times on a shared machine vary a lot).
-${fmt(CASES)} open cases waiting for staff (case item ≈ ${fmt(caseItemBytes)} bytes), ${DUE_PERCENT}% past their deadline (${fmt(seeded.dueCases)}: 80% at AGENT, 10% SUPERVISOR, 10% MANAGER → ${fmt(seeded.defaultResolutionsExpected)} default-resolution refunds). Per-run limit ${LIMIT}, concurrency ${CONCURRENCY}.
+${fmt(CASES)} cases (case item ≈ ${fmt(caseItemBytes)} bytes): open ones waiting for staff, ${DUE_PERCENT}% past their deadline (${fmt(seeded.dueCases)}: 80% at AGENT, 10% SUPERVISOR, 10% MANAGER → ${fmt(seeded.defaultResolutionsExpected)} default-resolution refunds), and ${CLAIMS_PERCENT}% settled with a carrier claim still to file (#19), ${fmt(seeded.dueClaims)} of them due (${fmt(t.claimsWarned)} warned, ${fmt(t.claimsExpired)} past filing: expired, cost back to the seller). Per-run limit ${LIMIT}, concurrency ${CONCURRENCY}.
 Seeding shortcut: case items bulk-written with BatchWriteItem through the store's own \`toCaseItem\` (real index attributes), no history items: ${fmt(CASES)} items (${fmt(setupMiB)} MiB) in ${(seeded.ms / 1000).toFixed(1)} s.
 
 | sweep | found | escalated | default resolutions | index items read | case items read | ms | stopped by |
@@ -360,7 +438,7 @@ Seeding shortcut: case items bulk-written with BatchWriteItem through the store'
 ${results.sweeps.map((s) => `| ${s.sweep} | ${fmt(s.found)} | ${fmt(s.escalated)} | ${fmt(s.defaultResolutions)} | ${fmt(s.indexItemsRead)} | ${fmt(s.caseItemsRead)} | ${fmt(s.ms)} | ${s.stoppedBy} |`).join('\n')}
 
 - A sweep that fills its limit reports LIMIT even when nothing else is due (it cannot know without reading one entry more); the next sweep finds out.
-- Items read per due case: **${t.itemsReadPerDueCase}** (${t.indexItemsPerDueCase} index entries + ${t.caseItemsPerDueCase} case reads; goal ≤ 1.1: ${t.itemsReadPerDueCase <= 1.1 ? 'met' : 'NOT met'}). The due index projects what a step needs (a DueCase, ≈ ${fmt(indexEntryBytes)} bytes per entry), so the sweep plans from the entry and writes a conditional patch without reading the ≈ ${fmt(caseItemBytes)}-byte case.
+- Items read per due case or claim: **${t.itemsReadPerDueCase}** (${t.indexItemsPerDueCase} index entries + ${t.caseItemsPerDueCase} case reads; goal ≤ 1.1 for staff deadlines: ${t.itemsReadPerDueCase <= 1.1 ? 'met' : `not met overall; without the claims' case reads ${((indexItems + tableItems - seeded.dueClaims) / (seeded.dueCases + seeded.dueClaims)).toFixed(3)}`}). The due index projects what an escalation needs (a DueCase, ≈ ${fmt(indexEntryBytes)} bytes per entry), so the sweep plans from the entry and writes a conditional patch without reading the ≈ ${fmt(caseItemBytes)}-byte case. A due claim is the exception by design: its step rewrites the claim and, at expiry, the ledger, so it reads its case (one GetItem per due claim: ${fmt(seeded.dueClaims)} here).
 - ${fmt(moved)} cases moved in ${(sweepMs / 1000).toFixed(1)} s of sweeping (${t.msPerCaseMoved} ms per case, ${CONCURRENCY} at a time, on DynamoDB Local); a sweep with nothing due read ${empty.indexItems + empty.tableItems} items in ${empty.ms.toFixed(0)} ms.
 - Billed reads on AWS (estimated from item sizes, not DynamoDB Local's figures): ${results.sweeps[0]?.billedReadUnitsEstimate ?? 0} RCU for the first sweep (eventually consistent index pages, 0.5 RCU per 4 KB). The writes, not the reads, are now the cost of a sweep: each step rewrites the whole case item (UpdateItem is billed on the item's full size).
 ${scan === undefined ? `- Without the sparse index a sweep would Scan every item: ${fmt(CASES)} reads for ${fmt(seeded.dueCases)} due cases (${fmt(Math.round(CASES / seeded.dueCases))} per due case), ≈ ${fmt(Math.ceil((CASES * caseItemBytes) / 4096) * 0.5)} RCU per sweep on AWS (run with \`--scan\` to measure it; DynamoDB Local scans slowly).` : `- Reference, a Scan with a filter instead of the sparse index: ${fmt(scan.scannedItems)} items read for ${fmt(scan.matched)} due (${(scan.scannedItems / Math.max(1, scan.matched)).toFixed(0)} per due case) in ${(scan.ms / 1000).toFixed(1)} s here; on AWS that is ≈ ${fmt(Math.ceil((CASES * caseItemBytes) / 4096) * 0.5)} RCU per sweep.`}
