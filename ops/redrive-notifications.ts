@@ -10,7 +10,8 @@ import type { NotificationOutbox } from '#lib/ports/notifications.ts';
  * Outbound notifications an operator sends again once the marketplace's receiver is fixed (#21):
  *
  *   npm run redrive-notifications -- --table <name> --dlq <DLQ url> [--max 100]
- *       each dead-lettered message: its notification (DEAD) back to PENDING, then the message
+ *       each dead-lettered message: its notification (DEAD, or PENDING when the worker never got
+ *       to record a try) back to the relay, then the message
  *       deleted from the DLQ; the relay hands it over again within a minute, in its case's order
  *   npm run redrive-notifications -- --table <name> --case <caseId>
  *       every DEAD or UNSUBSCRIBED notification of one case, back to PENDING
@@ -74,7 +75,10 @@ export async function replayCase(outbox: NotificationOutbox, caseId: string): Pr
 
 async function replayOne(outbox: NotificationOutbox, caseId: string, eventId: string): Promise<'REPLAYED' | 'NOTHING_TO_DO'> {
   const stored = (await outbox.forCase(caseId)).find((n) => n.notification.eventId === eventId);
-  if (stored === undefined || (stored.state !== 'DEAD' && stored.state !== 'UNSUBSCRIBED')) return 'NOTHING_TO_DO';
+  if (stored === undefined || stored.state === 'DELIVERED' || stored.state === 'NOT_SENT') return 'NOTHING_TO_DO';
+  // Still PENDING and queued: its message is the one dead-lettered (the worker failed without
+  // recording, e.g. it crashed every time); it goes back to the relay like a dead one.
+  if (stored.state === 'PENDING' && stored.unqueued) return 'NOTHING_TO_DO';
   try {
     await outbox.replay(stored.notification, stored.state);
     return 'REPLAYED';

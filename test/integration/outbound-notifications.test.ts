@@ -10,6 +10,7 @@ import type { NotificationOutbox } from '#lib/ports/notifications.ts';
 import { DynamoDbDueCases } from '#lib/adapters/dynamodb-due-cases.ts';
 import { fixedClock } from '#lib/ports/clock.ts';
 import { applyRefund } from '#lib/use-cases/apply-refund.ts';
+import { redriveNotifications } from '#ops/redrive-notifications.ts';
 import { escalateStaleCases } from '#lib/use-cases/escalate-stale-cases.ts';
 import { relayNotifications } from '#lib/use-cases/relay-notifications.ts';
 import { type PaymentSimulator, startPaymentSimulator } from '#local/payment-simulator.ts';
@@ -282,9 +283,16 @@ describe('failures, retries and the end of the line', () => {
     );
     expect(Number(Attributes?.ApproximateNumberOfMessages)).toBe(1);
 
-    // An operator replays it once the receiver is fixed: delivered, once.
-    if (first === undefined) throw new Error('no first notification');
-    await w.outbox.replay(first.notification, 'DEAD');
+    // An operator redrives the DLQ once the receiver is fixed (npm run redrive-notifications): delivered, once.
+    expect(await redriveNotifications({ sqs: sqsClient(), outbox: w.outbox, deadLetterQueueUrl: w.notificationDlqUrl, max: 10 })).toEqual({
+      replayed: 1,
+      alreadyPending: 0,
+      unreadable: 0,
+    });
+    const { Attributes: after } = await sqsClient().send(
+      new GetQueueAttributesCommand({ QueueUrl: w.notificationDlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    );
+    expect(Number(after?.ApproximateNumberOfMessages)).toBe(0);
     await w.flush(systemClock);
     expect(receivedFor(w, c.caseId).map((r) => r.type)).toEqual(['case.waiting_on_buyer', 'case.decided']);
   });
@@ -312,6 +320,21 @@ describe('failures, retries and the end of the line', () => {
     for (const n of await w.outbox.forCase(other.caseId)) await w.outbox.replay(n.notification, 'UNSUBSCRIBED');
     await w.flush(systemClock);
     expect(receivedFor(w, other.caseId).map((r) => r.type)).toEqual(['case.decided', 'case.waiting_on_buyer']);
+  });
+});
+
+describe('a channel that cannot be built', () => {
+  it('is a failed attempt on the history, naming why, and retried: nothing is lost to a missing secret', async () => {
+    const w = await world({
+      channels: { channelFor: async () => Promise.reject(new Error('No notification signing secret for marketplace test-market')) },
+    });
+    const c = await seedCase(api.store, { sellerId: SELLER, shape: 'AWAITING_RETURN' });
+    await w.relay();
+    expect((await w.deliverVisible(systemClock)).failures).toBeGreaterThan(0);
+    const failed = (await api.store.getHistory(c.caseId)).find((e) => e.action === 'NOTIFICATION_FAILED');
+    expect(failed?.details).toMatchObject({ channel: 'unconfigured', attempt: 1 });
+    expect(String(failed?.details.error)).toContain('No notification signing secret');
+    expect((await w.outbox.forCase(c.caseId))[0]).toMatchObject({ state: 'PENDING', attempts: 1 });
   });
 });
 

@@ -1,6 +1,13 @@
 import { ConcurrentModificationError } from '../contract/errors.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { NotificationChannels, NotificationOutbox, NotificationState, StoredNotification } from '../ports/notifications.ts';
+import type {
+  ChannelAnswer,
+  NotificationChannel,
+  NotificationChannels,
+  NotificationOutbox,
+  NotificationState,
+  StoredNotification,
+} from '../ports/notifications.ts';
 import type { HistoryEvent } from '../workflow/case.ts';
 import { explain, localeFor } from '../workflow/notification-text.ts';
 import type { Notification } from '../workflow/notifications.ts';
@@ -116,14 +123,28 @@ async function deliverOne(
     await record('UNSUBSCRIBED', 'NOTIFICATION_NOT_SENT', { reason: 'UNSUBSCRIBED', since: subscription.since });
     return { ...base, outcome: 'UNSUBSCRIBED' };
   }
-  const configured = await deps.channels.channelFor(n.marketplace);
+  let configured: Awaited<ReturnType<NotificationChannels['channelFor']>>;
+  try {
+    configured = await deps.channels.channelFor(n.marketplace);
+  } catch (error) {
+    // A channel that cannot be built (a signing secret missing, Shopify not configured) is a
+    // failed attempt like any other: on the history, retried, dead-lettered after the last try.
+    configured = { channel: unbuildableChannel(error) };
+  }
   if (configured === undefined) {
     await record('NOT_SENT');
     return { ...base, outcome: 'NOT_SENT' };
   }
   const explanation = explain(n, localeFor(n.locale, configured.defaultLocale));
   const started = deps.clock.now().getTime();
-  const answer = await configured.channel.deliver(n, explanation);
+  const answer = await configured.channel
+    .deliver(n, explanation)
+    .catch(
+      (error: unknown): ChannelAnswer => ({
+        outcome: 'FAILED',
+        detail: `the channel failed: ${(error as Error).name}: ${(error as Error).message}`.slice(0, 300),
+      }),
+    );
   const common = { channel: configured.channel.kind, durationMs: Math.max(0, deps.clock.now().getTime() - started) };
   switch (answer.outcome) {
     case 'DELIVERED':
@@ -153,6 +174,12 @@ async function deliverOne(
       return { ...base, outcome: 'FAILED', ...(answer.status === undefined ? {} : { status: answer.status }) };
     }
   }
+}
+
+/** Stands in for a channel its configuration could not build: every delivery fails, naming why. */
+function unbuildableChannel(error: unknown): NotificationChannel {
+  const detail = `the channel could not be built: ${(error as Error).message}`.slice(0, 300);
+  return { kind: 'unconfigured', deliver: async () => ({ outcome: 'FAILED', detail }) };
 }
 
 /** A delivery attempt on the case's history: its status unchanged, after the write that owed it. */
