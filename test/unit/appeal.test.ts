@@ -131,6 +131,26 @@ describe('the marketplace’s return.appealed', () => {
     expect(decided.next).toMatchObject({ status: 'REFUND_PENDING', appeal: { outcome: 'CHANGED', topUp: 10_000 } });
   });
 
+  it('re-opens a refunded case with the deadline of the role above (it lists as due); upheld, that deadline is met', () => {
+    const paidOut = appealCase(rejected(), ctx('supervisor', 1), {
+      remedy: 'FULL_REFUND',
+      amount: 10_000,
+      reason: 'listing promised more',
+    });
+    const { appeal: _first, ...rest } = paidOut.next;
+    if (rest.refund === undefined) throw new Error('no refund');
+    const refunded: CaseRecord = { ...rest, status: 'REFUNDED', refund: { ...rest.refund, status: 'APPLIED' }, refundedTotal: 10_000 };
+    const at = new Date(Date.parse(DECIDED_AT) + 3 * DAY).toISOString();
+    const out = appealed(refunded, at);
+    if (out.kind !== 'CHANGE') throw new Error(`ignored: ${out.reason}`);
+    // The supervisor decided it: the appeal goes to a manager, by the manager's resolution deadline.
+    expect(out.next).toMatchObject({ status: 'REFUNDED', escalationLevel: 'MANAGER', appealRequest: { appealedRole: 'supervisor' } });
+    expect(out.next.dueAt).toBe(new Date(Date.parse(at) + defaultPolicy.serviceLevels.resolutionMinutes.manager * 60_000).toISOString());
+    const upheld = appealCase(out.next, ctx('manager', 4), { remedy: 'FULL_REFUND', amount: 10_000, reason: 'paid in full already' });
+    expect(upheld.next.appeal).toMatchObject({ outcome: 'UPHELD', topUp: 0 });
+    expect(upheld.next.dueAt).toBeUndefined();
+  });
+
   it('after the appeal window, it is acknowledged and ignored', () => {
     const c = rejected();
     const late = new Date(Date.parse(DECIDED_AT) + (defaultPolicy.appeals.windowDays + 1) * DAY).toISOString();

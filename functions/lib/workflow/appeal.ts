@@ -52,7 +52,9 @@ const levelOf: Readonly<Record<StaffRole, EscalationLevel>> = { agent: 'AGENT', 
  * The marketplace's `return.appealed` (#19): the case is re-opened once for a role above the
  * deciding one. A decided or rejected case goes back to NEEDS_REVIEW at that role's level with
  * its resolution deadline (the escalation sweep watches it); a refunded case keeps its status
- * (its money is not taken back) and carries the request for staff to decide with POST /appeal.
+ * (its money is not taken back) and carries the request for staff to decide with POST /appeal,
+ * with that deadline too: it lists among the seller's due cases (the sweep does not escalate a
+ * refunded case; staff see it in their queue).
  * Ignored (acknowledged, nothing written): a second appeal, one outside the window, a case not
  * decided, or a manager's decision (nobody above it).
  */
@@ -80,11 +82,14 @@ export function requestAppeal(
     lastEventAt: ctx.occurredAt,
     appealRequest: { at: ctx.now, deliveryId: String(ctx.details.deliveryId ?? ''), appealedRole },
   };
-  let next = base;
+  const level = levelOf[above];
+  const dueAt = resolutionDueAt(level, ctx.policy, ctx.now);
+  // A refunded case stays REFUNDED (its money is not taken back) but gets the deadline of the role
+  // above, so it lists among the seller's due cases and staff see it waiting for them.
+  let next: CaseRecord = { ...base, escalationLevel: level, dueAt };
   if (existing.status !== 'REFUNDED') {
     assertTransition(existing.status, 'NEEDS_REVIEW');
-    const level = levelOf[above];
-    next = { ...base, status: 'NEEDS_REVIEW', escalationLevel: level, dueAt: resolutionDueAt(level, ctx.policy, ctx.now) };
+    next = { ...next, status: 'NEEDS_REVIEW' };
   }
   const event: HistoryEvent = {
     caseId: next.caseId,
@@ -131,8 +136,10 @@ export function appealCase(current: CaseRecord, ctx: StaffActionContext, input: 
     version: next.version,
   });
   if (status === 'REFUNDED' && !raises) {
-    // Nothing is clawed back, and nothing more is owed: the decision is upheld, no money moves.
-    const next: CaseRecord = { ...current, version: current.version + 1, updatedAt: ctx.now };
+    // Nothing is clawed back, and nothing more is owed: the decision is upheld, no money moves;
+    // the appeal's deadline is met.
+    const { dueAt: _met, ...settled } = current;
+    const next: CaseRecord = { ...settled, version: current.version + 1, updatedAt: ctx.now };
     const appeal = record(next, 'UPHELD', 0);
     return { next: { ...next, appeal }, events: [appealEvent(current, next, ctx, appeal, input.reason)] };
   }
