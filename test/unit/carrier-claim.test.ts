@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { WebhookPayloadSchema } from '#lib/contract/return-payload.ts';
 import { defaultPolicy } from '#lib/decision/policy.ts';
-import { carrierShare, claimDueAt } from '#lib/workflow/carrier-claim.ts';
+import { carrierShare, claimDueAt, syncCarrierClaim } from '#lib/workflow/carrier-claim.ts';
+import type { CaseRecord, HistoryEvent, LedgerLine } from '#lib/workflow/case.ts';
 import { applyMarketplaceEvent } from '#lib/workflow/lifecycle.ts';
 import { aCancellation, aReturn, aWebhook, TEST_MARKETPLACE } from '#test/support/webhook-factory.ts';
 
@@ -42,6 +43,32 @@ describe('carrier claim on the case', () => {
     expect(cancelled.next.carrierClaim).toBeUndefined();
     expect(cancelled.events.map((e) => e.action)).toEqual(['RETURN_CANCELLED', 'CARRIER_CLAIM_WITHDRAWN']);
     expect(cancelled.events[1]?.details).toMatchObject({ reason: 'RETURN_CANCELLED' });
+  });
+
+  it('a filed claim stays as filed when a later decision changes the carrier’s share; the change is recorded once, for staff', () => {
+    const opened = applyMarketplaceEvent(undefined, WebhookPayloadSchema.parse(aWebhook('return.requested', transitDamage())), ctx);
+    if (opened.kind !== 'CHANGE' || opened.next.carrierClaim === undefined) throw new Error('no claim');
+    const claim = opened.next.carrierClaim;
+    const filed: CaseRecord = { ...opened.next, carrierClaim: { ...claim, state: 'FILED', filedAt: NOW, claimReference: 'SF-CLM-1' } };
+    const halved: LedgerLine[] = (filed.ledger ?? []).map((l) =>
+      l.kind === 'CARRIER_CLAIM' ? { ...l, amount: Math.floor(l.amount / 2) } : l,
+    );
+    const later = { ...filed, version: filed.version + 1, ledger: halved };
+    const actor = { kind: 'SYSTEM', id: 'test' } as const;
+    const out = syncCarrierClaim({ next: later, events: [] as HistoryEvent[] }, { now: NOW, policy: defaultPolicy, actor });
+    expect(out.next.carrierClaim).toMatchObject({ state: 'FILED', amount: claim.amount, shareSinceFiling: carrierShare(halved) });
+    expect(out.events.map((e) => [e.action, e.details])).toEqual([
+      [
+        'CARRIER_SHARE_CHANGED_AFTER_FILING',
+        { claimId: claim.claimId, state: 'FILED', filedAmount: claim.amount, share: carrierShare(halved) },
+      ],
+    ]);
+    // The same share again: nothing new is recorded.
+    const again = syncCarrierClaim(
+      { next: { ...out.next, version: out.next.version + 1 }, events: [] },
+      { now: NOW, policy: defaultPolicy, actor },
+    );
+    expect(again.events).toEqual([]);
   });
 
   it('a seller defect opens none', () => {

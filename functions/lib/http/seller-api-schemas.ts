@@ -424,6 +424,7 @@ export const CaseViewSchema = /* @__PURE__ */ (() =>
           claimReference: z.optional(z.string()),
           settledAt: z.optional(TimestampSchema),
           recoveredAmount: z.optional(MinorUnitsSchema),
+          shareSinceFiling: z.optional(MinorUnitsSchema),
           denialReason: z.optional(z.string()),
           expiredAt: z.optional(TimestampSchema),
         })

@@ -151,7 +151,8 @@ function claimEvent(
  * - no claim, carrier-borne cost → CARRIER_CLAIM_OPENED (TO_FILE, deadline from the policy);
  * - TO_FILE, another share → CARRIER_CLAIM_AMOUNT_CHANGED; no share left → CARRIER_CLAIM_WITHDRAWN;
  * - EXPIRED or DENIED, and a new ledger puts cost on the carrier again → moved to the seller.
- * A FILED or PAID claim is the carrier's business now: it stays as filed.
+ * A FILED or PAID claim is the carrier's business now: it stays as filed; a later change of the
+ * carrier's share is recorded (CARRIER_SHARE_CHANGED_AFTER_FILING, `shareSinceFiling`) for staff.
  */
 export function syncCarrierClaim<T extends { readonly next: CaseRecord; readonly events: readonly HistoryEvent[] }>(
   change: T,
@@ -192,6 +193,17 @@ export function syncCarrierClaim<T extends { readonly next: CaseRecord; readonly
       claimId: claim.claimId,
       fromAmount: claim.amount,
       toAmount: share,
+    });
+  }
+  if ((claim.state === 'FILED' || claim.state === 'PAID') && share !== (claim.shareSinceFiling ?? claim.amount)) {
+    // Filed with the carrier for `amount`: that stands (it is the carrier's business now), but a
+    // later decision that changes the carrier's share is recorded once per change, for staff to
+    // amend the claim with the carrier or to settle the difference.
+    return add({ ...next, carrierClaim: { ...claim, shareSinceFiling: share } }, 'CARRIER_SHARE_CHANGED_AFTER_FILING', {
+      claimId: claim.claimId,
+      state: claim.state,
+      filedAmount: claim.amount,
+      share,
     });
   }
   if ((claim.state === 'EXPIRED' || claim.state === 'DENIED') && (next.ledger ?? []).some((l) => l.bornBy === 'CARRIER')) {

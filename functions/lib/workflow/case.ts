@@ -303,6 +303,11 @@ export type CarrierClaim = CarrierClaimWatch & {
   /** The carrier's own reference for the filed claim. */
   readonly claimReference?: string;
   readonly settledAt?: string;
+  /**
+   * FILED or PAID: the carrier's share as a later decision set it, when it differs from the filed
+   * `amount` (recorded, never applied to the filed claim: staff amend it with the carrier).
+   */
+  readonly shareSinceFiling?: number;
   /** PAID: what the carrier paid, minor units (at most `amount`). */
   readonly recoveredAmount?: number;
   readonly denialReason?: string;
