@@ -137,14 +137,12 @@ async function deliverOne(
   }
   const explanation = explain(n, localeFor(n.locale, configured.defaultLocale));
   const started = deps.clock.now().getTime();
-  const answer = await configured.channel
-    .deliver(n, explanation)
-    .catch(
-      (error: unknown): ChannelAnswer => ({
-        outcome: 'FAILED',
-        detail: `the channel failed: ${(error as Error).name}: ${(error as Error).message}`.slice(0, 300),
-      }),
-    );
+  const answer = await configured.channel.deliver(n, explanation).catch(
+    (error: unknown): ChannelAnswer => ({
+      outcome: 'FAILED',
+      detail: `the channel failed: ${(error as Error).name}: ${(error as Error).message}`.slice(0, 300),
+    }),
+  );
   const common = { channel: configured.channel.kind, durationMs: Math.max(0, deps.clock.now().getTime() - started) };
   switch (answer.outcome) {
     case 'DELIVERED':
