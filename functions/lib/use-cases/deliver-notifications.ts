@@ -7,6 +7,7 @@ import type {
   NotificationOutbox,
   NotificationState,
   StoredNotification,
+  Subscription,
 } from '../ports/notifications.ts';
 import type { HistoryEvent } from '../workflow/case.ts';
 import { explain, localeFor } from '../workflow/notification-text.ts';
@@ -70,6 +71,9 @@ export async function deliverNotifications(
     throw new DeadLetteredError(`Notification ${message.eventId} of case ${message.caseId} is dead-lettered`);
   }
   const outcomes: DeliveryOutcome[] = [];
+  // A case's notifications are all its marketplace's: its subscription is read once per run
+  // (and turns GONE within the run when a receiver answers 410).
+  let subscription: Subscription | undefined;
   for (const stored of all.slice(0, targetIndex + 1)) {
     const { notification } = stored;
     if (stored.state !== 'PENDING') {
@@ -77,10 +81,16 @@ export async function deliverNotifications(
         outcomes.push({ eventId: notification.eventId, type: notification.type, outcome: 'ALREADY_SETTLED' });
       continue;
     }
+    subscription ??= await deps.outbox.subscription(notification.marketplace);
     const isTarget = notification.eventId === message.eventId;
-    const outcome = await deliverOne(deps, stored, { lastTry: options.lastTry && isTarget });
+    const outcome = await deliverOne(deps, stored, subscription, { lastTry: options.lastTry && isTarget });
     outcomes.push(outcome);
-    if (outcome.outcome === 'DEAD' && isTarget) {
+    if (outcome.outcome === 'UNSUBSCRIBED' && subscription.state === 'ACTIVE') {
+      subscription = { state: 'GONE', since: deps.clock.now().toISOString(), eventId: notification.eventId };
+    }
+    // Dead on its last try: failed once more so the queue moves the message to its DLQ. (A
+    // refusal is dead at once and acknowledged: retrying it would change nothing.)
+    if (outcome.outcome === 'DEAD' && isTarget && options.lastTry) {
       throw new DeadLetteredError(
         `Notification ${notification.eventId} (${notification.type}) of case ${notification.caseId} is dead-lettered`,
       );
@@ -97,6 +107,7 @@ export async function deliverNotifications(
 async function deliverOne(
   deps: DeliverNotificationsDeps,
   stored: StoredNotification,
+  subscription: Subscription,
   options: { lastTry: boolean },
 ): Promise<DeliveryOutcome> {
   const n = stored.notification;
@@ -118,7 +129,6 @@ async function deliverOne(
     }
   };
 
-  const subscription = await deps.outbox.subscription(n.marketplace);
   if (subscription.state === 'GONE') {
     await record('UNSUBSCRIBED', 'NOTIFICATION_NOT_SENT', { reason: 'UNSUBSCRIBED', since: subscription.since });
     return { ...base, outcome: 'UNSUBSCRIBED' };
