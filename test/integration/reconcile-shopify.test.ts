@@ -10,6 +10,7 @@ import type { CaseRecord } from '#lib/workflow/case.ts';
 import { type ShopifyAdminStandin, seedOrders, shopifyStandinFetch, startShopifyAdminStandin } from '#local/shopify-admin-standin.ts';
 import { createTestTable, documentClient } from '#test/support/engines.ts';
 import { pendingRefundCase } from '#test/support/payment-cases.ts';
+import { expectEachKindFlagged, windowNow } from '#test/support/reconcile.ts';
 
 /**
  * Reconciliation with Shopify's own record (#16): refunds paid through the Admin API (the
@@ -66,8 +67,6 @@ async function paidCase(): Promise<CaseRecord> {
   return (await store.getCase(c.caseId)) as CaseRecord;
 }
 
-const windowNow = () => ({ from: new Date(Date.now() - 30 * 60_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() });
-
 /** A refund made in Shopify directly, as a person in Shopify's admin (or a bug) would. */
 async function refundInShopify(orderId: string, note: string, amount: string): Promise<void> {
   const order = standin.orders.get(orderId);
@@ -106,19 +105,12 @@ describe('reconciling refunds with Shopify’s own record', () => {
     standin.tamperRefund(inShopify(differs)?.id ?? '', { amount: '390.00' });
 
     const result = await reconcileRefunds(deps, windowNow());
-    const byKind = Object.fromEntries(result.mismatches.map((m) => [m.kind, m.caseId]));
-    expect(byKind).toEqual({
-      PAID_TWICE: twice.caseId,
-      PAID_NOT_RECORDED: unrecorded.caseId,
-      RECORDED_NOT_PAID: unpaid.caseId,
-      AMOUNT_DIFFERS: differs.caseId,
-    });
-    for (const [kind, caseId] of Object.entries(byKind)) {
-      expect((await store.getHistory(caseId as string)).at(-1)).toMatchObject({
-        action: 'RECONCILIATION_MISMATCH',
-        details: { kind, provider: 'shopify' },
-      });
-    }
-    expect(result.mismatches.some((m) => m.caseId === cases[4]?.caseId)).toBe(false);
+    await expectEachKindFlagged(
+      store,
+      result,
+      { PAID_TWICE: twice, PAID_NOT_RECORDED: unrecorded, RECORDED_NOT_PAID: unpaid, AMOUNT_DIFFERS: differs },
+      cases[4] as CaseRecord,
+      'shopify',
+    );
   });
 });
