@@ -5,10 +5,17 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { GetQueueUrlCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DUE_INDEX_SHARDS, notificationQueue, refundQueue } from '#infra/definitions.ts';
-import { dueCasesQuery, pendingOutboxQuery, sellerCasesQuery, unqueuedNotificationsQuery } from '#lib/adapters/dynamodb/table-schema.ts';
+import {
+  caseKey,
+  dueCasesQuery,
+  itemKindOf,
+  pendingOutboxQuery,
+  sellerCasesQuery,
+  unqueuedNotificationsQuery,
+} from '#lib/adapters/dynamodb/table-schema.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../engines.ts';
 import { localFunctions } from '../functions.ts';
 import type { LedgerEntry } from '../payment-simulator.ts';
@@ -436,22 +443,40 @@ async function drainState(
     outbox += await countQuery(dynamo, { TableName: tableName, ...pendingOutboxQuery(shard) });
   }
   if (watchDeadlines) {
-    // Due cases in a status the sweep watches for its own deadline (staff, the return leg, a
-    // follow-up). A settled case the due index keeps only for a carrier claim's filing window
-    // (60 days: minutes even on the soak's clock) has no work left that could move money (#19).
+    // Due cases waiting on a deadline of their own (staff, the return leg, a follow-up). A case the
+    // due index keeps only for a carrier claim's filing window (60 days: minutes even on the
+    // soak's clock) has no work left that could move money (#19): a settled one, or one whose
+    // status is watched but which has no deadline of its own (a reship staff approved). The index
+    // does not project dueAt, so each candidate's case is read (a handful at the end of a run).
     const watched = caseStatuses.filter(isWatchedByDeadline);
     const values = Object.fromEntries(watched.map((s, i) => [`:w${i}`, s]));
     for (let shard = 0; shard < DUE_INDEX_SHARDS; shard++) {
       const query = dueCasesQuery(shard);
-      awaitingDeadline += await countQuery(dynamo, {
-        TableName: tableName,
-        ...query,
-        FilterExpression: `#st IN (${Object.keys(values).join(', ')})`,
-        ExpressionAttributeNames: { '#st': 'status' },
-        ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ...values },
-      });
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const out = await dynamo.send(
+          new QueryCommand({
+            TableName: tableName,
+            ...query,
+            FilterExpression: `#st IN (${Object.keys(values).join(', ')})`,
+            ExpressionAttributeNames: { '#st': 'status' },
+            ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ...values },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const entry of out.Items ?? []) {
+          const kind = itemKindOf(entry);
+          if (kind.kind !== 'CASE') continue;
+          const own = (
+            await dynamo.send(new GetCommand({ TableName: tableName, Key: caseKey(kind.caseId), ProjectionExpression: 'dueAt' }))
+          ).Item;
+          if (own?.dueAt !== undefined) awaitingDeadline += 1;
+        }
+        startKey = out.LastEvaluatedKey;
+      } while (startKey !== undefined);
     }
   }
+
   let refundPending = 0;
   for (const seller of SOAK_SELLERS) {
     const sellerCases = sellerCasesQuery(seller);
