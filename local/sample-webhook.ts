@@ -207,6 +207,27 @@ export function buildShopifySample(options: ShopifySampleOptions = {}): Record<s
         return: { id: Number(returnId), admin_graphql_api_id: returnGid },
         shipping_deliverable: { tracking: { carrier_name: 'Canada Post', tracking_number: '7316 2300 9450 1234', tracking_url: null } },
       };
+    case 'reverse_fulfillment_orders/dispose':
+      // The reverse fulfilment order shares the return's number here, so the local Admin API
+      // stand-in can tell which return it belongs to (`POST /_control/reverse-fulfillment-orders`).
+      return {
+        id: Number(returnId),
+        admin_graphql_api_id: `gid://shopify/ReverseFulfillmentOrder/${returnId}`,
+        order_id: Number(orderId),
+        total_dispositions: 1,
+        dispositions: [
+          {
+            reverse_fulfillment_order_line_item: {
+              id: 6200524949,
+              admin_graphql_api_id: 'gid://shopify/ReverseFulfillmentOrderLineItem/6200524949',
+            },
+            reverse_delivery_line_item: null,
+            type: 'restocked',
+            location: { id: 24826418, admin_graphql_api_id: 'gid://shopify/Location/24826418' },
+            quantity: 1,
+          },
+        ],
+      };
     case 'returns/update':
       return {
         admin_graphql_api_id: returnGid,

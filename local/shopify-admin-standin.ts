@@ -14,13 +14,18 @@ import { readBody } from './read-body.ts';
  * - `mutation DisputeDeskRefund($input: RefundInput!)`: `refundCreate`, paid to the original
  *   transaction, recorded on the order with its note (our idempotency key lives in the note);
  * - `query DisputeDeskOrderRefunds($id: ID!)`: `order(id).refunds` (note, amount), which the
- *   provider reads before creating, so a replay or a lost answer never pays twice.
+ *   provider reads before creating, so a replay or a lost answer never pays twice;
+ * - `query DisputeDeskReverseFulfillmentOrder($id: ID!)`: `reverseFulfillmentOrder(id)` with its
+ *   order's returns (to find the one it belongs to), line items and their dispositions, and its
+ *   reverse deliveries' tracking (#15).
  *
  * Shopify's business refusals come back as `userErrors` (amount over the refundable total).
  * Fault controls as in local/payment-simulator.ts: `failNext` (HTTP `failStatus`, default 503),
  * `timeoutNext` (hold the call), `chargeThenFailNext` (refund, then answer 500).
  * Control endpoints: `POST /_control/faults`, `GET /_control/ledger`, `POST /_control/reset`,
- * `POST /_control/orders` (`{id, currencyCode, captured}`: an order to refund).
+ * `POST /_control/orders` (`{id, currencyCode, captured}`: an order to refund),
+ * `POST /_control/reverse-fulfillment-orders` (a reverse fulfilment order of a return, see
+ * StandinReverseFulfillmentOrderSchema).
  */
 
 export const ShopifyStandinFaultsSchema = z.strictObject({
@@ -51,6 +56,34 @@ export type StandinOrder = {
   transactionId: string;
   captured: string;
 };
+/** A reverse fulfilment order as the merchant's admin would hold it: its return, units, dispositions, tracking. */
+export const StandinReverseFulfillmentOrderSchema = z.strictObject({
+  id: z.string().regex(/^gid:\/\/shopify\/ReverseFulfillmentOrder\/\d+$/),
+  orderId: z.string().regex(/^gid:\/\/shopify\/Order\/\d+$/),
+  /** The return it belongs to; null: a reverse fulfilment order no return lists. */
+  returnId: z
+    .string()
+    .regex(/^gid:\/\/shopify\/Return\/\d+$/)
+    .nullable(),
+  lines: z
+    .array(
+      z.strictObject({
+        totalQuantity: z.int().min(0).max(100_000),
+        dispositions: z
+          .array(
+            z.strictObject({
+              type: z.enum(['RESTOCKED', 'NOT_RESTOCKED', 'PROCESSING_REQUIRED', 'MISSING']),
+              quantity: z.int().min(1).max(100_000),
+            }),
+          )
+          .max(50),
+      }),
+    )
+    .max(250),
+  tracking: z.array(z.strictObject({ carrierName: z.string().max(255), number: z.string().max(255) })).max(10),
+});
+export type StandinReverseFulfillmentOrder = z.infer<typeof StandinReverseFulfillmentOrderSchema>;
+
 export type StandinRefund = {
   id: string;
   orderId: string;
@@ -107,6 +140,7 @@ const GraphqlBodySchema = z.object({
   variables: z.record(z.string(), z.unknown()).optional(),
 });
 const OrderVarsSchema = z.object({ id: z.string().regex(/^gid:\/\/shopify\/Order\/\d+$/) });
+const ReverseFulfillmentOrderVarsSchema = z.object({ id: z.string().regex(/^gid:\/\/shopify\/ReverseFulfillmentOrder\/\d+$/) });
 const RefundVarsSchema = z.object({
   input: z.object({
     orderId: z.string().regex(/^gid:\/\/shopify\/Order\/\d+$/),
@@ -138,6 +172,8 @@ export type ShopifyAdminStandin = {
   /** Every token the stand-in accepts, by shop domain. */
   readonly accessTokens: Map<string, string>;
   readonly orders: Map<string, StandinOrder>;
+  /** Reverse fulfilment orders by GID (#15). */
+  readonly reverseFulfillmentOrders: Map<string, StandinReverseFulfillmentOrder>;
   refunds(): StandinRefund[];
   /** Returns by GID: REQUESTED until approved (OPEN) or declined (DECLINED), with the decline note (#21). */
   returns(): Record<string, { status: string; declineNote?: string }>;
@@ -192,6 +228,7 @@ export async function startShopifyAdminStandin(
 ): Promise<ShopifyAdminStandin> {
   const accessTokens = new Map(Object.entries(opts.accessTokens ?? { 'dev-shop.myshopify.com': 'shpat_dev_standin_token' }));
   const orders = new Map(seedOrders().map((o) => [o.id, o]));
+  const reverseFulfillmentOrders = new Map<string, StandinReverseFulfillmentOrder>();
   const refunds: StandinRefund[] = [];
   /** Returns by GID and their status (#21): one the stand-in has not seen is a REQUESTED return. */
   const returns = new Map<string, { status: string; declineNote?: string }>();
@@ -288,6 +325,43 @@ export async function startShopifyAdminStandin(
         },
       });
     }
+    if (op === 'DisputeDeskReverseFulfillmentOrder') {
+      const v = ReverseFulfillmentOrderVarsSchema.safeParse(vars);
+      if (!v.success) return send(res, 200, { errors: [{ message: 'Variable $id of type ID! was provided invalid value' }] });
+      const rfo = reverseFulfillmentOrders.get(v.data.id);
+      if (rfo === undefined) return send(res, 200, { data: { reverseFulfillmentOrder: null } });
+      // The order's returns, each listing its reverse fulfilment orders, as Shopify nests them.
+      const siblings = [...reverseFulfillmentOrders.values()].filter((r) => r.orderId === rfo.orderId && r.returnId !== null);
+      const returnIds = [...new Set(siblings.map((r) => r.returnId as string))];
+      return send(res, 200, {
+        data: {
+          reverseFulfillmentOrder: {
+            id: rfo.id,
+            order: {
+              id: rfo.orderId,
+              returns: {
+                nodes: returnIds.map((id) => ({
+                  id,
+                  reverseFulfillmentOrders: { nodes: siblings.filter((r) => r.returnId === id).map((r) => ({ id: r.id })) },
+                })),
+              },
+            },
+            lineItems: {
+              nodes: rfo.lines.map((l, i) => ({
+                id: `gid://shopify/ReverseFulfillmentOrderLineItem/${i + 1}`,
+                totalQuantity: l.totalQuantity,
+                dispositions: l.dispositions,
+              })),
+            },
+            reverseDeliveries: {
+              nodes: rfo.tracking.map((t) => ({
+                deliverable: { tracking: { carrierName: t.carrierName, number: t.number } },
+              })),
+            },
+          },
+        },
+      });
+    }
     if (op === 'DisputeDeskRefund') {
       const v = RefundVarsSchema.safeParse(vars);
       if (!v.success) return send(res, 200, { errors: [{ message: 'Variable $input of type RefundInput! was provided invalid value' }] });
@@ -361,6 +435,18 @@ export async function startShopifyAdminStandin(
       orders.set(parsed.data.id, { ...template, ...parsed.data });
       return send(res, 200, { ok: true });
     }
+    if (req.method === 'POST' && req.url === '/_control/reverse-fulfillment-orders') {
+      let json: unknown;
+      try {
+        json = JSON.parse((await readBody(req)) || '{}');
+      } catch {
+        return send(res, 400, { error: 'body is not JSON' });
+      }
+      const parsed = StandinReverseFulfillmentOrderSchema.safeParse(json);
+      if (!parsed.success) return send(res, 400, { error: 'invalid reverse fulfillment order', issues: parsed.error.issues });
+      reverseFulfillmentOrders.set(parsed.data.id, parsed.data);
+      return send(res, 200, { ok: true });
+    }
     if (req.method === 'POST' && req.url === '/_control/faults') {
       let json: unknown;
       try {
@@ -385,6 +471,7 @@ export async function startShopifyAdminStandin(
     calls = 0;
     orders.clear();
     for (const o of seedOrders()) orders.set(o.id, o);
+    reverseFulfillmentOrders.clear();
     faults = { failNext: 0, failStatus: 503, chargeThenFailNext: 0, timeoutNext: 0 };
   }
 
@@ -404,6 +491,7 @@ export async function startShopifyAdminStandin(
     url: `http://127.0.0.1:${address.port}`,
     accessTokens,
     orders,
+    reverseFulfillmentOrders,
     refunds: () => refunds.map((r) => ({ ...r })),
     returns: () => Object.fromEntries([...returns].map(([id, r]) => [id, { ...r }])),
     setReturnStatus: (gid, status) => void returns.set(gid, { status }),

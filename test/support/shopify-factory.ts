@@ -31,6 +31,8 @@ const fixtureTopics = {
   'returns/reopen': 'returns_reopen.json',
   'returns/update': 'returns_update.json',
   'reverse_deliveries/attach_deliverable': 'reverse_deliveries_attach_deliverable.json',
+  // Its reverse fulfilment order carries the return's number, so fresh ids make a fresh one.
+  'reverse_fulfillment_orders/dispose': 'reverse_fulfillment_orders_dispose.json',
 } as const satisfies Record<ShopifyTopic, string>;
 
 /** The fixture's raw JSON text, exactly as stored. */

@@ -3,9 +3,12 @@ import { describe, expect, it } from 'vitest';
 import type { CaseRecord } from '#lib/workflow/case.ts';
 import { ValidationError } from '#lib/contract/errors.ts';
 import { WebhookPayloadSchema, type ReturnV1 } from '#lib/contract/return-payload.ts';
-import type { InboundWebhook, ParsedDelivery, Translation } from '#lib/ports/marketplace-adapter.ts';
+import type { InboundWebhook, ParsedDelivery, Translation, UnlocatedDelivery } from '#lib/ports/marketplace-adapter.ts';
+import type { MarketplaceOrderReader, ReverseFulfilment } from '#lib/ports/marketplace-order-reader.ts';
+import { DependencyUnavailableError } from '#lib/contract/errors.ts';
 import { canonicalOnly, MarketplaceConfigSchema, marketplaceRegistry } from '#lib/marketplaces/index.ts';
 import {
+  disposalOutcome,
   reasonCodeFor,
   shopifyAdapter,
   type ShopifyDelivery,
@@ -505,4 +508,180 @@ describe('local signing (npm run sign -- --marketplace shopify)', () => {
       expect(verifyShopifyHmac(req.headers['x-shopify-hmac-sha256'], body, [DEV_WEBHOOK_SECRETS.shopify ?? ''])).toEqual({ ok: true });
     },
   );
+});
+
+describe("reverse_fulfillment_orders/dispose (#15): the goods are back in the merchant's hands", () => {
+  const topic = 'reverse_fulfillment_orders/dispose';
+  const rfo = `gid://shopify/ReverseFulfillmentOrder/${ids.returnId}`;
+  const restockedAll: ReverseFulfilment['lines'] = [{ totalQuantity: 1, dispositions: [{ type: 'RESTOCKED', quantity: 1 }] }];
+  const parcel = { carrier: 'Canada Post', trackingNumber: '7316 2300 9450 1234' };
+
+  function unlocated(body = shopifyBody(topic, ids)): UnlocatedDelivery<ShopifyDelivery> {
+    const result = parse(topic, body);
+    if (result.kind !== 'UNLOCATED') throw new Error(`expected UNLOCATED, got ${result.kind}`);
+    return result;
+  }
+  /** An Admin API that knows one reverse fulfilment order (and records what it was asked). */
+  function admin(found: ReverseFulfilment | null | Error): MarketplaceOrderReader & { asked: string[] } {
+    const asked: string[] = [];
+    return {
+      asked,
+      readOrder: async () => null,
+      readReverseFulfilment: async (_shop, id) => {
+        asked.push(id);
+        if (found instanceof Error) throw found;
+        return found;
+      },
+    };
+  }
+  async function located(lines: ReverseFulfilment['lines'], parcels: ReverseFulfilment['parcels'] = [parcel]) {
+    const result = await adapter.locate?.(unlocated(), admin({ returnId: `gid://shopify/Return/${ids.returnId}`, lines, parcels }));
+    if (result?.kind !== 'PARSED') throw new Error(`expected PARSED, got ${JSON.stringify(result)}`);
+    return result;
+  }
+  const translate = (p: ParsedDelivery<ShopifyDelivery>, existing: CaseRecord | undefined) =>
+    adapter.translate(p, { marketplace: 'shopify', receivedAt, existing });
+
+  it('parses to UNLOCATED: the body names no return; the dedupe keys and fingerprint come from the order and the body', () => {
+    const u = unlocated();
+    expect(u).toMatchObject({
+      kind: 'UNLOCATED',
+      eventType: 'return.shipment',
+      deliveryId: expect.stringContaining('reverse_fulfillment_orders-dispose'),
+    });
+    expect(u.aliases).toHaveLength(1);
+    expect('marketplaceReturnId' in u).toBe(false);
+    // The same order disposed again (another event): same fingerprint; another order: another.
+    expect(unlocated().fingerprint).toBe(u.fingerprint);
+    const other = shopifyBody(topic, ids).replaceAll(ids.returnId, '999');
+    expect(unlocated(other).fingerprint).not.toBe(u.fingerprint);
+  });
+
+  it('accepts the numeric id alone, refuses a body with neither id, and a gid that disagrees with the id', () => {
+    expect(unlocated(JSON.stringify({ id: 5 })).kind).toBe('UNLOCATED');
+    expect(validationIssues(() => parse(topic, JSON.stringify({ dispositions: [] })))).toEqual([
+      { field: 'admin_graphql_api_id', problem: 'is required (or id)' },
+    ]);
+    expect(validationIssues(() => parse(topic, JSON.stringify({ id: 5, admin_graphql_api_id: rfo })))).toEqual([
+      { field: 'id', problem: 'must be the number in admin_graphql_api_id' },
+    ]);
+  });
+
+  it('locate asks the Admin API for the reverse fulfilment order and names the return it belongs to', async () => {
+    const api = admin({ returnId: `gid://shopify/Return/${ids.returnId}`, lines: restockedAll, parcels: [] });
+    const result = await adapter.locate?.(unlocated(), api);
+    expect(api.asked).toEqual([rfo]);
+    expect(result).toMatchObject({
+      kind: 'PARSED',
+      marketplaceReturnId: ids.returnId,
+      data: { disposal: { lines: restockedAll, parcels: [] } },
+    });
+  });
+
+  it('locate ignores an order Shopify does not know or no return lists, and answers 503 when the Admin API fails', async () => {
+    for (const found of [null, { returnId: null, lines: restockedAll, parcels: [] }]) {
+      expect(await adapter.locate?.(unlocated(), admin(found))).toMatchObject({
+        kind: 'IGNORE',
+        reason: 'UNKNOWN_REVERSE_FULFILLMENT_ORDER',
+      });
+    }
+    await expect(adapter.locate?.(unlocated(), admin(new Error('socket hang up')))).rejects.toBeInstanceOf(DependencyUnavailableError);
+  });
+
+  it.each([
+    ['every unit restocked', restockedAll, { received: true, inspection: 'AS_SENT' }],
+    [
+      'one of two units missing',
+      [
+        {
+          totalQuantity: 2,
+          dispositions: [
+            { type: 'RESTOCKED', quantity: 1 },
+            { type: 'MISSING', quantity: 1 },
+          ],
+        },
+      ],
+      { received: true, inspection: 'PARTS_MISSING' },
+    ],
+    [
+      'a line missing, another not restocked',
+      [
+        { totalQuantity: 1, dispositions: [{ type: 'MISSING', quantity: 1 }] },
+        { totalQuantity: 1, dispositions: [{ type: 'NOT_RESTOCKED', quantity: 1 }] },
+      ],
+      { received: true, inspection: 'PARTS_MISSING' },
+    ],
+    [
+      'not restocked (state for staff to judge)',
+      [{ totalQuantity: 1, dispositions: [{ type: 'NOT_RESTOCKED', quantity: 1 }] }],
+      { received: true },
+    ],
+    ['processing required', [{ totalQuantity: 1, dispositions: [{ type: 'PROCESSING_REQUIRED', quantity: 1 }] }], { received: true }],
+    [
+      'one of two units restocked, the other not disposed of yet',
+      [{ totalQuantity: 2, dispositions: [{ type: 'RESTOCKED', quantity: 1 }] }],
+      { received: true },
+    ],
+    ['every unit missing', [{ totalQuantity: 1, dispositions: [{ type: 'MISSING', quantity: 1 }] }], { received: false }],
+    ['nothing disposed of', [{ totalQuantity: 1, dispositions: [] }], { received: false }],
+  ] as const)('%s → %j', (_name, lines, outcome) => {
+    expect(disposalOutcome(lines)).toEqual(outcome);
+  });
+
+  it("becomes the parcel's receipt and inspection on the parcel already on the case", async () => {
+    const existing = { ...storedCase(), returnLeg: { carrier: 'Royal-Mail', trackingNumber: 'RM1', scans: [] } };
+    const p = await located(restockedAll);
+    expect(payloadOf(translate(p, existing))).toEqual({
+      schemaVersion: 1,
+      deliveryId: p.deliveryId,
+      occurredAt: receivedAt,
+      eventType: 'return.shipment',
+      return: { marketplaceReturnId: ids.returnId, orderId: existing.return.orderId, sellerId: TEST_SHOP_SELLER },
+      shipment: {
+        carrier: 'Royal-Mail',
+        trackingNumber: 'RM1',
+        scans: [],
+        receivedAt,
+        inspection: { outcome: 'AS_SENT', inspectedAt: receivedAt },
+      },
+    });
+  });
+
+  it("takes the reverse delivery's tracking when the case has no parcel; keeps the first receipt and staff's inspection", async () => {
+    const p = await located([{ totalQuantity: 1, dispositions: [{ type: 'NOT_RESTOCKED', quantity: 1 }] }]);
+    expect(payloadOf(translate(p, storedCase()))).toMatchObject({
+      shipment: { carrier: 'Canada-Post', trackingNumber: '7316230094501234', receivedAt },
+    });
+    const inspected = {
+      ...storedCase(),
+      returnLeg: {
+        carrier: 'Royal-Mail',
+        trackingNumber: 'RM1',
+        scans: [],
+        receivedAt: '2026-11-05T10:00:00.000Z',
+        inspection: { outcome: 'USED_OR_DAMAGED_BY_BUYER' as const, conditionGrade: 'C' as const, inspectedAt: '2026-11-05T11:00:00.000Z' },
+      },
+    };
+    const payload = payloadOf(translate(await located(restockedAll), inspected));
+    expect(payload).toMatchObject({ eventType: 'return.shipment' });
+    expect((payload as { shipment: unknown }).shipment).toEqual({
+      carrier: 'Royal-Mail',
+      trackingNumber: 'RM1',
+      scans: [],
+      receivedAt: '2026-11-05T10:00:00.000Z',
+    });
+  });
+
+  it('is acknowledged and ignored when nothing arrived, no parcel is known, or the case has ended; awaits a return not seen yet', async () => {
+    const missing = await located([{ totalQuantity: 1, dispositions: [{ type: 'MISSING', quantity: 1 }] }]);
+    expect(translate(missing, storedCase())).toEqual({ kind: 'IGNORE', reason: 'NOTHING_RECEIVED' });
+    expect(translate(await located(restockedAll, [{ carrier: 'UPS', trackingNumber: null }]), storedCase())).toEqual({
+      kind: 'IGNORE',
+      reason: 'NO_RETURN_PARCEL_TRACKING',
+    });
+    for (const status of ['CLOSED', 'CANCELLED'] as const) {
+      expect(translate(await located(restockedAll), { ...storedCase(), status })).toEqual({ kind: 'IGNORE', reason: 'CASE_ENDED' });
+    }
+    expect(translate(await located(restockedAll), undefined)).toEqual({ kind: 'AWAIT_RETURN' });
+  });
 });

@@ -1,13 +1,14 @@
 import { createAdminApiClient } from '@shopify/admin-api-client';
 import * as z from 'zod/mini';
-import type { MarketplaceOrder, MarketplaceOrderReader } from '../ports/marketplace-order-reader.ts';
+import type { MarketplaceOrder, MarketplaceOrderReader, ReverseFulfilment } from '../ports/marketplace-order-reader.ts';
 import { SHOPIFY_ADMIN_API_VERSION, type ShopifyAccessTokens } from './shopify-admin-payment-provider.ts';
 import { minorUnitDigits } from '../contract/money.ts';
 
 /**
  * Reads a Shopify order through the official `@shopify/admin-api-client` (GraphQL
- * `DisputeDeskOrder`): currency, shipping, dates, line prices and fulfilment tracking.
- * Not yet wired into receive-webhook (#16 item 4a is in progress).
+ * `DisputeDeskOrder`): currency, shipping, dates, line prices and fulfilment tracking; and a
+ * reverse fulfilment order (`DisputeDeskReverseFulfillmentOrder`, #15): the return it belongs
+ * to, its units' dispositions so far and its reverse deliveries' tracking.
  */
 
 const MoneySchema = /* @__PURE__ */ z.object({ shopMoney: z.object({ amount: z.string(), currencyCode: z.string() }) });
@@ -42,6 +43,53 @@ const ORDER_QUERY = `query DisputeDeskOrder($id: ID!) {
   }
 }`;
 
+/**
+ * A reverse fulfilment order names its order but not its return: the return is the one of the
+ * order's returns that lists it. Bounds: 50 returns per order, 25 reverse fulfilment orders
+ * per return, 250 line items (the most a Shopify return carries), 10 reverse deliveries.
+ */
+const REVERSE_FULFILLMENT_ORDER_QUERY = `query DisputeDeskReverseFulfillmentOrder($id: ID!) {
+  reverseFulfillmentOrder(id: $id) {
+    id
+    order { id returns(first: 50) { nodes { id reverseFulfillmentOrders(first: 25) { nodes { id } } } } }
+    lineItems(first: 250) { nodes { id totalQuantity dispositions { type quantity } } }
+    reverseDeliveries(first: 10) {
+      nodes { deliverable { ... on ReverseDeliveryShippingDeliverable { tracking { carrierName number } } } }
+    }
+  }
+}`;
+
+const ReverseFulfillmentOrderSchema = /* @__PURE__ */ z.object({
+  reverseFulfillmentOrder: z.nullable(
+    z.object({
+      id: z.string(),
+      order: z.nullish(
+        z.object({
+          returns: z.object({
+            nodes: z.array(
+              z.object({ id: z.string(), reverseFulfillmentOrders: z.object({ nodes: z.array(z.object({ id: z.string() })) }) }),
+            ),
+          }),
+        }),
+      ),
+      lineItems: z.object({
+        nodes: z.array(
+          z.object({ totalQuantity: z.number(), dispositions: z.array(z.object({ type: z.string(), quantity: z.number() })) }),
+        ),
+      }),
+      reverseDeliveries: z.object({
+        nodes: z.array(
+          z.object({
+            deliverable: z.nullish(
+              z.object({ tracking: z.nullish(z.object({ carrierName: z.nullish(z.string()), number: z.nullish(z.string()) })) }),
+            ),
+          }),
+        ),
+      }),
+    }),
+  ),
+});
+
 /** Shopify's decimal string in minor units of the currency (JPY 0 digits, KWD 3). */
 const minorIn = (currency: string) => {
   const digits = minorUnitDigits(currency);
@@ -58,7 +106,7 @@ export class ShopifyAdminOrderReader implements MarketplaceOrderReader {
     this.options = options;
   }
 
-  async readOrder(shop: string, orderId: string): Promise<MarketplaceOrder | null> {
+  private async query(shop: string, what: string, query: string, id: string): Promise<unknown> {
     const inner = this.options.customFetchApi ?? fetch;
     const timeoutMs = this.options.timeoutMs ?? 5_000;
     const client = createAdminApiClient({
@@ -67,14 +115,37 @@ export class ShopifyAdminOrderReader implements MarketplaceOrderReader {
       accessToken: await this.options.accessToken(shop),
       customFetchApi: (input, init) => inner(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
     });
-    const gid = orderId.startsWith('gid://') ? orderId : `gid://shopify/Order/${orderId}`;
-    const response = await client.request(ORDER_QUERY, { variables: { id: gid } });
+    const response = await client.request(query, { variables: { id } });
     if (response.errors !== undefined) {
       throw new ShopifyOrderReadError(
-        `Shopify order read failed${response.errors.networkStatusCode === undefined ? '' : ` (${response.errors.networkStatusCode})`}`,
+        `Shopify ${what} read failed${response.errors.networkStatusCode === undefined ? '' : ` (${response.errors.networkStatusCode})`}`,
       );
     }
-    const parsed = z.safeParse(OrderSchema, response.data);
+    return response.data;
+  }
+
+  async readReverseFulfilment(shop: string, id: string): Promise<ReverseFulfilment | null> {
+    const parsed = z.safeParse(
+      ReverseFulfillmentOrderSchema,
+      await this.query(shop, 'reverse fulfillment order', REVERSE_FULFILLMENT_ORDER_QUERY, id),
+    );
+    if (!parsed.success) throw new ShopifyOrderReadError('Shopify reverse fulfillment order read answered an unexpected shape');
+    const rfo = parsed.data.reverseFulfillmentOrder;
+    if (rfo === null) return null;
+    const owner = rfo.order?.returns.nodes.find((r) => r.reverseFulfillmentOrders.nodes.some((n) => n.id === rfo.id));
+    return {
+      returnId: owner?.id ?? null,
+      lines: rfo.lineItems.nodes.map((l) => ({ totalQuantity: l.totalQuantity, dispositions: l.dispositions })),
+      parcels: rfo.reverseDeliveries.nodes.flatMap((d) => {
+        const tracking = d.deliverable?.tracking;
+        return tracking == null ? [] : [{ carrier: tracking.carrierName ?? null, trackingNumber: tracking.number ?? null }];
+      }),
+    };
+  }
+
+  async readOrder(shop: string, orderId: string): Promise<MarketplaceOrder | null> {
+    const gid = orderId.startsWith('gid://') ? orderId : `gid://shopify/Order/${orderId}`;
+    const parsed = z.safeParse(OrderSchema, await this.query(shop, 'order', ORDER_QUERY, gid));
     if (!parsed.success) throw new ShopifyOrderReadError('Shopify order read answered an unexpected shape');
     const order = parsed.data.order;
     if (order === null) return null;

@@ -22,8 +22,16 @@ import { isKnownCurrency, NO_CURRENCY } from '../contract/money.ts';
 import { jsonText } from '../contract/json-text.ts';
 import { issuesFromZod } from '../contract/validation.ts';
 import type { SignatureCheck } from '../contract/webhook-signature.ts';
-import type { InboundWebhook, MarketplaceAdapter, ParsedDelivery, Translation } from '../ports/marketplace-adapter.ts';
-import type { MarketplaceOrder } from '../ports/marketplace-order-reader.ts';
+import type {
+  InboundWebhook,
+  MarketplaceAdapter,
+  ParsedDelivery,
+  TranslateContext,
+  Translation,
+  UnlocatedDelivery,
+} from '../ports/marketplace-adapter.ts';
+import type { MarketplaceOrder, ReverseFulfilment } from '../ports/marketplace-order-reader.ts';
+import { isTerminal } from '../workflow/case.ts';
 
 /**
  * Shopify returns webhooks, as Shopify sends them.
@@ -81,6 +89,7 @@ export const shopifyTopics = [
   'returns/reopen',
   'returns/update',
   'reverse_deliveries/attach_deliverable',
+  'reverse_fulfillment_orders/dispose',
 ] as const;
 export type ShopifyTopic = (typeof shopifyTopics)[number];
 
@@ -94,6 +103,7 @@ export const eventTypeByTopic: Readonly<Record<ShopifyTopic, EventType>> = {
   'returns/reopen': 'return.updated',
   'returns/update': 'return.updated',
   'reverse_deliveries/attach_deliverable': 'return.shipment',
+  'reverse_fulfillment_orders/dispose': 'return.shipment',
 };
 
 // ---------------------------------------------------------------------------------------
@@ -295,6 +305,26 @@ export const ShopifyReverseDeliveryAttachSchema = /* @__PURE__ */ (() =>
     })
     .check(z.describe('Shopify reverse_deliveries/attach_deliverable webhook body')))();
 
+/**
+ * `reverse_fulfillment_orders/dispose`: the merchant disposed of returned units (restocked,
+ * not restocked, processing required, missing). Only the reverse fulfilment order's id is
+ * read: the body names no return, and what was done with every unit so far is read from the
+ * Admin API (cumulative, so a repeated or replayed disposal reads the same facts; see locate).
+ */
+export const ShopifyReverseFulfillmentOrderDisposeSchema = /* @__PURE__ */ (() =>
+  z
+    .object({
+      id: z.optional(ShopifyIdSchema),
+      admin_graphql_api_id: z.optional(gid('ReverseFulfillmentOrder')),
+    })
+    .check(
+      z.refine((b) => b.id !== undefined || b.admin_graphql_api_id !== undefined, {
+        message: 'is required (or id)',
+        path: ['admin_graphql_api_id'],
+      }),
+      z.describe('Shopify reverse_fulfillment_orders/dispose webhook body'),
+    ))();
+
 /** Every accepted Shopify body, by topic: the one place the published documents read them from. */
 export const shopifyWebhookBodySchemas = {
   'returns/request': ShopifyReturnsRequestSchema,
@@ -305,6 +335,7 @@ export const shopifyWebhookBodySchemas = {
   'returns/reopen': ShopifyReturnsReopenSchema,
   'returns/update': ShopifyReturnsUpdateSchema,
   'reverse_deliveries/attach_deliverable': ShopifyReverseDeliveryAttachSchema,
+  'reverse_fulfillment_orders/dispose': ShopifyReverseFulfillmentOrderDisposeSchema,
 } as const satisfies Record<ShopifyTopic, z.ZodMiniType>;
 
 type ReturnObjectBody = z.infer<typeof ShopifyReturnsRequestSchema> | z.infer<typeof ShopifyReturnsApproveSchema>;
@@ -395,6 +426,8 @@ export type ShopifyDelivery = {
   readonly body: ShopifyBody;
   readonly shop: string;
   readonly sellerId: string;
+  /** A disposal's reverse fulfilment order as the Admin API answered when it was located. */
+  readonly disposal?: { readonly lines: ReverseFulfilment['lines']; readonly parcels: ReverseFulfilment['parcels'] };
 };
 
 /**
@@ -426,7 +459,12 @@ function parseBody(topic: ShopifyTopic, rawBody: string): ShopifyBody {
     throw new ValidationError(`Request body does not match Shopify's ${topic} payload`, issuesFromZod(parsed.error));
   }
   const body = parsed.data as ShopifyBody;
-  if ('id' in body && body.id !== undefined && String(body.id) !== gidNumber(body.admin_graphql_api_id)) {
+  if (
+    'id' in body &&
+    body.id !== undefined &&
+    body.admin_graphql_api_id !== undefined &&
+    String(body.id) !== gidNumber(body.admin_graphql_api_id)
+  ) {
     throw new ValidationError(`Request body does not match Shopify's ${topic} payload`, [
       { field: 'id', problem: 'must be the number in admin_graphql_api_id' },
     ]);
@@ -439,9 +477,52 @@ function parseBody(topic: ShopifyTopic, rawBody: string): ShopifyBody {
   return body;
 }
 
+type DisposeBody = z.infer<typeof ShopifyReverseFulfillmentOrderDisposeSchema>;
+/** Every body but a disposal's names its return. */
+type ReturnNamingBody = z.infer<(typeof shopifyWebhookBodySchemas)[Exclude<ShopifyTopic, 'reverse_fulfillment_orders/dispose'>]>;
+
 /** The return a body is about: its own gid, or for a reverse delivery the return it belongs to. */
-function returnGidOf(body: ShopifyBody): string {
+function returnGidOf(body: ReturnNamingBody): string {
   return 'return' in body ? body.return.admin_graphql_api_id : body.admin_graphql_api_id;
+}
+
+/** The reverse fulfilment order a disposal is about, as a gid. */
+function reverseFulfillmentOrderGid(body: DisposeBody): string {
+  return body.admin_graphql_api_id ?? `gid://shopify/ReverseFulfillmentOrder/${body.id}`;
+}
+
+/**
+ * What a disposal tells about the return, from the reverse fulfilment order's dispositions
+ * so far (cumulative, read from the Admin API):
+ * - received: at least one unit was disposed of as anything but MISSING (it is in the
+ *   merchant's hands);
+ * - inspection PARTS_MISSING: some units were disposed of as MISSING (expected, absent) while
+ *   others arrived; AS_SENT: every unit of the order was RESTOCKED (fit to sell again);
+ *   otherwise (not restocked, processing required, some units not disposed of yet) no
+ *   inspection: what state the goods are in is for staff to record.
+ * Nothing received (every disposed unit MISSING, or none disposed): nothing to record.
+ */
+export function disposalOutcome(lines: ReverseFulfilment['lines']): {
+  readonly received: boolean;
+  readonly inspection?: 'AS_SENT' | 'PARTS_MISSING';
+} {
+  let units = 0;
+  let missing = 0;
+  let restocked = 0;
+  let disposed = 0;
+  for (const line of lines) {
+    units += line.totalQuantity;
+    for (const d of line.dispositions) {
+      disposed += d.quantity;
+      if (d.type === 'MISSING') missing += d.quantity;
+      if (d.type === 'RESTOCKED') restocked += d.quantity;
+    }
+  }
+  const received = disposed - missing > 0;
+  if (!received) return { received };
+  if (missing > 0) return { received, inspection: 'PARTS_MISSING' };
+  if (units > 0 && restocked >= units) return { received, inspection: 'AS_SENT' };
+  return { received };
 }
 
 /**
@@ -676,6 +757,58 @@ function validPayload(input: WebhookPayloadInput, topic: ShopifyTopic): Translat
   return { kind: 'PAYLOAD', payload: parsed.data as WebhookPayload };
 }
 
+/**
+ * A located disposal as the return parcel's receipt (and inspection, see disposalOutcome),
+ * a `return.shipment` on the parcel already on the case or, failing that, the reverse
+ * delivery's tracking. Acknowledged and ignored, for staff to record instead, when:
+ * - the case has ended (Shopify retries every non-2xx, so a 409 would cost the subscription);
+ * - nothing was received (every disposed unit missing);
+ * - no parcel is known at all (a return handed in without tracking: the canonical shipment
+ *   names its carrier and tracking, and the default policy wants a shipment before receipt).
+ * An inspection staff already recorded is never replaced by one read from dispositions.
+ */
+function disposalTranslation(
+  parsed: ParsedDelivery<ShopifyDelivery>,
+  context: TranslateContext,
+  envelope: { schemaVersion: 1; deliveryId: string; occurredAt: string },
+): Translation {
+  const existing = context.existing;
+  if (existing === undefined) return { kind: 'AWAIT_RETURN' };
+  const disposal = parsed.data.disposal;
+  if (disposal === undefined) return { kind: 'IGNORE', reason: 'RETURN_NOT_LOCATABLE' };
+  if (isTerminal(existing.status)) return { kind: 'IGNORE', reason: 'CASE_ENDED' };
+  const outcome = disposalOutcome(disposal.lines);
+  if (!outcome.received) return { kind: 'IGNORE', reason: 'NOTHING_RECEIVED' };
+  const leg = existing.returnLeg;
+  const tracked = disposal.parcels
+    .map((p) => ({ carrier: carrierIdOf(p.carrier), trackingNumber: trackingNumberOf(p.trackingNumber) }))
+    .find((p) => p.trackingNumber !== undefined);
+  const parcel =
+    leg?.carrier !== undefined && leg.trackingNumber !== undefined
+      ? { carrier: leg.carrier, trackingNumber: leg.trackingNumber }
+      : tracked?.trackingNumber === undefined
+        ? undefined
+        : { carrier: tracked.carrier, trackingNumber: tracked.trackingNumber };
+  if (parcel === undefined) return { kind: 'IGNORE', reason: 'NO_RETURN_PARCEL_TRACKING' };
+  const at = envelope.occurredAt;
+  return validPayload(
+    {
+      ...envelope,
+      eventType: 'return.shipment',
+      return: { marketplaceReturnId: parsed.marketplaceReturnId, orderId: existing.return.orderId, sellerId: parsed.data.sellerId },
+      shipment: {
+        ...parcel,
+        scans: [],
+        receivedAt: leg?.receivedAt ?? at,
+        ...(outcome.inspection === undefined || leg?.inspection !== undefined
+          ? {}
+          : { inspection: { outcome: outcome.inspection, inspectedAt: at } }),
+      },
+    },
+    parsed.data.topic,
+  );
+}
+
 // ---------------------------------------------------------------------------------------
 // The adapter
 
@@ -721,8 +854,22 @@ export function shopifyAdapter(options: ShopifyAdapterOptions): MarketplaceAdapt
       }
       const topic = rawTopic as ShopifyTopic;
       const body = parseBody(topic, request.rawBody);
-      const marketplaceReturnId = gidNumber(returnGidOf(body));
       checkTriggeredAt(request, context.receivedAt);
+      if (topic === 'reverse_fulfillment_orders/dispose') {
+        // The body names only the reverse fulfilment order: locate finds its return.
+        return {
+          kind: 'UNLOCATED',
+          deliveryId,
+          fingerprint: createHash('sha256')
+            .update(`${topic}\n${shop}\n${reverseFulfillmentOrderGid(body as DisposeBody)}`)
+            .digest('hex'),
+          aliases: [bodyKey],
+          eventType: eventTypeByTopic[topic],
+          log,
+          data: { topic, body, shop, sellerId },
+        } satisfies UnlocatedDelivery<ShopifyDelivery>;
+      }
+      const marketplaceReturnId = gidNumber(returnGidOf(body as ReturnNamingBody));
       return {
         kind: 'PARSED',
         deliveryId,
@@ -799,6 +946,8 @@ export function shopifyAdapter(options: ShopifyAdapterOptions): MarketplaceAdapt
             topic,
           );
         }
+        case 'reverse_fulfillment_orders/dispose':
+          return disposalTranslation(parsed, context, envelope);
         case 'returns/cancel': {
           const orderId = 'order_id' in body && body.order_id !== undefined ? String(body.order_id) : stored?.orderId;
           if (orderId === undefined) return { kind: 'AWAIT_RETURN' };
@@ -808,6 +957,30 @@ export function shopifyAdapter(options: ShopifyAdapterOptions): MarketplaceAdapt
           );
         }
       }
+    },
+    /**
+     * A disposal names only its reverse fulfilment order: the Admin API says which return it
+     * belongs to and what has been done with each unit so far. Unknown to Shopify, or not part
+     * of any return: acknowledged and ignored. The Admin API not answering is a 503.
+     */
+    async locate(unlocated, orders) {
+      const { body, shop } = unlocated.data;
+      const id = reverseFulfillmentOrderGid(body as DisposeBody);
+      let found: ReverseFulfilment | null;
+      try {
+        found = await orders.readReverseFulfilment(shop, id);
+      } catch (error) {
+        throw new DependencyUnavailableError(`Shopify's Admin API did not answer for ${id}; deliver it again later`, { cause: error });
+      }
+      if (found === null || found.returnId === null) {
+        return { kind: 'IGNORE', reason: 'UNKNOWN_REVERSE_FULFILLMENT_ORDER', deliveryId: unlocated.deliveryId, log: unlocated.log };
+      }
+      return {
+        ...unlocated,
+        kind: 'PARSED',
+        marketplaceReturnId: gidNumber(found.returnId),
+        data: { ...unlocated.data, disposal: { lines: found.lines, parcels: found.parcels } },
+      };
     },
     /**
      * A new case (returns/request, or an approve for a return never requested) completed from

@@ -56,6 +56,16 @@ export type ParsedDelivery<D = unknown> = {
   readonly data: D;
 };
 
+/**
+ * A delivery whose body names no return (Shopify's `reverse_fulfillment_orders/dispose` names
+ * only the reverse fulfilment order): the adapter's `locate` finds the return through the
+ * marketplace's API before anything is read or written. Dedupe keys are known already, so a
+ * duplicate is answered without asking the marketplace.
+ */
+export type UnlocatedDelivery<D = unknown> = Omit<ParsedDelivery<D>, 'kind' | 'marketplaceReturnId'> & {
+  readonly kind: 'UNLOCATED';
+};
+
 /** A delivery to acknowledge (2xx) and otherwise ignore: nothing is read or written. */
 export type IgnoredDelivery = {
   readonly kind: 'IGNORE';
@@ -98,7 +108,14 @@ export interface MarketplaceAdapter<D = unknown> {
   parse(
     request: InboundWebhook,
     context: { readonly marketplace: string; readonly receivedAt: string },
-  ): ParsedDelivery<D> | IgnoredDelivery;
+  ): ParsedDelivery<D> | UnlocatedDelivery<D> | IgnoredDelivery;
+  /**
+   * Required when `parse` can answer UNLOCATED: finds the return the delivery is about through
+   * the marketplace's API, answering the delivery located (its facts from the API in `data`)
+   * or IGNORE when the marketplace knows no such return; throws DependencyUnavailableError when
+   * it cannot be asked (503, nothing written, the sender retries).
+   */
+  locate?(unlocated: UnlocatedDelivery<D>, orders: MarketplaceOrderReader): Promise<ParsedDelivery<D> | IgnoredDelivery>;
   /**
    * Builds the canonical payload for this delivery. Formats that send deltas or omit
    * identifiers merge onto `context.existing`. Must return a payload that passes

@@ -25,7 +25,26 @@ export type MarketplaceOrder = {
   readonly fulfilments: readonly OrderFulfilment[];
 };
 
+/**
+ * A reverse fulfilment order as the marketplace holds it now (Shopify, #15): the return it
+ * belongs to, what has been done with each of its units so far (cumulative, so a replayed
+ * or repeated disposal webhook reads the same facts), and the tracking of its reverse
+ * deliveries. Disposition types are the marketplace's own words (Shopify: RESTOCKED,
+ * NOT_RESTOCKED, PROCESSING_REQUIRED, MISSING).
+ */
+export type ReverseFulfilment = {
+  /** The return it belongs to (the marketplace's id), or null when its order names none. */
+  readonly returnId: string | null;
+  readonly lines: readonly {
+    readonly totalQuantity: number;
+    readonly dispositions: readonly { readonly type: string; readonly quantity: number }[];
+  }[];
+  readonly parcels: readonly { readonly carrier: string | null; readonly trackingNumber: string | null }[];
+};
+
 export interface MarketplaceOrderReader {
   /** `null` when the marketplace has no such order; throws when it cannot be asked. */
   readOrder(shop: string, orderId: string): Promise<MarketplaceOrder | null>;
+  /** `null` when the marketplace has no such reverse fulfilment order; throws when it cannot be asked. */
+  readReverseFulfilment(shop: string, id: string): Promise<ReverseFulfilment | null>;
 }

@@ -93,7 +93,10 @@ function lowerCaseHeaders(headers: Readonly<Record<string, string | undefined>>)
  *    verified the way the marketplace's adapter says, before reading the body, so nothing
  *    unauthenticated is parsed.
  * 2. The adapter parses and validates headers and body (400 naming the field or header),
- *    or acknowledges a delivery this service does not act on (nothing read or written).
+ *    or acknowledges a delivery this service does not act on (nothing read or written). A
+ *    delivery whose body names no return is located through the marketplace's API (after
+ *    the duplicate check, so a re-sent delivery asks nothing); without that API, or for a
+ *    return the marketplace does not know, it is acknowledged and ignored.
  * 3. A delivery id (or one of its aliases) already recorded answers with its case, writing
  *    nothing (the adapter chooses the ids, so one event delivered twice maps to one id).
  * 4. Read the case, let the adapter translate the delivery into the canonical payload
@@ -130,8 +133,22 @@ export async function receiveWebhook(deps: ReceiveWebhookDeps, input: ReceiveWeb
     throw new SignatureError(`Webhook signature rejected: ${check.reason}`, check.reason);
   }
 
-  const parsed = adapter.parse(request, { marketplace: input.marketplace, receivedAt: clock.now().toISOString() });
-  const source = { format: adapter.format, ...parsed.log };
+  const first = adapter.parse(request, { marketplace: input.marketplace, receivedAt: clock.now().toISOString() });
+  const source = { format: adapter.format, ...first.log };
+  if (first.kind === 'UNLOCATED') {
+    // Only the marketplace's API knows the return: a delivery already applied is answered
+    // without asking it (duplicate storms cost no API calls).
+    const seen = await firstRecorded(store, input.marketplace, [first.deliveryId, ...(first.aliases ?? [])]);
+    if (seen !== undefined) {
+      return duplicateOf(seen, first.fingerprint, { eventType: first.eventType, deliveryId: first.deliveryId }, source, store);
+    }
+  }
+  const parsed =
+    first.kind !== 'UNLOCATED'
+      ? first
+      : adapter.locate === undefined || deps.orders === undefined
+        ? ({ kind: 'IGNORE', reason: 'RETURN_NOT_LOCATABLE', deliveryId: first.deliveryId, log: first.log } as const)
+        : await adapter.locate(first, deps.orders);
   if (parsed.kind === 'IGNORE') {
     return {
       caseId: '',

@@ -63,13 +63,19 @@ export const shopifyAdmin: () => { accessToken: ShopifyAccessTokens; customFetch
   },
 );
 
-/** The order reader new Shopify cases are completed with, when the Admin API is configured. */
+/**
+ * The order reader new Shopify cases are completed with, and disposals are located with, when
+ * the Admin API is configured.
+ */
 export const marketplaceOrders: () => MarketplaceOrderReader | undefined = once(function buildMarketplaceOrders() {
   const admin = shopifyAdmin();
   if (admin === undefined) return undefined;
   // The Admin API client is loaded on the first new Shopify case, not at every cold start.
   const reader = once(async () => new (await import('../adapters/shopify-admin-order-reader.ts')).ShopifyAdminOrderReader(admin));
-  return { readOrder: async (shop, orderId) => (await reader()).readOrder(shop, orderId) };
+  return {
+    readOrder: async (shop, orderId) => (await reader()).readOrder(shop, orderId),
+    readReverseFulfilment: async (shop, id) => (await reader()).readReverseFulfilment(shop, id),
+  };
 });
 
 /**
