@@ -10,9 +10,10 @@ import { defaultPolicy } from '#lib/decision/policy.ts';
 import { fixedClock } from '#lib/ports/clock.ts';
 import type { CaseStore } from '#lib/ports/case-store.ts';
 import { escalateStaleCases } from '#lib/use-cases/escalate-stale-cases.ts';
-import { carrierShare } from '#lib/workflow/carrier-claim.ts';
+import { carrierShare, claimDeadlineStep } from '#lib/workflow/carrier-claim.ts';
 import type { CaseRecord } from '#lib/workflow/case.ts';
 import { applyMarketplaceEvent } from '#lib/workflow/lifecycle.ts';
+import { subjectOf } from '#lib/workflow/notifications.ts';
 import { countingDocumentClient } from '#test/support/counting-client.ts';
 import { createTestQueues, createTestTable, documentClient, sqsClient } from '#test/support/engines.ts';
 import { FaultyCaseStore } from '#test/support/faults.ts';
@@ -158,14 +159,16 @@ describe('the sweep watches the filing deadline on the due index', () => {
 
     const counting = countingDocumentClient(documentClient());
     expect(await sweep(w, WARN_AT, { client: counting.client })).toMatchObject({ found: 1, claimWarnings: 1, claimsExpired: 0, failed: 0 });
-    // One index entry, and the case read once for the claim step.
+    // One index entry and nothing else: the case is settled, so the entry says all the step needs.
     expect(counting.counts.indexItems).toBe(1);
-    expect(counting.counts.tableItems).toBe(1);
+    expect(counting.counts.tableItems).toBe(0);
     expect(await sweep(w, WARN_AT)).toMatchObject({ found: 0 });
     const warned = (await w.store.getCase(c.caseId)) as CaseRecord;
     expect(warned.carrierClaim).toMatchObject({ state: 'TO_FILE', warnedAt: WARN_AT });
 
-    expect(await sweep(w, FILE_BY)).toMatchObject({ found: 1, claimsExpired: 1 });
+    const expiring = countingDocumentClient(documentClient());
+    expect(await sweep(w, FILE_BY, { client: expiring.client })).toMatchObject({ found: 1, claimsExpired: 1 });
+    expect([expiring.counts.indexItems, expiring.counts.tableItems]).toEqual([1, 0]);
     expect(await sweep(w, iso(Date.parse(FILE_BY) + DAY))).toMatchObject({ found: 0 });
     const expired = (await w.store.getCase(c.caseId)) as CaseRecord;
     expect(expired.carrierClaim).toMatchObject({ state: 'EXPIRED', expiredAt: FILE_BY });
@@ -203,6 +206,88 @@ describe('the sweep watches the filing deadline on the due index', () => {
       expect(history.filter((e) => e.action === 'CARRIER_CLAIM_EXPIRED')).toHaveLength(1);
       expect((await w.store.getCase(id))?.ledger?.some((l) => l.bornBy === 'CARRIER')).toBe(false);
     }
+  });
+});
+
+describe('a claim on a settled case is stepped from its index entry alone (#19)', () => {
+  /** Cases closed as not returned, their claim still to file (as in the test above). */
+  async function settledWithClaims(w: Awaited<ReturnType<typeof world>>, sellers: readonly string[]): Promise<CaseRecord[]> {
+    const cases: CaseRecord[] = [];
+    for (const seller of sellers) cases.push(await intake(w.store, transitDamage(SHIPPED, seller), '2026-11-06T10:00:00.000Z'));
+    const shipBy = iso(Date.parse('2026-11-06T10:00:00.000Z') + defaultPolicy.returnLeg.shipWithinDays * DAY);
+    await sweep(w, iso(Date.parse(shipBy) - DAY));
+    await sweep(w, shipBy);
+    for (const c of cases) expect(await w.store.getCase(c.caseId)).toMatchObject({ status: 'CLOSED', carrierClaim: { state: 'TO_FILE' } });
+    return cases;
+  }
+
+  it('a crash before the claim step leaves it due; a crash after it never steps it twice', async () => {
+    const w = await world();
+    const [a, b] = (await settledWithClaims(w, ['seller-settled-before', 'seller-settled-after'])) as [CaseRecord, CaseRecord];
+    const late = iso(Date.parse(FILE_BY) + 1_000);
+    const crashing = new FaultyCaseStore(w.store)
+      .crashOnClaimStep((change) => change.before.caseId === a.caseId, 'BEFORE')
+      .crashOnClaimStep((change) => change.before.caseId === b.caseId, 'AFTER');
+    expect(await sweep(w, late, { store: crashing })).toMatchObject({ found: 2, claimsExpired: 0, failed: 2 });
+    expect((await w.store.getCase(a.caseId))?.carrierClaim?.state).toBe('TO_FILE');
+    expect((await w.store.getCase(b.caseId))?.carrierClaim?.state).toBe('EXPIRED');
+    expect(await sweep(w, late)).toMatchObject({ found: 1, claimsExpired: 1, failed: 0 });
+    expect(await sweep(w, late)).toMatchObject({ found: 0 });
+    for (const id of [a.caseId, b.caseId]) {
+      expect((await w.store.getHistory(id)).filter((e) => e.action === 'CARRIER_CLAIM_EXPIRED')).toHaveLength(1);
+      const after = (await w.store.getCase(id)) as CaseRecord;
+      expect(after.ledger?.some((l) => l.bornBy === 'CARRIER')).toBe(false);
+      expect(after.version).toBe((await w.store.getHistory(id)).at(-1)?.version);
+    }
+  });
+
+  it('two sweeps at once step the claim once: the loser finds the version moved', async () => {
+    const w = await world();
+    const [c] = (await settledWithClaims(w, ['seller-settled-race'])) as [CaseRecord];
+    const [first, second] = await Promise.all([sweep(w, WARN_AT), sweep(w, WARN_AT)]);
+    expect(first.claimWarnings + second.claimWarnings).toBe(1);
+    expect(first.failed + second.failed).toBe(0);
+    expect((await w.store.getHistory(c.caseId)).filter((e) => e.action === 'CARRIER_CLAIM_DEADLINE_WARNING')).toHaveLength(1);
+  });
+
+  it('a patch by a writer that read the case (reconciliation flags a mismatch) keeps its claim listed', async () => {
+    const w = await world();
+    const [c] = (await settledWithClaims(w, ['seller-settled-reconciled'])) as [CaseRecord];
+    const current = (await w.store.getCase(c.caseId)) as CaseRecord;
+    await w.store.patch({
+      before: current,
+      subject: subjectOf(current),
+      set: { version: current.version + 1, updatedAt: '2026-12-01T00:00:00.000Z' },
+      remove: [],
+      events: [
+        {
+          caseId: c.caseId,
+          version: current.version + 1,
+          seq: 0,
+          at: '2026-12-01T00:00:00.000Z',
+          actor: { kind: 'SYSTEM', id: 'reconcile-refunds' },
+          action: 'RECONCILIATION_MISMATCH',
+          fromStatus: current.status,
+          toStatus: current.status,
+          details: { kind: 'PAID_TWICE' },
+        },
+      ],
+    });
+    const item = await documentClient().send(new GetCommand({ TableName: w.table, Key: caseKey(c.caseId) }));
+    expect(item.Item?.deadlineAt).toBe(WARN_AT);
+    expect(await sweep(w, WARN_AT)).toMatchObject({ found: 1, claimWarnings: 1 });
+  });
+
+  it('writes what the whole-case step writes: the same claim, ledger and history as stepping the case read whole', async () => {
+    const w = await world();
+    const [c] = (await settledWithClaims(w, ['seller-settled-same'])) as [CaseRecord];
+    const before = (await w.store.getCase(c.caseId)) as CaseRecord;
+    const byWholeCase = claimDeadlineStep(before, { now: FILE_BY, expectedVersion: before.version });
+    await sweep(w, FILE_BY);
+    const after = (await w.store.getCase(c.caseId)) as CaseRecord;
+    expect(after).toEqual(byWholeCase?.next);
+    const [event] = (await w.store.getHistory(c.caseId)).slice(-1);
+    expect(event).toEqual(byWholeCase?.events[0]);
   });
 });
 

@@ -2,6 +2,7 @@ import type { CaseRecord } from '#lib/workflow/case.ts';
 import type { OutboxRecord } from '#lib/workflow/decision-step.ts';
 import type { RefundMessage } from '#lib/contract/refund-message.ts';
 import type { CaseCommit, CasePatch, CaseStore, DeliveryRecord, HeldEvents, HoldEventChange } from '#lib/ports/case-store.ts';
+import type { ClaimDeadlinePatch } from '#lib/workflow/escalation.ts';
 import type { RefundQueue } from '#lib/ports/refund-queue.ts';
 
 /**
@@ -28,6 +29,7 @@ export class FaultyCaseStore implements CaseStore {
   readonly #inner: CaseStore;
   readonly #faults: CommitFault[] = [];
   readonly #patchFaults: PatchFault[] = [];
+  readonly #claimFaults: { readonly when: (change: ClaimDeadlinePatch) => boolean; readonly at: 'BEFORE' | 'AFTER'; times: number }[] = [];
   commits = 0;
   patches = 0;
 
@@ -86,6 +88,22 @@ export class FaultyCaseStore implements CaseStore {
     await this.#inner.patch(change);
     this.patches += 1;
     if (fault?.at === 'AFTER') throw new SimulatedCrashError(`crash after patching ${what}`);
+  }
+
+  async patchClaim(change: ClaimDeadlinePatch): Promise<void> {
+    const fault = this.#claimFaults.find((f) => f.times > 0 && f.when(change));
+    if (fault !== undefined) fault.times -= 1;
+    const what = `${change.before.caseId} v${change.before.version + 1}`;
+    if (fault?.at === 'BEFORE') throw new SimulatedCrashError(`crash before the claim step of ${what}`);
+    await this.#inner.patchClaim(change);
+    this.patches += 1;
+    if (fault?.at === 'AFTER') throw new SimulatedCrashError(`crash after the claim step of ${what}`);
+  }
+
+  /** Crash around the next `times` claim deadline steps matching `when`. */
+  crashOnClaimStep(when: (change: ClaimDeadlinePatch) => boolean, at: 'BEFORE' | 'AFTER', times = 1): this {
+    this.#claimFaults.push({ when, at, times });
+    return this;
   }
 }
 

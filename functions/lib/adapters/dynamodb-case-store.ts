@@ -8,11 +8,13 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { DUE_INDEX_SHARDS } from '#infra/definitions.ts';
-import type { CaseRecord, HistoryEvent } from '../workflow/case.ts';
+import type { CarrierClaim, CaseRecord, HistoryEvent } from '../workflow/case.ts';
+import { claimWatchOf } from '../workflow/carrier-claim.ts';
 import type { OutboxRecord } from '../workflow/decision-step.ts';
 import { type CaseAfter, type Notification, notificationsFor, subjectOf } from '../workflow/notifications.ts';
 import { ConcurrentModificationError, DuplicateDeliveryError } from '../contract/errors.ts';
 import type { CaseCommit, CasePatch, CaseStore, DeliveryRecord, HeldEvent, HeldEvents, HoldEventChange } from '../ports/case-store.ts';
+import { type ClaimDeadlinePatch, subjectOfDue } from '../workflow/escalation.ts';
 import {
   caseIndexAttributes,
   caseKey,
@@ -231,8 +233,10 @@ export class DynamoDbCaseStore implements CaseStore {
       throw new Error(`Case version must advance by one (expected ${before.version + 1}, got ${set.version})`);
     }
     // A carrier claim to file keeps the case in the index after its own deadline ends (#19);
-    // a patch never changes the claim, so the entry's claim facts stay true.
-    const after: IndexedFields = { ...before, ...set, carrierClaim: before.facts?.claim };
+    // a patch never changes the claim, so the entry's claim facts stay true. The claim comes
+    // from the entry's facts (the sweep) or from the case itself (a writer that read it).
+    const claim = before.facts?.claim ?? claimWatchOf((before as { carrierClaim?: CarrierClaim }).carrierClaim);
+    const after: IndexedFields = { ...before, ...set, carrierClaim: claim };
     if (remove.includes('dueAt')) delete (after as { dueAt?: string }).dueAt;
     const staysDue = dueIndexAt(after) !== undefined;
     // Facts a later step plans from must not go stale. Watched by the claim alone, the case is
@@ -251,6 +255,15 @@ export class DynamoDbCaseStore implements CaseStore {
       names[`#${field}`] = field;
       values[`:${field}`] = value;
       setClauses.push(`#${field} = :${field}`);
+    }
+    // Listed for its claim alone, the case's entry carries the ledger the claim step rewrites
+    // (claimStep): a patch that changes the ledger keeps it, and the claim lines, in step.
+    const claimStep = before.facts?.claimStep;
+    if (staysDue && !inDueIndex(after) && set.ledger !== undefined && claimStep !== undefined) {
+      Object.assign(names, { '#facts': DUE_INDEX_ATTRIBUTES[2], '#claimStep': 'claimStep', '#carrierClaims': 'carrierClaims' });
+      values[':claimStep'] = { ...claimStep, ledger: set.ledger };
+      values[':carrierClaims'] = set.ledger.filter((line) => line.kind === 'CARRIER_CLAIM');
+      setClauses.push('#facts.#claimStep = :claimStep', '#facts.#carrierClaims = :carrierClaims');
     }
     const removed = [...remove, ...(staysDue ? [] : DUE_INDEX_ATTRIBUTES)];
     for (const field of removed) names[`#${field}`] = field;
@@ -277,6 +290,63 @@ export class DynamoDbCaseStore implements CaseStore {
     items.push(...events.map((event) => this.#eventPut(event)));
     const caseAfter = { ...before, ...set, ...(remove.includes('dueAt') ? { dueAt: undefined } : {}) } as CaseAfter;
     items.push(...notificationsFor(change.subject, caseAfter, events).map((n) => this.#notificationPut(n)));
+    await this.#transact(items, { caseId: before.caseId, expectedVersion: before.version, deliveryIndexes: [], deliveryId: undefined });
+  }
+
+  async patchClaim(change: ClaimDeadlinePatch): Promise<void> {
+    const { before, at, events } = change;
+    const [shardAttribute, deadlineAttribute, factsAttribute] = DUE_INDEX_ATTRIBUTES;
+    const names: Record<string, string> = {
+      '#version': 'version',
+      '#updatedAt': 'updatedAt',
+      '#claim': 'carrierClaim',
+      '#state': 'state',
+    };
+    const values: Record<string, unknown> = {
+      ':expectedVersion': before.version,
+      ':version': before.version + 1,
+      ':at': at,
+      ':toFile': 'TO_FILE',
+    };
+    const set = ['#version = :version', '#updatedAt = :at'];
+    const remove: string[] = [];
+    if (change.kind === 'WARNED') {
+      names['#warnedAt'] = 'warnedAt';
+      set.push('#claim.#warnedAt = :at');
+    } else {
+      Object.assign(names, { '#expiredAt': 'expiredAt', '#ledger': 'ledger' });
+      Object.assign(values, { ':expired': 'EXPIRED', ':ledger': change.ledger ?? [] });
+      set.push('#claim.#state = :expired', '#claim.#expiredAt = :at', '#ledger = :ledger');
+    }
+    // The shard key stays as it is (it follows from the case id); the deadline and facts move.
+    Object.assign(names, { '#deadlineAt': deadlineAttribute, '#facts': factsAttribute });
+    if (change.stays === undefined) {
+      names['#shard'] = shardAttribute;
+      remove.push('#shard', '#deadlineAt', '#facts');
+    } else {
+      Object.assign(values, { ':deadlineAt': change.stays.dueIndexAt, ':facts': change.stays.facts });
+      set.push('#deadlineAt = :deadlineAt', '#facts = :facts');
+    }
+    const items: TransactItems = [
+      {
+        Update: {
+          TableName: this.#tableName,
+          Key: caseKey(before.caseId),
+          UpdateExpression: `SET ${set.join(', ')}${remove.length === 0 ? '' : ` REMOVE ${remove.join(', ')}`}`,
+          ConditionExpression: '#version = :expectedVersion AND #claim.#state = :toFile',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      },
+      ...events.map((event) => this.#eventPut(event)),
+    ];
+    const after = {
+      status: before.status,
+      version: before.version + 1,
+      escalationLevel: before.escalationLevel,
+      ...(change.ledger === undefined ? {} : { ledger: change.ledger }),
+    };
+    items.push(...notificationsFor(subjectOfDue(before), after, events).map((n) => this.#notificationPut(n)));
     await this.#transact(items, { caseId: before.caseId, expectedVersion: before.version, deliveryIndexes: [], deliveryId: undefined });
   }
 

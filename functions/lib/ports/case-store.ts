@@ -1,6 +1,8 @@
 import type { CarrierClaimWatch, CaseRecord, HistoryEvent } from '../workflow/case.ts';
 import type { OutboxRecord } from '../workflow/decision-step.ts';
 import type { NotificationSubject } from '../workflow/notifications.ts';
+import type { ClaimDeadlinePatch } from '../workflow/escalation.ts';
+import type { ClaimStepFacts } from '../workflow/carrier-claim.ts';
 
 /** Proof that a marketplace delivery was processed, so a retry of it changes nothing. */
 export type DeliveryRecord = {
@@ -90,7 +92,7 @@ export type CasePatch = {
   readonly before: Pick<CaseRecord, 'caseId' | 'sellerId' | 'status' | 'version' | 'dueAt'> &
     Partial<Pick<CaseRecord, 'escalationLevel'>> & {
       /** The due index entry's facts: a carrier claim to file keeps the case listed (#19). */
-      readonly facts?: { readonly claim?: CarrierClaimWatch };
+      readonly facts?: { readonly claim?: CarrierClaimWatch; readonly claimStep?: ClaimStepFacts };
     };
   /** Fields to set; `version` must be `before.version + 1`. */
   readonly set: Partial<Omit<CaseRecord, 'caseId' | 'sellerId' | 'return' | 'decision'>> & Pick<CaseRecord, 'version' | 'updatedAt'>;
@@ -117,6 +119,12 @@ export interface CaseStore {
   commit(change: CaseCommit): Promise<void>;
   /** Like commit, for a CasePatch: atomic, conditional, throws ConcurrentModificationError. */
   patch(change: CasePatch): Promise<void>;
+  /**
+   * A carrier claim's deadline step planned from the due index entry (#19): writes the claim's
+   * fields and, at expiry, the ledger without the case having been read; conditional on the
+   * version listed and the claim still TO_FILE (ConcurrentModificationError otherwise).
+   */
+  patchClaim(change: ClaimDeadlinePatch): Promise<void>;
   /** Removes an outbox record once its message is on the queue. */
   clearOutbox(caseId: string, refundId: string): Promise<void>;
   /** Outbox records created before `olderThan`, oldest first per shard, at most `limit`. */

@@ -3,6 +3,7 @@ import { claimDeadlineStep, claimDueAt, syncCarrierClaim } from '../workflow/car
 import type { CaseRecord, EscalationLevel, HistoryEvent } from '../workflow/case.ts';
 import { ConcurrentModificationError } from '../contract/errors.ts';
 import {
+  claimDeadlinePatch,
   type DueCase,
   defaultReturnAndRefund,
   dueCaseOf,
@@ -364,6 +365,19 @@ async function commitWholeCase(
  */
 async function claimDeadline(deps: EscalateStaleCasesDeps, due: DueCase, now: string, claimDue: string): Promise<EscalationStep> {
   const { caseId } = due;
+  const overdueMs = Math.max(0, Date.parse(now) - Date.parse(claimDue));
+  const planned = claimDeadlinePatch(due, { now });
+  if (planned !== undefined) {
+    // A settled case: the entry says all the step needs, so the case is not read.
+    try {
+      await deps.store.patchClaim(planned);
+    } catch (error) {
+      if (error instanceof ConcurrentModificationError) return { caseId, outcome: 'SKIPPED', reason: 'LOST_RACE' };
+      throw error;
+    }
+    const claimId = due.facts.claim?.claimId ?? '';
+    return { caseId, outcome: planned.kind === 'WARNED' ? 'CARRIER_CLAIM_WARNED' : 'CARRIER_CLAIM_EXPIRED', claimId, overdueMs };
+  }
   const current = await deps.store.getCase(caseId);
   if (current === undefined) return { caseId, outcome: 'SKIPPED', reason: 'GONE' };
   if (current.version !== due.version) return { caseId, outcome: 'SKIPPED', reason: 'LOST_RACE' };
@@ -376,6 +390,5 @@ async function claimDeadline(deps: EscalateStaleCasesDeps, due: DueCase, now: st
     throw error;
   }
   const claimId = step.next.carrierClaim?.claimId ?? '';
-  const overdueMs = Math.max(0, Date.parse(now) - Date.parse(claimDue));
   return { caseId, outcome: step.kind === 'WARNED' ? 'CARRIER_CLAIM_WARNED' : 'CARRIER_CLAIM_EXPIRED', claimId, overdueMs };
 }

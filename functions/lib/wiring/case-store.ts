@@ -24,6 +24,10 @@ export function meteredCaseStore(store: CaseStore): CaseStore {
       await store.patch(change);
       recordCommittedEvents(change.events);
     },
+    async patchClaim(change) {
+      await store.patchClaim(change);
+      recordCommittedEvents(change.events);
+    },
     clearOutbox: (caseId, refundId) => store.clearOutbox(caseId, refundId),
     listPendingOutbox: (input) => store.listPendingOutbox(input),
   };

@@ -51,6 +51,25 @@ export function claimDueAt(claim: CarrierClaimWatch | undefined): string | undef
   return claim.fileBy;
 }
 
+/**
+ * What a claim's deadline step needs beyond its watch fields, carried by the due index entry
+ * while the claim is watched (#19): the event's facts and the ledger, which expiry rewrites.
+ * With them the sweep steps a claim on a settled case from the entry alone, without reading
+ * the case (escalation.ts, claimDeadlinePatch).
+ */
+export type ClaimStepFacts = {
+  readonly carrier: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly ledger: readonly LedgerLine[];
+};
+
+export function claimStepFactsOf(c: Pick<CaseRecord, 'carrierClaim' | 'ledger'>): ClaimStepFacts | undefined {
+  const claim = c.carrierClaim;
+  if (claim === undefined || claim.state !== 'TO_FILE') return undefined;
+  return { carrier: claim.carrier, amount: claim.amount, currency: claim.currency, ledger: c.ledger ?? [] };
+}
+
 /** The watch fields of a claim (what the due index entry carries). */
 export function claimWatchOf(claim: CarrierClaim | undefined): CarrierClaimWatch | undefined {
   if (claim === undefined || claim.state !== 'TO_FILE') return undefined;

@@ -6,6 +6,7 @@ import {
   type EscalationLevel,
   type HistoryEvent,
   isAwaitingStaff,
+  isWatchedByDeadline,
   type RefundRecord,
 } from './case.ts';
 import type { RefundRelease } from '../decision/decision-schema.ts';
@@ -14,7 +15,7 @@ import { releaseLostReturn } from './return-leg-step.ts';
 import { type FollowUpKind, followUpKindOf } from './follow-up.ts';
 import { makeRefundDue, type OutboxRecord, refundDueOrHeld } from './decision-step.ts';
 import type { CarrierClaimWatch, LedgerLine } from './case.ts';
-import { claimWatchOf } from './carrier-claim.ts';
+import { CLAIM_ACTOR, type ClaimStepFacts, claimDueAt, claimStepFactsOf, claimWatchOf, moveCarrierCostToSeller } from './carrier-claim.ts';
 import type { NotificationSubject } from './notifications.ts';
 import { resolutionDueAt } from './service-levels.ts';
 
@@ -88,6 +89,8 @@ export type EscalationFacts = {
   readonly followUp?: FollowUpKind;
   /** A carrier claim still to file (#19): its warning and filing deadline (carrier-claim.ts). */
   readonly claim?: CarrierClaimWatch;
+  /** With `claim`: what its deadline step writes, so the sweep need not read the case. */
+  readonly claimStep?: ClaimStepFacts;
 };
 
 /** A case as the sweep sees it: enough to plan a step and to condition the write on. */
@@ -116,6 +119,70 @@ export function escalationFactsOf(c: CaseRecord): EscalationFacts {
       ? { returnInTransit: { refundId: c.refund.refundId } }
       : {}),
     ...(claimWatchOf(c.carrierClaim) === undefined ? {} : { claim: claimWatchOf(c.carrierClaim) }),
+    ...(claimStepFactsOf(c) === undefined ? {} : { claimStep: claimStepFactsOf(c) }),
+  };
+}
+
+/**
+ * A carrier claim's deadline step planned from the due index entry alone (#19), for a case
+ * whose own deadline the index does not watch (settled: refunded, reshipped, closed...): the
+ * same step as claimDeadlineStep on the whole case, as fields to write.
+ * - WARNED: `carrierClaim.warnedAt`; the case stays listed at its filing deadline.
+ * - EXPIRED: the claim's state and `expiredAt`, and the ledger with the carrier's cost moved to
+ *   the seller; the case leaves the index.
+ * Undefined when the entry cannot say (no step facts, an own deadline also watched, nothing
+ * due): the caller reads the case and takes the whole-case step.
+ */
+export type ClaimDeadlinePatch = {
+  readonly kind: 'WARNED' | 'EXPIRED';
+  readonly before: DueCase;
+  readonly at: string;
+  /** EXPIRED: the whole ledger after. */
+  readonly ledger?: readonly LedgerLine[];
+  /** Where the case stays listed, with its entry's facts after; absent: it leaves the index. */
+  readonly stays?: { readonly dueIndexAt: string; readonly facts: EscalationFacts };
+  readonly events: readonly HistoryEvent[];
+};
+
+export function claimDeadlinePatch(due: DueCase, input: { readonly now: string }): ClaimDeadlinePatch | undefined {
+  const { claim, claimStep } = due.facts;
+  if (claim === undefined || claimStep === undefined || isWatchedByDeadline(due.status)) return undefined;
+  const claimDue = claimDueAt(claim);
+  if (claimDue === undefined || Date.parse(claimDue) > Date.parse(input.now)) return undefined;
+  const event = (action: string, details: Record<string, unknown>): HistoryEvent => ({
+    caseId: due.caseId,
+    version: due.version + 1,
+    seq: 0,
+    at: input.now,
+    actor: CLAIM_ACTOR,
+    action,
+    fromStatus: due.status,
+    toStatus: due.status,
+    details,
+  });
+  const facts = {
+    claimId: claim.claimId,
+    carrier: claimStep.carrier,
+    amount: claimStep.amount,
+    currency: claimStep.currency,
+    fileBy: claim.fileBy,
+  };
+  if (Date.parse(input.now) < Date.parse(claim.fileBy)) {
+    const watch: CarrierClaimWatch = { ...claim, warnedAt: input.now };
+    return {
+      kind: 'WARNED',
+      before: due,
+      at: input.now,
+      stays: { dueIndexAt: claimDueAt(watch) ?? claim.fileBy, facts: { ...due.facts, claim: watch } },
+      events: [event('CARRIER_CLAIM_DEADLINE_WARNING', facts)],
+    };
+  }
+  return {
+    kind: 'EXPIRED',
+    before: due,
+    at: input.now,
+    ledger: moveCarrierCostToSeller(claimStep.ledger, 'carrier claim expired'),
+    events: [event('CARRIER_CLAIM_EXPIRED', { ...facts, costMovedTo: 'SELLER' })],
   };
 }
 
