@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { WebhookPayloadSchema } from '#lib/contract/return-payload.ts';
 import { defaultPolicy } from '#lib/decision/policy.ts';
-import { carrierShare, claimDueAt, syncCarrierClaim } from '#lib/workflow/carrier-claim.ts';
+import { carrierShare, claimDueAt, fileWithinDays, syncCarrierClaim } from '#lib/workflow/carrier-claim.ts';
+import { StaticPolicyProvider } from '#lib/adapters/static-policy-provider.ts';
+import { marketplacePolicies, sellerPolicyOverrides } from '#lib/decision/marketplace-policies.ts';
 import type { CaseRecord, HistoryEvent, LedgerLine } from '#lib/workflow/case.ts';
 import { applyMarketplaceEvent } from '#lib/workflow/lifecycle.ts';
 import { aCancellation, aReturn, aWebhook, TEST_MARKETPLACE } from '#test/support/webhook-factory.ts';
@@ -76,5 +78,45 @@ describe('carrier claim on the case', () => {
     if (out.kind !== 'CHANGE') throw new Error(out.reason);
     expect(carrierShare(out.next.ledger)).toBe(0);
     expect(out.next.carrierClaim).toBeUndefined();
+  });
+});
+
+describe('claim windows per carrier, from the shipped policies (#19)', () => {
+  const shopify = new StaticPolicyProvider(marketplacePolicies, defaultPolicy, sellerPolicyOverrides).policyFor('shopify', 'any-seller');
+
+  it.each([
+    ['UPS', 60],
+    ['FedEx', 60],
+    ['USPS', 60],
+    ['DHL-Express', 30],
+    ['dhl-express', 30],
+    ['DHL', 30],
+    ['Canada-Post', 60],
+    ['UNKNOWN', 60],
+  ])('Shopify: %s has %i days to file', (carrier, days) => {
+    expect(fileWithinDays(shopify, carrier)).toBe(days);
+  });
+
+  it('the claim of a DHL Express parcel is due 30 days after shipment, warned a week before', () => {
+    const shipped = '2026-11-02T10:00:00.000Z';
+    const ret = transitDamage();
+    const dhl = { ...ret, carrier: { ...ret.carrier, code: 'DHL-Express' }, timeline: { ...ret.timeline, shippedAt: shipped } };
+    const opened = applyMarketplaceEvent(undefined, WebhookPayloadSchema.parse(aWebhook('return.requested', dhl)), {
+      ...ctx,
+      policy: shopify,
+    });
+    if (opened.kind !== 'CHANGE' || opened.next.carrierClaim === undefined) throw new Error('no claim');
+    expect(opened.next.carrierClaim).toMatchObject({
+      carrier: 'DHL-Express',
+      fileBy: '2026-12-02T10:00:00.000Z',
+      warnAt: '2026-11-25T10:00:00.000Z',
+      policyVersion: shopify.version,
+    });
+  });
+
+  it('the default (no carrier named in it) and an own-property name such as `constructor` fall back to the default window', () => {
+    expect(fileWithinDays(defaultPolicy, 'sf-express')).toBe(defaultPolicy.carrierClaims.defaultFileWithinDays);
+    expect(fileWithinDays(shopify, 'constructor')).toBe(60);
+    expect(fileWithinDays(shopify, '__proto__')).toBe(60);
   });
 });

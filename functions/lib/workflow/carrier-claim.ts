@@ -91,8 +91,17 @@ export function moveCarrierCostToSeller(ledger: readonly LedgerLine[], why: stri
   });
 }
 
-function fileWithinDays(policy: Policy, carrier: string): number {
-  return policy.carrierClaims.carriers[carrier]?.fileWithinDays ?? policy.carrierClaims.defaultFileWithinDays;
+/**
+ * The carrier's claim window from policy, its name matched without regard to case (marketplaces
+ * spell one carrier `DHL-Express`, `dhl-express`); the policy's default for a carrier it names not.
+ */
+export function fileWithinDays(policy: Policy, carrier: string): number {
+  const { carriers, defaultFileWithinDays } = policy.carrierClaims;
+  const exact = Object.hasOwn(carriers, carrier) ? carriers[carrier] : undefined;
+  if (exact !== undefined) return exact.fileWithinDays;
+  const wanted = carrier.toLowerCase();
+  const match = Object.entries(carriers).find(([name]) => name.toLowerCase() === wanted);
+  return match?.[1].fileWithinDays ?? defaultFileWithinDays;
 }
 
 /** A new claim for the carrier's share of `c` (its ledger as it will be written). */
