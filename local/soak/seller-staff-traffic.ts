@@ -28,7 +28,7 @@ export const staffMix = {
   // #19: carrier claims filed and settled, appeals decided (by roles that may or may not be above the decider).
   claimFiling: 5,
   claimOutcome: 4,
-  appeal: 4,
+  appeal: 6,
 } as const;
 type StaffOp = keyof typeof staffMix;
 
@@ -41,6 +41,9 @@ const evidenceSamples = [
   { kind: 'INSTALLER_REPORT', finding: 'DEFECT_FOUND' },
   { kind: 'ADDRESS_CHECK', finding: 'ADDRESS_CORRECT' },
 ] as const;
+
+/** Statuses an appeal can re-open (#19). */
+const appealable: ReadonlySet<string> = new Set(['DECIDED', 'REJECTED', 'REFUNDED']);
 
 const overrideRemedies = ['FULL_REFUND', 'PARTIAL_REFUND', 'RETURN_AND_REFUND', 'REJECT', 'NO_REFUND_NEEDED', 'REPAIR', 'RESHIP'] as const;
 
@@ -233,12 +236,22 @@ export async function createSellerStaffTraffic(context: StaffTrafficContext, _ro
         return;
       }
       case 'appeal': {
-        const bearer = token(r.sellerId, random.pick(['supervisor', 'manager'] as const));
-        const read = await readCase('staff.read-before-write', r, bearer);
+        // Aimed at a decided case where one is at hand (up to three reads), so appeals and
+        // their top-ups are not left to chance; the role may or may not be above the decider.
+        let target = r;
+        let bearer = token(target.sellerId, random.pick(['supervisor', 'manager'] as const));
+        let read = await readCase('staff.read-before-write', target, bearer);
+        for (let tries = 1; tries < 3 && !appealable.has(read.caseStatus ?? ''); tries++) {
+          const next = acceptedCase();
+          if (next === undefined) break;
+          target = next;
+          bearer = token(target.sellerId, random.pick(['supervisor', 'manager'] as const));
+          read = await readCase('staff.read-before-write', target, bearer);
+        }
         const paid = read.amountPaid ?? 0;
         if (read.etag === undefined || paid <= 0) return note('appeal', `read ${read.status}`);
         const body = { remedy: 'FULL_REFUND', amount: random.int(1, paid + 1), reason: 'soak: buyer appealed' };
-        written('appeal', await call('staff.appeal', 'POST', `/cases/${r.caseId}/appeal`, bearer, body, read.etag));
+        written('appeal', await call('staff.appeal', 'POST', `/cases/${target.caseId}/appeal`, bearer, body, read.etag));
         return;
       }
       case 'staleEtag': {

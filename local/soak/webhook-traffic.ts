@@ -149,6 +149,8 @@ export const webhookMix = {
   foreignReturnScan: 2,
   /** A replacement parcel (delivered or lost): resolves or re-opens a case staff settled with a reship; 409 for any other case. */
   replacement: 3,
+  /** The buyer appeals on the marketplace (#19): re-opens a decided case once, within the window; 202 ignored otherwise. */
+  appeal: 3,
 } as const;
 export type WebhookKind = keyof typeof webhookMix;
 
@@ -164,6 +166,7 @@ const needsAccepted: ReadonlySet<WebhookKind> = new Set([
   'returnReceived',
   'inspection',
   'replacement',
+  'appeal',
 ]);
 
 /** The times 9999-12-31 and an hour or a day ahead: all past now + 5 min. */
@@ -275,6 +278,8 @@ export class WebhookTraffic {
         return this.#random.chance(0.5) ? this.#sendStaleUpdate() : this.#sendUpdateBeforeRequest();
       case 'cancel':
         return this.#sendCancel();
+      case 'appeal':
+        return this.#sendAppeal();
       case 'quickCancel':
         return this.#sendQuickCancel();
       case 'conflict':
@@ -429,7 +434,7 @@ export class WebhookTraffic {
     const sample = buildSamplePayload({ eventType, returnId: r.returnId, deliveryId, now });
     const ids = { marketplaceReturnId: r.returnId, orderId: r.orderId, sellerId: r.sellerId };
     const envelope = { ...sample, occurredAt: new Date(occurredAt).toISOString() };
-    if (envelope.eventType === 'return.cancelled') return { ...envelope, return: ids };
+    if (envelope.eventType === 'return.cancelled' || envelope.eventType === 'return.appealed') return { ...envelope, return: ids };
     const overrides: Record<string, unknown> = { ...templates[r.template] };
     if (r.template === 'late') {
       const at = (days: number) => new Date(now.getTime() - days * DAY_MS).toISOString();
@@ -648,6 +653,15 @@ export class WebhookTraffic {
     r.newestOccurredAt = updatedAt;
     await this.#deliver('webhook.out-of-order.early-update', this.#delivery(r, 'return.updated', updatedAt), r);
     await this.#deliver('webhook.out-of-order.late-request', this.#delivery(r, 'return.requested', requestedAt), r);
+  }
+
+  /** A marketplace appeal of an accepted return (#19); an appeal of a case not decided yet is acknowledged and ignored. */
+  async #sendAppeal(): Promise<void> {
+    const r = this.#pickAccepted();
+    if (r === undefined) return this.#sendNew('webhook.new');
+    const occurredAt = Math.max(Date.now(), r.newestOccurredAt + 1);
+    r.newestOccurredAt = occurredAt;
+    await this.#deliver('webhook.appeal', this.#delivery(r, 'return.appealed', occurredAt), r);
   }
 
   async #sendCancel(): Promise<void> {
