@@ -1,34 +1,11 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
-import { ShopifyAdminOrderReader } from '#lib/adapters/shopify-admin-order-reader.ts';
-import { SqsRefundQueue } from '#lib/adapters/sqs-refund-queue.ts';
-import { StaticPolicyProvider } from '#lib/adapters/static-policy-provider.ts';
-import { StaticWebhookSecrets } from '#lib/adapters/static-webhook-secrets.ts';
-import { httpHandler } from '#lib/http/http-handler.ts';
-import { receiveWebhookRoute } from '#lib/http/routes/receive-webhook.ts';
-import { marketplaceRegistry } from '#lib/marketplaces/index.ts';
-import { systemClock } from '#lib/ports/clock.ts';
+import type { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
+import { type ShopifyIntake, startShopifyIntake } from '#test/support/shopify-intake.ts';
 import { caseIdFor } from '#lib/workflow/case.ts';
-import {
-  type ShopifyAdminStandin,
-  type StandinReverseFulfillmentOrder,
-  seedOrders,
-  shopifyStandinFetch,
-  startShopifyAdminStandin,
-} from '#local/shopify-admin-standin.ts';
-import { countItems, createTestQueues, createTestTable, documentClient, sqsClient } from '#test/support/engines.ts';
-import {
-  freshShopifyIds,
-  SHOPIFY,
-  type ShopifyIds,
-  shopifyBody,
-  shopifyWebhookEvent,
-  TEST_SHOP,
-  TEST_SHOP_SELLER,
-  TEST_SHOPIFY_SECRET,
-} from '#test/support/shopify-factory.ts';
-import { lambdaContext } from '#test/support/webhook-factory.ts';
+import { type ShopifyAdminStandin, type StandinReverseFulfillmentOrder, seedOrders } from '#local/shopify-admin-standin.ts';
+import { countItems } from '#test/support/engines.ts';
+import { freshShopifyIds, SHOPIFY, type ShopifyIds, shopifyBody, shopifyWebhookEvent } from '#test/support/shopify-factory.ts';
 
 /**
  * Shopify's `reverse_fulfillment_orders/dispose` on the return leg (#15): the body names only
@@ -42,32 +19,14 @@ const ORDER = '5196695273621';
 const KETTLE_LINE = 'gid://shopify/LineItem/466157049';
 const TOPIC = 'reverse_fulfillment_orders/dispose';
 
+let intake: ShopifyIntake;
 let standin: ShopifyAdminStandin;
 let store: DynamoDbCaseStore;
 let tableName: string;
-let handler: ReturnType<typeof httpHandler>;
 
 beforeAll(async () => {
-  standin = await startShopifyAdminStandin({ accessTokens: { [TEST_SHOP]: 'shpat_disposal_test' } });
-  tableName = await createTestTable();
-  const queues = await createTestQueues();
-  store = new DynamoDbCaseStore(documentClient(), tableName);
-  handler = httpHandler(
-    receiveWebhookRoute({
-      store,
-      secrets: new StaticWebhookSecrets({ [SHOPIFY]: TEST_SHOPIFY_SECRET }),
-      policies: new StaticPolicyProvider(),
-      refunds: new SqsRefundQueue(sqsClient(), queues.refundQueueUrl),
-      clock: systemClock,
-      marketplaces: marketplaceRegistry({ SHOPIFY_SHOPS: { [TEST_SHOP]: TEST_SHOP_SELLER } }),
-      backoff: async () => undefined,
-      orders: new ShopifyAdminOrderReader({
-        accessToken: async () => 'shpat_disposal_test',
-        customFetchApi: shopifyStandinFetch(standin.url),
-        timeoutMs: 1_000,
-      }),
-    }),
-  );
+  intake = await startShopifyIntake('shpat_disposal_test');
+  ({ standin, store, tableName } = intake);
 });
 afterAll(async () => {
   await standin.stop();
@@ -95,10 +54,7 @@ beforeEach(() => {
   });
 });
 
-async function invoke(event: APIGatewayProxyEventV2) {
-  const res = (await handler(event, lambdaContext('receive-webhook'))) as { statusCode: number; body: string };
-  return { status: res.statusCode, body: JSON.parse(res.body) };
-}
+const invoke = (event: APIGatewayProxyEventV2) => intake.invoke(event);
 
 function deliver(topic: string, ids: ShopifyIds, opts: { webhookId?: string; eventId?: string } = {}) {
   return invoke(shopifyWebhookEvent(shopifyBody(topic as never, ids), { topic, ...opts }));
