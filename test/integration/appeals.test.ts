@@ -1,4 +1,8 @@
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbDueCases } from '#lib/adapters/dynamodb-due-cases.ts';
+import { caseKey } from '#lib/adapters/dynamodb/table-schema.ts';
+import { escalateStaleCases } from '#lib/use-cases/escalate-stale-cases.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { refundQueue as refundQueueDefinition } from '#infra/definitions.ts';
 import { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
@@ -11,7 +15,7 @@ import { refundIdFor } from '#lib/contract/refund-message.ts';
 import { httpHandler } from '#lib/http/http-handler.ts';
 import { receiveWebhookRoute } from '#lib/http/routes/receive-webhook.ts';
 import { canonicalOnly } from '#lib/marketplaces/index.ts';
-import { systemClock } from '#lib/ports/clock.ts';
+import { fixedClock, systemClock } from '#lib/ports/clock.ts';
 import { applyRefundHandler } from '#lib/sqs/apply-refund-records.ts';
 import { appealDecision } from '#lib/use-cases/appeal-decision.ts';
 import { relayRefundOutbox } from '#lib/use-cases/relay-refund-outbox.ts';
@@ -275,6 +279,64 @@ describe('an appeal of a refunded case', () => {
       reason: 'marketplace appeal upheld',
     });
     expect(decided.refund?.publish).toBe('PUBLISHED');
+    await waitFor(paid.caseId, (c) => c.refund?.refundId === decided.refund?.refundId && c.refund?.status === 'APPLIED');
+    expect(paidFor(paid.caseId).map((p) => p.amount)).toEqual([34_710, 5_190]);
+  });
+  it('an appeal of a refunded case left undecided is escalated by the sweep, then held with the manager; nothing is paid until staff decide', async () => {
+    await freshQueues();
+    const paid = await partlyRefunded();
+    const appealEvent = {
+      schemaVersion: 1,
+      eventType: 'return.appealed',
+      deliveryId: `dlv-appeal-late-${paid.caseId}`,
+      occurredAt: new Date().toISOString(),
+      return: { marketplaceReturnId: paid.marketplaceReturnId, orderId: paid.orderId, sellerId: paid.sellerId },
+    } as const;
+    expect((await intake()(signedWebhookEvent(appealEvent as unknown as ReturnType<typeof aWebhook>))).status).toBe(202);
+    const requested = (await store.getCase(paid.caseId)) as CaseRecord;
+    expect(requested).toMatchObject({ status: 'REFUNDED', escalationLevel: 'SUPERVISOR', dueAt: expect.any(String) });
+    const entry = await documentClient().send(new GetCommand({ TableName: tableName, Key: caseKey(paid.caseId) }));
+    expect(entry.Item?.deadlineAt).toBe(requested.dueAt);
+
+    const sweepAt = (at: string) =>
+      escalateStaleCases(
+        {
+          store,
+          dueCases: new DynamoDbDueCases(documentClient(), tableName),
+          refunds: new SqsRefundQueue(sqsClient(), queues.refundQueueUrl),
+          clock: fixedClock(new Date(at)),
+          policies: new StaticPolicyProvider(),
+        },
+        { limit: 100 },
+      );
+    const after = (iso: string | undefined) => new Date(Date.parse(iso ?? '') + 60_000).toISOString();
+    await sweepAt(after(requested.dueAt));
+    const escalated = (await store.getCase(paid.caseId)) as CaseRecord;
+    expect(escalated).toMatchObject({ status: 'REFUNDED', escalationLevel: 'MANAGER', version: requested.version + 1 });
+    expect(Date.parse(escalated.dueAt ?? '')).toBeGreaterThan(Date.parse(requested.dueAt ?? ''));
+
+    await sweepAt(after(escalated.dueAt));
+    const held = (await store.getCase(paid.caseId)) as CaseRecord;
+    expect(held).toMatchObject({ status: 'REFUNDED', escalationLevel: 'MANAGER' });
+    expect(held.dueAt).toBeUndefined();
+    const history = await store.getHistory(paid.caseId);
+    expect(history.filter((e) => e.action === 'ESCALATED')).toHaveLength(1);
+    expect(history.find((e) => e.action === 'DEFAULT_RESOLUTION')?.details).toMatchObject({ resolution: 'HOLD_WITH_MANAGER' });
+    expect(paidFor(paid.caseId).map((p) => p.amount)).toEqual([34_710]);
+    // Out of the due index once held; the manager still decides the appeal, and only the difference is paid.
+    const gone = await documentClient().send(new GetCommand({ TableName: tableName, Key: caseKey(paid.caseId) }));
+    expect(gone.Item?.deadlineAt).toBeUndefined();
+    const decided = await appealDecision(
+      { store, policies: new StaticPolicyProvider(), clock: systemClock, refunds: new SqsRefundQueue(sqsClient(), queues.refundQueueUrl) },
+      {
+        principal: { userId: 'mgr-1', sellerId: paid.sellerId, role: 'manager' as const },
+        caseId: paid.caseId,
+        expectedVersion: held.version,
+        remedy: 'RETURN_AND_REFUND',
+        amount: 39_900,
+        reason: 'appeal upheld after escalation',
+      },
+    );
     await waitFor(paid.caseId, (c) => c.refund?.refundId === decided.refund?.refundId && c.refund?.status === 'APPLIED');
     expect(paidFor(paid.caseId).map((p) => p.amount)).toEqual([34_710, 5_190]);
   });

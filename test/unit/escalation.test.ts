@@ -273,3 +273,53 @@ describe('planEscalation', () => {
     }
   });
 });
+
+describe("a refunded case's appeal waiting for staff (#19)", () => {
+  /** Refunded, then appealed on the marketplace: the role above has until its deadline. */
+  function appealedRefunded(level: CaseRecord['escalationLevel'], withRequest = true): CaseRecord {
+    const c = awaiting();
+    const refund = { refundId: 'rf_x', amount: 10_000, currency: 'CNY', status: 'APPLIED' as const };
+    return {
+      ...c,
+      status: 'REFUNDED',
+      refund: refund as CaseRecord['refund'] & object,
+      refundedTotal: 10_000,
+      escalationLevel: level,
+      dueAt: '2026-11-20T09:00:00.000Z',
+      ...(withRequest ? { appealRequest: { at: '2026-11-19T09:00:00.000Z', deliveryId: 'dlv-1', appealedRole: 'agent' as const } } : {}),
+    };
+  }
+
+  it('escalates past its deadline like a staff case; the status stays REFUNDED', () => {
+    const c = appealedRefunded('SUPERVISOR');
+    expect(due(c).facts.appealPending).toBe(true);
+    const now = plus(c.dueAt as string, MIN);
+    const plan = planEscalation(due(c), { now, policy });
+    expect(plan).toMatchObject({ kind: 'ESCALATE', fromLevel: 'SUPERVISOR', toLevel: 'MANAGER' });
+    if (plan.kind !== 'ESCALATE') return;
+    expect(plan.events.map((e) => [e.action, e.fromStatus, e.toStatus])).toEqual([['ESCALATED', 'REFUNDED', 'REFUNDED']]);
+  });
+
+  it('at the last level it is held with the manager, never paid by a default resolution (the refund is under way)', () => {
+    const c = appealedRefunded('MANAGER');
+    const plan = planEscalation(due(c), { now: plus(c.dueAt as string, MIN), policy: withResolution('BUYER_WINS_FULL_REFUND') });
+    expect(plan).toMatchObject({ kind: 'DEFAULT_RESOLUTION', resolution: 'HOLD_WITH_MANAGER' });
+    if (plan.kind !== 'DEFAULT_RESOLUTION') return;
+    expect(plan.outbox).toBeUndefined();
+    expect(plan.remove).toEqual(['dueAt']);
+    expect(plan.events[0]?.details).toMatchObject({ heldBecause: 'REFUND_ALREADY_UNDER_WAY' });
+  });
+
+  it('a refunded case with a stale deadline and no pending appeal (decided, or none) is not escalated', () => {
+    for (const c of [
+      appealedRefunded('SUPERVISOR', false),
+      { ...appealedRefunded('SUPERVISOR'), appeal: { at: 'x' } as CaseRecord['appeal'] },
+    ]) {
+      expect(due(c).facts.appealPending).toBeUndefined();
+      expect(planEscalation(due(c), { now: plus(c.dueAt as string, MIN), policy })).toMatchObject({
+        kind: 'SKIP',
+        reason: 'NOT_AWAITING_STAFF',
+      });
+    }
+  });
+});

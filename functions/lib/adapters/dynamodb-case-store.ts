@@ -8,7 +8,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { DUE_INDEX_SHARDS } from '#infra/definitions.ts';
-import type { CarrierClaim, CaseRecord, HistoryEvent } from '../workflow/case.ts';
+import { awaitsAppealDecision, type CarrierClaim, type CaseRecord, type HistoryEvent } from '../workflow/case.ts';
 import { claimWatchOf } from '../workflow/carrier-claim.ts';
 import type { OutboxRecord } from '../workflow/decision-step.ts';
 import { type CaseAfter, type Notification, notificationsFor, subjectOf } from '../workflow/notifications.ts';
@@ -236,7 +236,9 @@ export class DynamoDbCaseStore implements CaseStore {
     // a patch never changes the claim, so the entry's claim facts stay true. The claim comes
     // from the entry's facts (the sweep) or from the case itself (a writer that read it).
     const claim = before.facts?.claim ?? claimWatchOf((before as { carrierClaim?: CarrierClaim }).carrierClaim);
-    const after: IndexedFields = { ...before, ...set, carrierClaim: claim };
+    // Likewise a refunded case's pending appeal (#19), which no patch decides.
+    const appealPending = before.facts?.appealPending ?? awaitsAppealDecision(before as Pick<CaseRecord, 'appealRequest' | 'appeal'>);
+    const after: IndexedFields = { ...before, ...set, carrierClaim: claim, appealPending };
     if (remove.includes('dueAt')) delete (after as { dueAt?: string }).dueAt;
     const staysDue = dueIndexAt(after) !== undefined;
     // Facts a later step plans from must not go stale. Watched by the claim alone, the case is

@@ -92,7 +92,7 @@ export type CasePatch = {
   readonly before: Pick<CaseRecord, 'caseId' | 'sellerId' | 'status' | 'version' | 'dueAt'> &
     Partial<Pick<CaseRecord, 'escalationLevel'>> & {
       /** The due index entry's facts: a carrier claim to file keeps the case listed (#19). */
-      readonly facts?: { readonly claim?: CarrierClaimWatch; readonly claimStep?: ClaimStepFacts };
+      readonly facts?: { readonly claim?: CarrierClaimWatch; readonly claimStep?: ClaimStepFacts; readonly appealPending?: true };
     };
   /** Fields to set; `version` must be `before.version + 1`. */
   readonly set: Partial<Omit<CaseRecord, 'caseId' | 'sellerId' | 'return' | 'decision'>> & Pick<CaseRecord, 'version' | 'updatedAt'>;

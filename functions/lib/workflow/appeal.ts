@@ -53,8 +53,9 @@ const levelOf: Readonly<Record<StaffRole, EscalationLevel>> = { agent: 'AGENT', 
  * deciding one. A decided or rejected case goes back to NEEDS_REVIEW at that role's level with
  * its resolution deadline (the escalation sweep watches it); a refunded case keeps its status
  * (its money is not taken back) and carries the request for staff to decide with POST /appeal,
- * with that deadline too: it lists among the seller's due cases (the sweep does not escalate a
- * refunded case; staff see it in their queue).
+ * with that deadline too: it lists among the seller's due cases, and the escalation sweep
+ * escalates the undecided appeal like a staff case (at the last level it stays with the manager:
+ * the refund is under way, so no default resolution pays).
  * Ignored (acknowledged, nothing written): a second appeal, one outside the window, a case not
  * decided, or a manager's decision (nobody above it).
  */

@@ -119,6 +119,14 @@ export function isWatchedByDeadline(status: CaseStatus): boolean {
   return isAwaitingStaff(status) || isAwaitingReturn(status);
 }
 
+/**
+ * An appeal the marketplace requested and staff have not decided (#19). On a refunded case it
+ * is what the case's deadline watches (the status stays REFUNDED: its money is not taken back).
+ */
+export function awaitsAppealDecision(c: Pick<CaseRecord, 'appealRequest' | 'appeal'>): boolean {
+  return c.appealRequest !== undefined && c.appeal === undefined;
+}
+
 /** Throws IllegalTransitionError naming both states; never returns for an illegal move. */
 export function assertTransition(from: CaseStatus, to: CaseStatus): void {
   if (!canTransition(from, to)) {

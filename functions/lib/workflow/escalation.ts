@@ -5,6 +5,7 @@ import {
   type CaseRecord,
   type EscalationLevel,
   type HistoryEvent,
+  awaitsAppealDecision,
   isAwaitingStaff,
   isWatchedByDeadline,
   type RefundRecord,
@@ -91,6 +92,8 @@ export type EscalationFacts = {
   readonly claim?: CarrierClaimWatch;
   /** With `claim`: what its deadline step writes, so the sweep need not read the case. */
   readonly claimStep?: ClaimStepFacts;
+  /** A refunded case's appeal waits for staff (#19): its deadline escalates like a staff case's. */
+  readonly appealPending?: true;
 };
 
 /** A case as the sweep sees it: enough to plan a step and to condition the write on. */
@@ -120,6 +123,7 @@ export function escalationFactsOf(c: CaseRecord): EscalationFacts {
       : {}),
     ...(claimWatchOf(c.carrierClaim) === undefined ? {} : { claim: claimWatchOf(c.carrierClaim) }),
     ...(claimStepFactsOf(c) === undefined ? {} : { claimStep: claimStepFactsOf(c) }),
+    ...(awaitsAppealDecision(c) ? { appealPending: true as const } : {}),
   };
 }
 
@@ -146,7 +150,9 @@ export type ClaimDeadlinePatch = {
 
 export function claimDeadlinePatch(due: DueCase, input: { readonly now: string }): ClaimDeadlinePatch | undefined {
   const { claim, claimStep } = due.facts;
-  if (claim === undefined || claimStep === undefined || isWatchedByDeadline(due.status)) return undefined;
+  if (claim === undefined || claimStep === undefined || isWatchedByDeadline(due.status) || due.facts.appealPending === true) {
+    return undefined;
+  }
   const claimDue = claimDueAt(claim);
   if (claimDue === undefined || Date.parse(claimDue) > Date.parse(input.now)) return undefined;
   const event = (action: string, details: Record<string, unknown>): HistoryEvent => ({
@@ -350,7 +356,9 @@ export function planEscalation(
       events: [],
     };
   }
-  if (!isAwaitingStaff(due.status)) return { kind: 'SKIP', caseId, reason: 'NOT_AWAITING_STAFF' };
+  // A refunded case whose appeal waits for staff escalates like a staff case; its money has
+  // gone, so at the last level the default resolution holds it with the manager (refund under way).
+  if (!isAwaitingStaff(due.status) && due.facts.appealPending !== true) return { kind: 'SKIP', caseId, reason: 'NOT_AWAITING_STAFF' };
   const nowMs = Date.parse(input.now);
   const deadlineMs = Date.parse(due.dueAt);
   if (!(deadlineMs <= nowMs)) return { kind: 'SKIP', caseId, reason: 'NOT_DUE' };

@@ -5,7 +5,14 @@ import {
   type IndexDefinition,
   type SELLER_INDEX_PROJECTION,
 } from '#infra/definitions.ts';
-import { type CarrierClaimWatch, type CaseRecord, type HistoryEvent, isWatchedByDeadline, type RefundRecord } from '../../workflow/case.ts';
+import {
+  awaitsAppealDecision,
+  type CarrierClaimWatch,
+  type CaseRecord,
+  type HistoryEvent,
+  isWatchedByDeadline,
+  type RefundRecord,
+} from '../../workflow/case.ts';
 import { type EscalationFacts, escalationFactsOf } from '../../workflow/escalation.ts';
 import { claimDueAt } from '../../workflow/carrier-claim.ts';
 import type { OutboxRecord } from '../../workflow/decision-step.ts';
@@ -284,16 +291,27 @@ export function sellerPositionOf(entry: Item): string {
 /** The case fields the index attributes follow from. */
 export type IndexedFields = Pick<CaseRecord, 'caseId' | 'sellerId' | 'status' | 'dueAt'> & {
   readonly carrierClaim?: CarrierClaimWatch | undefined;
+  /** A refunded case whose appeal waits for staff (#19): its deadline is watched like a staff case's. */
+  readonly appealPending?: boolean | undefined;
 };
 
-/** In byOpenDeadline: waiting for staff (escalation) or for the return parcel (return window), with a deadline. */
-export const inDueIndex = (c: Pick<CaseRecord, 'status' | 'dueAt'>) => c.dueAt !== undefined && isWatchedByDeadline(c.status);
+/** The index fields of a whole case. */
+export function indexedFieldsOf(c: CaseRecord): IndexedFields {
+  return { ...c, appealPending: awaitsAppealDecision(c) };
+}
+
+/**
+ * In byOpenDeadline by its own deadline: waiting for staff (escalation), for the return parcel
+ * (return window), or, settled, for staff to decide its appeal.
+ */
+export const inDueIndex = (c: Pick<IndexedFields, 'status' | 'dueAt' | 'appealPending'>) =>
+  c.dueAt !== undefined && (isWatchedByDeadline(c.status) || c.appealPending === true);
 
 /**
  * Where the case stands in byOpenDeadline: its own deadline (inDueIndex) or a carrier claim's
  * warning or filing deadline (#19), whichever comes first; undefined when neither watches it.
  */
-export function dueIndexAt(c: Pick<IndexedFields, 'status' | 'dueAt' | 'carrierClaim'>): string | undefined {
+export function dueIndexAt(c: Pick<IndexedFields, 'status' | 'dueAt' | 'carrierClaim' | 'appealPending'>): string | undefined {
   const own = inDueIndex(c) ? c.dueAt : undefined;
   const claim = claimDueAt(c.carrierClaim);
   if (own === undefined) return claim;
@@ -372,9 +390,9 @@ export function toCaseItem(c: CaseRecord): Item {
     ...caseKey(c.caseId),
     type: 'CASE',
     ...c,
-    ...caseIndexAttributes(c),
+    ...caseIndexAttributes(indexedFieldsOf(c)),
     [LISTING_SUMMARY]: listingSummaryOf(c),
-    ...(dueIndexAt(c) !== undefined ? { [ESCALATION_FACTS]: escalationFactsOf(c) } : {}),
+    ...(dueIndexAt(indexedFieldsOf(c)) !== undefined ? { [ESCALATION_FACTS]: escalationFactsOf(c) } : {}),
   };
 }
 
