@@ -309,13 +309,13 @@ describe('an appeal of a refunded case', () => {
         },
         { limit: 100 },
       );
-    const after = (iso: string | undefined) => new Date(Date.parse(iso ?? '') + 60_000).toISOString();
-    await sweepAt(after(requested.dueAt));
+    const aMinuteAfter = (iso: string | undefined) => new Date(Date.parse(iso ?? '') + 60_000).toISOString();
+    await sweepAt(aMinuteAfter(requested.dueAt));
     const escalated = (await store.getCase(paid.caseId)) as CaseRecord;
     expect(escalated).toMatchObject({ status: 'REFUNDED', escalationLevel: 'MANAGER', version: requested.version + 1 });
     expect(Date.parse(escalated.dueAt ?? '')).toBeGreaterThan(Date.parse(requested.dueAt ?? ''));
 
-    await sweepAt(after(escalated.dueAt));
+    await sweepAt(aMinuteAfter(escalated.dueAt));
     const held = (await store.getCase(paid.caseId)) as CaseRecord;
     expect(held).toMatchObject({ status: 'REFUNDED', escalationLevel: 'MANAGER' });
     expect(held.dueAt).toBeUndefined();
