@@ -330,6 +330,9 @@ function lambdaLikeEnvironment(functionName: string): NodeJS.ProcessEnv {
     CURSOR_SIGNING_KEY: 'bench-dummy-cursor-signing-key-0123456789abcdef',
     STAFF_USER_POOL_ID: 'eu-central-1_BenchPool1',
     SHOPIFY_SHOPS: JSON.stringify({ 'bench-shop.myshopify.com': 'SELLER-42' }),
+    NOTIFICATION_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/123456789012/DisputeDesk-bench-notifications.fifo',
+    NOTIFICATION_CHANNELS: JSON.stringify({ 'demo-market': { kind: 'webhook', url: 'https://marketplace.example.invalid/hooks' } }),
+    NOTIFICATION_SIGNING_SECRETS_ARN: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:dispute-desk/notification-signing-AbCdEf',
   };
 }
 
@@ -355,7 +358,9 @@ function importOnce(bundleFile: string, functionName: string): ImportSample | Im
   const processMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (run.error !== undefined) return { error: `${run.error.name}: ${run.error.message}` };
   if (run.status !== 0) {
-    const lines = `${run.stderr}`.split('\n').filter((l) => /Error|error:/.test(l));
+    // The thrown error's own line ("ConfigurationError: Invalid configuration: …"), not the
+    // minified source line Node prints above it.
+    const lines = `${run.stderr}`.split('\n').filter((l) => /^\s*[A-Za-z]*Error(\s\[[A-Z_]+\])?: /.test(l));
     return { error: (lines[0] ?? `${run.stderr}`.trim().split('\n')[0] ?? `exit ${run.status}`).slice(0, 400) };
   }
   try {
