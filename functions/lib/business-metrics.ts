@@ -85,6 +85,10 @@ export function recordCommittedEvents(events: readonly HistoryEvent[]): void {
       case 'DEFAULT_RESOLUTION':
         emit(BUSINESS_METRICS.slaBreaches, 1, { kind: event.action });
         break;
+      case 'REFUNDED_ABOVE_AMOUNT_PAID':
+        // The marketplace now says the buyer paid less than was refunded: a mismatch to look at.
+        emit(BUSINESS_METRICS.reconciliationMismatches, 1, { kind: event.action });
+        break;
     }
   }
 }

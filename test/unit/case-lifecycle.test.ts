@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   assertTransition,
   canTransition,
+  type CaseRecord,
   type CaseStatus,
   caseIdFor,
   caseStatuses,
@@ -349,5 +350,44 @@ describe('applying marketplace events', () => {
     const status = refundStatus === 'APPLIED' ? ('REFUNDED' as const) : ('REFUND_PENDING' as const);
     const paying = { ...first.next, status, refund: { ...first.next.refund, status: refundStatus } };
     expect(() => applyMarketplaceEvent(paying, parse(aCancellation(ret)), ctx)).toThrow(IllegalTransitionError);
+  });
+});
+
+describe('a snapshot that lowers what the buyer paid below what was refunded', () => {
+  /** A case whose refund of 39,900 was paid. */
+  function refunded(): { c: CaseRecord; ret: ReturnType<typeof aReturn> } {
+    const ret = aReturn();
+    const first = applyMarketplaceEvent(undefined, parse(aWebhook('return.requested', ret)), ctx);
+    const paid = received(first, ret);
+    const refund = paid.next.refund as NonNullable<CaseRecord['refund']>;
+    return { c: { ...paid.next, status: 'REFUNDED', refund: { ...refund, status: 'APPLIED' }, refundedTotal: refund.amount }, ret };
+  }
+  const update = (ret: ReturnType<typeof aReturn>, amountPaid: number, at: string) =>
+    parse(aWebhook('return.updated', { ...ret, money: { ...ret.money, amountPaid } }, { occurredAt: at }));
+
+  it('keeps the refund, records the mismatch for staff once, and chains the history', () => {
+    const { c, ret } = refunded();
+    const out = applyMarketplaceEvent(c, update(ret, 20_000, '2026-11-06T11:00:00.000Z'), ctx);
+    if (out.kind !== 'CHANGE') throw new Error('expected a change');
+    expect(out.next).toMatchObject({ status: 'REFUNDED', refundedTotal: 39_900, refund: { status: 'APPLIED' } });
+    expect(out.outbox).toBeUndefined();
+    expect(out.events.map((e) => [e.action, e.fromStatus, e.toStatus, e.seq])).toEqual([
+      ['RETURN_UPDATED', 'REFUNDED', 'REFUNDED', 0],
+      ['REFUNDED_ABOVE_AMOUNT_PAID', 'REFUNDED', 'REFUNDED', 1],
+    ]);
+    expect(out.events[1]?.details).toEqual({ amountPaid: 20_000, previousAmountPaid: 39_900, refunded: 39_900, currency: 'CNY' });
+    // The same amount again: nothing more to flag.
+    const again = applyMarketplaceEvent(out.next, update(ret, 20_000, '2026-11-06T12:00:00.000Z'), ctx);
+    expect(again.kind === 'CHANGE' && again.events.map((e) => e.action)).toEqual(['RETURN_UPDATED']);
+  });
+
+  it('flags nothing when the lower amount still covers the refund, or nothing was refunded', () => {
+    const { c, ret } = refunded();
+    const covered = applyMarketplaceEvent(c, update(ret, 39_900, '2026-11-06T11:00:00.000Z'), ctx);
+    expect(covered.kind === 'CHANGE' && covered.events.map((e) => e.action)).not.toContain('REFUNDED_ABOVE_AMOUNT_PAID');
+    const first = applyMarketplaceEvent(undefined, parse(aWebhook('return.requested', ret)), ctx);
+    if (first.kind !== 'CHANGE') throw new Error('expected a change');
+    const held = applyMarketplaceEvent(first.next, update(ret, 1_000, '2026-11-06T11:00:00.000Z'), ctx);
+    expect(held.kind === 'CHANGE' && held.events.map((e) => e.action)).not.toContain('REFUNDED_ABOVE_AMOUNT_PAID');
   });
 });

@@ -70,7 +70,40 @@ export function applyMarketplaceEvent(existing: CaseRecord | undefined, payload:
   const outcome = applyEvent(existing, payload, ctx);
   if (outcome.kind === 'IGNORED') return outcome;
   // A decision that puts cost on the carrier opens (or moves) its carrier claim (#19).
-  return syncCarrierClaim(outcome, { now: ctx.now, policy: ctx.policy, actor: { kind: 'MARKETPLACE', id: ctx.marketplace } });
+  const synced = syncCarrierClaim(outcome, { now: ctx.now, policy: ctx.policy, actor: { kind: 'MARKETPLACE', id: ctx.marketplace } });
+  return existing === undefined ? synced : flagRefundAboveAmountPaid(existing, synced, ctx);
+}
+
+/**
+ * A snapshot that lowers what the buyer paid below what has already been refunded (a price
+ * corrected, a partial charge reversed by the marketplace) cannot take money back: the refund
+ * stands. It is recorded for staff and counted like a reconciliation mismatch
+ * (REFUNDED_ABOVE_AMOUNT_PAID, metric ReconciliationMismatches), once per lowering: a snapshot
+ * that repeats the same amount flags nothing more.
+ */
+function flagRefundAboveAmountPaid(
+  existing: CaseRecord,
+  outcome: Extract<LifecycleOutcome, { kind: 'CHANGE' }>,
+  ctx: EventContext,
+): Extract<LifecycleOutcome, { kind: 'CHANGE' }> {
+  const before = existing.return.money;
+  const after = outcome.next.return.money;
+  const refunded = existing.refundedTotal ?? (existing.refund?.status === 'APPLIED' ? existing.refund.amount : 0);
+  if (after.currency !== before.currency || after.amountPaid >= before.amountPaid || after.amountPaid >= refunded) return outcome;
+  const last = outcome.events.at(-1);
+  const status = outcome.next.status;
+  const flag: HistoryEvent = {
+    caseId: outcome.next.caseId,
+    version: outcome.next.version,
+    seq: outcome.events.length,
+    at: ctx.now,
+    actor: { kind: 'MARKETPLACE', id: ctx.marketplace },
+    action: 'REFUNDED_ABOVE_AMOUNT_PAID',
+    fromStatus: last?.toStatus ?? status,
+    toStatus: last?.toStatus ?? status,
+    details: { amountPaid: after.amountPaid, previousAmountPaid: before.amountPaid, refunded, currency: after.currency },
+  };
+  return { ...outcome, events: [...outcome.events, flag] };
 }
 
 function applyEvent(existing: CaseRecord | undefined, payload: WebhookPayload, ctx: EventContext): LifecycleOutcome {
