@@ -119,7 +119,7 @@ describe('GET /reports/recovery', () => {
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     const lines = res.body.trim().split('\r\n');
     expect(lines[0]).toBe(
-      'caseId,createdAt,status,currency,madeWhole,bornBySeller,bornByPlatform,bornByBuyer,bornByCarrier,carrierRecovered,carrierLost,carrierPending,claimState,claimFileBy',
+      'caseId,createdAt,status,currency,madeWhole,bornBySeller,bornByPlatform,bornByBuyer,bornByCarrier,carrierRecovered,carrierLost,carrierPending,claimState,claimFileBy,claimShareSinceFiling',
     );
     expect(lines).toHaveLength(5);
     expect(lines[1]).toContain(',PAID,');

@@ -6,6 +6,7 @@ import { StaticPolicyProvider } from '#lib/adapters/static-policy-provider.ts';
 import { marketplacePolicies, sellerPolicyOverrides } from '#lib/decision/marketplace-policies.ts';
 import type { CaseRecord, HistoryEvent, LedgerLine } from '#lib/workflow/case.ts';
 import { applyMarketplaceEvent } from '#lib/workflow/lifecycle.ts';
+import { recoveryCsv, recoveryOf } from '#lib/workflow/recovery.ts';
 import { aCancellation, aReturn, aWebhook, TEST_MARKETPLACE } from '#test/support/webhook-factory.ts';
 
 /** The claim follows the case's ledger (#19): opened with carrier-borne cost, withdrawn when the return is cancelled. */
@@ -71,6 +72,19 @@ describe('carrier claim on the case', () => {
       { now: NOW, policy: defaultPolicy, actor },
     );
     expect(again.events).toEqual([]);
+    // The recovery report keeps counting the filed amount, and shows the share now beside it.
+    const row = recoveryOf(out.next);
+    expect(row).toMatchObject({ carrierPending: claim.amount, claim: { amount: claim.amount, shareSinceFiling: carrierShare(halved) } });
+    const [header, line] = recoveryCsv([row]).split('\r\n');
+    expect(header?.split(',').at(-1)).toBe('claimShareSinceFiling');
+    expect(line?.split(',').at(-1)).toBe(String(carrierShare(halved)));
+    // Unchanged since filing: no such field, an empty column.
+    expect(recoveryOf(filed).claim).not.toHaveProperty('shareSinceFiling');
+    expect(
+      recoveryCsv([recoveryOf(filed)])
+        .split('\r\n')[1]
+        ?.endsWith(','),
+    ).toBe(true);
   });
 
   it('a seller defect opens none', () => {

@@ -206,6 +206,9 @@ export const RecoveryReportResponseSchema = /* @__PURE__ */ (() =>
             carrier: z.string(),
             amount: MinorUnitsSchema,
             fileBy: TimestampSchema,
+            shareSinceFiling: z.optional(
+              MinorUnitsSchema.check(z.describe("The carrier's share now, when a later decision changed it after filing")),
+            ),
           }),
         ),
       }),
@@ -220,6 +223,7 @@ export const RecoveryReportResponseSchema = /* @__PURE__ */ (() =>
         carrier: z.string(),
         amount: MinorUnitsSchema,
         fileBy: TimestampSchema,
+        shareSinceFiling: z.optional(MinorUnitsSchema),
       }),
     ),
     complete: z.boolean().check(z.meta({ description: 'False when a limit cut the report short: narrow the range' })),

@@ -32,6 +32,11 @@ export type RecoveryRow = {
     readonly carrier: string;
     readonly amount: number;
     readonly fileBy: string;
+    /**
+     * A FILED or PAID claim keeps the amount filed; when a later decision changed the carrier's
+     * share, this is the share now, so the report shows what the claim no longer matches.
+     */
+    readonly shareSinceFiling?: number;
   };
 };
 
@@ -68,7 +73,18 @@ export function recoveryOf(c: CaseRecord): RecoveryRow {
     carrierPending: pending,
     ...(claim === undefined
       ? {}
-      : { claim: { claimId: claim.claimId, state: claim.state, carrier: claim.carrier, amount: claim.amount, fileBy: claim.fileBy } }),
+      : {
+          claim: {
+            claimId: claim.claimId,
+            state: claim.state,
+            carrier: claim.carrier,
+            amount: claim.amount,
+            fileBy: claim.fileBy,
+            ...(claim.shareSinceFiling === undefined || claim.shareSinceFiling === claim.amount
+              ? {}
+              : { shareSinceFiling: claim.shareSinceFiling }),
+          },
+        }),
   };
 }
 
@@ -108,7 +124,16 @@ export function openClaimsByDeadline(
     .sort((a, b) => Date.parse(a.fileBy) - Date.parse(b.fileBy));
 }
 
-export const RECOVERY_CSV_COLUMNS = ['caseId', 'createdAt', 'status', 'currency', ...NUMBER_FIELDS, 'claimState', 'claimFileBy'] as const;
+export const RECOVERY_CSV_COLUMNS = [
+  'caseId',
+  'createdAt',
+  'status',
+  'currency',
+  ...NUMBER_FIELDS,
+  'claimState',
+  'claimFileBy',
+  'claimShareSinceFiling',
+] as const;
 
 /** One line per case; values are ids, codes, times and numbers only (no free text to escape). */
 export function recoveryCsv(rows: readonly RecoveryRow[]): string {
@@ -121,6 +146,7 @@ export function recoveryCsv(rows: readonly RecoveryRow[]): string {
       ...NUMBER_FIELDS.map((f) => String(r[f])),
       r.claim?.state ?? '',
       r.claim?.fileBy ?? '',
+      r.claim?.shareSinceFiling === undefined ? '' : String(r.claim.shareSinceFiling),
     ].join(','),
   );
   return `${[RECOVERY_CSV_COLUMNS.join(','), ...lines].join('\r\n')}\r\n`;
