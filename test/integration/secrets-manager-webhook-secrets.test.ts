@@ -33,7 +33,12 @@ afterAll(async () => {
 /** A clock the test moves. */
 function movableClock(start = Date.parse('2026-12-04T00:00:00Z')): Clock & { advance(ms: number): void } {
   let now = start;
-  return { now: () => new Date(now), advance: (ms) => void (now += ms) };
+  return {
+    now: () => new Date(now),
+    advance(ms) {
+      now += ms;
+    },
+  };
 }
 
 const reads = () => standIn.requests.filter((r) => r === 'secretsmanager.GetSecretValue').length;
