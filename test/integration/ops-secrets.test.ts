@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpsDeps, runOps } from '#ops/ops.ts';
-import { type SecretsManagerStandIn, startSecretsManagerStandIn } from '#test/support/secrets-manager-stand-in.ts';
+import { clientOf, type SecretsManagerStandIn, startSecretsManagerStandIn } from '#test/support/secrets-manager-stand-in.ts';
 
 /**
  * `npm run ops -- secrets put` with the real Secrets Manager SDK client against a small
@@ -21,11 +21,7 @@ let client: SecretsManagerClient;
 
 beforeAll(async () => {
   standIn = await startSecretsManagerStandIn();
-  client = new SecretsManagerClient({
-    endpoint: standIn.endpoint,
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  client = clientOf(standIn);
 });
 
 afterAll(async () => {

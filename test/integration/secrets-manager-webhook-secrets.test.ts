@@ -1,8 +1,8 @@
-import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretsManagerWebhookSecrets } from '#lib/adapters/secrets-manager-webhook-secrets.ts';
 import type { Clock } from '#lib/ports/clock.ts';
-import { type SecretsManagerStandIn, startSecretsManagerStandIn } from '#test/support/secrets-manager-stand-in.ts';
+import { clientOf, type SecretsManagerStandIn, startSecretsManagerStandIn } from '#test/support/secrets-manager-stand-in.ts';
 
 /**
  * The webhook secrets as the intake reads them in AWS: the real Secrets Manager client against
@@ -19,11 +19,7 @@ let client: SecretsManagerClient;
 
 beforeAll(async () => {
   standIn = await startSecretsManagerStandIn();
-  client = new SecretsManagerClient({
-    endpoint: standIn.endpoint,
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  client = clientOf(standIn);
 });
 afterAll(async () => {
   client?.destroy();

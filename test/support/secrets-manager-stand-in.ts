@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -69,4 +70,13 @@ export async function startSecretsManagerStandIn(): Promise<SecretsManagerStandI
     versions: (arn) => secrets.get(arn)?.versions.length ?? 0,
     stop: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
   };
+}
+
+/** The real Secrets Manager client pointed at a stand-in, with dummy credentials. */
+export function clientOf(standIn: Pick<SecretsManagerStandIn, 'endpoint'>): SecretsManagerClient {
+  return new SecretsManagerClient({
+    endpoint: standIn.endpoint,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
 }
