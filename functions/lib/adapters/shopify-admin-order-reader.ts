@@ -1,7 +1,6 @@
-import { createAdminApiClient } from '@shopify/admin-api-client';
 import * as z from 'zod/mini';
 import type { MarketplaceOrder, MarketplaceOrderReader, ReverseFulfilment } from '../ports/marketplace-order-reader.ts';
-import { SHOPIFY_ADMIN_API_VERSION, type ShopifyAccessTokens } from './shopify-admin-payment-provider.ts';
+import { type ShopifyAdminAccess, shopifyAdminClient } from './shopify-admin-client.ts';
 import { minorUnitDigits } from '../contract/money.ts';
 
 /**
@@ -101,20 +100,13 @@ export class ShopifyOrderReadError extends Error {
 }
 
 export class ShopifyAdminOrderReader implements MarketplaceOrderReader {
-  private readonly options: { accessToken: ShopifyAccessTokens; customFetchApi?: typeof fetch; timeoutMs?: number };
-  constructor(options: { accessToken: ShopifyAccessTokens; customFetchApi?: typeof fetch; timeoutMs?: number }) {
+  private readonly options: ShopifyAdminAccess;
+  constructor(options: ShopifyAdminAccess) {
     this.options = options;
   }
 
   private async query(shop: string, what: string, query: string, id: string): Promise<unknown> {
-    const inner = this.options.customFetchApi ?? fetch;
-    const timeoutMs = this.options.timeoutMs ?? 5_000;
-    const client = createAdminApiClient({
-      storeDomain: shop,
-      apiVersion: SHOPIFY_ADMIN_API_VERSION,
-      accessToken: await this.options.accessToken(shop),
-      customFetchApi: (input, init) => inner(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
-    });
+    const client = await shopifyAdminClient(shop, this.options, 5_000);
     const response = await client.request(query, { variables: { id } });
     if (response.errors !== undefined) {
       throw new ShopifyOrderReadError(

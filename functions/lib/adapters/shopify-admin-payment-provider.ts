@@ -1,10 +1,10 @@
-import { createAdminApiClient } from '@shopify/admin-api-client';
 import * as z from 'zod/mini';
 import { minorUnitDigits } from '../contract/money.ts';
 import { caseIdOfRefund } from '../contract/refund-message.ts';
 import { PaymentProviderError } from '../contract/errors.ts';
 import type { PaymentProvider, RefundReceipt, RefundRequest } from '../ports/payment-provider.ts';
 import type { ProviderRefund, ProviderRefundLedger } from '../ports/refund-records.ts';
+import { type ShopifyAdminAccess, type ShopifyAdminClient, shopifyAdminClient } from './shopify-admin-client.ts';
 
 /**
  * Refunds a Shopify return in Shopify, through the official `@shopify/admin-api-client`
@@ -19,13 +19,10 @@ import type { ProviderRefund, ProviderRefundLedger } from '../ports/refund-recor
  *
  */
 
-export const SHOPIFY_ADMIN_API_VERSION = '2026-10';
-
 /** What a refund's note starts with: the rest is our refund id (the idempotency key). */
 const NOTE_PREFIX = 'dispute-desk:';
 
 export type ShopifyOrderLocator = (request: RefundRequest) => Promise<{ shopDomain: string; orderId: string }>;
-export type ShopifyAccessTokens = (shopDomain: string) => Promise<string>;
 
 const MoneySchema = /* @__PURE__ */ z.object({ shopMoney: z.object({ amount: z.string(), currencyCode: z.string() }) });
 const RefundsSchema = /* @__PURE__ */ z.object({
@@ -59,15 +56,10 @@ const REFUND_MUTATION = `mutation DisputeDeskRefund($input: RefundInput!) {
   }
 }`;
 
-export type ShopifyPaymentProviderOptions = {
-  readonly locate: ShopifyOrderLocator;
-  readonly accessToken: ShopifyAccessTokens;
-  /** Local/tests: send the client's requests to the stand-in (local/shopify-admin-standin.ts). */
-  readonly customFetchApi?: typeof fetch;
-  readonly apiVersion?: string;
-  /** Each call gives up after this long (the client itself has no timeout); default 10 s. */
-  readonly timeoutMs?: number;
-};
+/** Each Admin API call gives up after this long unless the options say otherwise. */
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+export type ShopifyPaymentProviderOptions = ShopifyAdminAccess & { readonly locate: ShopifyOrderLocator };
 
 /** Minor units to Shopify's decimal string, in the currency's own digits (JPY 0, KWD 3). */
 const decimal = (minor: number, currency: string): string => {
@@ -75,76 +67,47 @@ const decimal = (minor: number, currency: string): string => {
   return (minor / 10 ** digits).toFixed(digits);
 };
 
+/** One GraphQL call, its errors as PaymentProviderError: retryable unless Shopify refused it. */
+async function call<T>(
+  client: ShopifyAdminClient,
+  query: string,
+  variables: Record<string, unknown>,
+  schema: z.ZodMiniType<T>,
+): Promise<T> {
+  let response: Awaited<ReturnType<ShopifyAdminClient['request']>>;
+  try {
+    response = await client.request(query, { variables });
+  } catch (error) {
+    throw new PaymentProviderError(`Shopify did not answer: ${(error as Error).name}`, true, { cause: error });
+  }
+  if (response.errors !== undefined) {
+    const status = response.errors.networkStatusCode;
+    // 401/403/4xx GraphQL errors are configuration problems; retrying will not fix them.
+    const retryable = status === undefined || status >= 500 || status === 429;
+    throw new PaymentProviderError(`Shopify answered with errors${status === undefined ? '' : ` (${status})`}`, retryable);
+  }
+  const parsed = z.safeParse(schema, response.data);
+  if (!parsed.success) throw new PaymentProviderError('Shopify answered an unexpected shape', true);
+  return parsed.data;
+}
+
 export class ShopifyPaymentProvider implements PaymentProvider {
   private readonly options: ShopifyPaymentProviderOptions;
   constructor(options: ShopifyPaymentProviderOptions) {
     this.options = options;
   }
 
-  private fetchWithTimeout(): typeof fetch {
-    const inner = this.options.customFetchApi ?? fetch;
-    const timeoutMs = this.options.timeoutMs ?? 10_000;
-    return (input, init) => inner(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-  }
-
-  /** The Admin API client for a shop (the refund ledger reads through it too). */
-  clientFor(shopDomain: string) {
-    return this.client(shopDomain);
-  }
-
-  /** One GraphQL call, its errors as PaymentProviderError (the refund ledger reads through it too). */
-  static callFor<T>(
-    client: ReturnType<typeof createAdminApiClient>,
-    query: string,
-    variables: Record<string, unknown>,
-    schema: z.ZodMiniType<T>,
-  ): Promise<T> {
-    return ShopifyPaymentProvider.call(client, query, variables, schema);
-  }
-
-  private async client(shopDomain: string) {
-    return createAdminApiClient({
-      storeDomain: shopDomain,
-      apiVersion: this.options.apiVersion ?? SHOPIFY_ADMIN_API_VERSION,
-      accessToken: await this.options.accessToken(shopDomain),
-      customFetchApi: this.fetchWithTimeout(),
-    });
-  }
-
-  private static async call<T>(
-    client: ReturnType<typeof createAdminApiClient>,
-    query: string,
-    variables: Record<string, unknown>,
-    schema: z.ZodMiniType<T>,
-  ): Promise<T> {
-    let response: Awaited<ReturnType<typeof client.request>>;
-    try {
-      response = await client.request(query, { variables });
-    } catch (error) {
-      throw new PaymentProviderError(`Shopify did not answer: ${(error as Error).name}`, true, { cause: error });
-    }
-    if (response.errors !== undefined) {
-      const status = response.errors.networkStatusCode;
-      // 401/403/4xx GraphQL errors are configuration problems; retrying will not fix them.
-      const retryable = status === undefined || status >= 500 || status === 429;
-      throw new PaymentProviderError(`Shopify answered with errors${status === undefined ? '' : ` (${status})`}`, retryable);
-    }
-    const parsed = z.safeParse(schema, response.data);
-    if (!parsed.success) throw new PaymentProviderError('Shopify answered an unexpected shape', true);
-    return parsed.data;
-  }
-
   async refund(request: RefundRequest): Promise<RefundReceipt> {
     const { shopDomain, orderId } = await this.options.locate(request);
-    const client = await this.client(shopDomain);
+    const client = await shopifyAdminClient(shopDomain, this.options, DEFAULT_TIMEOUT_MS);
     const note = `${NOTE_PREFIX}${request.idempotencyKey}`;
-    const existing = await ShopifyPaymentProvider.call(client, REFUNDS_QUERY, { id: orderId }, RefundsSchema);
+    const existing = await call(client, REFUNDS_QUERY, { id: orderId }, RefundsSchema);
     if (existing.order === null) throw new PaymentProviderError('Shopify order not found', false);
     const prior = existing.order.refunds.find((r) => r.note === note);
     if (prior !== undefined) return { providerReference: prior.id, replayed: true };
     const sale = existing.order.transactions.find((t) => (t.kind === 'SALE' || t.kind === 'CAPTURE') && t.status === 'SUCCESS');
     if (sale === undefined) throw new PaymentProviderError('Shopify order has no captured payment to refund', false);
-    const created = await ShopifyPaymentProvider.call(
+    const created = await call(
       client,
       REFUND_MUTATION,
       {
@@ -198,28 +161,23 @@ const MAX_PAGES = 200;
 export class ShopifyRefundLedger implements ProviderRefundLedger {
   readonly provider = 'shopify' as const;
   readonly #shops: readonly string[];
-  readonly #provider: ShopifyPaymentProvider;
+  readonly #access: ShopifyAdminAccess;
 
-  constructor(options: { shops: readonly string[] } & Omit<ShopifyPaymentProviderOptions, 'locate'>) {
+  constructor(options: { shops: readonly string[] } & ShopifyAdminAccess) {
     this.#shops = options.shops;
-    this.#provider = new ShopifyPaymentProvider({
-      ...options,
-      locate: async () => {
-        throw new PaymentProviderError('the refund ledger pays nothing', false);
-      },
-    });
+    this.#access = options;
   }
 
   async listRefunds(from: string, to: string): Promise<ProviderRefund[]> {
     const found: ProviderRefund[] = [];
     const [start, end] = [Date.parse(from), Date.parse(to)];
     for (const shop of this.#shops) {
-      const client = await this.#provider.clientFor(shop);
+      const client = await shopifyAdminClient(shop, this.#access, DEFAULT_TIMEOUT_MS);
       let after: string | null = null;
       for (let page = 0; ; page++) {
         if (page >= MAX_PAGES)
           throw new PaymentProviderError(`Shopify ${shop}: more than ${MAX_PAGES * 50} orders updated since ${from}`, true);
-        const data: z.infer<typeof RefundsSinceSchema> = await ShopifyPaymentProvider.callFor(
+        const data: z.infer<typeof RefundsSinceSchema> = await call(
           client,
           REFUNDS_SINCE_QUERY,
           { query: `updated_at:>='${from}'`, after },

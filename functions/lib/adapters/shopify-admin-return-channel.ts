@@ -1,9 +1,8 @@
-import { createAdminApiClient } from '@shopify/admin-api-client';
 import * as z from 'zod/mini';
 import type { ChannelAnswer, NotificationChannel } from '../ports/notifications.ts';
 import type { Explanation } from '../workflow/notification-text.ts';
 import type { Notification } from '../workflow/notifications.ts';
-import { SHOPIFY_ADMIN_API_VERSION, type ShopifyAccessTokens } from './shopify-admin-payment-provider.ts';
+import { type ShopifyAccessTokens, shopifyAdminClient } from './shopify-admin-client.ts';
 
 const RETURN_QUERY = `query DisputeDeskReturn($id: ID!) {
   return(id: $id) { id status }
@@ -64,13 +63,11 @@ export class ShopifyAdminReturnChannel implements NotificationChannel {
     if (shop === undefined) return { outcome: 'REFUSED', detail: `no Shopify shop is configured for seller ${n.sellerId}` };
     const id = `gid://shopify/Return/${n.marketplaceReturnId}`;
     try {
-      const inner = this.#customFetchApi ?? fetch;
-      const client = createAdminApiClient({
-        storeDomain: shop,
-        apiVersion: SHOPIFY_ADMIN_API_VERSION,
-        accessToken: await this.#accessToken(shop),
-        customFetchApi: (input, init) => inner(input, { ...init, signal: AbortSignal.timeout(this.#timeoutMs) }),
-      });
+      const client = await shopifyAdminClient(
+        shop,
+        { accessToken: this.#accessToken, customFetchApi: this.#customFetchApi, timeoutMs: this.#timeoutMs },
+        this.#timeoutMs,
+      );
       const call = async <T>(query: string, variables: Record<string, unknown>, schema: z.ZodMiniType<T>): Promise<T | ChannelAnswer> => {
         const response = await client.request(query, { variables });
         if (response.errors !== undefined) {

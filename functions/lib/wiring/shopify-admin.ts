@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod/mini';
 import { CachedSecret } from '../adapters/cached-secret.ts';
-import type { ShopifyAccessTokens } from '../adapters/shopify-admin-payment-provider.ts';
+import type { ShopifyAccessTokens } from '../adapters/shopify-admin-client.ts';
 import { awsSettings, loadConfig } from '../config.ts';
 import { PaymentProviderError } from '../contract/errors.ts';
 import { jsonText } from '../contract/json-text.ts';
