@@ -242,56 +242,54 @@ export function syncCarrierClaim<T extends { readonly next: CaseRecord; readonly
   return change;
 }
 
+/**
+ * What a claim's deadline does as of `now`, from its watch fields and step facts alone: before
+ * `fileBy`, a warning (CARRIER_CLAIM_DEADLINE_WARNING, once); at or after it, expiry with the
+ * carrier's cost moved to the seller (CARRIER_CLAIM_EXPIRED). Undefined when nothing is due.
+ * The one rule behind both the whole-case step (claimDeadlineStep) and the one planned from
+ * the due index entry (escalation.ts, claimDeadlinePatch).
+ */
+export type ClaimDeadlineOutcome =
+  | { readonly kind: 'WARNED'; readonly action: string; readonly details: Record<string, unknown>; readonly watch: CarrierClaimWatch }
+  | { readonly kind: 'EXPIRED'; readonly action: string; readonly details: Record<string, unknown>; readonly ledger: LedgerLine[] };
+
+export function claimDeadlineOutcome(claim: CarrierClaimWatch, step: ClaimStepFacts, now: string): ClaimDeadlineOutcome | undefined {
+  const dueAt = claimDueAt(claim);
+  if (dueAt === undefined || Date.parse(dueAt) > Date.parse(now)) return undefined;
+  const details = { claimId: claim.claimId, carrier: step.carrier, amount: step.amount, currency: step.currency, fileBy: claim.fileBy };
+  if (Date.parse(now) < Date.parse(claim.fileBy)) {
+    return { kind: 'WARNED', action: 'CARRIER_CLAIM_DEADLINE_WARNING', details, watch: { ...claim, warnedAt: now } };
+  }
+  return {
+    kind: 'EXPIRED',
+    action: 'CARRIER_CLAIM_EXPIRED',
+    details: { ...details, costMovedTo: 'SELLER' },
+    ledger: moveCarrierCostToSeller(step.ledger, 'carrier claim expired'),
+  };
+}
+
 export type ClaimDeadlineStep = { readonly kind: 'WARNED' | 'EXPIRED'; readonly next: CaseRecord; readonly events: HistoryEvent[] };
 
-/**
- * The claim's deadline on the whole case, as of `now` (the sweep): before `fileBy`, a warning
- * (CARRIER_CLAIM_DEADLINE_WARNING, once); at or after it, EXPIRED with the carrier's cost moved
- * to the seller (CARRIER_CLAIM_EXPIRED). Undefined when the case holds no claim due by `now`.
- */
+/** The claim's deadline (claimDeadlineOutcome) on the whole case, as of `now`; undefined when none is due. */
 export function claimDeadlineStep(
   c: CaseRecord,
   input: { readonly now: string; readonly actor?: Actor; readonly expectedVersion: number },
 ): ClaimDeadlineStep | undefined {
   const claim = c.carrierClaim;
-  const dueAt = claimDueAt(claim);
-  if (c.version !== input.expectedVersion || claim === undefined || dueAt === undefined || Date.parse(dueAt) > Date.parse(input.now)) {
-    return undefined;
-  }
-  const actor = input.actor ?? CLAIM_ACTOR;
+  const watch = claimWatchOf(claim);
+  const step = claimStepFactsOf(c);
+  if (c.version !== input.expectedVersion || claim === undefined || watch === undefined || step === undefined) return undefined;
+  const outcome = claimDeadlineOutcome(watch, step, input.now);
+  if (outcome === undefined) return undefined;
   const base: CaseRecord = { ...c, version: c.version + 1, updatedAt: input.now };
-  const nowMs = Date.parse(input.now);
-  if (nowMs < Date.parse(claim.fileBy)) {
-    const next: CaseRecord = { ...base, carrierClaim: { ...claim, warnedAt: input.now } };
-    return {
-      kind: 'WARNED',
-      next,
-      events: [
-        claimEvent(next, 0, input.now, actor, 'CARRIER_CLAIM_DEADLINE_WARNING', {
-          claimId: claim.claimId,
-          carrier: claim.carrier,
-          amount: claim.amount,
-          currency: claim.currency,
-          fileBy: claim.fileBy,
-        }),
-      ],
-    };
-  }
-  const ledger = moveCarrierCostToSeller(c.ledger ?? [], 'carrier claim expired');
-  const next: CaseRecord = { ...base, ledger, carrierClaim: { ...claim, state: 'EXPIRED', expiredAt: input.now } };
+  const next: CaseRecord =
+    outcome.kind === 'WARNED'
+      ? { ...base, carrierClaim: { ...claim, warnedAt: input.now } }
+      : { ...base, ledger: outcome.ledger, carrierClaim: { ...claim, state: 'EXPIRED', expiredAt: input.now } };
   return {
-    kind: 'EXPIRED',
+    kind: outcome.kind,
     next,
-    events: [
-      claimEvent(next, 0, input.now, actor, 'CARRIER_CLAIM_EXPIRED', {
-        claimId: claim.claimId,
-        carrier: claim.carrier,
-        amount: claim.amount,
-        currency: claim.currency,
-        fileBy: claim.fileBy,
-        costMovedTo: 'SELLER',
-      }),
-    ],
+    events: [claimEvent(next, 0, input.now, input.actor ?? CLAIM_ACTOR, outcome.action, outcome.details)],
   };
 }
 

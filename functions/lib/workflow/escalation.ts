@@ -16,7 +16,7 @@ import { releaseLostReturn } from './return-leg-step.ts';
 import { type FollowUpKind, followUpKindOf } from './follow-up.ts';
 import { makeRefundDue, type OutboxRecord, refundDueOrHeld } from './decision-step.ts';
 import type { CarrierClaimWatch, LedgerLine } from './case.ts';
-import { CLAIM_ACTOR, type ClaimStepFacts, claimDueAt, claimStepFactsOf, claimWatchOf, moveCarrierCostToSeller } from './carrier-claim.ts';
+import { CLAIM_ACTOR, type ClaimStepFacts, claimDeadlineOutcome, claimDueAt, claimStepFactsOf, claimWatchOf } from './carrier-claim.ts';
 import type { NotificationSubject } from './notifications.ts';
 import { resolutionDueAt } from './service-levels.ts';
 
@@ -153,43 +153,25 @@ export function claimDeadlinePatch(due: DueCase, input: { readonly now: string }
   if (claim === undefined || claimStep === undefined || isWatchedByDeadline(due.status) || due.facts.appealPending === true) {
     return undefined;
   }
-  const claimDue = claimDueAt(claim);
-  if (claimDue === undefined || Date.parse(claimDue) > Date.parse(input.now)) return undefined;
-  const event = (action: string, details: Record<string, unknown>): HistoryEvent => ({
-    caseId: due.caseId,
-    version: due.version + 1,
-    seq: 0,
-    at: input.now,
-    actor: CLAIM_ACTOR,
-    action,
-    fromStatus: due.status,
-    toStatus: due.status,
-    details,
-  });
-  const facts = {
-    claimId: claim.claimId,
-    carrier: claimStep.carrier,
-    amount: claimStep.amount,
-    currency: claimStep.currency,
-    fileBy: claim.fileBy,
-  };
-  if (Date.parse(input.now) < Date.parse(claim.fileBy)) {
-    const watch: CarrierClaimWatch = { ...claim, warnedAt: input.now };
-    return {
-      kind: 'WARNED',
-      before: due,
+  const outcome = claimDeadlineOutcome(claim, claimStep, input.now);
+  if (outcome === undefined) return undefined;
+  const events: HistoryEvent[] = [
+    {
+      caseId: due.caseId,
+      version: due.version + 1,
+      seq: 0,
       at: input.now,
-      stays: { dueIndexAt: claimDueAt(watch) ?? claim.fileBy, facts: { ...due.facts, claim: watch } },
-      events: [event('CARRIER_CLAIM_DEADLINE_WARNING', facts)],
-    };
-  }
-  return {
-    kind: 'EXPIRED',
-    before: due,
-    at: input.now,
-    ledger: moveCarrierCostToSeller(claimStep.ledger, 'carrier claim expired'),
-    events: [event('CARRIER_CLAIM_EXPIRED', { ...facts, costMovedTo: 'SELLER' })],
-  };
+      actor: CLAIM_ACTOR,
+      action: outcome.action,
+      fromStatus: due.status,
+      toStatus: due.status,
+      details: outcome.details,
+    },
+  ];
+  const common = { kind: outcome.kind, before: due, at: input.now, events };
+  return outcome.kind === 'WARNED'
+    ? { ...common, stays: { dueIndexAt: claimDueAt(outcome.watch) ?? claim.fileBy, facts: { ...due.facts, claim: outcome.watch } } }
+    : { ...common, ledger: outcome.ledger };
 }
 
 /** Whom a patch of a due case notifies about (#21). */

@@ -386,13 +386,14 @@ export function indexEntryOf(index: IndexDefinition, item: Item): Item | undefin
 
 /** The stored case item; exported so benchmarks can bulk-seed with the exact same mapping. */
 export function toCaseItem(c: CaseRecord): Item {
+  const indexed = indexedFieldsOf(c);
   return {
     ...caseKey(c.caseId),
     type: 'CASE',
     ...c,
-    ...caseIndexAttributes(indexedFieldsOf(c)),
+    ...caseIndexAttributes(indexed),
     [LISTING_SUMMARY]: listingSummaryOf(c),
-    ...(dueIndexAt(indexedFieldsOf(c)) !== undefined ? { [ESCALATION_FACTS]: escalationFactsOf(c) } : {}),
+    ...(dueIndexAt(indexed) !== undefined ? { [ESCALATION_FACTS]: escalationFactsOf(c) } : {}),
   };
 }
 
