@@ -210,7 +210,12 @@ const zodLocales = (inputs: [string, number][]) =>
   inputs.filter(([i]) => /node_modules[\\/]zod[\\/].*locales/.test(i)).reduce((sum, [, b]) => sum + b, 0);
 
 /** Bundles one entry file, or generated source, as the construct would, from `workingDir` (this checkout or the baseline's). */
-async function bundle(name: string, outDir: string, entry: { file: string } | { stdin: string }, workingDir = root): Promise<Bundle> {
+async function bundle(
+  name: string,
+  outDir: string,
+  entry: { file: string; define?: Readonly<Record<string, string>> } | { stdin: string },
+  workingDir = root,
+): Promise<Bundle> {
   const outfile = join(outDir, name.replace(/[^a-z0-9-]+/gi, '-'), 'index.mjs');
   mkdirSync(dirname(outfile), { recursive: true });
   const result = await build({
@@ -221,7 +226,7 @@ async function bundle(name: string, outDir: string, entry: { file: string } | { 
     outfile,
     metafile: true,
     ...('file' in entry
-      ? { entryPoints: [entry.file] }
+      ? { entryPoints: [entry.file], define: { ...entry.define } }
       : { stdin: { contents: entry.stdin, resolveDir: workingDir, sourcefile: 'generated-entry.ts', loader: 'ts' } }),
   });
   const code = readFileSync(outfile);
@@ -265,11 +270,32 @@ function extractBaseline(ref: string, tempDir: string): { dir: string; commit: s
   return { dir, commit };
 }
 
-const entryNames = (dir: string) =>
-  readdirSync(join(dir, 'functions'), { withFileTypes: true })
+type Entry = { name: string; file: string; define: Readonly<Record<string, string>> };
+
+/**
+ * Every function of a checkout and its entry as the construct bundles it: from its manifest's
+ * `entryOf` (staff writes share one entry, told their command by esbuild's define), or, for a
+ * baseline from before that, every `functions/<name>/index.ts`.
+ */
+async function entriesOf(dir: string): Promise<Entry[]> {
+  const manifest = (await import(pathToFileURL(join(dir, 'functions', 'manifest.ts')).href)) as {
+    functionManifest?: readonly { name: string }[];
+    entryOf?: (spec: { name: string }) => { path: string; define: Readonly<Record<string, string>> };
+  };
+  const { functionManifest, entryOf } = manifest;
+  if (functionManifest !== undefined && entryOf !== undefined) {
+    return functionManifest
+      .map((spec) => {
+        const entry = entryOf(spec);
+        return { name: spec.name, file: join(dir, entry.path), define: entry.define };
+      })
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+  return readdirSync(join(dir, 'functions'), { withFileTypes: true })
     .filter((d) => d.isDirectory() && d.name !== 'lib' && existsSync(join(dir, 'functions', d.name, 'index.ts')))
-    .map((d) => d.name)
-    .sort();
+    .map((d) => ({ name: d.name, file: join(dir, 'functions', d.name, 'index.ts'), define: {} }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
 
 /**
  * How the zod import style decides what esbuild can drop: one small schema bundled with
@@ -425,7 +451,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
 
   try {
-    const functionNames = entryNames(root);
+    const functionNames = (await entriesOf(root)).map((e) => e.name);
     const baseline = BASELINE === undefined ? undefined : extractBaseline(BASELINE, tempDir);
     const baselineLabel =
       baseline === undefined ? '' : baseline.commit.startsWith(BASELINE ?? '') ? BASELINE : `${BASELINE} (${baseline.commit.slice(0, 7)})`;
@@ -444,11 +470,11 @@ async function main(): Promise<void> {
     const zodProbe = await zodImportProbe(tempDir);
     const bundleErrors: Record<string, string> = {};
     const addFunctions = async (kind: 'function' | 'baseline', dir: string) => {
-      for (const name of entryNames(dir)) {
+      for (const { name, file, define } of await entriesOf(dir)) {
         const label = kind === 'function' ? name : `${name} @ ${BASELINE}`;
         try {
           targets.push({
-            bundle: await bundle(label, join(tempDir, `out-${kind}`), { file: join(dir, 'functions', name, 'index.ts') }, dir),
+            bundle: await bundle(label, join(tempDir, `out-${kind}`), { file, define }, dir),
             kind,
             functionName: name,
           });

@@ -7,8 +7,9 @@ import type { caseTable } from '../infra/definitions.ts';
  * The CDK stacks (infra/stacks/stateless-stack.ts), the local runtime (local/functions.ts),
  * the staff permission table (functions/lib/workflow/permissions.ts), the OpenAPI document
  * (functions/lib/http/openapi.ts) and the infra tests all read this list instead of keeping
- * copies. Adding a staff write is one entry here, its entry file
- * `functions/<name>/index.ts`, its OpenAPI operation text, and the domain function behind it.
+ * copies. Adding a staff write is one entry here (with its `command`: the OpenAPI operation),
+ * its command in functions/lib/use-cases/staff-commands.ts (body and domain function), and the
+ * domain function in functions/lib/workflow/.
  *
  * Pure data: no CDK, SDK or zod import, so every reader (and every Lambda bundle that
  * reaches the permission table) can afford it.
@@ -75,11 +76,30 @@ export type Access = {
   readonly settings?: readonly ('SHOPIFY_SHOPS' | 'PAYMENT_PROVIDER_URL' | 'REFUND_ROUTES' | 'NOTIFICATION_CHANNELS')[];
 };
 
+/**
+ * A staff write run by the one staff command entry (functions/staff-command/index.ts): the
+ * command of the same name in camelCase in functions/lib/use-cases/staff-commands.ts (its body
+ * and domain function), and its operation in openapi.json.
+ */
+export type StaffCommandSpec = {
+  readonly summary: string;
+  readonly description: string;
+  /** Component name of its body in openapi.json, e.g. `NoteRequest`. */
+  readonly body: string;
+  /** An absent or empty body counts as `{}` (approve takes an optional comment). */
+  readonly bodyOptional?: true;
+};
+
 export type FunctionSpec = {
-  /** Folder under functions/, the use case's stem, the CDK id (PascalCase) and the Lambda name. */
+  /**
+   * The CDK id (PascalCase), the Lambda name, and the folder of its entry file under functions/
+   * (for a staff command: its command's name, in camelCase).
+   */
   readonly name: string;
   readonly description: string;
   readonly trigger: HttpTrigger | SqsTrigger | ScheduleTrigger;
+  /** Set for a staff write: it runs the shared staff command entry, not a folder of its own. */
+  readonly command?: StaffCommandSpec;
   readonly access: Access;
   /** @default 10 s for HTTP, 30 s for SQS, 60 s for schedules */
   readonly timeoutSeconds?: number;
@@ -207,12 +227,25 @@ export const functionManifest = [
     name: 'add-evidence',
     description: 'Adds staff evidence and re-runs the rule chain',
     trigger: staffRoute('POST', '/cases/{id}/evidence', 'cases:add-evidence'),
+    command: {
+      summary: 'Add evidence and decide again',
+      description:
+        'Evidence is recorded as submitted by SELLER. While the case is open to a decision the rule chain runs again and the new decision is recorded (DECISION_MADE); a refund it makes due is queued.',
+      body: 'AddEvidenceRequest',
+    },
     access: staffWriteWithRefund,
   },
   {
     name: 'approve-decision',
     description: 'Approves a decision within the caller’s authority',
     trigger: staffRoute('POST', '/cases/{id}/approve', 'cases:approve'),
+    command: {
+      summary: 'Approve the recommended remedy',
+      description:
+        'A refund within your role’s authority limit (policy, per currency) becomes due and is queued (REFUND_PENDING); above it, 403 naming the limit. When the case carries a `recommendation` (new facts after a staff decision), approving confirms that recommendation instead: its remedy and amount are settled (a refund still held is withdrawn; on a case already refunded only the difference above what was paid is queued, and a recommendation at or below it is refused with 409).',
+      body: 'ApproveRequest',
+      bodyOptional: true,
+    },
     access: staffWriteWithRefund,
   },
   {
@@ -220,12 +253,22 @@ export const functionManifest = [
     description: 'Overrides a decision, with a reason',
     // Overriding the rule chain is a supervisor's or a manager's call.
     trigger: staffRoute('POST', '/cases/{id}/override', 'cases:override', ['supervisor', 'manager']),
+    command: {
+      summary: 'Override the decision with another remedy',
+      description: 'Needs a reason; refund remedies need an amount, never above the amount paid and within your authority.',
+      body: 'OverrideRequest',
+    },
     access: staffWriteWithRefund,
   },
   {
     name: 'add-note',
     description: 'Adds a staff note to the case history',
     trigger: staffRoute('POST', '/cases/{id}/notes', 'cases:add-note'),
+    command: {
+      summary: 'Add a note to the history',
+      description: 'The note is stored in the case history and never logged.',
+      body: 'NoteRequest',
+    },
     access: staffWrite,
   },
   {
@@ -233,6 +276,12 @@ export const functionManifest = [
     description: 'Records the return parcel (carrier, tracking, scans) (#15)',
     trigger: staffRoute('POST', '/cases/{id}/return-shipment', 'cases:record-return-shipment'),
     // A refund released by it goes through the outbox like any other.
+    command: {
+      summary: 'Record the return parcel (carrier, tracking, scans)',
+      description:
+        'The buyer’s parcel back to the seller. A refund held for the goods is released when its condition is met (a trusted buyer’s at the first carrier scan). A cancelled or closed case: 409.',
+      body: 'ReturnShipmentRequest',
+    },
     access: staffWriteWithRefund,
   },
   {
@@ -240,6 +289,13 @@ export const functionManifest = [
     description: 'Records the receipt of the returned goods (#15)',
     trigger: staffRoute('POST', '/cases/{id}/return-receipt', 'cases:record-return-receipt'),
     // A refund released by it goes through the outbox like any other.
+    command: {
+      summary: 'Record that the returned goods arrived',
+      description:
+        'Releases a refund held until receipt (policy default), through the outbox and the worker. Before any return shipment is known, where the policy requires one: 409; a cancelled or closed case: 409.',
+      body: 'ReturnReceiptRequest',
+      bodyOptional: true,
+    },
     access: staffWriteWithRefund,
   },
   {
@@ -247,12 +303,24 @@ export const functionManifest = [
     description: 'Records the inspection of what came back (#15)',
     trigger: staffRoute('POST', '/cases/{id}/inspection', 'cases:record-inspection'),
     // A refund released by it goes through the outbox like any other.
+    command: {
+      summary: 'Record what the inspection of the returned goods found',
+      description:
+        'The rule chain decides again with the outcome as evidence: full refund when as sent, itemised deductions from policy for use or damage (by condition grade) and missing parts, review when it is not the item sent. A cancelled or closed case: 409.',
+      body: 'InspectionRequest',
+    },
     access: staffWriteWithRefund,
   },
   {
     name: 'record-claim-filing',
     description: 'Records that the carrier claim was filed, with the carrier’s reference (#19)',
     trigger: staffRoute('POST', '/cases/{id}/carrier-claim/filing', 'cases:record-claim-filing'),
+    command: {
+      summary: 'Record that the carrier claim was filed',
+      description:
+        'The claim opened when the decision put cost on the carrier (case.carrierClaim, TO_FILE) moves to FILED with the carrier’s reference. After its fileBy deadline, or for a claim not TO_FILE: 409; a case without a claim: 409.',
+      body: 'ClaimFilingRequest',
+    },
     access: staffWrite,
   },
   {
@@ -260,6 +328,12 @@ export const functionManifest = [
     description: 'Records the carrier’s answer to a filed claim: paid or denied (#19)',
     // A denial moves the carrier's share onto the seller: a supervisor's or a manager's call.
     trigger: staffRoute('POST', '/cases/{id}/carrier-claim/outcome', 'cases:record-claim-outcome', ['supervisor', 'manager']),
+    command: {
+      summary: 'Record the carrier’s answer to a filed claim',
+      description:
+        'PAID with what the carrier paid (at most the amount claimed; the shortfall stays with the seller), or DENIED: the carrier’s share moves back to the seller in the ledger. A claim not FILED: 409.',
+      body: 'ClaimOutcomeRequest',
+    },
     access: staffWrite,
   },
   {
@@ -268,6 +342,12 @@ export const functionManifest = [
     // Roles are checked against the deciding one in the domain: the appeal goes to a role above it.
     trigger: staffRoute('POST', '/cases/{id}/appeal', 'cases:appeal', ['supervisor', 'manager']),
     // A top-up it makes due goes through the outbox like any other refund.
+    command: {
+      summary: 'Decide the appeal of a decided case (once)',
+      description:
+        'A DECIDED, REJECTED or REFUNDED case may be appealed once, within the policy’s appeal window (appeals.windowDays after the decision), by a role above the one that decided (403 otherwise). The new outcome may change the remedy, as an override does. Money already paid is never paid again: on a refunded case only the difference above what was paid is queued, once; asking no more than was paid upholds the decision. A second appeal, or one after the window: 409.',
+      body: 'OverrideRequest',
+    },
     access: staffWriteWithRefund,
   },
   {
@@ -282,6 +362,11 @@ export const functionManifest = [
     description: 'Assigns a case to a staff member of the same seller',
     // Anyone may assign; an agent only takes a case for themself or releases their own.
     trigger: staffRoute('POST', '/cases/{id}/assign', 'cases:assign'),
+    command: {
+      summary: 'Assign the case to a staff member of your seller, or release it',
+      description: 'Agents take unassigned cases for themselves and release their own; supervisors and managers assign anyone.',
+      body: 'AssignRequest',
+    },
     access: { ...staffWrite, staffDirectory: true },
   },
   {
@@ -311,6 +396,32 @@ export function httpRoutes(): { spec: FunctionSpec; trigger: HttpTrigger }[] {
   return (functionManifest as readonly FunctionSpec[]).flatMap((spec) =>
     spec.trigger.kind === 'http' ? [{ spec, trigger: spec.trigger }] : [],
   );
+}
+
+/** A staff command's export in functions/lib/use-cases/staff-commands.ts: its name in camelCase (`add-note` → `addNote`). */
+export function commandExportOf(name: string): string {
+  return name.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase());
+}
+
+/** Where the staff command entry is, from the project root. */
+export const STAFF_COMMAND_ENTRY = 'functions/staff-command/index.ts';
+
+/**
+ * A function's entry file (from the project root) and the constants the bundler fixes in it.
+ * Every staff write shares one entry; its bundle is told which command it runs and what it is
+ * granted, so esbuild keeps that command alone and drops the clients it does not use.
+ */
+export function entryOf(spec: FunctionSpec): { readonly path: string; readonly define: Readonly<Record<string, string>> } {
+  if (spec.command === undefined) return { path: `functions/${spec.name}/index.ts`, define: {} };
+  return {
+    path: STAFF_COMMAND_ENTRY,
+    define: {
+      'process.env.STAFF_COMMAND_NAME': JSON.stringify(spec.name),
+      'process.env.STAFF_COMMAND': JSON.stringify(commandExportOf(spec.name)),
+      'process.env.STAFF_COMMAND_REFUNDS': JSON.stringify(String(spec.access.refundQueue === true)),
+      'process.env.STAFF_COMMAND_STAFF_DIRECTORY': JSON.stringify(String(spec.access.staffDirectory === true)),
+    },
+  };
 }
 
 /** CDK construct id of a function: its name in PascalCase (`receive-webhook` → `ReceiveWebhook`). */

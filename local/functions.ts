@@ -74,7 +74,14 @@ function localFunctionOf(spec: FunctionSpec): LocalFunction {
         path: trigger.path,
         functionName,
         ...(trigger.auth === 'staff-jwt' ? { auth: 'jwt' as const } : {}),
-        load: entryOf<HttpHandler>(functionName),
+        load:
+          spec.command === undefined
+            ? entryOf<HttpHandler>(functionName)
+            : // Every staff write shares one entry whose command is fixed when it is bundled for
+              // Lambda; here, one process runs them all, each built from its manifest entry.
+              async () => ({
+                handler: (await import('../functions/lib/wiring/staff-command.ts')).staffCommandHandler(spec) as HttpHandler,
+              }),
       };
     case 'sqs':
       return {

@@ -16,8 +16,10 @@ const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export type { IndexName, TableAction };
 
 export interface DisputeFunctionProps {
-  /** Stem shared by the function folder, the use case and the CDK id, e.g. `receive-webhook`. */
+  /** The function's manifest name, e.g. `receive-webhook`. */
   readonly stem: string;
+  /** Its entry file from the project root and the constants esbuild fixes in it (`entryOf` in functions/manifest.ts). */
+  readonly entry: { readonly path: string; readonly define: Readonly<Record<string, string>> };
   readonly description: string;
   readonly logRetention: RetentionDays;
   /** @default 256 */
@@ -53,7 +55,7 @@ export class DisputeFunction extends NodejsFunction {
       new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
     );
     super(scope, id, {
-      entry: path.join(projectRoot, 'functions', props.stem, 'index.ts'),
+      entry: path.join(projectRoot, props.entry.path),
       handler: 'handler',
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
@@ -86,6 +88,7 @@ export class DisputeFunction extends NodejsFunction {
         sourceMapMode: SourceMapMode.EXTERNAL,
         sourcesContent: false,
         mainFields: ['module', 'main'],
+        define: { ...props.entry.define },
         // Bundle the SDK on purpose: a pinned, tree-shaken copy starts faster than the runtime's.
         externalModules: [],
         banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",

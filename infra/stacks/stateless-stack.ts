@@ -17,7 +17,7 @@ import { OperationsDashboard } from '../constructs/operations-dashboard.ts';
 import { StaffConsole } from '../constructs/staff-console.ts';
 import { physicalName, type StageConfig } from '../stage-config.ts';
 import type { StatefulStack } from './stateful-stack.ts';
-import { constructIdOf, type FunctionSpec, functionManifest, httpRoutes, timeoutSecondsOf } from '../../functions/manifest.ts';
+import { constructIdOf, entryOf, type FunctionSpec, functionManifest, httpRoutes, timeoutSecondsOf } from '../../functions/manifest.ts';
 
 /**
  * API access logs as one JSON object per request, so Logs Insights can query them by field.
@@ -60,6 +60,7 @@ export class StatelessStack extends Stack {
     for (const spec of functionManifest as readonly FunctionSpec[]) {
       const fn = new DisputeFunction(this, constructIdOf(spec.name), {
         stem: spec.name,
+        entry: entryOf(spec),
         description: spec.description,
         logRetention: config.logRetention,
         timeout: Duration.seconds(timeoutSecondsOf(spec)),

@@ -17,7 +17,10 @@ import { receiveWebhookRoute } from '#lib/http/routes/receive-webhook.ts';
 import { canonicalOnly } from '#lib/marketplaces/index.ts';
 import { fixedClock, systemClock } from '#lib/ports/clock.ts';
 import { applyRefundHandler } from '#lib/sqs/apply-refund-records.ts';
-import { appealDecision } from '#lib/use-cases/appeal-decision.ts';
+import { runStaffCommand, type StaffCommandDeps, type StaffCommandInput } from '#lib/use-cases/staff-case-command.ts';
+import { appealDecision as appealCommand } from '#lib/use-cases/staff-commands.ts';
+import type { RefundQueue } from '#lib/ports/refund-queue.ts';
+import type { AppealInput } from '#lib/workflow/appeal.ts';
 import { relayRefundOutbox } from '#lib/use-cases/relay-refund-outbox.ts';
 import { type CaseRecord, caseIdFor } from '#lib/workflow/case.ts';
 import { createConsoleLogger } from '#local/console-logger.ts';
@@ -133,6 +136,14 @@ async function partlyRefunded(): Promise<CaseRecord> {
 }
 
 const supervisor = (sellerId: string) => ({ userId: 'sup-1', sellerId, role: 'supervisor' as const });
+
+/** The appeal through the staff command frame, as the staff command route runs it after parsing the body. */
+function appealDecision(deps: StaffCommandDeps & { refunds: RefundQueue }, input: StaffCommandInput & AppealInput) {
+  const { principal, caseId, expectedVersion, ...body } = input;
+  return runStaffCommand(deps, { principal, caseId, expectedVersion }, (current, ctx) =>
+    appealCommand.change(current, ctx, body, { principal }),
+  );
+}
 
 describe('an appeal of a refunded case', () => {
   it('tops up only the difference, once: a crash before the commit, a failed publish, a repeated request and a duplicate message pay nothing twice', async () => {

@@ -10,19 +10,10 @@ import { StaticStaffDirectory } from '#lib/adapters/static-staff-directory.ts';
 import { PageCursors } from '#lib/contract/page-cursor.ts';
 import { RefundMessageSchema, type RefundMessage } from '#lib/contract/refund-message.ts';
 import { httpHandler } from '#lib/http/http-handler.ts';
-import { addEvidenceRoute } from '#lib/http/routes/add-evidence.ts';
-import { addNoteRoute } from '#lib/http/routes/add-note.ts';
-import { approveDecisionRoute } from '#lib/http/routes/approve-decision.ts';
-import { assignCaseRoute } from '#lib/http/routes/assign-case.ts';
 import { getCaseRoute } from '#lib/http/routes/get-case.ts';
 import { listCasesRoute } from '#lib/http/routes/list-cases.ts';
-import { overrideDecisionRoute } from '#lib/http/routes/override-decision.ts';
-import { appealDecisionRoute } from '#lib/http/routes/appeal-decision.ts';
-import { recordClaimFilingRoute } from '#lib/http/routes/record-claim-filing.ts';
-import { recordClaimOutcomeRoute } from '#lib/http/routes/record-claim-outcome.ts';
-import { recordInspectionRoute } from '#lib/http/routes/record-inspection.ts';
-import { recordReturnReceiptRoute } from '#lib/http/routes/record-return-receipt.ts';
-import { recordReturnShipmentRoute } from '#lib/http/routes/record-return-shipment.ts';
+import { staffCommandRoute } from '#lib/http/routes/staff-command.ts';
+import * as commands from '#lib/use-cases/staff-commands.ts';
 import {
   CaseDetailResponseSchema,
   CaseListResponseSchema,
@@ -73,17 +64,21 @@ export async function createSellerApi(options: { listing?: (table: string) => Ca
   const handlers: Record<StaffRouteName, ReturnType<typeof httpHandler>> = {
     list: httpHandler(listCasesRoute({ listing, cursors: new PageCursors(TEST_CURSOR_KEY), clock: systemClock })),
     get: httpHandler(getCaseRoute({ store, policies: commandDeps.policies })),
-    evidence: httpHandler(addEvidenceRoute({ ...commandDeps, refunds })),
-    approve: httpHandler(approveDecisionRoute({ ...commandDeps, refunds })),
-    override: httpHandler(overrideDecisionRoute({ ...commandDeps, refunds })),
-    note: httpHandler(addNoteRoute(commandDeps)),
-    assign: httpHandler(assignCaseRoute({ ...commandDeps, staff: new StaticStaffDirectory(options.staff ?? {}) })),
-    returnShipment: httpHandler(recordReturnShipmentRoute({ ...commandDeps, refunds })),
-    returnReceipt: httpHandler(recordReturnReceiptRoute({ ...commandDeps, refunds })),
-    inspection: httpHandler(recordInspectionRoute({ ...commandDeps, refunds })),
-    claimFiling: httpHandler(recordClaimFilingRoute(commandDeps)),
-    claimOutcome: httpHandler(recordClaimOutcomeRoute(commandDeps)),
-    appeal: httpHandler(appealDecisionRoute({ ...commandDeps, refunds })),
+    // Each staff write as its Lambda runs it: the one staff command route, its command, and the
+    // clients its manifest entry grants (the refund queue; the staff directory for assign-case).
+    evidence: httpHandler(staffCommandRoute('add-evidence', commands.addEvidence, { ...commandDeps, refunds })),
+    approve: httpHandler(staffCommandRoute('approve-decision', commands.approveDecision, { ...commandDeps, refunds })),
+    override: httpHandler(staffCommandRoute('override-decision', commands.overrideDecision, { ...commandDeps, refunds })),
+    note: httpHandler(staffCommandRoute('add-note', commands.addNote, commandDeps)),
+    assign: httpHandler(
+      staffCommandRoute('assign-case', commands.assignCase, { ...commandDeps, staff: new StaticStaffDirectory(options.staff ?? {}) }),
+    ),
+    returnShipment: httpHandler(staffCommandRoute('record-return-shipment', commands.recordReturnShipment, { ...commandDeps, refunds })),
+    returnReceipt: httpHandler(staffCommandRoute('record-return-receipt', commands.recordReturnReceipt, { ...commandDeps, refunds })),
+    inspection: httpHandler(staffCommandRoute('record-inspection', commands.recordInspection, { ...commandDeps, refunds })),
+    claimFiling: httpHandler(staffCommandRoute('record-claim-filing', commands.recordClaimFiling, commandDeps)),
+    claimOutcome: httpHandler(staffCommandRoute('record-claim-outcome', commands.recordClaimOutcome, commandDeps)),
+    appeal: httpHandler(staffCommandRoute('appeal-decision', commands.appealDecision, { ...commandDeps, refunds })),
   };
 
   /** Invokes a route through its middy chain; 2xx and 4xx bodies are checked against their schemas. */

@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { type Access, type FunctionSpec, functionManifest } from '../../functions/manifest.ts';
+import { type Access, entryOf, type FunctionSpec, functionManifest } from '../../functions/manifest.ts';
 
 /**
  * What the Lambda bundles are made of: the packages the functions import at run time must be
@@ -81,6 +82,41 @@ function packagesReachedFrom(entries: string[]): Map<string, string> {
   return packages;
 }
 
+/**
+ * The packages a staff command's bundle holds. Every staff write shares one entry file that
+ * imports every command and the clients any of them needs; the bundler's constants
+ * (`entryOf`) decide which stay, so the import graph cannot tell: bundle it, as the construct
+ * does, and read what reached the output.
+ */
+async function packagesBundledFor(spec: FunctionSpec): Promise<Map<string, string>> {
+  const packages = new Map<string, string>();
+  for (const input of await bundledInputsOf(spec)) {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (match?.[1] !== undefined && !packages.has(match[1])) packages.set(match[1], `the ${spec.name} bundle`);
+  }
+  return packages;
+}
+
+/** The files that put bytes into a function's bundle, bundled as the construct bundles it. */
+async function bundledInputsOf(spec: FunctionSpec): Promise<string[]> {
+  const entry = entryOf(spec);
+  const result = await build({
+    entryPoints: [join(root, entry.path)],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node24',
+    mainFields: ['module', 'main'],
+    define: { ...entry.define },
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  return Object.values(result.metafile.outputs).flatMap((output) =>
+    Object.entries(output.inputs).flatMap(([input, { bytesInOutput }]) => (bytesInOutput > 0 ? [input] : [])),
+  );
+}
+
 describe('dependencies', () => {
   it('the functions load at run time only packages listed in dependencies, and every dependency is used', () => {
     const reached = packagesReachedFrom(tsFilesUnder(join(root, 'functions')));
@@ -99,7 +135,7 @@ describe('dependencies', () => {
     expect(new Set(powertools.map(([, entry]) => entry.version)).size).toBe(1);
   });
 
-  it('each function reaches an AWS client only if the manifest grants it that service, and reaches every client it is granted', () => {
+  it('each function reaches an AWS client only if the manifest grants it that service, and reaches every client it is granted', async () => {
     // Entry files import only the wiring they use (functions/lib/wiring/*), so the import graph
     // from an entry is what its bundle may hold; a client reached without a grant would be
     // bundled and built at cold start for nothing (or fail at run time for want of the grant).
@@ -113,8 +149,12 @@ describe('dependencies', () => {
       ],
       ['@aws-sdk/client-cognito-identity-provider', (a) => a.staffDirectory === true],
     ];
-    const mismatches = (functionManifest as readonly FunctionSpec[]).flatMap((spec) => {
-      const reached = packagesReachedFrom([join(root, 'functions', spec.name, 'index.ts')]);
+    const specs = functionManifest as readonly FunctionSpec[];
+    const reachedBy = await Promise.all(
+      specs.map((spec) => (spec.command === undefined ? packagesReachedFrom([join(root, entryOf(spec).path)]) : packagesBundledFor(spec))),
+    );
+    const mismatches = specs.flatMap((spec, i) => {
+      const reached = reachedBy[i] ?? new Map<string, string>();
       return clientFor
         .filter(([client, granted]) => reached.has(client) !== granted(spec.access))
         .map(
@@ -123,6 +163,22 @@ describe('dependencies', () => {
         );
     });
     expect(mismatches).toEqual([]);
+  });
+
+  it('a staff write’s bundle keeps its own command and leaves out the others’ domain code', async () => {
+    // All staff writes share functions/staff-command/index.ts, which imports every command;
+    // the constants entryOf gives esbuild must leave one. Two domain modules only some commands
+    // use show it: the appeal (appeal-decision) and the staff return leg (three commands).
+    const owners: Readonly<Record<string, readonly string[]>> = {
+      'functions/lib/workflow/appeal.ts': ['appeal-decision'],
+      'functions/lib/workflow/return-leg-staff.ts': ['record-inspection', 'record-return-receipt', 'record-return-shipment'],
+    };
+    const commands = (functionManifest as readonly FunctionSpec[]).filter((spec) => spec.command !== undefined);
+    const inputs = await Promise.all(commands.map(bundledInputsOf));
+    for (const [module, expected] of Object.entries(owners)) {
+      const holding = commands.filter((_spec, i) => inputs[i]?.includes(module)).map((spec) => spec.name);
+      expect(holding.sort(), module).toEqual([...expected].sort());
+    }
   });
 
   it('the functions load zod only as zod/mini (and its English messages), never the classic API', () => {

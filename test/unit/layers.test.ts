@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
  *
  *   contract → decision → manifest → workflow → ports → use-cases → adapters → triggers
  *
- * infra/definitions.ts (the table and queue shapes, pure data) may be imported from any layer.
+ * infra/definitions.ts (the table and queue shapes, pure data) and openapi.json (the generated API
+ * document) may be imported from any layer.
  */
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -36,7 +37,8 @@ const layers: readonly { name: string; paths: readonly string[] }[] = [
     ],
   },
 ];
-const sharedData = new Set(['infra/definitions.ts']);
+// openapi.json is generated from the layers (functions/lib/http/openapi.ts) and served as data by get-openapi.
+const sharedData = new Set(['infra/definitions.ts', 'openapi.json']);
 
 /** Layer index of a repo-relative path: the most specific matching prefix wins. */
 export function layerOf(file: string): number | undefined {

@@ -1,18 +1,21 @@
 import * as z from 'zod/mini';
 import { OutboundEventSchema, outboundEventTypes } from '../contract/outbound-events.ts';
 import { DecisionSchema } from '../decision/decision-schema.ts';
-import { type FunctionSpec, type HttpFunctionName, functionManifest, httpRoutes } from '../../manifest.ts';
+import {
+  commandExportOf,
+  type FunctionSpec,
+  type StaffCommandSpec,
+  type HttpFunctionName,
+  functionManifest,
+  httpRoutes,
+} from '../../manifest.ts';
+import * as staffCommands from '../use-cases/staff-commands.ts';
 import { claimNames } from '../contract/staff-claims.ts';
 import { CancellationSchema, EvidenceSchema, ReturnSchema } from '../contract/return-payload.ts';
 import { ShopifyReturnLineItemSchema } from '../marketplaces/shopify.ts';
 import { StaffEvidenceSchema } from '../workflow/staff-actions.ts';
 import {
   ActorSchema,
-  AddEvidenceBodySchema,
-  ApproveBodySchema,
-  AssignBodySchema,
-  ClaimFilingBodySchema,
-  ClaimOutcomeBodySchema,
   RecoveryReportQuerySchema,
   RecoveryReportResponseSchema,
   CaseDetailResponseSchema,
@@ -24,11 +27,6 @@ import {
   HistoryEventSchema,
   LedgerLineSchema,
   ListCasesQuerySchema,
-  InspectionBodySchema,
-  NoteBodySchema,
-  ReturnReceiptBodySchema,
-  ReturnShipmentBodySchema,
-  OverrideBodySchema,
   ReadableTraceEntrySchema,
   RefundRecordSchema,
   StaffResolutionSchema,
@@ -77,19 +75,11 @@ function responseComponents(): Registry {
 /** ... requests as clients may send them (defaults optional). */
 function requestComponents(): Registry {
   const r = z.registry<{ id: string }>();
-  const entries: [z.ZodMiniType, string][] = [
-    [AddEvidenceBodySchema, 'AddEvidenceRequest'],
-    [StaffEvidenceSchema, 'StaffEvidence'],
-    [ApproveBodySchema, 'ApproveRequest'],
-    [OverrideBodySchema, 'OverrideRequest'],
-    [NoteBodySchema, 'NoteRequest'],
-    [ReturnShipmentBodySchema, 'ReturnShipmentRequest'],
-    [ReturnReceiptBodySchema, 'ReturnReceiptRequest'],
-    [InspectionBodySchema, 'InspectionRequest'],
-    [AssignBodySchema, 'AssignRequest'],
-    [ClaimFilingBodySchema, 'ClaimFilingRequest'],
-    [ClaimOutcomeBodySchema, 'ClaimOutcomeRequest'],
-  ];
+  // Each staff write's body, under the component name its manifest entry gives it.
+  const entries: [z.ZodMiniType, string][] = staffWriteSpecs().flatMap(({ spec, command }) => [
+    [commandOf(spec.name).body as z.ZodMiniType, command.body],
+  ]);
+  entries.push([StaffEvidenceSchema, 'StaffEvidence']);
   for (const [schema, id] of entries) r.add(schema, { id });
   // Parts of the webhook bodies that more than one body or branch uses: one component each,
   // referenced, never inlined twice. Request forms: defaults are optional here.
@@ -221,25 +211,32 @@ function rolesNote(name: HttpFunctionName): string {
   return `Roles: ${trigger.permission.roles.join(', ')}.`;
 }
 
-function staffWrite(input: {
-  operationId: string;
-  name: HttpFunctionName;
-  summary: string;
-  description: string;
-  body: string;
-  bodyRequired?: boolean;
-  extraErrors?: readonly number[];
-}): JsonObject {
+/** The staff writes of the manifest, each with its command's OpenAPI text. */
+function staffWriteSpecs(): { spec: FunctionSpec; command: StaffCommandSpec }[] {
+  return (functionManifest as readonly FunctionSpec[]).flatMap((spec) =>
+    spec.command === undefined ? [] : [{ spec, command: spec.command }],
+  );
+}
+
+/** The command a staff write runs (functions/lib/use-cases/staff-commands.ts). */
+function commandOf(name: string): staffCommands.StaffCommand<unknown> {
+  const command = (staffCommands as unknown as Record<string, staffCommands.StaffCommand<unknown> | undefined>)[commandExportOf(name)];
+  if (command === undefined) throw new Error(`${name} has a command in the manifest but none in use-cases/staff-commands.ts`);
+  return command;
+}
+
+/** A staff write's operation, from its manifest entry: the text, the body, the roles, the answers every staff write shares. */
+function staffWriteOperation(spec: FunctionSpec, command: StaffCommandSpec): JsonObject {
   return {
-    operationId: input.operationId,
+    operationId: commandExportOf(spec.name),
     tags: ['Seller staff'],
-    summary: input.summary,
-    description: `${input.description} ${rolesNote(input.name)}`,
+    summary: command.summary,
+    description: `${command.description} ${rolesNote(spec.name as HttpFunctionName)}`,
     parameters: [caseIdParameter, ifMatchParameter],
-    requestBody: { required: input.bodyRequired ?? true, content: { 'application/json': { schema: ref(input.body) } } },
+    requestBody: { required: command.bodyOptional !== true, content: { 'application/json': { schema: ref(command.body) } } },
     responses: {
       '200': { description: 'Recorded', headers: etagHeader, content: { 'application/json': { schema: ref('StaffWriteResult') } } },
-      ...errorResponses([400, 401, 403, 404, 409, 412, 413, 415, 428, 500, ...(input.extraErrors ?? [])]),
+      ...errorResponses([400, 401, 403, 404, 409, 412, 413, 415, 428, 500]),
     },
   };
 }
@@ -249,13 +246,15 @@ function staffWrite(input: {
  * and security come from the manifest (pathsFromManifest), so a route cannot be documented
  * under another path than it is served on, or without its authorizer.
  */
-function operations(): Record<HttpFunctionName, JsonObject> {
+function operations(): Partial<Record<HttpFunctionName, JsonObject>> {
+  const writes = Object.fromEntries(staffWriteSpecs().map(({ spec, command }) => [spec.name, staffWriteOperation(spec, command)]));
   const webhookBody =
     webhookBodySchemas.length === 1
       ? ref(webhookBodySchemas[0]?.name ?? '')
       : // anyOf, not oneOf: the path and X-Shopify-Topic choose the format, not the body's shape.
         { anyOf: webhookBodySchemas.map((f) => ref(f.name)) };
   return {
+    ...writes,
     'receive-webhook': {
       operationId: 'receiveWebhook',
       tags: ['Marketplace'],
@@ -317,86 +316,6 @@ function operations(): Record<HttpFunctionName, JsonObject> {
         ...errorResponses([400, 401, 403, 404, 500]),
       },
     },
-    'add-evidence': staffWrite({
-      operationId: 'addEvidence',
-      name: 'add-evidence',
-      summary: 'Add evidence and decide again',
-      description:
-        'Evidence is recorded as submitted by SELLER. While the case is open to a decision the rule chain runs again and the new decision is recorded (DECISION_MADE); a refund it makes due is queued.',
-      body: 'AddEvidenceRequest',
-    }),
-    'approve-decision': staffWrite({
-      operationId: 'approveDecision',
-      name: 'approve-decision',
-      summary: 'Approve the recommended remedy',
-      description:
-        'A refund within your role’s authority limit (policy, per currency) becomes due and is queued (REFUND_PENDING); above it, 403 naming the limit. When the case carries a `recommendation` (new facts after a staff decision), approving confirms that recommendation instead: its remedy and amount are settled (a refund still held is withdrawn; on a case already refunded only the difference above what was paid is queued, and a recommendation at or below it is refused with 409).',
-      body: 'ApproveRequest',
-      bodyRequired: false,
-    }),
-    'override-decision': staffWrite({
-      operationId: 'overrideDecision',
-      name: 'override-decision',
-      summary: 'Override the decision with another remedy',
-      description: 'Needs a reason; refund remedies need an amount, never above the amount paid and within your authority.',
-      body: 'OverrideRequest',
-    }),
-    'add-note': staffWrite({
-      operationId: 'addNote',
-      name: 'add-note',
-      summary: 'Add a note to the history',
-      description: 'The note is stored in the case history and never logged.',
-      body: 'NoteRequest',
-    }),
-    'record-return-shipment': staffWrite({
-      operationId: 'recordReturnShipment',
-      name: 'record-return-shipment',
-      summary: 'Record the return parcel (carrier, tracking, scans)',
-      description:
-        'The buyer’s parcel back to the seller. A refund held for the goods is released when its condition is met (a trusted buyer’s at the first carrier scan). A cancelled or closed case: 409.',
-      body: 'ReturnShipmentRequest',
-    }),
-    'record-return-receipt': staffWrite({
-      operationId: 'recordReturnReceipt',
-      name: 'record-return-receipt',
-      summary: 'Record that the returned goods arrived',
-      description:
-        'Releases a refund held until receipt (policy default), through the outbox and the worker. Before any return shipment is known, where the policy requires one: 409; a cancelled or closed case: 409.',
-      body: 'ReturnReceiptRequest',
-      bodyRequired: false,
-    }),
-    'record-inspection': staffWrite({
-      operationId: 'recordInspection',
-      name: 'record-inspection',
-      summary: 'Record what the inspection of the returned goods found',
-      description:
-        'The rule chain decides again with the outcome as evidence: full refund when as sent, itemised deductions from policy for use or damage (by condition grade) and missing parts, review when it is not the item sent. A cancelled or closed case: 409.',
-      body: 'InspectionRequest',
-    }),
-    'record-claim-filing': staffWrite({
-      operationId: 'recordClaimFiling',
-      name: 'record-claim-filing',
-      summary: 'Record that the carrier claim was filed',
-      description:
-        'The claim opened when the decision put cost on the carrier (case.carrierClaim, TO_FILE) moves to FILED with the carrier’s reference. After its fileBy deadline, or for a claim not TO_FILE: 409; a case without a claim: 409.',
-      body: 'ClaimFilingRequest',
-    }),
-    'record-claim-outcome': staffWrite({
-      operationId: 'recordClaimOutcome',
-      name: 'record-claim-outcome',
-      summary: 'Record the carrier’s answer to a filed claim',
-      description:
-        'PAID with what the carrier paid (at most the amount claimed; the shortfall stays with the seller), or DENIED: the carrier’s share moves back to the seller in the ledger. A claim not FILED: 409.',
-      body: 'ClaimOutcomeRequest',
-    }),
-    'appeal-decision': staffWrite({
-      operationId: 'appealDecision',
-      name: 'appeal-decision',
-      summary: 'Decide the appeal of a decided case (once)',
-      description:
-        'A DECIDED, REJECTED or REFUNDED case may be appealed once, within the policy’s appeal window (appeals.windowDays after the decision), by a role above the one that decided (403 otherwise). The new outcome may change the remedy, as an override does. Money already paid is never paid again: on a refunded case only the difference above what was paid is queued, once; asking no more than was paid upholds the decision. A second appeal, or one after the window: 409.',
-      body: 'OverrideRequest',
-    }),
     'recovery-report': {
       operationId: 'recoveryReport',
       tags: ['Seller staff'],
@@ -411,13 +330,6 @@ function operations(): Record<HttpFunctionName, JsonObject> {
         ...errorResponses([400, 401, 403, 500]),
       },
     },
-    'assign-case': staffWrite({
-      operationId: 'assignCase',
-      name: 'assign-case',
-      summary: 'Assign the case to a staff member of your seller, or release it',
-      description: 'Agents take unassigned cases for themselves and release their own; supervisors and managers assign anyone.',
-      body: 'AssignRequest',
-    }),
     'get-openapi': {
       operationId: 'getOpenApi',
       tags: ['Meta'],

@@ -4,7 +4,7 @@ import * as z from 'zod/mini';
 // Schemas are built inside /* @__PURE__ */ calls: esbuild then leaves out of a Lambda bundle
 // every schema its function never uses (zod/mini's own calls are not known to it as pure).
 
-import { DecisionSchema, isRefundRemedy, RefundReleaseSchema, recommendedRemedies } from '../decision/decision-schema.ts';
+import { DecisionSchema, RefundReleaseSchema } from '../decision/decision-schema.ts';
 import { carrierClaimStates, caseStatuses, escalationLevels } from '../workflow/case.ts';
 import { MAX_CURSOR_LENGTH } from '../contract/page-cursor.ts';
 import { ReasonCodeSchema } from '../contract/reason-codes.ts';
@@ -12,20 +12,14 @@ import {
   CurrencySchema,
   EvidenceSchema,
   IdentifierSchema,
-  MAX_STAFF_EVIDENCE,
-  MAX_STAFF_EVIDENCE_PER_REQUEST,
-  conditionGrades,
   InspectionSchema,
-  inspectionOutcomes,
-  MAX_TRACKING_EVENTS,
   MinorUnitsSchema,
   ReplacementShipmentSchema,
   ReturnScanSchema,
   ReturnSchema,
   TimestampSchema,
 } from '../contract/return-payload.ts';
-import { MAX_NOTE_LENGTH, StaffEvidenceSchema } from '../workflow/staff-actions.ts';
-import { boundedText, storableInt } from '../contract/storable.ts';
+import { storableInt } from '../contract/storable.ts';
 
 /**
  * The seller API's contract: request and response schemas, the source of request
@@ -36,8 +30,6 @@ import { boundedText, storableInt } from '../contract/storable.ts';
 
 export const DEFAULT_PAGE_SIZE = 25;
 export const MAX_PAGE_SIZE = 100;
-/** An approval comment or override reason, in characters (UTF-16 code units: up to 3,000 bytes stored). */
-export const MAX_COMMENT_LENGTH = 1_000;
 
 /** `a,b,c` in one query parameter (API Gateway joins repeated keys with commas, too). */
 function commaList<T extends z.ZodMiniType<unknown, string>>(item: T, max: number, what: string) {
@@ -79,94 +71,6 @@ export const ListCasesQuerySchema = /* @__PURE__ */ (() =>
       .optional(z.string().check(z.minLength(1), z.maxLength(MAX_CURSOR_LENGTH)))
       .check(z.meta({ description: 'nextCursor of the previous page; valid only with the same filters' })),
   }))();
-
-export const AddEvidenceBodySchema = /* @__PURE__ */ (() =>
-  z
-    .strictObject({
-      evidence: z.array(StaffEvidenceSchema).check(
-        z.minLength(1),
-        z.maxLength(MAX_STAFF_EVIDENCE_PER_REQUEST),
-        z.meta({
-          description: `At most ${MAX_STAFF_EVIDENCE_PER_REQUEST} per request and ${MAX_STAFF_EVIDENCE} per case (400 naming \`evidence\` beyond)`,
-        }),
-      ),
-    })
-    .check(
-      z.superRefine((body, ctx) => {
-        const seen = new Set<string>();
-        body.evidence.forEach((item, i) => {
-          if (item.id === undefined) return;
-          if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: ['evidence', i, 'id'], message: 'is used twice in this request' });
-          seen.add(item.id);
-        });
-      }),
-      z.meta({ description: 'Evidence is recorded as submitted by SELLER, now.' }),
-    ))();
-
-export const ApproveBodySchema = /* @__PURE__ */ (() =>
-  z
-    .strictObject({ comment: z.optional(boundedText(MAX_COMMENT_LENGTH, { trim: true, min: 1 })) })
-    .check(z.meta({ description: 'Optional; an empty body approves too.' })))();
-
-export const OverrideBodySchema = /* @__PURE__ */ (() =>
-  z
-    .strictObject({
-      remedy: z.enum(recommendedRemedies),
-      /** Free text: stored in the history, never logged. */
-      reason: boundedText(MAX_COMMENT_LENGTH, { trim: true, min: 3 }),
-      amount: z.optional(MinorUnitsSchema.check(z.positive())).check(
-        z.meta({
-          description: 'Refund in minor units of the return currency; required for refund remedies, never above the amount paid',
-        }),
-      ),
-    })
-    .check(
-      z.superRefine((body, ctx) => {
-        if (isRefundRemedy(body.remedy) && body.amount === undefined) {
-          ctx.addIssue({ code: 'custom', path: ['amount'], message: `is required when the remedy is ${body.remedy}` });
-        }
-        if (!isRefundRemedy(body.remedy) && body.amount !== undefined) {
-          ctx.addIssue({ code: 'custom', path: ['amount'], message: `must be omitted when the remedy is ${body.remedy}` });
-        }
-      }),
-    ))();
-
-/** `POST /cases/{id}/return-shipment`: the return parcel as staff know it (#15). */
-export const ReturnShipmentBodySchema = /* @__PURE__ */ (() =>
-  z.strictObject({
-    carrier: IdentifierSchema,
-    trackingNumber: IdentifierSchema,
-    scans: z
-      .optional(z.array(ReturnScanSchema).check(z.maxLength(MAX_TRACKING_EVENTS)))
-      .check(z.meta({ description: `Carrier scans of the return parcel, at most ${MAX_TRACKING_EVENTS}; merged with those known` })),
-  }))();
-
-/** `POST /cases/{id}/return-receipt`: the goods arrived (#15). */
-export const ReturnReceiptBodySchema = /* @__PURE__ */ (() =>
-  z
-    .strictObject({ receivedAt: z.optional(TimestampSchema) })
-    .check(z.meta({ description: 'receivedAt defaults to now; an empty body records the receipt now.' })))();
-
-/** `POST /cases/{id}/inspection`: what came back (#15). */
-export const InspectionBodySchema = /* @__PURE__ */ (() =>
-  z
-    .strictObject({
-      outcome: z.enum(inspectionOutcomes),
-      conditionGrade: z.optional(z.enum(conditionGrades)).check(z.meta({ description: 'Required with USED_OR_DAMAGED_BY_BUYER' })),
-      foundSkuOrSerial: z.optional(IdentifierSchema),
-    })
-    .check(
-      z.superRefine((body, ctx) => {
-        if (body.outcome === 'USED_OR_DAMAGED_BY_BUYER' && body.conditionGrade === undefined) {
-          ctx.addIssue({ code: 'custom', path: ['conditionGrade'], message: 'is required for USED_OR_DAMAGED_BY_BUYER' });
-        }
-      }),
-    ))();
-
-export const NoteBodySchema = /* @__PURE__ */ (() =>
-  z
-    .strictObject({ text: boundedText(MAX_NOTE_LENGTH, { trim: true, min: 1 }) })
-    .check(z.meta({ description: 'The text may hold personal data: stored in the history, never logged.' })))();
 
 /** `GET /reports/recovery` (#19): cases created in [from, to), as JSON or CSV. */
 export const RecoveryReportQuerySchema = /* @__PURE__ */ (() =>
@@ -230,40 +134,20 @@ export const RecoveryReportResponseSchema = /* @__PURE__ */ (() =>
     limits: z.object({ maxIndexEntries: z.int(), maxCases: z.int(), maxRangeDays: z.int() }),
   }))();
 
-/** `POST /cases/{id}/carrier-claim/filing`: the claim was filed with the carrier (#19). */
-export const ClaimFilingBodySchema = /* @__PURE__ */ (() =>
-  z
-    .strictObject({
-      claimReference: IdentifierSchema.check(z.meta({ description: 'The carrier’s reference for the filed claim' })),
-      filedAt: z.optional(TimestampSchema),
-    })
-    .check(z.meta({ description: 'filedAt defaults to now; it must not be later than now nor than the claim’s fileBy.' })))();
-
-/** `POST /cases/{id}/carrier-claim/outcome`: the carrier paid or denied the filed claim (#19). */
-export const ClaimOutcomeBodySchema = /* @__PURE__ */ (() =>
-  z
-    .strictObject({
-      outcome: z.enum(['PAID', 'DENIED']),
-      recoveredAmount: z.optional(
-        MinorUnitsSchema.check(z.meta({ description: 'PAID: what the carrier paid, minor units; defaults to the amount claimed' })),
-      ),
-      reason: z.optional(boundedText(MAX_NOTE_LENGTH, { trim: true, min: 1 })),
-    })
-    .check(
-      z.superRefine((body, ctx) => {
-        if (body.outcome === 'DENIED' && body.recoveredAmount !== undefined) {
-          ctx.addIssue({ code: 'custom', path: ['recoveredAmount'], message: 'is only for PAID' });
-        }
-      }),
-      z.meta({ description: 'A denial moves the carrier’s share back to the seller in the ledger. The reason is stored, never logged.' }),
-    ))();
-
-export const AssignBodySchema = /* @__PURE__ */ (() =>
-  z.strictObject({
-    assignee: z
-      .nullable(IdentifierSchema)
-      .check(z.meta({ description: 'User id (token sub) of a staff member of your seller; null releases the case' })),
-  }))();
+/** The staff write bodies live with their commands (use-cases/staff-commands.ts). */
+export {
+  AddEvidenceBodySchema,
+  ApproveBodySchema,
+  AssignBodySchema,
+  ClaimFilingBodySchema,
+  ClaimOutcomeBodySchema,
+  InspectionBodySchema,
+  MAX_COMMENT_LENGTH,
+  NoteBodySchema,
+  OverrideBodySchema,
+  ReturnReceiptBodySchema,
+  ReturnShipmentBodySchema,
+} from '../use-cases/staff-commands.ts';
 
 /* --------------------------------------------------------------- responses */
 
