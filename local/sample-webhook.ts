@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EventType, WebhookPayloadInput } from '#lib/contract/return-payload.ts';
 import { signatureHeader } from '#lib/contract/webhook-signature.ts';
-import { SHOPIFY_MARKETPLACE, shopifyHmac, type ShopifyTopic } from '#lib/marketplaces/shopify.ts';
+import { SHOPIFY_MARKETPLACE, shopifyHmac } from '#lib/marketplaces/shopify/adapter.ts';
+import type { ShopifyTopic } from '#lib/marketplaces/shopify/body-schemas.ts';
 import { DEV_WEBHOOK_SECRETS } from './dev-secrets.ts';
 
 /**

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type EventType, eventTypes, WebhookPayloadSchema } from '#lib/contract/return-payload.ts';
-import { SHOPIFY_MARKETPLACE, shopifyTopics, type ShopifyTopic, shopifyWebhookBodySchemas } from '#lib/marketplaces/shopify.ts';
+import { SHOPIFY_MARKETPLACE } from '#lib/marketplaces/shopify/adapter.ts';
+import { shopifyTopics, type ShopifyTopic, shopifyWebhookBodySchemas } from '#lib/marketplaces/shopify/body-schemas.ts';
 import {
   buildSamplePayload,
   buildShopifySample,

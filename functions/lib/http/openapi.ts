@@ -4,7 +4,7 @@ import { DecisionSchema } from '../decision/decision-schema.ts';
 import { type FunctionSpec, type HttpFunctionName, functionManifest, httpRoutes } from '../../manifest.ts';
 import { claimNames } from '../contract/staff-claims.ts';
 import { CancellationSchema, EvidenceSchema, ReturnSchema } from '../contract/return-payload.ts';
-import { ShopifyReturnLineItemSchema } from '../marketplaces/shopify.ts';
+import { ShopifyReturnLineItemSchema } from '../marketplaces/shopify/body-schemas.ts';
 import { StaffEvidenceSchema } from '../workflow/staff-actions.ts';
 import {
   ActorSchema,

@@ -1,6 +1,7 @@
 import type * as z from 'zod/mini';
 import { WebhookPayloadSchema } from '../contract/return-payload.ts';
-import { SHOPIFY_MARKETPLACE, shopifyTopics, shopifyWebhookBodySchemas } from '../marketplaces/shopify.ts';
+import { SHOPIFY_MARKETPLACE } from '../marketplaces/shopify/adapter.ts';
+import { shopifyTopics, shopifyWebhookBodySchemas } from '../marketplaces/shopify/body-schemas.ts';
 
 /**
  * Every body format `POST /webhooks/{marketplace}` accepts, for the published API document
@@ -24,7 +25,7 @@ export const webhookBodySchemas: WebhookBodyFormat[] = [
       'The canonical return event, version 1 (functions/lib/contract/return-payload.ts): every marketplace adapter translates its own webhook into this shape. At most 256 KiB; every string, array and number states its limit, set so that the largest case (this snapshot plus 100 evidence items from seller staff) fits one DynamoDB item.',
     schema: WebhookPayloadSchema,
   },
-  // Shopify's returns webhooks, as Shopify sends them (functions/lib/marketplaces/shopify.ts),
+  // Shopify's returns webhooks, as Shopify sends them (functions/lib/marketplaces/shopify/),
   // signed with X-Shopify-Hmac-Sha256; the topic is in X-Shopify-Topic.
   ...shopifyTopics.map((topic) => ({
     name: `Shopify${topic

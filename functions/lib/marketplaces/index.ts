@@ -3,7 +3,8 @@ import * as z from 'zod/mini';
 // every schema its function never uses (zod/mini's own calls are not known to it as pure).
 import type { MarketplaceAdapter, MarketplaceRegistry } from '../ports/marketplace-adapter.ts';
 import { canonicalAdapter } from './canonical.ts';
-import { SHOPIFY_MARKETPLACE, shopifyAdapter, shopifySettings } from './shopify.ts';
+import { SHOPIFY_MARKETPLACE, shopifyAdapter } from './shopify/adapter.ts';
+import { shopifySettings } from './shopify/settings.ts';
 
 /**
  * Which marketplace speaks which format. A marketplace listed here gets its own adapter,
