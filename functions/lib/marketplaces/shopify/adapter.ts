@@ -62,8 +62,6 @@ import {
  *   its confidence for what is missing; new facts re-decide the case.
  */
 
-export const SHOPIFY_MARKETPLACE = 'shopify';
-
 /** Header names as they reach the handler (API Gateway lower-cases them). */
 export const shopifyHeaders = {
   hmac: 'x-shopify-hmac-sha256',
