@@ -2,6 +2,16 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type NotificationChannelSpec, NotificationChannelsSchema } from '../functions/lib/contract/outbound-events.ts';
 import { providersNamed, type RefundRoutes, RefundRoutesSchema } from '../functions/lib/adapters/routed-payment-provider.ts';
+import type { MarketplaceDefinition } from '../functions/lib/marketplaces/definition.ts';
+import { marketplaceDefinitions } from '../functions/lib/marketplaces/index.ts';
+
+/**
+ * Marketplaces that may deliver webhooks, each with its own secret: `demo-market`, on the
+ * canonical format, and every marketplace format in the registry (functions/lib/marketplaces/).
+ */
+export function webhookMarketplacesOf(definitions: readonly MarketplaceDefinition[]): readonly string[] {
+  return ['demo-market', ...definitions.map((d) => d.name)];
+}
 
 /** What differs between a development and a production deployment, in one place. */
 export type StageConfig = {
@@ -207,7 +217,7 @@ export function stageConfig(stage: string | undefined, settings: StageSettings =
         statefulRemovalPolicy: RemovalPolicy.DESTROY,
         deletionProtection: false,
         ...(parsed.alarmEmail === undefined ? {} : { alarmEmail: parsed.alarmEmail }),
-        marketplaces: ['demo-market', 'shopify'],
+        marketplaces: webhookMarketplacesOf(marketplaceDefinitions),
         escalationRate: Duration.minutes(15),
         reconciliationRate: Duration.hours(6),
         outboxRelayRate: Duration.minutes(5),
@@ -235,7 +245,7 @@ export function stageConfig(stage: string | undefined, settings: StageSettings =
         statefulRemovalPolicy: RemovalPolicy.RETAIN,
         deletionProtection: true,
         alarmEmail,
-        marketplaces: ['demo-market', 'shopify'],
+        marketplaces: webhookMarketplacesOf(marketplaceDefinitions),
         escalationRate: Duration.minutes(5),
         reconciliationRate: Duration.hours(1),
         outboxRelayRate: Duration.minutes(2),

@@ -1,12 +1,33 @@
+import type { MarketplaceDefinition } from '#lib/marketplaces/definition.ts';
+import { marketplaceDefinitions } from '#lib/marketplaces/index.ts';
+
 /**
- * Development-only webhook secrets for the local runtime and tests. Documented in the
- * README so anyone can sign a request by hand. Never used by the CDK stacks, which read
- * secrets from Secrets Manager.
+ * Development-only webhook secrets for the local runtime and tests: `demo-market` (the
+ * canonical format) and each registered marketplace's own (its definition's
+ * `devWebhookSecret`). Documented in the README so anyone can sign a request by hand. Never
+ * used by the CDK stacks, which read secrets from Secrets Manager.
  */
-export const DEV_WEBHOOK_SECRETS: Readonly<Record<string, string>> = {
-  'demo-market': 'dev-only-demo-market-secret-change-me-0001',
-  shopify: 'dev-only-shopify-app-secret-change-me-00002',
-};
+export function devWebhookSecretsOf(definitions: readonly MarketplaceDefinition[]): Readonly<Record<string, string>> {
+  return {
+    'demo-market': 'dev-only-demo-market-secret-change-me-0001',
+    ...Object.fromEntries(definitions.map((d) => [d.name, d.devWebhookSecret])),
+  };
+}
+
+export const DEV_WEBHOOK_SECRETS: Readonly<Record<string, string>> = devWebhookSecretsOf(marketplaceDefinitions);
+
+/**
+ * Development-only settings of the registered marketplaces for the local runtime
+ * (local/start.ts), from each definition's `devSettings`: e.g. SHOPIFY_SHOPS maps the
+ * development shop to the sample seller.
+ */
+export function devMarketplaceSettingsOf(definitions: readonly MarketplaceDefinition[]): Readonly<Record<string, string>> {
+  return Object.fromEntries(
+    definitions.flatMap((d) => Object.entries(d.devSettings ?? {}).filter((e): e is [string, string] => e[1] !== undefined)),
+  );
+}
+
+export const DEV_MARKETPLACE_SETTINGS: Readonly<Record<string, string>> = devMarketplaceSettingsOf(marketplaceDefinitions);
 
 /**
  * Development-only JWT settings for the seller staff API. The local gateway verifies staff

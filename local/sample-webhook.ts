@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { EventType, WebhookPayloadInput } from '#lib/contract/return-payload.ts';
 import { signatureHeader } from '#lib/contract/webhook-signature.ts';
-import { SHOPIFY_MARKETPLACE, shopifyHmac, type ShopifyTopic } from '#lib/marketplaces/shopify.ts';
+import { shopifyHmac } from '#lib/marketplaces/shopify/adapter.ts';
+import type { ShopifyTopic } from '#lib/marketplaces/shopify/body-schemas.ts';
+import { DEV_SHOPIFY_SELLER, DEV_SHOPIFY_SHOP } from '#lib/marketplaces/shopify/dev.ts';
+import { shopify } from '#lib/marketplaces/shopify/index.ts';
 import { DEV_WEBHOOK_SECRETS } from './dev-secrets.ts';
 
 /**
@@ -137,9 +140,8 @@ export function toCurlCommand(request: SignedRequest): string {
 // Shopify: bodies shaped like Shopify's published returns webhooks, signed as Shopify signs
 // them (base64 HMAC-SHA256 of the raw body in X-Shopify-Hmac-Sha256, ids in headers).
 
-/** The development shop; local/start.ts maps it to the sample seller (SHOPIFY_SHOPS). */
-export const DEV_SHOPIFY_SHOP = 'dispute-desk-dev.myshopify.com';
-export const DEV_SHOPIFY_SELLER = 'SELLER-42';
+/** The development shop; the local runtime maps it to the sample seller (SHOPIFY_SHOPS, the definition's devSettings). */
+export { DEV_SHOPIFY_SELLER, DEV_SHOPIFY_SHOP };
 
 export type ShopifySampleOptions = {
   /** @default 'returns/request' */
@@ -254,11 +256,11 @@ export function shopifySignedRequest(options: {
   webhookId?: string;
   eventId?: string;
 }): SignedRequest {
-  const secret = options.secret ?? DEV_WEBHOOK_SECRETS[SHOPIFY_MARKETPLACE];
-  if (secret === undefined) throw new UnknownMarketplaceError(`No development secret for marketplace '${SHOPIFY_MARKETPLACE}'`);
+  const secret = options.secret ?? DEV_WEBHOOK_SECRETS[shopify.name];
+  if (secret === undefined) throw new UnknownMarketplaceError(`No development secret for marketplace '${shopify.name}'`);
   return {
     method: 'POST',
-    url: `${options.baseUrl.replace(/\/$/, '')}/webhooks/${SHOPIFY_MARKETPLACE}`,
+    url: `${options.baseUrl.replace(/\/$/, '')}/webhooks/${shopify.name}`,
     headers: {
       'content-type': 'application/json',
       'x-shopify-topic': options.topic,

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type EventType, eventTypes, WebhookPayloadSchema } from '#lib/contract/return-payload.ts';
-import { SHOPIFY_MARKETPLACE, shopifyTopics, type ShopifyTopic, shopifyWebhookBodySchemas } from '#lib/marketplaces/shopify.ts';
+import { shopifyTopics, type ShopifyTopic, shopifyWebhookBodySchemas } from '#lib/marketplaces/shopify/body-schemas.ts';
+import { shopify } from '#lib/marketplaces/shopify/index.ts';
 import {
   buildSamplePayload,
   buildShopifySample,
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
   }
   if (positionals.length > 1) fail('Give at most one body file.');
   const file = positionals[0];
-  if (values.marketplace === SHOPIFY_MARKETPLACE) {
+  if (values.marketplace === shopify.name) {
     if (values['event-type'] !== undefined) fail('--event-type is for the canonical format; Shopify deliveries take --topic.');
     await send(shopifyRequest(file, values.topic, values['return-id']), values['print-curl']);
     return;

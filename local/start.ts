@@ -8,12 +8,13 @@ import { ConfigurationError, loadConfig } from '#lib/config.ts';
 import { createConsoleLogger } from './console-logger.ts';
 import {
   DEV_CURSOR_SIGNING_KEY,
+  DEV_MARKETPLACE_SETTINGS,
   DEV_NOTIFICATION_SECRETS,
   DEV_STAFF_DIRECTORY,
   DEV_WEBHOOK_SECRETS,
   DEV_STRIPE_KEY,
 } from './dev-secrets.ts';
-import { DEV_SHOPIFY_SELLER, DEV_SHOPIFY_SHOP } from './sample-webhook.ts';
+import { DEV_SHOPIFY_SHOP } from './sample-webhook.ts';
 import { verifyDevToken } from './dev-auth.ts';
 import { buildConsole, consoleRoutes } from './console-server.ts';
 import { assertPortFree, LOCAL_CREDENTIALS, PortInUseError, startDynamoDbLocal, startSqsEngine } from './engines.ts';
@@ -182,8 +183,9 @@ function setHandlerEnvironment(
     SHOPIFY_ADMIN_URL: endpoints.shopifyAdmin,
     SHOPIFY_ADMIN_TOKENS: JSON.stringify({ [DEV_SHOPIFY_SHOP]: 'shpat_dev_standin_token' }),
     WEBHOOK_SECRETS: JSON.stringify(DEV_WEBHOOK_SECRETS),
-    // Shopify: the development shop belongs to the sample seller (npm run sign -- --marketplace shopify).
-    SHOPIFY_SHOPS: JSON.stringify({ [DEV_SHOPIFY_SHOP]: DEV_SHOPIFY_SELLER }),
+    // Each marketplace's own settings (its definition's devSettings): for Shopify, SHOPIFY_SHOPS
+    // maps the development shop to the sample seller (npm run sign -- --marketplace shopify).
+    ...DEV_MARKETPLACE_SETTINGS,
     // Seller API: the page-cursor key and the staff directory (Cognito in AWS).
     CURSOR_SIGNING_KEY: DEV_CURSOR_SIGNING_KEY,
     STAFF_DIRECTORY: JSON.stringify(DEV_STAFF_DIRECTORY),

@@ -9,7 +9,7 @@ import { caseIdFor } from '#lib/workflow/case.ts';
 import { httpHandler } from '#lib/http/http-handler.ts';
 import { receiveWebhookRoute } from '#lib/http/routes/receive-webhook.ts';
 import { marketplaceRegistry } from '#lib/marketplaces/index.ts';
-import { shopifyTopics, type ShopifyTopic } from '#lib/marketplaces/shopify.ts';
+import { shopifyTopics, type ShopifyTopic } from '#lib/marketplaces/shopify/body-schemas.ts';
 import { systemClock } from '#lib/ports/clock.ts';
 import { createTestQueues, createTestTable, documentClient, sqsClient, countItems } from '#test/support/engines.ts';
 import {

@@ -2,7 +2,8 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { randomInt, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { shopifyHmac, type ShopifyTopic } from '#lib/marketplaces/shopify.ts';
+import { shopifyHmac } from '#lib/marketplaces/shopify/adapter.ts';
+import type { ShopifyTopic } from '#lib/marketplaces/shopify/body-schemas.ts';
 import { httpEvent } from './webhook-factory.ts';
 
 /**

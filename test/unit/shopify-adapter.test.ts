@@ -13,14 +13,12 @@ import {
   shopifyAdapter,
   type ShopifyDelivery,
   shopifyHmac,
-  shopifyReturnReasons,
   enrichedReturn,
   returnParcelOf,
-  shopifyTopics,
-  shopifyWebhookBodySchemas,
-  ShopifyShopsSchema,
   verifyShopifyHmac,
-} from '#lib/marketplaces/shopify.ts';
+} from '#lib/marketplaces/shopify/adapter.ts';
+import { shopifyReturnReasons, shopifyTopics, shopifyWebhookBodySchemas } from '#lib/marketplaces/shopify/body-schemas.ts';
+import { ShopifyShopsSchema } from '#lib/marketplaces/shopify/settings.ts';
 import {
   shopifyBody,
   shopifyFixture,

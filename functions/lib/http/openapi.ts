@@ -12,7 +12,6 @@ import {
 import * as staffCommands from '../use-cases/staff-commands.ts';
 import { claimNames } from '../contract/staff-claims.ts';
 import { CancellationSchema, EvidenceSchema, ReturnSchema } from '../contract/return-payload.ts';
-import { ShopifyReturnLineItemSchema } from '../marketplaces/shopify.ts';
 import { StaffEvidenceSchema } from '../workflow/staff-actions.ts';
 import {
   ActorSchema,
@@ -33,7 +32,7 @@ import {
   StaffWriteResponseSchema,
   WebhookAcceptedSchema,
 } from './seller-api-schemas.ts';
-import { webhookBodySchemas } from './webhook-body-schemas.ts';
+import { webhookBodyParts, webhookBodySchemas } from './webhook-body-schemas.ts';
 
 /**
  * The OpenAPI 3.1 document, generated from the zod schemas the handlers validate with, so
@@ -87,7 +86,7 @@ function requestComponents(): Registry {
     [ReturnSchema, 'ReturnInput'],
     [EvidenceSchema, 'EvidenceInput'],
     [CancellationSchema, 'Cancellation'],
-    [ShopifyReturnLineItemSchema, 'ShopifyReturnLineItem'],
+    ...webhookBodyParts.map((part): [z.ZodMiniType, string] => [part.schema, part.name]),
   ];
   for (const [schema, id] of shared) r.add(schema, { id });
   for (const format of webhookBodySchemas) r.add(format.schema, { id: format.name });

@@ -1,38 +1,34 @@
-import type * as z from 'zod/mini';
 import { WebhookPayloadSchema } from '../contract/return-payload.ts';
-import { SHOPIFY_MARKETPLACE, shopifyTopics, shopifyWebhookBodySchemas } from '../marketplaces/shopify.ts';
+import type { MarketplaceDefinition, WebhookBody } from '../marketplaces/definition.ts';
+import { marketplaceDefinitions } from '../marketplaces/index.ts';
 
 /**
  * Every body format `POST /webhooks/{marketplace}` accepts, for the published API document
- * (functions/lib/http/openapi.ts): the request body is documented as one of these. A
- * marketplace-specific format (e.g. Shopify's own webhook) is added here as one more entry.
+ * (functions/lib/http/openapi.ts): the request body is documented as one of these. The
+ * canonical payload comes first; a marketplace-specific format (e.g. Shopify's own webhooks)
+ * comes from its definition in the registry (functions/lib/marketplaces/index.ts).
  */
-export type WebhookBodyFormat = {
-  /** Component name in openapi.json, e.g. `CanonicalPayloadV1`. */
-  readonly name: string;
-  readonly description: string;
-  /** The zod schema the intake validates this format with. */
-  readonly schema: z.ZodMiniType;
+export type WebhookBodyFormat = WebhookBody & {
   /** Marketplaces that send this format; absent: any marketplace. */
   readonly marketplaces?: readonly string[];
 };
 
-export const webhookBodySchemas: WebhookBodyFormat[] = [
-  {
-    name: 'CanonicalPayloadV1',
-    description:
-      'The canonical return event, version 1 (functions/lib/contract/return-payload.ts): every marketplace adapter translates its own webhook into this shape. At most 256 KiB; every string, array and number states its limit, set so that the largest case (this snapshot plus 100 evidence items from seller staff) fits one DynamoDB item.',
-    schema: WebhookPayloadSchema,
-  },
-  // Shopify's returns webhooks, as Shopify sends them (functions/lib/marketplaces/shopify.ts),
-  // signed with X-Shopify-Hmac-Sha256; the topic is in X-Shopify-Topic.
-  ...shopifyTopics.map((topic) => ({
-    name: `Shopify${topic
-      .split('/')
-      .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
-      .join('')}`,
-    description: `Shopify ${topic} webhook body, as Shopify sends it (X-Shopify-Topic: ${topic}); translated into the canonical payload on receipt.`,
-    schema: shopifyWebhookBodySchemas[topic],
-    marketplaces: [SHOPIFY_MARKETPLACE],
-  })),
-];
+const canonicalFormat: WebhookBodyFormat = {
+  name: 'CanonicalPayloadV1',
+  description:
+    'The canonical return event, version 1 (functions/lib/contract/return-payload.ts): every marketplace adapter translates its own webhook into this shape. At most 256 KiB; every string, array and number states its limit, set so that the largest case (this snapshot plus 100 evidence items from seller staff) fits one DynamoDB item.',
+  schema: WebhookPayloadSchema,
+};
+
+/** The canonical payload, then each definition's bodies in registry order, each sent by that marketplace alone. */
+export function webhookBodyFormatsOf(definitions: readonly MarketplaceDefinition[]): WebhookBodyFormat[] {
+  return [canonicalFormat, ...definitions.flatMap((d) => d.webhookBodies.map((body) => ({ ...body, marketplaces: [d.name] })))];
+}
+
+/** Parts of the definitions' bodies that more than one body uses: one component each in openapi.json. */
+export function webhookBodyPartsOf(definitions: readonly MarketplaceDefinition[]): Omit<WebhookBody, 'description'>[] {
+  return definitions.flatMap((d) => d.webhookBodyParts ?? []);
+}
+
+export const webhookBodySchemas: WebhookBodyFormat[] = /* @__PURE__ */ webhookBodyFormatsOf(marketplaceDefinitions);
+export const webhookBodyParts = /* @__PURE__ */ webhookBodyPartsOf(marketplaceDefinitions);

@@ -7,7 +7,8 @@ import type { MarketplaceOrderReader } from './marketplace-order-reader.ts';
  * The port every marketplace format implements: verify a delivery as that marketplace signs
  * it, then translate it into the canonical payload v1. After translation every format takes
  * the same path (delivery dedupe, applyMarketplaceEvent, one conditional commit, publish),
- * so adding a marketplace is one adapter file plus its configuration (see index.ts).
+ * so adding a marketplace is one folder (its adapter, settings and published bodies) plus its
+ * entry in the registry (functions/lib/marketplaces/index.ts).
  *
  * Adapters are pure: no I/O, no clock, no environment. What they need from storage (the
  * case as read) and from the clock (`receivedAt`) the use case hands them.

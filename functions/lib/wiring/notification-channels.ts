@@ -4,7 +4,7 @@ import { CachedSecret } from '../adapters/cached-secret.ts';
 import { awsSettings, loadConfig } from '../config.ts';
 import { jsonText } from '../contract/json-text.ts';
 import { type NotificationChannelSpec, NotificationChannelsSchema } from '../contract/outbound-events.ts';
-import { ShopifyShopsSchema } from '../marketplaces/shopify.ts';
+import { ShopifyShopsSchema } from '../marketplaces/shopify/settings.ts';
 import { systemClock } from '../ports/clock.ts';
 import type { NotificationChannel, NotificationChannels } from '../ports/notifications.ts';
 import { traced } from '../tracing.ts';

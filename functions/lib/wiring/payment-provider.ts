@@ -7,7 +7,7 @@ import type { StripePaymentProvider } from '../adapters/stripe-payment-provider.
 import { awsSettings, loadConfig } from '../config.ts';
 import { PaymentProviderError } from '../contract/errors.ts';
 import { jsonText } from '../contract/json-text.ts';
-import { ShopifyShopsSchema } from '../marketplaces/shopify.ts';
+import { ShopifyShopsSchema } from '../marketplaces/shopify/settings.ts';
 import { systemClock } from '../ports/clock.ts';
 import type { PaymentProvider } from '../ports/payment-provider.ts';
 import { traced } from '../tracing.ts';

@@ -4,7 +4,7 @@ import { loadConfig } from '../config.ts';
 import type { PaidRefunds, ProviderRefundLedger } from '../ports/refund-records.ts';
 import { dynamoDbTable } from './dynamodb.ts';
 import { once } from './once.ts';
-import { ShopifyShopsSchema } from '../marketplaces/shopify.ts';
+import { ShopifyShopsSchema } from '../marketplaces/shopify/settings.ts';
 import { stripeProvider } from './payment-provider.ts';
 import { shopifyAdmin } from './shopify-admin.ts';
 
