@@ -108,6 +108,8 @@ beforeAll(async () => {
       PAYMENT_PROVIDER_PORT: String(paymentsPort),
       SHOPIFY_ADMIN_PORT: '0',
       MANAGED_LOGIN_PORT: '0',
+      // Any free port: the default (4014) collides when these files run in parallel.
+      NOTIFICATION_RECEIVER_PORT: '0',
       STRIPE_PORT: '0',
       SCHEDULE_EVERY_MS: '60000',
     },

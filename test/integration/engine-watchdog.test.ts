@@ -88,6 +88,8 @@ describe('engine watchdog', () => {
       PAYMENT_PROVIDER_PORT: String(await findFreePort()),
       SHOPIFY_ADMIN_PORT: '0',
       MANAGED_LOGIN_PORT: '0',
+      // Any free port: the default (4014) collides when these files run in parallel.
+      NOTIFICATION_RECEIVER_PORT: '0',
       STRIPE_PORT: '0',
     };
     const { child, match } = await spawnUntil(START_SCRIPT, /dynamodb-local pid=(\d+)/, env);

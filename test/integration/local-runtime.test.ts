@@ -46,6 +46,8 @@ describe('local runtime (node local/start.ts)', () => {
         PAYMENT_PROVIDER_PORT: String(paymentsPort),
         SHOPIFY_ADMIN_PORT: '0',
         MANAGED_LOGIN_PORT: '0',
+        // Any free port: the default (4014) collides when these files run in parallel.
+        NOTIFICATION_RECEIVER_PORT: '0',
         STRIPE_PORT: String(stripePort),
         SCHEDULE_EVERY_MS: '60000',
       },
