@@ -612,6 +612,27 @@ async function main(): Promise<void> {
         ? 'n/a'
         : `${kib(Math.min(...functionRows.map((r) => r.zodLocalesBytes)))}–${kib(Math.max(...functionRows.map((r) => r.zodLocalesBytes)))}`;
     const [probeNamed, probeStar] = zodProbe;
+    // #20 put Powertools Tracer (and the X-Ray SDK) on every function, after #14 set its goals
+    // against a floor without it: the same goals against a floor that carries the tracer too.
+    const traced = rows.find((r) => r.kind === 'probe' && r.name.startsWith('floor + Tracer'));
+    const vsTraced = (r: Row) => {
+      if (traced === undefined) return undefined;
+      const rounds =
+        r.init === undefined || traced.init === undefined
+          ? []
+          : r.init.roundMinMs.map((ms, i) => ms / (traced.init?.roundMinMs[i] ?? Number.NaN));
+      return { bytes: round2(r.bytes / traced.bytes), initMin: rounds.length === 0 ? undefined : round2(percentile(rounds, 0.5)) };
+    };
+    const tracedLine = (r: Row) => {
+      const v = vsTraced(r);
+      if (v === undefined) return `| \`${r.name}\` | n/a | n/a | |`;
+      const met = `${v.bytes <= GOALS.size ? 'yes' : 'no'}, ${v.initMin === undefined ? 'n/a' : v.initMin <= GOALS.init ? 'yes' : 'no'}`;
+      return `| \`${r.name}\` | ${v.bytes}× | ${ratio(v.initMin)} | ${met} |`;
+    };
+    const tracedMet = functionRows.filter((r) => {
+      const v = vsTraced(r);
+      return v !== undefined && v.bytes <= GOALS.size && v.initMin !== undefined && v.initMin <= GOALS.init;
+    }).length;
     // Where the size goal goes: the budget above the floor against what zod and Powertools alone add.
     const range = (xs: number[]) =>
       xs.length === 0 ? 'n/a' : `${(Math.min(...xs) / 1024).toFixed(1)}–${(Math.max(...xs) / 1024).toFixed(1)} KiB`;
@@ -651,6 +672,13 @@ ${rows
   .filter((r) => r.kind === 'probe')
   .map(probeLine)
   .join('\n')}
+
+The tracer alone takes the floor past both goals (the last probe). Against a floor that carries it
+too (${traced === undefined ? 'n/a' : kib(traced.bytes)}), as every function must since #20, ${tracedMet} of ${functionRows.length} functions meet both goals:
+
+| bundle | size vs floor + Tracer | init vs floor + Tracer (min) | goals met: size, init |
+|---|---:|---:|---|
+${functionRows.map(tracedLine).join('\n')}
 
 ${budgetNote}
 - Floor contents: ${(rows[0]?.topPackages ?? [])

@@ -97,8 +97,15 @@ async function packagesBundledFor(spec: FunctionSpec): Promise<Map<string, strin
   return packages;
 }
 
-/** The files that put bytes into a function's bundle, bundled as the construct bundles it. */
-async function bundledInputsOf(spec: FunctionSpec): Promise<string[]> {
+/** The files that put bytes into a function's bundle, bundled as the construct bundles it (once per function). */
+const bundledInputs = new Map<string, Promise<string[]>>();
+function bundledInputsOf(spec: FunctionSpec): Promise<string[]> {
+  const cached = bundledInputs.get(spec.name) ?? bundleInputs(spec);
+  bundledInputs.set(spec.name, cached);
+  return cached;
+}
+
+async function bundleInputs(spec: FunctionSpec): Promise<string[]> {
   const entry = entryOf(spec);
   const result = await build({
     entryPoints: [join(root, entry.path)],
