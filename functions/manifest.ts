@@ -27,8 +27,9 @@ export type StaffPermission = { readonly action: `cases:${string}`; readonly rol
 
 export type HttpTrigger = {
   readonly kind: 'http';
-  readonly method: 'GET' | 'POST';
-  /** API Gateway route path, e.g. `/cases/{id}`. */
+  /** `ANY` only with the `$default` path. */
+  readonly method: 'GET' | 'POST' | 'ANY';
+  /** API Gateway route path, e.g. `/cases/{id}`; `$default` takes what no route matches. */
   readonly path: string;
 } & (
   | {
@@ -370,6 +371,18 @@ export const functionManifest = [
     access: { ...staffWrite, staffDirectory: true },
   },
   {
+    name: 'route-not-found',
+    description: 'Answers a request that matches no route: 404 as application/problem+json',
+    trigger: {
+      kind: 'http',
+      method: 'ANY',
+      path: '$default',
+      auth: 'none',
+      why: 'API Gateway sends here only requests that match no route, authenticated or not; it reads nothing and answers 404.',
+    },
+    access: {},
+  },
+  {
     name: 'get-openapi',
     description: 'Serves the OpenAPI document',
     trigger: {
@@ -422,6 +435,11 @@ export function entryOf(spec: FunctionSpec): { readonly path: string; readonly d
       'process.env.STAFF_COMMAND_STAFF_DIRECTORY': JSON.stringify(String(spec.access.staffDirectory === true)),
     },
   };
+}
+
+/** API Gateway's route key of an HTTP trigger: `METHOD /path`, or `$default` for the catch-all. */
+export function routeKeyOf(trigger: HttpTrigger): string {
+  return trigger.path === '$default' ? '$default' : `${trigger.method} ${trigger.path}`;
 }
 
 /** CDK construct id of a function: its name in PascalCase (`receive-webhook` → `ReceiveWebhook`). */

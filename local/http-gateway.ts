@@ -103,6 +103,9 @@ export type HttpGateway = {
 
 type CompiledPath = { regex: RegExp; names: string[] };
 
+/** The route key and path of API Gateway's catch-all route. */
+const DEFAULT_ROUTE = '$default';
+
 /** `{name}` matches one segment, `{name+}` the rest of the path, as in API Gateway. */
 function compilePath(path: string): CompiledPath {
   const names: string[] = [];
@@ -383,11 +386,14 @@ export function createHttpGateway(routes: readonly HttpRoute[], options: HttpGat
   }
   const log = options.log;
   const region = options.region ?? DEFAULT_REGION;
-  const compiled = routes.map((route) => ({
-    route,
-    path: compilePath(route.path),
-    routeKey: `${route.method.toUpperCase()} ${route.path}`,
-  }));
+  // API Gateway's `$default` route takes what no other route matches, so it is tried last.
+  const compiled = routes
+    .map((route) =>
+      route.path === DEFAULT_ROUTE
+        ? { route, path: { regex: /^/, names: [] }, routeKey: DEFAULT_ROUTE }
+        : { route, path: compilePath(route.path), routeKey: `${route.method.toUpperCase()} ${route.path}` },
+    )
+    .sort((a, b) => Number(a.route.path === DEFAULT_ROUTE) - Number(b.route.path === DEFAULT_ROUTE));
   const extras = (options.extraRoutes ?? []).map((route) => ({ route, path: compilePath(route.path) }));
   let boundPort = 0;
   const inFlight = new Set<Promise<void>>();

@@ -1,6 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { ScheduleExpression, Schedule } from 'aws-cdk-lib/aws-scheduler';
@@ -138,6 +138,17 @@ export class StatelessStack extends Stack {
     });
     for (const { spec, trigger } of httpRoutes()) {
       const handler = functions[spec.name] as DisputeFunction;
+      if (trigger.path === '$default') {
+        // What no route matches: answered by a function, as a problem like every other refusal,
+        // instead of API Gateway's own {"message":"Not Found"}.
+        const fallback = new HttpRoute(this, 'DefaultRoute', {
+          httpApi: this.api,
+          routeKey: HttpRouteKey.DEFAULT,
+          integration: new HttpLambdaIntegration(`${handler.node.id}Integration`, handler),
+        });
+        if (trigger.auth === 'none') Validations.of(fallback).acknowledge({ id: 'AwsSolutions-APIG4', reason: trigger.why });
+        continue;
+      }
       const [route] = this.api.addRoutes({
         path: trigger.path,
         methods: [trigger.method === 'GET' ? HttpMethod.GET : HttpMethod.POST],

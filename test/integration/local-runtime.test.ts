@@ -80,6 +80,14 @@ describe('local runtime (node local/start.ts)', () => {
     // sample's seller reads the case.
     const caseUrl = `${baseUrl}/cases/${encodeURIComponent(String(acceptedBody.caseId))}`;
     expect((await fetch(caseUrl)).status).toBe(401);
+
+    // What no route takes goes to the manifest's $default function, as in API Gateway: a problem, not {"message"}.
+    const unknown = await fetch(`${baseUrl}/cases/${encodeURIComponent(String(acceptedBody.caseId))}/teleport`, { method: 'POST' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toContain('application/problem+json');
+    expect(await unknown.json()).toMatchObject({ status: 404, code: 'ROUTE_NOT_FOUND', detail: expect.stringContaining('POST /cases/') });
+    // The gateway's line for it names the function that answered (it is written just after the answer).
+    await vi.waitFor(() => expect(output).toMatch(/POST \/cases\/\S+\/teleport -> 404 function=route-not-found/), { timeout: 5_000 });
     const staff = {
       authorization: `Bearer ${await signDevToken({ sellerId: buildSamplePayload().return.sellerId, role: 'agent', userId: 'agent-1' })}`,
     };

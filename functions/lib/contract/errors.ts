@@ -54,6 +54,12 @@ export class NotFoundError extends DomainError {
   readonly code = 'NOT_FOUND';
 }
 
+/** No route of the API takes this method and path (API Gateway's `$default` route). */
+export class RouteNotFoundError extends DomainError {
+  override readonly name = 'RouteNotFoundError';
+  readonly code = 'ROUTE_NOT_FOUND';
+}
+
 /** Two writers raced on one case and this one lost; the caller may re-read and retry. */
 export class ConcurrentModificationError extends DomainError {
   override readonly name = 'ConcurrentModificationError';

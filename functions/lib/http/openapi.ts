@@ -345,6 +345,8 @@ function pathsFromManifest(): JsonObject {
   const ops = operations();
   const paths: Record<string, Record<string, JsonObject>> = {};
   for (const { spec, trigger } of httpRoutes()) {
+    // What no route matches is not an operation: its 404 is described with every operation's errors.
+    if (trigger.path === '$default') continue;
     const op = ops[spec.name as HttpFunctionName];
     if (op === undefined)
       throw new Error(`The manifest routes ${trigger.method} ${trigger.path} to ${spec.name}, which has no OpenAPI operation`);
