@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 /**
  * `npm run bench`: runs every benchmark in its own Node process (so one cannot warm up or
  * pollute another), then assembles BENCHMARKS.md at the project root from the sections each
- * one wrote to bench/results/<name>.md. Pass names to run only some: `npm run bench -- decision`.
+ * one wrote to bench/results/<name>.md, each followed by what people wrote about it in
+ * bench/notes/<name>.md (kept across reruns: a rerun rewrites the numbers, not the reading of
+ * them). Pass names to run only some: `npm run bench -- decision`.
  */
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -26,9 +28,12 @@ for (const name of selected) {
 }
 
 const sections = benches
-  .map((name) => join(root, 'bench', 'results', `${name}.md`))
-  .filter((file) => existsSync(file))
-  .map((file) => readFileSync(file, 'utf8').trim());
+  .filter((name) => existsSync(join(root, 'bench', 'results', `${name}.md`)))
+  .map((name) => {
+    const generated = readFileSync(join(root, 'bench', 'results', `${name}.md`), 'utf8').trim();
+    const notes = join(root, 'bench', 'notes', `${name}.md`);
+    return existsSync(notes) ? `${generated}\n\n${readFileSync(notes, 'utf8').trim()}` : generated;
+  });
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const header = `# Benchmarks
