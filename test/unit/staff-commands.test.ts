@@ -30,16 +30,35 @@ describe('staff commands', () => {
       }
       expect(spec.trigger, spec.name).toMatchObject({ kind: 'http', method: 'POST', auth: 'staff-jwt' });
       expect(spec.trigger.kind === 'http' && spec.trigger.path.startsWith('/cases/{id}/'), spec.name).toBe(true);
-      expect(entry).toEqual({
-        path: STAFF_COMMAND_ENTRY,
-        define: {
-          'process.env.STAFF_COMMAND_NAME': JSON.stringify(spec.name),
-          'process.env.STAFF_COMMAND': JSON.stringify(commandExportOf(spec.name)),
-          'process.env.STAFF_COMMAND_REFUNDS': JSON.stringify(String(spec.access.refundQueue === true)),
-          'process.env.STAFF_COMMAND_STAFF_DIRECTORY': JSON.stringify(String(spec.access.staffDirectory === true)),
-        },
-      });
+      expect(entry.path, spec.name).toBe(STAFF_COMMAND_ENTRY);
+      expect(Object.keys(entry.define).sort(), spec.name).toEqual([
+        'process.env.STAFF_COMMAND',
+        'process.env.STAFF_COMMAND_NAME',
+        'process.env.STAFF_COMMAND_REFUNDS',
+        'process.env.STAFF_COMMAND_STAFF_DIRECTORY',
+      ]);
     }
+  });
+
+  it('tells each bundle its command and its grants, as the manifest entry has them', () => {
+    const defineOf = (name: string) => entryOf(specs.find((s) => s.name === name) as FunctionSpec).define;
+    // A note moves no money and assigns nobody; an approval may queue a refund; an assignment asks the staff directory.
+    expect(defineOf('add-note')).toMatchObject({
+      'process.env.STAFF_COMMAND_NAME': '"add-note"',
+      'process.env.STAFF_COMMAND': '"addNote"',
+      'process.env.STAFF_COMMAND_REFUNDS': '"false"',
+      'process.env.STAFF_COMMAND_STAFF_DIRECTORY': '"false"',
+    });
+    expect(defineOf('approve-decision')).toMatchObject({
+      'process.env.STAFF_COMMAND': '"approveDecision"',
+      'process.env.STAFF_COMMAND_REFUNDS': '"true"',
+      'process.env.STAFF_COMMAND_STAFF_DIRECTORY': '"false"',
+    });
+    expect(defineOf('assign-case')).toMatchObject({
+      'process.env.STAFF_COMMAND_REFUNDS': '"false"',
+      'process.env.STAFF_COMMAND_STAFF_DIRECTORY': '"true"',
+    });
+    expect(entryOf(specs.find((s) => s.name === 'get-case') as FunctionSpec)).toEqual({ path: 'functions/get-case/index.ts', define: {} });
   });
 
   it('a command name is its function name in camelCase', () => {
