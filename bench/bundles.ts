@@ -2,7 +2,7 @@
  * Bundle benchmark: `node bench/bundles.ts [--runs N] [--rounds R] [--baseline <git ref>]`.
  *
  * Steps:
- * 1. Bundle every Lambda entry (`functions/<name>/index.ts`) with esbuild and exactly the
+ * 1. Bundle every Lambda entry (the manifest's `entryOf`: `functions/<name>/index.ts`, or the shared staff command entry with its `define`) with esbuild and exactly the
  *    options the CDK function construct gives NodejsFunction (infra/constructs/dispute-function.ts):
  *    minified ESM for node24, AWS SDK bundled, the createRequire banner, external source map.
  *    With `--baseline`, also bundle the entries of that commit (its functions/, infra/ and

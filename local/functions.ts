@@ -12,7 +12,7 @@ import type { SqsHandler } from './sqs-poller.ts';
  * (endpoints, table, queue URLs) first.
  */
 type Common = {
-  /** Lambda function name locally; also the folder under functions/. */
+  /** Lambda function name locally; also the folder under functions/ (a staff write: the shared staff-command/). */
   functionName: string;
   /** @default per trigger: 30 s for HTTP and SQS, 60 s for schedules */
   timeoutSeconds?: number;
