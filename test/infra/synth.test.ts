@@ -19,4 +19,27 @@ it('npm run synth writes both templates offline, with no AWS credentials or prof
     expect(existsSync(file)).toBe(true);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toHaveProperty('Resources');
   }
+
+  // The staff writes share one entry; the construct hands esbuild each one's `define` through
+  // the CDK's own bundling. Read the bundles it wrote: each holds its own command's history
+  // event and only the clients it is granted.
+  const template = JSON.parse(readFileSync(path.join(outDir, 'DisputeDesk-dev-Stateless.template.json'), 'utf8')) as {
+    Resources: Record<string, { Type: string; Metadata?: Record<string, string> }>;
+  };
+  const bundleOf = (constructId: string) => {
+    const [, fn] = Object.entries(template.Resources).find(
+      ([id, r]) => r.Type === 'AWS::Lambda::Function' && new RegExp(`^${constructId}[0-9A-F]{8}$`).test(id),
+    ) ?? [undefined, undefined];
+    const asset = fn?.Metadata?.['aws:asset:path'];
+    if (asset === undefined) throw new Error(`no bundled asset for ${constructId}`);
+    return readFileSync(path.join(outDir, asset, 'index.mjs'), 'utf8');
+  };
+  const note = bundleOf('AddNote');
+  const assign = bundleOf('AssignCase');
+  expect(note).toContain('NOTE_ADDED');
+  expect(note).not.toContain('CASE_ASSIGNED');
+  expect(note).not.toContain('AWSCognitoIdentityProviderService');
+  expect(assign).toContain('CASE_ASSIGNED');
+  expect(assign).not.toContain('NOTE_ADDED');
+  expect(assign).toContain('AWSCognitoIdentityProviderService');
 }, 240_000);
