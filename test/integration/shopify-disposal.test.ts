@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
-import { type ShopifyIntake, startShopifyIntake } from '#test/support/shopify-intake.ts';
+import { resetWithTestOrder, type ShopifyIntake, startShopifyIntake, TEST_KETTLE_LINE, TEST_ORDER } from '#test/support/shopify-intake.ts';
 import { caseIdFor } from '#lib/workflow/case.ts';
-import { type ShopifyAdminStandin, type StandinReverseFulfillmentOrder, seedOrders } from '#local/shopify-admin-standin.ts';
+import type { ShopifyAdminStandin, StandinReverseFulfillmentOrder } from '#local/shopify-admin-standin.ts';
 import { countItems } from '#test/support/engines.ts';
 import { freshShopifyIds, SHOPIFY, type ShopifyIds, shopifyBody, shopifyWebhookEvent } from '#test/support/shopify-factory.ts';
 
@@ -15,8 +15,6 @@ import { freshShopifyIds, SHOPIFY, type ShopifyIds, shopifyBody, shopifyWebhookE
  * disposal exactly once.
  */
 
-const ORDER = '5196695273621';
-const KETTLE_LINE = 'gid://shopify/LineItem/466157049';
 const TOPIC = 'reverse_fulfillment_orders/dispose';
 
 let intake: ShopifyIntake;
@@ -32,14 +30,10 @@ afterAll(async () => {
   await standin.stop();
 });
 beforeEach(() => {
-  standin.reset();
-  const [seed] = seedOrders();
-  if (seed === undefined) throw new Error('the stand-in seeds an order');
   // Delivered two days ago, so a change of mind is inside the no-reason window.
   const day = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
-  standin.orders.set(`gid://shopify/Order/${ORDER}`, {
+  resetWithTestOrder(standin, (seed) => ({
     ...seed,
-    id: `gid://shopify/Order/${ORDER}`,
     createdAt: day(5),
     processedAt: day(5),
     fulfillments: seed.fulfillments.map((f) => ({
@@ -51,7 +45,7 @@ beforeEach(() => {
         { status: 'DELIVERED', happenedAt: day(2) },
       ],
     })),
-  });
+  }));
 });
 
 const invoke = (event: APIGatewayProxyEventV2) => intake.invoke(event);
@@ -61,13 +55,13 @@ function deliver(topic: string, ids: ShopifyIds, opts: { webhookId?: string; eve
 }
 
 /** A change-of-mind return of the seeded order's kettle: a refund held until the goods are back. */
-async function requestKettleReturn(ids: ShopifyIds = { ...freshShopifyIds(), orderId: ORDER }): Promise<ShopifyIds> {
+async function requestKettleReturn(ids: ShopifyIds = { ...freshShopifyIds(), orderId: TEST_ORDER }): Promise<ShopifyIds> {
   const body = JSON.parse(shopifyBody('returns/request', ids));
   body.return_line_items = body.return_line_items.slice(0, 1).map((li: Record<string, any>) => ({
     ...li,
     quantity: 1,
     return_reason: 'unwanted',
-    fulfillment_line_item: { ...li.fulfillment_line_item, line_item: { id: 466157049, admin_graphql_api_id: KETTLE_LINE } },
+    fulfillment_line_item: { ...li.fulfillment_line_item, line_item: { id: 466157049, admin_graphql_api_id: TEST_KETTLE_LINE } },
   }));
   const res = await invoke(shopifyWebhookEvent(JSON.stringify(body), { topic: 'returns/request' }));
   expect(res.status, JSON.stringify(res.body)).toBe(202);
@@ -155,7 +149,7 @@ describe('Shopify disposals on the return leg', () => {
   });
 
   it('a disposal that overtakes its return waits for it and is applied, paying once, when the request arrives', async () => {
-    const ids = { ...freshShopifyIds(), orderId: ORDER };
+    const ids = { ...freshShopifyIds(), orderId: TEST_ORDER };
     reverseFulfillmentOrder(ids);
     const early = await deliver(TOPIC, ids);
     expect(early.body).toMatchObject({ caseId: caseIdFor(SHOPIFY, ids.returnId), held: true });

@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
-import { type ShopifyIntake, startShopifyIntake } from '#test/support/shopify-intake.ts';
+import { resetWithTestOrder, type ShopifyIntake, startShopifyIntake, TEST_KETTLE_LINE, TEST_ORDER } from '#test/support/shopify-intake.ts';
 import { caseIdFor } from '#lib/workflow/case.ts';
-import { seedOrders, type ShopifyAdminStandin } from '#local/shopify-admin-standin.ts';
+import type { ShopifyAdminStandin } from '#local/shopify-admin-standin.ts';
 import { countItems } from '#test/support/engines.ts';
 import { freshShopifyIds, SHOPIFY, shopifyBody, shopifyWebhookEvent } from '#test/support/shopify-factory.ts';
 
@@ -12,13 +12,6 @@ import { freshShopifyIds, SHOPIFY, shopifyBody, shopifyWebhookEvent } from '#tes
  * `@shopify/admin-api-client` against the local stand-in, through the real intake handler and
  * DynamoDB Local. Shopify's return webhooks carry no money or dates; the order does.
  */
-
-/**
- * The stand-in's seeded order (EUR, a kettle at 49.00 and two mugs at 8.50, shipping 4.90, DHL
- * tracking) under an id a webhook body can carry (the seed's own id is past 2^53).
- */
-const ORDER = '5196695273621';
-const KETTLE_LINE = 'gid://shopify/LineItem/466157049';
 
 let intake: ShopifyIntake;
 let standin: ShopifyAdminStandin;
@@ -32,12 +25,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await standin.stop();
 });
-beforeEach(() => {
-  standin.reset();
-  const [seed] = seedOrders();
-  if (seed === undefined) throw new Error('the stand-in seeds an order');
-  standin.orders.set(`gid://shopify/Order/${ORDER}`, { ...seed, id: `gid://shopify/Order/${ORDER}` });
-});
+beforeEach(() => resetWithTestOrder(standin));
 
 const invoke = (event: APIGatewayProxyEventV2) => intake.invoke(event);
 
@@ -48,14 +36,14 @@ function requestForOrder(orderId: string, opts: { webhookId?: string; eventId?: 
   body.return_line_items = body.return_line_items.slice(0, 1).map((li: Record<string, any>) => ({
     ...li,
     quantity: 1,
-    fulfillment_line_item: { ...li.fulfillment_line_item, line_item: { id: 466157049, admin_graphql_api_id: KETTLE_LINE } },
+    fulfillment_line_item: { ...li.fulfillment_line_item, line_item: { id: 466157049, admin_graphql_api_id: TEST_KETTLE_LINE } },
   }));
   return { ids, event: shopifyWebhookEvent(JSON.stringify(body), { topic: 'returns/request', ...opts }) };
 }
 
 describe('a new Shopify case completed from its order (Admin API)', () => {
   it('starts with the returned line’s price, the currency, shipping, the order, ship and delivery dates and the carrier’s scans', async () => {
-    const { ids, event } = requestForOrder(ORDER);
+    const { ids, event } = requestForOrder(TEST_ORDER);
     const res = await invoke(event);
     expect(res.status, JSON.stringify(res.body)).toBe(202);
     const stored = await store.getCase(caseIdFor(SHOPIFY, ids.returnId));
@@ -87,7 +75,7 @@ describe('a new Shopify case completed from its order (Admin API)', () => {
 
   it('the Admin API not answering is a 503 that writes nothing; Shopify’s redelivery then makes the case, enriched', async () => {
     standin.setFaults({ failNext: 1, failStatus: 502 });
-    const { ids, event } = requestForOrder(ORDER, { webhookId: 'wh-enrich-retry', eventId: 'evt-enrich-retry' });
+    const { ids, event } = requestForOrder(TEST_ORDER, { webhookId: 'wh-enrich-retry', eventId: 'evt-enrich-retry' });
     const before = await countItems(tableName);
     const failed = await invoke(event);
     expect(failed.status).toBe(503);

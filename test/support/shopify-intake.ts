@@ -8,7 +8,13 @@ import { httpHandler } from '#lib/http/http-handler.ts';
 import { receiveWebhookRoute } from '#lib/http/routes/receive-webhook.ts';
 import { marketplaceRegistry } from '#lib/marketplaces/index.ts';
 import { systemClock } from '#lib/ports/clock.ts';
-import { type ShopifyAdminStandin, shopifyStandinFetch, startShopifyAdminStandin } from '#local/shopify-admin-standin.ts';
+import {
+  type ShopifyAdminStandin,
+  type StandinOrder,
+  seedOrders,
+  shopifyStandinFetch,
+  startShopifyAdminStandin,
+} from '#local/shopify-admin-standin.ts';
 import { createTestQueues, createTestTable, documentClient, sqsClient } from './engines.ts';
 import { SHOPIFY, TEST_SHOP, TEST_SHOP_SELLER, TEST_SHOPIFY_SECRET } from './shopify-factory.ts';
 import { lambdaContext } from './webhook-factory.ts';
@@ -55,4 +61,19 @@ export async function startShopifyIntake(accessToken: string): Promise<ShopifyIn
       return { status: res.statusCode, body: JSON.parse(res.body) };
     },
   };
+}
+
+/**
+ * The stand-in's seeded order (EUR, a kettle at 49.00 and two mugs at 8.50, shipping 4.90, DHL
+ * tracking) under an id a webhook body can carry (the seed's own id is past 2^53).
+ */
+export const TEST_ORDER = '5196695273621';
+export const TEST_KETTLE_LINE = 'gid://shopify/LineItem/466157049';
+
+/** Empties the stand-in and puts back the seeded order as TEST_ORDER, changed by `adjust` if given. */
+export function resetWithTestOrder(standin: ShopifyAdminStandin, adjust: (order: StandinOrder) => StandinOrder = (o) => o): void {
+  standin.reset();
+  const [seed] = seedOrders();
+  if (seed === undefined) throw new Error('the stand-in seeds an order');
+  standin.orders.set(`gid://shopify/Order/${TEST_ORDER}`, adjust({ ...seed, id: `gid://shopify/Order/${TEST_ORDER}` }));
 }
