@@ -1,8 +1,8 @@
-import { PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { describe, expect, it } from 'vitest';
 import { SecretsManagerWebhookSecrets } from '#lib/adapters/secrets-manager-webhook-secrets.ts';
 import type { Clock } from '#lib/ports/clock.ts';
-import { clientOf, type SecretsManagerStandIn, startSecretsManagerStandIn } from '#test/support/secrets-manager-stand-in.ts';
+import { useSecretsManagerStandIn } from '#test/support/secrets-manager-stand-in.ts';
 
 /**
  * The webhook secrets as the intake reads them in AWS: the real Secrets Manager client against
@@ -14,17 +14,7 @@ const CURRENT = 'marketplace-webhook-secret-current-0000000001';
 const PREVIOUS = 'marketplace-webhook-secret-previous-000000001';
 const NEXT = 'marketplace-webhook-secret-next-00000000000001';
 
-let standIn: SecretsManagerStandIn;
-let client: SecretsManagerClient;
-
-beforeAll(async () => {
-  standIn = await startSecretsManagerStandIn();
-  client = clientOf(standIn);
-});
-afterAll(async () => {
-  client?.destroy();
-  await standIn?.stop();
-});
+const secretsManager = useSecretsManagerStandIn();
 
 /** A clock the test moves. */
 function movableClock(start = Date.parse('2026-12-04T00:00:00Z')): Clock & { advance(ms: number): void } {
@@ -37,13 +27,13 @@ function movableClock(start = Date.parse('2026-12-04T00:00:00Z')): Clock & { adv
   };
 }
 
-const reads = () => standIn.requests.filter((r) => r === 'secretsmanager.GetSecretValue').length;
+const reads = () => secretsManager.standIn.requests.filter((r) => r === 'secretsmanager.GetSecretValue').length;
 
 describe('SecretsManagerWebhookSecrets', () => {
   it('reads a plain secret once and answers from its cache for five minutes, then reads the rotated value', async () => {
-    const arn = standIn.create('dispute-desk/webhook/plain-market', CURRENT);
+    const arn = secretsManager.standIn.create('dispute-desk/webhook/plain-market', CURRENT);
     const clock = movableClock();
-    const secrets = new SecretsManagerWebhookSecrets(client, { 'plain-market': arn }, clock);
+    const secrets = new SecretsManagerWebhookSecrets(secretsManager.client, { 'plain-market': arn }, clock);
     const before = reads();
     expect(await secrets.secretsFor('plain-market')).toEqual([CURRENT]);
     clock.advance(4 * 60_000);
@@ -51,7 +41,9 @@ describe('SecretsManagerWebhookSecrets', () => {
     expect(reads() - before).toBe(1);
 
     // A rotation: the new value becomes current, the old one stays valid as previous.
-    await client.send(new PutSecretValueCommand({ SecretId: arn, SecretString: JSON.stringify({ current: NEXT, previous: CURRENT }) }));
+    await secretsManager.client.send(
+      new PutSecretValueCommand({ SecretId: arn, SecretString: JSON.stringify({ current: NEXT, previous: CURRENT }) }),
+    );
     expect(await secrets.secretsFor('plain-market')).toEqual([CURRENT]);
     clock.advance(60_001);
     expect(await secrets.secretsFor('plain-market')).toEqual([NEXT, CURRENT]);
@@ -59,16 +51,16 @@ describe('SecretsManagerWebhookSecrets', () => {
   });
 
   it('a rotation secret gives both values, current first; one without a previous gives one', async () => {
-    const both = standIn.create('dispute-desk/webhook/rotating', JSON.stringify({ current: CURRENT, previous: PREVIOUS }));
-    const single = standIn.create('dispute-desk/webhook/settled', JSON.stringify({ current: CURRENT }));
-    const secrets = new SecretsManagerWebhookSecrets(client, { rotating: both, settled: single }, movableClock());
+    const both = secretsManager.standIn.create('dispute-desk/webhook/rotating', JSON.stringify({ current: CURRENT, previous: PREVIOUS }));
+    const single = secretsManager.standIn.create('dispute-desk/webhook/settled', JSON.stringify({ current: CURRENT }));
+    const secrets = new SecretsManagerWebhookSecrets(secretsManager.client, { rotating: both, settled: single }, movableClock());
     expect(await secrets.secretsFor('rotating')).toEqual([CURRENT, PREVIOUS]);
     expect(await secrets.secretsFor('settled')).toEqual([CURRENT]);
   });
 
   it('an unknown marketplace is undefined without a call; a secret too short to sign with is refused', async () => {
-    const short = standIn.create('dispute-desk/webhook/short', 'too-short');
-    const secrets = new SecretsManagerWebhookSecrets(client, { short }, movableClock());
+    const short = secretsManager.standIn.create('dispute-desk/webhook/short', 'too-short');
+    const secrets = new SecretsManagerWebhookSecrets(secretsManager.client, { short }, movableClock());
     const before = reads();
     expect(await secrets.secretsFor('nobody')).toBeUndefined();
     expect(reads()).toBe(before);
@@ -77,7 +69,7 @@ describe('SecretsManagerWebhookSecrets', () => {
 
   it('a secret that does not exist fails the read (the intake answers 5xx and the marketplace retries)', async () => {
     const secrets = new SecretsManagerWebhookSecrets(
-      client,
+      secretsManager.client,
       { gone: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:missing' },
       movableClock(),
     );

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -79,4 +80,33 @@ export function clientOf(standIn: Pick<SecretsManagerStandIn, 'endpoint'>): Secr
     region: 'eu-west-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
+}
+
+/**
+ * A stand-in and a client on it for the calling test file: started before its tests, both
+ * stopped after them. Read them through the returned object once the tests run.
+ */
+export function useSecretsManagerStandIn(): { readonly standIn: SecretsManagerStandIn; readonly client: SecretsManagerClient } {
+  let standIn: SecretsManagerStandIn | undefined;
+  let client: SecretsManagerClient | undefined;
+  beforeAll(async () => {
+    standIn = await startSecretsManagerStandIn();
+    client = clientOf(standIn);
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await standIn?.stop();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the Secrets Manager stand-in starts in beforeAll; read it inside a test');
+    return value;
+  };
+  return {
+    get standIn() {
+      return started(standIn);
+    },
+    get client() {
+      return started(client);
+    },
+  };
 }
