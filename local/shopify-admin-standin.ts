@@ -223,6 +223,9 @@ function orderNode(order: StandinOrder) {
   };
 }
 
+/** What controlBody answers for a body that is not JSON. */
+const NOT_JSON = Symbol('not JSON');
+
 export async function startShopifyAdminStandin(
   opts: { port?: number; host?: string; accessTokens?: Record<string, string> } = {},
 ): Promise<ShopifyAdminStandin> {
@@ -422,12 +425,8 @@ export async function startShopifyAdminStandin(
     if (req.method === 'POST' && req.url === '/_control/orders') {
       // An order as the shop's checkout would have made it (the soak's Shopify-paid returns, #16):
       // the documented example under another id, currency and captured amount.
-      let json: unknown;
-      try {
-        json = JSON.parse((await readBody(req)) || '{}');
-      } catch {
-        return send(res, 400, { error: 'body is not JSON' });
-      }
+      const json = await controlBody(req);
+      if (json === NOT_JSON) return send(res, 400, { error: 'body is not JSON' });
       const parsed = SeedOrderSchema.safeParse(json);
       const [template] = seedOrders();
       if (!parsed.success || template === undefined)
@@ -436,30 +435,31 @@ export async function startShopifyAdminStandin(
       return send(res, 200, { ok: true });
     }
     if (req.method === 'POST' && req.url === '/_control/reverse-fulfillment-orders') {
-      let json: unknown;
-      try {
-        json = JSON.parse((await readBody(req)) || '{}');
-      } catch {
-        return send(res, 400, { error: 'body is not JSON' });
-      }
+      const json = await controlBody(req);
+      if (json === NOT_JSON) return send(res, 400, { error: 'body is not JSON' });
       const parsed = StandinReverseFulfillmentOrderSchema.safeParse(json);
       if (!parsed.success) return send(res, 400, { error: 'invalid reverse fulfillment order', issues: parsed.error.issues });
       reverseFulfillmentOrders.set(parsed.data.id, parsed.data);
       return send(res, 200, { ok: true });
     }
     if (req.method === 'POST' && req.url === '/_control/faults') {
-      let json: unknown;
-      try {
-        json = JSON.parse((await readBody(req)) || '{}');
-      } catch {
-        return send(res, 400, { error: 'body is not JSON' });
-      }
+      const json = await controlBody(req);
+      if (json === NOT_JSON) return send(res, 400, { error: 'body is not JSON' });
       const parsed = ShopifyStandinFaultsSchema.safeParse(json);
       if (!parsed.success) return send(res, 400, { error: 'invalid faults', issues: parsed.error.issues });
       setFaults(parsed.data);
       return send(res, 200, { faults });
     }
     return send(res, 404, { error: 'not found' });
+  }
+
+  /** A control request's JSON body (`{}` when empty), or NOT_JSON. */
+  async function controlBody(req: IncomingMessage): Promise<unknown> {
+    try {
+      return JSON.parse((await readBody(req)) || '{}');
+    } catch {
+      return NOT_JSON;
+    }
   }
 
   function setFaults(next: ShopifyStandinFaults): void {
