@@ -137,6 +137,19 @@ async function partlyRefunded(): Promise<CaseRecord> {
 
 const supervisor = (sellerId: string) => ({ userId: 'sup-1', sellerId, role: 'supervisor' as const });
 
+/** The marketplace's `return.appealed` for a case, as a signed-webhook body. */
+function appealedEvent(paid: CaseRecord, deliveryId: string): ReturnType<typeof aWebhook> {
+  const event = {
+    schemaVersion: 1,
+    eventType: 'return.appealed',
+    deliveryId,
+    occurredAt: new Date().toISOString(),
+    return: { marketplaceReturnId: paid.marketplaceReturnId, orderId: paid.orderId, sellerId: paid.sellerId },
+  } as const;
+  // The appeal names the return only: none of the snapshot a request carries.
+  return event as unknown as ReturnType<typeof aWebhook>;
+}
+
 /** The appeal through the staff command frame, as the staff command route runs it after parsing the body. */
 function appealDecision(deps: StaffCommandDeps & { refunds: RefundQueue }, input: StaffCommandInput & AppealInput) {
   const { principal, caseId, expectedVersion, ...body } = input;
@@ -259,17 +272,11 @@ describe('an appeal of a refunded case', () => {
   it('the marketplace’s return.appealed, delivered twice, records one request; staff then top up once', async () => {
     await freshQueues();
     const paid = await partlyRefunded();
-    const appealEvent = {
-      schemaVersion: 1,
-      eventType: 'return.appealed',
-      deliveryId: `dlv-appeal-${paid.caseId}`,
-      occurredAt: new Date().toISOString(),
-      return: { marketplaceReturnId: paid.marketplaceReturnId, orderId: paid.orderId, sellerId: paid.sellerId },
-    } as const;
-    const first = await intake()(signedWebhookEvent(appealEvent as unknown as ReturnType<typeof aWebhook>));
+    const appealEvent = appealedEvent(paid, `dlv-appeal-${paid.caseId}`);
+    const first = await intake()(signedWebhookEvent(appealEvent));
     expect(first.status).toBe(202);
     expect(first.body).toMatchObject({ duplicate: false, status: 'REFUNDED' });
-    const second = await intake()(signedWebhookEvent(appealEvent as unknown as ReturnType<typeof aWebhook>));
+    const second = await intake()(signedWebhookEvent(appealEvent));
     expect(second.body).toMatchObject({ duplicate: true });
     const requested = (await store.getCase(paid.caseId)) as CaseRecord;
     expect(requested.appealRequest).toMatchObject({ appealedRole: 'agent' });
@@ -296,14 +303,8 @@ describe('an appeal of a refunded case', () => {
   it('an appeal of a refunded case left undecided is escalated by the sweep, then held with the manager; nothing is paid until staff decide', async () => {
     await freshQueues();
     const paid = await partlyRefunded();
-    const appealEvent = {
-      schemaVersion: 1,
-      eventType: 'return.appealed',
-      deliveryId: `dlv-appeal-late-${paid.caseId}`,
-      occurredAt: new Date().toISOString(),
-      return: { marketplaceReturnId: paid.marketplaceReturnId, orderId: paid.orderId, sellerId: paid.sellerId },
-    } as const;
-    expect((await intake()(signedWebhookEvent(appealEvent as unknown as ReturnType<typeof aWebhook>))).status).toBe(202);
+    const appealEvent = appealedEvent(paid, `dlv-appeal-late-${paid.caseId}`);
+    expect((await intake()(signedWebhookEvent(appealEvent))).status).toBe(202);
     const requested = (await store.getCase(paid.caseId)) as CaseRecord;
     expect(requested).toMatchObject({ status: 'REFUNDED', escalationLevel: 'SUPERVISOR', dueAt: expect.any(String) });
     const entry = await documentClient().send(new GetCommand({ TableName: tableName, Key: caseKey(paid.caseId) }));
