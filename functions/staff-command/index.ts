@@ -1,10 +1,6 @@
-import { httpHandler } from '#lib/http/http-handler.ts';
-import { staffCommandRoute } from '#lib/http/routes/staff-command.ts';
-import { systemClock } from '#lib/ports/clock.ts';
 import * as commands from '#lib/use-cases/staff-commands.ts';
-import { caseStore } from '#lib/wiring/case-store.ts';
-import { policies } from '#lib/wiring/policies.ts';
 import { refundQueue } from '#lib/wiring/refund-queue.ts';
+import { staffCommandHttpHandler } from '#lib/wiring/staff-command.ts';
 import { staffDirectory } from '#lib/wiring/staff-directory.ts';
 
 /**
@@ -18,17 +14,12 @@ import { staffDirectory } from '#lib/wiring/staff-directory.ts';
  */
 type CommandExport = Exclude<keyof typeof commands, 'MAX_COMMENT_LENGTH' | `${string}Schema`>;
 
-export const handler = httpHandler(
-  staffCommandRoute(
-    process.env.STAFF_COMMAND_NAME ?? '',
-    // biome-ignore lint/performance/noDynamicNamespaceImportAccess: a constant once bundled (the define above), which esbuild reads as static access
-    commands[process.env.STAFF_COMMAND as CommandExport] as unknown as commands.StaffCommand<unknown>,
-    {
-      store: caseStore(),
-      policies: policies(),
-      clock: systemClock,
-      refunds: process.env.STAFF_COMMAND_REFUNDS === 'true' ? refundQueue() : undefined,
-      staff: process.env.STAFF_COMMAND_STAFF_DIRECTORY === 'true' ? staffDirectory() : undefined,
-    },
-  ),
+export const handler = staffCommandHttpHandler(
+  process.env.STAFF_COMMAND_NAME ?? '',
+  // biome-ignore lint/performance/noDynamicNamespaceImportAccess: a constant once bundled (the define above), which esbuild reads as static access
+  commands[process.env.STAFF_COMMAND as CommandExport] as unknown as commands.StaffCommand<unknown>,
+  {
+    refunds: process.env.STAFF_COMMAND_REFUNDS === 'true' ? refundQueue() : undefined,
+    staff: process.env.STAFF_COMMAND_STAFF_DIRECTORY === 'true' ? staffDirectory() : undefined,
+  },
 );
