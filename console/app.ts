@@ -360,11 +360,14 @@ function CasePage({ caseId, onBack }: { caseId: string; onBack: () => void }) {
   const [actionError, setActionError] = useState<{ kind: string; error: ApiError }>();
   const [stale, setStale] = useState<{ action: Action; changes: string[] }>();
   const [notice, setNotice] = useState<string>();
+  // Older history pages loaded on request (GET /cases/{id} carries only the newest events).
+  const [earlier, setEarlier] = useState<{ events: Json[]; cursor: string | null }>();
 
   async function load(): Promise<Json | undefined> {
     try {
       const { body, etag } = await api(`/cases/${encodeURIComponent(caseId)}`);
       setDetail(body);
+      setEarlier(undefined);
       setVersion(etag === undefined ? body.case?.version : Number(etag.replaceAll('"', '')));
       setError(undefined);
       return body;
@@ -376,6 +379,16 @@ function CasePage({ caseId, onBack }: { caseId: string; onBack: () => void }) {
   useEffect(() => {
     load();
   }, [caseId]);
+
+  async function loadEarlier(cursor: string) {
+    try {
+      const { body } = await api(`/cases/${encodeURIComponent(caseId)}/history?cursor=${encodeURIComponent(cursor)}`);
+      setEarlier({ events: [...body.events, ...(earlier?.events ?? [])], cursor: body.nextCursor });
+      setActionError(undefined);
+    } catch (e) {
+      setActionError({ kind: 'history', error: e as ApiError });
+    }
+  }
 
   async function run(action: Action, ifMatch = version) {
     setActionError(undefined);
@@ -575,7 +588,12 @@ function CasePage({ caseId, onBack }: { caseId: string; onBack: () => void }) {
     </article>
     ${c.carrierClaim ? html`<${ClaimPanel} claim=${c.carrierClaim} formAction=${formAction} errFor=${errFor} />` : null}
     <article aria-labelledby="history-title"><h3 id="history-title">History</h3>
-      <ol class="timeline">${(detail.history ?? []).map((e: Json) => html`<li><time datetime=${e.at}>${when(e.at)}</time> v${e.version} <strong>${e.action}</strong> by ${e.actor?.id ?? e.actor?.kind}${e.toStatus ? ` → ${e.toStatus}` : ''}</li>`)}</ol>
+      ${(() => {
+        const cursor = earlier === undefined ? detail.olderHistoryCursor : earlier.cursor;
+        return cursor ? html`<button type="button" onClick=${() => loadEarlier(cursor)}>Show earlier events</button>` : null;
+      })()}
+      <${ErrorText} error=${errFor('history')} />
+      <ol class="timeline">${[...(earlier?.events ?? []), ...(detail.history ?? [])].map((e: Json) => html`<li><time datetime=${e.at}>${when(e.at)}</time> v${e.version} <strong>${e.action}</strong> by ${e.actor?.id ?? e.actor?.kind}${e.toStatus ? ` → ${e.toStatus}` : ''}</li>`)}</ol>
     </article>
   </section>`;
 }

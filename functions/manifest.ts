@@ -225,6 +225,12 @@ export const functionManifest = [
     access: { table: { actions: ['GetItem', 'Query'] } },
   },
   {
+    name: 'get-case-history',
+    description: 'Reads one page of a case’s history, newest page first',
+    trigger: staffRoute('GET', '/cases/{id}/history', 'cases:read'),
+    access: { table: { actions: ['GetItem', 'Query'] } },
+  },
+  {
     name: 'add-evidence',
     description: 'Adds staff evidence and re-runs the rule chain',
     trigger: staffRoute('POST', '/cases/{id}/evidence', 'cases:add-evidence'),

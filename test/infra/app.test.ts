@@ -353,6 +353,7 @@ describe('stateless stack', () => {
     const sellerRoutes = [
       'GET /cases',
       'GET /cases/{id}',
+      'GET /cases/{id}/history',
       'POST /cases/{id}/evidence',
       'POST /cases/{id}/approve',
       'POST /cases/{id}/override',

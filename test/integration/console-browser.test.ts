@@ -266,6 +266,36 @@ describe('staff console in a real browser', () => {
     await context.close();
   }, 60_000);
 
+  it('a long history: the newest 100 events first, the older ones on request', async () => {
+    const caseId = await createCase();
+    await vi.waitFor(async () => expect((await caseStatus(caseId)).status).not.toBe('RECEIVED'), { timeout: 15_000, interval: 250 });
+    let { version } = await caseStatus(caseId);
+    for (let i = 0; i < 105; i++) {
+      const note = await apiAs('supervisor', `/cases/${caseId}/notes`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'if-match': `"${version}"` },
+        body: JSON.stringify({ text: `follow-up ${i}` }),
+      });
+      expect(note.status, await note.clone().text()).toBe(200);
+      version += 1;
+    }
+    const context = await browser!.newContext();
+    const page = await context.newPage();
+    await signIn(page, 'agent');
+    await openCase(page, caseId);
+    const events = page.locator('.timeline li');
+    await expect.poll(() => events.count()).toBe(100);
+    expect(await events.last().textContent()).toContain(`v${version} NOTE_ADDED`);
+    await page.getByRole('button', { name: 'Show earlier events' }).click();
+    // Every event now, oldest first (the case's creation on top), and nothing more to load.
+    await expect.poll(() => events.count()).toBeGreaterThan(105);
+    expect(await events.first().textContent()).toContain('v1 ');
+    expect(await page.getByRole('button', { name: 'Show earlier events' }).count()).toBe(0);
+    const texts = await events.allTextContents();
+    expect(new Set(texts).size).toBe(texts.length);
+    await context.close();
+  }, 90_000);
+
   it('shows the seller’s recovery report (#19): buyers made whole and who bore it, by currency', async () => {
     await createCase();
     const context = await browser!.newContext();

@@ -43,7 +43,7 @@ function validBody(route: StaffRouteName, as: TestPrincipal): unknown {
 }
 
 const writes = ['evidence', 'approve', 'override', 'note', 'assign'] as const;
-const endpoints: readonly StaffRouteName[] = ['list', 'get', ...writes];
+const endpoints: readonly StaffRouteName[] = ['list', 'get', 'history', ...writes];
 
 describe('authorisation matrix: every endpoint × role × own / other seller / no token', () => {
   type Who = 'own' | 'other' | 'none';
@@ -591,6 +591,29 @@ describe('bad input: never 5xx, the field named, nothing written', () => {
         expect(res.status).toBe(400);
         const fields = res.body.issues.map((i: { field: string }) => i.field.split('.')[0]);
         for (const field of fields) expect(Object.keys(query)).toContain(field.split(', ')[0]);
+      }),
+      { numRuns: 300 },
+    );
+    expect(await api.itemCount()).toBe(before);
+  }, 120_000);
+
+  it('GET /cases/{id}/history: random query strings answer 200 or 400 naming the parameter, never 5xx', async () => {
+    const c = await seed();
+    const issued = (await api.call('history', { as: principal(SELLER, 'agent'), caseId: c.caseId, query: { limit: '1' } })).body.nextCursor;
+    const keys = fc.constantFrom('limit', 'cursor', 'before', 'sellerId');
+    const values = fc.oneof(
+      fc.string(),
+      fc.base64String({ maxLength: 80 }).map((b) => b.replace(/[+/=]/g, '')),
+      fc.constantFrom('0', '1', '200', '201', '-1', '1e2', issued ?? 'none', `${issued}x`),
+    );
+    const before = await api.itemCount();
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(keys, values, { maxKeys: 3 }), async (query) => {
+        const res = await api.call('history', { as: principal(SELLER, 'agent'), caseId: c.caseId, query });
+        if (res.status === 200) return;
+        expect(res.status, JSON.stringify({ query, body: res.body })).toBe(400);
+        // Unknown parameters are named together (`a, b`).
+        for (const issue of res.body.issues) for (const field of issue.field.split(', ')) expect(Object.keys(query)).toContain(field);
       }),
       { numRuns: 300 },
     );

@@ -1,7 +1,15 @@
 import type { CaseRecord } from '#lib/workflow/case.ts';
 import type { OutboxRecord } from '#lib/workflow/decision-step.ts';
 import type { RefundMessage } from '#lib/contract/refund-message.ts';
-import type { CaseCommit, CasePatch, CaseStore, DeliveryRecord, HeldEvents, HoldEventChange } from '#lib/ports/case-store.ts';
+import type {
+  CaseCommit,
+  CasePatch,
+  CaseStore,
+  DeliveryRecord,
+  HeldEvents,
+  HistoryPageRequest,
+  HoldEventChange,
+} from '#lib/ports/case-store.ts';
 import type { ClaimDeadlinePatch } from '#lib/workflow/escalation.ts';
 import type { RefundQueue } from '#lib/ports/refund-queue.ts';
 
@@ -54,6 +62,9 @@ export class FaultyCaseStore implements CaseStore {
   }
   getHistory(caseId: string) {
     return this.#inner.getHistory(caseId);
+  }
+  getHistoryPage(caseId: string, request: HistoryPageRequest) {
+    return this.#inner.getHistoryPage(caseId, request);
   }
   getDelivery(marketplace: string, deliveryId: string): Promise<DeliveryRecord | undefined> {
     return this.#inner.getDelivery(marketplace, deliveryId);

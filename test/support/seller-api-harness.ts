@@ -11,11 +11,13 @@ import { PageCursors } from '#lib/contract/page-cursor.ts';
 import { RefundMessageSchema, type RefundMessage } from '#lib/contract/refund-message.ts';
 import { httpHandler } from '#lib/http/http-handler.ts';
 import { getCaseRoute } from '#lib/http/routes/get-case.ts';
+import { getCaseHistoryRoute } from '#lib/http/routes/get-case-history.ts';
 import { listCasesRoute } from '#lib/http/routes/list-cases.ts';
 import { staffCommandRoute } from '#lib/http/routes/staff-command.ts';
 import * as commands from '#lib/use-cases/staff-commands.ts';
 import {
   CaseDetailResponseSchema,
+  CaseHistoryResponseSchema,
   CaseListResponseSchema,
   ErrorResponseSchema,
   StaffWriteResponseSchema,
@@ -39,6 +41,7 @@ export type ApiResponse = { status: number; headers: Record<string, string>; bod
 const successSchemas: Record<StaffRouteName, z.ZodMiniType> = {
   list: CaseListResponseSchema,
   get: CaseDetailResponseSchema,
+  history: CaseHistoryResponseSchema,
   evidence: StaffWriteResponseSchema,
   approve: StaffWriteResponseSchema,
   override: StaffWriteResponseSchema,
@@ -64,6 +67,7 @@ export async function createSellerApi(options: { listing?: (table: string) => Ca
   const handlers: Record<StaffRouteName, ReturnType<typeof httpHandler>> = {
     list: httpHandler(listCasesRoute({ listing, cursors: new PageCursors(TEST_CURSOR_KEY), clock: systemClock })),
     get: httpHandler(getCaseRoute({ store, policies: commandDeps.policies })),
+    history: httpHandler(getCaseHistoryRoute({ store })),
     // Each staff write as its Lambda runs it: the one staff command route, its command, and the
     // clients its manifest entry grants (the refund queue; the staff directory for assign-case).
     evidence: httpHandler(staffCommandRoute('add-evidence', commands.addEvidence, { ...commandDeps, refunds })),

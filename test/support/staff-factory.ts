@@ -39,6 +39,7 @@ export function claimsFor(p: TestPrincipal): Record<string, string> {
 export type StaffRouteName =
   | 'list'
   | 'get'
+  | 'history'
   | 'evidence'
   | 'approve'
   | 'override'
@@ -54,6 +55,7 @@ export type StaffRouteName =
 export const staffRoutes: Readonly<Record<StaffRouteName, { method: string; path: string; suffix: string }>> = {
   list: { method: 'GET', path: '/cases', suffix: '' },
   get: { method: 'GET', path: '/cases/{id}', suffix: '' },
+  history: { method: 'GET', path: '/cases/{id}/history', suffix: '/history' },
   evidence: { method: 'POST', path: '/cases/{id}/evidence', suffix: '/evidence' },
   approve: { method: 'POST', path: '/cases/{id}/approve', suffix: '/approve' },
   override: { method: 'POST', path: '/cases/{id}/override', suffix: '/override' },

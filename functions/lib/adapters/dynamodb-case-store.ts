@@ -12,8 +12,18 @@ import { awaitsAppealDecision, type CarrierClaim, type CaseRecord, type HistoryE
 import { claimWatchOf } from '../workflow/carrier-claim.ts';
 import type { OutboxRecord } from '../workflow/decision-step.ts';
 import { type CaseAfter, type Notification, notificationsFor, subjectOf } from '../workflow/notifications.ts';
-import { ConcurrentModificationError, DuplicateDeliveryError } from '../contract/errors.ts';
-import type { CaseCommit, CasePatch, CaseStore, DeliveryRecord, HeldEvent, HeldEvents, HoldEventChange } from '../ports/case-store.ts';
+import { ConcurrentModificationError, DuplicateDeliveryError, ValidationError } from '../contract/errors.ts';
+import type {
+  CaseCommit,
+  CasePatch,
+  CaseStore,
+  DeliveryRecord,
+  HeldEvent,
+  HeldEvents,
+  HistoryPage,
+  HistoryPageRequest,
+  HoldEventChange,
+} from '../ports/case-store.ts';
 import { type ClaimDeadlinePatch, subjectOfDue } from '../workflow/escalation.ts';
 import {
   caseIndexAttributes,
@@ -30,8 +40,11 @@ import {
   fromOutboxItem,
   heldEventKey,
   heldGuardKey,
+  historyPositionOf,
+  historyStartKey,
   type IndexedFields,
   inDueIndex,
+  isHistoryPosition,
   ITEM_ABSENT,
   outboxKey,
   pendingOutboxQuery,
@@ -82,6 +95,41 @@ export class DynamoDbCaseStore implements CaseStore {
       startKey = out.LastEvaluatedKey;
     } while (startKey !== undefined);
     return events;
+  }
+
+  async getHistoryPage(caseId: string, request: HistoryPageRequest): Promise<HistoryPage> {
+    if (request.before !== undefined && !isHistoryPosition(request.before)) {
+      throw new ValidationError('Invalid cursor', [
+        { field: 'cursor', problem: 'is not a cursor issued for this case’s history; start again without one' },
+      ]);
+    }
+    const newestFirst: { event: HistoryEvent; position: string }[] = [];
+    let bytes = 0;
+    let startKey: Record<string, unknown> | undefined = request.before === undefined ? undefined : historyStartKey(caseId, request.before);
+    do {
+      const out = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          ...casePartitionQuery(caseId, 'history'),
+          ConsistentRead: true,
+          ScanIndexForward: false,
+          // One more than the page holds: seeing it is how the page knows there is more.
+          Limit: request.limit + 1 - newestFirst.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const event = fromEventItem(item);
+        const size = Buffer.byteLength(JSON.stringify(event));
+        if (newestFirst.length >= request.limit || (newestFirst.length > 0 && bytes + size > request.maxBytes)) {
+          return { events: newestFirst.map((e) => e.event).reverse(), older: newestFirst[newestFirst.length - 1]?.position ?? '' };
+        }
+        newestFirst.push({ event, position: historyPositionOf(item) });
+        bytes += size;
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return { events: newestFirst.map((e) => e.event).reverse() };
   }
 
   async getDelivery(marketplace: string, deliveryId: string): Promise<DeliveryRecord | undefined> {

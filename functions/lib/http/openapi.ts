@@ -18,6 +18,8 @@ import {
   RecoveryReportQuerySchema,
   RecoveryReportResponseSchema,
   CaseDetailResponseSchema,
+  CaseHistoryQuerySchema,
+  CaseHistoryResponseSchema,
   CaseListResponseSchema,
   CaseSummarySchema,
   CaseViewSchema,
@@ -48,6 +50,7 @@ function responseComponents(): Registry {
   const r = z.registry<{ id: string }>();
   const entries: [z.ZodMiniType, string][] = [
     [CaseDetailResponseSchema, 'CaseDetail'],
+    [CaseHistoryResponseSchema, 'CaseHistory'],
     [CaseViewSchema, 'Case'],
     [CaseListResponseSchema, 'CaseList'],
     [RecoveryReportResponseSchema, 'RecoveryReport'],
@@ -312,6 +315,17 @@ function operations(): Partial<Record<HttpFunctionName, JsonObject>> {
       parameters: [caseIdParameter],
       responses: {
         '200': { description: 'The case', headers: etagHeader, content: { 'application/json': { schema: ref('CaseDetail') } } },
+        ...errorResponses([400, 401, 403, 404, 500]),
+      },
+    },
+    'get-case-history': {
+      operationId: 'getCaseHistory',
+      tags: ['Seller staff'],
+      summary: 'Older history of one case, a page at a time',
+      description: `GET /cases/{id} carries the newest events; this reads the rest. Start from its olderHistoryCursor (or without a cursor, from the newest events) and pass each page's nextCursor back as cursor: pages go from newest to oldest, events in a page oldest first. A cursor is valid only for its case. ${rolesNote('get-case-history')}`,
+      parameters: [caseIdParameter, ...queryParameters(CaseHistoryQuerySchema)],
+      responses: {
+        '200': { description: 'One page', content: { 'application/json': { schema: ref('CaseHistory') } } },
         ...errorResponses([400, 401, 403, 404, 500]),
       },
     },

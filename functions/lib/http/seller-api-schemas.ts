@@ -20,6 +20,7 @@ import {
   TimestampSchema,
 } from '../contract/return-payload.ts';
 import { storableInt } from '../contract/storable.ts';
+import { HISTORY_PAGE, MAX_HISTORY_CURSOR_LENGTH } from '../use-cases/get-case.ts';
 
 /**
  * The seller API's contract: request and response schemas, the source of request
@@ -70,6 +71,28 @@ export const ListCasesQuerySchema = /* @__PURE__ */ (() =>
     cursor: z
       .optional(z.string().check(z.minLength(1), z.maxLength(MAX_CURSOR_LENGTH)))
       .check(z.meta({ description: 'nextCursor of the previous page; valid only with the same filters' })),
+  }))();
+
+/** `GET /cases/{id}/history`: one page of a case's history, newest page first. */
+export const CaseHistoryQuerySchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    limit: z
+      .optional(
+        z.pipe(
+          z.pipe(z.string().check(z.regex(/^\d{1,3}$/, `must be a whole number from 1 to ${HISTORY_PAGE.maxLimit}`)), z.transform(Number)),
+          storableInt({ min: 1, max: HISTORY_PAGE.maxLimit }),
+        ),
+      )
+      .check(
+        z.meta({
+          description: `Events per page, 1-${HISTORY_PAGE.maxLimit}; default ${HISTORY_PAGE.defaultLimit}. A page also stops at about 1 MiB of events.`,
+        }),
+      ),
+    cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(MAX_HISTORY_CURSOR_LENGTH))).check(
+      z.meta({
+        description: 'olderHistoryCursor of GET /cases/{id}, or nextCursor of the previous page; without it, the newest events',
+      }),
+    ),
   }))();
 
 /** `GET /reports/recovery` (#19): cases created in [from, to), as JSON or CSV. */
@@ -353,7 +376,17 @@ export const CaseDetailResponseSchema = /* @__PURE__ */ (() =>
   z.object({
     case: CaseViewSchema,
     readableTrace: z.array(ReadableTraceEntrySchema),
-    history: z.array(HistoryEventSchema),
+    history: z.array(HistoryEventSchema).check(
+      z.meta({
+        description: `The newest events, oldest first: at most ${HISTORY_PAGE.defaultLimit}, and about 1 MiB of them. olderHistoryCursor continues with the older ones.`,
+      }),
+    ),
+    olderHistoryCursor: z.nullable(z.string()).check(
+      z.meta({
+        description:
+          'Pass as `cursor` to GET /cases/{id}/history for the events before `history`; null when `history` is the whole history',
+      }),
+    ),
     yourAuthority: z
       .object({
         role: z.enum(staffRoles),
@@ -366,6 +399,14 @@ export const CaseDetailResponseSchema = /* @__PURE__ */ (() =>
         currency: z.string().check(z.meta({ description: "The case's currency" })),
       })
       .check(z.meta({ description: 'Your refund authority on this case, from the seller’s policy; the API still has the final word' })),
+  }))();
+
+export const CaseHistoryResponseSchema = /* @__PURE__ */ (() =>
+  z.object({
+    events: z.array(HistoryEventSchema).check(z.meta({ description: 'One page of events, oldest first; pages go from newest to oldest' })),
+    nextCursor: z
+      .nullable(z.string())
+      .check(z.meta({ description: 'Pass as `cursor` for the page of older events; null when this page holds the oldest' })),
   }))();
 
 export const CaseSummarySchema = /* @__PURE__ */ (() =>

@@ -103,6 +103,23 @@ export type CasePatch = {
   readonly subject: NotificationSubject;
 };
 
+/** How much of a case's history to read, newest first (see CaseStore.getHistoryPage). */
+export type HistoryPageRequest = {
+  /** Only what is older than this position: an earlier page's `older`. */
+  readonly before?: string | undefined;
+  /** At most this many events. */
+  readonly limit: number;
+  /** The page stops before its events' JSON passes this many bytes; one event is always returned. */
+  readonly maxBytes: number;
+};
+
+/** The newest events of a case (or those before a position), oldest first. */
+export type HistoryPage = {
+  readonly events: HistoryEvent[];
+  /** Where the events older than this page start: pass it as `before`. Absent: there are none. */
+  readonly older?: string;
+};
+
 /**
  * Persistence of cases. Implementations must make `commit` and `patch` atomic and conditional: it
  * throws ConcurrentModificationError when the stored version is not `expectedVersion`, and
@@ -110,7 +127,14 @@ export type CasePatch = {
  */
 export interface CaseStore {
   getCase(caseId: string): Promise<CaseRecord | undefined>;
+  /** The whole history, oldest first: for the workers and tools that need all of it. */
   getHistory(caseId: string): Promise<HistoryEvent[]>;
+  /**
+   * One bounded page of the history, newest first by page (what staff read: a long-lived case's
+   * history can be far bigger than one response may be).
+   * @throws ValidationError naming `cursor` when `before` is not a position this store issued.
+   */
+  getHistoryPage(caseId: string, request: HistoryPageRequest): Promise<HistoryPage>;
   getDelivery(marketplace: string, deliveryId: string): Promise<DeliveryRecord | undefined>;
   /** Events held for a return that has no case yet, in arrival order. */
   getHeldEvents(caseId: string): Promise<HeldEvents>;

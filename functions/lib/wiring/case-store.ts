@@ -13,6 +13,7 @@ export function meteredCaseStore(store: CaseStore): CaseStore {
   return {
     getCase: (caseId) => store.getCase(caseId),
     getHistory: (caseId) => store.getHistory(caseId),
+    getHistoryPage: (caseId, request) => store.getHistoryPage(caseId, request),
     getDelivery: (marketplace, deliveryId) => store.getDelivery(marketplace, deliveryId),
     getHeldEvents: (caseId) => store.getHeldEvents(caseId),
     holdEvent: (change) => store.holdEvent(change),

@@ -205,6 +205,23 @@ export function casePartitionQuery(caseId: string, only?: 'history' | 'held' | '
   return { KeyConditionExpression: `${PK} = :pk AND begins_with(${SK}, :prefix)`, ExpressionAttributeValues: { ...pk, ':prefix': prefix } };
 }
 
+/**
+ * Where a case's history can be resumed from: the sort key of one of its history items (an
+ * event, `EVENT#<version>#<seq>`, or a notification's delivery attempt). Anything else is not a
+ * position this table issues and is refused before it is read with.
+ */
+const HISTORY_POSITION = /^EVENT#\d{10}(#\d{3}|#~N\d{2}#\d{4})$/;
+
+export function isHistoryPosition(position: string): boolean {
+  return HISTORY_POSITION.test(position);
+}
+
+/** The position of a history item read from the table (its sort key). */
+export const historyPositionOf = (item: Item): string => String(item[SK]);
+
+/** The key to resume a history query before `position` (exclusive), in the case's partition. */
+export const historyStartKey = (caseId: string, position: string): TableKey => ({ [PK]: casePartition(caseId), [SK]: position });
+
 /** Spreads sparse-index writes over a few partitions; readers query every shard. */
 function shardOf(id: string, shards = DUE_INDEX_SHARDS): number {
   let h = 0;

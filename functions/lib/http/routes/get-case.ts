@@ -4,7 +4,8 @@ import { caseIdOf, staffRoute } from '../staff-request.ts';
 
 /**
  * `GET /cases/{id}`: one of the caller's cases: facts, current decision (allocation,
- * confidence, remedy, the rules that fired), refund, ledger and full history. The ETag is
+ * confidence, remedy, the rules that fired), refund, ledger and its newest history (the rest:
+ * GET /cases/{id}/history, from olderHistoryCursor). The ETag is
  * the case version, for If-Match on writes; `yourAuthority` is the caller's refund limit in
  * the case's currency. Another seller's case is 404.
  */
@@ -18,6 +19,7 @@ export function getCaseRoute(deps: GetCaseDeps) {
         case: toCaseView(found.case),
         readableTrace: readableTrace(found.case.decision),
         history: found.history,
+        olderHistoryCursor: found.olderHistoryCursor,
         yourAuthority: found.authority,
       },
     };
