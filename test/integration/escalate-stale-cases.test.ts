@@ -24,7 +24,7 @@ import { relayRefundOutbox } from '#lib/use-cases/relay-refund-outbox.ts';
 import { type CaseSpec, seedCases } from '#test/support/case-factory.ts';
 import { countingDocumentClient, type ReadCounts } from '#test/support/counting-client.ts';
 import { createTestQueues, createTestTable, documentClient, sqsClient } from '#test/support/engines.ts';
-import { FaultyCaseStore, FaultyRefundQueue } from '#test/support/faults.ts';
+import { FaultyCaseStore, FaultyRefundQueue, type InspectableCaseStore } from '#test/support/faults.ts';
 import { aReturn, aReturnShipment, aWebhook, TEST_MARKETPLACE, TEST_SECRET } from '#test/support/webhook-factory.ts';
 import { WebhookPayloadSchema } from '#lib/contract/return-payload.ts';
 import { applyMarketplaceEvent } from '#lib/workflow/lifecycle.ts';
@@ -70,7 +70,10 @@ function run(
 }
 
 /** Reads many cases (and optionally their history) a batch at a time. */
-async function readAll(store: CaseStore, ids: readonly string[]): Promise<Map<string, { c: CaseRecord; history: HistoryEvent[] }>> {
+async function readAll(
+  store: InspectableCaseStore,
+  ids: readonly string[],
+): Promise<Map<string, { c: CaseRecord; history: HistoryEvent[] }>> {
   const out = new Map<string, { c: CaseRecord; history: HistoryEvent[] }>();
   for (let i = 0; i < ids.length; i += 50) {
     await Promise.all(

@@ -12,6 +12,7 @@ import type {
 } from '#lib/ports/case-store.ts';
 import type { ClaimDeadlinePatch } from '#lib/workflow/escalation.ts';
 import type { RefundQueue } from '#lib/ports/refund-queue.ts';
+import type { DynamoDbCaseStore } from '#lib/adapters/dynamodb-case-store.ts';
 
 /**
  * Fault-injecting wrappers around the real adapters (which talk to DynamoDB Local and
@@ -33,15 +34,21 @@ type CommitFault = {
 
 type PatchFault = { readonly when: (change: CasePatch) => boolean; readonly at: 'BEFORE' | 'AFTER'; times: number };
 
-export class FaultyCaseStore implements CaseStore {
-  readonly #inner: CaseStore;
+/**
+ * A case store tests can also read a whole history from (the DynamoDB adapter's getHistory;
+ * the functions only read it a page at a time, through the port).
+ */
+export type InspectableCaseStore = CaseStore & Pick<DynamoDbCaseStore, 'getHistory'>;
+
+export class FaultyCaseStore implements InspectableCaseStore {
+  readonly #inner: InspectableCaseStore;
   readonly #faults: CommitFault[] = [];
   readonly #patchFaults: PatchFault[] = [];
   readonly #claimFaults: { readonly when: (change: ClaimDeadlinePatch) => boolean; readonly at: 'BEFORE' | 'AFTER'; times: number }[] = [];
   commits = 0;
   patches = 0;
 
-  constructor(inner: CaseStore) {
+  constructor(inner: InspectableCaseStore) {
     this.#inner = inner;
   }
 

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { CaseStore } from '#lib/ports/case-store.ts';
+import type { InspectableCaseStore } from './faults.ts';
 import type { MismatchKind, ReconcileResult } from '#lib/use-cases/reconcile-refunds.ts';
 import type { CaseRecord } from '#lib/workflow/case.ts';
 
@@ -15,7 +15,7 @@ export const windowNow = () => ({
  * is not named.
  */
 export async function expectEachKindFlagged(
-  store: CaseStore,
+  store: InspectableCaseStore,
   result: ReconcileResult,
   planted: Readonly<Record<MismatchKind, CaseRecord>>,
   clean: CaseRecord,

@@ -79,6 +79,10 @@ export class DynamoDbCaseStore implements CaseStore {
     return out.Item === undefined ? undefined : fromCaseItem(out.Item);
   }
 
+  /**
+   * The whole history, oldest first, however long: for tests and tools that inspect a case. Not
+   * on the CaseStore port: a function reads history a bounded page at a time (getHistoryPage).
+   */
   async getHistory(caseId: string): Promise<HistoryEvent[]> {
     const events: HistoryEvent[] = [];
     let startKey: Record<string, unknown> | undefined;

@@ -127,8 +127,6 @@ export type HistoryPage = {
  */
 export interface CaseStore {
   getCase(caseId: string): Promise<CaseRecord | undefined>;
-  /** The whole history, oldest first: for the workers and tools that need all of it. */
-  getHistory(caseId: string): Promise<HistoryEvent[]>;
   /**
    * One bounded page of the history, newest first by page (what staff read: a long-lived case's
    * history can be far bigger than one response may be).

@@ -12,7 +12,6 @@ import { once } from './once.ts';
 export function meteredCaseStore(store: CaseStore): CaseStore {
   return {
     getCase: (caseId) => store.getCase(caseId),
-    getHistory: (caseId) => store.getHistory(caseId),
     getHistoryPage: (caseId, request) => store.getHistoryPage(caseId, request),
     getDelivery: (marketplace, deliveryId) => store.getDelivery(marketplace, deliveryId),
     getHeldEvents: (caseId) => store.getHeldEvents(caseId),
