@@ -33,6 +33,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile, version as esbuildVersion } from 'esbuild';
+import { builtinAliases, ESM_REQUIRE_BANNER } from '../infra/bundling.ts';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
@@ -76,7 +77,9 @@ const cdkBundling = {
   sourcesContent: false,
   mainFields: ['module', 'main'],
   external: [] as string[],
-  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+  banner: { js: ESM_REQUIRE_BANNER },
+  // This checkout's shim for every bundle, the floor and a baseline's too: the same bundling for all.
+  alias: { ...builtinAliases(root) },
   logLevel: 'warning',
 } as const;
 

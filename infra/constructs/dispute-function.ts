@@ -10,6 +10,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { IndexName, TableAction } from '../../functions/manifest.ts';
+import { builtinAliases, ESM_REQUIRE_BANNER } from '../bundling.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -91,7 +92,9 @@ export class DisputeFunction extends NodejsFunction {
         define: { ...props.entry.define },
         // Bundle the SDK on purpose: a pinned, tree-shaken copy starts faster than the runtime's.
         externalModules: [],
-        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        banner: ESM_REQUIRE_BANNER,
+        // esbuild runs in the project root; see builtinAliases for why http is taken as CommonJS.
+        esbuildArgs: { '--alias': Object.entries(builtinAliases()).map(([from, to]) => `${from}=${to}`) },
       },
     });
     // The log group ARN ends in `:*` (every stream of this one group), and X-Ray's

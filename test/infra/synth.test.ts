@@ -42,4 +42,17 @@ it('npm run synth writes both templates offline, with no AWS credentials or prof
   expect(assign).toContain('CASE_ASSIGNED');
   expect(assign).not.toContain('NOTE_ADDED');
   expect(assign).toContain('AWSCognitoIdentityProviderService');
+
+  // Node's http module reaches every bundle as CommonJS through infra/bundling.ts's shim, never
+  // as an ESM import (whose facade loads undici at cold start).
+  const bundles = Object.values(template.Resources)
+    .filter((r) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.['aws:asset:path'] !== undefined)
+    .map((r) => path.join(outDir, r.Metadata?.['aws:asset:path'] ?? '', 'index.mjs'))
+    .filter((file) => existsSync(file));
+  expect(bundles.length).toBeGreaterThan(20);
+  for (const file of bundles) {
+    const code = readFileSync(file, 'utf8');
+    expect(code, file).not.toMatch(/from\s*"(node:)?http"/);
+    expect(code, file).toContain('getBuiltinModule("node:http")');
+  }
 }, 240_000);

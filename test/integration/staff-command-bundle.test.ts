@@ -11,6 +11,7 @@ import { entryOf, type FunctionSpec, functionManifest } from '../../functions/ma
 import { createTestQueues, createTestTable, documentClient, dynamodbEndpoint, sqsEndpoint } from '../support/engines.ts';
 import { principal, seedCase, type StaffRouteName, staffEvent } from '../support/staff-factory.ts';
 import { lambdaContext } from '../support/webhook-factory.ts';
+import { builtinAliases, ESM_REQUIRE_BANNER } from '#infra/bundling.ts';
 
 /**
  * The staff writes as Lambda runs them: functions/staff-command/index.ts bundled the way the
@@ -37,7 +38,8 @@ async function bundleOf(name: string): Promise<string> {
     target: 'node24',
     minify: true,
     mainFields: ['module', 'main'],
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    banner: { js: ESM_REQUIRE_BANNER },
+    alias: { ...builtinAliases(root) },
     logLevel: 'silent',
   });
   return outfile;

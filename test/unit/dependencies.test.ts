@@ -5,6 +5,7 @@ import { build } from 'esbuild';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { type Access, entryOf, type FunctionSpec, functionManifest } from '../../functions/manifest.ts';
+import { builtinAliases } from '#infra/bundling.ts';
 
 /**
  * What the Lambda bundles are made of: the packages the functions import at run time must be
@@ -115,6 +116,7 @@ async function bundleInputs(spec: FunctionSpec): Promise<string[]> {
     target: 'node24',
     mainFields: ['module', 'main'],
     define: { ...entry.define },
+    alias: { ...builtinAliases(root) },
     write: false,
     metafile: true,
     logLevel: 'silent',
