@@ -4,7 +4,7 @@
  * Steps:
  * 1. Bundle every Lambda entry (the manifest's `entryOf`: `functions/<name>/index.ts`, or the shared staff command entry with its `define`) with esbuild and exactly the
  *    options the CDK function construct gives NodejsFunction (infra/constructs/dispute-function.ts):
- *    minified ESM for node24, AWS SDK bundled, the createRequire banner, external source map.
+ *    minified ESM for node24, AWS SDK bundled, the createRequire banner, http taken as CommonJS (infra/bundling.ts), external source map.
  *    With `--baseline`, also bundle the entries of that commit (its functions/, infra/ and
  *    package.json, extracted with `git archive`, on this checkout's node_modules), so before
  *    and after are timed in the same session against the same floor.
