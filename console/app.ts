@@ -1,6 +1,6 @@
 import htm from 'htm';
 import { h, render, type VNode } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { PRIORITIES, STATUSES } from './lists.ts';
 import { beginSignIn, type CognitoConfig, completeSignIn, logoutUrl } from './auth.ts';
 import { money, toMinorUnits } from './money.ts';
@@ -380,13 +380,27 @@ function CasePage({ caseId, onBack }: { caseId: string; onBack: () => void }) {
     load();
   }, [caseId]);
 
+  const [loadingEarlier, setLoadingEarlier] = useState(false);
+  // A ref, not state: a second click can arrive before the re-render that disables the button.
+  const earlierInFlight = useRef(false);
   async function loadEarlier(cursor: string) {
+    if (earlierInFlight.current) return;
+    earlierInFlight.current = true;
+    setLoadingEarlier(true);
     try {
       const { body } = await api(`/cases/${encodeURIComponent(caseId)}/history?cursor=${encodeURIComponent(cursor)}`);
-      setEarlier({ events: [...body.events, ...(earlier?.events ?? [])], cursor: body.nextCursor });
+      // A page is added only onto the position it was asked for, so it can never appear twice.
+      setEarlier((shown) =>
+        (shown === undefined ? detail?.olderHistoryCursor : shown.cursor) === cursor
+          ? { events: [...body.events, ...(shown?.events ?? [])], cursor: body.nextCursor }
+          : shown,
+      );
       setActionError(undefined);
     } catch (e) {
       setActionError({ kind: 'history', error: e as ApiError });
+    } finally {
+      earlierInFlight.current = false;
+      setLoadingEarlier(false);
     }
   }
 
@@ -590,7 +604,9 @@ function CasePage({ caseId, onBack }: { caseId: string; onBack: () => void }) {
     <article aria-labelledby="history-title"><h3 id="history-title">History</h3>
       ${(() => {
         const cursor = earlier === undefined ? detail.olderHistoryCursor : earlier.cursor;
-        return cursor ? html`<button type="button" onClick=${() => loadEarlier(cursor)}>Show earlier events</button>` : null;
+        return cursor
+          ? html`<button type="button" disabled=${loadingEarlier} onClick=${() => loadEarlier(cursor)}>Show earlier events</button>`
+          : null;
       })()}
       <${ErrorText} error=${errFor('history')} />
       <ol class="timeline">${[...(earlier?.events ?? []), ...(detail.history ?? [])].map((e: Json) => html`<li><time datetime=${e.at}>${when(e.at)}</time> v${e.version} <strong>${e.action}</strong> by ${e.actor?.id ?? e.actor?.kind}${e.toStatus ? ` → ${e.toStatus}` : ''}</li>`)}</ol>
