@@ -45,6 +45,7 @@ import {
   type IndexedFields,
   inDueIndex,
   isHistoryPosition,
+  type KeyQuery,
   ITEM_ABSENT,
   outboxKey,
   pendingOutboxQuery,
@@ -85,19 +86,7 @@ export class DynamoDbCaseStore implements CaseStore {
    */
   async getHistory(caseId: string): Promise<HistoryEvent[]> {
     const events: HistoryEvent[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.#client.send(
-        new QueryCommand({
-          TableName: this.#tableName,
-          ...casePartitionQuery(caseId, 'history'),
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of out.Items ?? []) events.push(fromEventItem(item));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey !== undefined);
+    for await (const item of this.#queryAll(casePartitionQuery(caseId, 'history'))) events.push(fromEventItem(item));
     return events;
   }
 
@@ -109,31 +98,38 @@ export class DynamoDbCaseStore implements CaseStore {
     }
     const newestFirst: { event: HistoryEvent; position: string }[] = [];
     let bytes = 0;
-    let startKey: Record<string, unknown> | undefined = request.before === undefined ? undefined : historyStartKey(caseId, request.before);
+    const items = this.#queryAll(casePartitionQuery(caseId, 'history'), {
+      ScanIndexForward: false,
+      // One more than the page holds: seeing it is how the page knows there is more.
+      Limit: request.limit + 1,
+      ...(request.before === undefined ? {} : { ExclusiveStartKey: historyStartKey(caseId, request.before) }),
+    });
+    for await (const item of items) {
+      const event = fromEventItem(item);
+      const size = Buffer.byteLength(JSON.stringify(event));
+      const last = newestFirst.at(-1);
+      if (last !== undefined && (newestFirst.length >= request.limit || bytes + size > request.maxBytes)) {
+        return { events: newestFirst.map((e) => e.event).reverse(), older: last.position };
+      }
+      newestFirst.push({ event, position: historyPositionOf(item) });
+      bytes += size;
+    }
+    return { events: newestFirst.map((e) => e.event).reverse() };
+  }
+
+  /** Every item of one case-partition query, page after page (a Query reads at most 1 MB), consistently. */
+  async *#queryAll(
+    query: KeyQuery,
+    options: { ScanIndexForward?: boolean; Limit?: number; ExclusiveStartKey?: Record<string, unknown> } = {},
+  ): AsyncGenerator<Record<string, unknown>> {
+    let startKey = options.ExclusiveStartKey;
     do {
       const out = await this.#client.send(
-        new QueryCommand({
-          TableName: this.#tableName,
-          ...casePartitionQuery(caseId, 'history'),
-          ConsistentRead: true,
-          ScanIndexForward: false,
-          // One more than the page holds: seeing it is how the page knows there is more.
-          Limit: request.limit + 1 - newestFirst.length,
-          ExclusiveStartKey: startKey,
-        }),
+        new QueryCommand({ TableName: this.#tableName, ...query, ...options, ConsistentRead: true, ExclusiveStartKey: startKey }),
       );
-      for (const item of out.Items ?? []) {
-        const event = fromEventItem(item);
-        const size = Buffer.byteLength(JSON.stringify(event));
-        if (newestFirst.length >= request.limit || (newestFirst.length > 0 && bytes + size > request.maxBytes)) {
-          return { events: newestFirst.map((e) => e.event).reverse(), older: newestFirst[newestFirst.length - 1]?.position ?? '' };
-        }
-        newestFirst.push({ event, position: historyPositionOf(item) });
-        bytes += size;
-      }
+      yield* out.Items ?? [];
       startKey = out.LastEvaluatedKey;
     } while (startKey !== undefined);
-    return { events: newestFirst.map((e) => e.event).reverse() };
   }
 
   async getDelivery(marketplace: string, deliveryId: string): Promise<DeliveryRecord | undefined> {
@@ -150,23 +146,11 @@ export class DynamoDbCaseStore implements CaseStore {
   async getHeldEvents(caseId: string): Promise<HeldEvents> {
     let version = 0;
     const events: HeldEvent[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.#client.send(
-        new QueryCommand({
-          TableName: this.#tableName,
-          ...casePartitionQuery(caseId, 'held'),
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        const held = fromHeldItem(item);
-        if ('guardVersion' in held) version = held.guardVersion;
-        else events.push(held.event);
-      }
-      startKey = out.LastEvaluatedKey;
-    } while (startKey !== undefined);
+    for await (const item of this.#queryAll(casePartitionQuery(caseId, 'held'))) {
+      const held = fromHeldItem(item);
+      if ('guardVersion' in held) version = held.guardVersion;
+      else events.push(held.event);
+    }
     return { version, events: events.sort((a, b) => a.seq - b.seq) };
   }
 
