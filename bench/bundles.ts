@@ -94,6 +94,19 @@ const sqs = new SQSClient({ region });
 export const handler = async () => ({ dynamo: typeof dynamo.send, sqs: typeof sqs.send });
 `;
 
+/** What every function must load since #20: the floor's clients, captured by Powertools Tracer. */
+const tracedFloorSource = `
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dispute-desk' });
+const region = process.env.AWS_REGION;
+const dynamo = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({ region })), { marshallOptions: { removeUndefinedValues: true } });
+const sqs = tracer.captureAWSv3Client(new SQSClient({ region }));
+export const handler = async () => ({ dynamo: typeof dynamo.send, sqs: typeof sqs.send });
+`;
+
 /**
  * The floor plus one part every function carries, to measure what that part costs at init.
  * The configuration check is the shape of the wiring's (functions/lib/wiring/dynamodb.ts and
@@ -132,16 +145,17 @@ export const chained = middy().use(injectLambdaContext(logger, { resetKeys: true
   {
     name: 'floor + Tracer capturing the two clients',
     part: 'Powertools Tracer (and the X-Ray SDK under it) capturing the DynamoDB and SQS clients, as the wiring does (functions/lib/tracing.ts)',
-    source: `
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dispute-desk' });
-const region = process.env.AWS_REGION;
-const dynamo = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({ region })), { marshallOptions: { removeUndefinedValues: true } });
-const sqs = tracer.captureAWSv3Client(new SQSClient({ region }));
-export const handler = async () => ({ dynamo: typeof dynamo.send, sqs: typeof sqs.send });
+    source: tracedFloorSource,
+  },
+  {
+    name: 'floor + Tracer + what paying through Stripe needs',
+    part: 'the tracer probe plus the official Stripe SDK (#16) and the Secrets Manager client its key is read with, as apply-refund and reconcile-refunds load them',
+    source: `${tracedFloorSource}
+import Stripe from 'stripe';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+const secrets = tracer.captureAWSv3Client(new SecretsManagerClient({ region }));
+export const provider = (key) => new Stripe(key, { maxNetworkRetries: 0, telemetry: false });
+export const secretsClient = typeof secrets.send;
 `,
   },
 ];
@@ -617,20 +631,26 @@ async function main(): Promise<void> {
     const [probeNamed, probeStar] = zodProbe;
     // #20 put Powertools Tracer (and the X-Ray SDK) on every function, after #14 set its goals
     // against a floor without it: the same goals against a floor that carries the tracer too.
-    const traced = rows.find((r) => r.kind === 'probe' && r.name.startsWith('floor + Tracer'));
+    // #16 put the official Stripe SDK (and the Secrets Manager client for its key) into the two
+    // functions that pay through Stripe: those are compared with a floor that carries that too.
+    const traced = rows.find((r) => r.kind === 'probe' && r.name === 'floor + Tracer capturing the two clients');
+    const tracedStripe = rows.find((r) => r.kind === 'probe' && r.name === 'floor + Tracer + what paying through Stripe needs');
+    const paysThroughStripe = (r: Row) => r.topPackages.some((p) => p.package === 'stripe');
     const vsTraced = (r: Row) => {
-      if (traced === undefined) return undefined;
+      const base = paysThroughStripe(r) ? tracedStripe : traced;
+      if (base === undefined) return undefined;
       const rounds =
-        r.init === undefined || traced.init === undefined
+        r.init === undefined || base.init === undefined
           ? []
-          : r.init.roundMinMs.map((ms, i) => ms / (traced.init?.roundMinMs[i] ?? Number.NaN));
-      return { bytes: round2(r.bytes / traced.bytes), initMin: rounds.length === 0 ? undefined : round2(percentile(rounds, 0.5)) };
+          : r.init.roundMinMs.map((ms, i) => ms / (base.init?.roundMinMs[i] ?? Number.NaN));
+      return { bytes: round2(r.bytes / base.bytes), initMin: rounds.length === 0 ? undefined : round2(percentile(rounds, 0.5)) };
     };
     const tracedLine = (r: Row) => {
       const v = vsTraced(r);
-      if (v === undefined) return `| \`${r.name}\` | n/a | n/a | |`;
+      const name = `\`${r.name}\`${paysThroughStripe(r) ? ' †' : ''}`;
+      if (v === undefined) return `| ${name} | n/a | n/a | |`;
       const met = `${v.bytes <= GOALS.size ? 'yes' : 'no'}, ${v.initMin === undefined ? 'n/a' : v.initMin <= GOALS.init ? 'yes' : 'no'}`;
-      return `| \`${r.name}\` | ${v.bytes}× | ${ratio(v.initMin)} | ${met} |`;
+      return `| ${name} | ${v.bytes}× | ${ratio(v.initMin)} | ${met} |`;
     };
     const tracedMet = functionRows.filter((r) => {
       const v = vsTraced(r);
@@ -676,10 +696,10 @@ ${rows
   .map(probeLine)
   .join('\n')}
 
-The tracer alone takes the floor past both goals (the last probe). Against a floor that carries it
-too (${traced === undefined ? 'n/a' : kib(traced.bytes)}), as every function must since #20, ${tracedMet} of ${functionRows.length} functions meet both goals:
+The tracer alone takes the floor past both goals (the tracer probe). Against a floor that carries
+what each function must since #20 and #16 (the tracer: ${traced === undefined ? 'n/a' : kib(traced.bytes)}; for the functions that pay through Stripe, marked †, the Stripe SDK and the Secrets Manager client too: ${tracedStripe === undefined ? 'n/a' : kib(tracedStripe.bytes)}), ${tracedMet} of ${functionRows.length} functions meet both goals:
 
-| bundle | size vs floor + Tracer | init vs floor + Tracer (min) | goals met: size, init |
+| bundle | size vs its floor | init vs its floor (min) | goals met: size, init |
 |---|---:|---:|---|
 ${functionRows.map(tracedLine).join('\n')}
 
