@@ -20,6 +20,8 @@ const REQUEST_TIMEOUT_MS = 35_000;
 export const staffMix = {
   list: 20,
   read: 18,
+  // A case's older history, a page at a time (GET /cases/{id}/history).
+  history: 6,
   evidence: 16,
   approve: 16,
   override: 12,
@@ -170,11 +172,38 @@ export async function createSellerStaffTraffic(context: StaffTrafficContext, _ro
         note('read', String((await readCase('staff.read', r, token(r.sellerId))).status));
         return;
       }
+      case 'history': {
+        // Pages go from newest to oldest while writes go on: no event twice, none newer than a
+        // page already read.
+        const limit = random.int(1, 21);
+        const seen = new Set<string>();
+        let olderThan = Number.POSITIVE_INFINITY;
+        let cursor: string | null = null;
+        for (let page = 0; page < 3; page++) {
+          const query = `?limit=${limit}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
+          const answer = await call('staff.history', 'GET', `/cases/${r.caseId}/history${query}`, token(r.sellerId));
+          note('history', String(answer.status));
+          if (answer.status !== 200) return;
+          const events = (answer.json?.events ?? []) as { version: number; seq: number; action: string; at: string }[];
+          for (const e of events) {
+            const key = `${e.version}/${e.seq}/${e.action}/${e.at}`;
+            if (seen.has(key) || e.version > olderThan) {
+              wrong.push(`GET /cases/${r.caseId}/history page ${page + 1} repeated or went forward at v${e.version} ${e.action}`);
+            }
+            seen.add(key);
+          }
+          olderThan = Math.min(olderThan, ...events.map((e) => e.version));
+          cursor = (answer.json?.nextCursor as string | null | undefined) ?? null;
+          if (cursor === null) return;
+        }
+        return;
+      }
       case 'crossTenant': {
         const other = random.pick(sellers.filter((s) => s !== r.sellerId));
-        const answer = await call('staff.cross-tenant-read', 'GET', `/cases/${r.caseId}`, token(other));
+        const path = random.chance(0.5) ? `/cases/${r.caseId}` : `/cases/${r.caseId}/history`;
+        const answer = await call('staff.cross-tenant-read', 'GET', path, token(other));
         note('crossTenant', String(answer.status));
-        if (answer.status !== 404) wrong.push(`GET /cases/${r.caseId} as seller ${other} answered ${answer.status}, expected 404`);
+        if (answer.status !== 404) wrong.push(`GET ${path} as seller ${other} answered ${answer.status}, expected 404`);
         return;
       }
       case 'evidence': {
