@@ -12,8 +12,11 @@ import {
   heldEventKey,
   heldGuardKey,
   indexEntryOf,
+  isHistoryPosition,
   isSellerPosition,
   itemKindOf,
+  notificationAttemptKey,
+  notificationKey,
   listingItemOf,
   openDeadlineIndex,
   outboxKey,
@@ -63,6 +66,25 @@ describe('single-table keys', () => {
       { caseId: 'c', version: 2, seq: 3 },
     ].map((e) => eventKey(e).sk);
     expect([...keys].sort()).toEqual([keys[2], keys[1], keys[0]]);
+  });
+
+  it('a history position is the sort key of an event or a delivery attempt, and of nothing else in the partition', () => {
+    // What GET /cases/{id}/history resumes from: every history item's key is one, at the edges
+    // of its number widths too; the case, held, outbox and notification items' keys are not.
+    for (const key of [
+      eventKey({ caseId: 'c', version: 1, seq: 0 }),
+      eventKey({ caseId: 'c', version: 9_999_999_999, seq: 999 }),
+      notificationAttemptKey('c', 1, 0, 1),
+      notificationAttemptKey('c', 9_999_999_999, 99, 9_999),
+    ]) {
+      expect(isHistoryPosition(key[caseTable.sortKey.name]), key.sk).toBe(true);
+    }
+    for (const key of [caseKey('c'), heldGuardKey('c'), heldEventKey('c', 2), outboxKey('c', 'rf_c_1'), notificationKey('c', 3, 0)]) {
+      expect(isHistoryPosition(key[caseTable.sortKey.name]), key.sk).toBe(false);
+    }
+    for (const junk of ['', 'EVENT#', 'EVENT#1#0', 'EVENT#0000000001#000#', 'EVENT#0000000001', 'event#0000000001#000']) {
+      expect(isHistoryPosition(junk), junk).toBe(false);
+    }
   });
 });
 
