@@ -12,17 +12,19 @@ import { awaitsAppealDecision, type CarrierClaim, type CaseRecord, type HistoryE
 import { claimWatchOf } from '../workflow/carrier-claim.ts';
 import type { OutboxRecord } from '../workflow/decision-step.ts';
 import { type CaseAfter, type Notification, notificationsFor, subjectOf } from '../workflow/notifications.ts';
-import { ConcurrentModificationError, DuplicateDeliveryError, ValidationError } from '../contract/errors.ts';
-import type {
-  CaseCommit,
-  CasePatch,
-  CaseStore,
-  DeliveryRecord,
-  HeldEvent,
-  HeldEvents,
-  HistoryPage,
-  HistoryPageRequest,
-  HoldEventChange,
+import { ConcurrentModificationError, DuplicateDeliveryError } from '../contract/errors.ts';
+import { refusedCursor } from '../contract/page-cursor.ts';
+import {
+  type CaseCommit,
+  type CasePatch,
+  type CaseStore,
+  type DeliveryRecord,
+  type HeldEvent,
+  type HeldEvents,
+  HISTORY_CURSOR_SCOPE,
+  type HistoryPage,
+  type HistoryPageRequest,
+  type HoldEventChange,
 } from '../ports/case-store.ts';
 import { type ClaimDeadlinePatch, subjectOfDue } from '../workflow/escalation.ts';
 import {
@@ -92,9 +94,7 @@ export class DynamoDbCaseStore implements CaseStore {
 
   async getHistoryPage(caseId: string, request: HistoryPageRequest): Promise<HistoryPage> {
     if (request.before !== undefined && !isHistoryPosition(request.before)) {
-      throw new ValidationError('Invalid cursor', [
-        { field: 'cursor', problem: 'is not a cursor issued for this case’s history; start again without one' },
-      ]);
+      throw refusedCursor(HISTORY_CURSOR_SCOPE);
     }
     const newestFirst: { event: HistoryEvent; position: string }[] = [];
     let bytes = 0;

@@ -23,11 +23,14 @@ export type CursorBinding = {
 
 export const MIN_CURSOR_KEY_LENGTH = 32;
 
-function badCursor(): ValidationError {
+/** The one refusal of a cursor that was not issued for what it is used with (`what`: "this listing"). */
+export function refusedCursor(what: string): ValidationError {
   return new ValidationError('Invalid cursor', [
-    { field: 'cursor', problem: 'is not a cursor issued for this listing; start again without one' },
+    { field: 'cursor', problem: `is not a cursor issued for ${what}; start again without one` },
   ]);
 }
+
+const badCursor = () => refusedCursor('this listing');
 
 export class PageCursors {
   readonly #key: Buffer;

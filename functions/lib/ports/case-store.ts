@@ -103,6 +103,9 @@ export type CasePatch = {
   readonly subject: NotificationSubject;
 };
 
+/** What a history cursor is refused as not issued for (a bad `before` here, a bad cursor in the use case). */
+export const HISTORY_CURSOR_SCOPE = 'this case’s history';
+
 /** How much of a case's history to read, newest first (see CaseStore.getHistoryPage). */
 export type HistoryPageRequest = {
   /** Only what is older than this position: an earlier page's `older`. */

@@ -1,8 +1,8 @@
 import type { StaffPrincipal } from '../contract/staff-claims.ts';
 import type { CaseRecord, HistoryEvent } from '../workflow/case.ts';
 import { refundLimitOf } from '../decision/authority.ts';
-import { ValidationError } from '../contract/errors.ts';
-import type { CaseStore } from '../ports/case-store.ts';
+import { refusedCursor } from '../contract/page-cursor.ts';
+import { type CaseStore, HISTORY_CURSOR_SCOPE } from '../ports/case-store.ts';
 import type { PolicyProvider } from '../ports/policy-provider.ts';
 import { loadOwnCase } from './staff-case-command.ts';
 
@@ -32,11 +32,7 @@ function historyCursorOf(caseId: string, position: string): string {
   return Buffer.from(JSON.stringify({ v: CURSOR_VERSION, c: caseId, p: position }), 'utf8').toString('base64url');
 }
 
-function badCursor(): ValidationError {
-  return new ValidationError('Invalid cursor', [
-    { field: 'cursor', problem: 'is not a cursor issued for this case’s history; start again without one' },
-  ]);
-}
+const badCursor = () => refusedCursor(HISTORY_CURSOR_SCOPE);
 
 function positionIn(caseId: string, cursor: string): string {
   if (cursor.length > MAX_HISTORY_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw badCursor();
